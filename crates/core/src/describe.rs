@@ -1,0 +1,182 @@
+//! Names and values as a user reads them: what a step did and what it changed.
+//!
+//! Traces, replay and the state graph all describe states through these functions, so a
+//! variable, a mutex or a thread is spelled the same way everywhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::Ctx;
+use crate::ir::{Instr, Scope, Ty, Value, VarDecl, VarRef};
+use crate::mutex::{MutexState, ReleaseOutcome, ThreadId};
+use crate::state::{State, ThreadStatus, STATUS_DEAD, STATUS_FINISHED};
+use crate::step::{Action, Fault, Outcome, Step};
+use crate::system::System;
+
+/// One named item of a state and its value, e.g. `a = 1` or `m = owned by worker[0] (count 1)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// The item: `a`, `flags[2]`, `worker[0].round`, `m`, `worker[1]` (a thread's status).
+    pub name: String,
+    /// Its value as text.
+    pub value: String,
+}
+
+/// One item a step changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The item.
+    pub name: String,
+    /// Its value before the step.
+    pub before: String,
+    /// Its value after the step.
+    pub after: String,
+}
+
+impl System {
+    /// A thread's name: `worker[1]`, or `server.listener` in a process with several threads.
+    pub fn thread_name(&self, t: ThreadId) -> &str {
+        &self.layout.threads[t as usize].name
+    }
+
+    /// A process instance's name: `worker[1]`.
+    pub fn process_name(&self, p: usize) -> &str {
+        &self.layout.processes[p].name
+    }
+
+    /// The instruction a thread action executes, if the action is one.
+    pub fn instr(&self, action: &Action) -> Option<&Instr> {
+        match *action {
+            Action::Run { thread, pc } => self.code(thread).get(pc),
+            _ => None,
+        }
+    }
+
+    /// Who acted: a thread name, or a process name for a crash or restart.
+    pub fn actor(&self, action: &Action) -> &str {
+        match *action {
+            Action::Run { thread, .. } => self.thread_name(thread),
+            Action::Crash { process } | Action::Restart { process } => self.process_name(process),
+        }
+    }
+
+    /// A mutex's state in words: `free`, `free (abandoned)`, `owned by worker[0] (count 2)`.
+    pub fn mutex_text(&self, m: MutexState) -> String {
+        match m.owner {
+            None if m.abandoned => "free (abandoned)".into(),
+            None => "free".into(),
+            Some(t) => format!("owned by {} (count {})", self.thread_name(t), m.count),
+        }
+    }
+
+    /// What an outcome means, in a few words: `OK (count 1)`, `ABANDONED`, `NOT_OWNER`.
+    pub fn outcome_text(&self, outcome: &Outcome) -> String {
+        match outcome {
+            Outcome::Done => "done".into(),
+            Outcome::Wait { outcome, count } => match outcome {
+                crate::WaitOutcome::Timeout => "TIMEOUT".into(),
+                o => format!("{} (count {count})", if *o == crate::WaitOutcome::Ok { "OK" } else { "ABANDONED" }),
+            },
+            Outcome::Release { outcome: ReleaseOutcome::Ok, .. } => "OK".into(),
+            Outcome::Release { outcome: ReleaseOutcome::NotOwner, .. } => "NOT_OWNER".into(),
+            Outcome::Branch { taken } => if *taken { "true" } else { "false" }.into(),
+            Outcome::Choice { index } => format!("alternative {}", index + 1),
+            Outcome::Crashed => "crashed".into(),
+            Outcome::Restarted => "restarted".into(),
+            Outcome::Fault(f) => self.fault_text(f),
+        }
+    }
+
+    /// A fault in one sentence.
+    pub fn fault_text(&self, f: &Fault) -> String {
+        match f {
+            Fault::AssertFailed => "assertion failed".into(),
+            Fault::OutOfRange { var, value, lo, hi } => {
+                format!("value {value} is outside {lo}..{hi}, the range of `{var}`")
+            }
+            Fault::IndexOutOfBounds { var, index, len } => {
+                format!("index {index} is outside `{var}` (length {len})")
+            }
+            Fault::Overflow { value } => format!("arithmetic overflow ({value})"),
+            Fault::DivisionByZero => "division by zero".into(),
+            Fault::RecursionLimit { mutex } => format!(
+                "recursive wait on `{}` beyond the count limit {}",
+                self.model.mutexes[*mutex].name,
+                crate::mutex::MAX_RECURSION
+            ),
+        }
+    }
+
+    /// A step in one line: `worker[0] line 9: let r = wait m timeout → ABANDONED (count 1)`.
+    pub fn step_text(&self, step: &Step) -> String {
+        let actor = self.actor(&step.action);
+        match self.instr(&step.action) {
+            Some(i) if i.span.line > 0 => {
+                format!("{actor} line {}: {} → {}", i.span.line, i.text, self.outcome_text(&step.outcome))
+            }
+            Some(i) => format!("{actor}: {} → {}", i.text, self.outcome_text(&step.outcome)),
+            None => format!("{actor} {}", self.outcome_text(&step.outcome)),
+        }
+    }
+
+    fn push_vars(&self, s: &[Value], ctx: Ctx, scope: Scope, prefix: &str, decls: &[VarDecl], out: &mut Vec<Item>) {
+        for (index, d) in decls.iter().enumerate() {
+            let base = self.base_slot(ctx, VarRef { scope, index });
+            match d.len {
+                None => out.push(Item { name: format!("{prefix}{}", d.name), value: d.ty.render(s[base]) }),
+                Some(n) => {
+                    for i in 0..n as usize {
+                        out.push(Item {
+                            name: format!("{prefix}{}[{i}]", d.name),
+                            value: d.ty.render(s[base + i]),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every item of a state, in a fixed order: shared variables, mutexes, then each process's
+    /// memory and each thread's status, position and locals.
+    pub fn items(&self, state: &State) -> Vec<Item> {
+        let s = &state.0;
+        let mut out = Vec::new();
+        self.push_vars(s, Ctx::Global, Scope::Shared, "", &self.model.shared, &mut out);
+        for (m, decl) in self.model.mutexes.iter().enumerate() {
+            out.push(Item { name: decl.name.clone(), value: self.mutex_text(self.layout.mutex(s, m)) });
+        }
+        for p in &self.layout.processes {
+            let decl = &self.model.processes[p.decl];
+            let first = Ctx::Thread(p.threads.start);
+            self.push_vars(s, first, Scope::Process, &format!("{}.", p.name), &decl.vars, &mut out);
+            for t in p.threads.clone() {
+                let name = self.thread_name(t);
+                let status = match s[self.layout.status_slot(t)] {
+                    STATUS_FINISHED => "finished".to_string(),
+                    STATUS_DEAD => "dead".to_string(),
+                    _ if self.thread_status(state, t) == ThreadStatus::Blocked => "blocked".to_string(),
+                    _ => "running".to_string(),
+                };
+                out.push(Item { name: name.to_string(), value: status });
+                let th = &self.layout.threads[t as usize];
+                let locals = &decl.threads[th.decl].locals;
+                self.push_vars(s, Ctx::Thread(t), Scope::Local, &format!("{name}."), locals, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The items that differ between two states, in [`System::items`] order.
+    pub fn changes(&self, before: &State, after: &State) -> Vec<Change> {
+        self.items(before)
+            .into_iter()
+            .zip(self.items(after))
+            .filter(|(b, a)| b.value != a.value)
+            .map(|(b, a)| Change { name: b.name, before: b.value, after: a.value })
+            .collect()
+    }
+
+    /// A value of a shared variable rendered with its type, for messages.
+    pub fn render(&self, ty: Ty, v: Value) -> String {
+        ty.render(v)
+    }
+}

@@ -1,0 +1,345 @@
+//! The model IR: what the language produces and the checker explores.
+//!
+//! A [`Model`] is plain data. Code is a flat list of instructions per thread, with jumps by
+//! index, so that a program counter is one small number. [`crate::System::new`] validates a
+//! model (every index in range, every initial value in its type) and lays out its state; an
+//! ill-formed model is an [`crate::IrError`], never a panic.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::mutex::WaitMode;
+
+/// Every variable, result and constant is a small integer; booleans are 0 and 1.
+pub type Value = i32;
+
+/// Index of a mutex in [`Model::mutexes`].
+pub type MutexId = usize;
+
+/// Index of an instruction in a thread's code.
+pub type Pc = usize;
+
+/// The value a wait or release stores in its result variable.
+///
+/// Values of [`Ty::Result`]: the constants a model compares a result with.
+pub mod result {
+    use super::Value;
+    /// `WAIT_OBJECT_0` (a wait) or success (a release).
+    pub const OK: Value = 0;
+    /// `WAIT_ABANDONED`.
+    pub const ABANDONED: Value = 1;
+    /// `WAIT_TIMEOUT`.
+    pub const TIMEOUT: Value = 2;
+    /// `ERROR_NOT_OWNER` from a release.
+    pub const NOT_OWNER: Value = 3;
+    /// The names of the result values, indexed by value.
+    pub const NAMES: [&str; 4] = ["OK", "ABANDONED", "TIMEOUT", "NOT_OWNER"];
+}
+
+/// A place in the model's source text, for diagnostics and traces. Lines and columns count
+/// from 1; a zero line means "no source" (a model built by hand).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column of the first character, from 1.
+    pub col: u32,
+    /// Length in bytes on that line.
+    pub len: u32,
+}
+
+/// The flavor of mutex semantics a model runs under.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Semantics {
+    /// Win32 named mutexes: `WAIT_ABANDONED`, recursion, `ERROR_NOT_OWNER`.
+    #[default]
+    Win32,
+}
+
+/// The type of a variable: a bounded integer, a boolean, or a wait/release result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Ty {
+    /// An integer in `lo..=hi`.
+    Int { lo: Value, hi: Value },
+    /// `false` (0) or `true` (1).
+    Bool,
+    /// One of the [`result`] constants.
+    Result,
+}
+
+impl Ty {
+    /// The smallest and largest value of the type.
+    pub fn bounds(&self) -> (Value, Value) {
+        match *self {
+            Ty::Int { lo, hi } => (lo, hi),
+            Ty::Bool => (0, 1),
+            Ty::Result => (result::OK, result::NOT_OWNER),
+        }
+    }
+
+    /// True when `v` is a value of this type.
+    pub fn contains(&self, v: Value) -> bool {
+        let (lo, hi) = self.bounds();
+        lo <= v && v <= hi
+    }
+
+    /// `v` written the way a user reads it: `true`, `ABANDONED`, `3`.
+    pub fn render(&self, v: Value) -> String {
+        match self {
+            Ty::Bool if v == 0 => "false".into(),
+            Ty::Bool if v == 1 => "true".into(),
+            Ty::Result if (0..result::NAMES.len() as Value).contains(&v) => {
+                result::NAMES[v as usize].into()
+            }
+            _ => v.to_string(),
+        }
+    }
+}
+
+/// A declared variable, or an array of `len` variables of one type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarDecl {
+    /// The name the model gives it.
+    pub name: String,
+    /// Its type; every assignment is checked against it.
+    pub ty: Ty,
+    /// `Some(n)` for an array of `n` elements.
+    pub len: Option<u32>,
+    /// The initial value (of every element, for an array).
+    pub init: Value,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl VarDecl {
+    /// How many values the variable holds (1 for a scalar).
+    pub fn slots(&self) -> usize {
+        self.len.unwrap_or(1) as usize
+    }
+}
+
+/// Which table a variable lives in, which decides who sees it and what a crash does to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Cross-process shared memory ([`Model::shared`]): survives every crash.
+    Shared,
+    /// Memory of one process instance ([`ProcessDecl::vars`]): seen by all its threads, lost
+    /// (reset to its initial value) when the process crashes and restarts.
+    Process,
+    /// A thread's own variable ([`ThreadDecl::locals`]).
+    Local,
+}
+
+/// A reference to a declared variable: its scope and its index in that scope's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VarRef {
+    /// The table.
+    pub scope: Scope,
+    /// The index in it.
+    pub index: usize,
+}
+
+/// Something that can be assigned: a variable, or an element of an array variable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// The variable.
+    pub var: VarRef,
+    /// The element, for an array.
+    pub index: Option<Box<Expr>>,
+}
+
+/// A unary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnOp {
+    /// Arithmetic negation.
+    Neg,
+    /// Boolean not.
+    Not,
+}
+
+/// A binary operator. Arithmetic overflow and division by zero are faults, not wraps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Short-circuit and.
+    And,
+    /// Short-circuit or.
+    Or,
+}
+
+impl BinOp {
+    /// The operator as written in the model language.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+        }
+    }
+}
+
+/// An expression. Evaluation is side-effect free and happens within one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expr {
+    /// A constant.
+    Const(Value),
+    /// The value of a scalar variable.
+    Var(VarRef),
+    /// An element of an array variable.
+    Index(VarRef, Box<Expr>),
+    /// The index of the running thread's process instance among its template's instances
+    /// (`self` in the language: 0 for `worker[0]`).
+    InstanceId,
+    /// The recursion count of a mutex: 0 when free (`count(m)`; `held(m)` is `count(m) > 0`).
+    MutexCount(MutexId),
+    /// True when the running thread owns the mutex (`owns(m)`).
+    Owns(MutexId),
+    /// True when the mutex is free and abandoned (`abandoned(m)`).
+    MutexAbandoned(MutexId),
+    /// A unary operation.
+    Unary(UnOp, Box<Expr>),
+    /// A binary operation.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+/// What one instruction does. Each one is a single atomic step, except `Goto`, `AtomicBegin`
+/// and `AtomicEnd`, which are control markers taken on the way to the next real instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// `place = value`. A value outside the place's type is a fault.
+    Assign { place: Place, value: Expr },
+    /// `wait m`, `wait m timeout`, `try m`, storing the outcome in `result` if given.
+    Wait { mutex: MutexId, mode: WaitMode, result: Option<Place> },
+    /// `release m`. With a `result`, `NOT_OWNER` is stored there and is not an error.
+    Release { mutex: MutexId, result: Option<Place> },
+    /// `assert cond`: a fault when false.
+    Assert { cond: Expr },
+    /// Evaluate `cond` (one step) and go on at the next instruction if true, at `target` if not.
+    Branch { cond: Expr, target: Pc },
+    /// Nondeterministic choice: go on at any one of `targets` (one step).
+    Choose { targets: Vec<Pc> },
+    /// Go on at `target` (not a step of its own).
+    Goto { target: Pc },
+    /// A step that changes nothing but the program counter.
+    Skip,
+    /// Start of an `atomic` block: until `AtomicEnd`, no other thread moves and no process
+    /// crashes (unless this thread blocks, which ends the atomicity, as in Promela).
+    AtomicBegin,
+    /// End of an `atomic` block.
+    AtomicEnd,
+    /// The thread ends now (one step), abandoning what it owns.
+    Exit,
+}
+
+/// One instruction with its source position and text (the trace shows both).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instr {
+    /// What it does.
+    pub op: Op,
+    /// Where it was written.
+    pub span: Span,
+    /// The source text of the statement, e.g. `let r = wait m timeout`.
+    pub text: String,
+}
+
+/// One thread of a process template: its locals and its code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadDecl {
+    /// Its name (`main` for a process without `thread` blocks).
+    pub name: String,
+    /// Its own variables.
+    pub locals: Vec<VarDecl>,
+    /// Its instructions; running off the end ends the thread.
+    pub code: Vec<Instr>,
+}
+
+/// A process template, instantiated `instances` times (`process worker[2]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessDecl {
+    /// The template's name.
+    pub name: String,
+    /// How many identical processes run it.
+    pub instances: u32,
+    /// After a crash the process starts again from its first statement.
+    pub restart: bool,
+    /// Process memory, shared by its threads and lost on a crash.
+    pub vars: Vec<VarDecl>,
+    /// Its threads; mutex ownership is per thread.
+    pub threads: Vec<ThreadDecl>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A thread named by its place in the templates: `worker[1].main`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ThreadRef {
+    /// Index in [`Model::processes`].
+    pub process: usize,
+    /// Which instance of it.
+    pub instance: u32,
+    /// Index in its [`ProcessDecl::threads`].
+    pub thread: usize,
+}
+
+/// A named mutex shared by every process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutexDecl {
+    /// Its name.
+    pub name: String,
+    /// Created with `bInitialOwner = TRUE` by this thread.
+    pub initial_owner: Option<ThreadRef>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A property of the model. Property expressions read only shared variables and mutexes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Property {
+    /// `protect m: cond`: `cond` holds whenever `m` is free and not abandoned, and whenever a
+    /// first (non-recursive) wait on `m` returns `OK`.
+    Protect { mutex: MutexId, cond: Expr, text: String, span: Span },
+    /// `invariant name: cond`: holds in every reachable state.
+    Invariant { name: String, cond: Expr, text: String, span: Span },
+    /// `at end: cond`: holds in every state where every thread has finished or died.
+    AtEnd { cond: Expr, text: String, span: Span },
+}
+
+/// A whole model: the unit the checker explores.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Model {
+    /// The name after `model`.
+    pub name: String,
+    /// Which mutex semantics apply.
+    pub semantics: Semantics,
+    /// How many process crashes one run may contain.
+    pub crashes: u32,
+    /// The named mutexes.
+    pub mutexes: Vec<MutexDecl>,
+    /// Cross-process shared variables.
+    pub shared: Vec<VarDecl>,
+    /// Process templates.
+    pub processes: Vec<ProcessDecl>,
+    /// Properties to check besides the built-in ones.
+    pub properties: Vec<Property>,
+}

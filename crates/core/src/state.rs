@@ -1,0 +1,206 @@
+//! The global state of a running model and how it is laid out.
+//!
+//! A [`State`] is one flat slice of small integers, so that cloning, hashing and comparing a
+//! state is one pass over contiguous memory and a checker can pack it further. The [`Layout`]
+//! says which slot holds what: the crash budget used, the thread inside an `atomic` block, each
+//! mutex (owner, count, abandoned), each thread (program counter, status), the shared
+//! variables, each process instance's memory and each thread's locals.
+
+use crate::ir::{Model, Value, VarDecl};
+use crate::mutex::{MutexState, ThreadId};
+
+/// The global state of a model: every value the next step can depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct State(pub(crate) Box<[Value]>);
+
+impl State {
+    /// The raw slots, in [`Layout`] order; what a checker hashes, packs or stores.
+    pub fn slots(&self) -> &[Value] {
+        &self.0
+    }
+
+    /// Rebuilds a state from raw slots (as stored by a checker). The caller must pass slots
+    /// taken from a state of the same [`crate::System`].
+    pub fn from_slots(slots: Box<[Value]>) -> State {
+        State(slots)
+    }
+}
+
+/// Where a thread is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadStatus {
+    /// It has a next step, enabled now.
+    Running,
+    /// Its next step is a wait on a mutex another live thread owns.
+    Blocked,
+    /// It ran to its end or executed `exit`.
+    Finished,
+    /// Its process crashed.
+    Dead,
+}
+
+pub(crate) const STATUS_RUNNING: Value = 0;
+pub(crate) const STATUS_FINISHED: Value = 1;
+pub(crate) const STATUS_DEAD: Value = 2;
+
+/// A process instance: one copy of a template.
+#[derive(Clone, Debug)]
+pub struct ProcessInfo {
+    /// Index of its template in [`Model::processes`].
+    pub decl: usize,
+    /// Which instance of the template.
+    pub instance: u32,
+    /// Its name as users read it: `worker[1]`, or `server` for a single instance.
+    pub name: String,
+    /// Its threads, a contiguous range of thread ids.
+    pub threads: std::ops::Range<ThreadId>,
+    /// First slot of its process memory.
+    pub(crate) var_base: usize,
+}
+
+/// A thread of a process instance.
+#[derive(Clone, Debug)]
+pub struct ThreadInfo {
+    /// Index of its process instance in [`Layout::processes`].
+    pub process: usize,
+    /// Index of its declaration in the template's threads.
+    pub decl: usize,
+    /// Its name as users read it: `worker[1]`, or `server.listener` when the process has
+    /// several threads.
+    pub name: String,
+    /// First slot of its locals.
+    pub(crate) local_base: usize,
+}
+
+/// Which slot of a [`State`] holds what, for one model.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub(crate) mutex_base: usize,
+    pub(crate) thread_base: usize,
+    pub(crate) shared_base: usize,
+    /// Slot offset of each shared variable.
+    pub(crate) shared_offsets: Vec<usize>,
+    /// Slot offset of each process variable, relative to the instance's `var_base`.
+    pub(crate) process_offsets: Vec<Vec<usize>>,
+    /// Slot offset of each local, relative to the thread's `local_base`, per template thread.
+    pub(crate) local_offsets: Vec<Vec<Vec<usize>>>,
+    /// Every process instance, template by template.
+    pub processes: Vec<ProcessInfo>,
+    /// Every thread, process instance by process instance.
+    pub threads: Vec<ThreadInfo>,
+    /// Total number of slots.
+    pub slots: usize,
+}
+
+pub(crate) const CRASHES_SLOT: usize = 0;
+pub(crate) const ATOMIC_SLOT: usize = 1;
+const MUTEX_SLOTS: usize = 3;
+const THREAD_SLOTS: usize = 2;
+
+fn offsets(vars: &[VarDecl]) -> (Vec<usize>, usize) {
+    let mut next = 0;
+    let offsets = vars
+        .iter()
+        .map(|v| {
+            let at = next;
+            next += v.slots();
+            at
+        })
+        .collect();
+    (offsets, next)
+}
+
+impl Layout {
+    /// Lays out a model's state. The model must already have passed validation's size checks.
+    pub(crate) fn new(model: &Model) -> Layout {
+        let mutex_base = 2;
+        let thread_count: usize =
+            model.processes.iter().map(|p| p.instances as usize * p.threads.len()).sum();
+        let thread_base = mutex_base + MUTEX_SLOTS * model.mutexes.len();
+        let shared_base = thread_base + THREAD_SLOTS * thread_count;
+        let (shared_offsets, shared_len) = offsets(&model.shared);
+        let mut next = shared_base + shared_len;
+        let mut process_offsets = Vec::new();
+        let mut local_offsets = Vec::new();
+        let mut processes = Vec::new();
+        let mut threads = Vec::new();
+        for (decl, p) in model.processes.iter().enumerate() {
+            let (poffs, plen) = offsets(&p.vars);
+            let locals: Vec<(Vec<usize>, usize)> =
+                p.threads.iter().map(|t| offsets(&t.locals)).collect();
+            for instance in 0..p.instances {
+                let name = if p.instances == 1 {
+                    p.name.clone()
+                } else {
+                    format!("{}[{}]", p.name, instance)
+                };
+                let first = threads.len() as ThreadId;
+                let var_base = next;
+                next += plen;
+                for (tdecl, t) in p.threads.iter().enumerate() {
+                    let tname = if p.threads.len() == 1 {
+                        name.clone()
+                    } else {
+                        format!("{}.{}", name, t.name)
+                    };
+                    threads.push(ThreadInfo {
+                        process: processes.len(),
+                        decl: tdecl,
+                        name: tname,
+                        local_base: next,
+                    });
+                    next += locals[tdecl].1;
+                }
+                processes.push(ProcessInfo {
+                    decl,
+                    instance,
+                    name,
+                    threads: first..threads.len() as ThreadId,
+                    var_base,
+                });
+            }
+            process_offsets.push(poffs);
+            local_offsets.push(locals.into_iter().map(|(o, _)| o).collect());
+        }
+        Layout {
+            mutex_base,
+            thread_base,
+            shared_base,
+            shared_offsets,
+            process_offsets,
+            local_offsets,
+            processes,
+            threads,
+            slots: next,
+        }
+    }
+
+    pub(crate) fn mutex(&self, s: &[Value], m: usize) -> MutexState {
+        let at = self.mutex_base + MUTEX_SLOTS * m;
+        MutexState {
+            owner: if s[at] == 0 { None } else { Some((s[at] - 1) as ThreadId) },
+            count: s[at + 1] as u32,
+            abandoned: s[at + 2] != 0,
+        }
+    }
+
+    pub(crate) fn set_mutex(&self, s: &mut [Value], m: usize, st: MutexState) {
+        let at = self.mutex_base + MUTEX_SLOTS * m;
+        s[at] = st.owner.map_or(0, |t| t as Value + 1);
+        s[at + 1] = st.count as Value;
+        s[at + 2] = st.abandoned as Value;
+    }
+
+    pub(crate) fn pc_slot(&self, t: ThreadId) -> usize {
+        self.thread_base + THREAD_SLOTS * t as usize
+    }
+
+    pub(crate) fn status_slot(&self, t: ThreadId) -> usize {
+        self.pc_slot(t) + 1
+    }
+
+    pub(crate) fn mutex_count(&self) -> usize {
+        (self.thread_base - self.mutex_base) / MUTEX_SLOTS
+    }
+}

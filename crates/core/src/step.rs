@@ -1,0 +1,91 @@
+//! What one transition did: who moved, what the operation returned, what it abandoned.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ir::{MutexId, Pc, Value};
+use crate::mutex::{ReleaseOutcome, ThreadId, WaitOutcome};
+
+/// Who moved in a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// A thread executed the instruction at `pc`.
+    Run { thread: ThreadId, pc: Pc },
+    /// A process instance crashed: all its threads died at once.
+    Crash { process: usize },
+    /// A crashed process marked `restart` started again from its first statement.
+    Restart { process: usize },
+}
+
+/// What the moved operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// An assignment, `skip`, `assert` that held, `exit`.
+    Done,
+    /// A wait returned; `count` is the recursion count after it (0 after a timeout).
+    Wait { outcome: WaitOutcome, count: u32 },
+    /// A release returned; `checked` is true when the model stores the result.
+    Release { outcome: ReleaseOutcome, checked: bool },
+    /// A branch condition evaluated to this.
+    Branch { taken: bool },
+    /// A nondeterministic choice took alternative `index` (from 0).
+    Choice { index: usize },
+    /// The process crashed.
+    Crashed,
+    /// The process restarted.
+    Restarted,
+    /// The operation cannot be carried out: the run stops here with a violation.
+    Fault(Fault),
+}
+
+/// Why an operation cannot be carried out. Each is a violation of the model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// An `assert` evaluated to false.
+    AssertFailed,
+    /// A value outside the declared type of the variable it was stored in.
+    OutOfRange {
+        var: String,
+        value: i64,
+        lo: Value,
+        hi: Value,
+    },
+    /// An array index outside `0..len`.
+    IndexOutOfBounds {
+        var: String,
+        index: Value,
+        len: u32,
+    },
+    /// Arithmetic left the 32-bit range.
+    Overflow { value: i64 },
+    /// Division or remainder by zero.
+    DivisionByZero,
+    /// A recursive wait would exceed [`crate::mutex::MAX_RECURSION`].
+    RecursionLimit { mutex: MutexId },
+}
+
+/// A mutex that a step left abandoned: its owner ended or died while owning it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Abandonment {
+    /// The mutex.
+    pub mutex: MutexId,
+    /// The thread that owned it.
+    pub owner: ThreadId,
+    /// The recursion count that was dropped.
+    pub count: u32,
+    /// True when a process crash abandoned it; false when the thread ended normally (a leak).
+    pub by_crash: bool,
+}
+
+/// One transition of the model: the action, its outcome and the mutexes it abandoned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// Who moved.
+    pub action: Action,
+    /// What the operation returned.
+    pub outcome: Outcome,
+    /// Mutexes abandoned because a thread ended or died in this step.
+    pub abandoned: Vec<Abandonment>,
+}

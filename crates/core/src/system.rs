@@ -1,0 +1,374 @@
+//! The transition system of a validated model: its initial state and successor function.
+//!
+//! Every step is one of: a thread executes its next instruction, a process crashes (within
+//! the crash budget, before any step of any of its threads), or a crashed process marked
+//! `restart` starts again. Successors come in a fixed order (threads by id, then crashes, then
+//! restarts), so that exploration is deterministic.
+
+use crate::eval::Ctx;
+use crate::ir::{Model, Op, Pc, Property, Value, VarDecl};
+use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
+use crate::state::{
+    Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED,
+    STATUS_RUNNING,
+};
+use crate::step::{Abandonment, Action, Fault, Outcome, Step};
+use crate::IrError;
+
+/// A validated model, ready to explore: the central object every checker serves.
+#[derive(Clone, Debug)]
+pub struct System {
+    pub(crate) model: Model,
+    pub(crate) layout: Layout,
+}
+
+impl System {
+    /// Validates a model and lays out its state.
+    pub fn new(model: Model) -> Result<System, IrError> {
+        crate::validate::validate(&model)?;
+        let layout = Layout::new(&model);
+        Ok(System { model, layout })
+    }
+
+    /// The model this system runs.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The state layout: process instances, threads and slot positions.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The number of threads over all process instances.
+    pub fn thread_count(&self) -> usize {
+        self.layout.threads.len()
+    }
+
+    /// The state before any step: every variable at its initial value, initially owned
+    /// mutexes owned, every thread at its first instruction.
+    pub fn initial_state(&self) -> State {
+        let mut s = vec![0; self.layout.slots];
+        for (i, m) in self.model.mutexes.iter().enumerate() {
+            let st = match m.initial_owner {
+                Some(r) => MutexState::owned_by(self.thread_of(r)),
+                None => MutexState::free(),
+            };
+            self.layout.set_mutex(&mut s, i, st);
+        }
+        init_vars(&mut s, self.layout.shared_base, &self.model.shared);
+        for p in 0..self.layout.processes.len() {
+            self.reset_process(&mut s, p);
+        }
+        State(s.into_boxed_slice())
+    }
+
+    fn thread_of(&self, r: crate::ir::ThreadRef) -> ThreadId {
+        let p = self
+            .layout
+            .processes
+            .iter()
+            .find(|p| p.decl == r.process && p.instance == r.instance)
+            .expect("validated: initial owner names an existing instance");
+        p.threads.start + r.thread as ThreadId
+    }
+
+    /// Puts a process instance at its start: memory and locals at their initial values, every
+    /// thread running at its first instruction.
+    fn reset_process(&self, s: &mut [Value], p: usize) {
+        let info = &self.layout.processes[p];
+        let decl = &self.model.processes[info.decl];
+        init_vars(s, info.var_base, &decl.vars);
+        for t in info.threads.clone() {
+            let th = &self.layout.threads[t as usize];
+            init_vars(s, th.local_base, &decl.threads[th.decl].locals);
+            s[self.layout.status_slot(t)] = STATUS_RUNNING;
+            s[self.layout.pc_slot(t)] = 0;
+            self.settle(s, t);
+            if s[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
+                self.finish(s, t, &mut Vec::new());
+            }
+        }
+    }
+
+    /// The mutex table entry of mutex `m`.
+    pub fn mutex(&self, s: &State, m: usize) -> MutexState {
+        self.layout.mutex(&s.0, m)
+    }
+
+    /// A thread's program counter.
+    pub fn pc(&self, s: &State, t: ThreadId) -> Pc {
+        s.0[self.layout.pc_slot(t)] as Pc
+    }
+
+    /// The number of crashes used so far.
+    pub fn crashes_used(&self, s: &State) -> u32 {
+        s.0[CRASHES_SLOT] as u32
+    }
+
+    /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a
+    /// mutex another thread owns.
+    pub fn thread_status(&self, s: &State, t: ThreadId) -> ThreadStatus {
+        match s.0[self.layout.status_slot(t)] {
+            STATUS_FINISHED => ThreadStatus::Finished,
+            STATUS_DEAD => ThreadStatus::Dead,
+            _ => {
+                if let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = &self.code(t)[self.pc(s, t)].op {
+                    if let Some(owner) = self.mutex(s, *mutex).owner {
+                        if owner != t {
+                            return ThreadStatus::Blocked;
+                        }
+                    }
+                }
+                ThreadStatus::Running
+            }
+        }
+    }
+
+    /// True when every thread has finished or died and no crashed process will restart: the
+    /// states where `at end` properties are checked.
+    pub fn is_final(&self, s: &State) -> bool {
+        (0..self.thread_count() as ThreadId).all(|t| {
+            let st = s.0[self.layout.status_slot(t)];
+            st == STATUS_FINISHED
+                || (st == STATUS_DEAD
+                    && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
+        })
+    }
+
+    /// Evaluates a property's condition in a state; a fault (division by zero, index out of
+    /// bounds) is returned as such.
+    pub fn holds(&self, s: &State, property: &Property) -> Result<bool, Fault> {
+        let cond = match property {
+            Property::Protect { cond, .. }
+            | Property::Invariant { cond, .. }
+            | Property::AtEnd { cond, .. } => cond,
+        };
+        Ok(self.eval(&s.0, Ctx::Global, cond)? != 0)
+    }
+
+    /// The value of a thread-visible or shared variable slot, for display.
+    pub fn slot(&self, s: &State, slot: usize) -> Value {
+        s.0[slot]
+    }
+
+    pub(crate) fn code(&self, t: ThreadId) -> &[crate::ir::Instr] {
+        let th = &self.layout.threads[t as usize];
+        let p = &self.layout.processes[th.process];
+        &self.model.processes[p.decl].threads[th.decl].code
+    }
+
+    /// Follows control markers (`Goto`, `AtomicBegin`, `AtomicEnd`) from the thread's pc to
+    /// its next real instruction. Validation guarantees there is no marker-only cycle.
+    fn settle(&self, s: &mut [Value], t: ThreadId) {
+        let code = self.code(t);
+        let slot = self.layout.pc_slot(t);
+        loop {
+            let pc = s[slot] as usize;
+            match code.get(pc).map(|i| &i.op) {
+                Some(Op::Goto { target }) => s[slot] = *target as Value,
+                Some(Op::AtomicBegin) => {
+                    s[ATOMIC_SLOT] = t as Value + 1;
+                    s[slot] += 1;
+                }
+                Some(Op::AtomicEnd) => {
+                    s[ATOMIC_SLOT] = 0;
+                    s[slot] += 1;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Every transition enabled in `s`, with the state it leads to, appended to `out`.
+    pub fn successors(&self, s: &State, out: &mut Vec<(Step, State)>) {
+        let start = out.len();
+        let atomic = s.0[ATOMIC_SLOT];
+        if atomic != 0 {
+            let t = (atomic - 1) as ThreadId;
+            self.thread_steps(s, t, out);
+            if out.len() > start {
+                return;
+            }
+            // The atomic thread is blocked: atomicity is lost until it moves again.
+        }
+        for t in 0..self.thread_count() as ThreadId {
+            self.thread_steps(s, t, out);
+        }
+        if self.crashes_used(s) < self.model.crashes {
+            for p in 0..self.layout.processes.len() {
+                let live = self.layout.processes[p]
+                    .threads
+                    .clone()
+                    .any(|t| s.0[self.layout.status_slot(t)] == STATUS_RUNNING);
+                if live {
+                    let mut next = s.0.clone();
+                    next[CRASHES_SLOT] += 1;
+                    let abandoned = self.kill_process(&mut next, p);
+                    let step = Step { action: Action::Crash { process: p }, outcome: Outcome::Crashed, abandoned };
+                    out.push((step, State(next)));
+                }
+            }
+        }
+        for (p, info) in self.layout.processes.iter().enumerate() {
+            if !self.model.processes[info.decl].restart {
+                continue;
+            }
+            let statuses = info.threads.clone().map(|t| s.0[self.layout.status_slot(t)]);
+            let crashed = statuses.clone().any(|st| st == STATUS_DEAD)
+                && statuses.clone().all(|st| st != STATUS_RUNNING);
+            if crashed {
+                let mut next = s.0.clone();
+                self.reset_process(&mut next, p);
+                let step = Step { action: Action::Restart { process: p }, outcome: Outcome::Restarted, abandoned: vec![] };
+                out.push((step, State(next)));
+            }
+        }
+    }
+
+    /// Kills every running thread of process instance `p`, abandoning what they own.
+    fn kill_process(&self, s: &mut [Value], p: usize) -> Vec<Abandonment> {
+        let mut abandoned = Vec::new();
+        for t in self.layout.processes[p].threads.clone() {
+            if s[self.layout.status_slot(t)] == STATUS_RUNNING {
+                s[self.layout.status_slot(t)] = STATUS_DEAD;
+                self.abandon_all(s, t, true, &mut abandoned);
+                if s[ATOMIC_SLOT] == t as Value + 1 {
+                    s[ATOMIC_SLOT] = 0;
+                }
+            }
+        }
+        abandoned
+    }
+
+    fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
+        for m in 0..self.layout.mutex_count() {
+            let mut st = self.layout.mutex(s, m);
+            let count = st.abandon_if_owned_by(t);
+            if count > 0 {
+                self.layout.set_mutex(s, m, st);
+                out.push(Abandonment { mutex: m, owner: t, count, by_crash });
+            }
+        }
+    }
+
+    /// The steps thread `t` can take in `s` (none when it is blocked, finished or dead).
+    fn thread_steps(&self, s: &State, t: ThreadId, out: &mut Vec<(Step, State)>) {
+        if s.0[self.layout.status_slot(t)] != STATUS_RUNNING {
+            return;
+        }
+        let pc = self.pc(s, t);
+        let ctx = Ctx::Thread(t);
+        let action = Action::Run { thread: t, pc };
+        let mut next = s.0.clone();
+        let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
+            let mut abandoned = Vec::new();
+            next[self.layout.pc_slot(t)] = to as Value;
+            self.settle(next, t);
+            if next[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
+                self.finish(next, t, &mut abandoned);
+            }
+            out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
+        };
+        let fault = |f: Fault, out: &mut Vec<(Step, State)>| {
+            out.push((Step { action, outcome: Outcome::Fault(f), abandoned: vec![] }, s.clone()));
+        };
+        match &self.code(t)[pc].op {
+            Op::Assign { place, value } => {
+                match self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)) {
+                    Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
+                    Err(f) => fault(f, out),
+                }
+            }
+            Op::Wait { mutex, mode, result } => {
+                let mut st = self.layout.mutex(&next, *mutex);
+                let outcome = match st.acquire(t) {
+                    Ok(o) => {
+                        self.layout.set_mutex(&mut next, *mutex, st);
+                        o
+                    }
+                    Err(Unavailable::RecursionLimit) => {
+                        return fault(Fault::RecursionLimit { mutex: *mutex }, out);
+                    }
+                    Err(Unavailable::HeldByOther(_)) if *mode == WaitMode::Infinite => return,
+                    Err(Unavailable::HeldByOther(_)) => WaitOutcome::Timeout,
+                };
+                let value = match outcome {
+                    WaitOutcome::Ok => crate::ir::result::OK,
+                    WaitOutcome::Abandoned => crate::ir::result::ABANDONED,
+                    WaitOutcome::Timeout => crate::ir::result::TIMEOUT,
+                };
+                if let Some(place) = result {
+                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                        return fault(f, out);
+                    }
+                }
+                let count = self.layout.mutex(&next, *mutex).count;
+                let count = if outcome == WaitOutcome::Timeout { 0 } else { count };
+                advance(&mut next, pc + 1, Outcome::Wait { outcome, count }, out);
+            }
+            Op::Release { mutex, result } => {
+                let mut st = self.layout.mutex(&next, *mutex);
+                let outcome = st.release(t);
+                self.layout.set_mutex(&mut next, *mutex, st);
+                if let Some(place) = result {
+                    let value = match outcome {
+                        crate::mutex::ReleaseOutcome::Ok => crate::ir::result::OK,
+                        crate::mutex::ReleaseOutcome::NotOwner => crate::ir::result::NOT_OWNER,
+                    };
+                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                        return fault(f, out);
+                    }
+                }
+                let checked = result.is_some();
+                advance(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
+            }
+            Op::Assert { cond } => match self.eval(&next, ctx, cond) {
+                Ok(0) => fault(Fault::AssertFailed, out),
+                Ok(_) => advance(&mut next, pc + 1, Outcome::Done, out),
+                Err(f) => fault(f, out),
+            },
+            Op::Branch { cond, target } => match self.eval(&next, ctx, cond) {
+                Ok(v) => {
+                    let taken = v != 0;
+                    advance(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
+                }
+                Err(f) => fault(f, out),
+            },
+            Op::Choose { targets } => {
+                for (index, target) in targets.iter().enumerate() {
+                    let mut branch = next.clone();
+                    advance(&mut branch, *target, Outcome::Choice { index }, out);
+                }
+            }
+            Op::Skip => advance(&mut next, pc + 1, Outcome::Done, out),
+            Op::Exit => {
+                let end = self.code(t).len();
+                advance(&mut next, end, Outcome::Done, out)
+            }
+            Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
+                unreachable!("settle() never stops on a control marker")
+            }
+        }
+    }
+
+    /// Thread `t` ran off its end: it finishes, abandoning what it still owns.
+    fn finish(&self, s: &mut [Value], t: ThreadId, abandoned: &mut Vec<Abandonment>) {
+        s[self.layout.status_slot(t)] = STATUS_FINISHED;
+        s[self.layout.pc_slot(t)] = self.code(t).len() as Value;
+        if s[ATOMIC_SLOT] == t as Value + 1 {
+            s[ATOMIC_SLOT] = 0;
+        }
+        self.abandon_all(s, t, false, abandoned);
+    }
+}
+
+fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {
+    let mut at = base;
+    for v in vars {
+        for _ in 0..v.slots() {
+            s[at] = v.init;
+            at += 1;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Well-formedness checks on a model IR, so that the successor function never panics.
+
+use crate::ir::{Expr, Model, Op, Place, Property, Scope, Ty, VarDecl, VarRef};
+use crate::IrError;
+
+/// Upper bound on threads: thread ids are 16-bit, and owner slots store id + 1.
+const MAX_THREADS: usize = u16::MAX as usize - 1;
+/// Upper bound on the slots of one state (keeps a model from asking for gigabytes per state).
+const MAX_SLOTS: usize = 1 << 16;
+
+fn err<T>(message: String) -> Result<T, IrError> {
+    Err(IrError { message })
+}
+
+/// What an expression may read: which variable tables exist where it is evaluated.
+struct Scopes<'a> {
+    mutexes: usize,
+    shared: &'a [VarDecl],
+    process: Option<&'a [VarDecl]>,
+    local: Option<&'a [VarDecl]>,
+}
+
+impl Scopes<'_> {
+    fn var(&self, v: &VarRef, what: &str) -> Result<&VarDecl, IrError> {
+        let table = match v.scope {
+            Scope::Shared => Some(self.shared),
+            Scope::Process => self.process,
+            Scope::Local => self.local,
+        };
+        match table {
+            None => err(format!("{what} reads a {:?} variable where only shared variables are visible", v.scope)),
+            Some(t) => t.get(v.index).ok_or_else(|| IrError {
+                message: format!("{what} names {:?} variable #{} but only {} are declared", v.scope, v.index, t.len()),
+            }),
+        }
+    }
+
+    fn mutex(&self, m: usize, what: &str) -> Result<(), IrError> {
+        if m >= self.mutexes {
+            return err(format!("{what} names mutex #{m} but only {} are declared", self.mutexes));
+        }
+        Ok(())
+    }
+
+    fn expr(&self, e: &Expr, what: &str) -> Result<(), IrError> {
+        match e {
+            Expr::Const(_) | Expr::InstanceId => Ok(()),
+            Expr::Var(v) => self.var(v, what).map(|_| ()),
+            Expr::Index(v, i) => {
+                if self.var(v, what)?.len.is_none() {
+                    return err(format!("{what} indexes a variable that is not an array"));
+                }
+                self.expr(i, what)
+            }
+            Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => self.mutex(*m, what),
+            Expr::Unary(_, a) => self.expr(a, what),
+            Expr::Binary(_, a, b) => {
+                self.expr(a, what)?;
+                self.expr(b, what)
+            }
+        }
+    }
+
+    fn place(&self, p: &Place, what: &str) -> Result<&VarDecl, IrError> {
+        let decl = self.var(&p.var, what)?;
+        match (&p.index, decl.len) {
+            (Some(i), Some(_)) => self.expr(i, what)?,
+            (None, None) => {}
+            (Some(_), None) => return err(format!("{what} indexes `{}`, which is not an array", decl.name)),
+            (None, Some(_)) => return err(format!("{what} assigns the whole array `{}`", decl.name)),
+        }
+        Ok(decl)
+    }
+}
+
+fn vars(decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
+    let mut slots = 0usize;
+    for v in decls {
+        if let Ty::Int { lo, hi } = v.ty {
+            if lo > hi {
+                return err(format!("{what} `{}` has an empty range {lo}..{hi}", v.name));
+            }
+        }
+        if !v.ty.contains(v.init) {
+            let (lo, hi) = v.ty.bounds();
+            return err(format!("{what} `{}` starts at {}, outside {lo}..{hi}", v.name, v.init));
+        }
+        if v.len == Some(0) {
+            return err(format!("{what} `{}` is an empty array", v.name));
+        }
+        slots = slots.saturating_add(v.slots());
+    }
+    Ok(slots)
+}
+
+/// Checks every index, range and jump in a model.
+pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
+    let mut slots = 2 + 3 * model.mutexes.len();
+    slots = slots.saturating_add(vars(&model.shared, "shared variable")?);
+    let mut threads = 0usize;
+    if model.processes.is_empty() {
+        return err("the model has no process".into());
+    }
+    for p in &model.processes {
+        let name = &p.name;
+        if p.instances == 0 {
+            return err(format!("process `{name}` has no instances"));
+        }
+        if p.threads.is_empty() {
+            return err(format!("process `{name}` has no thread"));
+        }
+        let inst = p.instances as usize;
+        threads = threads.saturating_add(inst * p.threads.len());
+        slots = slots.saturating_add(inst.saturating_mul(vars(&p.vars, "process variable")?));
+        for t in &p.threads {
+            let what = format!("thread `{name}.{}`", t.name);
+            slots = slots.saturating_add(inst.saturating_mul(2 + vars(&t.locals, "local variable")?));
+            let scopes = Scopes {
+                mutexes: model.mutexes.len(),
+                shared: &model.shared,
+                process: Some(&p.vars),
+                local: Some(&t.locals),
+            };
+            let len = t.code.len();
+            for (pc, instr) in t.code.iter().enumerate() {
+                let what = format!("{what}, instruction {pc} (`{}`)", instr.text);
+                let jump = |target: usize| {
+                    if target > len {
+                        err(format!("{what} jumps to {target}, outside the program (0..={len})"))
+                    } else {
+                        Ok(())
+                    }
+                };
+                match &instr.op {
+                    Op::Assign { place, value } => {
+                        scopes.place(place, &what)?;
+                        scopes.expr(value, &what)?;
+                    }
+                    Op::Wait { mutex, result, .. } | Op::Release { mutex, result } => {
+                        scopes.mutex(*mutex, &what)?;
+                        if let Some(place) = result {
+                            if scopes.place(place, &what)?.ty != Ty::Result {
+                                return err(format!("{what} stores a result in a variable that is not of type result"));
+                            }
+                        }
+                    }
+                    Op::Assert { cond } => scopes.expr(cond, &what)?,
+                    Op::Branch { cond, target } => {
+                        scopes.expr(cond, &what)?;
+                        jump(*target)?;
+                    }
+                    Op::Choose { targets } => {
+                        if targets.is_empty() {
+                            return err(format!("{what} is a choice with no alternative"));
+                        }
+                        targets.iter().try_for_each(|t| jump(*t))?;
+                    }
+                    Op::Goto { target } => jump(*target)?,
+                    Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => {}
+                }
+            }
+            // A chain of markers longer than the program is a cycle that takes no step.
+            for start in 0..len {
+                let mut pc = start;
+                let mut hops = 0;
+                while let Some(Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd) = t.code.get(pc).map(|i| &i.op) {
+                    pc = match &t.code[pc].op {
+                        Op::Goto { target } => *target,
+                        _ => pc + 1,
+                    };
+                    hops += 1;
+                    if hops > len {
+                        return err(format!("{what} loops through jumps from instruction {start} without taking a step"));
+                    }
+                }
+            }
+        }
+    }
+    if threads > MAX_THREADS {
+        return err(format!("the model has {threads} threads; at most {MAX_THREADS} are supported"));
+    }
+    if slots > MAX_SLOTS {
+        return err(format!("a state of this model needs {slots} values; at most {MAX_SLOTS} are supported"));
+    }
+    for m in &model.mutexes {
+        if let Some(r) = m.initial_owner {
+            let ok = model
+                .processes
+                .get(r.process)
+                .is_some_and(|p| r.instance < p.instances && r.thread < p.threads.len());
+            if !ok {
+                return err(format!("mutex `{}` is initially owned by a thread that does not exist", m.name));
+            }
+        }
+    }
+    let global = Scopes { mutexes: model.mutexes.len(), shared: &model.shared, process: None, local: None };
+    for prop in &model.properties {
+        match prop {
+            Property::Protect { mutex, cond, text, .. } => {
+                let what = format!("property `{text}`");
+                global.mutex(*mutex, &what)?;
+                global.expr(cond, &what)?;
+            }
+            Property::Invariant { cond, text, .. } | Property::AtEnd { cond, text, .. } => {
+                global.expr(cond, &format!("property `{text}`"))?;
+            }
+        }
+    }
+    Ok(())
+}
