@@ -20,6 +20,8 @@ use crate::IrError;
 pub struct System {
     pub(crate) model: Model,
     pub(crate) layout: Layout,
+    /// For each process template and thread, the atomic block (from 1) each pc lies in, or 0.
+    atomic_blocks: Vec<Vec<Vec<u32>>>,
 }
 
 impl System {
@@ -27,7 +29,12 @@ impl System {
     pub fn new(model: Model) -> Result<System, IrError> {
         crate::validate::validate(&model)?;
         let layout = Layout::new(&model);
-        Ok(System { model, layout })
+        let atomic_blocks = model
+            .processes
+            .iter()
+            .map(|p| p.threads.iter().map(|t| atomic_blocks(&t.code)).collect())
+            .collect();
+        Ok(System { model, layout, atomic_blocks })
     }
 
     /// The model this system runs.
@@ -167,17 +174,17 @@ impl System {
             let pc = s[slot] as usize;
             match code.get(pc).map(|i| &i.op) {
                 Some(Op::Goto { target }) => s[slot] = *target as Value,
-                Some(Op::AtomicBegin) => {
-                    s[ATOMIC_SLOT] = t as Value + 1;
-                    s[slot] += 1;
-                }
-                Some(Op::AtomicEnd) => {
-                    s[ATOMIC_SLOT] = 0;
-                    s[slot] += 1;
-                }
+                Some(Op::AtomicBegin | Op::AtomicEnd) => s[slot] += 1,
                 _ => break,
             }
         }
+    }
+
+    /// The atomic block instruction `pc` of thread `t` lies in (0 for none).
+    fn atomic_block(&self, t: ThreadId, pc: Pc) -> u32 {
+        let th = &self.layout.threads[t as usize];
+        let p = self.layout.processes[th.process].decl;
+        self.atomic_blocks[p][th.decl].get(pc).copied().unwrap_or(0)
     }
 
     /// Every transition enabled in `s`, with the state it leads to, appended to `out`.
@@ -265,6 +272,11 @@ impl System {
             let mut abandoned = Vec::new();
             next[self.layout.pc_slot(t)] = to as Value;
             self.settle(next, t);
+            // A thread holds atomicity from its first step inside a block until it leaves it,
+            // so others may still move between its previous step and the block's first one.
+            let block = self.atomic_block(t, pc);
+            let stays = block != 0 && block == self.atomic_block(t, next[self.layout.pc_slot(t)] as Pc);
+            next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
             if next[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
                 self.finish(next, t, &mut abandoned);
             }
@@ -361,6 +373,34 @@ impl System {
         }
         self.abandon_all(s, t, false, abandoned);
     }
+}
+
+/// Numbers the outermost atomic blocks of a thread's code from 1 and tags each pc with its block.
+fn atomic_blocks(code: &[crate::ir::Instr]) -> Vec<u32> {
+    let (mut depth, mut current, mut next_id) = (0u32, 0u32, 0u32);
+    code.iter()
+        .map(|i| {
+            match i.op {
+                Op::AtomicBegin => {
+                    if depth == 0 {
+                        next_id += 1;
+                        current = next_id;
+                    }
+                    depth += 1;
+                }
+                Op::AtomicEnd => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        let tag = current;
+                        current = 0;
+                        return tag;
+                    }
+                }
+                _ => {}
+            }
+            current
+        })
+        .collect()
 }
 
 fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {

@@ -1,0 +1,378 @@
+//! The transition system's rules, pinned on small models built directly as IR.
+
+use mutexcheck_core::ir::{
+    result, BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Scope, Semantics, Span,
+    ThreadDecl, ThreadRef, Ty, VarDecl, VarRef,
+};
+use mutexcheck_core::{
+    Action, Fault, MutexState, Outcome, ReleaseOutcome, State, Step, System, ThreadStatus,
+    WaitMode, WaitOutcome,
+};
+
+fn instr(op: Op) -> Instr {
+    Instr { op, span: Span::default(), text: String::new() }
+}
+
+fn local(index: usize) -> Place {
+    Place { var: VarRef { scope: Scope::Local, index }, index: None }
+}
+
+fn shared(index: usize) -> Place {
+    Place { var: VarRef { scope: Scope::Shared, index }, index: None }
+}
+
+fn result_var(name: &str) -> VarDecl {
+    VarDecl { name: name.into(), ty: Ty::Result, len: None, init: 0, span: Span::default() }
+}
+
+fn int_var(name: &str, lo: i32, hi: i32, init: i32) -> VarDecl {
+    VarDecl { name: name.into(), ty: Ty::Int { lo, hi }, len: None, init, span: Span::default() }
+}
+
+fn wait(mode: WaitMode, into: Option<usize>) -> Instr {
+    instr(Op::Wait { mutex: 0, mode, result: into.map(local) })
+}
+
+fn release() -> Instr {
+    instr(Op::Release { mutex: 0, result: None })
+}
+
+fn process(name: &str, instances: u32, locals: Vec<VarDecl>, code: Vec<Instr>) -> ProcessDecl {
+    ProcessDecl {
+        name: name.into(),
+        instances,
+        restart: false,
+        vars: vec![],
+        threads: vec![ThreadDecl { name: "main".into(), locals, code }],
+        span: Span::default(),
+    }
+}
+
+fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
+    Model {
+        name: "t".into(),
+        semantics: Semantics::Win32,
+        crashes,
+        mutexes: vec![MutexDecl { name: "m".into(), initial_owner: None, span: Span::default() }],
+        shared: vec![int_var("a", 0, 3, 0)],
+        processes,
+        properties: vec![],
+    }
+}
+
+fn successors(sys: &System, s: &State) -> Vec<(Step, State)> {
+    let mut out = Vec::new();
+    sys.successors(s, &mut out);
+    out
+}
+
+/// The only successor that is a step of thread `t`.
+fn step_of(sys: &System, s: &State, t: u16) -> (Step, State) {
+    let mut steps: Vec<_> = successors(sys, s)
+        .into_iter()
+        .filter(|(st, _)| matches!(st.action, Action::Run { thread, .. } if thread == t))
+        .collect();
+    assert_eq!(steps.len(), 1, "thread {t} should have exactly one step");
+    steps.pop().unwrap()
+}
+
+fn has_step_of(sys: &System, s: &State, t: u16) -> bool {
+    successors(sys, s).iter().any(|(st, _)| matches!(st.action, Action::Run { thread, .. } if thread == t))
+}
+
+#[test]
+fn seed_story_ignored_abandoned_still_owns_and_one_release_leaves_it_owned() {
+    // worker[0]: wait m; (crashes here). worker[1]: r = wait m; wait m; release m; end.
+    let owner = process("owner", 1, vec![], vec![wait(WaitMode::Infinite, None), instr(Op::Skip)]);
+    let victim = process(
+        "worker",
+        1,
+        vec![result_var("r")],
+        vec![wait(WaitMode::Infinite, Some(0)), wait(WaitMode::Infinite, None), release()],
+    );
+    let sys = System::new(model(1, vec![owner, victim])).unwrap();
+    let s0 = sys.initial_state();
+    let (_, s1) = step_of(&sys, &s0, 0);
+    assert_eq!(sys.mutex(&s1, 0), MutexState::owned_by(0));
+    let (crash, s2) = successors(&sys, &s1)
+        .into_iter()
+        .find(|(st, _)| st.action == Action::Crash { process: 0 })
+        .unwrap();
+    assert_eq!(crash.abandoned.len(), 1);
+    assert!(crash.abandoned[0].by_crash);
+    assert_eq!(sys.mutex(&s2, 0), MutexState { owner: None, count: 0, abandoned: true });
+    assert_eq!(sys.thread_status(&s2, 0), ThreadStatus::Dead);
+
+    let (w1, s3) = step_of(&sys, &s2, 1);
+    assert_eq!(w1.outcome, Outcome::Wait { outcome: WaitOutcome::Abandoned, count: 1 });
+    let (w2, s4) = step_of(&sys, &s3, 1);
+    assert_eq!(w2.outcome, Outcome::Wait { outcome: WaitOutcome::Ok, count: 2 });
+    let (rel, s5) = step_of(&sys, &s4, 1);
+    assert_eq!(rel.outcome, Outcome::Release { outcome: ReleaseOutcome::Ok, checked: false });
+    // The release was the thread's last instruction: it ends still owning m, which leaks.
+    assert_eq!(rel.abandoned.len(), 1);
+    assert_eq!((rel.abandoned[0].count, rel.abandoned[0].by_crash), (1, false));
+    assert_eq!(sys.thread_status(&s5, 1), ThreadStatus::Finished);
+    assert!(sys.mutex(&s5, 0).abandoned);
+    assert!(sys.is_final(&s5));
+}
+
+#[test]
+fn infinite_wait_on_a_held_mutex_blocks() {
+    let p = process("w", 2, vec![], vec![wait(WaitMode::Infinite, None), release()]);
+    let sys = System::new(model(0, vec![p])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    assert_eq!(sys.thread_status(&s1, 1), ThreadStatus::Blocked);
+    assert!(!has_step_of(&sys, &s1, 1));
+}
+
+#[test]
+fn timed_wait_on_a_held_mutex_may_time_out() {
+    let p = process("w", 2, vec![result_var("r")], vec![wait(WaitMode::Timeout, Some(0)), instr(Op::Skip)]);
+    let sys = System::new(model(0, vec![p])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    assert_eq!(sys.thread_status(&s1, 1), ThreadStatus::Running);
+    let (st, s2) = step_of(&sys, &s1, 1);
+    assert_eq!(st.outcome, Outcome::Wait { outcome: WaitOutcome::Timeout, count: 0 });
+    assert_eq!(sys.mutex(&s2, 0), MutexState::owned_by(0), "a timeout takes nothing");
+    let r = sys.items(&s2).into_iter().find(|i| i.name == "w[1].r").unwrap();
+    assert_eq!(r.value, "TIMEOUT");
+}
+
+#[test]
+fn try_on_a_held_mutex_returns_timeout_at_once() {
+    let p = process("w", 2, vec![result_var("r")], vec![wait(WaitMode::Try, Some(0)), instr(Op::Skip)]);
+    let sys = System::new(model(0, vec![p])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    let (st, _) = step_of(&sys, &s1, 1);
+    assert_eq!(st.outcome, Outcome::Wait { outcome: WaitOutcome::Timeout, count: 0 });
+}
+
+#[test]
+fn any_waiter_may_get_a_released_mutex() {
+    // Holder h releases; two waiters are both enabled afterwards, in either order.
+    let holder = process("h", 1, vec![], vec![wait(WaitMode::Infinite, None), release()]);
+    let waiters = process("w", 2, vec![], vec![wait(WaitMode::Infinite, None), instr(Op::Skip)]);
+    let sys = System::new(model(0, vec![holder, waiters])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    assert!(!has_step_of(&sys, &s1, 1) && !has_step_of(&sys, &s1, 2));
+    let (_, s2) = step_of(&sys, &s1, 0);
+    let (_, a) = step_of(&sys, &s2, 1);
+    let (_, b) = step_of(&sys, &s2, 2);
+    assert_eq!(sys.mutex(&a, 0).owner, Some(1));
+    assert_eq!(sys.mutex(&b, 0).owner, Some(2));
+}
+
+#[test]
+fn release_by_non_owner_reports_not_owner_and_changes_nothing() {
+    let holder = process("h", 1, vec![], vec![wait(WaitMode::Infinite, None), instr(Op::Skip)]);
+    let other = process(
+        "o",
+        1,
+        vec![result_var("r")],
+        vec![release(), instr(Op::Release { mutex: 0, result: Some(local(0)) })],
+    );
+    let sys = System::new(model(0, vec![holder, other])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    let (st, s2) = step_of(&sys, &s1, 1);
+    assert_eq!(st.outcome, Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false });
+    assert_eq!(sys.mutex(&s2, 0), MutexState::owned_by(0));
+    let (st, s3) = step_of(&sys, &s2, 1);
+    assert_eq!(st.outcome, Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: true });
+    let r = sys.items(&s3).into_iter().find(|i| i.name == "o.r").unwrap();
+    assert_eq!(r.value, "NOT_OWNER");
+}
+
+#[test]
+fn crash_kills_every_thread_of_the_process_within_the_budget() {
+    let mut p = process("w", 1, vec![], vec![wait(WaitMode::Infinite, None), release()]);
+    p.threads.push(ThreadDecl { name: "t2".into(), locals: vec![], code: vec![instr(Op::Skip)] });
+    let sys = System::new(model(1, vec![p.clone()])).unwrap();
+    let s0 = sys.initial_state();
+    let crashes: Vec<_> =
+        successors(&sys, &s0).into_iter().filter(|(st, _)| matches!(st.action, Action::Crash { .. })).collect();
+    assert_eq!(crashes.len(), 1, "one crash per live process instance");
+    let s1 = &crashes[0].1;
+    assert_eq!(sys.thread_status(s1, 0), ThreadStatus::Dead);
+    assert_eq!(sys.thread_status(s1, 1), ThreadStatus::Dead);
+    assert_eq!(sys.crashes_used(s1), 1);
+    assert!(successors(&sys, s1).is_empty(), "budget spent and every thread dead");
+
+    let none = System::new(model(0, vec![p])).unwrap();
+    assert!(successors(&none, &none.initial_state())
+        .iter()
+        .all(|(st, _)| !matches!(st.action, Action::Crash { .. })));
+}
+
+#[test]
+fn a_restartable_process_starts_again_from_its_first_statement_with_fresh_locals() {
+    let mut p = process(
+        "svc",
+        1,
+        vec![int_var("n", 0, 3, 0)],
+        vec![
+            instr(Op::Assign { place: local(0), value: Expr::Const(2) }),
+            wait(WaitMode::Infinite, None),
+            release(),
+        ],
+    );
+    p.restart = true;
+    let sys = System::new(model(1, vec![p])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    let (_, s2) = step_of(&sys, &s1, 0);
+    let (_, s3) = successors(&sys, &s2).into_iter().find(|(st, _)| st.action == Action::Crash { process: 0 }).unwrap();
+    let succ = successors(&sys, &s3);
+    assert_eq!(succ.len(), 1);
+    assert_eq!(succ[0].0.action, Action::Restart { process: 0 });
+    let s4 = &succ[0].1;
+    assert_eq!(sys.pc(s4, 0), 0);
+    assert_eq!(sys.thread_status(s4, 0), ThreadStatus::Running);
+    assert_eq!(sys.items(s4).into_iter().find(|i| i.name == "svc.n").unwrap().value, "0");
+    assert!(sys.mutex(s4, 0).abandoned, "a restart does not repair the mutex");
+    assert_eq!(sys.crashes_used(s4), 1);
+    assert!(!sys.is_final(&s3), "a restart is still due");
+}
+
+#[test]
+fn a_mutex_created_initially_owned_belongs_to_its_creator_thread() {
+    let a = process("a", 1, vec![], vec![release()]);
+    let b = process("b", 1, vec![], vec![wait(WaitMode::Infinite, None), release()]);
+    let mut m = model(0, vec![a, b]);
+    m.mutexes[0].initial_owner = Some(ThreadRef { process: 0, instance: 0, thread: 0 });
+    let sys = System::new(m).unwrap();
+    let s0 = sys.initial_state();
+    assert_eq!(sys.mutex(&s0, 0), MutexState::owned_by(0));
+    assert_eq!(sys.thread_status(&s0, 1), ThreadStatus::Blocked);
+    let (st, s1) = step_of(&sys, &s0, 0);
+    assert_eq!(st.outcome, Outcome::Release { outcome: ReleaseOutcome::Ok, checked: false });
+    assert!(has_step_of(&sys, &s1, 1));
+}
+
+#[test]
+fn inside_atomic_only_that_thread_moves_and_nothing_crashes() {
+    let code = vec![
+        instr(Op::AtomicBegin),
+        instr(Op::Assign { place: shared(0), value: Expr::Const(1) }),
+        instr(Op::Assign { place: shared(0), value: Expr::Const(2) }),
+        instr(Op::AtomicEnd),
+        instr(Op::Skip),
+    ];
+    let sys = System::new(model(1, vec![process("w", 2, vec![], code)])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    let succ = successors(&sys, &s1);
+    assert_eq!(succ.len(), 1, "only thread 0, no crash, inside atomic");
+    assert_eq!(succ[0].0.action, Action::Run { thread: 0, pc: 2 });
+    // After the block, everyone may move again and crashes are back.
+    let s2 = &succ[0].1;
+    assert_eq!(successors(&sys, s2).len(), 4);
+}
+
+#[test]
+fn a_value_outside_the_declared_range_is_a_fault() {
+    let inc = Expr::Binary(BinOp::Add, Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })), Box::new(Expr::Const(4)));
+    let code = vec![instr(Op::Assign { place: shared(0), value: inc })];
+    let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
+    let s0 = sys.initial_state();
+    let (st, s1) = step_of(&sys, &s0, 0);
+    assert_eq!(st.outcome, Outcome::Fault(Fault::OutOfRange { var: "a".into(), value: 4, lo: 0, hi: 3 }));
+    assert_eq!(s1, s0, "a fault changes nothing");
+}
+
+#[test]
+fn a_false_assertion_is_a_fault() {
+    let code = vec![instr(Op::Assert { cond: Expr::Const(0) })];
+    let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
+    let (st, _) = step_of(&sys, &sys.initial_state(), 0);
+    assert_eq!(st.outcome, Outcome::Fault(Fault::AssertFailed));
+}
+
+#[test]
+fn choice_offers_every_alternative() {
+    let code = vec![
+        instr(Op::Choose { targets: vec![1, 3] }),
+        instr(Op::Assign { place: shared(0), value: Expr::Const(1) }),
+        instr(Op::Goto { target: 4 }),
+        instr(Op::Assign { place: shared(0), value: Expr::Const(2) }),
+    ];
+    let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
+    let succ = successors(&sys, &sys.initial_state());
+    assert_eq!(succ.len(), 2);
+    assert_eq!(succ[0].0.outcome, Outcome::Choice { index: 0 });
+    assert_eq!(sys.pc(&succ[0].1, 0), 1);
+    assert_eq!(sys.pc(&succ[1].1, 0), 3);
+}
+
+#[test]
+fn wait_results_are_stored_as_result_constants() {
+    assert_eq!(Ty::Result.render(result::ABANDONED), "ABANDONED");
+    assert_eq!(Ty::Bool.render(1), "true");
+}
+
+mod ill_formed_ir_is_an_error_not_a_panic {
+    use super::*;
+
+    fn error_of(m: Model) -> String {
+        System::new(m).unwrap_err().message
+    }
+
+    #[test]
+    fn unknown_mutex() {
+        let code = vec![instr(Op::Wait { mutex: 7, mode: WaitMode::Infinite, result: None })];
+        let msg = error_of(model(0, vec![process("w", 1, vec![], code)]));
+        assert!(msg.contains("names mutex #7 but only 1 are declared"), "{msg}");
+    }
+
+    #[test]
+    fn initial_value_out_of_range() {
+        let mut m = model(0, vec![process("w", 1, vec![], vec![])]);
+        m.shared[0].init = 9;
+        assert_eq!(error_of(m), "shared variable `a` starts at 9, outside 0..3");
+    }
+
+    #[test]
+    fn jump_outside_the_program() {
+        let code = vec![instr(Op::Goto { target: 5 })];
+        let msg = error_of(model(0, vec![process("w", 1, vec![], code)]));
+        assert!(msg.contains("jumps to 5, outside the program (0..=1)"), "{msg}");
+    }
+
+    #[test]
+    fn jump_cycle_without_a_step() {
+        let code = vec![instr(Op::Goto { target: 0 })];
+        let msg = error_of(model(0, vec![process("w", 1, vec![], code)]));
+        assert!(msg.contains("loops through jumps"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_variable() {
+        let code = vec![instr(Op::Assign { place: local(3), value: Expr::Const(0) })];
+        let msg = error_of(model(0, vec![process("w", 1, vec![], code)]));
+        assert!(msg.contains("names Local variable #3 but only 0 are declared"), "{msg}");
+    }
+
+    #[test]
+    fn result_stored_in_a_non_result_variable() {
+        let code = vec![wait(WaitMode::Infinite, Some(0))];
+        let msg = error_of(model(0, vec![process("w", 1, vec![int_var("n", 0, 3, 0)], code)]));
+        assert!(msg.contains("not of type result"), "{msg}");
+    }
+
+    #[test]
+    fn property_reading_a_local() {
+        let mut m = model(0, vec![process("w", 1, vec![int_var("n", 0, 1, 0)], vec![])]);
+        m.properties.push(mutexcheck_core::ir::Property::Invariant {
+            name: "i".into(),
+            cond: Expr::Var(VarRef { scope: Scope::Local, index: 0 }),
+            text: "n == 0".into(),
+            span: Span::default(),
+        });
+        assert!(error_of(m).contains("only shared variables are visible"));
+    }
+
+    #[test]
+    fn initial_owner_that_does_not_exist() {
+        let mut m = model(0, vec![process("w", 1, vec![], vec![])]);
+        m.mutexes[0].initial_owner = Some(ThreadRef { process: 0, instance: 3, thread: 0 });
+        assert!(error_of(m).contains("initially owned by a thread that does not exist"));
+    }
+}
