@@ -13,6 +13,7 @@ pub mod describe;
 mod eval;
 pub mod ir;
 pub mod mutex;
+pub mod pack;
 pub mod state;
 pub mod step;
 pub mod system;

@@ -376,3 +376,32 @@ mod ill_formed_ir_is_an_error_not_a_panic {
         assert!(error_of(m).contains("initially owned by a thread that does not exist"));
     }
 }
+
+#[test]
+fn every_reachable_state_packs_into_its_bits_and_unpacks_to_itself() {
+    // Two workers, each: r = wait m timeout; a = a + 1; release m — with one crash.
+    let inc = Expr::Binary(BinOp::Add, Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })), Box::new(Expr::Const(1)));
+    let code = vec![
+        wait(WaitMode::Timeout, Some(0)),
+        instr(Op::Assign { place: shared(0), value: inc }),
+        release(),
+    ];
+    let sys = System::new(model(1, vec![process("w", 2, vec![result_var("r")], code)])).unwrap();
+    let packer = sys.packer();
+    assert_eq!(packer.words(), 1);
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![sys.initial_state()];
+    let mut words = vec![0u64; packer.words()];
+    let mut packed = std::collections::HashSet::new();
+    while let Some(s) = todo.pop() {
+        if !seen.insert(s.clone()) {
+            continue;
+        }
+        packer.pack(&s, &mut words);
+        assert_eq!(packer.unpack(&words), s);
+        packed.insert(words.clone());
+        todo.extend(successors(&sys, &s).into_iter().map(|(_, n)| n));
+    }
+    assert!(seen.len() > 20);
+    assert_eq!(packed.len(), seen.len(), "packing is injective on reachable states");
+}
