@@ -1,1 +1,46 @@
-//! placeholder
+//! The mutexcheck checker: exhaustive explicit-state search over a model's transition
+//! system, with every property, shortest counterexamples and search statistics.
+//!
+//! - [`Checkable`]: the one abstraction the search is generic over; [`SystemModel`] adapts
+//!   a [`mutexcheck_core::System`] to it with every built-in and declared property.
+//! - [`explore()`]: breadth-first (default, shortest counterexample) or depth-first search
+//!   over a visited [`store`], within [`Limits`].
+//! - [`CheckResult`]: verdict, [`Counterexample`] and [`Stats`]; [`report`] renders it as
+//!   text or JSON.
+//!
+//! Parsing is not done here: the input is an IR [`mutexcheck_core::Model`].
+
+pub mod checkable;
+pub mod explore;
+pub mod limits;
+pub mod properties;
+pub mod report;
+pub mod result;
+pub mod stats;
+pub mod store;
+pub mod system_model;
+
+pub use checkable::Checkable;
+pub use explore::{explore, Progress, SearchOptions};
+pub use limits::{Limit, Limits, Strategy};
+pub use properties::{Violation, ViolationKind};
+pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
+pub use stats::Stats;
+pub use system_model::SystemModel;
+
+use mutexcheck_core::{IrError, Model, System};
+
+/// Validates a model for checking, with the crash budget overridden when `crashes` is given
+/// (the command line's `--crashes N` beats the model's `crashes N`).
+pub fn prepare(mut model: Model, crashes: Option<u32>) -> Result<System, IrError> {
+    if let Some(n) = crashes {
+        model.crashes = n;
+    }
+    System::new(model)
+}
+
+/// Checks every property of a validated system within `options`, calling `progress` now
+/// and then.
+pub fn check(system: &System, options: &SearchOptions, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
+    explore(&SystemModel::new(system), options, progress)
+}

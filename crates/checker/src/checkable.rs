@@ -1,0 +1,43 @@
+//! The one abstraction the search is generic over.
+//!
+//! The search knows nothing about mutexes, parsing or display: it asks a [`Checkable`] for an
+//! initial state, for successors, and whether a state or a transition breaks a property. The
+//! mutexcheck transition system plugs in through [`crate::SystemModel`]; tests plug in tiny
+//! graphs of their own.
+
+use std::hash::Hash;
+
+use crate::properties::Violation;
+
+/// A finite transition system with properties: what the explicit-state search explores.
+///
+/// The search calls the hooks in a fixed order, so that a state or a transition with several
+/// violations always reports the same one: for each transition, [`Checkable::step_violation`];
+/// then, for a state seen for the first time, [`Checkable::state_violation`],
+/// [`Checkable::deadlock`] and [`Checkable::final_violation`], the first `Some` winning.
+/// The initial state goes through the three state hooks before anything else.
+pub trait Checkable {
+    /// A global state. Equal states are explored once.
+    type State: Clone + Eq + Hash;
+    /// What one transition did, as shown in a trace.
+    type Step: Clone;
+
+    /// The state before any step.
+    fn initial_state(&self) -> Self::State;
+
+    /// Appends every transition enabled in `state`, in a deterministic order, to `out`.
+    fn successors(&self, state: &Self::State, out: &mut Vec<(Self::Step, Self::State)>);
+
+    /// A violation the transition `before --step--> after` itself commits (a failed assert,
+    /// a leaked mutex, ...), checked on every transition, new target state or not.
+    fn step_violation(&self, before: &Self::State, step: &Self::Step, after: &Self::State) -> Option<Violation>;
+
+    /// A violation of a state property (an invariant) in a reachable state.
+    fn state_violation(&self, state: &Self::State) -> Option<Violation>;
+
+    /// The state is a deadlock: nothing can make progress, yet some thread waits.
+    fn deadlock(&self, state: &Self::State) -> Option<Violation>;
+
+    /// A violation of an end-of-run property, for a state where the run is over.
+    fn final_violation(&self, state: &Self::State) -> Option<Violation>;
+}

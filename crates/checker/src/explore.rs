@@ -1,0 +1,222 @@
+//! The explicit-state search: breadth-first (shortest counterexamples) or depth-first.
+//!
+//! Every reachable state is stored once in a [`Store`] and expanded once. Properties are
+//! checked in the order [`Checkable`] documents: the initial state first, then for each
+//! expanded state its transitions in successor order (the step itself, then the new state it
+//! reaches). In breadth-first order every violation found while expanding states of depth `d`
+//! has a run of length `d + 1`, and all runs of length `d` or less were checked before, so the
+//! first violation found has a shortest run.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::checkable::Checkable;
+use crate::limits::{Limit, Limits, Strategy};
+use crate::properties::Violation;
+use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use crate::stats::{current_rss_kb, peak_rss_kb, Stats};
+use crate::store::{Entry, StateId, Store};
+
+/// How to search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchOptions {
+    /// Breadth-first (default) or depth-first.
+    pub strategy: Strategy,
+    /// Bounds on states, depth, memory and time.
+    pub limits: Limits,
+}
+
+/// A snapshot of a running search, handed to a progress callback now and then.
+#[derive(Clone, Debug)]
+pub struct Progress<'a> {
+    /// Counts so far (with `elapsed` up to date).
+    pub stats: &'a Stats,
+    /// States found but not yet expanded.
+    pub frontier: usize,
+}
+
+/// How many expansions pass between two looks at the clock, the memory and the callback
+/// (a power of two).
+const CHECK_EVERY: u64 = 1024;
+
+/// The frontier: a queue for breadth-first search, a stack for depth-first.
+enum Frontier {
+    Queue(VecDeque<StateId>),
+    Stack(Vec<StateId>),
+}
+
+impl Frontier {
+    fn pop(&mut self) -> Option<StateId> {
+        match self {
+            Frontier::Queue(q) => q.pop_front(),
+            Frontier::Stack(s) => s.pop(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Frontier::Queue(q) => q.len(),
+            Frontier::Stack(s) => s.len(),
+        }
+    }
+}
+
+/// Explores every state of `model` reachable within `options`' limits and returns the
+/// verdict, with a counterexample for the first violation found. `progress` is called about
+/// every thousand expansions.
+pub fn explore<M: Checkable>(
+    model: &M,
+    options: &SearchOptions,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult<M::State, M::Step> {
+    let mut search = Search { model, options, store: Store::new(), stats: Stats::default(), start: Instant::now() };
+    let verdict = search.run(progress);
+    let mut stats = search.stats;
+    stats.states = search.store.len() as u64;
+    stats.elapsed = search.start.elapsed();
+    stats.peak_rss_kb = peak_rss_kb();
+    CheckResult { verdict, stats, strategy: options.strategy }
+}
+
+struct Search<'m, M: Checkable> {
+    model: &'m M,
+    options: &'m SearchOptions,
+    store: Store<M::State>,
+    stats: Stats,
+    start: Instant,
+}
+
+/// Where a search stopped early.
+enum Stop<St, Sp> {
+    /// A violation: in the state with this id, or on a step out of it.
+    Violation(Violation, StateId, Option<(Sp, St)>),
+    /// A bound.
+    Limit(Limit),
+}
+
+impl<M: Checkable> Search<'_, M> {
+    fn run(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Verdict<M::State, M::Step> {
+        match self.search(progress) {
+            Ok(None) => Verdict::Ok,
+            Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
+            Err(Stop::Violation(violation, id, last)) => Verdict::Violation(self.counterexample(violation, id, last)),
+        }
+    }
+
+    /// The state hooks, in their documented order.
+    fn state_violation(&self, state: &M::State) -> Option<Violation> {
+        self.model
+            .state_violation(state)
+            .or_else(|| self.model.deadlock(state))
+            .or_else(|| self.model.final_violation(state))
+    }
+
+    /// Runs the search; `Ok(Some(limit))` when it finished but skipped states beyond the
+    /// depth limit.
+    #[allow(clippy::type_complexity)]
+    fn search(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Result<Option<Limit>, Stop<M::State, M::Step>> {
+        let limits = self.options.limits;
+        let initial = self.model.initial_state();
+        let violation = self.state_violation(&initial);
+        self.store.insert(initial, Entry { parent: 0, depth: 0 });
+        if let Some(v) = violation {
+            return Err(Stop::Violation(v, 0, None));
+        }
+        let mut frontier = match self.options.strategy {
+            Strategy::Bfs => Frontier::Queue(VecDeque::from([0])),
+            Strategy::Dfs => Frontier::Stack(vec![0]),
+        };
+        let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
+        let mut depth_cut = None;
+        let mut successors = Vec::new();
+        let mut new_children = Vec::new();
+        let mut expanded: u64 = 0;
+        while let Some(id) = frontier.pop() {
+            expanded += 1;
+            if expanded & (CHECK_EVERY - 1) == 0 {
+                self.check_budget(&limits)?;
+                self.stats.states = self.store.len() as u64;
+                self.stats.elapsed = self.start.elapsed();
+                progress(&Progress { stats: &self.stats, frontier: frontier.len() });
+            }
+            let depth = self.store.entry(id).depth;
+            let state = self.store.state(id).clone();
+            successors.clear();
+            self.model.successors(&state, &mut successors);
+            if limits.max_depth.is_some_and(|max| depth >= max) {
+                if !successors.is_empty() {
+                    depth_cut = Some(Limit::MaxDepth(depth));
+                }
+                continue;
+            }
+            new_children.clear();
+            for (step, next) in successors.drain(..) {
+                self.stats.transitions += 1;
+                if let Some(v) = self.model.step_violation(&state, &step, &next) {
+                    return Err(Stop::Violation(v, id, Some((step, next))));
+                }
+                if self.store.len() as u64 >= max_states && self.store.find(&next).is_none() {
+                    return Err(Stop::Limit(Limit::MaxStates(max_states)));
+                }
+                let violation = self.state_violation(&next);
+                let (child, new) = self.store.insert(next, Entry { parent: id, depth: depth + 1 });
+                if !new {
+                    continue;
+                }
+                self.stats.max_depth = self.stats.max_depth.max(depth + 1);
+                if let Some(v) = violation {
+                    return Err(Stop::Violation(v, child, None));
+                }
+                new_children.push(child);
+            }
+            match &mut frontier {
+                Frontier::Queue(q) => q.extend(new_children.iter().copied()),
+                // Reversed so that the first successor is expanded first.
+                Frontier::Stack(s) => s.extend(new_children.iter().rev().copied()),
+            }
+        }
+        Ok(depth_cut)
+    }
+
+    /// Stops the search when the time or memory bound is exceeded.
+    fn check_budget(&self, limits: &Limits) -> Result<(), Stop<M::State, M::Step>> {
+        if let Some(t) = limits.time_limit {
+            if self.start.elapsed() >= t {
+                return Err(Stop::Limit(Limit::TimeLimit(t.as_secs())));
+            }
+        }
+        if let Some(mb) = limits.max_memory_mb {
+            if current_rss_kb().is_some_and(|kb| kb > mb.saturating_mul(1024)) {
+                return Err(Stop::Limit(Limit::MaxMemory(mb)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the run to state `id` by walking parents back, then regenerating each step:
+    /// the first successor of a parent that reaches the child is the one that discovered it.
+    fn counterexample(
+        &self,
+        violation: Violation,
+        id: StateId,
+        last: Option<(M::Step, M::State)>,
+    ) -> Counterexample<M::State, M::Step> {
+        let path = self.store.path_to(id);
+        let mut steps = Vec::with_capacity(path.len());
+        let mut successors = Vec::new();
+        for pair in path.windows(2) {
+            let (parent, child) = (self.store.state(pair[0]), self.store.state(pair[1]));
+            successors.clear();
+            self.model.successors(parent, &mut successors);
+            let (step, state) = successors
+                .drain(..)
+                .find(|(_, s)| s == child)
+                .expect("a stored parent reaches its child: successors are deterministic");
+            steps.push(TraceStep { step, state });
+        }
+        if let Some((step, state)) = last {
+            steps.push(TraceStep { step, state });
+        }
+        Counterexample { violation, initial: self.store.state(0).clone(), steps }
+    }
+}

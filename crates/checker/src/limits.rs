@@ -1,0 +1,76 @@
+//! Bounds on a search, and which one stopped it.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The order in which states are expanded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Breadth-first: the first counterexample found is a shortest one.
+    #[default]
+    Bfs,
+    /// Depth-first: follows one run as far as it goes first; counterexamples may be long.
+    Dfs,
+}
+
+impl Strategy {
+    /// How the strategy is named in reports.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Strategy::Bfs => "breadth-first",
+            Strategy::Dfs => "depth-first",
+        }
+    }
+}
+
+/// Bounds a search stays within. Hitting one makes the verdict incomplete (unless a violation
+/// was found first), never an out-of-memory kill.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Stop once this many distinct states are stored.
+    pub max_states: Option<u64>,
+    /// Do not expand states this many steps from the initial state.
+    pub max_depth: Option<u32>,
+    /// Stop once the process's resident memory exceeds this many MiB.
+    pub max_memory_mb: Option<u64>,
+    /// Stop after this much time.
+    pub time_limit: Option<Duration>,
+}
+
+/// The bound that made a search incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "limit", content = "value", rename_all = "snake_case")]
+pub enum Limit {
+    /// `--max-states N` was reached.
+    MaxStates(u64),
+    /// States at depth `--max-depth N` had successors that were not explored.
+    MaxDepth(u32),
+    /// Resident memory exceeded `--max-memory MB`.
+    MaxMemory(u64),
+    /// `--time-limit SECS` ran out (whole seconds, or the given fraction).
+    TimeLimit(u64),
+}
+
+impl Limit {
+    /// The limit's option name: `max_states`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Limit::MaxStates(_) => "max_states",
+            Limit::MaxDepth(_) => "max_depth",
+            Limit::MaxMemory(_) => "max_memory",
+            Limit::TimeLimit(_) => "time_limit",
+        }
+    }
+
+    /// What happened, in one sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            Limit::MaxStates(n) => format!("the state limit of {n} states was reached"),
+            Limit::MaxDepth(n) => format!("states at the depth limit of {n} steps were not expanded"),
+            Limit::MaxMemory(mb) => format!("the memory limit of {mb} MB was reached"),
+            Limit::TimeLimit(s) => format!("the time limit of {s} s was reached"),
+        }
+    }
+}

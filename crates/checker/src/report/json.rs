@@ -1,0 +1,82 @@
+//! The whole check as one JSON document, for tools.
+
+use mutexcheck_core::{System, State};
+use serde_json::{json, Value};
+
+use super::text::step_line;
+use super::ReportOptions;
+use crate::result::{CheckResult, Counterexample, Verdict};
+
+/// Every item of a state, in the order the text report lists them.
+fn items(system: &System, state: &State) -> Value {
+    system.items(state).into_iter().map(|i| json!({ "name": i.name, "value": i.value })).collect()
+}
+
+fn trace(system: &System, c: &Counterexample) -> Value {
+    let mut before = &c.initial;
+    let steps: Vec<Value> = c
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, ts)| {
+            let instr = system.instr(&ts.step.action);
+            let changes: Vec<Value> = system
+                .changes(before, &ts.state)
+                .into_iter()
+                .map(|ch| json!({ "name": ch.name, "before": ch.before, "after": ch.after }))
+                .collect();
+            before = &ts.state;
+            json!({
+                "index": k + 1,
+                "actor": system.actor(&ts.step.action),
+                "action": ts.step.action,
+                "line": instr.map(|i| i.span.line).filter(|&l| l > 0),
+                "statement": instr.map(|i| i.text.clone()),
+                "outcome": system.outcome_text(&ts.step.outcome),
+                "text": step_line(system, &ts.step),
+                "changes": changes,
+            })
+        })
+        .collect();
+    json!({ "initial": items(system, &c.initial), "steps": steps })
+}
+
+/// Renders a check of `system` as one JSON document: model, options, verdict, violation,
+/// trace and statistics. Without `options.timings` it is deterministic byte for byte.
+pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> Value {
+    let s = &result.stats;
+    let mut stats = json!({
+        "states": s.states,
+        "transitions": s.transitions,
+        "max_depth": s.max_depth,
+    });
+    if options.timings {
+        stats["elapsed_seconds"] = json!(s.elapsed.as_secs_f64());
+        stats["states_per_second"] = json!(s.states_per_second());
+        stats["peak_memory_kb"] = json!(s.peak_rss_kb);
+    }
+    let mut doc = json!({
+        "model": system.model().name,
+        "strategy": result.strategy,
+        "crashes": system.model().crashes,
+        "verdict": match result.verdict {
+            Verdict::Ok => "ok",
+            Verdict::Violation(_) => "violation",
+            Verdict::Incomplete(_) => "incomplete",
+        },
+        "complete": !matches!(result.verdict, Verdict::Incomplete(_)),
+        "exit_code": result.exit_code(),
+    });
+    match &result.verdict {
+        Verdict::Ok => {}
+        Verdict::Violation(c) => {
+            doc["violation"] = json!({ "kind": c.violation.kind, "message": c.violation.message });
+            doc["trace"] = trace(system, c);
+        }
+        Verdict::Incomplete(limit) => {
+            doc["incomplete"] = json!({ "limit": limit.name(), "message": limit.describe() });
+        }
+    }
+    doc["stats"] = stats;
+    doc
+}

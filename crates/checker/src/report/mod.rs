@@ -1,0 +1,15 @@
+//! Reports of a check: readable text and one JSON document.
+
+mod json;
+mod text;
+
+pub use json::json;
+pub use text::text;
+
+/// What a report includes besides the verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Include time, states per second and peak memory. Without them, the same model and
+    /// options give byte-identical reports.
+    pub timings: bool,
+}

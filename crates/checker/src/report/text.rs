@@ -1,0 +1,96 @@
+//! The readable report: verdict, violation sentence, numbered trace, statistics.
+
+use std::fmt::Write;
+
+use mutexcheck_core::{Outcome, Step, System};
+
+use super::ReportOptions;
+use crate::limits::Strategy;
+use crate::result::{CheckResult, Counterexample, Verdict};
+
+/// The one-line verdict: `violation (leaked_ownership)`, `ok`, `incomplete (max_states)`.
+pub(crate) fn verdict_line(result: &CheckResult) -> String {
+    match &result.verdict {
+        Verdict::Ok => format!("ok: no violation in {} states (complete)", result.stats.states),
+        Verdict::Violation(c) => format!("violation ({})", c.violation.kind),
+        Verdict::Incomplete(limit) => format!(
+            "incomplete ({}): no violation in {} states, but {}",
+            limit.name(),
+            result.stats.states,
+            limit.describe()
+        ),
+    }
+}
+
+/// A step in one line: `worker[0] line 12: a = a + 1`, with the outcome in brackets when it
+/// says more than "done": `let r = wait m timeout [ABANDONED (count 1)]`.
+pub(crate) fn step_line(system: &System, step: &Step) -> String {
+    let actor = system.actor(&step.action);
+    let outcome = system.outcome_text(&step.outcome);
+    let what = match system.instr(&step.action) {
+        Some(i) if i.span.line > 0 => format!("{actor} line {}: {}", i.span.line, i.text),
+        Some(i) => format!("{actor}: {}", i.text),
+        None => return format!("{actor} {outcome}"),
+    };
+    match step.outcome {
+        Outcome::Done => what,
+        _ => format!("{what} [{outcome}]"),
+    }
+}
+
+fn trace(system: &System, out: &mut String, c: &Counterexample, strategy: Strategy) {
+    let n = c.steps.len();
+    let plural = if n == 1 { "" } else { "s" };
+    let which = if strategy == Strategy::Bfs { "shortest counterexample" } else { "counterexample" };
+    let _ = writeln!(out, "\n{which} ({n} step{plural}):");
+    let initial: Vec<String> = system.items(&c.initial).iter().map(|i| format!("{} = {}", i.name, i.value)).collect();
+    let _ = writeln!(out, "  initial state: {}", initial.join(", "));
+    let width = n.to_string().len();
+    let mut before = &c.initial;
+    for (k, ts) in c.steps.iter().enumerate() {
+        let changes: Vec<String> = system
+            .changes(before, &ts.state)
+            .iter()
+            .map(|ch| format!("{}: {} -> {}", ch.name, ch.before, ch.after))
+            .collect();
+        let line = step_line(system, &ts.step);
+        if changes.is_empty() {
+            let _ = writeln!(out, "  {:>width$}. {line}", k + 1);
+        } else {
+            let _ = writeln!(out, "  {:>width$}. {line}    {}", k + 1, changes.join(", "));
+        }
+        before = &ts.state;
+    }
+}
+
+/// Renders a check of `system` for a terminal or a log: deterministic byte for byte when
+/// `options.timings` is false.
+pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> String {
+    let model = system.model();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "model {}: {} search, crashes allowed: {}",
+        model.name,
+        result.strategy.describe(),
+        model.crashes
+    );
+    let _ = writeln!(out, "verdict: {}", verdict_line(result));
+    if let Verdict::Violation(c) = &result.verdict {
+        let _ = writeln!(out, "{}", c.violation.message);
+        trace(system, &mut out, c, result.strategy);
+    }
+    let s = &result.stats;
+    let _ = writeln!(out, "\nstatistics:");
+    let _ = writeln!(out, "  states:      {}", s.states);
+    let _ = writeln!(out, "  transitions: {}", s.transitions);
+    let _ = writeln!(out, "  max depth:   {}", s.max_depth);
+    if options.timings {
+        let _ = writeln!(out, "  time:        {:.3} s", s.elapsed.as_secs_f64());
+        let _ = writeln!(out, "  states/s:    {}", s.states_per_second());
+        if let Some(kb) = s.peak_rss_kb {
+            let _ = writeln!(out, "  peak memory: {:.1} MB", kb as f64 / 1024.0);
+        }
+    }
+    out
+}

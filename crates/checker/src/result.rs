@@ -1,0 +1,81 @@
+//! What a check returns: the verdict, the counterexample, the statistics.
+//!
+//! These types are the stable interface for everything built on a check (reports, trace
+//! files, replay, graphs). They are generic over the state and step types so the search can
+//! run on any [`crate::Checkable`]; the defaults are mutexcheck's own.
+
+use mutexcheck_core::{State, Step};
+
+use crate::limits::{Limit, Strategy};
+use crate::properties::Violation;
+use crate::stats::Stats;
+
+/// One step of a counterexample: the transition taken and the state it led to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceStep<St = State, Sp = Step> {
+    /// The transition.
+    pub step: Sp,
+    /// The state after it.
+    pub state: St,
+}
+
+/// A run from the initial state that breaks a property. The last step (or the initial state
+/// itself, when there are no steps) is where the violation happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample<St = State, Sp = Step> {
+    /// The broken property.
+    pub violation: Violation,
+    /// The state before the first step.
+    pub initial: St,
+    /// The steps, in order.
+    pub steps: Vec<TraceStep<St, Sp>>,
+}
+
+impl<St, Sp> Counterexample<St, Sp> {
+    /// The state the violation happens in (after the last step).
+    pub fn last_state(&self) -> &St {
+        self.steps.last().map_or(&self.initial, |s| &s.state)
+    }
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict<St = State, Sp = Step> {
+    /// Every reachable state and transition was checked: no violation.
+    Ok,
+    /// A property is broken; with breadth-first search the run is a shortest one.
+    Violation(Counterexample<St, Sp>),
+    /// A bound stopped the search before it was complete and no violation was found so far.
+    Incomplete(Limit),
+}
+
+/// A verdict with the statistics of the search that reached it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult<St = State, Sp = Step> {
+    /// The verdict.
+    pub verdict: Verdict<St, Sp>,
+    /// How big the search was.
+    pub stats: Stats,
+    /// The exploration order used.
+    pub strategy: Strategy,
+}
+
+impl<St, Sp> CheckResult<St, Sp> {
+    /// The process exit code for this verdict: 0 no violation and complete, 1 violation,
+    /// 3 incomplete (2 is reserved for bad input, which never gets this far).
+    pub fn exit_code(&self) -> i32 {
+        match self.verdict {
+            Verdict::Ok => 0,
+            Verdict::Violation(_) => 1,
+            Verdict::Incomplete(_) => 3,
+        }
+    }
+
+    /// The counterexample, if a violation was found.
+    pub fn counterexample(&self) -> Option<&Counterexample<St, Sp>> {
+        match &self.verdict {
+            Verdict::Violation(c) => Some(c),
+            _ => None,
+        }
+    }
+}

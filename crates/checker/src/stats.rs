@@ -1,0 +1,84 @@
+//! Search statistics and the process memory figures they include.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// How big the search was and how long it took. The counts are deterministic; `elapsed` and
+/// `peak_rss_kb` are not, which is why reports can leave them out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Distinct states stored.
+    pub states: u64,
+    /// Transitions generated (including those to states already seen).
+    pub transitions: u64,
+    /// The largest depth of a stored state (steps from the initial state along its parent
+    /// chain; in breadth-first order, its distance).
+    pub max_depth: u32,
+    /// Wall-clock time of the search.
+    #[serde(skip)]
+    pub elapsed: Duration,
+    /// Peak resident memory of the process in KiB (`VmHWM`), when the platform says.
+    pub peak_rss_kb: Option<u64>,
+}
+
+impl Stats {
+    /// Distinct states per second of search (0 when no time was measured).
+    pub fn states_per_second(&self) -> u64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            (self.states as f64 / secs) as u64
+        } else {
+            0
+        }
+    }
+}
+
+/// A field of `/proc/self/status` in KiB (`VmHWM`, `VmRSS`), or `None` off Linux.
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+        rest.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}
+
+/// The process's peak resident memory so far, in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    proc_status_kb("VmHWM")
+}
+
+/// The process's resident memory now, in KiB.
+pub fn current_rss_kb() -> Option<u64> {
+    proc_status_kb("VmRSS")
+}
+
+/// Memory the system can still give out, in KiB (`MemAvailable` of `/proc/meminfo`).
+pub fn available_memory_kb() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    info.lines().find_map(|line| {
+        let rest = line.strip_prefix("MemAvailable:")?;
+        rest.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_per_second_divides_by_elapsed_time_and_is_zero_without_time() {
+        let mut s = Stats { states: 500, ..Stats::default() };
+        assert_eq!(s.states_per_second(), 0);
+        s.elapsed = Duration::from_millis(250);
+        assert_eq!(s.states_per_second(), 2000);
+    }
+
+    #[test]
+    fn peak_memory_is_read_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_rss_kb().is_some_and(|kb| kb > 0));
+            assert!(current_rss_kb().is_some_and(|kb| kb > 0));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! The search on hand-built models: exact state counts, shortest runs, limits, determinism.
+
+mod support;
+
+use std::time::Duration;
+
+use mutexcheck_checker::report::{text, ReportOptions};
+use mutexcheck_checker::{Limit, Limits, Strategy, Verdict, ViolationKind};
+use mutexcheck_core::ir::{BinOp, Op};
+use mutexcheck_core::Action;
+use support::*;
+
+fn counts(r: &mutexcheck_checker::CheckResult) -> (u64, u64, u32) {
+    (r.stats.states, r.stats.transitions, r.stats.max_depth)
+}
+
+#[test]
+fn one_thread_wait_release_without_crashes_has_three_states() {
+    // s0 (pc 0, m free) -> wait -> s1 (pc 1, m owned count 1) -> release -> s2 (finished,
+    // m free). Nothing else is enabled: 3 states, 2 transitions, depth 2.
+    let (_, r) = run(model(0, vec![process("p", 1, vec![wait(1, 0), release(2, 0)])], vec![]));
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(counts(&r), (3, 2, 2));
+    assert_eq!(r.exit_code(), 0);
+}
+
+#[test]
+fn one_thread_wait_release_with_one_crash_has_five_states() {
+    // Besides s0 -> s1 -> s2, the process may crash (budget 1) while it has a live thread:
+    // in s0 (dead at pc 0, m free) and in s1 (dead at pc 1, m free and abandoned). s2 has
+    // no live thread, and crash states have nothing enabled. 5 states, 4 transitions, depth 2.
+    // A crash abandoning m is not a leak, so the verdict is ok.
+    let (_, r) = run(model(1, vec![process("p", 1, vec![wait(1, 0), release(2, 0)])], vec![]));
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(counts(&r), (5, 4, 2));
+}
+
+#[test]
+fn two_threads_wait_release_without_crashes_have_eight_states() {
+    // States are pairs of pcs in {0, 1, 2} (2 = finished); (1, 1) is impossible since both
+    // would own m, so 9 - 1 = 8 states, all reachable. Transitions: (0,0) has 2, (2,2) none,
+    // every other state exactly 1 (the other thread is blocked or finished): 8. The longest
+    // shortest path is to (2,2): 4 steps.
+    let (_, r) = run(model(0, vec![process("worker", 2, vec![wait(1, 0), release(2, 0)])], vec![]));
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(counts(&r), (8, 8, 4));
+}
+
+#[test]
+fn two_threads_wait_release_with_one_crash_have_twenty_two_states() {
+    // The 8 crash-free states, plus the states after worker[0] crashed at pc x with
+    // worker[1] at pc y: x = 0 (m never abandoned): y in {0, 1, 2}, 3 states; x = 1 (it
+    // owned m): (y = 0, m abandoned), (y = 1, m owned by worker[1]), (y = 2, m free) after
+    // worker[1] took the abandoned mutex, and (y = 2, m still abandoned) when the crash came
+    // after worker[1] had finished: 4 states. By symmetry 7 more for worker[1]: 8+7+7 = 22.
+    // Transitions: 8 thread steps crash-free; crashes from each crash-free state, one per
+    // process with a live thread: 2+2+2+1+1+1+1+0 = 10; thread steps after a crash: 4 per
+    // side. 8 + 10 + 8 = 26. Deepest: crash of worker[0] owning m, then worker[1] waits and
+    // releases: 4 steps (as deep as (2,2)).
+    let (_, r) = run(model(1, vec![process("worker", 2, vec![wait(1, 0), release(2, 0)])], vec![]));
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(counts(&r), (22, 26, 4));
+}
+
+/// worker[0] writes a three times; worker[1] does a skip, then sets b to 1, which breaks
+/// `invariant b_zero: b == 0`.
+fn deep_and_shallow() -> mutexcheck_core::Model {
+    let t0 = (1..=3).map(|k| assign(k, &format!("a = {k}"), 0, num(k as i32))).collect();
+    let t1 = vec![at(5, "skip", Op::Skip), assign(6, "b = 1", 1, num(1))];
+    model(
+        0,
+        vec![process("w", 1, t0), process("v", 1, t1)],
+        vec![invariant("b_zero", bin(BinOp::Eq, var(1), num(0)), "b == 0")],
+    )
+}
+
+#[test]
+fn breadth_first_finds_a_shortest_counterexample() {
+    let (_, r) = run(deep_and_shallow());
+    let c = r.counterexample().expect("a violation");
+    assert_eq!(c.violation.kind, ViolationKind::Invariant);
+    assert_eq!(c.steps.len(), 2);
+    assert!(c.steps.iter().all(|s| matches!(s.step.action, Action::Run { thread: 1, .. })));
+}
+
+#[test]
+fn depth_first_follows_the_first_thread_to_its_end_before_the_second() {
+    // DFS expands the first successor first: w's three writes, then v's two steps.
+    let (_, r) = run_with(deep_and_shallow(), Strategy::Dfs, Limits::default());
+    let c = r.counterexample().expect("a violation");
+    assert_eq!(c.violation.kind, ViolationKind::Invariant);
+    assert_eq!(c.steps.len(), 5);
+    assert_eq!(r.strategy, Strategy::Dfs);
+}
+
+#[test]
+fn a_counterexample_replays_step_by_step_through_the_successor_function() {
+    let (sys, r) = run(deep_and_shallow());
+    let c = r.counterexample().unwrap();
+    let mut at = c.initial.clone();
+    assert_eq!(at, sys.initial_state());
+    for ts in &c.steps {
+        let mut succ = Vec::new();
+        sys.successors(&at, &mut succ);
+        assert!(succ.iter().any(|(st, s)| *st == ts.step && *s == ts.state));
+        at = ts.state.clone();
+    }
+}
+
+fn two_workers() -> mutexcheck_core::Model {
+    model(0, vec![process("worker", 2, vec![wait(1, 0), release(2, 0)])], vec![])
+}
+
+#[test]
+fn the_state_limit_stops_the_search_as_incomplete_with_partial_statistics() {
+    let limits = Limits { max_states: Some(5), ..Limits::default() };
+    let (_, r) = run_with(two_workers(), Strategy::Bfs, limits);
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxStates(5)));
+    assert_eq!(r.stats.states, 5);
+    assert_eq!(r.exit_code(), 3);
+}
+
+#[test]
+fn a_state_limit_equal_to_the_state_count_is_complete() {
+    let limits = Limits { max_states: Some(8), ..Limits::default() };
+    let (_, r) = run_with(two_workers(), Strategy::Bfs, limits);
+    assert_eq!(r.verdict, Verdict::Ok);
+}
+
+#[test]
+fn the_depth_limit_is_incomplete_only_when_states_beyond_it_exist() {
+    let cut = Limits { max_depth: Some(2), ..Limits::default() };
+    let (_, r) = run_with(two_workers(), Strategy::Bfs, cut);
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxDepth(2)));
+    // Depths 0, 1, 2 hold (0,0); (1,0), (0,1); (2,0), (0,2): 5 states.
+    assert_eq!(r.stats.states, 5);
+    let enough = Limits { max_depth: Some(4), ..Limits::default() };
+    let (_, r) = run_with(two_workers(), Strategy::Bfs, enough);
+    assert_eq!(r.verdict, Verdict::Ok);
+}
+
+/// Two processes each counting a shared variable from 0 to 99: 10,000+ states.
+fn counters() -> mutexcheck_core::Model {
+    let count = |v: usize, name: &str| {
+        vec![
+            at(1, &format!("while {name} < 99"), Op::Branch { cond: bin(BinOp::Lt, var(v), num(99)), target: 3 }),
+            assign(2, &format!("{name} = {name} + 1"), v, bin(BinOp::Add, var(v), num(1))),
+            at(2, "", Op::Goto { target: 0 }),
+        ]
+    };
+    let mut m = model(0, vec![process("p", 1, count(0, "a")), process("q", 1, count(1, "b"))], vec![]);
+    m.shared = vec![int("a", 0, 99, 0), int("b", 0, 99, 0)];
+    m
+}
+
+#[test]
+fn the_time_limit_stops_a_long_search_as_incomplete() {
+    let limits = Limits { time_limit: Some(Duration::ZERO), ..Limits::default() };
+    let (_, r) = run_with(counters(), Strategy::Bfs, limits);
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::TimeLimit(0)));
+    assert!(r.stats.states > 0);
+}
+
+#[test]
+fn the_memory_limit_stops_a_long_search_as_incomplete() {
+    let limits = Limits { max_memory_mb: Some(1), ..Limits::default() };
+    let (_, r) = run_with(counters(), Strategy::Dfs, limits);
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxMemory(1)));
+}
+
+#[test]
+fn a_search_without_limits_over_a_larger_model_is_complete() {
+    // Per process: at the branch with a in 0..=99 (100 states), after a true branch with a
+    // in 0..=98 (99), finished with a = 99 (1): 200. The processes are independent: 200^2.
+    let (_, r) = run(counters());
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(r.stats.states, 200 * 200);
+}
+
+#[test]
+fn the_same_model_gives_byte_identical_reports_without_timings() {
+    let opts = ReportOptions { timings: false };
+    let (s1, r1) = run(deep_and_shallow());
+    let (s2, r2) = run(deep_and_shallow());
+    assert_eq!(text(&s1, &r1, &opts), text(&s2, &r2, &opts));
+    assert_eq!(r1.counterexample(), r2.counterexample());
+}
