@@ -39,6 +39,17 @@ pub struct Limits {
     pub time_limit: Option<Duration>,
 }
 
+impl Limits {
+    /// The memory bound used when none is given: 80% of what the system has available now
+    /// (plus what this process already holds), so a search stops with partial statistics
+    /// before the kernel would kill it. `None` where the platform does not say.
+    pub fn default_memory_mb() -> Option<u64> {
+        let available = crate::stats::available_memory_kb()?;
+        let held = crate::stats::current_rss_kb().unwrap_or(0);
+        Some((available + held) / 1024 * 4 / 5)
+    }
+}
+
 /// The bound that made a search incomplete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "limit", content = "value", rename_all = "snake_case")]

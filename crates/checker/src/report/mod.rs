@@ -4,7 +4,7 @@ mod json;
 mod text;
 
 pub use json::json;
-pub use text::text;
+pub use text::{text, verdict_line};
 
 /// What a report includes besides the verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

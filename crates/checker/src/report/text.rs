@@ -8,8 +8,9 @@ use super::ReportOptions;
 use crate::limits::Strategy;
 use crate::result::{CheckResult, Counterexample, Verdict};
 
-/// The one-line verdict: `violation (leaked_ownership)`, `ok`, `incomplete (max_states)`.
-pub(crate) fn verdict_line(result: &CheckResult) -> String {
+/// The verdict in one line: `violation (leaked_ownership)`, `ok: no violation in 8 states
+/// (complete)`, `incomplete (max_states): ...`.
+pub fn verdict_line(result: &CheckResult) -> String {
     match &result.verdict {
         Verdict::Ok => format!("ok: no violation in {} states (complete)", result.stats.states),
         Verdict::Violation(c) => format!("violation ({})", c.violation.kind),
