@@ -1,1 +1,106 @@
-//! placeholder
+//! The mutexcheck model language: source text to core IR, with diagnostics a user can act on.
+//!
+//! [`compile`] runs the whole front end: input checks (size, UTF-8), lexing, parsing, then
+//! name resolution, type checks and lowering to [`mutexcheck_core::Model`]. Every error is a
+//! [`Diagnostic`] with a line, a column and a plain sentence; several are reported at once
+//! where the front end can go on. No input makes it panic, loop or overflow the stack.
+//! The language is specified in `docs/language.md`.
+
+mod ast;
+mod check;
+mod diag;
+mod expect;
+mod lexer;
+mod parser;
+mod source;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use expect::{expected_verdict, Expect};
+pub use parser::MAX_DEPTH;
+
+use source::{Sp, Source};
+
+/// The largest model file accepted, in bytes. Real models are a few kilobytes; the bound keeps
+/// a mistaken argument (a log file, a binary) from costing memory and time.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+
+/// A diagnostic still holding a byte range, before positions are computed.
+pub(crate) struct RawDiag {
+    pub sp: Sp,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl RawDiag {
+    pub fn new(sp: Sp, message: impl Into<String>, label: impl Into<String>) -> RawDiag {
+        RawDiag { sp, message: message.into(), label: label.into(), help: None }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> RawDiag {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+fn finish(src: &Source, raw: Vec<RawDiag>) -> Diagnostics {
+    let mut items: Vec<Diagnostic> = raw
+        .into_iter()
+        .map(|r| {
+            let (line, col, len) = src.diag_pos(r.sp);
+            Diagnostic { message: r.message, line, col, len, label: r.label, help: r.help }
+        })
+        .collect();
+    // Stable: errors at one position keep the order they were found in.
+    items.sort_by_key(|d| (d.line, d.col));
+    Diagnostics { items }
+}
+
+/// Compiles model source text into core IR. `path` is only used in messages.
+///
+/// The model returned is accepted by [`mutexcheck_core::System::new`].
+pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diagnostics> {
+    let _ = path;
+    let point = |line, col, message: String, label: &str, help: Option<String>| {
+        Diagnostics::one(Diagnostic { message, line, col, len: 0, label: label.into(), help })
+    };
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(point(
+            1,
+            1,
+            format!("the file is {} bytes long; a model may be at most {MAX_SOURCE_BYTES} bytes", source.len()),
+            "file too large",
+            Some("is this the right file?".into()),
+        ));
+    }
+    let text = match std::str::from_utf8(source) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &source[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+            let byte = source[e.valid_up_to()];
+            return Err(point(
+                line,
+                col,
+                format!("the file is not UTF-8 text (byte 0x{byte:02X} cannot start a character here)"),
+                "invalid UTF-8",
+                Some("save the model as UTF-8 text".into()),
+            ));
+        }
+    };
+    let src = Source::new(text);
+    let (toks, lex_errors) = lexer::lex(text);
+    let mut raw: Vec<RawDiag> =
+        lex_errors.into_iter().map(|e| RawDiag::new(e.sp, e.message, e.label)).collect();
+    let mut p = parser::Parser::new(text, toks);
+    let ast = p.model();
+    raw.extend(p.errors);
+    if !raw.is_empty() {
+        raw.sort_by_key(|r| r.sp.start);
+        raw.truncate(parser::MAX_ERRORS);
+        return Err(finish(&src, raw));
+    }
+    check::lower(&src, &ast).map_err(|raw| finish(&src, raw))
+}

@@ -1,0 +1,315 @@
+//! Declarations: the model header, mutexes, variables, processes, threads and properties.
+
+use super::{Checker, Entity, Env, Names, T};
+use crate::ast::*;
+use crate::RawDiag;
+use mutexcheck_core::ir::*;
+
+/// The most instances one process template may have.
+pub const MAX_INSTANCES: i64 = 1000;
+/// The longest array.
+pub const MAX_ARRAY_LEN: i64 = 1024;
+/// The largest crash budget.
+pub const MAX_CRASHES: i64 = 1000;
+
+impl Checker<'_> {
+    pub(super) fn model(&mut self, ast: &ModelAst) -> Model {
+        let name = ast.name.as_ref().map_or(String::new(), |n| n.name.clone());
+        if let Some(s) = &ast.semantics {
+            if s.name != "win32" {
+                self.err(
+                    RawDiag::new(s.sp, format!("unknown semantics `{}`", s.name), "not supported")
+                        .help("the supported semantics is `win32` (the default)"),
+                );
+            }
+        }
+        let crashes = match ast.crashes {
+            None => 1,
+            Some((n, sp)) if !(0..=MAX_CRASHES).contains(&n) => {
+                self.err(RawDiag::new(sp, format!("the crash budget must be between 0 and {MAX_CRASHES}"), "out of range"));
+                0
+            }
+            Some((n, _)) => n as u32,
+        };
+        let mut mutexes = Vec::new();
+        let mut owned = Vec::new();
+        for m in &ast.mutexes {
+            if let Some((_, first)) = self.globals.get(&m.name.name) {
+                self.duplicate(&m.name, *first, "a mutex");
+                continue;
+            }
+            if let Some(o) = &m.owner {
+                owned.push((mutexes.len(), o));
+            }
+            self.globals.insert(m.name.name.clone(), (Entity::Mutex(mutexes.len()), m.name.sp));
+            mutexes.push(MutexDecl { name: m.name.name.clone(), initial_owner: None, span: self.src.span(m.sp) });
+        }
+        let mut shared = Vec::new();
+        for v in &ast.shared {
+            let env = Env::default();
+            if let Some((first, what)) = env.declared(self, &v.name.name) {
+                self.duplicate(&v.name, first, what);
+                continue;
+            }
+            let d = self.var_decl(v);
+            let var = VarRef { scope: Scope::Shared, index: shared.len() };
+            self.globals.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            shared.push(d);
+        }
+        for p in &ast.processes {
+            let vars = p.vars.iter().chain(p.threads.iter().flat_map(|t| t.vars.iter()));
+            for v in vars {
+                self.inner_vars.entry(v.name.name.clone()).or_insert_with(|| p.name.name.clone());
+            }
+        }
+        let mut processes: Vec<ProcessDecl> = Vec::new();
+        for p in &ast.processes {
+            if let Some(first) = ast.processes.iter().find(|q| q.name.name == p.name.name).map(|q| q.name.sp) {
+                if first != p.name.sp {
+                    self.duplicate(&p.name, first, "a process");
+                    continue;
+                }
+            }
+            processes.push(self.process(p));
+        }
+        if ast.processes.is_empty() {
+            let sp = ast.name.as_ref().map_or(Default::default(), |n| n.sp);
+            self.err(
+                RawDiag::new(sp, "the model has no process", "nothing runs in this model")
+                    .help("add one, e.g. `process worker[2] { ... }`"),
+            );
+        }
+        for (i, o) in owned {
+            mutexes[i].initial_owner = self.owner(o, ast, &processes);
+        }
+        let properties = ast.props.iter().filter_map(|p| self.property(p, &ast.props)).collect();
+        Model { name, semantics: Semantics::Win32, crashes, mutexes, shared, processes, properties }
+    }
+
+    /// Checks a variable declaration: bounds, element count and initial value.
+    pub(super) fn var_decl(&mut self, v: &VarAst) -> VarDecl {
+        let init = v.init.as_ref().and_then(|e| self.constant(e));
+        let (ty, len) = match &v.ty {
+            Some((t, sp)) => self.ty(t, *sp),
+            None => match init {
+                Some((_, T::Bool)) => (Ty::Bool, None),
+                Some((_, T::Result)) => (Ty::Result, None),
+                _ => {
+                    self.err(
+                        RawDiag::new(v.name.sp, format!("variable `{}` has no bounds", v.name.name), "type missing")
+                            .help(format!("give it a range, e.g. `{}: 0..3 = 0`, so the state space stays finite", v.name.name)),
+                    );
+                    (Ty::Int { lo: 0, hi: 0 }, None)
+                }
+            },
+        };
+        let (lo, hi) = ty.bounds();
+        let mut value = lo;
+        if let (Some((x, t)), Some(e)) = (init, &v.init) {
+            if t != T::of(ty) {
+                self.err(RawDiag::new(
+                    e.sp,
+                    format!("`{}` holds {}, but its initial value is {}", v.name.name, T::of(ty).noun(), t.noun()),
+                    format!("{} here", t.noun()),
+                ));
+            } else if !ty.contains(x) {
+                self.err(RawDiag::new(
+                    e.sp,
+                    format!("the initial value {x} of `{}` is outside its range {lo}..{hi}", v.name.name),
+                    format!("not in {lo}..{hi}"),
+                ));
+            } else {
+                value = x;
+            }
+        }
+        VarDecl { name: v.name.name.clone(), ty, len, init: value, span: self.src.span(v.sp) }
+    }
+
+    /// A constant initial value: a number, `true`/`false` or a result name.
+    fn constant(&mut self, e: &ExprAst) -> Option<(Value, T)> {
+        match e.kind {
+            ExprKind::Int(v) => match Value::try_from(v) {
+                Ok(v) => Some((v, T::Int)),
+                Err(_) => {
+                    self.err(RawDiag::new(e.sp, format!("the number {v} does not fit in 32 bits"), "too large"));
+                    None
+                }
+            },
+            ExprKind::Bool(b) => Some((b as Value, T::Bool)),
+            ExprKind::Result(r) => Some((r, T::Result)),
+            ExprKind::Error => None,
+            _ => {
+                self.err(
+                    RawDiag::new(e.sp, "an initial value must be a constant", "not a constant")
+                        .help("write a number, `true`, `false` or a result such as `OK`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn ty(&mut self, t: &TypeAst, sp: crate::source::Sp) -> (Ty, Option<u32>) {
+        match t {
+            TypeAst::Bool => (Ty::Bool, None),
+            TypeAst::Result => (Ty::Result, None),
+            TypeAst::Range { lo, hi } => {
+                let fits = |v: i64| Value::try_from(v).is_ok();
+                if !fits(*lo) || !fits(*hi) {
+                    self.err(RawDiag::new(sp, "range bounds must fit in 32 bits", "too large"));
+                    return (Ty::Int { lo: 0, hi: 0 }, None);
+                }
+                if lo > hi {
+                    self.err(
+                        RawDiag::new(sp, format!("the range {lo}..{hi} is empty"), "lower bound above upper bound")
+                            .help(format!("write `{hi}..{lo}`")),
+                    );
+                    return (Ty::Int { lo: *hi as Value, hi: *lo as Value }, None);
+                }
+                (Ty::Int { lo: *lo as Value, hi: *hi as Value }, None)
+            }
+            TypeAst::Array { elem, len, len_sp } => {
+                if matches!(**elem, TypeAst::Array { .. }) {
+                    self.err(RawDiag::new(sp, "arrays of arrays are not supported", "nested array"));
+                    return (Ty::Int { lo: 0, hi: 0 }, Some(1));
+                }
+                let (ty, _) = self.ty(elem, sp);
+                if !(1..=MAX_ARRAY_LEN).contains(len) {
+                    self.err(RawDiag::new(*len_sp, format!("an array has 1 to {MAX_ARRAY_LEN} elements"), "bad length"));
+                    return (ty, Some(1));
+                }
+                (ty, Some(*len as u32))
+            }
+        }
+    }
+
+    fn process(&mut self, p: &ProcessAst) -> ProcessDecl {
+        let instances = match p.instances {
+            None => 1,
+            Some((n, sp)) if !(1..=MAX_INSTANCES).contains(&n) => {
+                self.err(RawDiag::new(sp, format!("a process has 1 to {MAX_INSTANCES} instances"), "bad instance count"));
+                1
+            }
+            Some((n, _)) => n as u32,
+        };
+        let mut env = Env::default();
+        let mut vars = Vec::new();
+        for v in &p.vars {
+            if let Some((first, what)) = env.declared(self, &v.name.name) {
+                self.duplicate(&v.name, first, what);
+                continue;
+            }
+            let d = self.var_decl(v);
+            let var = VarRef { scope: Scope::Process, index: vars.len() };
+            env.process.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            vars.push(d);
+        }
+        let mut threads = Vec::new();
+        let mut seen: Names = Names::new();
+        for t in &p.threads {
+            if let Some((_, first)) = seen.get(&t.name.name) {
+                let first = *first;
+                self.duplicate(&t.name, first, "a thread of this process");
+                continue;
+            }
+            seen.insert(t.name.name.clone(), (Entity::Mutex(0), t.name.sp));
+            env.local.clear();
+            threads.push(self.thread(&mut env, t));
+        }
+        ProcessDecl {
+            name: p.name.name.clone(),
+            instances,
+            restart: p.restart,
+            vars,
+            threads,
+            span: self.src.span(p.sp),
+        }
+    }
+
+    fn thread(&mut self, env: &mut Env, t: &ThreadAst) -> ThreadDecl {
+        let mut locals = Vec::new();
+        for v in &t.vars {
+            if let Some((first, what)) = env.declared(self, &v.name.name) {
+                self.duplicate(&v.name, first, what);
+                continue;
+            }
+            let d = self.var_decl(v);
+            let var = VarRef { scope: Scope::Local, index: locals.len() };
+            env.local.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            locals.push(d);
+        }
+        let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
+        self.block(env, &mut lw, &t.body);
+        ThreadDecl { name: t.name.name.clone(), locals: lw.locals, code: lw.code }
+    }
+
+    /// `owned_by PROC[i].THREAD`: the thread that creates the mutex owning it.
+    fn owner(&mut self, o: &OwnerAst, ast: &ModelAst, procs: &[ProcessDecl]) -> Option<ThreadRef> {
+        let Some(pi) = procs.iter().position(|p| p.name == o.process.name) else {
+            self.err(RawDiag::new(o.process.sp, format!("unknown process `{}`", o.process.name), "not declared"));
+            return None;
+        };
+        let p = &procs[pi];
+        let instance = match o.instance {
+            Some((i, sp)) if i < 0 || i >= p.instances as i64 => {
+                self.err(RawDiag::new(
+                    sp,
+                    format!("process `{}` has instances 0..{}, not {i}", p.name, p.instances - 1),
+                    "no such instance",
+                ));
+                return None;
+            }
+            Some((i, _)) => i as u32,
+            None if p.instances > 1 => {
+                self.err(
+                    RawDiag::new(o.process.sp, format!("process `{}` has {} instances; say which one owns the mutex", p.name, p.instances), "which instance?")
+                        .help(format!("write e.g. `owned_by {}[0]`", p.name)),
+                );
+                return None;
+            }
+            None => 0,
+        };
+        let thread = match &o.thread {
+            Some(t) => match p.threads.iter().position(|x| x.name == t.name) {
+                Some(i) => i,
+                None => {
+                    self.err(RawDiag::new(t.sp, format!("process `{}` has no thread `{}`", p.name, t.name), "no such thread"));
+                    return None;
+                }
+            },
+            None if p.threads.len() > 1 => {
+                let first = ast.processes.iter().find(|q| q.name.name == p.name).map_or("main", |q| q.threads[0].name.name.as_str());
+                self.err(
+                    RawDiag::new(o.sp, format!("process `{}` has {} threads; say which one owns the mutex", p.name, p.threads.len()), "which thread?")
+                        .help(format!("write e.g. `{}.{first}`", self.src.text_of(o.sp))),
+                );
+                return None;
+            }
+            None => 0,
+        };
+        Some(ThreadRef { process: pi, instance, thread })
+    }
+
+    fn property(&mut self, p: &PropAst, all: &[PropAst]) -> Option<Property> {
+        let env = Env { property: true, ..Env::default() };
+        let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
+        let text = self.src.text_of(p.cond.sp);
+        let span = self.src.span(p.cond.sp);
+        Some(match &p.kind {
+            PropKind::Protect(m) => {
+                let mutex = self.mutex_ref(&env, m)?;
+                Property::Protect { mutex, cond, text, span }
+            }
+            PropKind::Invariant(name) => {
+                let first = all.iter().find_map(|q| match &q.kind {
+                    PropKind::Invariant(n) if n.name == name.name => Some(n.sp),
+                    _ => None,
+                });
+                if let Some(first) = first.filter(|f| *f != name.sp) {
+                    self.duplicate(name, first, "an invariant");
+                }
+                Property::Invariant { name: name.name.clone(), cond, text, span }
+            }
+            PropKind::AtEnd => Property::AtEnd { cond, text, span },
+        })
+    }
+}

@@ -1,0 +1,293 @@
+//! The lexer: source text to tokens, skipping whitespace and comments.
+//!
+//! Newlines carry no meaning (statements never begin with an operator, so a statement's end
+//! is where its expression cannot go on); `;` may separate statements on one line.
+
+use crate::source::Sp;
+
+/// Reserved words. Built-in query names (`held`, `count`, `owns`, `abandoned`), type names
+/// (`bool`, `result`), `at`, `end` and `win32` are not reserved: they mean something only in
+/// their place, so users may still name a variable `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kw {
+    Model,
+    Semantics,
+    Crashes,
+    Mutex,
+    OwnedBy,
+    Shared,
+    Process,
+    Thread,
+    Restart,
+    Var,
+    Let,
+    Wait,
+    Try,
+    Release,
+    Timeout,
+    Assert,
+    Skip,
+    Atomic,
+    Either,
+    Or,
+    Exit,
+    If,
+    Else,
+    While,
+    Protect,
+    Invariant,
+    True,
+    False,
+    SelfKw,
+    Ok,
+    Abandoned,
+    TimeoutResult,
+    NotOwner,
+}
+
+const KEYWORDS: &[(&str, Kw)] = &[
+    ("model", Kw::Model),
+    ("semantics", Kw::Semantics),
+    ("crashes", Kw::Crashes),
+    ("mutex", Kw::Mutex),
+    ("owned_by", Kw::OwnedBy),
+    ("shared", Kw::Shared),
+    ("process", Kw::Process),
+    ("thread", Kw::Thread),
+    ("restart", Kw::Restart),
+    ("var", Kw::Var),
+    ("let", Kw::Let),
+    ("wait", Kw::Wait),
+    ("try", Kw::Try),
+    ("release", Kw::Release),
+    ("timeout", Kw::Timeout),
+    ("assert", Kw::Assert),
+    ("skip", Kw::Skip),
+    ("atomic", Kw::Atomic),
+    ("either", Kw::Either),
+    ("or", Kw::Or),
+    ("exit", Kw::Exit),
+    ("if", Kw::If),
+    ("else", Kw::Else),
+    ("while", Kw::While),
+    ("protect", Kw::Protect),
+    ("invariant", Kw::Invariant),
+    ("true", Kw::True),
+    ("false", Kw::False),
+    ("self", Kw::SelfKw),
+    ("OK", Kw::Ok),
+    ("ABANDONED", Kw::Abandoned),
+    ("TIMEOUT", Kw::TimeoutResult),
+    ("NOT_OWNER", Kw::NotOwner),
+];
+
+impl Kw {
+    pub fn text(self) -> &'static str {
+        KEYWORDS.iter().find(|(_, k)| *k == self).map_or("?", |(s, _)| s)
+    }
+}
+
+/// A token's kind. Identifiers and numbers keep their text in the source, found via the span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tok {
+    Ident,
+    /// An integer literal; `None` when it does not fit in 32 bits (reported by the lexer).
+    Int(Option<i64>),
+    Kw(Kw),
+    LBrace,
+    RBrace,
+    LBracket,
+    RBracket,
+    LParen,
+    RParen,
+    Colon,
+    Semi,
+    Comma,
+    Dot,
+    DotDot,
+    Assign,
+    EqEq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    AndAnd,
+    OrOr,
+    Bang,
+    Eof,
+}
+
+impl Tok {
+    /// How the token is named in "expected X, found Y" messages.
+    pub fn describe(self, text: &str) -> String {
+        match self {
+            Tok::Ident => format!("`{text}`"),
+            Tok::Int(_) => format!("the number `{text}`"),
+            Tok::Kw(k) => format!("`{}`", k.text()),
+            Tok::Eof => "the end of the file".into(),
+            _ => format!("`{text}`"),
+        }
+    }
+}
+
+/// A token and where it is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Token {
+    pub tok: Tok,
+    pub sp: Sp,
+    /// True when a newline separates it from the previous token (used to resynchronise
+    /// after a syntax error at the start of the next line).
+    pub line_start: bool,
+}
+
+/// A lexical error: the range and a message.
+pub(crate) struct LexError {
+    pub sp: Sp,
+    pub message: String,
+    pub label: String,
+}
+
+/// Splits `text` into tokens, ending with `Eof`. Errors are collected, and lexing goes on
+/// after each one (a run of unexpected characters is reported once).
+pub(crate) fn lex(text: &str) -> (Vec<Token>, Vec<LexError>) {
+    let bytes = text.as_bytes();
+    let mut toks = Vec::new();
+    let mut errs: Vec<LexError> = Vec::new();
+    let mut i = 0;
+    let mut newline = true;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        if c == b'\n' {
+            newline = true;
+            i += 1;
+            continue;
+        }
+        if c == b' ' || c == b'\t' || c == b'\r' {
+            i += 1;
+            continue;
+        }
+        if text[i..].starts_with("//") {
+            i += text[i..].find('\n').unwrap_or(text.len() - i);
+            continue;
+        }
+        if text[i..].starts_with("/*") {
+            match text[i + 2..].find("*/") {
+                Some(j) => {
+                    newline |= text[i..i + 2 + j].contains('\n');
+                    i += j + 4;
+                }
+                None => {
+                    errs.push(LexError {
+                        sp: Sp::new(i, i + 2),
+                        message: "this comment is never closed".into(),
+                        label: "`/*` without a matching `*/`".into(),
+                    });
+                    i = bytes.len();
+                }
+            }
+            continue;
+        }
+        let tok = if c.is_ascii_alphabetic() || c == b'_' {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let word = &text[start..i];
+            KEYWORDS.iter().find(|(s, _)| *s == word).map_or(Tok::Ident, |(_, k)| Tok::Kw(*k))
+        } else if c.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let word = &text[start..i];
+            match word.parse::<i64>() {
+                Ok(v) if v <= i32::MAX as i64 + 1 => Tok::Int(Some(v)),
+                Ok(_) | Err(_) if word.bytes().all(|b| b.is_ascii_digit()) => {
+                    errs.push(LexError {
+                        sp: Sp::new(start, i),
+                        message: format!("the number {word} is too large; values are 32-bit integers"),
+                        label: "larger than 2147483647".into(),
+                    });
+                    Tok::Int(None)
+                }
+                _ => {
+                    errs.push(LexError {
+                        sp: Sp::new(start, i),
+                        message: format!("`{word}` is not a number"),
+                        label: "numbers are written in decimal digits only".into(),
+                    });
+                    Tok::Int(None)
+                }
+            }
+        } else {
+            let two = bytes.get(i + 1).copied();
+            let (tok, n) = match (c, two) {
+                (b'.', Some(b'.')) => (Tok::DotDot, 2),
+                (b'=', Some(b'=')) => (Tok::EqEq, 2),
+                (b'!', Some(b'=')) => (Tok::Ne, 2),
+                (b'<', Some(b'=')) => (Tok::Le, 2),
+                (b'>', Some(b'=')) => (Tok::Ge, 2),
+                (b'&', Some(b'&')) => (Tok::AndAnd, 2),
+                (b'|', Some(b'|')) => (Tok::OrOr, 2),
+                (b'{', _) => (Tok::LBrace, 1),
+                (b'}', _) => (Tok::RBrace, 1),
+                (b'[', _) => (Tok::LBracket, 1),
+                (b']', _) => (Tok::RBracket, 1),
+                (b'(', _) => (Tok::LParen, 1),
+                (b')', _) => (Tok::RParen, 1),
+                (b':', _) => (Tok::Colon, 1),
+                (b';', _) => (Tok::Semi, 1),
+                (b',', _) => (Tok::Comma, 1),
+                (b'.', _) => (Tok::Dot, 1),
+                (b'=', _) => (Tok::Assign, 1),
+                (b'<', _) => (Tok::Lt, 1),
+                (b'>', _) => (Tok::Gt, 1),
+                (b'+', _) => (Tok::Plus, 1),
+                (b'-', _) => (Tok::Minus, 1),
+                (b'*', _) => (Tok::Star, 1),
+                (b'/', _) => (Tok::Slash, 1),
+                (b'%', _) => (Tok::Percent, 1),
+                (b'!', _) => (Tok::Bang, 1),
+                _ => {
+                    // Skip the whole run of characters that cannot start a token.
+                    let mut j = i + text[i..].chars().next().map_or(1, char::len_utf8);
+                    while j < bytes.len() && !starts_token(&text[j..]) {
+                        j += text[j..].chars().next().map_or(1, char::len_utf8);
+                    }
+                    let ch = text[i..].chars().next().unwrap_or('?');
+                    let shown = if ch.is_control() || ch.is_whitespace() {
+                        format!("U+{:04X}", ch as u32)
+                    } else {
+                        format!("`{ch}`")
+                    };
+                    errs.push(LexError {
+                        sp: Sp::new(i, j),
+                        message: format!("unexpected character {shown}"),
+                        label: "not part of the model language".into(),
+                    });
+                    i = j;
+                    continue;
+                }
+            };
+            i += n;
+            tok
+        };
+        toks.push(Token { tok, sp: Sp::new(start, i), line_start: newline });
+        newline = false;
+    }
+    toks.push(Token { tok: Tok::Eof, sp: Sp::new(text.len(), text.len()), line_start: true });
+    (toks, errs)
+}
+
+/// True when a token (or whitespace, or a comment) may start here.
+fn starts_token(s: &str) -> bool {
+    let c = s.as_bytes()[0];
+    c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || b"_{}[]():;,.=<>+-*/%!".contains(&c)
+        || s.starts_with("&&")
+        || s.starts_with("||")
+}

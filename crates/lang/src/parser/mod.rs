@@ -1,0 +1,486 @@
+//! A recursive-descent parser from tokens to the syntax tree.
+//!
+//! Errors are collected: after a bad statement or declaration the parser skips to the next
+//! line that starts a statement (or to a closing brace) and goes on, so one run reports
+//! several mistakes. Nesting (blocks, parentheses, unary operators) is limited to
+//! [`MAX_DEPTH`] levels so that no input can overflow the stack; reaching the limit, or
+//! [`MAX_ERRORS`] errors, stops parsing.
+
+mod expr;
+mod stmt;
+
+use crate::ast::*;
+use crate::lexer::{Kw, Tok, Token};
+use crate::source::Sp;
+use crate::RawDiag;
+
+/// The deepest nesting of blocks, parentheses and unary operators a model may use.
+pub const MAX_DEPTH: usize = 64;
+/// The number of syntax errors after which parsing stops.
+pub const MAX_ERRORS: usize = 50;
+
+/// Parsing gave up on the current item; the error is already recorded.
+pub(crate) struct Fail;
+pub(crate) type PResult<T> = Result<T, Fail>;
+
+pub(crate) struct Parser<'a> {
+    text: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    depth: usize,
+    /// Binary operators in the statement or declaration being parsed.
+    operators: usize,
+    /// Stop everything: nesting too deep or too many errors.
+    fatal: bool,
+    pub errors: Vec<RawDiag>,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(text: &'a str, toks: Vec<Token>) -> Parser<'a> {
+        Parser { text, toks, pos: 0, depth: 0, operators: 0, fatal: false, errors: Vec::new() }
+    }
+
+    fn peek(&self) -> Token {
+        self.toks[self.pos.min(self.toks.len() - 1)]
+    }
+
+    fn at(&self, tok: Tok) -> bool {
+        self.peek().tok == tok
+    }
+
+    fn at_kw(&self, kw: Kw) -> bool {
+        self.at(Tok::Kw(kw))
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.peek();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat(&mut self, tok: Tok) -> Option<Token> {
+        if self.at(tok) {
+            Some(self.bump())
+        } else {
+            None
+        }
+    }
+
+    fn slice(&self, sp: Sp) -> &'a str {
+        self.text.get(sp.start..sp.end).unwrap_or("")
+    }
+
+    /// The range of the previous token (the end of what was just parsed).
+    fn prev_sp(&self) -> Sp {
+        self.toks[self.pos.saturating_sub(1)].sp
+    }
+
+    pub(crate) fn error(&mut self, sp: Sp, message: String, label: &str, help: Option<String>) -> Fail {
+        if !self.fatal {
+            self.errors.push(RawDiag { sp, message, label: label.into(), help });
+            if self.errors.len() >= MAX_ERRORS {
+                self.fatal = true;
+            }
+        }
+        Fail
+    }
+
+    /// "expected X, found Y" at the current token.
+    fn expected(&mut self, what: &str) -> Fail {
+        let t = self.peek();
+        let found = t.tok.describe(self.slice(t.sp));
+        self.error(t.sp, format!("expected {what}, found {found}"), &format!("expected {what}"), None)
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> PResult<Token> {
+        match self.eat(tok) {
+            Some(t) => Ok(t),
+            None => Err(self.expected(what)),
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> PResult<Ident> {
+        let t = self.peek();
+        if t.tok == Tok::Ident {
+            self.bump();
+            return Ok(Ident { name: self.slice(t.sp).to_string(), sp: t.sp });
+        }
+        if let Tok::Kw(k) = t.tok {
+            return Err(self.error(
+                t.sp,
+                format!("expected {what}, found the reserved word `{}`", k.text()),
+                "reserved word",
+                Some("choose another name".into()),
+            ));
+        }
+        Err(self.expected(what))
+    }
+
+    /// Enters one nesting level, failing (fatally) beyond [`MAX_DEPTH`].
+    fn enter(&mut self, sp: Sp) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let e = self.error(
+                sp,
+                format!("nesting is deeper than {MAX_DEPTH} levels"),
+                "too deeply nested",
+                Some("split the model into simpler statements".into()),
+            );
+            self.fatal = true;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// A number literal, optionally negative.
+    fn int(&mut self, what: &str) -> PResult<(i64, Sp)> {
+        let start = self.peek().sp;
+        let neg = self.eat(Tok::Minus).is_some();
+        match self.peek().tok {
+            Tok::Int(v) => {
+                let t = self.bump();
+                let v = v.ok_or(Fail)?;
+                Ok((if neg { -v } else { v }, start.to(t.sp)))
+            }
+            _ => Err(self.expected(what)),
+        }
+    }
+
+    /// Skips to the first token of a later line that can start a statement or declaration,
+    /// or to a `}` or the end of the file.
+    fn recover(&mut self) {
+        let from = self.pos;
+        loop {
+            let t = self.peek();
+            if t.tok == Tok::Eof || (self.pos > from && t.tok == Tok::RBrace) {
+                return;
+            }
+            if self.pos > from && t.line_start && starts_item(t.tok) {
+                return;
+            }
+            self.bump();
+        }
+    }
+
+    /// Parses a whole model file.
+    pub fn model(&mut self) -> ModelAst {
+        let mut m = ModelAst::default();
+        if self.at(Tok::Eof) {
+            self.error(
+                self.peek().sp,
+                "the model is empty".into(),
+                "nothing here",
+                Some("a model starts with `model NAME`".into()),
+            );
+            return m;
+        }
+        if !self.at_kw(Kw::Model) {
+            let t = self.peek();
+            self.error(
+                t.sp,
+                "a model file must start with `model NAME`".into(),
+                "expected `model`",
+                Some("add a first line such as `model my_protocol`".into()),
+            );
+        }
+        while !self.at(Tok::Eof) && !self.fatal {
+            if self.top_item(&mut m).is_err() {
+                if self.fatal {
+                    break;
+                }
+                self.recover();
+                // A stray `}` at top level would stop recovery forever: step over it.
+                if self.at(Tok::RBrace) {
+                    self.bump();
+                }
+            }
+        }
+        m
+    }
+
+    fn top_item(&mut self, m: &mut ModelAst) -> PResult<()> {
+        self.operators = 0;
+        let t = self.peek();
+        match t.tok {
+            Tok::Kw(Kw::Model) => {
+                self.bump();
+                let name = self.ident("a model name")?;
+                if m.name.is_some() {
+                    return Err(self.error(t.sp.to(name.sp), "the model is named twice".into(), "second `model` line", None));
+                }
+                m.name = Some(name);
+            }
+            Tok::Kw(Kw::Semantics) => {
+                self.bump();
+                let s = self.ident("a semantics name (`win32`)")?;
+                if m.semantics.is_some() {
+                    return Err(self.error(t.sp.to(s.sp), "`semantics` is given twice".into(), "second `semantics` line", None));
+                }
+                m.semantics = Some(s);
+            }
+            Tok::Kw(Kw::Crashes) => {
+                self.bump();
+                let n = self.int("the number of crashes")?;
+                if m.crashes.is_some() {
+                    return Err(self.error(t.sp.to(n.1), "`crashes` is given twice".into(), "second `crashes` line", None));
+                }
+                m.crashes = Some(n);
+            }
+            Tok::Kw(Kw::Mutex) => {
+                let mx = self.mutex()?;
+                m.mutexes.push(mx);
+            }
+            Tok::Kw(Kw::Shared) => {
+                self.bump();
+                let v = self.var_decl(t.sp)?;
+                m.shared.push(v);
+            }
+            Tok::Kw(Kw::Process) => {
+                let p = self.process()?;
+                m.processes.push(p);
+            }
+            Tok::Kw(Kw::Protect) => {
+                self.bump();
+                let mutex = self.ident("a mutex name")?;
+                self.expect(Tok::Colon, "`:`")?;
+                let cond = self.expr()?;
+                m.props.push(PropAst { kind: PropKind::Protect(mutex), cond });
+            }
+            Tok::Kw(Kw::Invariant) => {
+                self.bump();
+                let name = self.ident("an invariant name")?;
+                self.expect(Tok::Colon, "`:`")?;
+                let cond = self.expr()?;
+                m.props.push(PropAst { kind: PropKind::Invariant(name), cond });
+            }
+            Tok::Ident if self.slice(t.sp) == "at" => {
+                self.bump();
+                let e = self.peek();
+                if !(e.tok == Tok::Ident && self.slice(e.sp) == "end") {
+                    return Err(self.expected("`end` (as in `at end: EXPR`)"));
+                }
+                self.bump();
+                self.expect(Tok::Colon, "`:`")?;
+                let cond = self.expr()?;
+                m.props.push(PropAst { kind: PropKind::AtEnd, cond });
+            }
+            _ => {
+                let found = t.tok.describe(self.slice(t.sp));
+                let help = if starts_statement(t.tok) {
+                    Some("statements belong inside a `process` block".into())
+                } else {
+                    None
+                };
+                return Err(self.error(
+                    t.sp,
+                    format!("expected a declaration, found {found}"),
+                    "expected `mutex`, `shared`, `process`, `protect`, `invariant` or `at end`",
+                    help,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn mutex(&mut self) -> PResult<MutexAst> {
+        let kw = self.bump();
+        let name = self.ident("a mutex name")?;
+        let mut owner = None;
+        if let Some(o) = self.eat(Tok::Kw(Kw::OwnedBy)) {
+            let process = self.ident("a process name")?;
+            let mut instance = None;
+            if self.eat(Tok::LBracket).is_some() {
+                instance = Some(self.int("an instance number")?);
+                self.expect(Tok::RBracket, "`]`")?;
+            }
+            let mut thread = None;
+            if self.eat(Tok::Dot).is_some() {
+                thread = Some(self.ident("a thread name")?);
+            }
+            owner = Some(OwnerAst { process, instance, thread, sp: o.sp.to(self.prev_sp()) });
+        }
+        Ok(MutexAst { name, owner, sp: kw.sp.to(self.prev_sp()) })
+    }
+
+    /// `NAME [: TYPE] [= INIT]`, after `shared` or `var`.
+    fn var_decl(&mut self, start: Sp) -> PResult<VarAst> {
+        self.operators = 0;
+        let name = self.ident("a variable name")?;
+        let mut ty = None;
+        if self.eat(Tok::Colon).is_some() {
+            let s = self.peek().sp;
+            let t = self.ty()?;
+            ty = Some((t, s.to(self.prev_sp())));
+        }
+        let mut init = None;
+        if self.eat(Tok::Assign).is_some() {
+            init = Some(self.expr()?);
+        }
+        Ok(VarAst { name, ty, init, sp: start.to(self.prev_sp()) })
+    }
+
+    fn ty(&mut self) -> PResult<TypeAst> {
+        let t = self.peek();
+        match t.tok {
+            Tok::Ident if self.slice(t.sp) == "bool" => {
+                self.bump();
+                Ok(TypeAst::Bool)
+            }
+            Tok::Ident if self.slice(t.sp) == "result" => {
+                self.bump();
+                Ok(TypeAst::Result)
+            }
+            Tok::Ident if self.slice(t.sp) == "int" => Err(self.error(
+                t.sp,
+                "an integer variable needs bounds".into(),
+                "unbounded",
+                Some("write a range such as `0..3`, so the state space stays finite".into()),
+            )),
+            Tok::LBracket => {
+                self.bump();
+                self.enter(t.sp)?;
+                let elem = self.ty();
+                self.leave();
+                let elem = elem?;
+                self.expect(Tok::Semi, "`;` and the array length")?;
+                let (len, len_sp) = self.int("the array length")?;
+                self.expect(Tok::RBracket, "`]`")?;
+                Ok(TypeAst::Array { elem: Box::new(elem), len, len_sp })
+            }
+            Tok::Int(_) | Tok::Minus => {
+                let (lo, _) = self.int("a lower bound")?;
+                self.expect(Tok::DotDot, "`..` and an upper bound")?;
+                let (hi, _) = self.int("an upper bound")?;
+                Ok(TypeAst::Range { lo, hi })
+            }
+            _ => Err(self.expected("a type (`LO..HI`, `bool`, `result` or `[TYPE; N]`)")),
+        }
+    }
+
+    fn process(&mut self) -> PResult<ProcessAst> {
+        let kw = self.bump();
+        let name = self.ident("a process name")?;
+        let mut instances = None;
+        if self.eat(Tok::LBracket).is_some() {
+            instances = Some(self.int("the number of instances")?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
+        let restart = self.eat(Tok::Kw(Kw::Restart)).is_some();
+        let head = kw.sp.to(self.prev_sp());
+        let open = self.expect(Tok::LBrace, "`{`")?;
+        let mut vars = Vec::new();
+        let mut threads: Vec<ThreadAst> = Vec::new();
+        let mut body = Vec::new();
+        let mut first_stmt: Option<Sp> = None;
+        self.enter(open.sp)?;
+        while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
+            let t = self.peek();
+            let r = match t.tok {
+                Tok::Kw(Kw::Var) => {
+                    self.bump();
+                    self.var_decl(t.sp).map(|v| vars.push(v))
+                }
+                Tok::Kw(Kw::Thread) => self.thread().map(|th| threads.push(th)),
+                _ => {
+                    first_stmt.get_or_insert(t.sp);
+                    self.statement().map(|s| body.push(s))
+                }
+            };
+            if r.is_err() && !self.fatal {
+                self.recover();
+            }
+        }
+        self.leave();
+        if self.fatal {
+            return Err(Fail);
+        }
+        self.expect(Tok::RBrace, "`}` to close the process")?;
+        if let (Some(sp), false) = (first_stmt, threads.is_empty()) {
+            return Err(self.error(
+                sp,
+                format!("process `{}` has `thread` blocks, so its statements must be inside one", name.name),
+                "statement outside any thread",
+                Some("move it into a `thread NAME { ... }` block".into()),
+            ));
+        }
+        if threads.is_empty() {
+            let main = Ident { name: "main".into(), sp: name.sp };
+            threads.push(ThreadAst { name: main, vars: std::mem::take(&mut vars), body });
+        }
+        Ok(ProcessAst { name, instances, restart, vars, threads, sp: head })
+    }
+
+    fn thread(&mut self) -> PResult<ThreadAst> {
+        self.bump();
+        let name = self.ident("a thread name")?;
+        let open = self.expect(Tok::LBrace, "`{`")?;
+        let mut vars = Vec::new();
+        let mut body = Vec::new();
+        self.enter(open.sp)?;
+        while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
+            let t = self.peek();
+            let r = if t.tok == Tok::Kw(Kw::Var) {
+                self.bump();
+                self.var_decl(t.sp).map(|v| vars.push(v))
+            } else {
+                self.statement().map(|s| body.push(s))
+            };
+            if r.is_err() && !self.fatal {
+                self.recover();
+            }
+        }
+        self.leave();
+        if self.fatal {
+            return Err(Fail);
+        }
+        self.expect(Tok::RBrace, "`}` to close the thread")?;
+        Ok(ThreadAst { name, vars, body })
+    }
+}
+
+/// Tokens that begin a statement.
+fn starts_statement(t: Tok) -> bool {
+    matches!(
+        t,
+        Tok::Ident
+            | Tok::Kw(
+                Kw::Let
+                    | Kw::Wait
+                    | Kw::Try
+                    | Kw::Release
+                    | Kw::Assert
+                    | Kw::Skip
+                    | Kw::Atomic
+                    | Kw::Either
+                    | Kw::Exit
+                    | Kw::If
+                    | Kw::While
+                    | Kw::Var
+            )
+    )
+}
+
+/// Tokens that begin a statement or a declaration: where recovery may resume.
+fn starts_item(t: Tok) -> bool {
+    starts_statement(t)
+        || matches!(
+            t,
+            Tok::Kw(
+                Kw::Model
+                    | Kw::Semantics
+                    | Kw::Crashes
+                    | Kw::Mutex
+                    | Kw::Shared
+                    | Kw::Process
+                    | Kw::Thread
+                    | Kw::Protect
+                    | Kw::Invariant
+            )
+        )
+}

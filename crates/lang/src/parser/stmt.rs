@@ -1,0 +1,210 @@
+//! Statements and blocks.
+
+use super::{starts_statement, Fail, PResult, Parser};
+use crate::ast::*;
+use crate::lexer::{Kw, Tok};
+use mutexcheck_core::ir::WaitMode;
+
+impl Parser<'_> {
+    /// `{ statement* }`, one nesting level deeper.
+    pub(super) fn block(&mut self) -> PResult<Vec<Stmt>> {
+        let open = self.expect(Tok::LBrace, "`{`")?;
+        self.enter(open.sp)?;
+        let mut body = Vec::new();
+        while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
+            match self.statement() {
+                Ok(s) => body.push(s),
+                Err(Fail) if !self.fatal => self.recover(),
+                Err(Fail) => {}
+            }
+        }
+        self.leave();
+        if self.fatal {
+            return Err(Fail);
+        }
+        if self.at(Tok::Eof) {
+            return Err(self.error(
+                open.sp,
+                "this block is never closed".into(),
+                "`{` without a matching `}`",
+                None,
+            ));
+        }
+        self.bump();
+        Ok(body)
+    }
+
+    /// One statement. Optional `;` after it is consumed.
+    pub(super) fn statement(&mut self) -> PResult<Stmt> {
+        let s = self.statement_inner()?;
+        while self.eat(Tok::Semi).is_some() {}
+        Ok(s)
+    }
+
+    fn statement_inner(&mut self) -> PResult<Stmt> {
+        self.operators = 0;
+        let t = self.peek();
+        let start = t.sp;
+        let kind = match t.tok {
+            Tok::Kw(Kw::Skip) => {
+                self.bump();
+                StmtKind::Skip
+            }
+            Tok::Kw(Kw::Exit) => {
+                self.bump();
+                StmtKind::Exit
+            }
+            Tok::Kw(Kw::Assert) => {
+                self.bump();
+                StmtKind::Assert(self.expr()?)
+            }
+            Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => {
+                let (op, mutex) = self.mutex_op()?;
+                StmtKind::Mutex { target: None, op, mutex }
+            }
+            Tok::Kw(Kw::Let) => {
+                self.bump();
+                let name = self.ident("a result variable name")?;
+                self.expect(Tok::Assign, "`=`")?;
+                if !matches!(self.peek().tok, Tok::Kw(Kw::Wait | Kw::Try | Kw::Release)) {
+                    let t = self.peek();
+                    return Err(self.error(
+                        t.sp,
+                        "`let` stores the result of `wait`, `try` or `release`".into(),
+                        "expected `wait`, `try` or `release`",
+                        Some(format!("declare other variables with `var {}: LO..HI = INIT`", name.name)),
+                    ));
+                }
+                let (op, mutex) = self.mutex_op()?;
+                StmtKind::Mutex { target: Some(Target::Let(name)), op, mutex }
+            }
+            Tok::Ident => {
+                let place = self.place()?;
+                if self.at(Tok::EqEq) {
+                    let t = self.peek();
+                    return Err(self.error(
+                        t.sp,
+                        "a comparison is not a statement".into(),
+                        "did you mean `=`?",
+                        Some("assign with `=`; to check a condition write `assert EXPR`".into()),
+                    ));
+                }
+                self.expect(Tok::Assign, "`=` (an assignment)")?;
+                if matches!(self.peek().tok, Tok::Kw(Kw::Wait | Kw::Try | Kw::Release)) {
+                    let (op, mutex) = self.mutex_op()?;
+                    StmtKind::Mutex { target: Some(Target::Place(place)), op, mutex }
+                } else {
+                    let value = self.expr()?;
+                    StmtKind::Assign { place, value }
+                }
+            }
+            Tok::Kw(Kw::If) => return self.if_stmt(),
+            Tok::Kw(Kw::While) => {
+                self.bump();
+                let cond = self.expr()?;
+                let head = start.to(self.prev_sp());
+                let body = self.block()?;
+                return Ok(Stmt { kind: StmtKind::While { cond, body }, sp: head });
+            }
+            Tok::Kw(Kw::Atomic) => {
+                self.bump();
+                let body = self.block()?;
+                return Ok(Stmt { kind: StmtKind::Atomic(body), sp: start });
+            }
+            Tok::Kw(Kw::Either) => {
+                self.bump();
+                let mut alts = vec![(start, self.block()?)];
+                while let Some(or) = self.eat(Tok::Kw(Kw::Or)) {
+                    alts.push((or.sp, self.block()?));
+                }
+                if alts.len() < 2 {
+                    let t = self.peek();
+                    return Err(self.error(
+                        t.sp,
+                        "`either` needs at least one `or` alternative".into(),
+                        "expected `or { ... }`",
+                        None,
+                    ));
+                }
+                return Ok(Stmt { kind: StmtKind::Either(alts), sp: start });
+            }
+            Tok::Kw(Kw::Var) => {
+                return Err(self.error(
+                    t.sp,
+                    "variables are declared at the top level of a process or thread body".into(),
+                    "`var` inside a block",
+                    Some("move this declaration out of the block".into()),
+                ));
+            }
+            Tok::Kw(Kw::Thread) => {
+                return Err(self.error(
+                    t.sp,
+                    "a `thread` block must be directly inside a `process`".into(),
+                    "nested thread",
+                    None,
+                ));
+            }
+            Tok::Kw(Kw::Else) => {
+                return Err(self.error(t.sp, "`else` without an `if`".into(), "no `if` before it", None));
+            }
+            _ => {
+                let found = t.tok.describe(self.slice(t.sp));
+                let help = if starts_statement(t.tok) { None } else { Some("a statement starts with a variable name or one of `let`, `wait`, `try`, `release`, `if`, `while`, `assert`, `skip`, `atomic`, `either`, `exit`".into()) };
+                return Err(self.error(t.sp, format!("expected a statement, found {found}"), "not a statement", help));
+            }
+        };
+        Ok(Stmt { kind, sp: start.to(self.prev_sp()) })
+    }
+
+    /// `wait m [timeout]`, `try m`, `release m`.
+    fn mutex_op(&mut self) -> PResult<(MutexOp, Ident)> {
+        let t = self.bump();
+        let op = match t.tok {
+            Tok::Kw(Kw::Wait) => MutexOp::Wait(WaitMode::Infinite),
+            Tok::Kw(Kw::Try) => MutexOp::Wait(WaitMode::Try),
+            _ => MutexOp::Release,
+        };
+        let mutex = self.ident("a mutex name")?;
+        if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
+            return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
+        }
+        Ok((op, mutex))
+    }
+
+    /// `NAME` or `NAME[EXPR]`.
+    fn place(&mut self) -> PResult<PlaceAst> {
+        let name = self.ident("a variable name")?;
+        let mut index = None;
+        if let Some(open) = self.eat(Tok::LBracket) {
+            self.enter(open.sp)?;
+            let e = self.expr();
+            self.leave();
+            index = Some(e?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
+        let sp = name.sp.to(self.prev_sp());
+        Ok(PlaceAst { name, index, sp })
+    }
+
+    /// `if C { } else if C { } else { }`, with the arms kept flat (no recursion per `else if`).
+    fn if_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump().sp;
+        let cond = self.expr()?;
+        let head = start.to(self.prev_sp());
+        let body = self.block()?;
+        let mut arms = vec![Arm { head, cond, body }];
+        let mut els = None;
+        while let Some(e) = self.eat(Tok::Kw(Kw::Else)) {
+            if let Some(i) = self.eat(Tok::Kw(Kw::If)) {
+                let cond = self.expr()?;
+                let head = i.sp.to(self.prev_sp());
+                let body = self.block()?;
+                arms.push(Arm { head, cond, body });
+            } else {
+                els = Some((e.sp, self.block()?));
+                break;
+            }
+        }
+        Ok(Stmt { kind: StmtKind::If { arms, els }, sp: head })
+    }
+}
