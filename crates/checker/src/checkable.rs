@@ -5,11 +5,12 @@
 //! mutexcheck transition system plugs in through [`crate::SystemModel`]; tests plug in tiny
 //! graphs of their own.
 
-use std::hash::Hash;
-
 use crate::properties::Violation;
 
 /// A finite transition system with properties: what the explicit-state search explores.
+///
+/// States are stored packed (a few machine words each) and unpacked when expanded, so the
+/// memory a search needs is about the packed size times the number of states.
 ///
 /// The search calls the hooks in a fixed order, so that a state or a transition with several
 /// violations always reports the same one: for each transition, [`Checkable::step_violation`];
@@ -18,9 +19,19 @@ use crate::properties::Violation;
 /// The initial state goes through the three state hooks before anything else.
 pub trait Checkable {
     /// A global state. Equal states are explored once.
-    type State: Clone + Eq + Hash;
+    type State: Clone + Eq;
     /// What one transition did, as shown in a trace.
     type Step: Clone;
+
+    /// How many 64-bit words [`Checkable::pack`] writes: the stored size of a state.
+    fn packed_words(&self) -> usize;
+
+    /// Writes `state` into `out` (of [`Checkable::packed_words`] words). Packing must be
+    /// one-to-one: two states pack equal exactly when they are equal.
+    fn pack(&self, state: &Self::State, out: &mut [u64]);
+
+    /// Rebuilds the state `packed` was made from.
+    fn unpack(&self, packed: &[u64]) -> Self::State;
 
     /// The state before any step.
     fn initial_state(&self) -> Self::State;

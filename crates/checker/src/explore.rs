@@ -69,7 +69,8 @@ pub fn explore<M: Checkable>(
     options: &SearchOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
-    let mut search = Search { model, options, store: Store::new(), stats: Stats::default(), start: Instant::now() };
+    let store = Store::new(model.packed_words());
+    let mut search = Search { model, options, store, stats: Stats::default(), start: Instant::now() };
     let verdict = search.run(progress);
     let mut stats = search.stats;
     stats.states = search.store.len() as u64;
@@ -81,7 +82,7 @@ pub fn explore<M: Checkable>(
 struct Search<'m, M: Checkable> {
     model: &'m M,
     options: &'m SearchOptions,
-    store: Store<M::State>,
+    store: Store,
     stats: Stats,
     start: Instant,
 }
@@ -116,10 +117,11 @@ impl<M: Checkable> Search<'_, M> {
     #[allow(clippy::type_complexity)]
     fn search(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Result<Option<Limit>, Stop<M::State, M::Step>> {
         let limits = self.options.limits;
+        let mut packed = vec![0u64; self.model.packed_words()];
         let initial = self.model.initial_state();
-        let violation = self.state_violation(&initial);
-        self.store.insert(initial, Entry { parent: 0, depth: 0 });
-        if let Some(v) = violation {
+        self.model.pack(&initial, &mut packed);
+        self.store.insert(&packed, Entry { parent: 0, depth: 0 });
+        if let Some(v) = self.state_violation(&initial) {
             return Err(Stop::Violation(v, 0, None));
         }
         let mut frontier = match self.options.strategy {
@@ -140,7 +142,7 @@ impl<M: Checkable> Search<'_, M> {
                 progress(&Progress { stats: &self.stats, frontier: frontier.len() });
             }
             let depth = self.store.entry(id).depth;
-            let state = self.store.state(id).clone();
+            let state = self.model.unpack(self.store.packed(id));
             successors.clear();
             self.model.successors(&state, &mut successors);
             if limits.max_depth.is_some_and(|max| depth >= max) {
@@ -155,16 +157,16 @@ impl<M: Checkable> Search<'_, M> {
                 if let Some(v) = self.model.step_violation(&state, &step, &next) {
                     return Err(Stop::Violation(v, id, Some((step, next))));
                 }
-                if self.store.len() as u64 >= max_states && self.store.find(&next).is_none() {
+                self.model.pack(&next, &mut packed);
+                if self.store.len() as u64 >= max_states && self.store.find(&packed).is_none() {
                     return Err(Stop::Limit(Limit::MaxStates(max_states)));
                 }
-                let violation = self.state_violation(&next);
-                let (child, new) = self.store.insert(next, Entry { parent: id, depth: depth + 1 });
+                let (child, new) = self.store.insert(&packed, Entry { parent: id, depth: depth + 1 });
                 if !new {
                     continue;
                 }
                 self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                if let Some(v) = violation {
+                if let Some(v) = self.state_violation(&next) {
                     return Err(Stop::Violation(v, child, None));
                 }
                 new_children.push(child);
@@ -205,18 +207,97 @@ impl<M: Checkable> Search<'_, M> {
         let mut steps = Vec::with_capacity(path.len());
         let mut successors = Vec::new();
         for pair in path.windows(2) {
-            let (parent, child) = (self.store.state(pair[0]), self.store.state(pair[1]));
+            let parent = self.model.unpack(self.store.packed(pair[0]));
+            let child = self.model.unpack(self.store.packed(pair[1]));
             successors.clear();
-            self.model.successors(parent, &mut successors);
+            self.model.successors(&parent, &mut successors);
             let (step, state) = successors
                 .drain(..)
-                .find(|(_, s)| s == child)
+                .find(|(_, s)| *s == child)
                 .expect("a stored parent reaches its child: successors are deterministic");
             steps.push(TraceStep { step, state });
         }
         if let Some((step, state)) = last {
             steps.push(TraceStep { step, state });
         }
-        Counterexample { violation, initial: self.store.state(0).clone(), steps }
+        Counterexample { violation, initial: self.model.unpack(self.store.packed(0)), steps }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::properties::ViolationKind;
+
+    /// Numbers mod `n`; from `i` one may go to `i + 1` or `2 * i`. Reaching `target` is a
+    /// violation. Not a mutex model at all: the search only sees the [`Checkable`] hooks.
+    struct Doubling {
+        n: u64,
+        target: u64,
+    }
+
+    impl Checkable for Doubling {
+        type State = u64;
+        type Step = &'static str;
+        fn packed_words(&self) -> usize {
+            1
+        }
+        fn pack(&self, state: &u64, out: &mut [u64]) {
+            out[0] = *state;
+        }
+        fn unpack(&self, packed: &[u64]) -> u64 {
+            packed[0]
+        }
+        fn initial_state(&self) -> u64 {
+            0
+        }
+        fn successors(&self, s: &u64, out: &mut Vec<(&'static str, u64)>) {
+            out.push(("+1", (s + 1) % self.n));
+            out.push(("*2", (s * 2) % self.n));
+        }
+        fn step_violation(&self, _: &u64, _: &&'static str, _: &u64) -> Option<Violation> {
+            None
+        }
+        fn state_violation(&self, s: &u64) -> Option<Violation> {
+            (*s == self.target).then(|| Violation::new(ViolationKind::Invariant, format!("reached {s}")))
+        }
+        fn deadlock(&self, _: &u64) -> Option<Violation> {
+            None
+        }
+        fn final_violation(&self, _: &u64) -> Option<Violation> {
+            None
+        }
+    }
+
+    fn search(target: u64, strategy: Strategy) -> CheckResult<u64, &'static str> {
+        let options = SearchOptions { strategy, limits: Limits::default() };
+        explore(&Doubling { n: 10, target }, &options, &mut |_| {})
+    }
+
+    #[test]
+    fn breadth_first_reaches_the_target_by_a_shortest_path() {
+        // 0 -> 1 -> 2 -> 4 -> 8 -> 9 (5 steps); nothing shorter reaches 9.
+        let r = search(9, Strategy::Bfs);
+        let c = r.counterexample().unwrap();
+        let path: Vec<u64> = c.steps.iter().map(|s| s.state).collect();
+        assert_eq!(path, vec![1, 2, 4, 8, 9]);
+        assert_eq!(c.violation.message, "reached 9");
+    }
+
+    #[test]
+    fn depth_first_follows_the_first_successor_first() {
+        // It expands 0, 1, 2 (finding 3 and 4), then 3 (4 is known; finds 6), 6 (finds 7),
+        // 7 (finds 8), 8 (finds 9): the discovery path of 9 goes through 3, not 4.
+        let r = search(9, Strategy::Dfs);
+        let path: Vec<u64> = r.counterexample().unwrap().steps.iter().map(|s| s.state).collect();
+        assert_eq!(path, vec![1, 2, 3, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn an_unreachable_target_explores_every_state_once() {
+        // 0..=9 are all reachable by +1; each has two transitions.
+        let r = search(10, Strategy::Bfs);
+        assert_eq!(r.verdict, Verdict::Ok);
+        assert_eq!((r.stats.states, r.stats.transitions, r.stats.max_depth), (10, 20, 5));
     }
 }

@@ -1,10 +1,13 @@
-//! The visited store: every state seen so far, stored once, with the way it was reached.
+//! The visited store: every state seen so far, packed and stored once, with the way it was
+//! reached.
 //!
-//! States live in an arena indexed by discovery order; the hash table holds only 4-byte
-//! indices and hashes and compares through the arena. Each entry records its parent's index
-//! and its depth, so a trace is rebuilt by walking parents back to the initial state.
+//! Packed states (a fixed number of 64-bit words each, see [`crate::Checkable::pack`]) live
+//! back to back in one flat arena indexed by discovery order, so a stored state costs its
+//! words and no allocation of its own. The hash table holds only 4-byte indices and hashes
+//! and compares through the arena. Each entry records its parent's index and its depth, so
+//! a trace is rebuilt by walking parents back to the initial state.
 
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -22,54 +25,61 @@ pub struct Entry {
 }
 
 /// The set of visited states with their parent pointers.
-pub struct Store<S> {
-    states: Vec<S>,
+pub struct Store {
+    words: usize,
+    arena: Vec<u64>,
     entries: Vec<Entry>,
     table: HashTable<StateId>,
     hasher: FxBuildHasher,
 }
 
-impl<S: Hash + Eq> Store<S> {
-    /// An empty store.
-    pub fn new() -> Store<S> {
-        Store { states: Vec::new(), entries: Vec::new(), table: HashTable::new(), hasher: FxBuildHasher }
+impl Store {
+    /// An empty store of states packed into `words` words each.
+    pub fn new(words: usize) -> Store {
+        Store { words, arena: Vec::new(), entries: Vec::new(), table: HashTable::new(), hasher: FxBuildHasher }
     }
 
     /// How many distinct states are stored.
     pub fn len(&self) -> usize {
-        self.states.len()
+        self.entries.len()
     }
 
     /// True when no state is stored.
     pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
+        self.entries.is_empty()
     }
 
-    /// Stores `state` if it is new and returns its id and whether it was new. A state seen
-    /// before keeps its first parent, which in breadth-first order is on a shortest path.
-    pub fn insert(&mut self, state: S, entry: Entry) -> (StateId, bool) {
-        let hash = self.hasher.hash_one(&state);
-        let states = &self.states;
-        if let Some(&id) = self.table.find(hash, |&id| states[id as usize] == state) {
+    fn slice(arena: &[u64], words: usize, id: StateId) -> &[u64] {
+        &arena[id as usize * words..(id as usize + 1) * words]
+    }
+
+    /// Stores the packed state if it is new and returns its id and whether it was new. A
+    /// state seen before keeps its first parent, which in breadth-first order is on a
+    /// shortest path.
+    pub fn insert(&mut self, packed: &[u64], entry: Entry) -> (StateId, bool) {
+        debug_assert_eq!(packed.len(), self.words);
+        let hash = self.hasher.hash_one(packed);
+        let (arena, words) = (&self.arena, self.words);
+        if let Some(&id) = self.table.find(hash, |&id| Store::slice(arena, words, id) == packed) {
             return (id, false);
         }
-        let id = self.states.len() as StateId;
+        let id = self.entries.len() as StateId;
         let hasher = &self.hasher;
-        self.table.insert_unique(hash, id, |&i| hasher.hash_one(&states[i as usize]));
-        self.states.push(state);
+        self.table.insert_unique(hash, id, |&i| hasher.hash_one(Store::slice(arena, words, i)));
+        self.arena.extend_from_slice(packed);
         self.entries.push(entry);
         (id, true)
     }
 
-    /// The id of `state`, if it is stored.
-    pub fn find(&self, state: &S) -> Option<StateId> {
-        let hash = self.hasher.hash_one(state);
-        self.table.find(hash, |&id| self.states[id as usize] == *state).copied()
+    /// The id of the packed state, if it is stored.
+    pub fn find(&self, packed: &[u64]) -> Option<StateId> {
+        let hash = self.hasher.hash_one(packed);
+        self.table.find(hash, |&id| Store::slice(&self.arena, self.words, id) == packed).copied()
     }
 
-    /// The state with this id.
-    pub fn state(&self, id: StateId) -> &S {
-        &self.states[id as usize]
+    /// The packed state with this id.
+    pub fn packed(&self, id: StateId) -> &[u64] {
+        Store::slice(&self.arena, self.words, id)
     }
 
     /// How the state with this id was reached.
@@ -89,17 +99,11 @@ impl<S: Hash + Eq> Store<S> {
         path
     }
 
-    /// A rough count of the bytes this store holds besides the states' own heap data.
-    pub fn overhead_bytes(&self) -> usize {
-        self.states.capacity() * std::mem::size_of::<S>()
+    /// The bytes the store has reserved: packed states, entries and the hash table.
+    pub fn bytes(&self) -> usize {
+        self.arena.capacity() * 8
             + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.table.capacity() * (std::mem::size_of::<StateId>() + 1)
-    }
-}
-
-impl<S: Hash + Eq> Default for Store<S> {
-    fn default() -> Self {
-        Store::new()
     }
 }
 
@@ -109,16 +113,28 @@ mod tests {
 
     #[test]
     fn a_state_is_stored_once_and_keeps_its_first_parent() {
-        let mut store = Store::new();
-        assert_eq!(store.insert("a", Entry { parent: 0, depth: 0 }), (0, true));
-        assert_eq!(store.insert("b", Entry { parent: 0, depth: 1 }), (1, true));
-        assert_eq!(store.insert("c", Entry { parent: 1, depth: 2 }), (2, true));
-        assert_eq!(store.insert("b", Entry { parent: 2, depth: 3 }), (1, false));
+        let mut store = Store::new(2);
+        assert_eq!(store.insert(&[1, 0], Entry { parent: 0, depth: 0 }), (0, true));
+        assert_eq!(store.insert(&[2, 0], Entry { parent: 0, depth: 1 }), (1, true));
+        assert_eq!(store.insert(&[2, 1], Entry { parent: 1, depth: 2 }), (2, true));
+        assert_eq!(store.insert(&[2, 0], Entry { parent: 2, depth: 3 }), (1, false));
         assert_eq!(store.len(), 3);
         assert_eq!(store.entry(1), Entry { parent: 0, depth: 1 });
         assert_eq!(store.path_to(2), vec![0, 1, 2]);
-        assert_eq!(*store.state(2), "c");
-        assert_eq!(store.find(&"c"), Some(2));
-        assert_eq!(store.find(&"d"), None);
+        assert_eq!(store.packed(2), &[2, 1]);
+        assert_eq!(store.find(&[2, 1]), Some(2));
+        assert_eq!(store.find(&[1, 1]), None);
+    }
+
+    #[test]
+    fn many_states_survive_table_growth() {
+        let mut store = Store::new(1);
+        for v in 0..10_000u64 {
+            assert_eq!(store.insert(&[v * 7], Entry { parent: 0, depth: 0 }), (v as StateId, true));
+        }
+        for v in 0..10_000u64 {
+            assert_eq!(store.find(&[v * 7]), Some(v as StateId));
+        }
+        assert_eq!(store.find(&[1]), None);
     }
 }

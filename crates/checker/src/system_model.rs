@@ -14,6 +14,7 @@
 //! reported as out_of_range.
 
 use mutexcheck_core::ir::{Expr, Op, Property, Scope};
+use mutexcheck_core::pack::Packer;
 use mutexcheck_core::{
     Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
 };
@@ -24,12 +25,13 @@ use crate::properties::{Violation, ViolationKind};
 /// A validated mutexcheck [`System`] seen by the search.
 pub struct SystemModel<'a> {
     system: &'a System,
+    packer: Packer,
 }
 
 impl<'a> SystemModel<'a> {
     /// Wraps a system for checking.
     pub fn new(system: &'a System) -> SystemModel<'a> {
-        SystemModel { system }
+        SystemModel { system, packer: system.packer() }
     }
 
     /// `worker[0] at line 12 (`a = a + 1`)`: who ran which statement.
@@ -135,6 +137,18 @@ fn and_list(items: &[String]) -> String {
 impl Checkable for SystemModel<'_> {
     type State = State;
     type Step = Step;
+
+    fn packed_words(&self) -> usize {
+        self.packer.words()
+    }
+
+    fn pack(&self, state: &State, out: &mut [u64]) {
+        self.packer.pack(state, out)
+    }
+
+    fn unpack(&self, packed: &[u64]) -> State {
+        self.packer.unpack(packed)
+    }
 
     fn initial_state(&self) -> State {
         self.system.initial_state()
