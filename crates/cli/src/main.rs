@@ -1,1 +1,35 @@
-fn main() {}
+//! `mutexcheck`: the command line. Wiring only: arguments are parsed here and handed to the
+//! libraries (language front end, checker, reports); each subcommand lives in its own module
+//! and returns the process exit code.
+//!
+//! Exit codes: 0 no violation and the search complete; 1 violation found; 2 bad input (model
+//! or arguments, including clap's own usage errors); 3 incomplete (a bound was hit).
+
+mod check;
+mod input;
+mod progress;
+
+use clap::{Parser, Subcommand};
+
+/// Model checker for mutex protocols with abandonment (Win32 named mutexes).
+#[derive(Parser, Debug)]
+#[command(name = "mutexcheck", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// One subcommand per module; add a variant and a module to add a subcommand.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Explore every interleaving and crash point of a model and report the verdict.
+    Check(check::CheckArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    std::process::exit(code);
+}
