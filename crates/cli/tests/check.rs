@@ -1,0 +1,219 @@
+//! `mutexcheck check` end to end: every model in models/ against its expect line, exact
+//! state counts worked out by hand, the seed bug's shortest story, exit codes, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_lang::{compile, expected_verdict, Expect};
+
+fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
+}
+
+fn model_path(name: &str) -> String {
+    models_dir().join(name).to_string_lossy().into_owned()
+}
+
+/// Checks a model file through the library, breadth-first, with its own crash budget
+/// unless `crashes` overrides it.
+fn check_file(path: &str, crashes: Option<u32>) -> CheckResult {
+    let source = std::fs::read(path).unwrap();
+    let model = compile(path, &source).unwrap_or_else(|d| panic!("{}", d.render(path, &source)));
+    let system = prepare(model, crashes).unwrap();
+    check(&system, &SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() }, &mut |_| {})
+}
+
+/// Writes `source` to a file of the test's own and returns its path.
+fn temp_model(name: &str, source: &str) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.mc"));
+    std::fs::write(&path, source).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn mutexcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn counts(r: &CheckResult) -> (u64, u64, u32) {
+    (r.stats.states, r.stats.transitions, r.stats.max_depth)
+}
+
+#[test]
+fn every_model_gets_the_verdict_its_expect_line_promises() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(models_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mc"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "models/ should hold the seed models");
+    for path in paths {
+        let path = path.to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let expect = expected_verdict(&source).unwrap_or_else(|| panic!("{path} has no expect line"));
+        let result = check_file(&path, None);
+        match (&expect, &result.verdict) {
+            (Expect::Ok, Verdict::Ok) => {}
+            (Expect::Violation(kind), Verdict::Violation(c)) if c.violation.kind.name() == kind => {}
+            (e, v) => panic!("{path}: expected {e:?}, got {v:?}"),
+        }
+        // The binary agrees, with the matching exit code.
+        let out = mutexcheck(&["check", &path, "--quiet", "--no-timings"]);
+        assert_eq!(out.status.code(), Some(if expect == Expect::Ok { 0 } else { 1 }), "{path}");
+    }
+}
+
+#[test]
+fn the_seed_bugs_shortest_counterexample_has_twelve_steps() {
+    // worker[0]: loop test, wait -> OK (2 steps); worker[1] in round 0: loop test, wait ->
+    // TIMEOUT, `if r == OK` false, round = 1 (4 steps); worker[0] crashes owning m (1 step);
+    // worker[1] in round 1: loop test, wait -> ABANDONED, `if` false, round = 2, loop test
+    // false: it ends owning m (5 steps). 2 + 4 + 1 + 5 = 12. Taking ABANDONED in round 0
+    // instead costs a whole second round (recursive wait, updates, release): longer.
+    let r = check_file(&model_path("seed_bug.mc"), None);
+    let c = r.counterexample().expect("the seed bug is a violation");
+    assert_eq!(c.violation.kind.name(), "leaked_ownership");
+    assert_eq!(c.violation.message, "worker[1] ended owning m (count 1)");
+    assert_eq!(c.steps.len(), 12);
+}
+
+#[test]
+fn the_seed_bug_needs_a_crash() {
+    let r = check_file(&model_path("seed_bug.mc"), Some(0));
+    assert_eq!(r.verdict, Verdict::Ok);
+}
+
+#[test]
+fn lock_order_fixed_without_crashes_has_sixteen_states() {
+    // transfer and audit each run 4 statements (pc 0..=4, 4 = finished). Whoever is at pc
+    // 1..=3 holds accounts, so both cannot be there: 25 - 9 = 16 states. Each state has one
+    // enabled step except (0,0) with two and (4,4) with none: 16 transitions; the deepest
+    // state (4,4) is 8 steps away.
+    let r = check_file(&model_path("lock_order_fixed.mc"), Some(0));
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(counts(&r), (16, 16, 8));
+}
+
+const ONE: &str = "model one\nmutex m\nprocess p {\n    wait m\n    release m\n}\n";
+const TWO: &str = "model two\nmutex m\nprocess worker[2] {\n    wait m\n    release m\n}\n";
+
+#[test]
+fn wait_release_models_have_the_hand_counted_state_spaces() {
+    // The same counts as the IR models of the checker's own tests (reasoning there):
+    // one thread 3 states / 2 transitions (5 / 4 with a crash); two threads 8 / 8
+    // (22 / 26 with a crash).
+    let one = temp_model("one", ONE);
+    let two = temp_model("two", TWO);
+    assert_eq!(counts(&check_file(&one, Some(0))), (3, 2, 2));
+    assert_eq!(counts(&check_file(&one, Some(1))), (5, 4, 2));
+    assert_eq!(counts(&check_file(&two, Some(0))), (8, 8, 4));
+    assert_eq!(counts(&check_file(&two, Some(1))), (22, 26, 4));
+}
+
+#[test]
+fn a_loop_that_never_ends_still_gives_a_finite_complete_search() {
+    // (pc at the loop test or at the assignment) x (a in 0..=3) = 8 states, one step each.
+    let spin = temp_model(
+        "spin",
+        "model spin\nshared a: 0..3 = 0\nprocess p {\n    while true {\n        a = (a + 1) % 4\n    }\n}\n",
+    );
+    let out = mutexcheck(&["check", &spin, "--crashes", "0", "--no-timings"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("verdict: ok: no violation in 8 states (complete)\n"));
+}
+
+#[test]
+fn exit_code_is_0_for_a_correct_model_and_1_for_a_violation() {
+    assert_eq!(mutexcheck(&["check", &model_path("seed_fixed.mc")]).status.code(), Some(0));
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--no-timings"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("verdict: violation (leaked_ownership)\nworker[1] ended owning m (count 1)\n"));
+    assert!(text.contains("shortest counterexample (12 steps):"));
+    assert!(text.contains("  12. worker[1] line 21: while round < 2 [false]"));
+}
+
+#[test]
+fn exit_code_is_2_for_bad_input() {
+    let missing = mutexcheck(&["check", "/nonexistent/model.mc"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("error: cannot read `/nonexistent/model.mc`"));
+    let bad = temp_model("bad", "model bad\nfoo bar\n");
+    let parse = mutexcheck(&["check", &bad]);
+    assert_eq!(parse.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&parse.stderr).contains("error: could not compile"));
+    assert!(parse.stdout.is_empty());
+    let args = mutexcheck(&["check", &model_path("seed_bug.mc"), "--max-states", "many"]);
+    assert_eq!(args.status.code(), Some(2));
+    assert_eq!(mutexcheck(&["check", &model_path("seed_bug.mc"), "--bfs", "--dfs"]).status.code(), Some(2));
+}
+
+#[test]
+fn exit_code_is_3_when_a_limit_is_hit_with_partial_statistics() {
+    let out = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--max-states", "10", "--no-timings"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    assert!(text.contains(
+        "verdict: incomplete (max_states): no violation in 10 states, but the state limit of 10 states was reached\n"
+    ));
+    assert!(text.contains("  states:      10\n"));
+    let depth = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--max-depth", "3"]);
+    assert_eq!(depth.status.code(), Some(3));
+    let time = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--time-limit", "0", "--quiet"]);
+    // The clock is read every 1024 expansions: a model this small may finish first.
+    assert!(matches!(time.status.code(), Some(0) | Some(3)));
+}
+
+#[test]
+fn output_without_timings_is_byte_identical_run_to_run() {
+    for args in [
+        vec!["check", "SEED", "--no-timings"],
+        vec!["check", "SEED", "--no-timings", "--json"],
+        vec!["check", "SEED", "--no-timings", "--dfs"],
+    ] {
+        let seed = model_path("seed_bug.mc");
+        let args: Vec<&str> = args.iter().map(|a| if *a == "SEED" { seed.as_str() } else { a }).collect();
+        let (a, b) = (mutexcheck(&args), mutexcheck(&args));
+        assert_eq!(a.stdout, b.stdout, "{args:?}");
+        assert!(!stdout(&a).contains("time:") && !stdout(&a).contains("elapsed"));
+    }
+    let timed = stdout(&mutexcheck(&["check", &model_path("seed_fixed.mc")]));
+    assert!(timed.contains("  time:        ") && timed.contains("  states/s:    "));
+}
+
+#[test]
+fn json_output_is_one_document_with_verdict_violation_trace_and_stats() {
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--json", "--no-timings"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "violation");
+    assert_eq!(doc["violation"]["kind"], "leaked_ownership");
+    assert_eq!(doc["violation"]["message"], "worker[1] ended owning m (count 1)");
+    assert_eq!(doc["trace"]["steps"].as_array().unwrap().len(), 12);
+    assert_eq!(doc["trace"]["steps"][1]["outcome"], "OK (count 1)");
+    assert_eq!(doc["stats"]["max_depth"], 12);
+    assert!(doc["stats"].get("elapsed_seconds").is_none());
+    let timed = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&timed.stdout).unwrap();
+    assert_eq!((doc["verdict"].as_str(), doc["complete"].as_bool()), (Some("ok"), Some(true)));
+    assert!(doc["stats"]["elapsed_seconds"].is_number() && doc["stats"]["peak_memory_kb"].is_number());
+}
+
+#[test]
+fn depth_first_search_also_finds_the_seed_bug() {
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("verdict: violation (leaked_ownership)\n"));
+}
+
+#[test]
+fn crashes_0_on_the_command_line_overrides_the_model() {
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--crashes", "0", "--no-timings"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("model try_to_take: breadth-first search, crashes allowed: 0\n"));
+}
