@@ -280,7 +280,9 @@ pub(crate) fn lex(text: &str) -> (Vec<Token>, Vec<LexError>) {
         toks.push(Token { tok, sp: Sp::new(start, i), line_start: newline });
         newline = false;
     }
-    toks.push(Token { tok: Tok::Eof, sp: Sp::new(text.len(), text.len()), line_start: true });
+    // The end of the file is shown just after the last token, not on an empty last line.
+    let end = toks.last().map_or(0, |t: &Token| t.sp.end);
+    toks.push(Token { tok: Tok::Eof, sp: Sp::new(end, end), line_start: true });
     (toks, errs)
 }
 

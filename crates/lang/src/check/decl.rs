@@ -89,6 +89,7 @@ impl Checker<'_> {
     /// Checks a variable declaration: bounds, element count and initial value.
     pub(super) fn var_decl(&mut self, v: &VarAst) -> VarDecl {
         let init = v.init.as_ref().and_then(|e| self.constant(e));
+        let mut init = init;
         let (ty, len) = match &v.ty {
             Some((t, sp)) => self.ty(t, *sp),
             None => match init {
@@ -99,6 +100,7 @@ impl Checker<'_> {
                         RawDiag::new(v.name.sp, format!("variable `{}` has no bounds", v.name.name), "type missing")
                             .help(format!("give it a range, e.g. `{}: 0..3 = 0`, so the state space stays finite", v.name.name)),
                     );
+                    init = None;
                     (Ty::Int { lo: 0, hi: 0 }, None)
                 }
             },

@@ -88,8 +88,15 @@ impl<'a> Parser<'a> {
     }
 
     /// "expected X, found Y" at the current token.
+    ///
+    /// When that token starts a new line, the error is put at the end of the previous line:
+    /// that is where something is missing, and newlines end statements in practice.
     fn expected(&mut self, what: &str) -> Fail {
         let t = self.peek();
+        if t.line_start && self.pos > 0 && t.tok != Tok::Eof {
+            let end = self.prev_sp().end;
+            return self.error(Sp::new(end, end), format!("expected {what}, found the end of the line"), &format!("expected {what}"), None);
+        }
         let found = t.tok.describe(self.slice(t.sp));
         self.error(t.sp, format!("expected {what}, found {found}"), &format!("expected {what}"), None)
     }
@@ -152,20 +159,41 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Skips to the first token of a later line that can start a statement or declaration,
-    /// or to a `}` or the end of the file.
-    fn recover(&mut self) {
-        let from = self.pos;
+    /// Skips what is left of an item that failed to parse (it began at token `from`): to the
+    /// first token of a later line that can start a statement or declaration, or to a `}`
+    /// that closes the enclosing block, or to the end of the file. Braces opened on the way
+    /// are skipped as a whole, so a broken `if ... { ... }` is dropped with its block.
+    fn recover(&mut self, from: usize) {
+        let mut depth = 0usize;
         loop {
             let t = self.peek();
-            if t.tok == Tok::Eof || (self.pos > from && t.tok == Tok::RBrace) {
-                return;
-            }
-            if self.pos > from && t.line_start && starts_item(t.tok) {
-                return;
+            let moved = self.pos > from;
+            match t.tok {
+                Tok::Eof => return,
+                Tok::RBrace if depth == 0 && moved => return,
+                Tok::RBrace => depth = depth.saturating_sub(1),
+                Tok::LBrace => depth += 1,
+                _ if depth == 0 && moved && t.line_start && starts_item(t.tok) => return,
+                _ => {}
             }
             self.bump();
         }
+    }
+
+    /// The `}` that closes a block opened at `open`.
+    pub(super) fn close(&mut self, open: Sp, what: &str) -> PResult<()> {
+        if self.eat(Tok::RBrace).is_some() {
+            return Ok(());
+        }
+        if self.at(Tok::Eof) {
+            return Err(self.error(
+                open,
+                format!("this {what} is never closed"),
+                "`{` without a matching `}`",
+                Some("add a `}` at the end of the block".into()),
+            ));
+        }
+        Err(self.expected("`}`"))
     }
 
     /// Parses a whole model file.
@@ -190,11 +218,12 @@ impl<'a> Parser<'a> {
             );
         }
         while !self.at(Tok::Eof) && !self.fatal {
+            let from = self.pos;
             if self.top_item(&mut m).is_err() {
                 if self.fatal {
                     break;
                 }
-                self.recover();
+                self.recover(from);
                 // A stray `}` at top level would stop recovery forever: step over it.
                 if self.at(Tok::RBrace) {
                     self.bump();
@@ -212,25 +241,28 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let name = self.ident("a model name")?;
                 if m.name.is_some() {
-                    return Err(self.error(t.sp.to(name.sp), "the model is named twice".into(), "second `model` line", None));
+                    self.error(t.sp.to(name.sp), "the model is named twice".into(), "second `model` line", None);
+                } else {
+                    m.name = Some(name);
                 }
-                m.name = Some(name);
             }
             Tok::Kw(Kw::Semantics) => {
                 self.bump();
                 let s = self.ident("a semantics name (`win32`)")?;
                 if m.semantics.is_some() {
-                    return Err(self.error(t.sp.to(s.sp), "`semantics` is given twice".into(), "second `semantics` line", None));
+                    self.error(t.sp.to(s.sp), "`semantics` is given twice".into(), "second `semantics` line", None);
+                } else {
+                    m.semantics = Some(s);
                 }
-                m.semantics = Some(s);
             }
             Tok::Kw(Kw::Crashes) => {
                 self.bump();
                 let n = self.int("the number of crashes")?;
                 if m.crashes.is_some() {
-                    return Err(self.error(t.sp.to(n.1), "`crashes` is given twice".into(), "second `crashes` line", None));
+                    self.error(t.sp.to(n.1), "`crashes` is given twice".into(), "second `crashes` line", None);
+                } else {
+                    m.crashes = Some(n);
                 }
-                m.crashes = Some(n);
             }
             Tok::Kw(Kw::Mutex) => {
                 let mx = self.mutex()?;
@@ -381,6 +413,7 @@ impl<'a> Parser<'a> {
         self.enter(open.sp)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();
+            let from = self.pos;
             let r = match t.tok {
                 Tok::Kw(Kw::Var) => {
                     self.bump();
@@ -393,14 +426,14 @@ impl<'a> Parser<'a> {
                 }
             };
             if r.is_err() && !self.fatal {
-                self.recover();
+                self.recover(from);
             }
         }
         self.leave();
         if self.fatal {
             return Err(Fail);
         }
-        self.expect(Tok::RBrace, "`}` to close the process")?;
+        self.close(open.sp, "process")?;
         if let (Some(sp), false) = (first_stmt, threads.is_empty()) {
             return Err(self.error(
                 sp,
@@ -425,6 +458,7 @@ impl<'a> Parser<'a> {
         self.enter(open.sp)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();
+            let from = self.pos;
             let r = if t.tok == Tok::Kw(Kw::Var) {
                 self.bump();
                 self.var_decl(t.sp).map(|v| vars.push(v))
@@ -432,14 +466,14 @@ impl<'a> Parser<'a> {
                 self.statement().map(|s| body.push(s))
             };
             if r.is_err() && !self.fatal {
-                self.recover();
+                self.recover(from);
             }
         }
         self.leave();
         if self.fatal {
             return Err(Fail);
         }
-        self.expect(Tok::RBrace, "`}` to close the thread")?;
+        self.close(open.sp, "thread")?;
         Ok(ThreadAst { name, vars, body })
     }
 }

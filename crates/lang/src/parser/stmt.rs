@@ -12,9 +12,10 @@ impl Parser<'_> {
         self.enter(open.sp)?;
         let mut body = Vec::new();
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
+            let from = self.pos;
             match self.statement() {
                 Ok(s) => body.push(s),
-                Err(Fail) if !self.fatal => self.recover(),
+                Err(Fail) if !self.fatal => self.recover(from),
                 Err(Fail) => {}
             }
         }
@@ -22,15 +23,7 @@ impl Parser<'_> {
         if self.fatal {
             return Err(Fail);
         }
-        if self.at(Tok::Eof) {
-            return Err(self.error(
-                open.sp,
-                "this block is never closed".into(),
-                "`{` without a matching `}`",
-                None,
-            ));
-        }
-        self.bump();
+        self.close(open.sp, "block")?;
         Ok(body)
     }
 
