@@ -85,7 +85,9 @@ fn render_one(out: &mut String, d: &Diagnostic, path: &str, lines: &[&str]) {
             .take(d.col.saturating_sub(1) as usize)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let carets = "^".repeat(d.len.max(1) as usize);
+        // At least one caret, and none past the end of the line (+1 for a point after it).
+        let room = shown.chars().count().saturating_sub(indent.chars().count()).max(1);
+        let carets = "^".repeat((d.len as usize).clamp(1, room));
         let label = if d.label.is_empty() { String::new() } else { format!(" {}", d.label) };
         out.push_str(&format!("{pad} | {indent}{carets}{label}\n"));
     }

@@ -19,7 +19,7 @@ pub fn expected_verdict(source: &str) -> Option<Expect> {
         if line.is_empty() {
             continue;
         }
-        let Some(comment) = line.strip_prefix("//") else { return None };
+        let comment = line.strip_prefix("//")?;
         let Some(rest) = comment.trim().strip_prefix("expect:") else { continue };
         let words: Vec<&str> = rest.split_whitespace().collect();
         return match words.as_slice() {

@@ -43,16 +43,24 @@ impl RawDiag {
     }
 }
 
-fn finish(src: &Source, raw: Vec<RawDiag>) -> Diagnostics {
-    let mut items: Vec<Diagnostic> = raw
+/// Positions, source order, and at most [`parser::MAX_ERRORS`] errors: past that, one last
+/// diagnostic says how many more there are (a wrong file can produce thousands).
+fn finish(src: &Source, mut raw: Vec<RawDiag>) -> Diagnostics {
+    // Stable: errors at one position keep the order they were found in.
+    raw.sort_by_key(|r| r.sp.start);
+    let more = raw.len().saturating_sub(parser::MAX_ERRORS);
+    if more > 0 {
+        raw.truncate(parser::MAX_ERRORS);
+        let at = raw.last().map_or(Sp::default(), |r| r.sp);
+        raw.push(RawDiag::new(at, format!("{more} more errors not shown"), "stopped here"));
+    }
+    let items = raw
         .into_iter()
         .map(|r| {
             let (line, col, len) = src.diag_pos(r.sp);
             Diagnostic { message: r.message, line, col, len, label: r.label, help: r.help }
         })
         .collect();
-    // Stable: errors at one position keep the order they were found in.
-    items.sort_by_key(|d| (d.line, d.col));
     Diagnostics { items }
 }
 
@@ -98,8 +106,6 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
     let ast = p.model();
     raw.extend(p.errors);
     if !raw.is_empty() {
-        raw.sort_by_key(|r| r.sp.start);
-        raw.truncate(parser::MAX_ERRORS);
         return Err(finish(&src, raw));
     }
     check::lower(&src, &ast).map_err(|raw| finish(&src, raw))

@@ -83,7 +83,7 @@ fn parentheses_and_unary_operators_ten_thousand_deep_give_a_nesting_error() {
 #[test]
 fn nesting_up_to_the_limit_compiles() {
     let n = MAX_DEPTH - 1; // the process body is one level
-    let src = format!("model t\nprocess w {{ {} skip {} }}", "atomic { ".repeat(1) + &"if true { ".repeat(n - 1), "}".repeat(n));
+    let src = format!("model t\nprocess w {{ {} skip {} }}", "atomic { ".to_string() + &"if true { ".repeat(n - 1), "}".repeat(n));
     compile("ok.mc", src.as_bytes()).expect("nesting at the limit is fine");
 }
 
@@ -106,4 +106,13 @@ fn a_long_else_if_chain_is_flat_and_compiles() {
 fn many_errors_stop_at_fifty() {
     let src = format!("model t\nprocess w {{\n{}}}\n", "    x = )\n".repeat(500));
     assert_eq!(compile("many.mc", src.as_bytes()).unwrap_err().items.len(), 50);
+}
+
+#[test]
+fn thousands_of_name_errors_are_cut_at_fifty_with_a_count() {
+    let src = format!("model t\nprocess w {{\n{}}}\n", "    x = 1\n".repeat(1000));
+    let err = compile("many.mc", src.as_bytes()).unwrap_err();
+    assert_eq!(err.items.len(), 51);
+    assert_eq!(err.items[49].message, "unknown name `x`");
+    assert_eq!((err.items[50].message.as_str(), err.items[50].line), ("950 more errors not shown", 52));
 }

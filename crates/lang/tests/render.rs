@@ -100,3 +100,13 @@ fn several_syntax_errors_are_reported_after_recovery() {
         ]
     );
 }
+
+#[test]
+fn render_never_panics_on_positions_outside_the_source() {
+    use mutexcheck_lang::{Diagnostic, Diagnostics};
+    let d = |line, col, len| Diagnostic { message: "m".into(), line, col, len, label: String::new(), help: None };
+    let all = Diagnostics { items: vec![d(0, 0, 0), d(99, 5, 3), d(1, 500, 7), d(1, 1, u32::MAX)] };
+    let out = all.render("x.mc", b"abc");
+    assert!(out.contains("1 | abc\n  | ^^^\n"), "{out}");
+    assert!(out.ends_with("error: could not compile `x.mc`: 4 errors\n"));
+}

@@ -146,7 +146,7 @@ impl Parser<'_> {
             Tok::Kw(Kw::Abandoned) => self.result(result::ABANDONED),
             Tok::Kw(Kw::TimeoutResult) => self.result(result::TIMEOUT),
             Tok::Kw(Kw::NotOwner) => self.result(result::NOT_OWNER),
-            Tok::Kw(Kw::SelfKw) => {
+            Tok::Kw(Kw::SelfValue) => {
                 self.bump();
                 ExprKind::SelfId
             }
