@@ -110,3 +110,20 @@ fn render_never_panics_on_positions_outside_the_source() {
     assert!(out.contains("1 | abc\n  | ^^^\n"), "{out}");
     assert!(out.ends_with("error: could not compile `x.mc`: 4 errors\n"));
 }
+
+#[test]
+fn misspelt_names_get_a_did_you_mean_hint() {
+    let src = "model t\nmutex lock\nshared count_a: 0..4 = 0\nprocess w {\n    var round: 0..2 = 0\n    rnd = 1\n    count_b = 2\n    wait lokc\n    release other\n    zz = 1\n}\n";
+    let err = compile("t.mc", src.as_bytes()).unwrap_err();
+    let got: Vec<(&str, Option<&str>)> = err.items.iter().map(|d| (d.message.as_str(), d.help.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("unknown name `rnd`", None),
+            ("unknown name `count_b`", Some("did you mean `count_a`?")),
+            ("unknown mutex `lokc`", Some("did you mean `lock`?")),
+            ("unknown mutex `other`", Some("declare it at the top level: `mutex other`")),
+            ("unknown name `zz`", None),
+        ]
+    );
+}

@@ -49,10 +49,11 @@ impl Checker<'_> {
                 None
             }
             None => {
-                self.err(
-                    RawDiag::new(name.sp, format!("unknown mutex `{}`", name.name), "not declared")
-                        .help(format!("declare it at the top level: `mutex {}`", name.name)),
-                );
+                let help = match env.similar(self, &name.name, |e| matches!(e, Entity::Mutex(_))) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("declare it at the top level: `mutex {}`", name.name),
+                };
+                self.err(RawDiag::new(name.sp, format!("unknown mutex `{}`", name.name), "not declared").help(help));
                 None
             }
         }

@@ -47,6 +47,33 @@ impl Env {
             .map(|(e, _)| *e)
     }
 
+    /// The visible name of the wanted kind closest to a misspelt `name` (at most two edits,
+    /// and fewer than half its letters), for a "did you mean" hint. Ties go to the first in
+    /// alphabetical order, so the hint is deterministic.
+    pub fn similar(&self, cx: &Checker, name: &str, want: impl Fn(&Entity) -> bool) -> Option<String> {
+        let tables = [&self.local, &self.process, &cx.globals];
+        let mut best: Option<(usize, &str)> = None;
+        for (candidate, (e, _)) in tables.iter().flat_map(|t| t.iter()) {
+            if !want(e) {
+                continue;
+            }
+            // The distance is at least the difference in length: skip the hopeless ones
+            // before the quadratic comparison (a name may be very long).
+            if name.len().abs_diff(candidate.len()) > 2 {
+                continue;
+            }
+            let d = edit_distance(name, candidate);
+            if d > 2 || d * 2 >= name.chars().count().max(2) {
+                continue;
+            }
+            match best {
+                Some(b) if b <= (d, candidate.as_str()) => {}
+                _ => best = Some((d, candidate)),
+            }
+        }
+        best.map(|(_, s)| s.to_string())
+    }
+
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
         if let Some((_, sp)) = self.local.get(name) {
@@ -60,6 +87,30 @@ impl Env {
             Entity::Var { .. } => (*sp, "a shared variable"),
         })
     }
+}
+
+/// Edit distance between two short names, counting a swap of neighbours as one edit
+/// (optimal string alignment), since `lokc` for `lock` is the commonest slip.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, v) in d[0].iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The state of one compilation: the source, the global names and the errors so far.
@@ -111,7 +162,12 @@ impl Checker<'_> {
                 None
             }
             None => {
-                self.err(RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared"));
+                let mut d = RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared");
+                let vars = |e: &Entity| matches!(e, Entity::Var { .. });
+                if let Some(s) = env.similar(self, &name.name, vars) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.err(d);
                 None
             }
         }
