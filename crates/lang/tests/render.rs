@@ -127,3 +127,15 @@ fn misspelt_names_get_a_did_you_mean_hint() {
         ]
     );
 }
+
+#[test]
+fn crlf_line_endings_compile_and_render_like_lf() {
+    let src = "model t\r\nmutex m\r\nprocess w {\r\n    release n\r\n}\r\n";
+    let err = compile("t.mc", src.as_bytes()).unwrap_err();
+    let out = err.render("t.mc", src.as_bytes());
+    assert!(out.contains(" --> t.mc:4:13\n  |\n4 |     release n\n  |             ^ not declared\n"), "{out}");
+    let ok = src.replace("release n", "release m");
+    let model = compile("t.mc", ok.as_bytes()).expect("CRLF is fine");
+    assert_eq!(model.processes[0].threads[0].code[0].text, "release m");
+    assert_eq!(model.processes[0].threads[0].code[0].span.len, 9);
+}

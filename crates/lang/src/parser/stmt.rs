@@ -189,6 +189,8 @@ impl Parser<'_> {
         let mut els = None;
         while let Some(e) = self.eat(Tok::Kw(Kw::Else)) {
             if let Some(i) = self.eat(Tok::Kw(Kw::If)) {
+                // Each condition is its own expression for the operator limit.
+                self.operators = 0;
                 let cond = self.expr()?;
                 let head = i.sp.to(self.prev_sp());
                 let body = self.block()?;
