@@ -1,5 +1,6 @@
 //! The progress line on stderr during long searches, silent when stderr is not a terminal.
 
+use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -9,6 +10,9 @@ use mutexcheck_checker::Progress;
 /// A spinner showing states, transitions, depth and the frontier while a search runs.
 pub struct ProgressLine {
     bar: ProgressBar,
+    /// The spinner starts with the first update (after about a thousand expansions), so
+    /// short searches never draw anything.
+    ticking: Cell<bool>,
 }
 
 impl ProgressLine {
@@ -18,18 +22,20 @@ impl ProgressLine {
         let target = if quiet || !std::io::stderr().is_terminal() {
             ProgressDrawTarget::hidden()
         } else {
-            ProgressDrawTarget::stderr()
+            ProgressDrawTarget::stderr_with_hz(5)
         };
         let bar = ProgressBar::with_draw_target(None, target);
         if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
             bar.set_style(style);
         }
-        bar.enable_steady_tick(Duration::from_millis(200));
-        ProgressLine { bar }
+        ProgressLine { bar, ticking: Cell::new(false) }
     }
 
     /// Shows the search's current counts.
     pub fn update(&self, p: &Progress<'_>) {
+        if !self.ticking.replace(true) {
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
         self.bar.set_message(format!(
             "{} states, {} transitions, depth {}, {} to expand",
             p.stats.states, p.stats.transitions, p.stats.max_depth, p.frontier
