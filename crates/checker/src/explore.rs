@@ -155,6 +155,8 @@ impl<M: Checkable> Search<'_, M> {
             for (step, next) in successors.drain(..) {
                 self.stats.transitions += 1;
                 if let Some(v) = self.model.step_violation(&state, &step, &next) {
+                    // The run reached depth + 1, though its last state is not stored.
+                    self.stats.max_depth = self.stats.max_depth.max(depth + 1);
                     return Err(Stop::Violation(v, id, Some((step, next))));
                 }
                 self.model.pack(&next, &mut packed);

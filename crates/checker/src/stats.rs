@@ -12,8 +12,9 @@ pub struct Stats {
     pub states: u64,
     /// Transitions generated (including those to states already seen).
     pub transitions: u64,
-    /// The largest depth of a stored state (steps from the initial state along its parent
-    /// chain; in breadth-first order, its distance).
+    /// The largest depth reached: of a stored state (steps from the initial state along its
+    /// parent chain; in breadth-first order, its distance), or of the last step of a
+    /// counterexample, so it is never below the counterexample's length.
     pub max_depth: u32,
     /// Wall-clock time of the search.
     #[serde(skip)]

@@ -185,3 +185,28 @@ fn the_same_model_gives_byte_identical_reports_without_timings() {
     assert_eq!(text(&s1, &r1, &opts), text(&s2, &r2, &opts));
     assert_eq!(r1.counterexample(), r2.counterexample());
 }
+
+#[test]
+fn the_text_report_lists_verdict_sentence_numbered_steps_with_changes_and_statistics() {
+    let (sys, r) = run(model(0, vec![process("p", 1, vec![wait(1, 0), wait(2, 0), release(3, 0)])], vec![]));
+    let expected = "\
+model t: breadth-first search, crashes allowed: 0
+verdict: violation (leaked_ownership)
+p ended owning m (count 1)
+
+shortest counterexample (3 steps):
+  initial state: a = 0, b = 0, m = free, n = free, p = running
+  1. p line 1: wait m [OK (count 1)]    m: free -> owned by p (count 1)
+  2. p line 2: wait m [OK (count 2)]    m: owned by p (count 1) -> owned by p (count 2)
+  3. p line 3: release m [OK]    m: owned by p (count 2) -> free (abandoned), p: running -> finished
+
+statistics:
+  states:      3
+  transitions: 3
+  max depth:   3
+";
+    assert_eq!(text(&sys, &r, &ReportOptions { timings: false }), expected);
+    let timed = text(&sys, &r, &ReportOptions { timings: true });
+    assert!(timed.starts_with(expected));
+    assert!(timed[expected.len()..].starts_with("  time:        "));
+}

@@ -162,6 +162,12 @@ fn exit_code_is_3_when_a_limit_is_hit_with_partial_statistics() {
         "verdict: incomplete (max_states): no violation in 10 states, but the state limit of 10 states was reached\n"
     ));
     assert!(text.contains("  states:      10\n"));
+    let json = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--max-states", "10", "--json"]);
+    assert_eq!(json.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((doc["verdict"].as_str(), doc["complete"].as_bool()), (Some("incomplete"), Some(false)));
+    assert_eq!(doc["incomplete"]["limit"], "max_states");
+    assert_eq!(doc["stats"]["states"], 10);
     let depth = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--max-depth", "3"]);
     assert_eq!(depth.status.code(), Some(3));
     let time = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--time-limit", "0", "--quiet"]);
