@@ -154,3 +154,13 @@ fn a_false_at_end_predicate_when_every_thread_finished_is_at_end() {
     let m = one(vec![at(1, "skip", Op::Skip)], vec![at_end(bin(BinOp::Eq, var(0), num(1)), "a == 1")]);
     assert_eq!(violation(m), ("at_end".into(), "at the end of the run `a == 1` is false (a = 0)".into(), 1));
 }
+
+#[test]
+fn a_recursive_wait_is_not_a_first_wait_for_protect() {
+    // `count(m) != 2` is false only while p holds m twice: the second wait is recursive and
+    // m is never free then, so nothing is violated.
+    let cond = bin(BinOp::Ne, Expr::MutexCount(0), num(2));
+    let m = one(vec![wait(1, 0), wait(2, 0), release(3, 0), release(4, 0)], vec![protect(0, cond, "count(m) != 2")]);
+    let (_, r) = run(m);
+    assert_eq!(r.verdict, mutexcheck_checker::Verdict::Ok);
+}

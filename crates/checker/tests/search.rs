@@ -210,3 +210,22 @@ statistics:
     assert!(timed.starts_with(expected));
     assert!(timed[expected.len()..].starts_with("  time:        "));
 }
+
+#[test]
+fn progress_is_reported_during_a_long_search_with_growing_counts() {
+    let sys = system(counters());
+    let mut seen = Vec::new();
+    let options = mutexcheck_checker::SearchOptions::default();
+    let r = mutexcheck_checker::check(&sys, &options, &mut |p| seen.push(p.stats.states));
+    // One report per 1024 expansions: 40,000 states give 39.
+    assert_eq!(seen.len(), 39);
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+    assert!(*seen.last().unwrap() <= r.stats.states);
+}
+
+#[test]
+fn the_default_memory_bound_is_known_on_linux() {
+    if cfg!(target_os = "linux") {
+        assert!(Limits::default_memory_mb().is_some_and(|mb| mb > 0));
+    }
+}
