@@ -7,11 +7,14 @@
 //!   over a visited [`store`], within [`Limits`].
 //! - [`CheckResult`]: verdict, [`Counterexample`] and [`Stats`]; [`report`] renders it as
 //!   text or JSON.
+//! - [`trace`]: the versioned JSON trace format and replay; [`graph`]: the state graph as
+//!   Graphviz DOT.
 //!
 //! Parsing is not done here: the input is an IR [`mutexcheck_core::Model`].
 
 pub mod checkable;
 pub mod explore;
+pub mod graph;
 pub mod limits;
 pub mod properties;
 pub mod report;
@@ -19,6 +22,7 @@ pub mod result;
 pub mod stats;
 pub mod store;
 pub mod system_model;
+pub mod trace;
 
 pub use checkable::Checkable;
 pub use explore::{explore, Progress, SearchOptions};

@@ -6,7 +6,10 @@ use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
 
+use mutexcheck_checker::trace::{TraceFile, TraceOptions};
+
 use crate::input::{load, EXIT_BAD_INPUT};
+use crate::output::print_out;
 use crate::progress::ProgressLine;
 
 /// Options of `mutexcheck check`.
@@ -46,6 +49,12 @@ pub struct CheckArgs {
     /// Print only the verdict and the violation, no trace, statistics or progress line.
     #[arg(long)]
     pub quiet: bool,
+    /// Write a violation's JSON trace to PATH instead of `traces/<model>.json`.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_trace")]
+    pub trace_out: Option<String>,
+    /// Do not write a trace file for a violation.
+    #[arg(long)]
+    pub no_trace: bool,
 }
 
 impl CheckArgs {
@@ -63,14 +72,14 @@ impl CheckArgs {
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
-    let model = match load(&args.model) {
-        Ok(m) => m,
+    let loaded = match load(&args.model) {
+        Ok(l) => l,
         Err(message) => {
             eprint!("{message}");
             return EXIT_BAD_INPUT;
         }
     };
-    let system = match prepare(model, args.crashes) {
+    let system = match prepare(loaded.model, args.crashes) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {}: {e}", args.model);
@@ -81,16 +90,51 @@ pub fn run(args: &CheckArgs) -> i32 {
     let result = check(&system, &args.search_options(), &mut |p| progress.update(p));
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
-    if args.json {
-        let doc = report::json(&system, &result, &options);
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    } else if args.quiet {
-        println!("verdict: {}", report::verdict_line(&result));
-        if let Verdict::Violation(c) = &result.verdict {
-            println!("{}", c.violation.message);
+    let trace_file = match &result.verdict {
+        Verdict::Violation(cex) if !args.no_trace => {
+            let trace = TraceFile::new(&system, &args.model, &loaded.source, TraceOptions::new(&system, result.strategy), cex);
+            let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
+            match write_trace(&path, &trace) {
+                Ok(()) => Some(path),
+                Err(e) => {
+                    eprintln!("error: cannot write the trace to `{path}`: {e}");
+                    None
+                }
+            }
         }
+        _ => None,
+    };
+    if args.json {
+        let mut doc = report::json(&system, &result, &options);
+        if let (Some(path), Some(map)) = (&trace_file, doc.as_object_mut()) {
+            map.insert("trace_file".into(), path.clone().into());
+        }
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    } else if args.quiet {
+        let mut text = format!("verdict: {}\n", report::verdict_line(&result));
+        if let Verdict::Violation(c) = &result.verdict {
+            text.push_str(&format!("{}\n", c.violation.message));
+        }
+        print_out(&text);
     } else {
-        print!("{}", report::text(&system, &result, &options));
+        let mut text = report::text(&system, &result, &options);
+        if let Some(path) = &trace_file {
+            text.push_str(&format!("\ntrace written to {path} (replay: mutexcheck replay {path})\n"));
+        }
+        print_out(&text);
     }
     result.exit_code()
+}
+
+/// `traces/<model file stem>.json`, relative to the working directory.
+fn default_trace_path(model: &str) -> String {
+    let stem = std::path::Path::new(model).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    format!("traces/{stem}.json")
+}
+
+fn write_trace(path: &str, trace: &TraceFile) -> std::io::Result<()> {
+    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, trace.to_json())
 }

@@ -6,8 +6,11 @@
 //! or arguments, including clap's own usage errors); 3 incomplete (a bound was hit).
 
 mod check;
+mod graph;
 mod input;
+mod output;
 mod progress;
+mod replay;
 
 use clap::{Parser, Subcommand};
 
@@ -24,12 +27,18 @@ struct Cli {
 enum Command {
     /// Explore every interleaving and crash point of a model and report the verdict.
     Check(check::CheckArgs),
+    /// Re-execute a JSON trace against its model and confirm the violation still happens.
+    Replay(replay::ReplayArgs),
+    /// Export the reachable state graph as Graphviz DOT, the counterexample in red.
+    Graph(graph::GraphArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Graph(args) => graph::run(&args),
     };
     std::process::exit(code);
 }

@@ -31,8 +31,12 @@ fn temp_model(name: &str, source: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Runs the binary in a scratch working directory of the tests' own, so the traces it writes
+/// by default (`traces/<model>.json`) land there and not in the repository.
 fn mutexcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(args).output().unwrap()
+    let cwd = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(cwd).args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

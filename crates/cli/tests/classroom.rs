@@ -313,39 +313,57 @@ fn the_readme_table_is_what_the_checker_finds() {
     );
 }
 
-/// Needs the JSON trace format, `traces/<model>.json` and `mutexcheck replay` (issue 5).
-/// It must check, for every model whose expect line is a violation:
-/// - `traces/<stem>.json` exists (the golden trace, written by the tool, not by hand);
-/// - replaying it against `models/<stem>.mc` reproduces the violation: same kind, same
-///   message, the same number of steps as the README's "shortest counterexample" column,
-///   and the replay exits with code 1;
-/// - and, for every model expected ok, that no trace file exists (a stale golden trace of a
-///   model that was fixed must not linger).
-///
-/// The arguments of `replay` below are a guess: adjust them to issue 5's interface.
+/// Every violation's golden trace in traces/ is exactly what `mutexcheck check` writes today,
+/// and `mutexcheck replay` reproduces it: same kind, same message, same number of steps,
+/// exit code 1. An ok model has no trace (a stale golden trace of a fixed model must not
+/// linger). `MUTEXCHECK_BLESS=1` rewrites the golden traces.
 #[test]
-#[ignore = "needs trace replay (issue 5)"]
 fn every_violations_golden_trace_replays() {
-    let traces = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../traces");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let bless = std::env::var_os("MUTEXCHECK_BLESS").is_some();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("classroom-traces");
+    std::fs::create_dir_all(&scratch).unwrap();
     for ex in exercises() {
         let stem = ex.file.trim_end_matches(".mc");
-        let trace = traces.join(format!("{stem}.json"));
+        let golden = root.join("traces").join(format!("{stem}.json"));
         let Expect::Violation(kind) = &ex.expect else {
-            assert!(!trace.exists(), "{} is ok but has a golden trace", ex.file);
+            assert!(!golden.exists(), "{} is ok but has a golden trace {}", ex.file, golden.display());
             continue;
         };
-        assert!(trace.exists(), "{} has no golden trace {}", ex.file, trace.display());
-        let result = check_model(&ex.file);
-        let c = result.counterexample().unwrap();
-        let model = models_dir().join(&ex.file);
+        // Written the way a user would, from the repository root, so the trace records the
+        // model as `models/<stem>.mc`.
+        let fresh = scratch.join(format!("{stem}.json"));
         let out = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
-            .args(["replay", &model.to_string_lossy(), &trace.to_string_lossy()])
+            .current_dir(&root)
+            .args(["check", &format!("models/{}", ex.file), "--quiet", "--trace-out"])
+            .arg(&fresh)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}: {}", ex.file, String::from_utf8_lossy(&out.stderr));
+        let fresh_text = std::fs::read_to_string(&fresh).unwrap();
+        if bless {
+            std::fs::write(&golden, &fresh_text).unwrap();
+        }
+        let golden_text = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+            panic!("{} has no golden trace {}; run `MUTEXCHECK_BLESS=1 cargo test -p mutexcheck --test classroom`", ex.file, golden.display())
+        });
+        assert!(
+            golden_text == fresh_text,
+            "{} no longer matches what `mutexcheck check` writes; review and run `MUTEXCHECK_BLESS=1 cargo test -p mutexcheck --test classroom`",
+            golden.display()
+        );
+        let c = check_model(&ex.file);
+        let c = c.counterexample().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
+            .current_dir(&root)
+            .args(["replay", &format!("traces/{stem}.json")])
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{}: {text}", ex.file);
-        assert!(text.contains(&format!("violation ({kind})")), "{}: {text}", ex.file);
-        assert!(text.contains(&c.violation.message), "{}: {text}", ex.file);
-        assert!(text.contains(&format!("({} steps)", c.steps.len())), "{}: {text}", ex.file);
+        assert!(out.stderr.is_empty(), "{}: {}", ex.file, String::from_utf8_lossy(&out.stderr));
+        let steps = c.steps.len();
+        assert!(text.contains(&format!("reproduced: violation ({kind}) at step {steps}\n{}\n", c.violation.message)), "{}: {text}", ex.file);
+        assert!(text.contains(&format!("({steps} steps)")), "{}: {text}", ex.file);
     }
 }

@@ -106,15 +106,19 @@ impl System {
         }
     }
 
-    /// A step in one line: `worker[0] line 9: let r = wait m timeout → ABANDONED (count 1)`.
+    /// A step in one line: `worker[0] line 12: a = a + 1`, with the outcome in brackets when
+    /// it says more than "done": `worker[1] line 9: let r = wait m timeout [ABANDONED (count 1)]`.
     pub fn step_text(&self, step: &Step) -> String {
         let actor = self.actor(&step.action);
-        match self.instr(&step.action) {
-            Some(i) if i.span.line > 0 => {
-                format!("{actor} line {}: {} → {}", i.span.line, i.text, self.outcome_text(&step.outcome))
-            }
-            Some(i) => format!("{actor}: {} → {}", i.text, self.outcome_text(&step.outcome)),
-            None => format!("{actor} {}", self.outcome_text(&step.outcome)),
+        let outcome = self.outcome_text(&step.outcome);
+        let what = match self.instr(&step.action) {
+            Some(i) if i.span.line > 0 => format!("{actor} line {}: {}", i.span.line, i.text),
+            Some(i) => format!("{actor}: {}", i.text),
+            None => return format!("{actor} {outcome}"),
+        };
+        match step.outcome {
+            Outcome::Done => what,
+            _ => format!("{what} [{outcome}]"),
         }
     }
 

@@ -3,7 +3,6 @@
 use mutexcheck_core::{System, State};
 use serde_json::{json, Value};
 
-use super::text::step_line;
 use super::ReportOptions;
 use crate::result::{CheckResult, Counterexample, Verdict};
 
@@ -33,7 +32,7 @@ fn trace(system: &System, c: &Counterexample) -> Value {
                 "line": instr.map(|i| i.span.line).filter(|&l| l > 0),
                 "statement": instr.map(|i| i.text.clone()),
                 "outcome": system.outcome_text(&ts.step.outcome),
-                "text": step_line(system, &ts.step),
+                "text": system.step_text(&ts.step),
                 "changes": changes,
             })
         })

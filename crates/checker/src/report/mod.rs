@@ -4,7 +4,7 @@ mod json;
 mod text;
 
 pub use json::json;
-pub use text::{text, verdict_line};
+pub use text::{text, trace_line, verdict_line};
 
 /// What a report includes besides the verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

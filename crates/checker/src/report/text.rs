@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use mutexcheck_core::{Outcome, Step, System};
+use mutexcheck_core::describe::Change;
+use mutexcheck_core::{Step, System};
 
 use super::ReportOptions;
 use crate::limits::Strategy;
@@ -23,19 +24,15 @@ pub fn verdict_line(result: &CheckResult) -> String {
     }
 }
 
-/// A step in one line: `worker[0] line 12: a = a + 1`, with the outcome in brackets when it
-/// says more than "done": `let r = wait m timeout [ABANDONED (count 1)]`.
-pub(crate) fn step_line(system: &System, step: &Step) -> String {
-    let actor = system.actor(&step.action);
-    let outcome = system.outcome_text(&step.outcome);
-    let what = match system.instr(&step.action) {
-        Some(i) if i.span.line > 0 => format!("{actor} line {}: {}", i.span.line, i.text),
-        Some(i) => format!("{actor}: {}", i.text),
-        None => return format!("{actor} {outcome}"),
-    };
-    match step.outcome {
-        Outcome::Done => what,
-        _ => format!("{what} [{outcome}]"),
+/// One numbered line of a trace: `  3. worker[0] line 12: a = a + 1    a: 0 -> 1`, the
+/// number right-aligned to `width` digits. Check reports and replay print the same lines.
+pub fn trace_line(system: &System, index: usize, width: usize, step: &Step, changes: &[Change]) -> String {
+    let line = system.step_text(step);
+    if changes.is_empty() {
+        format!("  {index:>width$}. {line}")
+    } else {
+        let changes: Vec<String> = changes.iter().map(|ch| format!("{}: {} -> {}", ch.name, ch.before, ch.after)).collect();
+        format!("  {index:>width$}. {line}    {}", changes.join(", "))
     }
 }
 
@@ -49,17 +46,7 @@ fn trace(system: &System, out: &mut String, c: &Counterexample, strategy: Strate
     let width = n.to_string().len();
     let mut before = &c.initial;
     for (k, ts) in c.steps.iter().enumerate() {
-        let changes: Vec<String> = system
-            .changes(before, &ts.state)
-            .iter()
-            .map(|ch| format!("{}: {} -> {}", ch.name, ch.before, ch.after))
-            .collect();
-        let line = step_line(system, &ts.step);
-        if changes.is_empty() {
-            let _ = writeln!(out, "  {:>width$}. {line}", k + 1);
-        } else {
-            let _ = writeln!(out, "  {:>width$}. {line}    {}", k + 1, changes.join(", "));
-        }
+        let _ = writeln!(out, "{}", trace_line(system, k + 1, width, &ts.step, &system.changes(before, &ts.state)));
         before = &ts.state;
     }
 }

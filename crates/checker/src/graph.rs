@@ -1,0 +1,156 @@
+//! The explored state graph as a petgraph graph, exported as Graphviz DOT.
+//!
+//! The graph holds every reachable state once and every transition between them, built in
+//! breadth-first order so node numbers (and so the DOT text) are the same on every run. A
+//! counterexample can be drawn on top: its states and transitions are highlighted.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use mutexcheck_core::{Action, State, Step, System, ThreadStatus};
+
+/// Default cap on the states a graph export may hold: beyond a few thousand nodes a drawing
+/// is unreadable and Graphviz slow.
+pub const DEFAULT_MAX_NODES: usize = 2_000;
+
+/// A reachable state graph: states as nodes, steps as edges.
+pub struct StateGraph {
+    /// The graph; node 0 is the initial state.
+    pub graph: DiGraph<State, Step>,
+    index: FxHashMap<State, NodeIndex>,
+}
+
+/// Why a graph cannot be exported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    /// The cap that was hit.
+    pub max_nodes: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the state graph has more than {} states, too many to draw; raise --max-nodes, or shrink the model \
+             (fewer instances or rounds, smaller ranges, --crashes 0)",
+            self.max_nodes
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+impl StateGraph {
+    /// Explores every reachable state of `system` breadth-first, refusing beyond `max_nodes`.
+    pub fn explore(system: &System, max_nodes: usize) -> Result<StateGraph, TooLarge> {
+        let mut graph = DiGraph::new();
+        let mut index = FxHashMap::default();
+        let init = system.initial_state();
+        let root = graph.add_node(init.clone());
+        index.insert(init, root);
+        let mut queue = VecDeque::from([root]);
+        let mut successors = Vec::new();
+        while let Some(node) = queue.pop_front() {
+            successors.clear();
+            system.successors(&graph[node], &mut successors);
+            for (step, next) in successors.drain(..) {
+                let target = match index.get(&next) {
+                    Some(&n) => n,
+                    None => {
+                        if graph.node_count() >= max_nodes {
+                            return Err(TooLarge { max_nodes });
+                        }
+                        let n = graph.add_node(next.clone());
+                        index.insert(next, n);
+                        queue.push_back(n);
+                        n
+                    }
+                };
+                graph.add_edge(node, target, step);
+            }
+        }
+        Ok(StateGraph { graph, index })
+    }
+
+    /// The node of a state, if it was reached.
+    pub fn node(&self, state: &State) -> Option<NodeIndex> {
+        self.index.get(state).copied()
+    }
+
+    /// The graph in Graphviz DOT. `path`, a run from the initial state (each step with the
+    /// state it leads to), is drawn in red.
+    pub fn to_dot(&self, system: &System, path: &[(Step, State)]) -> String {
+        let mut on_path_nodes = FxHashSet::default();
+        let mut on_path_edges = FxHashSet::default();
+        let mut here = NodeIndex::new(0);
+        on_path_nodes.insert(here);
+        for (step, state) in path {
+            let Some(next) = self.node(state) else { break };
+            if let Some(e) = self.graph.edges(here).find(|e| e.target() == next && e.weight() == step) {
+                on_path_edges.insert(e.id());
+            }
+            on_path_nodes.insert(next);
+            here = next;
+        }
+        let mut out = String::new();
+        let _ = writeln!(out, "digraph \"{}\" {{", escape(&system.model().name));
+        let _ = writeln!(out, "  node [shape=box, fontname=\"monospace\", fontsize=10];");
+        let _ = writeln!(out, "  edge [fontname=\"monospace\", fontsize=9];");
+        for n in self.graph.node_indices() {
+            let mut attrs = format!("label=\"{}\"", escape(&state_label(system, &self.graph[n])));
+            if n.index() == 0 {
+                attrs.push_str(", penwidth=2");
+            }
+            if on_path_nodes.contains(&n) {
+                attrs.push_str(", color=red, fontcolor=red");
+            }
+            let _ = writeln!(out, "  s{} [{attrs}];", n.index());
+        }
+        for e in self.graph.edge_references() {
+            let mut attrs = format!("label=\"{}\"", escape(&system.step_text(e.weight())));
+            if on_path_edges.contains(&e.id()) {
+                attrs.push_str(", color=red, fontcolor=red, penwidth=2");
+            }
+            let _ = writeln!(out, "  s{} -> s{} [{attrs}];", e.source().index(), e.target().index());
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// A node's label: where each thread is, then every variable and mutex.
+fn state_label(system: &System, s: &State) -> String {
+    let mut lines = Vec::new();
+    for t in 0..system.thread_count() as u16 {
+        let name = system.thread_name(t);
+        let status = system.thread_status(s, t);
+        let line = match status {
+            ThreadStatus::Finished => format!("{name}: finished"),
+            ThreadStatus::Dead => format!("{name}: dead"),
+            _ => {
+                let at = system.instr(&Action::Run { thread: t, pc: system.pc(s, t) });
+                let what = if status == ThreadStatus::Blocked { "blocked at" } else { "at" };
+                match at {
+                    Some(i) if i.span.line > 0 => format!("{name}: {what} line {}", i.span.line),
+                    _ => format!("{name}: {what} instruction {}", system.pc(s, t)),
+                }
+            }
+        };
+        lines.push(line);
+    }
+    let threads: FxHashSet<&str> = (0..system.thread_count() as u16).map(|t| system.thread_name(t)).collect();
+    for item in system.items(s) {
+        if !threads.contains(item.name.as_str()) {
+            lines.push(format!("{} = {}", item.name, item.value));
+        }
+    }
+    lines.join("\n")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\l")
+}

@@ -1,0 +1,272 @@
+//! The versioned JSON trace format: a counterexample as a durable, self-describing artefact.
+//!
+//! A trace names the model it came from (path and SHA-256 of its bytes), the options that
+//! change the result, the violation, and every step with its actor, operation, outcome, source
+//! span and the items of the state it changed. `docs/trace-format.md` documents the format and
+//! `docs/trace.schema.json` is its JSON Schema; both are kept true by the tests.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use mutexcheck_core::describe::Change;
+use mutexcheck_core::ir::Span;
+use mutexcheck_core::{Action, Outcome, State, Step, System};
+
+use crate::limits::Strategy;
+use crate::result::Counterexample;
+
+/// The value of the `format` field: what kind of file this is.
+pub const FORMAT_NAME: &str = "mutexcheck-trace";
+
+/// The version of the format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A counterexample trace as stored on disk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceFile {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    /// The format version, [`FORMAT_VERSION`] for this build.
+    pub version: u32,
+    /// The model the trace was found in.
+    pub model: ModelRef,
+    /// The options that change which states exist and which trace is found.
+    pub options: TraceOptions,
+    /// What went wrong, and at which step.
+    pub violation: TraceViolation,
+    /// The steps from the initial state to the violation, in order.
+    pub steps: Vec<StepRecord>,
+}
+
+/// Which model a trace belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRef {
+    /// The model file's path as given on the command line.
+    pub path: String,
+    /// The name after `model` in the file.
+    pub name: String,
+    /// `sha256:` and the hex SHA-256 of the model file's bytes.
+    pub hash: String,
+}
+
+/// The options a trace was found under.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceOptions {
+    /// The crash budget.
+    pub crashes: u32,
+    /// The mutex semantics, e.g. `win32`.
+    pub semantics: String,
+    /// `bfs` or `dfs`.
+    pub search: String,
+    /// Reductions that were on (none yet).
+    pub reductions: Vec<String>,
+}
+
+/// The violation a trace ends in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceViolation {
+    /// The violation kind, e.g. `leaked_ownership`.
+    pub kind: String,
+    /// The violation in one sentence.
+    pub message: String,
+    /// The step (from 1) at which it happens; 0 when the initial state already violates.
+    pub step: usize,
+}
+
+/// One step of a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRecord {
+    /// The step's number, from 1.
+    pub index: usize,
+    /// The thread that moved, or the process that crashed or restarted.
+    pub actor: String,
+    /// `run`, `crash` or `restart`.
+    pub action: String,
+    /// For `run`: the instruction index in the thread's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pc: Option<usize>,
+    /// For `run`: the statement's source text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// What the operation returned: `OK`, `ABANDONED`, `TIMEOUT`, `NOT_OWNER`, `done`, `true`,
+    /// `false`, `alternative N`, `crashed`, `restarted`, or a fault's sentence.
+    pub outcome: String,
+    /// The recursion count after a successful wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Where the statement is in the model (absent for crashes and restarts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// The items of the state this step changed.
+    pub changes: Vec<Change>,
+}
+
+/// `sha256:<hex>` of a model file's bytes.
+pub fn model_hash(source: &[u8]) -> String {
+    let digest = Sha256::digest(source);
+    let mut hex = String::with_capacity(7 + 64);
+    hex.push_str("sha256:");
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// The outcome word of a step and the count it carries, as written in a trace.
+pub fn outcome_fields(system: &System, outcome: &Outcome) -> (String, Option<u32>) {
+    match outcome {
+        Outcome::Wait { outcome, count } => {
+            let word = match outcome {
+                mutexcheck_core::WaitOutcome::Ok => "OK",
+                mutexcheck_core::WaitOutcome::Abandoned => "ABANDONED",
+                mutexcheck_core::WaitOutcome::Timeout => "TIMEOUT",
+            };
+            let count = (*outcome != mutexcheck_core::WaitOutcome::Timeout).then_some(*count);
+            (word.to_string(), count)
+        }
+        other => (system.outcome_text(other), None),
+    }
+}
+
+/// The trace record of one step from `before` to `after`.
+pub fn step_record(system: &System, index: usize, step: &Step, before: &State, after: &State) -> StepRecord {
+    let (outcome, count) = outcome_fields(system, &step.outcome);
+    let (action, pc) = match step.action {
+        Action::Run { pc, .. } => ("run", Some(pc)),
+        Action::Crash { .. } => ("crash", None),
+        Action::Restart { .. } => ("restart", None),
+    };
+    let instr = system.instr(&step.action);
+    StepRecord {
+        index,
+        actor: system.actor(&step.action).to_string(),
+        action: action.to_string(),
+        pc,
+        operation: instr.map(|i| i.text.clone()),
+        outcome,
+        count,
+        span: instr.map(|i| i.span),
+        changes: system.changes(before, after),
+    }
+}
+
+impl TraceOptions {
+    /// The options of a search of `system` with `strategy`.
+    pub fn new(system: &System, strategy: Strategy) -> TraceOptions {
+        TraceOptions {
+            crashes: system.model().crashes,
+            semantics: "win32".to_string(),
+            search: match strategy {
+                Strategy::Bfs => "bfs",
+                Strategy::Dfs => "dfs",
+            }
+            .to_string(),
+            reductions: Vec::new(),
+        }
+    }
+}
+
+impl TraceFile {
+    /// Builds the trace of a counterexample: `path` and `source` name the model file.
+    pub fn new(system: &System, path: &str, source: &[u8], options: TraceOptions, cex: &Counterexample) -> TraceFile {
+        let mut before = &cex.initial;
+        let mut steps = Vec::with_capacity(cex.steps.len());
+        for (i, s) in cex.steps.iter().enumerate() {
+            steps.push(step_record(system, i + 1, &s.step, before, &s.state));
+            before = &s.state;
+        }
+        let violation = TraceViolation {
+            kind: cex.violation.kind.name().to_string(),
+            message: cex.violation.message.clone(),
+            step: cex.steps.len(),
+        };
+        TraceFile {
+            format: FORMAT_NAME.to_string(),
+            version: FORMAT_VERSION,
+            model: ModelRef {
+                path: path.to_string(),
+                name: system.model().name.clone(),
+                hash: model_hash(source),
+            },
+            options,
+            violation,
+            steps,
+        }
+    }
+
+    /// The trace as pretty JSON with a final newline (stable: the same trace gives the same
+    /// bytes).
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a trace always serializes");
+        text.push('\n');
+        text
+    }
+
+    /// Reads a trace, with an error that says what is wrong: not JSON, truncated, another kind
+    /// of file, a version this build cannot read, or a field of the wrong shape.
+    pub fn parse(bytes: &[u8]) -> Result<TraceFile, TraceError> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                TraceError::Truncated { line: e.line(), column: e.column() }
+            } else {
+                TraceError::NotJson { message: e.to_string() }
+            }
+        })?;
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format != Some(FORMAT_NAME) {
+            return Err(TraceError::NotATrace { found: format.map(str::to_string) });
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == FORMAT_VERSION as u64 => {}
+            other => return Err(TraceError::UnknownVersion { found: other }),
+        }
+        serde_json::from_value(value).map_err(|e| TraceError::Malformed { message: e.to_string() })
+    }
+}
+
+/// Why a trace file cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceError {
+    /// The bytes are not JSON.
+    NotJson { message: String },
+    /// The JSON ends before the document does: the file was cut short.
+    Truncated { line: usize, column: usize },
+    /// The document is JSON but not a mutexcheck trace.
+    NotATrace { found: Option<String> },
+    /// A trace of a format version this build does not read.
+    UnknownVersion { found: Option<u64> },
+    /// A trace with a missing, extra or ill-typed field.
+    Malformed { message: String },
+}
+
+impl std::fmt::Display for TraceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceError::NotJson { message } => write!(f, "the trace is not valid JSON: {message}"),
+            TraceError::Truncated { line, column } => {
+                write!(f, "the trace file is truncated: the JSON ends at line {line}, column {column}")
+            }
+            TraceError::NotATrace { found: Some(name) } => {
+                write!(f, "this is not a mutexcheck trace: its format is \"{name}\", expected \"{FORMAT_NAME}\"")
+            }
+            TraceError::NotATrace { found: None } => {
+                write!(f, "this is not a mutexcheck trace: it has no \"format\": \"{FORMAT_NAME}\" field")
+            }
+            TraceError::UnknownVersion { found: Some(v) } => write!(
+                f,
+                "trace format version {v} is not supported by this mutexcheck (it reads version {FORMAT_VERSION})"
+            ),
+            TraceError::UnknownVersion { found: None } => {
+                write!(f, "the trace has no numeric \"version\" field (this mutexcheck reads version {FORMAT_VERSION})")
+            }
+            TraceError::Malformed { message } => write!(f, "the trace is malformed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}

@@ -1,0 +1,217 @@
+//! Replay: re-execute a stored trace against a model, step by step, and confirm that its
+//! violation still happens — or say exactly which step no longer matches and why.
+//!
+//! Each recorded step is matched against the successors of the current state in the trace's
+//! own vocabulary (actor, action, instruction, outcome, count, changes), so a replay checks
+//! the same facts a reader of the trace relies on.
+
+use mutexcheck_core::{Action, State, Step, System, ThreadStatus};
+
+use super::format::{step_record, StepRecord, TraceFile};
+use crate::checkable::Checkable;
+use crate::system_model::SystemModel;
+
+/// A violation as replay sees it: its kind and its sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The violation kind, e.g. `leaked_ownership`.
+    pub kind: String,
+    /// The violation in one sentence.
+    pub message: String,
+}
+
+/// How a replay ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayVerdict {
+    /// Every step matched and the recorded violation happened at the recorded step.
+    Reproduced(Found),
+    /// Step `step` (from 1; 0 for the initial state) no longer matches: `reason` says why.
+    Diverged { step: usize, reason: String },
+}
+
+/// The result of a replay: the steps that did replay, as one line each, and the verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replay {
+    /// One line per replayed step, as in a check report:
+    /// `   3. worker[0] line 12: a = a + 1    a: 0 -> 1`.
+    pub lines: Vec<String>,
+    /// The verdict.
+    pub verdict: ReplayVerdict,
+}
+
+/// Replays `trace` on `system`, checking every property after every step exactly as the
+/// search does (see [`SystemModel`] for the order).
+pub fn replay(system: &System, trace: &TraceFile) -> Replay {
+    let model = SystemModel::new(system);
+    let violation_at = |prev: Option<(&State, &Step)>, state: &State| {
+        prev.and_then(|(before, step)| model.step_violation(before, step, state))
+            .or_else(|| model.state_violation(state))
+            .or_else(|| model.deadlock(state))
+            .or_else(|| model.final_violation(state))
+            .map(|v| Found { kind: v.kind.name().to_string(), message: v.message })
+    };
+    replay_with(system, trace, &violation_at)
+}
+
+/// Replays `trace` on `system` with `violation_at(prev, state)` as the property check: the
+/// violation (if any) observed on reaching `state` by the step `prev` from the state before
+/// it (`None` for the initial state).
+pub fn replay_with(
+    system: &System,
+    trace: &TraceFile,
+    violation_at: &dyn Fn(Option<(&State, &Step)>, &State) -> Option<Found>,
+) -> Replay {
+    let mut lines = Vec::new();
+    let mut state = system.initial_state();
+    let expected = &trace.violation;
+    let diverged = |lines: Vec<String>, step: usize, reason: String| Replay {
+        lines,
+        verdict: ReplayVerdict::Diverged { step, reason },
+    };
+    if expected.step > trace.steps.len() {
+        let reason = format!(
+            "the trace says its violation happens at step {} but it has only {} steps",
+            expected.step,
+            trace.steps.len()
+        );
+        return diverged(lines, expected.step, reason);
+    }
+    if let Some(found) = violation_at(None, &state) {
+        return finish(lines, 0, expected, found);
+    }
+    let mut successors = Vec::new();
+    for (i, recorded) in trace.steps.iter().enumerate() {
+        let index = i + 1;
+        if recorded.index != index {
+            let reason = format!("step {index} is numbered {} in the file: the steps are out of order", recorded.index);
+            return diverged(lines, index, reason);
+        }
+        successors.clear();
+        system.successors(&state, &mut successors);
+        let mut same_action = None;
+        let mut matched = None;
+        for (step, next) in &successors {
+            let got = step_record(system, index, step, &state, next);
+            if got.actor == recorded.actor && got.action == recorded.action && got.pc == recorded.pc {
+                if got.outcome == recorded.outcome && got.count == recorded.count {
+                    matched = Some((step, next, got));
+                    break;
+                }
+                same_action.get_or_insert(got);
+            }
+        }
+        let Some((step, next, got)) = matched else {
+            let reason = match same_action {
+                Some(got) => format!(
+                    "{} `{}` now returns {}, the trace says {}",
+                    recorded.actor,
+                    op_text(recorded),
+                    with_count(&got.outcome, got.count),
+                    with_count(&recorded.outcome, recorded.count)
+                ),
+                None => why_not_enabled(system, &state, recorded),
+            };
+            return diverged(lines, index, reason);
+        };
+        if got.changes != recorded.changes {
+            let reason = format!(
+                "{} `{}` now changes {}, the trace says it changes {}",
+                recorded.actor,
+                op_text(recorded),
+                changes_text(&got.changes),
+                changes_text(&recorded.changes)
+            );
+            return diverged(lines, index, reason);
+        }
+        let width = trace.steps.len().to_string().len();
+        lines.push(crate::report::trace_line(system, index, width, step, &got.changes));
+        let found = violation_at(Some((&state, step)), next);
+        state = next.clone();
+        if let Some(found) = found {
+            return finish(lines, index, expected, found);
+        }
+    }
+    let reason = format!(
+        "all {} steps replay, but the violation ({}: {}) no longer happens",
+        trace.steps.len(),
+        expected.kind,
+        expected.message
+    );
+    diverged(lines, trace.steps.len(), reason)
+}
+
+fn finish(lines: Vec<String>, at: usize, expected: &super::format::TraceViolation, found: Found) -> Replay {
+    let verdict = if found.kind == expected.kind && at == expected.step {
+        ReplayVerdict::Reproduced(found)
+    } else {
+        ReplayVerdict::Diverged {
+            step: at,
+            reason: format!(
+                "the run now ends at step {at} with {}: {} — the trace expects {}: {} at step {}",
+                found.kind, found.message, expected.kind, expected.message, expected.step
+            ),
+        }
+    };
+    Replay { lines, verdict }
+}
+
+fn op_text(step: &StepRecord) -> String {
+    step.operation.clone().unwrap_or_else(|| step.action.clone())
+}
+
+fn with_count(outcome: &str, count: Option<u32>) -> String {
+    match count {
+        Some(c) => format!("{outcome} (count {c})"),
+        None => outcome.to_string(),
+    }
+}
+
+fn changes_text(changes: &[mutexcheck_core::describe::Change]) -> String {
+    if changes.is_empty() {
+        return "nothing".into();
+    }
+    changes.iter().map(|c| format!("{}: {} -> {}", c.name, c.before, c.after)).collect::<Vec<_>>().join(", ")
+}
+
+/// Why the recorded step's action is not among the enabled ones.
+fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> String {
+    let actor = &recorded.actor;
+    let threads = 0..system.thread_count() as u16;
+    let process = (0..system.layout().processes.len()).find(|&p| system.process_name(p) == actor);
+    match recorded.action.as_str() {
+        "run" => {
+            let Some(t) = threads.clone().find(|&t| system.thread_name(t) == actor) else {
+                return format!("the model has no thread named {actor}");
+            };
+            let op = op_text(recorded);
+            match system.thread_status(state, t) {
+                ThreadStatus::Finished => format!("{actor} has already finished, so it cannot run `{op}`"),
+                ThreadStatus::Dead => format!("{actor} is dead, so it cannot run `{op}`"),
+                status => {
+                    let pc = system.pc(state, t);
+                    let here = system.instr(&Action::Run { thread: t, pc });
+                    let at = here.map(|i| format!("line {} (`{}`)", i.span.line, i.text)).unwrap_or_default();
+                    if Some(pc) == recorded.pc && status == ThreadStatus::Blocked {
+                        format!("{actor} is blocked at {at}: the mutex is owned by another thread")
+                    } else {
+                        let want = recorded.span.map(|s| format!("line {} ", s.line)).unwrap_or_default();
+                        format!("{actor} is at {at}, not at {want}(`{op}`): the model's code has changed")
+                    }
+                }
+            }
+        }
+        "crash" | "restart" => {
+            if process.is_none() {
+                return format!("the model has no process named {actor}");
+            }
+            if recorded.action == "crash" && system.crashes_used(state) >= system.model().crashes {
+                format!("{actor} cannot crash: the crash budget of {} is used up", system.model().crashes)
+            } else if recorded.action == "crash" {
+                format!("{actor} cannot crash here: it has no running thread (or another thread is inside an atomic block)")
+            } else {
+                format!("{actor} cannot restart here: it is not a crashed process marked `restart`")
+            }
+        }
+        other => format!("the trace has an unknown action \"{other}\" (expected run, crash or restart)"),
+    }
+}

@@ -1,0 +1,72 @@
+//! `mutexcheck graph MODEL`: the reachable state graph as Graphviz DOT.
+
+use clap::Args;
+use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
+use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+
+use crate::input::{load, EXIT_BAD_INPUT};
+use crate::output::print_out;
+
+/// Exit code when the graph is larger than `--max-nodes`.
+const EXIT_TOO_LARGE: i32 = 3;
+
+/// Options of `mutexcheck graph`.
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// The model file (`.mc`).
+    pub model: String,
+    /// How many process crashes one run may contain (overrides the model's `crashes N`).
+    #[arg(long, value_name = "N")]
+    pub crashes: Option<u32>,
+    /// Refuse graphs with more states than this (a larger drawing is unreadable).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+    /// Write the DOT text to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
+}
+
+/// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
+/// 3 when the graph is larger than `--max-nodes`.
+pub fn run(args: &GraphArgs) -> i32 {
+    let loaded = match load(&args.model) {
+        Ok(l) => l,
+        Err(message) => {
+            eprint!("{message}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let system = match prepare(loaded.model, args.crashes) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.model);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let graph = match StateGraph::explore(&system, args.max_nodes) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.model);
+            return EXIT_TOO_LARGE;
+        }
+    };
+    // The whole graph fits in max_nodes, so this search is small; its counterexample (a
+    // shortest one) is drawn in red.
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    let result = check(&system, &options, &mut |_| {});
+    let path: Vec<_> = match &result.verdict {
+        Verdict::Violation(cex) => cex.steps.iter().map(|s| (s.step.clone(), s.state.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let dot = graph.to_dot(&system, &path);
+    match &args.output {
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, dot) {
+                eprintln!("error: cannot write `{file}`: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+        None => print_out(&dot),
+    }
+    0
+}

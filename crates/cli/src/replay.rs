@@ -1,0 +1,92 @@
+//! `mutexcheck replay TRACE`: re-execute a stored counterexample against its model.
+
+use clap::Args;
+use mutexcheck_checker::prepare;
+use mutexcheck_checker::trace::{model_hash, replay, ReplayVerdict, TraceFile};
+
+use crate::input::{load, EXIT_BAD_INPUT};
+use crate::output::print_out;
+
+/// Exit code when the trace reproduces its violation.
+const EXIT_REPRODUCED: i32 = 1;
+
+/// Options of `mutexcheck replay`.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The JSON trace written by `mutexcheck check`.
+    pub trace: String,
+    /// The model to replay against (default: the path recorded in the trace).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+}
+
+/// Runs `replay` and returns the exit code: 1 when the violation reproduces, 2 when the
+/// trace or model cannot be read or a step no longer matches.
+pub fn run(args: &ReplayArgs) -> i32 {
+    let bytes = match std::fs::read(&args.trace) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.trace);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let trace = match TraceFile::parse(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.trace);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let model_path = args.model.clone().unwrap_or_else(|| trace.model.path.clone());
+    let loaded = match load(&model_path) {
+        Ok(l) => l,
+        Err(message) => {
+            eprint!("{message}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if model_hash(&loaded.source) != trace.model.hash {
+        eprintln!(
+            "warning: `{model_path}` has changed since the trace was written (its SHA-256 differs); replaying anyway"
+        );
+    }
+    if loaded.model.name != trace.model.name {
+        eprintln!(
+            "warning: the trace is of model `{}`, but `{model_path}` is model `{}`",
+            trace.model.name, loaded.model.name
+        );
+    }
+    if trace.options.semantics != "win32" {
+        eprintln!("error: {}: semantics `{}` is not supported (only win32)", args.trace, trace.options.semantics);
+        return EXIT_BAD_INPUT;
+    }
+    let system = match prepare(loaded.model, Some(trace.options.crashes)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {model_path}: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let result = replay(&system, &trace);
+    let mut text = format!(
+        "replaying {} ({} steps) against {model_path}, crashes allowed: {}\n",
+        args.trace,
+        trace.steps.len(),
+        trace.options.crashes
+    );
+    for line in &result.lines {
+        text.push_str(&format!("{line}\n"));
+    }
+    let code = match &result.verdict {
+        ReplayVerdict::Reproduced(found) => {
+            text.push_str(&format!("reproduced: violation ({}) at step {}\n{}\n", found.kind, trace.violation.step, found.message));
+            EXIT_REPRODUCED
+        }
+        ReplayVerdict::Diverged { step, reason } => {
+            text.push_str(&format!("does not reproduce: step {step}: {reason}\n"));
+            EXIT_BAD_INPUT
+        }
+    };
+    print_out(&text);
+    code
+}
