@@ -82,7 +82,7 @@ impl StateGraph {
     }
 
     /// The graph in Graphviz DOT. `path`, a run from the initial state (each step with the
-    /// state it leads to), is drawn in red.
+    /// state it leads to), is drawn in red, its last state with a double border.
     pub fn to_dot(&self, system: &System, path: &[(Step, State)]) -> String {
         let mut on_path_nodes = FxHashSet::default();
         let mut on_path_edges = FxHashSet::default();
@@ -101,12 +101,17 @@ impl StateGraph {
         let _ = writeln!(out, "  node [shape=box, fontname=\"monospace\", fontsize=10];");
         let _ = writeln!(out, "  edge [fontname=\"monospace\", fontsize=9];");
         for n in self.graph.node_indices() {
-            let mut attrs = format!("label=\"{}\"", escape(&state_label(system, &self.graph[n])));
+            // The final `\l` left-aligns the last line too.
+            let mut attrs = format!("label=\"{}\\l\"", escape(&state_label(system, &self.graph[n])));
             if n.index() == 0 {
                 attrs.push_str(", penwidth=2");
             }
             if on_path_nodes.contains(&n) {
                 attrs.push_str(", color=red, fontcolor=red");
+                if !path.is_empty() && n == here {
+                    // Where the counterexample ends: the violating state.
+                    attrs.push_str(", peripheries=2");
+                }
             }
             let _ = writeln!(out, "  s{} [{attrs}];", n.index());
         }
@@ -151,6 +156,7 @@ fn state_label(system: &System, s: &State) -> String {
     lines.join("\n")
 }
 
+/// Escapes text for a quoted DOT string; a newline becomes `\l`, a left-aligned line break.
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\l")
 }

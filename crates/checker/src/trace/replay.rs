@@ -92,7 +92,13 @@ pub fn replay_with(
         let mut matched = None;
         for (step, next) in &successors {
             let got = step_record(system, index, step, &state, next);
-            if got.actor == recorded.actor && got.action == recorded.action && got.pc == recorded.pc {
+            // The statement text must match too: the same pc in an edited model may be
+            // another statement. Line numbers may move (an edited header) without harm.
+            let same = got.actor == recorded.actor
+                && got.action == recorded.action
+                && got.pc == recorded.pc
+                && got.operation == recorded.operation;
+            if same {
                 if got.outcome == recorded.outcome && got.count == recorded.count {
                     matched = Some((step, next, got));
                     break;

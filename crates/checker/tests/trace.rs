@@ -1,0 +1,242 @@
+//! The JSON trace format, replay and state graphs, on the models in models/.
+
+use std::path::{Path, PathBuf};
+
+use mutexcheck_checker::graph::{StateGraph, TooLarge};
+use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceError, TraceFile, TraceOptions};
+use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_core::System;
+
+fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
+}
+
+fn system_of(file: &str) -> (System, Vec<u8>) {
+    let path = models_dir().join(file);
+    let source = std::fs::read(&path).unwrap();
+    let model = mutexcheck_lang::compile(file, &source).unwrap();
+    (prepare(model, None).unwrap(), source)
+}
+
+/// The trace `mutexcheck check` would write for a violating model.
+fn trace_of(file: &str) -> TraceFile {
+    let (system, source) = system_of(file);
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    let result = check(&system, &options, &mut |_| {});
+    let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
+    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs), cex)
+}
+
+fn violating_models() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(models_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".mc"))
+        .filter(|f| {
+            let text = std::fs::read_to_string(models_dir().join(f)).unwrap();
+            matches!(mutexcheck_lang::expected_verdict(&text), Some(mutexcheck_lang::Expect::Violation(_)))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn diverged(system_file: &str, trace: &TraceFile) -> (usize, String) {
+    let (system, _) = system_of(system_file);
+    match replay(&system, trace).verdict {
+        ReplayVerdict::Diverged { step, reason } => (step, reason),
+        other => panic!("expected a divergence, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_trace_validates_against_the_schema_and_round_trips() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/trace.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let files = violating_models();
+    assert!(files.len() >= 10, "models/ should hold at least ten violating models");
+    for file in files {
+        let trace = trace_of(&file);
+        let text = trace.to_json();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+        assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), trace, "{file}");
+        assert_eq!(trace.violation.step, trace.steps.len(), "{file}");
+    }
+}
+
+#[test]
+fn the_schema_rejects_a_trace_with_a_wrong_shape() {
+    // The schema test above cannot pass vacuously: a broken trace must fail it.
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/trace.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut value = serde_json::to_value(trace_of("seed_bug.mc")).unwrap();
+    value["steps"][0]["action"] = "jump".into();
+    assert!(!validator.is_valid(&value));
+    let mut value = serde_json::to_value(trace_of("seed_bug.mc")).unwrap();
+    value["violation"]["kind"] = "leak".into();
+    assert!(!validator.is_valid(&value));
+}
+
+#[test]
+fn the_seed_bugs_trace_replays_and_reproduces_its_violation() {
+    let trace = trace_of("seed_bug.mc");
+    let (system, _) = system_of("seed_bug.mc");
+    let result = replay(&system, &trace);
+    assert_eq!(result.lines.len(), 12);
+    assert_eq!(
+        result.lines[8],
+        "   9. worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)]    m: free (abandoned) -> owned by worker[1] (count 1), worker[1].r: TIMEOUT -> ABANDONED"
+    );
+    match result.verdict {
+        ReplayVerdict::Reproduced(found) => {
+            assert_eq!(found.kind, "leaked_ownership");
+            assert_eq!(found.message, "worker[1] ended owning m (count 1)");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_step_with_another_outcome_is_named_with_both_outcomes() {
+    let mut trace = trace_of("seed_bug.mc");
+    assert_eq!(trace.steps[8].outcome, "ABANDONED");
+    trace.steps[8].outcome = "OK".into();
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (9, "worker[1] `let r = wait m timeout` now returns ABANDONED (count 1), the trace says OK (count 1)".into())
+    );
+}
+
+#[test]
+fn a_step_with_other_changes_is_named_with_both_changes() {
+    let mut trace = trace_of("seed_bug.mc");
+    trace.steps[5].changes[0].after = "2".into();
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (
+            6,
+            "worker[1] `round = round + 1` now changes worker[1].round: 0 -> 1, the trace says it changes worker[1].round: 0 -> 2"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn a_step_of_a_thread_that_is_elsewhere_says_where_it_is() {
+    let mut trace = trace_of("seed_bug.mc");
+    trace.steps.remove(4); // worker[1] skips `if r == OK`: step 5 is now its `round = round + 1`
+    for (i, s) in trace.steps.iter_mut().enumerate() {
+        s.index = i + 1;
+    }
+    trace.violation.step -= 1;
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (5, "worker[1] is at line 23 (`if r == OK`), not at line 28 (`round = round + 1`): the model's code has changed".into())
+    );
+}
+
+#[test]
+fn a_crash_beyond_the_budget_says_the_budget_is_used_up() {
+    let mut trace = trace_of("seed_bug.mc");
+    let crash = trace.steps[7].clone();
+    assert_eq!(crash.action, "crash");
+    let mut again = crash.clone();
+    again.actor = "worker[1]".into();
+    again.index = 9;
+    trace.steps.insert(8, again);
+    assert_eq!(diverged("seed_bug.mc", &trace), (9, "worker[1] cannot crash: the crash budget of 1 is used up".into()));
+}
+
+#[test]
+fn a_trace_replayed_on_the_fixed_model_says_the_violation_no_longer_happens() {
+    // seed_fixed has a longer header (every line moves by one) and tests ABANDONED first.
+    let trace = trace_of("seed_bug.mc");
+    assert_eq!(
+        diverged("seed_fixed.mc", &trace),
+        (5, "worker[1] is at line 24 (`if r == ABANDONED`), not at line 23 (`if r == OK`): the model's code has changed".into())
+    );
+}
+
+#[test]
+fn a_trace_of_another_model_names_the_missing_thread() {
+    let trace = trace_of("seed_bug.mc");
+    assert_eq!(diverged("lock_order_deadlock.mc", &trace), (1, "the model has no thread named worker[0]".into()));
+}
+
+#[test]
+fn a_trace_cut_before_its_violation_says_the_violation_no_longer_happens() {
+    let mut trace = trace_of("seed_bug.mc");
+    trace.steps.truncate(11);
+    trace.violation.step = 11;
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (11, "all 11 steps replay, but the violation (leaked_ownership: worker[1] ended owning m (count 1)) no longer happens".into())
+    );
+}
+
+#[test]
+fn unreadable_trace_files_get_a_clear_error() {
+    let good = trace_of("seed_bug.mc").to_json();
+    let truncated = &good.as_bytes()[..good.len() / 2];
+    assert!(matches!(TraceFile::parse(truncated), Err(TraceError::Truncated { .. })));
+    assert!(TraceFile::parse(truncated).unwrap_err().to_string().starts_with("the trace file is truncated: the JSON ends at line "));
+    assert_eq!(
+        TraceFile::parse(b"not json").unwrap_err().to_string(),
+        "the trace is not valid JSON: expected ident at line 1 column 2"
+    );
+    assert_eq!(
+        TraceFile::parse(br#"{"format": "something-else", "version": 1}"#).unwrap_err().to_string(),
+        "this is not a mutexcheck trace: its format is \"something-else\", expected \"mutexcheck-trace\""
+    );
+    assert_eq!(
+        TraceFile::parse(br#"[1, 2]"#).unwrap_err().to_string(),
+        "this is not a mutexcheck trace: it has no \"format\": \"mutexcheck-trace\" field"
+    );
+    let future = good.replacen("\"version\": 1", "\"version\": 7", 1);
+    assert_eq!(
+        TraceFile::parse(future.as_bytes()).unwrap_err().to_string(),
+        "trace format version 7 is not supported by this mutexcheck (it reads version 1)"
+    );
+    let extra = good.replacen("\"version\": 1,", "\"version\": 1, \"colour\": \"red\",", 1);
+    let err = TraceFile::parse(extra.as_bytes()).unwrap_err().to_string();
+    assert!(err.starts_with("the trace is malformed: unknown field `colour`"), "{err}");
+    let wrong = good.replacen("\"crashes\": 1", "\"crashes\": \"one\"", 1);
+    let err = TraceFile::parse(wrong.as_bytes()).unwrap_err().to_string();
+    assert!(err.starts_with("the trace is malformed: invalid type: string \"one\""), "{err}");
+}
+
+#[test]
+fn traces_are_byte_identical_run_to_run() {
+    assert_eq!(trace_of("seed_bug.mc").to_json(), trace_of("seed_bug.mc").to_json());
+}
+
+#[test]
+fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
+    // Two threads, each: wait x; wait y; release y; release x (opposite orders), no crashes:
+    // 19 reachable states and 22 transitions (see models/lock_order_deadlock.mc).
+    let (system, _) = system_of("lock_order_deadlock.mc");
+    let graph = StateGraph::explore(&system, 100).unwrap();
+    assert_eq!((graph.graph.node_count(), graph.graph.edge_count()), (19, 22));
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    let result = check(&system, &options, &mut |_| {});
+    let Verdict::Violation(cex) = &result.verdict else { panic!() };
+    let path: Vec<_> = cex.steps.iter().map(|s| (s.step.clone(), s.state.clone())).collect();
+    let dot = graph.to_dot(&system, &path);
+    assert!(dot.starts_with("digraph \"lock_order_deadlock\" {\n"));
+    assert_eq!(dot.matches(" -> ").count(), 22);
+    assert_eq!(dot.matches("penwidth=2];").count(), 2, "the two steps to the deadlock are red");
+    assert_eq!(dot.matches("color=red, fontcolor=red];").count() + dot.matches("color=red, fontcolor=red, peripheries=2];").count(), 3);
+    assert_eq!(dot, graph.to_dot(&system, &path), "deterministic");
+}
+
+#[test]
+fn a_graph_larger_than_its_cap_is_refused() {
+    let (system, _) = system_of("seed_fixed.mc");
+    let err = StateGraph::explore(&system, 100).err().unwrap();
+    assert_eq!(err, TooLarge { max_nodes: 100 });
+    assert!(err.to_string().starts_with("the state graph has more than 100 states, too many to draw"));
+}

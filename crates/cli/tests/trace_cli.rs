@@ -1,0 +1,138 @@
+//! `check` writing traces, `replay` and `graph`, end to end through the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch directory of this test's own, holding a copy of `models/<names>`.
+fn scratch(test: &str, models: &[&str]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trace-cli").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("models")).unwrap();
+    for m in models {
+        std::fs::copy(root().join("models").join(m), dir.join("models").join(m)).unwrap();
+    }
+    dir
+}
+
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(cwd).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_writes_the_trace_to_traces_by_default_and_replay_reproduces_it() {
+    let dir = scratch("default", &["seed_bug.mc"]);
+    let out = run(&dir, &["check", "models/seed_bug.mc", "--no-timings"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).ends_with("\ntrace written to traces/seed_bug.json (replay: mutexcheck replay traces/seed_bug.json)\n"));
+    let golden = std::fs::read_to_string(root().join("traces/seed_bug.json")).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("traces/seed_bug.json")).unwrap(), golden);
+
+    let out = run(&dir, &["replay", "traces/seed_bug.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("replaying traces/seed_bug.json (12 steps) against models/seed_bug.mc, crashes allowed: 1\n"));
+    assert!(stdout.ends_with("reproduced: violation (leaked_ownership) at step 12\nworker[1] ended owning m (count 1)\n"));
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn no_trace_writes_nothing_and_trace_out_writes_where_asked() {
+    let dir = scratch("options", &["seed_bug.mc"]);
+    let out = run(&dir, &["check", "models/seed_bug.mc", "--no-trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.join("traces").exists());
+    assert!(!text(&out.stdout).contains("trace written"));
+    let out = run(&dir, &["check", "models/seed_bug.mc", "--trace-out", "out/seed.json", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["trace_file"], "out/seed.json");
+    assert!(dir.join("out/seed.json").exists());
+}
+
+#[test]
+fn an_ok_model_writes_no_trace() {
+    let dir = scratch("ok", &["seed_fixed.mc"]);
+    let out = run(&dir, &["check", "models/seed_fixed.mc"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!dir.join("traces").exists());
+}
+
+#[test]
+fn replay_on_the_fixed_model_warns_about_the_hash_and_names_the_step() {
+    let dir = scratch("fixed", &["seed_bug.mc", "seed_fixed.mc"]);
+    run(&dir, &["check", "models/seed_bug.mc"]);
+    let out = run(&dir, &["replay", "traces/seed_bug.json", "--model", "models/seed_fixed.mc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "warning: `models/seed_fixed.mc` has changed since the trace was written (its SHA-256 differs); replaying anyway\n\
+         warning: the trace is of model `try_to_take`, but `models/seed_fixed.mc` is model `try_to_take_fixed`\n"
+    );
+    assert!(text(&out.stdout).ends_with(
+        "does not reproduce: step 5: worker[1] is at line 24 (`if r == ABANDONED`), not at line 23 (`if r == OK`): the model's code has changed\n"
+    ));
+}
+
+#[test]
+fn replay_of_a_corrupted_trace_is_bad_input_with_a_clear_error() {
+    let dir = scratch("corrupt", &["seed_bug.mc"]);
+    run(&dir, &["check", "models/seed_bug.mc"]);
+    let good = std::fs::read_to_string(dir.join("traces/seed_bug.json")).unwrap();
+    std::fs::write(dir.join("cut.json"), &good[..100]).unwrap();
+    let out = run(&dir, &["replay", "cut.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cut.json: the trace file is truncated"), "{}", text(&out.stderr));
+    std::fs::write(dir.join("v9.json"), good.replacen("\"version\": 1", "\"version\": 9", 1)).unwrap();
+    let out = run(&dir, &["replay", "v9.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: v9.json: trace format version 9 is not supported by this mutexcheck (it reads version 1)\n"
+    );
+    let out = run(&dir, &["replay", "missing.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cannot read `missing.json`: "));
+    std::fs::write(dir.join("elsewhere.json"), good.replacen("models/seed_bug.mc", "models/gone.mc", 1)).unwrap();
+    let out = run(&dir, &["replay", "elsewhere.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cannot read `models/gone.mc`: "));
+}
+
+#[test]
+fn graph_prints_dot_and_refuses_beyond_max_nodes() {
+    let dir = scratch("graph", &["lock_order_deadlock.mc", "seed_fixed.mc"]);
+    let out = run(&dir, &["graph", "models/lock_order_deadlock.mc"]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = text(&out.stdout);
+    assert!(dot.starts_with("digraph \"lock_order_deadlock\" {\n") && dot.ends_with("}\n"));
+    assert_eq!(dot.matches(" -> ").count(), 22);
+    let out = run(&dir, &["graph", "models/lock_order_deadlock.mc", "-o", "g.dot"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(dir.join("g.dot")).unwrap(), dot);
+    let out = run(&dir, &["graph", "models/seed_fixed.mc", "--max-nodes", "50"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.stdout, b"");
+    assert!(text(&out.stderr).starts_with("error: models/seed_fixed.mc: the state graph has more than 50 states"));
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly_without_a_panic() {
+    let dir = scratch("pipe", &["seed_bug.mc"]);
+    let bin = env!("CARGO_BIN_EXE_mutexcheck");
+    let out = Command::new("sh")
+        .current_dir(&dir)
+        .arg("-c")
+        .arg(format!("'{bin}' graph models/seed_bug.mc --max-nodes 100000 | head -c 10 >/dev/null; '{bin}' check models/seed_bug.mc --no-trace | head -n 1"))
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "model try_to_take: breadth-first search, crashes allowed: 1\n");
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
