@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check, Limits, SearchOptions, Strategy, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
-use crate::input::{load, EXIT_BAD_INPUT};
+use crate::input::load_system;
 use crate::output::print_out;
 use crate::progress::ProgressLine;
 
@@ -72,19 +72,9 @@ impl CheckArgs {
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
-    let loaded = match load(&args.model) {
-        Ok(l) => l,
-        Err(message) => {
-            eprint!("{message}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let system = match prepare(loaded.model, args.crashes) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.model);
-            return EXIT_BAD_INPUT;
-        }
+    let (system, source) = match load_system(&args.model, args.crashes) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let progress = ProgressLine::new(args.quiet);
     let result = check(&system, &args.search_options(), &mut |p| progress.update(p));
@@ -92,7 +82,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let options = ReportOptions { timings: !args.no_timings };
     let trace_file = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace => {
-            let trace = TraceFile::new(&system, &args.model, &loaded.source, TraceOptions::new(&system, result.strategy), cex);
+            let trace = TraceFile::new(&system, &args.model, &source, TraceOptions::new(&system, result.strategy), cex);
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
             match write_trace(&path, &trace) {
                 Ok(()) => Some(path),

@@ -2,9 +2,9 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check, Limits, SearchOptions, Strategy, Verdict};
 
-use crate::input::{load, EXIT_BAD_INPUT};
+use crate::input::{load_system, EXIT_BAD_INPUT};
 use crate::output::print_out;
 
 /// Exit code when the graph is larger than `--max-nodes`.
@@ -29,19 +29,9 @@ pub struct GraphArgs {
 /// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
 /// 3 when the graph is larger than `--max-nodes`.
 pub fn run(args: &GraphArgs) -> i32 {
-    let loaded = match load(&args.model) {
-        Ok(l) => l,
-        Err(message) => {
-            eprint!("{message}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let system = match prepare(loaded.model, args.crashes) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.model);
-            return EXIT_BAD_INPUT;
-        }
+    let (system, _) = match load_system(&args.model, args.crashes) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let graph = match StateGraph::explore(&system, args.max_nodes) {
         Ok(g) => g,
