@@ -17,7 +17,13 @@ pub struct Loaded {
 /// for a model that does not compile).
 pub fn load(path: &str) -> Result<Loaded, String> {
     let source = std::fs::read(path).map_err(|e| format!("error: cannot read `{path}`: {e}\n"))?;
-    let model = mutexcheck_lang::compile(path, &source).map_err(|d| d.render(path, &source))?;
+    let model = mutexcheck_lang::compile(path, &source).map_err(|d| {
+        let mut text = d.render(path, &source);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
+    })?;
     Ok(Loaded { model, source })
 }
 
