@@ -259,7 +259,18 @@ impl System {
         }
     }
 
-    /// The steps thread `t` can take in `s` (none when it is blocked, finished or dead).
+    /// The operations thread `t` can perform in `s`, each with every outcome the real system
+    /// may choose between (a choice gives one step per alternative), appended to `out`; none
+    /// when it is blocked, finished or dead.
+    ///
+    /// A timed wait on a mutex another thread holds has two futures: `TIMEOUT` now (a step
+    /// here), or keep waiting — which is the thread simply not being scheduled yet, and
+    /// taking the mutex (`OK` or `ABANDONED`) in a later state where it is free. Interleaving
+    /// every thread's steps therefore covers both without a separate "keep waiting" step.
+    pub fn thread_successors(&self, s: &State, t: ThreadId, out: &mut Vec<(Step, State)>) {
+        self.thread_steps(s, t, out)
+    }
+
     fn thread_steps(&self, s: &State, t: ThreadId, out: &mut Vec<(Step, State)>) {
         if s.0[self.layout.status_slot(t)] != STATUS_RUNNING {
             return;

@@ -140,6 +140,22 @@ fn timed_wait_on_a_held_mutex_may_time_out() {
 }
 
 #[test]
+fn a_timed_waiter_that_keeps_waiting_takes_the_mutex_once_it_is_released() {
+    let p = process("w", 2, vec![result_var("r")], vec![wait(WaitMode::Timeout, Some(0)), release()]);
+    let sys = System::new(model(0, vec![p])).unwrap();
+    let (_, s1) = step_of(&sys, &sys.initial_state(), 0);
+    let mut waiting = Vec::new();
+    sys.thread_successors(&s1, 1, &mut waiting);
+    assert_eq!(waiting.len(), 1, "while held: only TIMEOUT is a step; waiting on is not moving");
+    assert_eq!(waiting[0].0.outcome, Outcome::Wait { outcome: WaitOutcome::Timeout, count: 0 });
+    let (_, s2) = step_of(&sys, &s1, 0); // the holder releases and ends
+    let mut now = Vec::new();
+    sys.thread_successors(&s2, 1, &mut now);
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].0.outcome, Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 });
+}
+
+#[test]
 fn try_on_a_held_mutex_returns_timeout_at_once() {
     let p = process("w", 2, vec![result_var("r")], vec![wait(WaitMode::Try, Some(0)), instr(Op::Skip)]);
     let sys = System::new(model(0, vec![p])).unwrap();
