@@ -1,13 +1,14 @@
 //! The explicit-state search: breadth-first (shortest counterexamples) or depth-first.
 //!
-//! Every reachable state is stored once in a [`Store`] and expanded once. Properties are
+//! Breadth-first search runs level by level on one or more threads (module `bfs`);
+//! depth-first search runs here, on one thread, over a [`Store`] of whole packed states.
+//! Every reachable state is stored once and expanded once. Properties are
 //! checked in the order [`Checkable`] documents: the initial state first, then for each
 //! expanded state its transitions in successor order (the step itself, then the new state it
 //! reaches). In breadth-first order every violation found while expanding states of depth `d`
 //! has a run of length `d + 1`, and all runs of length `d` or less were checked before, so the
 //! first violation found has a shortest run.
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::checkable::Checkable;
@@ -26,6 +27,32 @@ pub struct SearchOptions {
     pub limits: Limits,
 }
 
+/// How the breadth-first search uses the machine. Neither option changes a verdict, a
+/// counterexample or a count (up to fingerprint collisions, whose estimated probability
+/// [`crate::Stats::collision_probability`] gives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Threads expanding states and filling the visited set (1 and 0 both mean one).
+    /// Depth-first search always runs on one thread.
+    pub threads: usize,
+    /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
+    /// breadth-first only): less memory, with a small chance that a collision hides a state.
+    pub fingerprints: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions { threads: 1, fingerprints: false }
+    }
+}
+
+impl EngineOptions {
+    /// One thread per core the system offers (1 when it does not say).
+    pub fn all_cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
 /// A snapshot of a running search, handed to a progress callback now and then.
 #[derive(Clone, Debug)]
 pub struct Progress<'a> {
@@ -37,38 +64,29 @@ pub struct Progress<'a> {
 
 /// How many expansions pass between two looks at the clock, the memory and the callback
 /// (a power of two).
-const CHECK_EVERY: u64 = 1024;
+pub(crate) const CHECK_EVERY: u64 = 1024;
 
-/// The frontier: a queue for breadth-first search, a stack for depth-first.
-enum Frontier {
-    Queue(VecDeque<StateId>),
-    Stack(Vec<StateId>),
-}
-
-impl Frontier {
-    fn pop(&mut self) -> Option<StateId> {
-        match self {
-            Frontier::Queue(q) => q.pop_front(),
-            Frontier::Stack(s) => s.pop(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Frontier::Queue(q) => q.len(),
-            Frontier::Stack(s) => s.len(),
-        }
-    }
-}
-
-/// Explores every state of `model` reachable within `options`' limits and returns the
-/// verdict, with a counterexample for the first violation found. `progress` is called about
-/// every thousand expansions.
-pub fn explore<M: Checkable>(
+/// Explores every state of `model` reachable within `options`' limits on one thread and
+/// returns the verdict, with a counterexample for the first violation found. `progress` is
+/// called about every thousand expansions.
+pub fn explore<M: Checkable + Sync>(
     model: &M,
     options: &SearchOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
+    explore_with(model, options, &EngineOptions::default(), progress)
+}
+
+/// [`explore`] with the threads and the state storage of `engine` (breadth-first only).
+pub fn explore_with<M: Checkable + Sync>(
+    model: &M,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult<M::State, M::Step> {
+    if options.strategy == Strategy::Bfs {
+        return crate::bfs::bfs(model, options, engine, progress);
+    }
     let store = Store::new(model.packed_words());
     let mut search = Search { model, options, store, stats: Stats::default(), start: Instant::now() };
     let verdict = search.run(progress);
@@ -76,6 +94,8 @@ pub fn explore<M: Checkable>(
     stats.states = search.store.len() as u64;
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();
+    stats.stored_bytes = search.store.bytes() as u64;
+    stats.threads = 1;
     CheckResult { verdict, stats, strategy: options.strategy }
 }
 
@@ -124,10 +144,8 @@ impl<M: Checkable> Search<'_, M> {
         if let Some(v) = self.state_violation(&initial) {
             return Err(Stop::Violation(v, 0, None));
         }
-        let mut frontier = match self.options.strategy {
-            Strategy::Bfs => Frontier::Queue(VecDeque::from([0])),
-            Strategy::Dfs => Frontier::Stack(vec![0]),
-        };
+        // Depth-first: a stack (breadth-first search runs in crate::bfs).
+        let mut frontier: Vec<StateId> = vec![0];
         let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
         let mut depth_cut = None;
         let mut successors = Vec::new();
@@ -173,11 +191,8 @@ impl<M: Checkable> Search<'_, M> {
                 }
                 new_children.push(child);
             }
-            match &mut frontier {
-                Frontier::Queue(q) => q.extend(new_children.iter().copied()),
-                // Reversed so that the first successor is expanded first.
-                Frontier::Stack(s) => s.extend(new_children.iter().rev().copied()),
-            }
+            // Reversed so that the first successor is expanded first.
+            frontier.extend(new_children.iter().rev().copied());
         }
         Ok(depth_cut)
     }

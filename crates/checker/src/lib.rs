@@ -12,9 +12,12 @@
 //!
 //! Parsing is not done here: the input is an IR [`mutexcheck_core::Model`].
 
+pub(crate) mod bfs;
 pub mod checkable;
 pub mod explore;
+pub mod fingerprint;
 pub mod graph;
+pub(crate) mod handoff;
 pub mod limits;
 pub mod properties;
 pub mod report;
@@ -23,13 +26,15 @@ pub mod stats;
 pub mod store;
 pub mod system_model;
 pub mod trace;
+pub mod trail;
+pub mod visited;
 
 pub use checkable::Checkable;
-pub use explore::{explore, Progress, SearchOptions};
+pub use explore::{explore, explore_with, EngineOptions, Progress, SearchOptions};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
-pub use stats::Stats;
+pub use stats::{Stats, Storage};
 pub use system_model::SystemModel;
 
 use mutexcheck_core::{IrError, Model, System};
@@ -47,4 +52,15 @@ pub fn prepare(mut model: Model, crashes: Option<u32>) -> Result<System, IrError
 /// and then.
 pub fn check(system: &System, options: &SearchOptions, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
     explore(&SystemModel::new(system), options, progress)
+}
+
+/// [`check`] with the threads and state storage of `engine`: the verdict, counterexample and
+/// counts are the same for any number of threads.
+pub fn check_with(
+    system: &System,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult {
+    explore_with(&SystemModel::new(system), options, engine, progress)
 }

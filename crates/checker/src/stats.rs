@@ -21,6 +21,27 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Peak resident memory of the process in KiB (`VmHWM`), when the platform says.
     pub peak_rss_kb: Option<u64>,
+    /// Bytes the visited set and the record of how states were reached hold at the end.
+    pub stored_bytes: u64,
+    /// Threads the search ran on.
+    pub threads: u32,
+    /// What the visited set stores of each state.
+    pub storage: Storage,
+}
+
+/// What the visited set stores of each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Storage {
+    /// The whole packed state: exact.
+    #[default]
+    Full,
+    /// A 64-bit fingerprint (`--fingerprints`); `exact` when every state packs into one
+    /// 64-bit word, which the fingerprint encodes one-to-one.
+    Fingerprints {
+        /// No two states can share a fingerprint.
+        exact: bool,
+    },
 }
 
 impl Stats {
@@ -31,6 +52,26 @@ impl Stats {
             (self.states as f64 / secs) as u64
         } else {
             0
+        }
+    }
+
+    /// Bytes stored per distinct state (see [`Stats::stored_bytes`]); 0 with no state.
+    pub fn bytes_per_state(&self) -> f64 {
+        if self.states == 0 {
+            0.0
+        } else {
+            self.stored_bytes as f64 / self.states as f64
+        }
+    }
+
+    /// With fingerprints, the estimated probability that a collision hid a state (see
+    /// [`crate::fingerprint::collision_probability`]); `None` when whole states are stored.
+    pub fn collision_probability(&self) -> Option<f64> {
+        match self.storage {
+            Storage::Full => None,
+            Storage::Fingerprints { exact } => {
+                Some(crate::fingerprint::collision_probability(self.states, exact))
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check_with, EngineOptions, Limits, SearchOptions, Strategy, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
@@ -55,6 +55,14 @@ pub struct CheckArgs {
     /// Do not write a trace file for a violation.
     #[arg(long)]
     pub no_trace: bool,
+    /// Threads for breadth-first search (default: every core). The verdict, the
+    /// counterexample and every count are the same for any number of threads.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
+    /// with a small, printed probability that a fingerprint collision hid a state.
+    #[arg(long, conflicts_with = "dfs")]
+    pub fingerprints: bool,
 }
 
 impl CheckArgs {
@@ -68,6 +76,11 @@ impl CheckArgs {
         };
         SearchOptions { strategy, limits }
     }
+
+    fn engine_options(&self) -> EngineOptions {
+        let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
+        EngineOptions { threads, fingerprints: self.fingerprints }
+    }
 }
 
 /// Runs `check` and returns the exit code.
@@ -77,7 +90,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         Err(code) => return code,
     };
     let progress = ProgressLine::new(args.quiet);
-    let result = check(&system, &args.search_options(), &mut |p| progress.update(p));
+    let result = check_with(&system, &args.search_options(), &args.engine_options(), &mut |p| progress.update(p));
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
     let trace_file = match &result.verdict {

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::ReportOptions;
 use crate::result::{CheckResult, Counterexample, Verdict};
+use crate::stats::Storage;
 
 /// Every item of a state, in the order the text report lists them.
 fn items(system: &System, state: &State) -> Value {
@@ -49,10 +50,19 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "transitions": s.transitions,
         "max_depth": s.max_depth,
     });
+    if let Storage::Fingerprints { exact } = s.storage {
+        stats["fingerprints"] = json!({
+            "exact": exact,
+            "collision_probability": s.collision_probability().unwrap_or(0.0),
+        });
+    }
     if options.timings {
         stats["elapsed_seconds"] = json!(s.elapsed.as_secs_f64());
         stats["states_per_second"] = json!(s.states_per_second());
         stats["peak_memory_kb"] = json!(s.peak_rss_kb);
+        stats["stored_bytes"] = json!(s.stored_bytes);
+        stats["bytes_per_state"] = json!((s.bytes_per_state() * 10.0).round() / 10.0);
+        stats["threads"] = json!(s.threads);
     }
     let mut doc = json!({
         "model": system.model().name,

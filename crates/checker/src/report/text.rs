@@ -8,6 +8,7 @@ use mutexcheck_core::{Step, System};
 use super::ReportOptions;
 use crate::limits::Strategy;
 use crate::result::{CheckResult, Counterexample, Verdict};
+use crate::stats::Storage;
 
 /// The verdict in one line: `violation (leaked_ownership)`, `ok: no violation in 8 states
 /// (complete)`, `incomplete (max_states): ...`.
@@ -73,9 +74,21 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
     let _ = writeln!(out, "  states:      {}", s.states);
     let _ = writeln!(out, "  transitions: {}", s.transitions);
     let _ = writeln!(out, "  max depth:   {}", s.max_depth);
+    match s.storage {
+        Storage::Full => {}
+        Storage::Fingerprints { exact: true } => {
+            let _ = writeln!(out, "  fingerprints: exact (every state packs into 64 bits)");
+        }
+        Storage::Fingerprints { exact: false } => {
+            let p = s.collision_probability().unwrap_or(0.0);
+            let _ = writeln!(out, "  fingerprints: 64-bit; estimated probability that a collision hid a state: {p:.1e}");
+        }
+    }
     if options.timings {
         let _ = writeln!(out, "  time:        {:.3} s", s.elapsed.as_secs_f64());
         let _ = writeln!(out, "  states/s:    {}", s.states_per_second());
+        let _ = writeln!(out, "  stored:      {:.1} bytes/state", s.bytes_per_state());
+        let _ = writeln!(out, "  threads:     {}", s.threads);
         if let Some(kb) = s.peak_rss_kb {
             let _ = writeln!(out, "  peak memory: {:.1} MB", kb as f64 / 1024.0);
         }

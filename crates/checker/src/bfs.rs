@@ -1,0 +1,351 @@
+//! Breadth-first search, level by level, on one or more threads, with the result of a
+//! one-thread search byte for byte.
+//!
+//! The states of a level are expanded in batches. For a batch:
+//! 1. threads claim chunks of the batch and expand them: each transition gets the key
+//!    `(position of its source in the level, number among the source's successors)`, is
+//!    checked by [`Checkable::step_violation`], and its target is packed, hashed and put in
+//!    the bucket of its visited-set shard; a chunk stops at its first step violation;
+//! 2. threads claim shards and insert their buckets' targets in key order: a state is new
+//!    for the transition with the smallest key that reaches it, exactly the one a one-thread
+//!    breadth-first search meets first; each new state's state properties are checked;
+//! 3. one thread merges the new states and the step violations in key order, counts states
+//!    against the state limit and stops at the first event a one-thread search would stop
+//!    at. The new states, in key order, are the next level; their keys go on the [`Trail`].
+//!
+//! So the verdict, the counterexample and every count are those of the one-thread search,
+//! whatever the number of threads. Only the time limit, the memory limit and the progress
+//! reports, which are checked between batches, depend on timing.
+
+use std::time::Instant;
+
+use crate::checkable::Checkable;
+use crate::explore::{EngineOptions, Progress, SearchOptions};
+use crate::fingerprint::hash_words;
+use crate::handoff::{lock, run_tasks, Mutex};
+use crate::limits::Limit;
+use crate::properties::Violation;
+use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use crate::stats::{current_rss_kb, peak_rss_kb, Stats, Storage};
+use crate::trail::{Key, Trail};
+use crate::visited::{shard_of, Shard, SHARDS};
+
+/// Expansions between two looks at the clock, the memory and the progress callback, as in the
+/// depth-first search; a one-thread batch is this long, so progress comes as often.
+const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
+/// Source states per batch with several threads (fewer, longer batches start fewer threads).
+const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
+/// Source states per chunk, the unit of work of step 1.
+const CHUNK: usize = 512;
+
+/// One shard's share of a chunk's transitions, in key order.
+#[derive(Default)]
+struct Bucket {
+    keys: Vec<Key>,
+    hashes: Vec<u64>,
+    packed: Vec<u64>,
+}
+
+/// What expanding one chunk produced.
+struct Expanded {
+    buckets: Vec<Bucket>,
+    /// Successor count of each source state of the chunk, up to a step violation.
+    successors: Vec<u32>,
+    /// The chunk's first step violation.
+    violation: Option<(Key, Violation)>,
+}
+
+/// A state that step 2 found new.
+struct New {
+    key: Key,
+    violation: Option<Violation>,
+}
+
+/// What filling one shard from a batch produced: new states in key order, packed back to back.
+struct Filled {
+    news: Vec<New>,
+    packed: Vec<u64>,
+}
+
+/// Where the search stopped early.
+enum Stop {
+    /// A violation in the initial state (no key) or at this transition of the current level.
+    Violation(Violation, Option<Key>),
+    /// A bound.
+    Limit(Limit),
+}
+
+struct Search<'m, M: Checkable> {
+    model: &'m M,
+    options: &'m SearchOptions,
+    threads: usize,
+    words: usize,
+    shards: Vec<Mutex<Shard>>,
+    trail: Trail,
+    stats: Stats,
+    start: Instant,
+    max_states: u64,
+}
+
+/// Breadth-first search of `model` on `engine.threads` threads; see the module comment.
+pub(crate) fn bfs<M: Checkable + Sync>(
+    model: &M,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult<M::State, M::Step> {
+    let words = model.packed_words();
+    let storage = match (engine.fingerprints, words) {
+        (false, _) => Storage::Full,
+        (true, 1) => Storage::Fingerprints { exact: true },
+        (true, _) => Storage::Fingerprints { exact: false },
+    };
+    let mut search = Search {
+        model,
+        options,
+        threads: engine.threads.max(1),
+        words,
+        shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(words, engine.fingerprints))).collect(),
+        trail: Trail::new(),
+        stats: Stats { storage, threads: engine.threads.max(1) as u32, ..Stats::default() },
+        start: Instant::now(),
+        max_states: options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
+    };
+    let verdict = match search.search(progress) {
+        Ok(None) => Verdict::Ok,
+        Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
+        Err(Stop::Violation(v, key)) => Verdict::Violation(search.counterexample(v, key)),
+    };
+    let stored_bytes = search.stored_bytes() as u64;
+    let mut stats = search.stats;
+    stats.elapsed = search.start.elapsed();
+    stats.peak_rss_kb = peak_rss_kb();
+    stats.stored_bytes = stored_bytes;
+    CheckResult { verdict, stats, strategy: options.strategy }
+}
+
+impl<M: Checkable + Sync> Search<'_, M> {
+    /// The state hooks, in their documented order.
+    fn state_violation(&self, state: &M::State) -> Option<Violation> {
+        self.model
+            .state_violation(state)
+            .or_else(|| self.model.deadlock(state))
+            .or_else(|| self.model.final_violation(state))
+    }
+
+    fn stored_bytes(&self) -> usize {
+        self.shards.iter().map(|s| lock(s).bytes()).sum::<usize>() + self.trail.bytes()
+    }
+
+    /// Runs the search; `Ok(Some(limit))` when it finished but left states beyond the depth
+    /// limit unexpanded.
+    fn search(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Result<Option<Limit>, Stop> {
+        let mut level = vec![0u64; self.words];
+        let initial = self.model.initial_state();
+        self.model.pack(&initial, &mut level);
+        lock(&self.shards[shard_of(hash_words(&level))]).insert(&level, hash_words(&level));
+        self.stats.states = 1;
+        if let Some(v) = self.state_violation(&initial) {
+            return Err(Stop::Violation(v, None));
+        }
+        let mut depth = 0u32;
+        let mut expanded = 0usize;
+        while !level.is_empty() {
+            let count = level.len() / self.words;
+            if self.options.limits.max_depth.is_some_and(|max| depth >= max) {
+                return Ok(self.any_successor(&level).then_some(Limit::MaxDepth(depth)));
+            }
+            self.trail.open_level();
+            let mut next = Vec::new();
+            let mut level_has_new = false;
+            let batch = if self.threads > 1 { PARALLEL_BATCH } else { CHECK_EVERY };
+            let mut first = 0;
+            while first < count {
+                // Batches end where the expansion count crosses a multiple of the batch size.
+                let end = count.min(first + batch - expanded % batch);
+                let stop = self.batch(&level, first, end, &mut next, &mut level_has_new);
+                if level_has_new {
+                    self.stats.max_depth = depth + 1;
+                }
+                stop?;
+                let crossed = (expanded + end - first) / CHECK_EVERY > expanded / CHECK_EVERY;
+                expanded += end - first;
+                first = end;
+                if crossed {
+                    self.check_budget()?;
+                    self.stats.elapsed = self.start.elapsed();
+                    let frontier = count - end + next.len() / self.words;
+                    progress(&Progress { stats: &self.stats, frontier });
+                }
+            }
+            level = next;
+            depth += 1;
+        }
+        Ok(None)
+    }
+
+    /// True when some state of `level` has a successor (so a depth limit cut something).
+    fn any_successor(&self, level: &[u64]) -> bool {
+        let mut successors = Vec::new();
+        level.chunks(self.words).any(|packed| {
+            successors.clear();
+            self.model.successors(&self.model.unpack(packed), &mut successors);
+            !successors.is_empty()
+        })
+    }
+
+    /// Steps 1 to 3 for the states at positions `first..end` of `level`.
+    fn batch(
+        &mut self,
+        level: &[u64],
+        first: usize,
+        end: usize,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+    ) -> Result<(), Stop> {
+        let chunks = (end - first).div_ceil(CHUNK);
+        let expanded = run_tasks(self.threads, chunks, |c| {
+            let from = first + c * CHUNK;
+            self.expand(level, from, (from + CHUNK).min(end))
+        });
+        let filled = run_tasks(self.threads, SHARDS, |s| self.fill(s, &expanded));
+        // Step 3: every new state and step violation of the batch, in key order.
+        let mut order: Vec<(Key, u32, u32)> = filled
+            .iter()
+            .enumerate()
+            .flat_map(|(s, f)| f.news.iter().enumerate().map(move |(i, n)| (n.key, s as u32, i as u32)))
+            .collect();
+        order.sort_unstable_by_key(|&(key, _, _)| key);
+        let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
+        for &(key, s, i) in &order {
+            if let Some((vkey, v)) = step_violations.next_if(|(vkey, _)| *vkey < key) {
+                return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
+            }
+            if self.stats.states >= self.max_states {
+                return Err(self.stop_at(&expanded, first, key, Stop::Limit(Limit::MaxStates(self.max_states))));
+            }
+            self.stats.states += 1;
+            *level_has_new = true;
+            let new = &filled[s as usize].news[i as usize];
+            if let Some(v) = &new.violation {
+                return Err(self.stop_at(&expanded, first, key, Stop::Violation(v.clone(), Some(key))));
+            }
+            let at = i as usize * self.words;
+            next.extend_from_slice(&filled[s as usize].packed[at..at + self.words]);
+            self.trail.push(key);
+        }
+        if let Some((vkey, v)) = step_violations.next() {
+            return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
+        }
+        self.stats.transitions += expanded.iter().flat_map(|e| &e.successors).map(|&n| n as u64).sum::<u64>();
+        Ok(())
+    }
+
+    /// Counts the transitions a one-thread search meets up to and including the one at
+    /// `key`, where it stops with `stop`.
+    fn stop_at(&mut self, expanded: &[Expanded], first: usize, key: Key, stop: Stop) -> Stop {
+        let before: u64 = expanded
+            .iter()
+            .flat_map(|e| &e.successors)
+            .take(key.pos as usize - first)
+            .map(|&n| n as u64)
+            .sum();
+        self.stats.transitions += before + key.ord as u64 + 1;
+        if let Stop::Violation(_, Some(_)) = &stop {
+            // The run to the violation is one step longer than the level's depth.
+            self.stats.max_depth = self.stats.max_depth.max(self.trail.levels() as u32);
+        }
+        stop
+    }
+
+    /// Step 1 for the states at positions `from..to` of `level`.
+    fn expand(&self, level: &[u64], from: usize, to: usize) -> Expanded {
+        let mut out = Expanded {
+            buckets: (0..SHARDS).map(|_| Bucket::default()).collect(),
+            successors: Vec::with_capacity(to - from),
+            violation: None,
+        };
+        let mut successors = Vec::new();
+        let mut packed = vec![0u64; self.words];
+        for pos in from..to {
+            let state = self.model.unpack(&level[pos * self.words..(pos + 1) * self.words]);
+            successors.clear();
+            self.model.successors(&state, &mut successors);
+            out.successors.push(successors.len() as u32);
+            for (ord, (step, target)) in successors.iter().enumerate() {
+                let key = Key { pos: pos as u32, ord: ord as u32 };
+                if let Some(v) = self.model.step_violation(&state, step, target) {
+                    out.violation = Some((key, v));
+                    return out;
+                }
+                self.model.pack(target, &mut packed);
+                let hash = hash_words(&packed);
+                let bucket = &mut out.buckets[shard_of(hash)];
+                bucket.keys.push(key);
+                bucket.hashes.push(hash);
+                bucket.packed.extend_from_slice(&packed);
+            }
+        }
+        out
+    }
+
+    /// Step 2 for shard `s`: its targets from every chunk, in key order.
+    fn fill(&self, s: usize, expanded: &[Expanded]) -> Filled {
+        let mut shard = lock(&self.shards[s]);
+        let mut filled = Filled { news: Vec::new(), packed: Vec::new() };
+        for e in expanded {
+            let b = &e.buckets[s];
+            for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
+                let packed = &b.packed[i * self.words..(i + 1) * self.words];
+                if shard.insert(packed, hash) {
+                    let violation = self.state_violation(&self.model.unpack(packed));
+                    filled.news.push(New { key, violation });
+                    filled.packed.extend_from_slice(packed);
+                }
+            }
+        }
+        filled
+    }
+
+    /// Stops the search when the time or memory bound is exceeded.
+    fn check_budget(&self) -> Result<(), Stop> {
+        let limits = &self.options.limits;
+        if let Some(t) = limits.time_limit {
+            if self.start.elapsed() >= t {
+                return Err(Stop::Limit(Limit::TimeLimit(t.as_secs())));
+            }
+        }
+        if let Some(mb) = limits.max_memory_mb {
+            if current_rss_kb().is_some_and(|kb| kb > mb.saturating_mul(1024)) {
+                return Err(Stop::Limit(Limit::MaxMemory(mb)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the run to the violation by running the model again from its initial state,
+    /// taking at each step the successor the trail names (and, for a violation at a
+    /// transition of the current level, that transition last).
+    fn counterexample(&self, violation: Violation, key: Option<Key>) -> Counterexample<M::State, M::Step> {
+        let initial = self.model.initial_state();
+        let mut ordinals = Vec::new();
+        if let Some(key) = key {
+            let depth = self.trail.levels() - 1;
+            ordinals = self.trail.ordinals_to(depth, key.pos);
+            ordinals.push(key.ord);
+        }
+        let mut steps: Vec<TraceStep<M::State, M::Step>> = Vec::with_capacity(ordinals.len());
+        let mut successors = Vec::new();
+        for ord in ordinals {
+            let state = steps.last().map_or(&initial, |s| &s.state);
+            successors.clear();
+            self.model.successors(state, &mut successors);
+            let (step, state) = successors
+                .drain(..)
+                .nth(ord as usize)
+                .expect("a recorded successor number is below its state's successor count");
+            steps.push(TraceStep { step, state });
+        }
+        Counterexample { violation, initial, steps }
+    }
+}

@@ -1,0 +1,130 @@
+//! The visited set of the breadth-first search: a fixed number of shards, each a set of
+//! packed states (or of their fingerprints) that one thread at a time owns.
+//!
+//! A state's shard is fixed by the top bits of its hash, so the shards never share a state
+//! and the threads of a search can insert into different shards at once without touching a
+//! common table. The number of shards does not depend on the number of threads, so the
+//! search fills the same shards in the same order whatever the thread count.
+
+use hashbrown::HashTable;
+
+use crate::fingerprint::{hash_words, FingerprintSet};
+
+/// How many shards the visited set has (a power of two).
+pub const SHARDS: usize = 16;
+
+/// The shard of a state with hash `hash`: its top bits.
+pub fn shard_of(hash: u64) -> usize {
+    (hash >> (64 - SHARDS.trailing_zeros())) as usize
+}
+
+/// The part of the visited set for one range of hashes.
+#[derive(Debug)]
+pub enum Shard {
+    /// Whole packed states, back to back in an arena, found through a table of 4-byte
+    /// indices: exact, `8 × words` bytes a state plus the table.
+    Full {
+        /// Words per packed state.
+        words: usize,
+        /// The packed states, in insertion order.
+        arena: Vec<u64>,
+        /// Indices into `arena`.
+        table: HashTable<u32>,
+    },
+    /// Only 64-bit fingerprints (`--fingerprints`).
+    Fingerprints(FingerprintSet),
+}
+
+/// The hash hashbrown sees: the state's hash turned so that the bits choosing the shard (all
+/// equal within one shard) are neither the table's position bits nor its tag bits.
+fn table_hash(hash: u64) -> u64 {
+    hash.rotate_left(32)
+}
+
+impl Shard {
+    /// An empty shard for states of `words` words; `fingerprints` stores only hashes.
+    pub fn new(words: usize, fingerprints: bool) -> Shard {
+        if fingerprints {
+            Shard::Fingerprints(FingerprintSet::new())
+        } else {
+            Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
+        }
+    }
+
+    /// Adds the packed state whose hash is `hash` (as computed by [`hash_words`]); true when
+    /// it was not there yet.
+    pub fn insert(&mut self, packed: &[u64], hash: u64) -> bool {
+        match self {
+            Shard::Fingerprints(set) => set.insert(hash),
+            Shard::Full { words, arena, table } => {
+                let w = *words;
+                if arena.len() / w >= u32::MAX as usize {
+                    // Unreachable: the search stops at fewer than 2^32 states in total.
+                    return false;
+                }
+                let id = (arena.len() / w) as u32;
+                let slice = |i: u32| &arena[i as usize * w..(i as usize + 1) * w];
+                let found = table
+                    .find(table_hash(hash), |&i| slice(i) == packed)
+                    .is_some();
+                if found {
+                    return false;
+                }
+                table.insert_unique(table_hash(hash), id, |&i| table_hash(hash_words(slice(i))));
+                arena.extend_from_slice(packed);
+                true
+            }
+        }
+    }
+
+    /// How many states the shard holds.
+    pub fn len(&self) -> usize {
+        match self {
+            Shard::Fingerprints(set) => set.len(),
+            Shard::Full { words, arena, .. } => arena.len() / words,
+        }
+    }
+
+    /// True when the shard holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes the shard has reserved.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Shard::Fingerprints(set) => set.bytes(),
+            Shard::Full { arena, table, .. } => {
+                arena.capacity() * 8 + table.capacity() * (std::mem::size_of::<u32>() + 1)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_and_fingerprint_shards_agree_on_what_is_new() {
+        let mut full = Shard::new(2, false);
+        let mut fps = Shard::new(2, true);
+        for round in 0..2 {
+            for v in 0..5_000u64 {
+                let packed = [v, v / 7];
+                let h = hash_words(&packed);
+                assert_eq!(full.insert(&packed, h), round == 0);
+                assert_eq!(fps.insert(&packed, h), round == 0);
+            }
+        }
+        assert_eq!((full.len(), fps.len()), (5_000, 5_000));
+        assert!(fps.bytes() < full.bytes());
+    }
+
+    #[test]
+    fn shards_split_hashes_by_their_top_bits() {
+        assert_eq!(shard_of(0), 0);
+        assert_eq!(shard_of(u64::MAX), SHARDS - 1);
+        assert_eq!(shard_of(1 << 63), SHARDS / 2);
+    }
+}

@@ -1,0 +1,184 @@
+//! The search engine's options never change a result (issue #6): any number of threads and
+//! `--fingerprints` give the verdict, counterexample and counts of the one-thread search with
+//! whole states, on every model in models/, on the benchmark models, at violations found deep
+//! in a big search and at the state limit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mutexcheck_checker::report::{json, text, ReportOptions};
+use mutexcheck_checker::{
+    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, SearchOptions, Storage, Strategy, Verdict,
+};
+use mutexcheck_core::System;
+use mutexcheck_lang::{compile, expected_verdict, Expect};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `.mc` files directly in `dir`, sorted.
+fn models_in(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mc"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn system_of(path: &str, source: &str) -> System {
+    let model = compile(path, source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render(path, source.as_bytes())));
+    prepare(model, None).unwrap()
+}
+
+fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
+    let options = SearchOptions { strategy: Strategy::Bfs, limits };
+    check_with(system, &options, &EngineOptions { threads, fingerprints }, &mut |_| {})
+}
+
+/// The report without timings, and the JSON document without timings: what must not change.
+fn reports(system: &System, r: &CheckResult) -> (String, String) {
+    let options = ReportOptions { timings: false };
+    (text(system, r, &options), json(system, r, &options).to_string())
+}
+
+/// Asserts that 2 and 3 threads, and fingerprints on 1 and 2 threads, give the one-thread
+/// result; returns it.
+fn assert_engine_independent(name: &str, system: &System, limits: Limits) -> CheckResult {
+    let one = run(system, limits, 1, false);
+    let expected = reports(system, &one);
+    for threads in [2, 3] {
+        let r = run(system, limits, threads, false);
+        assert_eq!(r.stats.threads, threads as u32);
+        assert_eq!(reports(system, &r), expected, "{name} on {threads} threads");
+    }
+    for threads in [1, 2] {
+        let r = run(system, limits, threads, true);
+        assert!(matches!(r.stats.storage, Storage::Fingerprints { .. }), "{name}");
+        assert_eq!(r.verdict, one.verdict, "{name} with fingerprints on {threads} threads");
+        let counts = |r: &CheckResult| (r.stats.states, r.stats.transitions, r.stats.max_depth);
+        assert_eq!(counts(&r), counts(&one), "{name} with fingerprints on {threads} threads");
+    }
+    one
+}
+
+#[test]
+fn every_model_gets_the_same_result_on_any_number_of_threads_and_with_fingerprints() {
+    let paths = models_in(&repo().join("models"));
+    assert!(paths.len() >= 20, "{} models", paths.len());
+    for path in paths {
+        let name = path.to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let system = system_of(&name, &source);
+        let full = assert_engine_independent(&name, &system, Limits::default());
+        // The state limit stops every engine at the same transition.
+        if full.stats.states > 4 {
+            let limits = Limits { max_states: Some(full.stats.states / 2), ..Limits::default() };
+            assert_engine_independent(&format!("{name} (half the states)"), &system, limits);
+        }
+        // So does the depth limit.
+        if full.stats.max_depth > 2 {
+            let limits = Limits { max_depth: Some(full.stats.max_depth / 2), ..Limits::default() };
+            assert_engine_independent(&format!("{name} (half the depth)"), &system, limits);
+        }
+    }
+}
+
+fn bench_source(n: u32, k: u32) -> String {
+    std::fs::read_to_string(repo().join(format!("models/bench/bench_one_n{n}_k{k}.mc"))).unwrap()
+}
+
+#[test]
+fn a_search_over_many_batches_counts_the_same_on_every_engine() {
+    // 19,112 states: about twenty one-thread batches and two parallel ones.
+    let system = system_of("bench_one_n3_k2.mc", &bench_source(3, 2));
+    let r = assert_engine_independent("bench_one_n3_k2", &system, Limits::default());
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(r.stats.states, 19_112);
+    let limits = Limits { max_states: Some(10_000), ..Limits::default() };
+    let r = assert_engine_independent("bench_one_n3_k2 (10,000 states)", &system, limits);
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxStates(10_000)));
+    assert_eq!(r.stats.states, 10_000);
+}
+
+#[test]
+fn a_violation_deep_in_a_big_search_has_the_same_counterexample_on_every_engine() {
+    // Without its repair a worker that gets ABANDONED updates a and b while they are apart
+    // and releases m: a protect violation after a crash, many batches into the search.
+    let source = bench_source(3, 2).replace("if r == ABANDONED { b = a }", "skip");
+    let system = system_of("bench_unrepaired.mc", &source);
+    let r = assert_engine_independent("bench_unrepaired", &system, Limits::default());
+    let c = r.counterexample().expect("a protect violation");
+    assert_eq!(c.violation.kind.name(), "protect");
+    assert_eq!(c.steps.len(), 11);
+    assert_eq!(r.stats.states, 765);
+    // b reaches 12 only in the last of the twelve rounds: the assert fails at depth 91, after
+    // 184,539 states, eleven parallel batches into the search.
+    let source = bench_source(3, 4).replace("        b = b + 1\n", "        b = b + 1\n        assert b < 12\n");
+    let system = system_of("bench_deep_assert.mc", &source);
+    let r = assert_engine_independent("bench_deep_assert", &system, Limits::default());
+    let c = r.counterexample().expect("an assert violation");
+    assert_eq!(c.violation.kind.name(), "assert");
+    assert_eq!((c.steps.len(), r.stats.states, r.stats.transitions), (91, 184_539, 365_454));
+}
+
+#[test]
+fn fingerprints_of_one_word_states_are_exact_and_longer_states_get_a_collision_estimate() {
+    let system = system_of("bench_one_n3_k2.mc", &bench_source(3, 2));
+    let r = run(&system, Limits::default(), 1, true);
+    assert_eq!(r.stats.storage, Storage::Fingerprints { exact: system.packer().words() == 1 });
+    let report = text(&system, &r, &ReportOptions { timings: false });
+    if system.packer().words() == 1 {
+        assert!(report.ends_with("  fingerprints: exact (every state packs into 64 bits)\n"), "{report}");
+    }
+    // Five workers of two rounds need more than 64 bits.
+    let system = system_of("bench_one_n5_k2.mc", &bench_source(5, 2));
+    assert!(system.packer().words() > 1);
+    let states = 4_576_728u64;
+    let p = mutexcheck_checker::fingerprint::collision_probability(states, false);
+    assert!((p - (states * (states - 1)) as f64 / 2f64.powi(65)).abs() < 1e-15, "{p}");
+}
+
+#[test]
+fn the_binary_prints_the_same_report_for_one_and_two_threads() {
+    let path = repo().join("models/bench/bench_one_n3_k2.mc").to_string_lossy().into_owned();
+    let out = |extra: &[&str]| {
+        let mut args = vec!["check", path.as_str(), "--no-timings", "--no-trace"];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let one = out(&["--threads", "1"]);
+    assert!(one.contains("  states:      19112\n"), "{one}");
+    assert_eq!(out(&["--threads", "2"]), one);
+    assert!(out(&["--threads", "2", "--fingerprints"]).starts_with(&one));
+    let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
+        .args(["check", &path, "--dfs", "--fingerprints"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "--fingerprints is breadth-first only");
+    let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(["check", &path, "--threads", "0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "--threads 0 is refused");
+}
+
+#[test]
+fn the_benchmark_models_are_what_scripts_gen_bench_writes_and_all_ok() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gen-bench");
+    let _ = std::fs::remove_dir_all(&out);
+    let status = Command::new("bash").arg(repo().join("scripts/gen-bench")).arg(&out).status().unwrap();
+    assert!(status.success());
+    let generated = models_in(&out);
+    let committed = models_in(&repo().join("models/bench"));
+    let names = |v: &[PathBuf]| v.iter().map(|p| p.file_name().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(names(&generated), names(&committed), "rerun scripts/gen-bench");
+    assert!(committed.len() >= 8);
+    for (g, c) in generated.iter().zip(&committed) {
+        let source = std::fs::read_to_string(c).unwrap();
+        assert_eq!(std::fs::read_to_string(g).unwrap(), source, "{} is stale: rerun scripts/gen-bench", c.display());
+        assert_eq!(expected_verdict(&source), Some(Expect::Ok), "{}", c.display());
+        system_of(&c.to_string_lossy(), &source);
+    }
+}
