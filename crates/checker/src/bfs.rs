@@ -267,8 +267,9 @@ impl<M: Checkable + Sync> Search<'_, M> {
         };
         let mut successors = Vec::new();
         let mut packed = vec![0u64; self.words];
+        let mut state = self.model.unpack(&level[from * self.words..(from + 1) * self.words]);
         for pos in from..to {
-            let state = self.model.unpack(&level[pos * self.words..(pos + 1) * self.words]);
+            self.model.unpack_into(&level[pos * self.words..(pos + 1) * self.words], &mut state);
             successors.clear();
             self.model.successors(&state, &mut successors);
             out.successors.push(successors.len() as u32);
@@ -293,12 +294,20 @@ impl<M: Checkable + Sync> Search<'_, M> {
     fn fill(&self, s: usize, expanded: &[Expanded]) -> Filled {
         let mut shard = lock(&self.shards[s]);
         let mut filled = Filled { news: Vec::new(), packed: Vec::new() };
+        let mut state = None;
         for e in expanded {
             let b = &e.buckets[s];
             for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
                 let packed = &b.packed[i * self.words..(i + 1) * self.words];
                 if shard.insert(packed, hash) {
-                    let violation = self.state_violation(&self.model.unpack(packed));
+                    let state = match &mut state {
+                        Some(state) => {
+                            self.model.unpack_into(packed, state);
+                            state
+                        }
+                        None => state.insert(self.model.unpack(packed)),
+                    };
+                    let violation = self.state_violation(state);
                     filled.news.push(New { key, violation });
                     filled.packed.extend_from_slice(packed);
                 }

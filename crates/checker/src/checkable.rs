@@ -33,6 +33,12 @@ pub trait Checkable {
     /// Rebuilds the state `packed` was made from.
     fn unpack(&self, packed: &[u64]) -> Self::State;
 
+    /// Rebuilds the state `packed` was made from in `state` (a state of this model), reusing
+    /// its memory where the state type allows; the search calls it for every state it expands.
+    fn unpack_into(&self, packed: &[u64], state: &mut Self::State) {
+        *state = self.unpack(packed);
+    }
+
     /// The state before any step.
     fn initial_state(&self) -> Self::State;
 

@@ -150,6 +150,10 @@ impl Checkable for SystemModel<'_> {
         self.packer.unpack(packed)
     }
 
+    fn unpack_into(&self, packed: &[u64], state: &mut State) {
+        self.packer.unpack_into(packed, state)
+    }
+
     fn initial_state(&self) -> State {
         self.system.initial_state()
     }

@@ -31,7 +31,8 @@ pub enum Shard {
         /// Indices into `arena`.
         table: HashTable<u32>,
     },
-    /// Only 64-bit fingerprints (`--fingerprints`).
+    /// Only 64-bit fingerprints (`--fingerprints`, or states of one word, whose fingerprint
+    /// is exact).
     Fingerprints(FingerprintSet),
 }
 
@@ -42,9 +43,11 @@ fn table_hash(hash: u64) -> u64 {
 }
 
 impl Shard {
-    /// An empty shard for states of `words` words; `fingerprints` stores only hashes.
+    /// An empty shard for states of `words` words; `fingerprints` stores only hashes. A
+    /// one-word state is always stored as its hash, which encodes it one-to-one (see
+    /// [`hash_words`]): as exact as the word itself, in a table with no arena behind it.
     pub fn new(words: usize, fingerprints: bool) -> Shard {
-        if fingerprints {
+        if fingerprints || words == 1 {
             Shard::Fingerprints(FingerprintSet::new())
         } else {
             Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
@@ -65,7 +68,8 @@ impl Shard {
                 let id = (arena.len() / w) as u32;
                 let slice = |i: u32| &arena[i as usize * w..(i as usize + 1) * w];
                 let found = table
-                    .find(table_hash(hash), |&i| slice(i) == packed)
+                    // Word by word: for the usual one or two words this beats a memcmp call.
+                    .find(table_hash(hash), |&i| slice(i).iter().zip(packed).all(|(a, b)| a == b))
                     .is_some();
                 if found {
                     return false;
@@ -107,6 +111,7 @@ mod tests {
 
     #[test]
     fn full_and_fingerprint_shards_agree_on_what_is_new() {
+        assert!(matches!(Shard::new(1, false), Shard::Fingerprints(_)), "one word: exact hashes");
         let mut full = Shard::new(2, false);
         let mut fps = Shard::new(2, true);
         for round in 0..2 {

@@ -17,10 +17,25 @@ struct Field {
     bits: u32,
 }
 
+/// Where a field with bits lies in the packed words, worked out once so that packing and
+/// unpacking (done for every transition) are a shift and a mask per slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    slot: u32,
+    word: u32,
+    shift: u32,
+    /// The field continues into the next word.
+    straddles: bool,
+    mask: u64,
+    min: Value,
+}
+
 /// Packs and unpacks the states of one model.
 #[derive(Clone, Debug)]
 pub struct Packer {
     fields: Vec<Field>,
+    /// The fields with at least one bit, in slot order.
+    places: Vec<Place>,
     words: usize,
 }
 
@@ -65,8 +80,23 @@ impl Packer {
             }
         }
         debug_assert_eq!(fields.len(), layout.slots);
+        Packer::from_fields(fields)
+    }
+
+    fn from_fields(fields: Vec<Field>) -> Packer {
         let bits: u64 = fields.iter().map(|f| f.bits as u64).sum();
-        Packer { fields, words: bits.div_ceil(64).max(1) as usize }
+        let mut places = Vec::new();
+        let mut at = 0u32;
+        for (slot, f) in fields.iter().enumerate() {
+            if f.bits == 0 {
+                continue;
+            }
+            let mask = if f.bits == 64 { u64::MAX } else { (1u64 << f.bits) - 1 };
+            let (word, shift) = (at / 64, at % 64);
+            places.push(Place { slot: slot as u32, word, shift, straddles: shift + f.bits > 64, mask, min: f.min });
+            at += f.bits;
+        }
+        Packer { fields, places, words: bits.div_ceil(64).max(1) as usize }
     }
 
     /// How many 64-bit words one packed state takes.
@@ -82,40 +112,37 @@ impl Packer {
     /// Packs `state` into `out` (which must hold [`Packer::words`] words).
     pub fn pack(&self, state: &State, out: &mut [u64]) {
         out.fill(0);
-        let mut at = 0u32;
-        for (f, &v) in self.fields.iter().zip(state.slots()) {
-            if f.bits == 0 {
-                continue;
+        let slots = state.slots();
+        for p in &self.places {
+            let raw = (slots[p.slot as usize] as i64 - p.min as i64) as u64;
+            out[p.word as usize] |= raw << p.shift;
+            if p.straddles {
+                out[p.word as usize + 1] |= raw >> (64 - p.shift);
             }
-            let raw = (v as i64 - f.min as i64) as u64;
-            let (word, shift) = ((at / 64) as usize, at % 64);
-            out[word] |= raw << shift;
-            if shift + f.bits > 64 {
-                out[word + 1] |= raw >> (64 - shift);
-            }
-            at += f.bits;
         }
     }
 
     /// Rebuilds the state `packed` was made from.
     pub fn unpack(&self, packed: &[u64]) -> State {
-        let mut slots = Vec::with_capacity(self.fields.len());
-        let mut at = 0u32;
-        for f in &self.fields {
-            if f.bits == 0 {
-                slots.push(f.min);
-                continue;
-            }
-            let (word, shift) = ((at / 64) as usize, at % 64);
-            let mut raw = packed[word] >> shift;
-            if shift + f.bits > 64 {
-                raw |= packed[word + 1] << (64 - shift);
-            }
-            let mask = if f.bits == 64 { u64::MAX } else { (1u64 << f.bits) - 1 };
-            slots.push((f.min as i64 + (raw & mask) as i64) as Value);
-            at += f.bits;
+        let mut state = State::from_slots(vec![0; self.fields.len()].into_boxed_slice());
+        self.unpack_into(packed, &mut state);
+        state
+    }
+
+    /// Rebuilds the state `packed` was made from in `state`, a state of the same system,
+    /// without allocating.
+    pub fn unpack_into(&self, packed: &[u64], state: &mut State) {
+        let slots = &mut state.0;
+        for (slot, f) in slots.iter_mut().zip(&self.fields) {
+            *slot = f.min;
         }
-        State::from_slots(slots.into_boxed_slice())
+        for p in &self.places {
+            let mut raw = packed[p.word as usize] >> p.shift;
+            if p.straddles {
+                raw |= packed[p.word as usize + 1] << (64 - p.shift);
+            }
+            slots[p.slot as usize] = (p.min as i64 + (raw & p.mask) as i64) as Value;
+        }
     }
 }
 
@@ -143,7 +170,8 @@ mod tests {
     #[test]
     fn fields_straddling_a_word_boundary_round_trip() {
         let fields = vec![field(0, (1 << 20) - 1); 7]; // 140 bits: crosses two boundaries
-        let packer = Packer { words: 3, fields };
+        let packer = Packer::from_fields(fields);
+        assert_eq!(packer.words(), 3);
         let state = State::from_slots(vec![1, 2, 1 << 19, (1 << 20) - 1, 0, 77, 12345].into_boxed_slice());
         let mut words = vec![0; 3];
         packer.pack(&state, &mut words);
@@ -152,7 +180,7 @@ mod tests {
 
     #[test]
     fn negative_ranges_round_trip() {
-        let packer = Packer { words: 1, fields: vec![field(-5, 5), field(Value::MIN, Value::MAX)] };
+        let packer = Packer::from_fields(vec![field(-5, 5), field(Value::MIN, Value::MAX)]);
         let state = State::from_slots(vec![-5, Value::MIN].into_boxed_slice());
         let mut words = vec![0; 1];
         packer.pack(&state, &mut words);
