@@ -38,11 +38,15 @@ pub struct EngineOptions {
     /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
     /// breadth-first only): less memory, with a small chance that a collision hides a state.
     pub fingerprints: bool,
+    /// Symmetry reduction (breadth-first only): store one state per class of states that
+    /// differ only by a swap of interchangeable process instances. Verdicts and
+    /// counterexample lengths stay the same; state and transition counts shrink.
+    pub symmetry: bool,
 }
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions { threads: 1, fingerprints: false }
+        EngineOptions { threads: 1, fingerprints: false, symmetry: false }
     }
 }
 

@@ -62,5 +62,11 @@ pub fn check_with(
     engine: &EngineOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult {
-    explore_with(&SystemModel::new(system), options, engine, progress)
+    let mut result = if engine.symmetry && options.strategy == Strategy::Bfs {
+        explore_with(&SystemModel::with_symmetry(system), options, engine, progress)
+    } else {
+        explore_with(&SystemModel::new(system), options, engine, progress)
+    };
+    result.stats.symmetry = engine.symmetry && options.strategy == Strategy::Bfs && !system.symmetry().is_empty();
+    result
 }

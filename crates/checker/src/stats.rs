@@ -27,6 +27,9 @@ pub struct Stats {
     pub threads: u32,
     /// What the visited set stores of each state.
     pub storage: Storage,
+    /// Symmetry reduction was on and had instances to swap: the counts are of classes of
+    /// states, not of states.
+    pub symmetry: bool,
 }
 
 /// What the visited set stores of each state.

@@ -15,6 +15,7 @@
 
 use mutexcheck_core::ir::{Expr, Op, Property, Scope};
 use mutexcheck_core::pack::Packer;
+use mutexcheck_core::symmetry::Symmetry;
 use mutexcheck_core::{
     Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
 };
@@ -26,12 +27,22 @@ use crate::properties::{Violation, ViolationKind};
 pub struct SystemModel<'a> {
     system: &'a System,
     packer: Packer,
+    /// With symmetry reduction, the instances that packing sorts into one order.
+    symmetry: Option<Symmetry>,
 }
 
 impl<'a> SystemModel<'a> {
     /// Wraps a system for checking.
     pub fn new(system: &'a System) -> SystemModel<'a> {
-        SystemModel { system, packer: system.packer() }
+        SystemModel { system, packer: system.packer(), symmetry: None }
+    }
+
+    /// Wraps a system for checking with symmetry reduction: states that differ only by a swap
+    /// of interchangeable process instances (see [`System::symmetry`]) pack the same, so the
+    /// search stores one of them. Without interchangeable instances this is [`SystemModel::new`].
+    pub fn with_symmetry(system: &'a System) -> SystemModel<'a> {
+        let symmetry = Some(system.symmetry()).filter(|s| !s.is_empty());
+        SystemModel { system, packer: system.packer(), symmetry }
     }
 
     /// `worker[0] at line 12 (`a = a + 1`)`: who ran which statement.
@@ -143,7 +154,18 @@ impl Checkable for SystemModel<'_> {
     }
 
     fn pack(&self, state: &State, out: &mut [u64]) {
-        self.packer.pack(state, out)
+        match &self.symmetry {
+            None => self.packer.pack(state, out),
+            Some(sym) => {
+                let mut canonical = state.clone();
+                self.system.canonicalize(sym, &mut canonical);
+                self.packer.pack(&canonical, out)
+            }
+        }
+    }
+
+    fn reduced(&self) -> bool {
+        self.symmetry.is_some()
     }
 
     fn unpack(&self, packed: &[u64]) -> State {

@@ -35,7 +35,7 @@ fn system_of(path: &str, source: &str) -> System {
 
 fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints }, &mut |_| {})
+    check_with(system, &options, &EngineOptions { threads, fingerprints, symmetry: false }, &mut |_| {})
 }
 
 /// The report without timings, and the JSON document without timings: what must not change.

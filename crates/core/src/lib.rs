@@ -16,6 +16,7 @@ pub mod mutex;
 pub mod pack;
 pub mod state;
 pub mod step;
+pub mod symmetry;
 pub mod system;
 mod validate;
 

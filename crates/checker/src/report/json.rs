@@ -50,6 +50,9 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "transitions": s.transitions,
         "max_depth": s.max_depth,
     });
+    if s.symmetry {
+        stats["symmetry"] = json!(true);
+    }
     if let Storage::Fingerprints { exact } = s.storage {
         stats["fingerprints"] = json!({
             "exact": exact,

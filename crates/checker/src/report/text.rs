@@ -74,6 +74,9 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
     let _ = writeln!(out, "  states:      {}", s.states);
     let _ = writeln!(out, "  transitions: {}", s.transitions);
     let _ = writeln!(out, "  max depth:   {}", s.max_depth);
+    if s.symmetry {
+        let _ = writeln!(out, "  symmetry:    on (states that differ only by a swap of instances count once)");
+    }
     match s.storage {
         Storage::Full => {}
         Storage::Fingerprints { exact: true } => {

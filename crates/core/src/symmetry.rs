@@ -1,0 +1,200 @@
+//! Symmetry reduction: the instances of a process template are interchangeable when nothing
+//! tells them apart, so a checker may store one state per class of states that differ only
+//! by which instance is which.
+//!
+//! A template's instances are interchangeable when it has at least two instances, its code
+//! never reads `self` (the one thing that differs between instances), no mutex is created
+//! owned by one of its instances, and no property reads anything but shared variables and
+//! mutexes (the language guarantees the last one; a hand-built IR might not). Swapping two
+//! such instances — their threads' program counters and statuses, their process memory and
+//! locals, and the thread ids in mutex owners and in the atomic slot — maps runs to runs and
+//! violations to violations of the same kind, so checking one state per class gives the
+//! same verdict and, breadth-first, counterexamples of the same length.
+
+use crate::ir::{Expr, Op, Place, Property, Scope, Value};
+use crate::mutex::ThreadId;
+use crate::state::{State, ATOMIC_SLOT};
+use crate::System;
+
+/// Which process instances may be swapped, template by template.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Symmetry {
+    /// For each symmetric template: the indices (in [`crate::state::Layout::processes`]) of
+    /// its instances, in instance order.
+    groups: Vec<Vec<usize>>,
+    /// Why each template with several instances is not symmetric, one sentence each.
+    refused: Vec<String>,
+}
+
+impl Symmetry {
+    /// True when no template's instances can be swapped: reduction changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Why each template with several instances was left out, e.g.
+    /// "process worker: its code reads `self`".
+    pub fn refused(&self) -> &[String] {
+        &self.refused
+    }
+
+    /// The templates whose instances are swapped, by name.
+    pub fn templates(&self, system: &System) -> Vec<String> {
+        self.groups
+            .iter()
+            .map(|g| system.model.processes[system.layout.processes[g[0]].decl].name.clone())
+            .collect()
+    }
+}
+
+fn expr_reads_self(e: &Expr) -> bool {
+    match e {
+        Expr::InstanceId => true,
+        Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads_self(i),
+        Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
+        _ => false,
+    }
+}
+
+fn place_reads_self(p: &Place) -> bool {
+    p.index.as_deref().is_some_and(expr_reads_self)
+}
+
+/// True when the expression reads only shared variables, mutexes and constants.
+fn expr_is_global(e: &Expr) -> bool {
+    match e {
+        Expr::Var(v) => v.scope == Scope::Shared,
+        Expr::Index(v, i) => v.scope == Scope::Shared && expr_is_global(i),
+        Expr::InstanceId | Expr::Owns(_) => false,
+        Expr::Unary(_, i) => expr_is_global(i),
+        Expr::Binary(_, a, b) => expr_is_global(a) && expr_is_global(b),
+        Expr::Const(_) | Expr::MutexCount(_) | Expr::MutexAbandoned(_) => true,
+    }
+}
+
+fn op_reads_self(op: &Op) -> bool {
+    match op {
+        Op::Assign { place, value } => place_reads_self(place) || expr_reads_self(value),
+        Op::Wait { result, .. } | Op::Release { result, .. } => result.as_ref().is_some_and(place_reads_self),
+        Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
+        Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => false,
+    }
+}
+
+impl System {
+    /// The templates whose instances are interchangeable (see the module comment), with the
+    /// reason each other template of several instances is not.
+    pub fn symmetry(&self) -> Symmetry {
+        let mut sym = Symmetry::default();
+        let global_properties = self.model.properties.iter().all(|p| match p {
+            Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => {
+                expr_is_global(cond)
+            }
+        });
+        for (decl, p) in self.model.processes.iter().enumerate() {
+            if p.instances < 2 {
+                continue;
+            }
+            let reason = if p.threads.iter().any(|t| t.code.iter().any(|i| op_reads_self(&i.op))) {
+                Some("its code reads `self`")
+            } else if self.model.mutexes.iter().any(|m| m.initial_owner.is_some_and(|r| r.process == decl)) {
+                Some("a mutex is created owned by one of its instances")
+            } else if !global_properties {
+                Some("a property reads process or thread data")
+            } else {
+                None
+            };
+            match reason {
+                Some(r) => sym.refused.push(format!("process {}: {r}", p.name)),
+                None => sym.groups.push(
+                    (0..self.layout.processes.len()).filter(|&i| self.layout.processes[i].decl == decl).collect(),
+                ),
+            }
+        }
+        sym
+    }
+
+    /// Rewrites `s` into the one state of its class that reduction stores: within each
+    /// symmetric template, instances sorted by what they hold (thread program counters and
+    /// statuses, memory and locals, the mutexes their threads own, the atomic slot), with
+    /// mutex owners and the atomic holder renamed to match. States that differ only by a
+    /// swap of interchangeable instances get the same result.
+    pub fn canonicalize(&self, sym: &Symmetry, s: &mut State) {
+        for group in &sym.groups {
+            self.canonicalize_group(group, &mut s.0);
+        }
+    }
+
+    /// Where instance `p`'s data lies: its threads, and its memory and locals (one block).
+    fn instance_slots(&self, p: usize) -> (std::ops::Range<ThreadId>, std::ops::Range<usize>) {
+        let info = &self.layout.processes[p];
+        let threads = info.threads.clone();
+        let end = match self.layout.processes.get(p + 1) {
+            Some(next) => next.var_base,
+            None => self.layout.slots,
+        };
+        (threads, info.var_base..end)
+    }
+
+    fn canonicalize_group(&self, group: &[usize], s: &mut [Value]) {
+        let mutexes = self.layout.mutex_count();
+        // The key of each instance: pc and status of each thread, its memory and locals,
+        // then per mutex and for the atomic slot the owning thread (1 + index within the
+        // instance) or 0.
+        let keys: Vec<Vec<Value>> = group
+            .iter()
+            .map(|&p| {
+                let (threads, vars) = self.instance_slots(p);
+                let mut key = Vec::new();
+                for t in threads.clone() {
+                    key.push(s[self.layout.pc_slot(t)]);
+                    key.push(s[self.layout.status_slot(t)]);
+                }
+                key.extend_from_slice(&s[vars]);
+                let local = |holder: Value| -> Value {
+                    // Owners and the atomic slot hold thread id + 1, 0 for none.
+                    let t = holder - 1;
+                    if holder != 0 && threads.contains(&(t as ThreadId)) {
+                        1 + t - threads.start as Value
+                    } else {
+                        0
+                    }
+                };
+                for m in 0..mutexes {
+                    key.push(local(s[self.layout.mutex_base + 3 * m]));
+                }
+                key.push(local(s[ATOMIC_SLOT]));
+                key
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..group.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        if order.iter().enumerate().all(|(k, &o)| k == o) {
+            return;
+        }
+        let old = s.to_vec();
+        // Thread renaming: old thread id -> new thread id, for owners and the atomic slot.
+        let mut rename: Vec<(ThreadId, ThreadId)> = Vec::new();
+        for (k, &from) in order.iter().enumerate() {
+            let (to_threads, to_vars) = self.instance_slots(group[k]);
+            let (from_threads, from_vars) = self.instance_slots(group[from]);
+            for (t_to, t_from) in to_threads.zip(from_threads) {
+                s[self.layout.pc_slot(t_to)] = old[self.layout.pc_slot(t_from)];
+                s[self.layout.status_slot(t_to)] = old[self.layout.status_slot(t_from)];
+                rename.push((t_from, t_to));
+            }
+            s[to_vars].copy_from_slice(&old[from_vars]);
+        }
+        let renamed = |holder: Value| -> Value {
+            match rename.iter().find(|(from, _)| holder != 0 && *from as Value == holder - 1) {
+                Some((_, to)) => *to as Value + 1,
+                None => holder,
+            }
+        };
+        for m in 0..mutexes {
+            let at = self.layout.mutex_base + 3 * m;
+            s[at] = renamed(old[at]);
+        }
+        s[ATOMIC_SLOT] = renamed(old[ATOMIC_SLOT]);
+    }
+}
