@@ -24,7 +24,7 @@ fn trace_of(file: &str) -> TraceFile {
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
     let result = check(&system, &options, &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
-    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs), cex)
+    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs, &[]), cex)
 }
 
 fn violating_models() -> Vec<String> {

@@ -106,7 +106,9 @@ pub fn run(args: &CheckArgs) -> i32 {
     let options = ReportOptions { timings: !args.no_timings };
     let trace_file = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace => {
-            let trace = TraceFile::new(&system, &args.model, &source, TraceOptions::new(&system, result.strategy), cex);
+            let reductions: &[&str] = if args.symmetry { &["symmetry"] } else { &[] };
+            let options = TraceOptions::new(&system, result.strategy, reductions);
+            let trace = TraceFile::new(&system, &args.model, &source, options, cex);
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
             match write_trace(&path, &trace) {
                 Ok(()) => Some(path),

@@ -136,3 +136,15 @@ fn a_closed_pipe_ends_output_quietly_without_a_panic() {
     assert_eq!(text(&out.stdout), "model try_to_take: breadth-first search, crashes allowed: 1\n");
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_trace_found_with_symmetry_records_it_and_replays() {
+    let dir = scratch("symmetry", &["seed_bug.mc"]);
+    let out = run(&dir, &["check", "models/seed_bug.mc", "--symmetry", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+    assert_eq!(trace["options"]["reductions"], serde_json::json!(["symmetry"]));
+    assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "symmetry keeps the shortest length");
+    let out = run(&dir, &["replay", "traces/seed_bug.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+}

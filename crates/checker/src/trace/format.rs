@@ -61,7 +61,7 @@ pub struct TraceOptions {
     pub semantics: String,
     /// `bfs` or `dfs`.
     pub search: String,
-    /// Reductions that were on (none yet).
+    /// Reductions that were on: `symmetry`, or none.
     pub reductions: Vec<String>,
 }
 
@@ -156,8 +156,9 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
 }
 
 impl TraceOptions {
-    /// The options of a search of `system` with `strategy`.
-    pub fn new(system: &System, strategy: Strategy) -> TraceOptions {
+    /// The options of a search of `system` with `strategy` and the given reductions
+    /// (`symmetry`): what a reader needs to find the same trace again.
+    pub fn new(system: &System, strategy: Strategy, reductions: &[&str]) -> TraceOptions {
         TraceOptions {
             crashes: system.model().crashes,
             semantics: "win32".to_string(),
@@ -166,7 +167,7 @@ impl TraceOptions {
                 Strategy::Dfs => "dfs",
             }
             .to_string(),
-            reductions: Vec::new(),
+            reductions: reductions.iter().map(|r| r.to_string()).collect(),
         }
     }
 }
