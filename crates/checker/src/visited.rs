@@ -34,6 +34,9 @@ pub enum Shard {
     /// Only 64-bit fingerprints (`--fingerprints`, or states of one word, whose fingerprint
     /// is exact).
     Fingerprints(FingerprintSet),
+    /// Whole states of two words, held in the table itself: one memory access per lookup
+    /// instead of a table slot and then an arena entry.
+    Pairs(HashTable<[u64; 2]>),
 }
 
 /// The hash hashbrown sees: the state's hash turned so that the bits choosing the shard (all
@@ -49,6 +52,8 @@ impl Shard {
     pub fn new(words: usize, fingerprints: bool) -> Shard {
         if fingerprints || words == 1 {
             Shard::Fingerprints(FingerprintSet::new())
+        } else if words == 2 {
+            Shard::Pairs(HashTable::new())
         } else {
             Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
         }
@@ -59,6 +64,14 @@ impl Shard {
     pub fn insert(&mut self, packed: &[u64], hash: u64) -> bool {
         match self {
             Shard::Fingerprints(set) => set.insert(hash),
+            Shard::Pairs(table) => {
+                let pair = [packed[0], packed[1]];
+                let found = table.find(table_hash(hash), |p| *p == pair).is_some();
+                if !found {
+                    table.insert_unique(table_hash(hash), pair, |p| table_hash(hash_words(p)));
+                }
+                !found
+            }
             Shard::Full { words, arena, table } => {
                 let w = *words;
                 if arena.len() / w >= u32::MAX as usize {
@@ -85,6 +98,7 @@ impl Shard {
     pub fn len(&self) -> usize {
         match self {
             Shard::Fingerprints(set) => set.len(),
+            Shard::Pairs(table) => table.len(),
             Shard::Full { words, arena, .. } => arena.len() / words,
         }
     }
@@ -98,6 +112,7 @@ impl Shard {
     pub fn bytes(&self) -> usize {
         match self {
             Shard::Fingerprints(set) => set.bytes(),
+            Shard::Pairs(table) => table.capacity() * (16 + 1),
             Shard::Full { arena, table, .. } => {
                 arena.capacity() * 8 + table.capacity() * (std::mem::size_of::<u32>() + 1)
             }
@@ -112,17 +127,20 @@ mod tests {
     #[test]
     fn full_and_fingerprint_shards_agree_on_what_is_new() {
         assert!(matches!(Shard::new(1, false), Shard::Fingerprints(_)), "one word: exact hashes");
-        let mut full = Shard::new(2, false);
-        let mut fps = Shard::new(2, true);
+        assert!(matches!(Shard::new(2, false), Shard::Pairs(_)), "two words: in the table");
+        let mut full = Shard::new(3, false);
+        let mut pairs = Shard::new(2, false);
+        let mut fps = Shard::new(3, true);
         for round in 0..2 {
             for v in 0..5_000u64 {
-                let packed = [v, v / 7];
+                let packed = [v, v / 7, 1];
                 let h = hash_words(&packed);
                 assert_eq!(full.insert(&packed, h), round == 0);
                 assert_eq!(fps.insert(&packed, h), round == 0);
+                assert_eq!(pairs.insert(&packed[..2], hash_words(&packed[..2])), round == 0);
             }
         }
-        assert_eq!((full.len(), fps.len()), (5_000, 5_000));
+        assert_eq!((full.len(), pairs.len(), fps.len()), (5_000, 5_000, 5_000));
         assert!(fps.bytes() < full.bytes());
     }
 
