@@ -37,6 +37,8 @@ const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
 const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
 /// Source states per chunk, the unit of work of step 1.
 const CHUNK: usize = 512;
+/// Fewer transitions than this in a batch are inserted on one thread.
+const MIN_PARALLEL_FILL: usize = 4096;
 
 /// One shard's share of a chunk's transitions, in key order.
 #[derive(Default)]
@@ -209,7 +211,10 @@ impl<M: Checkable + Sync> Search<'_, M> {
             let from = first + c * CHUNK;
             self.expand(level, from, (from + CHUNK).min(end))
         });
-        let filled = run_tasks(self.threads, SHARDS, |s| self.fill(s, &expanded));
+        // Starting threads costs tens of microseconds: not worth it for a few transitions.
+        let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
+        let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.threads };
+        let filled = run_tasks(fill_threads, SHARDS, |s| self.fill(s, &expanded));
         // Step 3: every new state and step violation of the batch, in key order.
         let mut order: Vec<(Key, u32, u32)> = filled
             .iter()
