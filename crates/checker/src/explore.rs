@@ -315,6 +315,23 @@ mod tests {
     }
 
     #[test]
+    fn any_number_of_threads_gives_the_one_thread_result() {
+        for target in 0..11 {
+            let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+            let one = search(target, Strategy::Bfs);
+            for threads in [2, 3] {
+                let engine = EngineOptions { threads, ..EngineOptions::default() };
+                let r = explore_with(&Doubling { n: 10, target }, &options, &engine, &mut |_| {});
+                assert_eq!(r.verdict, one.verdict, "target {target}, {threads} threads");
+                assert_eq!(
+                    (r.stats.states, r.stats.transitions, r.stats.max_depth),
+                    (one.stats.states, one.stats.transitions, one.stats.max_depth)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_unreachable_target_explores_every_state_once() {
         // 0..=9 are all reachable by +1; each has two transitions.
         let r = search(10, Strategy::Bfs);
