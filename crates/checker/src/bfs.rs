@@ -26,7 +26,7 @@ use crate::handoff::{lock, run_tasks, Mutex};
 use crate::limits::Limit;
 use crate::properties::Violation;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use crate::stats::{current_rss_kb, peak_rss_kb, Stats, Storage};
+use crate::stats::{peak_rss_kb, Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
@@ -324,18 +324,10 @@ impl<M: Checkable + Sync> Search<'_, M> {
 
     /// Stops the search when the time or memory bound is exceeded.
     fn check_budget(&self) -> Result<(), Stop> {
-        let limits = &self.options.limits;
-        if let Some(t) = limits.time_limit {
-            if self.start.elapsed() >= t {
-                return Err(Stop::Limit(Limit::TimeLimit(t.as_secs())));
-            }
+        match self.options.limits.time_or_memory_exceeded(self.start) {
+            Some(limit) => Err(Stop::Limit(limit)),
+            None => Ok(()),
         }
-        if let Some(mb) = limits.max_memory_mb {
-            if current_rss_kb().is_some_and(|kb| kb > mb.saturating_mul(1024)) {
-                return Err(Stop::Limit(Limit::MaxMemory(mb)));
-            }
-        }
-        Ok(())
     }
 
     /// Rebuilds the run to the violation by running the model again from its initial state,

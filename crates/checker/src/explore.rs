@@ -15,7 +15,7 @@ use crate::checkable::Checkable;
 use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use crate::stats::{current_rss_kb, peak_rss_kb, Stats};
+use crate::stats::{peak_rss_kb, Stats};
 use crate::store::{Entry, StateId, Store};
 
 /// How to search.
@@ -203,17 +203,10 @@ impl<M: Checkable> Search<'_, M> {
 
     /// Stops the search when the time or memory bound is exceeded.
     fn check_budget(&self, limits: &Limits) -> Result<(), Stop<M::State, M::Step>> {
-        if let Some(t) = limits.time_limit {
-            if self.start.elapsed() >= t {
-                return Err(Stop::Limit(Limit::TimeLimit(t.as_secs())));
-            }
+        match limits.time_or_memory_exceeded(self.start) {
+            Some(limit) => Err(Stop::Limit(limit)),
+            None => Ok(()),
         }
-        if let Some(mb) = limits.max_memory_mb {
-            if current_rss_kb().is_some_and(|kb| kb > mb.saturating_mul(1024)) {
-                return Err(Stop::Limit(Limit::MaxMemory(mb)));
-            }
-        }
-        Ok(())
     }
 
     /// Rebuilds the run to state `id` by walking parents back, then regenerating each step:
