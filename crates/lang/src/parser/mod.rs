@@ -77,6 +77,16 @@ impl<'a> Parser<'a> {
         self.toks[self.pos.saturating_sub(1)].sp
     }
 
+    /// Fills a top-level setting that may be given once; a second one is an error at `sp`
+    /// and the first one stays.
+    fn set_once<T>(&mut self, slot: &mut Option<T>, value: T, sp: Sp, message: &str, label: &str) {
+        if slot.is_some() {
+            self.error(sp, message.into(), label, None);
+        } else {
+            *slot = Some(value);
+        }
+    }
+
     pub(crate) fn error(&mut self, sp: Sp, message: String, label: &str, help: Option<String>) -> Fail {
         if !self.fatal {
             self.errors.push(RawDiag { sp, message, label: label.into(), help });
@@ -240,29 +250,20 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Model) => {
                 self.bump();
                 let name = self.ident("a model name")?;
-                if m.name.is_some() {
-                    self.error(t.sp.to(name.sp), "the model is named twice".into(), "second `model` line", None);
-                } else {
-                    m.name = Some(name);
-                }
+                let sp = t.sp.to(name.sp);
+                self.set_once(&mut m.name, name, sp, "the model is named twice", "second `model` line");
             }
             Tok::Kw(Kw::Semantics) => {
                 self.bump();
                 let s = self.ident("a semantics name (`win32`)")?;
-                if m.semantics.is_some() {
-                    self.error(t.sp.to(s.sp), "`semantics` is given twice".into(), "second `semantics` line", None);
-                } else {
-                    m.semantics = Some(s);
-                }
+                let sp = t.sp.to(s.sp);
+                self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
             Tok::Kw(Kw::Crashes) => {
                 self.bump();
                 let n = self.int("the number of crashes")?;
-                if m.crashes.is_some() {
-                    self.error(t.sp.to(n.1), "`crashes` is given twice".into(), "second `crashes` line", None);
-                } else {
-                    m.crashes = Some(n);
-                }
+                let sp = t.sp.to(n.1);
+                self.set_once(&mut m.crashes, n, sp, "`crashes` is given twice", "second `crashes` line");
             }
             Tok::Kw(Kw::Mutex) => {
                 let mx = self.mutex()?;
