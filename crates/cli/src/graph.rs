@@ -21,6 +21,9 @@ pub struct GraphArgs {
     /// Refuse graphs with more states than this (a larger drawing is unreadable).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
+    /// Draw the graph under partial-order reduction (see `check --por`).
+    #[arg(long)]
+    pub por: bool,
     /// Write the DOT text to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
@@ -29,10 +32,11 @@ pub struct GraphArgs {
 /// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
 /// 3 when the graph is larger than `--max-nodes`.
 pub fn run(args: &GraphArgs) -> i32 {
-    let (system, _) = match load_system(&args.model, args.crashes) {
+    let (mut system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    system.set_partial_order_reduction(args.por);
     let graph = match StateGraph::explore(&system, args.max_nodes) {
         Ok(g) => g,
         Err(e) => {

@@ -148,3 +148,19 @@ fn a_trace_found_with_symmetry_records_it_and_replays() {
     let out = run(&dir, &["replay", "traces/seed_bug.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
+
+#[test]
+fn a_trace_found_with_partial_order_reduction_records_it_and_replays_unreduced() {
+    let dir = scratch("por", &["seed_bug.mc", "seed_fixed.mc"]);
+    let out = run(&dir, &["check", "models/seed_bug.mc", "--por", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+    assert_eq!(trace["options"]["reductions"], serde_json::json!(["partial_order"]));
+    assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "the reduction keeps the shortest length");
+    let out = run(&dir, &["replay", "traces/seed_bug.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let full = run(&dir, &["graph", "models/seed_fixed.mc", "--max-nodes", "5000"]);
+    let reduced = run(&dir, &["graph", "models/seed_fixed.mc", "--max-nodes", "5000", "--por"]);
+    assert_eq!(text(&full.stdout).matches(" [label=").count() - text(&full.stdout).matches(" -> ").count(), 2921);
+    assert_eq!(text(&reduced.stdout).matches(" [label=").count() - text(&reduced.stdout).matches(" -> ").count(), 2128);
+}

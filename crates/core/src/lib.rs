@@ -14,6 +14,7 @@ mod eval;
 pub mod ir;
 pub mod mutex;
 pub mod pack;
+pub mod por;
 pub mod state;
 pub mod step;
 pub mod symmetry;

@@ -22,6 +22,8 @@ pub struct System {
     pub(crate) layout: Layout,
     /// For each process template and thread, the atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<Vec<Vec<u32>>>,
+    /// With partial-order reduction on: for each template thread, which pcs are local steps.
+    pub(crate) por: Option<Vec<Vec<Vec<bool>>>>,
 }
 
 impl System {
@@ -34,7 +36,7 @@ impl System {
             .iter()
             .map(|p| p.threads.iter().map(|t| atomic_blocks(&t.code)).collect())
             .collect();
-        Ok(System { model, layout, atomic_blocks })
+        Ok(System { model, layout, atomic_blocks, por: None })
     }
 
     /// The model this system runs.
@@ -287,7 +289,10 @@ impl System {
             // so others may still move between its previous step and the block's first one.
             let block = self.atomic_block(t, pc);
             let stays = block != 0 && block == self.atomic_block(t, next[self.layout.pc_slot(t)] as Pc);
-            next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
+            // Under partial-order reduction a local step followed by another local step keeps
+            // the move (see `por`); ending the thread below gives it up.
+            let keeps = stays || self.keeps_the_move(t, pc, next[self.layout.pc_slot(t)] as Pc);
+            next[ATOMIC_SLOT] = if keeps { t as Value + 1 } else { 0 };
             if next[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
                 self.finish(next, t, &mut abandoned);
             }

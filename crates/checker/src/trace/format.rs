@@ -61,7 +61,7 @@ pub struct TraceOptions {
     pub semantics: String,
     /// `bfs` or `dfs`.
     pub search: String,
-    /// Reductions that were on: `symmetry`, or none.
+    /// Reductions that were on: `symmetry`, `partial_order`, or none.
     pub reductions: Vec<String>,
 }
 
