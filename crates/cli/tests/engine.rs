@@ -3,6 +3,10 @@
 //! whole states, on every model in models/, on the benchmark models, at violations found deep
 //! in a big search and at the state limit.
 
+mod common;
+
+use common::{models_in, repo};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,21 +16,6 @@ use mutexcheck_checker::{
 };
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The `.mc` files directly in `dir`, sorted.
-fn models_in(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mc"))
-        .collect();
-    paths.sort();
-    paths
-}
 
 fn system_of(path: &str, source: &str) -> System {
     let model = compile(path, source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render(path, source.as_bytes())));

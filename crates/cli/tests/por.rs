@@ -2,15 +2,15 @@
 //! counterexample length as without it; its counterexamples replay on the unreduced model;
 //! and it stores fewer states where threads have local work.
 
+mod common;
+
+use common::{models_in, repo, verdict_and_length};
+
 use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{check_with, prepare, CheckResult, EngineOptions, Limits, SearchOptions, Strategy, Verdict};
 use mutexcheck_core::System;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn system_of(path: &Path, por: bool) -> (System, Vec<u8>) {
     let source = std::fs::read(path).unwrap();
@@ -26,22 +26,8 @@ fn run(system: &System, symmetry: bool) -> CheckResult {
     check_with(system, &options, &EngineOptions { threads: 1, fingerprints: false, symmetry }, &mut |_| {})
 }
 
-fn verdict_and_length(r: &CheckResult) -> (String, Option<usize>) {
-    match &r.verdict {
-        Verdict::Ok => ("ok".into(), None),
-        Verdict::Violation(c) => (c.violation.kind.name().into(), Some(c.steps.len())),
-        Verdict::Incomplete(l) => (format!("incomplete {}", l.name()), None),
-    }
-}
-
 fn models() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo().join("models"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mc"))
-        .collect();
-    paths.sort();
-    paths
+    models_in(&repo().join("models"))
 }
 
 #[test]

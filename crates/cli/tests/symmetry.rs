@@ -3,17 +3,17 @@
 //! fewer states with four interchangeable instances, and templates that read `self` left
 //! alone with a reason.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{models_in, repo, verdict_and_length};
+
+use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
 use mutexcheck_checker::{check_with, prepare, CheckResult, EngineOptions, Limits, SearchOptions, Strategy, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn system_of(path: &str, source: &str) -> System {
     let model = compile(path, source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render(path, source.as_bytes())));
@@ -43,22 +43,9 @@ fn assert_real_run(name: &str, system: &System, r: &CheckResult) {
     }
 }
 
-fn verdict_and_length(r: &CheckResult) -> (String, Option<usize>) {
-    match &r.verdict {
-        Verdict::Ok => ("ok".into(), None),
-        Verdict::Violation(c) => (c.violation.kind.name().into(), Some(c.steps.len())),
-        Verdict::Incomplete(l) => (format!("incomplete {}", l.name()), None),
-    }
-}
-
 #[test]
 fn every_model_gets_the_same_verdict_and_counterexample_length_with_symmetry() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo().join("models"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mc"))
-        .collect();
-    paths.sort();
+    let paths = models_in(&repo().join("models"));
     assert!(paths.len() >= 20);
     let mut reduced = 0;
     for path in paths {
