@@ -411,30 +411,17 @@ impl<'a> Parser<'a> {
         let mut threads: Vec<ThreadAst> = Vec::new();
         let mut body = Vec::new();
         let mut first_stmt: Option<Sp> = None;
-        self.enter(open.sp)?;
-        while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
-            let t = self.peek();
-            let from = self.pos;
-            let r = match t.tok {
-                Tok::Kw(Kw::Var) => {
-                    self.bump();
-                    self.var_decl(t.sp).map(|v| vars.push(v))
-                }
-                Tok::Kw(Kw::Thread) => self.thread().map(|th| threads.push(th)),
-                _ => {
-                    first_stmt.get_or_insert(t.sp);
-                    self.statement().map(|s| body.push(s))
-                }
-            };
-            if r.is_err() && !self.fatal {
-                self.recover(from);
+        self.braced_items(open.sp, "process", |p, t| match t.tok {
+            Tok::Kw(Kw::Var) => {
+                p.bump();
+                p.var_decl(t.sp).map(|v| vars.push(v))
             }
-        }
-        self.leave();
-        if self.fatal {
-            return Err(Fail);
-        }
-        self.close(open.sp, "process")?;
+            Tok::Kw(Kw::Thread) => p.thread().map(|th| threads.push(th)),
+            _ => {
+                first_stmt.get_or_insert(t.sp);
+                p.statement().map(|s| body.push(s))
+            }
+        })?;
         if let (Some(sp), false) = (first_stmt, threads.is_empty()) {
             return Err(self.error(
                 sp,
@@ -456,17 +443,26 @@ impl<'a> Parser<'a> {
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
         let mut body = Vec::new();
-        self.enter(open.sp)?;
+        self.braced_items(open.sp, "thread", |p, t| {
+            if t.tok == Tok::Kw(Kw::Var) {
+                p.bump();
+                p.var_decl(t.sp).map(|v| vars.push(v))
+            } else {
+                p.statement().map(|s| body.push(s))
+            }
+        })?;
+        Ok(ThreadAst { name, vars, body })
+    }
+
+    /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
+    /// per item (given the item's first token); after a failed item it recovers at the next
+    /// line or brace and goes on, so one body reports several errors.
+    fn braced_items(&mut self, open: Sp, what: &str, mut item: impl FnMut(&mut Self, Token) -> PResult<()>) -> PResult<()> {
+        self.enter(open)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();
             let from = self.pos;
-            let r = if t.tok == Tok::Kw(Kw::Var) {
-                self.bump();
-                self.var_decl(t.sp).map(|v| vars.push(v))
-            } else {
-                self.statement().map(|s| body.push(s))
-            };
-            if r.is_err() && !self.fatal {
+            if item(self, t).is_err() && !self.fatal {
                 self.recover(from);
             }
         }
@@ -474,8 +470,7 @@ impl<'a> Parser<'a> {
         if self.fatal {
             return Err(Fail);
         }
-        self.close(open.sp, "thread")?;
-        Ok(ThreadAst { name, vars, body })
+        self.close(open, what)
     }
 }
 
