@@ -71,9 +71,9 @@ struct Filled {
 
 /// Where the search stopped early.
 enum Stop {
-    /// A violation in the initial state (no key) or at this transition of the current level:
-    /// by the transition itself (`true`) or in the new state it reaches (`false`).
-    Violation(Violation, Option<Key>, bool),
+    /// A violation in the initial state (no key) or at this transition of the current level
+    /// (by the transition itself or in the new state it reaches).
+    Violation(Violation, Option<Key>),
     /// A bound.
     Limit(Limit),
 }
@@ -117,7 +117,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
         Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
-        Err(Stop::Violation(v, key, at_step)) => Verdict::Violation(search.counterexample(v, key, at_step)),
+        Err(Stop::Violation(v, key)) => Verdict::Violation(search.counterexample(v, key)),
     };
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
@@ -149,7 +149,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
         lock(&self.shards[shard_of(hash_words(&level))]).insert(&level, hash_words(&level));
         self.stats.states = 1;
         if let Some(v) = self.state_violation(&initial) {
-            return Err(Stop::Violation(v, None, false));
+            return Err(Stop::Violation(v, None));
         }
         let mut depth = 0u32;
         let mut expanded = 0usize;
@@ -225,7 +225,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
         for &(key, s, i) in &order {
             if let Some((vkey, v)) = step_violations.next_if(|(vkey, _)| *vkey < key) {
-                return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey), true)));
+                return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
             }
             if self.stats.states >= self.max_states {
                 return Err(self.stop_at(&expanded, first, key, Stop::Limit(Limit::MaxStates(self.max_states))));
@@ -234,14 +234,14 @@ impl<M: Checkable + Sync> Search<'_, M> {
             *level_has_new = true;
             let new = &filled[s as usize].news[i as usize];
             if let Some(v) = &new.violation {
-                return Err(self.stop_at(&expanded, first, key, Stop::Violation(v.clone(), Some(key), false)));
+                return Err(self.stop_at(&expanded, first, key, Stop::Violation(v.clone(), Some(key))));
             }
             let at = i as usize * self.words;
             next.extend_from_slice(&filled[s as usize].packed[at..at + self.words]);
             self.trail.push(key);
         }
         if let Some((vkey, v)) = step_violations.next() {
-            return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey), true)));
+            return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
         }
         self.stats.transitions += expanded.iter().flat_map(|e| &e.successors).map(|&n| n as u64).sum::<u64>();
         Ok(())
@@ -257,7 +257,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             .map(|&n| n as u64)
             .sum();
         self.stats.transitions += before + key.ord as u64 + 1;
-        if let Stop::Violation(_, Some(_), _) = &stop {
+        if let Stop::Violation(_, Some(_)) = &stop {
             // The run to the violation is one step longer than the level's depth.
             self.stats.max_depth = self.stats.max_depth.max(self.trail.levels() as u32);
         }
@@ -333,12 +333,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
     /// Rebuilds the run to the violation by running the model again from its initial state,
     /// taking at each step the successor the trail names (and, for a violation at a
     /// transition of the current level, that transition last).
-    ///
-    /// Under a reduction the trail names successors of the stored representatives, not of
-    /// the states the run really reaches: each step then takes the first successor of the
-    /// real state that packs like the representative's, and the violation is computed again
-    /// on the real run, so that its message names the threads of the run shown.
-    fn counterexample(&self, violation: Violation, key: Option<Key>, at_step: bool) -> Counterexample<M::State, M::Step> {
+    fn counterexample(&self, violation: Violation, key: Option<Key>) -> Counterexample<M::State, M::Step> {
         let initial = self.model.initial_state();
         let mut ordinals = Vec::new();
         if let Some(key) = key {
@@ -346,55 +341,18 @@ impl<M: Checkable + Sync> Search<'_, M> {
             ordinals = self.trail.ordinals_to(depth, key.pos);
             ordinals.push(key.ord);
         }
-        let count = ordinals.len();
-        let mut steps: Vec<TraceStep<M::State, M::Step>> = Vec::with_capacity(count);
-        let mut violation = violation;
+        let mut steps: Vec<TraceStep<M::State, M::Step>> = Vec::with_capacity(ordinals.len());
         let mut successors = Vec::new();
-        for (k, ord) in ordinals.into_iter().enumerate() {
+        for ord in ordinals {
             let state = steps.last().map_or(&initial, |s| &s.state);
-            let last_step = at_step && k + 1 == count;
-            let next = if self.model.reduced() {
-                self.matching_successor(state, ord, last_step)
-            } else {
-                successors.clear();
-                self.model.successors(state, &mut successors);
-                successors.drain(..).nth(ord as usize)
-            };
-            let (step, next) = next.expect("a recorded successor number is below its state's successor count");
-            if last_step && self.model.reduced() {
-                if let Some(v) = self.model.step_violation(state, &step, &next) {
-                    violation = v;
-                }
-            }
-            steps.push(TraceStep { step, state: next });
+            successors.clear();
+            self.model.successors(state, &mut successors);
+            let (step, state) = successors
+                .drain(..)
+                .nth(ord as usize)
+                .expect("a recorded successor number is below its state's successor count");
+            steps.push(TraceStep { step, state });
         }
-        if self.model.reduced() && !at_step {
-            if let Some(v) = self.state_violation(steps.last().map_or(&initial, |s| &s.state)) {
-                violation = v;
-            }
-        }
-        Counterexample { violation, initial, steps }
-    }
-
-    /// The first successor of the real state `state` that corresponds to successor `ord` of
-    /// its representative: one that packs the same and, when `violating`, also commits a step
-    /// violation of the same kind.
-    fn matching_successor(&self, state: &M::State, ord: u32, violating: bool) -> Option<(M::Step, M::State)> {
-        let mut packed = vec![0u64; self.words];
-        self.model.pack(state, &mut packed);
-        let representative = self.model.unpack(&packed);
-        let mut successors = Vec::new();
-        self.model.successors(&representative, &mut successors);
-        let (rep_step, rep_next) = successors.get(ord as usize)?;
-        let kind = |s: &M::State, step: &M::Step, n: &M::State| self.model.step_violation(s, step, n).map(|v| v.kind);
-        let want_kind = if violating { kind(&representative, rep_step, rep_next) } else { None };
-        let mut want = vec![0u64; self.words];
-        self.model.pack(rep_next, &mut want);
-        let mut real = Vec::new();
-        self.model.successors(state, &mut real);
-        real.into_iter().find(|(step, next)| {
-            self.model.pack(next, &mut packed);
-            packed == want && (!violating || kind(state, step, next) == want_kind)
-        })
+        Counterexample { violation, initial, steps, shortest: true, shortened_from: None }
     }
 }

@@ -27,19 +27,10 @@ pub trait Checkable {
     fn packed_words(&self) -> usize;
 
     /// Writes `state` into `out` (of [`Checkable::packed_words`] words). Packing must be
-    /// one-to-one (two states pack equal exactly when they are equal) unless
-    /// [`Checkable::reduced`] says otherwise.
+    /// one-to-one: two states pack equal exactly when they are equal. (A model that
+    /// explores representatives of classes of states returns representatives from
+    /// [`Checkable::initial_state`] and [`Checkable::successors`].)
     fn pack(&self, state: &Self::State, out: &mut [u64]);
-
-    /// True when packing maps each state to the representative of its class under a
-    /// reduction (symmetry): states that pack equal are equivalent — the same properties
-    /// hold, and their successors correspond one to one — but need not be equal. The
-    /// breadth-first search then rebuilds counterexamples by matching packed states, so that
-    /// every state of the run is one the model really reaches. Depth-first search ignores it
-    /// and needs one-to-one packing.
-    fn reduced(&self) -> bool {
-        false
-    }
 
     /// Rebuilds the state `packed` was made from.
     fn unpack(&self, packed: &[u64]) -> Self::State;

@@ -27,9 +27,11 @@ pub struct SearchOptions {
     pub limits: Limits,
 }
 
-/// How the breadth-first search uses the machine. Neither option changes a verdict, a
-/// counterexample or a count (up to fingerprint collisions, whose estimated probability
-/// [`crate::Stats::collision_probability`] gives).
+/// How the search uses the machine, and which reductions a mutexcheck model is checked with.
+/// The thread count and fingerprints never change a verdict, a counterexample or a count (up
+/// to fingerprint collisions, whose estimated probability
+/// [`crate::Stats::collision_probability`] gives); reductions change the counts, never the
+/// verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
     /// Threads expanding states and filling the visited set (1 and 0 both mean one).
@@ -38,15 +40,15 @@ pub struct EngineOptions {
     /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
     /// breadth-first only): less memory, with a small chance that a collision hides a state.
     pub fingerprints: bool,
-    /// Symmetry reduction (breadth-first only): store one state per class of states that
-    /// differ only by a swap of interchangeable process instances. Verdicts and
-    /// counterexample lengths stay the same; state and transition counts shrink.
-    pub symmetry: bool,
+    /// The reductions a [`crate::SystemModel`] is checked with (read by
+    /// [`crate::check_with`]; a generic [`Checkable`] has its own).
+    pub reductions: crate::Reductions,
 }
 
 impl Default for EngineOptions {
+    /// One thread, whole states, every reduction.
     fn default() -> Self {
-        EngineOptions { threads: 1, fingerprints: false, symmetry: false }
+        EngineOptions { threads: 1, fingerprints: false, reductions: crate::Reductions::ALL }
     }
 }
 
@@ -234,7 +236,13 @@ impl<M: Checkable> Search<'_, M> {
         if let Some((step, state)) = last {
             steps.push(TraceStep { step, state });
         }
-        Counterexample { violation, initial: self.model.unpack(self.store.packed(0)), steps }
+        Counterexample {
+            violation,
+            initial: self.model.unpack(self.store.packed(0)),
+            steps,
+            shortest: false,
+            shortened_from: None,
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 //! The explored state graph as a petgraph graph, exported as Graphviz DOT.
 //!
-//! The graph holds every reachable state once and every transition between them, built in
-//! breadth-first order so node numbers (and so the DOT text) are the same on every run. A
-//! counterexample can be drawn on top: its states and transitions are highlighted.
+//! The graph is the one the search stores ([`SystemModel`]): every state once, with its dead
+//! data at fixed values, and every transition between them (under partial-order reduction a
+//! transition may take several steps; under symmetry reduction a state stands for its
+//! class). It is built in breadth-first order so node numbers (and so the DOT text) are the
+//! same on every run. A counterexample can be drawn on top: its states and transitions are
+//! highlighted.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -11,7 +14,10 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use mutexcheck_core::{Action, State, Step, System, ThreadStatus};
+use mutexcheck_core::{Action, State, System, ThreadStatus};
+
+use crate::checkable::Checkable;
+use crate::system_model::{Move, SystemModel};
 
 /// Default cap on the states a graph export may hold: beyond a few thousand nodes a drawing
 /// is unreadable and Graphviz slow.
@@ -20,7 +26,7 @@ pub const DEFAULT_MAX_NODES: usize = 2_000;
 /// A reachable state graph: states as nodes, steps as edges.
 pub struct StateGraph {
     /// The graph; node 0 is the initial state.
-    pub graph: DiGraph<State, Step>,
+    pub graph: DiGraph<State, Move>,
     index: FxHashMap<State, NodeIndex>,
 }
 
@@ -45,18 +51,18 @@ impl std::fmt::Display for TooLarge {
 impl std::error::Error for TooLarge {}
 
 impl StateGraph {
-    /// Explores every reachable state of `system` breadth-first, refusing beyond `max_nodes`.
-    pub fn explore(system: &System, max_nodes: usize) -> Result<StateGraph, TooLarge> {
+    /// Explores every state `model` stores breadth-first, refusing beyond `max_nodes`.
+    pub fn explore(model: &SystemModel<'_>, max_nodes: usize) -> Result<StateGraph, TooLarge> {
         let mut graph = DiGraph::new();
         let mut index = FxHashMap::default();
-        let init = system.initial_state();
+        let init = model.initial_state();
         let root = graph.add_node(init.clone());
         index.insert(init, root);
         let mut queue = VecDeque::from([root]);
         let mut successors = Vec::new();
         while let Some(node) = queue.pop_front() {
             successors.clear();
-            system.successors(&graph[node], &mut successors);
+            model.successors(&graph[node], &mut successors);
             for (step, next) in successors.drain(..) {
                 let target = match index.get(&next) {
                     Some(&n) => n,
@@ -76,21 +82,25 @@ impl StateGraph {
         Ok(StateGraph { graph, index })
     }
 
-    /// The node of a state, if it was reached.
+    /// The node of a state as the graph stores it (canonical), if it was reached.
     pub fn node(&self, state: &State) -> Option<NodeIndex> {
         self.index.get(state).copied()
     }
 
-    /// The graph in Graphviz DOT. `path`, a run from the initial state (each step with the
-    /// state it leads to), is drawn in red, its last state with a double border.
-    pub fn to_dot(&self, system: &System, path: &[(Step, State)]) -> String {
+    /// The graph in Graphviz DOT. `path`, a run of the model from the initial state (the
+    /// states it passes, as the model holds them), is drawn in red, its last state with a
+    /// double border; states the graph does not store (transient ones) are passed over.
+    pub fn to_dot(&self, model: &SystemModel<'_>, path: &[State]) -> String {
+        let system = model.system();
         let mut on_path_nodes = FxHashSet::default();
         let mut on_path_edges = FxHashSet::default();
         let mut here = NodeIndex::new(0);
         on_path_nodes.insert(here);
-        for (step, state) in path {
-            let Some(next) = self.node(state) else { break };
-            if let Some(e) = self.graph.edges(here).find(|e| e.target() == next && e.weight() == step) {
+        for state in path {
+            let mut stored = state.clone();
+            model.canonicalize(&mut stored);
+            let Some(next) = self.node(&stored) else { continue };
+            if let Some(e) = self.graph.edges(here).find(|e| e.target() == next) {
                 on_path_edges.insert(e.id());
             }
             on_path_nodes.insert(next);
@@ -116,7 +126,8 @@ impl StateGraph {
             let _ = writeln!(out, "  s{} [{attrs}];", n.index());
         }
         for e in self.graph.edge_references() {
-            let mut attrs = format!("label=\"{}\"", escape(&system.step_text(e.weight())));
+            let steps: Vec<String> = e.weight().through.iter().map(|(s, _)| s).chain([&e.weight().last]).map(|s| system.step_text(s)).collect();
+            let mut attrs = format!("label=\"{}\"", escape(&steps.join("\n")));
             if on_path_edges.contains(&e.id()) {
                 attrs.push_str(", color=red, fontcolor=red, penwidth=2");
             }

@@ -14,6 +14,7 @@
 
 pub(crate) mod bfs;
 pub mod checkable;
+pub mod checks;
 pub mod explore;
 pub mod fingerprint;
 pub mod graph;
@@ -24,6 +25,7 @@ pub mod report;
 pub mod result;
 pub mod stats;
 pub mod store;
+pub mod story;
 pub mod system_model;
 pub mod trace;
 pub mod trail;
@@ -35,7 +37,8 @@ pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
 pub use stats::{Stats, Storage};
-pub use system_model::SystemModel;
+pub use checks::Checks;
+pub use system_model::{Move, Reductions, SystemModel};
 
 use mutexcheck_core::{IrError, Model, System};
 
@@ -48,25 +51,24 @@ pub fn prepare(mut model: Model, crashes: Option<u32>) -> Result<System, IrError
     System::new(model)
 }
 
-/// Checks every property of a validated system within `options`, calling `progress` now
-/// and then.
+/// Checks every property of a validated system within `options`, with every reduction on (as
+/// `mutexcheck check` does by default), calling `progress` now and then.
 pub fn check(system: &System, options: &SearchOptions, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
-    explore(&SystemModel::new(system), options, progress)
+    check_with(system, options, &EngineOptions::default(), progress)
 }
 
-/// [`check`] with the threads and state storage of `engine`: the verdict, counterexample and
-/// counts are the same for any number of threads.
+/// [`check`] with the threads, state storage and reductions of `engine`: the verdict,
+/// counterexample and counts are the same for any number of threads.
 pub fn check_with(
     system: &System,
     options: &SearchOptions,
     engine: &EngineOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult {
-    let mut result = if engine.symmetry && options.strategy == Strategy::Bfs {
-        explore_with(&SystemModel::with_symmetry(system), options, engine, progress)
-    } else {
-        explore_with(&SystemModel::new(system), options, engine, progress)
-    };
-    result.stats.symmetry = engine.symmetry && options.strategy == Strategy::Bfs && !system.symmetry().is_empty();
+    let model = SystemModel::new(system, engine.reductions);
+    let mut result = story::tell(&model, explore_with(&model, options, engine, progress));
+    let effective = model.reductions();
+    result.stats.symmetry = effective.symmetry;
+    result.stats.partial_order = effective.partial_order;
     result
 }

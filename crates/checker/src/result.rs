@@ -29,6 +29,11 @@ pub struct Counterexample<St = State, Sp = Step> {
     pub initial: St,
     /// The steps, in order.
     pub steps: Vec<TraceStep<St, Sp>>,
+    /// True when no shorter run breaks a property: found by breadth-first search with no
+    /// reduction that may lengthen runs.
+    pub shortest: bool,
+    /// How many steps the run the search found had, when it was shortened afterwards.
+    pub shortened_from: Option<usize>,
 }
 
 impl<St, Sp> Counterexample<St, Sp> {
@@ -43,7 +48,7 @@ impl<St, Sp> Counterexample<St, Sp> {
 pub enum Verdict<St = State, Sp = Step> {
     /// Every reachable state and transition was checked: no violation.
     Ok,
-    /// A property is broken; with breadth-first search the run is a shortest one.
+    /// A property is broken; [`Counterexample::shortest`] says whether the run is a shortest one.
     Violation(Counterexample<St, Sp>),
     /// A bound stopped the search before it was complete and no violation was found so far.
     Incomplete(Limit),

@@ -30,6 +30,9 @@ pub struct Stats {
     /// Symmetry reduction was on and had instances to swap: the counts are of classes of
     /// states, not of states.
     pub symmetry: bool,
+    /// Partial-order reduction was on: transient states were not stored, and a transition
+    /// may take several steps of the model.
+    pub partial_order: bool,
 }
 
 /// What the visited set stores of each state.

@@ -1,171 +1,152 @@
-//! mutexcheck's transition system as a [`Checkable`]: every built-in and declared property.
+//! mutexcheck's transition system as a [`Checkable`]: the graph the search stores.
 //!
-//! The order in which properties are checked, which decides the one reported when a state or
-//! a step breaks several:
-//! - a step: its fault (assert, out_of_range, recursion_limit: a faulting step does nothing
-//!   else), then an ignored `NOT_OWNER` release (release_not_owner), then mutexes its thread
-//!   left owned by ending (leaked_ownership), then `protect` predicates of the mutex a first
-//!   wait took with `OK`, in declaration order;
-//! - a state: `invariant` and `protect` properties in declaration order (a protect predicate
-//!   only while its mutex is free and not abandoned), then deadlock, then `at end` properties
-//!   in declaration order (only in final states).
+//! The search does not walk the model's raw transition system ([`System::successors`]) but a
+//! quotient of it that has the same violations:
+//! - every state is stored with its dead data at fixed values ([`System::canonicalize_dead`]:
+//!   always on, since it never changes a result, not even a counterexample's length);
+//! - with symmetry reduction, as the one member of its class under swaps of interchangeable
+//!   process instances ([`System::canonicalize`]);
+//! - with partial-order reduction, a transition is a [`Move`]: a step from a stored state,
+//!   followed at once by the steps of the *transient* states it leads through (states where
+//!   one thread's invisible step, or one thread's non-blocking atomic block, stands for every
+//!   successor: [`System::reduced_successors`]), which are checked but never stored.
 //!
-//! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
-//! reported as out_of_range.
+//! The states a search holds are therefore representatives, not always states the model
+//! reaches with these exact values; [`crate::story`] turns a run through them back into a
+//! real run of the model.
 
-use mutexcheck_core::ir::{Expr, Op, Property, Scope};
 use mutexcheck_core::pack::Packer;
 use mutexcheck_core::symmetry::Symmetry;
-use mutexcheck_core::{
-    Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
-};
+use mutexcheck_core::{Outcome, State, Step, System};
 
 use crate::checkable::Checkable;
-use crate::properties::{Violation, ViolationKind};
+use crate::checks::Checks;
+use crate::properties::Violation;
 
-/// A validated mutexcheck [`System`] seen by the search.
+/// The reductions a check runs with. Neither changes a verdict; partial-order reduction may
+/// lengthen the run found (which is then shortened), symmetry never does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reductions {
+    /// Partial-order reduction: invisible steps explored alone, and transient states followed
+    /// without being stored (see [`mutexcheck_core::por`]).
+    pub partial_order: bool,
+    /// Symmetry reduction: one stored state per class of states that differ only by a swap of
+    /// interchangeable process instances (see [`mutexcheck_core::symmetry`]).
+    pub symmetry: bool,
+}
+
+impl Reductions {
+    /// Both reductions: the default of `mutexcheck check`.
+    pub const ALL: Reductions = Reductions { partial_order: true, symmetry: true };
+    /// No reduction: the search stores every state the model reaches (up to dead data), and
+    /// breadth-first search finds a shortest counterexample.
+    pub const NONE: Reductions = Reductions { partial_order: false, symmetry: false };
+
+    /// The names of the reductions that are on, as traces record them: `partial_order`,
+    /// `symmetry`.
+    pub fn names(&self) -> Vec<&'static str> {
+        [(self.partial_order, "partial_order"), (self.symmetry, "symmetry")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect()
+    }
+}
+
+impl Default for Reductions {
+    fn default() -> Self {
+        Reductions::ALL
+    }
+}
+
+/// One transition of the search graph: a step of the model, preceded (under partial-order
+/// reduction) by the steps taken through transient states since the last stored state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// The steps before the last, each with the state it reached as the model holds it.
+    pub through: Vec<(Step, State)>,
+    /// The step that reaches the stored state.
+    pub last: Step,
+}
+
+impl Move {
+    /// How many steps of the model the move takes.
+    pub fn len(&self) -> usize {
+        self.through.len() + 1
+    }
+
+    /// Never: a move takes at least one step.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// A validated mutexcheck [`System`] seen by the search, with its reductions.
 pub struct SystemModel<'a> {
     system: &'a System,
+    checks: Checks<'a>,
     packer: Packer,
-    /// With symmetry reduction, the instances that packing sorts into one order.
+    /// With symmetry reduction and interchangeable instances: which instances to sort.
     symmetry: Option<Symmetry>,
+    partial_order: bool,
 }
 
 impl<'a> SystemModel<'a> {
-    /// Wraps a system for checking.
-    pub fn new(system: &'a System) -> SystemModel<'a> {
-        SystemModel { system, packer: system.packer(), symmetry: None }
-    }
-
-    /// Wraps a system for checking with symmetry reduction: states that differ only by a swap
-    /// of interchangeable process instances (see [`System::symmetry`]) pack the same, so the
-    /// search stores one of them. Without interchangeable instances this is [`SystemModel::new`].
-    pub fn with_symmetry(system: &'a System) -> SystemModel<'a> {
-        let symmetry = Some(system.symmetry()).filter(|s| !s.is_empty());
-        SystemModel { system, packer: system.packer(), symmetry }
-    }
-
-    /// `worker[0] at line 12 (`a = a + 1`)`: who ran which statement.
-    fn at(&self, action: &Action) -> String {
-        let actor = self.system.actor(action);
-        match self.system.instr(action) {
-            Some(i) if i.span.line > 0 => format!("{actor} at line {} (`{}`)", i.span.line, i.text),
-            Some(i) if !i.text.is_empty() => format!("{actor} at `{}`", i.text),
-            _ => actor.to_string(),
+    /// Wraps a system for checking with `reductions`. Symmetry reduction is left off when no
+    /// template has interchangeable instances (it could not change anything).
+    pub fn new(system: &'a System, reductions: Reductions) -> SystemModel<'a> {
+        let symmetry = reductions.symmetry.then(|| system.symmetry()).filter(|s| !s.is_empty());
+        SystemModel {
+            system,
+            checks: Checks::new(system),
+            packer: system.packer(),
+            symmetry,
+            partial_order: reductions.partial_order,
         }
     }
 
-    /// The values a predicate reads, as `a = 1, b = 0`, in the order it first reads them.
-    fn values_read(&self, state: &State, cond: &Expr) -> String {
-        let mut names: Vec<String> = Vec::new();
-        collect_names(self.system, cond, &mut names);
-        let items = self.system.items(state);
-        let mut shown = Vec::new();
-        for name in &names {
-            let prefix = format!("{name}[");
-            for item in items.iter().filter(|i| i.name == *name || i.name.starts_with(&prefix)) {
-                shown.push(format!("{} = {}", item.name, item.value));
-            }
-        }
-        shown.join(", ")
+    /// The system being checked.
+    pub fn system(&self) -> &'a System {
+        self.system
     }
 
-    /// Evaluates a property, turning an evaluation fault into an out_of_range violation.
-    fn eval(&self, state: &State, property: &Property, text: &str) -> Result<bool, Violation> {
-        self.system.holds(state, property).map_err(|f| {
-            Violation::new(
-                ViolationKind::OutOfRange,
-                format!("property `{text}` cannot be evaluated: {}", self.system.fault_text(&f)),
-            )
-        })
+    /// The properties being checked.
+    pub fn checks(&self) -> &Checks<'a> {
+        &self.checks
     }
 
-    fn mutex_name(&self, m: usize) -> &str {
-        &self.system.model().mutexes[m].name
+    /// The reductions in effect (symmetry only where instances can be swapped).
+    pub fn reductions(&self) -> Reductions {
+        Reductions { partial_order: self.partial_order, symmetry: self.symmetry.is_some() }
     }
 
-    /// `cond` with the values it reads, for a violation message.
-    fn false_with_values(&self, state: &State, cond: &Expr, text: &str) -> String {
-        let values = self.values_read(state, cond);
-        if values.is_empty() {
-            format!("`{text}` is false")
-        } else {
-            format!("`{text}` is false ({values})")
+    /// Rewrites `s` into the state the search stores for it: dead data at fixed values and,
+    /// with symmetry reduction, interchangeable instances in sorted order. Two states get
+    /// the same result exactly when the search treats them as one.
+    pub fn canonicalize(&self, s: &mut State) {
+        self.system.canonicalize_dead(s);
+        if let Some(sym) = &self.symmetry {
+            self.system.canonicalize(sym, s);
         }
     }
 
-    fn fault_violation(&self, action: &Action, fault: &Fault) -> Violation {
-        let at = self.at(action);
-        let kind = match fault {
-            Fault::AssertFailed => ViolationKind::Assert,
-            Fault::RecursionLimit { .. } => ViolationKind::RecursionLimit,
-            Fault::OutOfRange { .. }
-            | Fault::IndexOutOfBounds { .. }
-            | Fault::Overflow { .. }
-            | Fault::DivisionByZero => ViolationKind::OutOfRange,
-        };
-        let message = match fault {
-            Fault::AssertFailed => format!("assertion failed in {at}"),
-            f => format!("{}: {}", at, self.system.fault_text(f)),
-        };
-        Violation::new(kind, message)
-    }
-}
-
-/// Names of the shared variables and mutexes an expression reads, without repeats.
-fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
-    let mut push = |name: &str| {
-        if !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
+    /// The steps to explore from `s`: one thread's when partial-order reduction allows, else all.
+    fn steps_from(&self, s: &State, out: &mut Vec<(Step, State)>) {
+        if !(self.partial_order && self.system.reduced_successors(s, out)) {
+            self.system.successors(s, out);
         }
-    };
-    match e {
-        Expr::Var(v) | Expr::Index(v, _) if v.scope == Scope::Shared => {
-            push(&system.model().shared[v.index].name);
-        }
-        Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => push(&system.model().mutexes[*m].name),
-        _ => {}
-    }
-    match e {
-        Expr::Index(_, i) | Expr::Unary(_, i) => collect_names(system, i, out),
-        Expr::Binary(_, a, b) => {
-            collect_names(system, a, out);
-            collect_names(system, b, out);
-        }
-        _ => {}
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
 impl Checkable for SystemModel<'_> {
     type State = State;
-    type Step = Step;
+    type Step = Move;
 
     fn packed_words(&self) -> usize {
         self.packer.words()
     }
 
     fn pack(&self, state: &State, out: &mut [u64]) {
-        match &self.symmetry {
-            None => self.packer.pack(state, out),
-            Some(sym) => {
-                let mut canonical = state.clone();
-                self.system.canonicalize(sym, &mut canonical);
-                self.packer.pack(&canonical, out)
-            }
-        }
-    }
-
-    fn reduced(&self) -> bool {
-        self.symmetry.is_some()
+        self.packer.pack(state, out)
     }
 
     fn unpack(&self, packed: &[u64]) -> State {
@@ -177,158 +158,65 @@ impl Checkable for SystemModel<'_> {
     }
 
     fn initial_state(&self) -> State {
-        self.system.initial_state()
+        let mut s = self.system.initial_state();
+        self.canonicalize(&mut s);
+        s
     }
 
-    fn successors(&self, state: &State, out: &mut Vec<(Step, State)>) {
-        self.system.successors(state, out)
-    }
-
-    fn step_violation(&self, _before: &State, step: &Step, after: &State) -> Option<Violation> {
-        let sys = self.system;
-        if let Outcome::Fault(f) = &step.outcome {
-            return Some(self.fault_violation(&step.action, f));
+    fn successors(&self, state: &State, out: &mut Vec<(Move, State)>) {
+        let mut first = Vec::new();
+        self.steps_from(state, &mut first);
+        if !self.partial_order {
+            for (last, mut next) in first {
+                self.canonicalize(&mut next);
+                out.push((Move { through: Vec::new(), last }, next));
+            }
+            return;
         }
-        if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
-            let mutex = match sys.instr(&step.action).map(|i| &i.op) {
-                Some(Op::Release { mutex, .. }) => self.mutex_name(*mutex).to_string(),
-                _ => "a mutex".to_string(),
-            };
-            return Some(Violation::new(
-                ViolationKind::ReleaseNotOwner,
-                format!("{} released {mutex} without owning it and ignored the NOT_OWNER result", self.at(&step.action)),
-            ));
-        }
-        let leaked: Vec<String> = step
-            .abandoned
-            .iter()
-            .filter(|a| !a.by_crash)
-            .map(|a| format!("{} (count {})", self.mutex_name(a.mutex), a.count))
-            .collect();
-        if let Some(owner) = step.abandoned.iter().find(|a| !a.by_crash).map(|a| a.owner) {
-            return Some(Violation::new(
-                ViolationKind::LeakedOwnership,
-                format!("{} ended owning {}", sys.thread_name(owner), and_list(&leaked)),
-            ));
-        }
-        if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 } = step.outcome {
-            if let Some(Op::Wait { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) {
-                for p in &sys.model().properties {
-                    if let Property::Protect { mutex: m, cond, text, .. } = p {
-                        if m != mutex {
-                            continue;
-                        }
-                        match self.eval(after, p, text) {
-                            Err(v) => return Some(v),
-                            Ok(true) => continue,
-                            Ok(false) => {}
-                        }
-                        {
-                            return Some(Violation::new(
-                                ViolationKind::Protect,
-                                format!(
-                                    "{} acquired {} with OK while its protected condition {}",
-                                    self.at(&step.action),
-                                    self.mutex_name(*m),
-                                    self.false_with_values(after, cond, text)
-                                ),
-                            ));
-                        }
-                    }
+        // Through transient states depth first, alternatives in order, so that moves come out
+        // in a fixed order. A chain is finite: see the cycle proviso in `mutexcheck_core::por`.
+        let mut pending: Vec<(Vec<(Step, State)>, Step, State)> =
+            first.into_iter().rev().map(|(step, next)| (Vec::new(), step, next)).collect();
+        let mut more = Vec::new();
+        while let Some((mut through, last, mut next)) = pending.pop() {
+            more.clear();
+            // A faulting step is where its run ends.
+            let faults = matches!(last.outcome, Outcome::Fault(_));
+            if !faults && self.system.reduced_successors(&next, &mut more) {
+                through.push((last, next));
+                for (i, (step, after)) in more.drain(..).enumerate().rev() {
+                    let path = if i == 0 { std::mem::take(&mut through) } else { through.clone() };
+                    pending.push((path, step, after));
                 }
+            } else {
+                self.canonicalize(&mut next);
+                out.push((Move { through, last }, next));
             }
         }
-        None
+    }
+
+    /// Every step of the move in turn, and the state properties of each transient state it
+    /// passes (deadlock and end of run cannot hold there: a thread can still move).
+    fn step_violation(&self, before: &State, mv: &Move, after: &State) -> Option<Violation> {
+        let mut prev = before;
+        for (step, state) in &mv.through {
+            if let Some(v) = self.checks.step_violation(prev, step, state).or_else(|| self.checks.state_violation(state)) {
+                return Some(v);
+            }
+            prev = state;
+        }
+        self.checks.step_violation(prev, &mv.last, after)
     }
 
     fn state_violation(&self, state: &State) -> Option<Violation> {
-        for p in &self.system.model().properties {
-            match p {
-                Property::Invariant { name, cond, text, .. } => match self.eval(state, p, text) {
-                    Err(v) => return Some(v),
-                    Ok(false) => {
-                        return Some(Violation::new(
-                            ViolationKind::Invariant,
-                            format!("invariant {name}: {}", self.false_with_values(state, cond, text)),
-                        ))
-                    }
-                    Ok(true) => {}
-                },
-                Property::Protect { mutex, cond, text, .. } => {
-                    let m = self.system.mutex(state, *mutex);
-                    if !m.is_free() || m.abandoned {
-                        continue;
-                    }
-                    match self.eval(state, p, text) {
-                        Err(v) => return Some(v),
-                        Ok(false) => {
-                            return Some(Violation::new(
-                                ViolationKind::Protect,
-                                format!(
-                                    "{} is free and not abandoned but its protected condition {}",
-                                    self.mutex_name(*mutex),
-                                    self.false_with_values(state, cond, text)
-                                ),
-                            ))
-                        }
-                        Ok(true) => {}
-                    }
-                }
-                Property::AtEnd { .. } => {}
-            }
-        }
-        None
+        self.checks.state_violation(state)
     }
 
-    /// A thread whose status is `Running` always has an enabled step (the core enumerates
-    /// one for every instruction of a running thread except an infinite wait on a mutex
-    /// another thread owns, which is exactly `Blocked`), so "no thread step is enabled" is
-    /// "no thread is `Running`". Crashes and restarts are not progress.
     fn deadlock(&self, state: &State) -> Option<Violation> {
-        let sys = self.system;
-        let threads = 0..sys.thread_count() as ThreadId;
-        if threads.clone().any(|t| sys.thread_status(state, t) == ThreadStatus::Running) {
-            return None;
-        }
-        let waits: Vec<String> = threads
-            .filter(|&t| sys.thread_status(state, t) == ThreadStatus::Blocked)
-            .map(|t| {
-                let action = Action::Run { thread: t, pc: sys.pc(state, t) };
-                match sys.instr(&action).map(|i| &i.op) {
-                    Some(Op::Wait { mutex, .. }) => format!(
-                        "{} waits forever for {} ({})",
-                        self.at(&action),
-                        self.mutex_name(*mutex),
-                        sys.mutex_text(sys.mutex(state, *mutex))
-                    ),
-                    _ => format!("{} waits forever", self.at(&action)),
-                }
-            })
-            .collect();
-        if waits.is_empty() {
-            return None;
-        }
-        Some(Violation::new(ViolationKind::Deadlock, format!("deadlock: {}", and_list(&waits))))
+        self.checks.deadlock(state)
     }
 
     fn final_violation(&self, state: &State) -> Option<Violation> {
-        if !self.system.is_final(state) {
-            return None;
-        }
-        for p in &self.system.model().properties {
-            if let Property::AtEnd { cond, text, .. } = p {
-                match self.eval(state, p, text) {
-                    Err(v) => return Some(v),
-                    Ok(false) => {
-                        return Some(Violation::new(
-                            ViolationKind::AtEnd,
-                            format!("at the end of the run {}", self.false_with_values(state, cond, text)),
-                        ))
-                    }
-                    Ok(true) => {}
-                }
-            }
-        }
-        None
+        self.checks.final_violation(state)
     }
 }

@@ -48,18 +48,20 @@ fn two_threads_wait_release_without_crashes_have_eight_states() {
 
 #[test]
 fn two_threads_wait_release_with_one_crash_have_twenty_two_states() {
-    // The 8 crash-free states, plus the states after worker[0] crashed at pc x with
-    // worker[1] at pc y: x = 0 (m never abandoned): y in {0, 1, 2}, 3 states; x = 1 (it
-    // owned m): (y = 0, m abandoned), (y = 1, m owned by worker[1]), (y = 2, m free) after
-    // worker[1] took the abandoned mutex, and (y = 2, m still abandoned) when the crash came
-    // after worker[1] had finished: 4 states. By symmetry 7 more for worker[1]: 8+7+7 = 22.
-    // Transitions: 8 thread steps crash-free; crashes from each crash-free state, one per
-    // process with a live thread: 2+2+2+1+1+1+1+0 = 10; thread steps after a crash: 4 per
-    // side. 8 + 10 + 8 = 26. Deepest: crash of worker[0] owning m, then worker[1] waits and
+    // The 8 crash-free states, plus the states after worker[0] crashed, with worker[1] at pc
+    // y. Where worker[0] died is dead data, stored at one value, so a state is worker[1]'s
+    // pc and m: (y = 0, m free), (y = 0, m abandoned: worker[0] died owning it), (y = 1, m
+    // owned by worker[1]), (y = 2, m free), and (y = 2, m still abandoned) when the crash
+    // came after worker[1] had finished: 5 states. (Keeping worker[0]'s pc would split
+    // (y = 1) and (y = 2, m free) by where it died: 7.) By symmetry 5 more for worker[1]:
+    // 8 + 5 + 5 = 18. Transitions: 8 thread steps crash-free; crashes from each crash-free
+    // state, one per process with a live thread: 2+2+2+1+1+1+1+0 = 10; thread steps after a
+    // crash: wait from (0, free) and from (0, abandoned), release from (1, owned): 3 per
+    // side. 8 + 10 + 6 = 24. Deepest: crash of worker[0] owning m, then worker[1] waits and
     // releases: 4 steps (as deep as (2,2)).
     let (_, r) = run(model(1, vec![process("worker", 2, vec![wait(1, 0), release(2, 0)])], vec![]));
     assert_eq!(r.verdict, Verdict::Ok);
-    assert_eq!(counts(&r), (22, 26, 4));
+    assert_eq!(counts(&r), (18, 24, 4));
 }
 
 /// worker[0] writes a three times; worker[1] does a skip, then sets b to 1, which breaks
@@ -85,11 +87,13 @@ fn breadth_first_finds_a_shortest_counterexample() {
 
 #[test]
 fn depth_first_follows_the_first_thread_to_its_end_before_the_second() {
-    // DFS expands the first successor first: w's three writes, then v's two steps.
+    // DFS expands the first successor first: w's three writes, then v's two steps. The run
+    // is then shortened: w's writes are not needed, v's two steps remain.
     let (_, r) = run_with(deep_and_shallow(), Strategy::Dfs, Limits::default());
     let c = r.counterexample().expect("a violation");
     assert_eq!(c.violation.kind, ViolationKind::Invariant);
-    assert_eq!(c.steps.len(), 5);
+    assert_eq!((c.steps.len(), c.shortened_from, c.shortest), (2, Some(5), false));
+    assert!(c.steps.iter().all(|s| matches!(s.step.action, Action::Run { thread: 1, .. })));
     assert_eq!(r.strategy, Strategy::Dfs);
 }
 
@@ -190,7 +194,7 @@ fn the_same_model_gives_byte_identical_reports_without_timings() {
 fn the_text_report_lists_verdict_sentence_numbered_steps_with_changes_and_statistics() {
     let (sys, r) = run(model(0, vec![process("p", 1, vec![wait(1, 0), wait(2, 0), release(3, 0)])], vec![]));
     let expected = "\
-model t: breadth-first search, crashes allowed: 0
+model t: breadth-first search, crashes allowed: 0, reductions: none
 verdict: violation (leaked_ownership)
 p ended owning m (count 1)
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceError, TraceFile, TraceOptions};
-use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict};
 use mutexcheck_core::System;
 
 fn models_dir() -> PathBuf {
@@ -219,24 +219,26 @@ fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
     // Two threads, each: wait x; wait y; release y; release x (opposite orders), no crashes:
     // 19 reachable states and 22 transitions (see models/lock_order_deadlock.mc).
     let (system, _) = system_of("lock_order_deadlock.mc");
-    let graph = StateGraph::explore(&system, 100).unwrap();
+    let model = SystemModel::new(&system, Reductions::NONE);
+    let graph = StateGraph::explore(&model, 100).unwrap();
     assert_eq!((graph.graph.node_count(), graph.graph.edge_count()), (19, 22));
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let result = check(&system, &options, &mut |_| {});
+    let engine = EngineOptions { reductions: Reductions::NONE, ..EngineOptions::default() };
+    let result = check_with(&system, &options, &engine, &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!() };
-    let path: Vec<_> = cex.steps.iter().map(|s| (s.step.clone(), s.state.clone())).collect();
-    let dot = graph.to_dot(&system, &path);
+    let path: Vec<_> = cex.steps.iter().map(|s| s.state.clone()).collect();
+    let dot = graph.to_dot(&model, &path);
     assert!(dot.starts_with("digraph \"lock_order_deadlock\" {\n"));
     assert_eq!(dot.matches(" -> ").count(), 22);
     assert_eq!(dot.matches("penwidth=2];").count(), 2, "the two steps to the deadlock are red");
     assert_eq!(dot.matches("color=red, fontcolor=red];").count() + dot.matches("color=red, fontcolor=red, peripheries=2];").count(), 3);
-    assert_eq!(dot, graph.to_dot(&system, &path), "deterministic");
+    assert_eq!(dot, graph.to_dot(&model, &path), "deterministic");
 }
 
 #[test]
 fn a_graph_larger_than_its_cap_is_refused() {
     let (system, _) = system_of("seed_fixed.mc");
-    let err = StateGraph::explore(&system, 100).err().unwrap();
+    let err = StateGraph::explore(&SystemModel::new(&system, Reductions::NONE), 100).err().unwrap();
     assert_eq!(err, TooLarge { max_nodes: 100 });
     assert!(err.to_string().starts_with("the state graph has more than 100 states, too many to draw"));
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check_with, EngineOptions, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check_with, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
@@ -63,16 +63,29 @@ pub struct CheckArgs {
     /// with a small, printed probability that a fingerprint collision hid a state.
     #[arg(long, conflicts_with = "dfs")]
     pub fingerprints: bool,
-    /// Symmetry reduction (breadth-first only): explore one state per class of states that
-    /// differ only by which instance of a process template is which. Same verdict, same
-    /// counterexample length, fewer states.
-    #[arg(long, conflicts_with = "dfs")]
-    pub symmetry: bool,
-    /// Partial-order reduction: a thread's steps on its own variables run back to back with
-    /// its next step on shared data, with no other thread or crash in between. Same verdict,
-    /// same breadth-first counterexample length, fewer states.
+    /// Turn partial-order reduction off (it is on by default: a thread's steps on its own
+    /// variables run alone, and states inside them and inside atomic blocks are not stored).
     #[arg(long)]
+    pub no_por: bool,
+    /// Turn symmetry reduction off (it is on by default where a process template has
+    /// interchangeable instances: one state is stored per swap of them).
+    #[arg(long)]
+    pub no_symmetry: bool,
+    /// Turn every reduction off (--no-por --no-symmetry).
+    #[arg(long)]
+    pub no_reduce: bool,
+    /// Find an exact shortest counterexample: breadth-first search with no reduction (stores
+    /// more states). Without it a counterexample found under partial-order reduction is
+    /// shortened, but need not be a shortest one.
+    #[arg(long, conflicts_with_all = ["dfs", "por", "symmetry"])]
+    pub shortest: bool,
+    /// Partial-order reduction: on by default; kept so that older scripts still run.
+    #[arg(long, hide = true, conflicts_with_all = ["no_por", "no_reduce"])]
     pub por: bool,
+    /// Symmetry reduction: on by default; given explicitly, a note says which templates it
+    /// leaves alone and why.
+    #[arg(long, hide = true, conflicts_with_all = ["no_symmetry", "no_reduce"])]
+    pub symmetry: bool,
 }
 
 impl CheckArgs {
@@ -89,17 +102,18 @@ impl CheckArgs {
 
     fn engine_options(&self) -> EngineOptions {
         let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
-        EngineOptions { threads, fingerprints: self.fingerprints, symmetry: self.symmetry }
+        let off = self.no_reduce || self.shortest;
+        let reductions = Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) };
+        EngineOptions { threads, fingerprints: self.fingerprints, reductions }
     }
 }
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
-    let (mut system, source) = match load_system(&args.model, args.crashes) {
+    let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    system.set_partial_order_reduction(args.por);
     if args.symmetry {
         // Say which templates stay unreduced and why, so a user knows what the flag did.
         for reason in system.symmetry().refused() {
@@ -112,11 +126,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let options = ReportOptions { timings: !args.no_timings };
     let trace_file = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace => {
-            let reductions: Vec<&str> = [(args.symmetry, "symmetry"), (args.por, "partial_order")]
-                .into_iter()
-                .filter_map(|(on, name)| on.then_some(name))
-                .collect();
-            let options = TraceOptions::new(&system, result.strategy, &reductions);
+            let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
             let trace = TraceFile::new(&system, &args.model, &source, options, cex);
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
             match write_trace(&path, &trace) {

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{check, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check_with, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict};
 
 use crate::input::{load_system, EXIT_BAD_INPUT};
 use crate::output::print_out;
@@ -21,9 +21,14 @@ pub struct GraphArgs {
     /// Refuse graphs with more states than this (a larger drawing is unreadable).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
-    /// Draw the graph under partial-order reduction (see `check --por`).
+    /// Draw the graph the reduced search stores: partial-order reduction (transitions may
+    /// take several steps; transient states are not drawn). Off by default: one step per edge.
     #[arg(long)]
     pub por: bool,
+    /// Draw one state per class of states that differ only by a swap of interchangeable
+    /// process instances (off by default).
+    #[arg(long)]
+    pub symmetry: bool,
     /// Write the DOT text to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
@@ -32,27 +37,29 @@ pub struct GraphArgs {
 /// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
 /// 3 when the graph is larger than `--max-nodes`.
 pub fn run(args: &GraphArgs) -> i32 {
-    let (mut system, _) = match load_system(&args.model, args.crashes) {
+    let (system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    system.set_partial_order_reduction(args.por);
-    let graph = match StateGraph::explore(&system, args.max_nodes) {
+    let reductions = Reductions { partial_order: args.por, symmetry: args.symmetry };
+    let model = SystemModel::new(&system, reductions);
+    let graph = match StateGraph::explore(&model, args.max_nodes) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("error: {}: {e}", args.model);
             return EXIT_TOO_LARGE;
         }
     };
-    // The whole graph fits in max_nodes, so this search is small; its counterexample (a
-    // shortest one) is drawn in red.
+    // The whole graph fits in max_nodes, so this search is small; its counterexample (with
+    // the same reductions) is drawn in red.
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let result = check(&system, &options, &mut |_| {});
+    let engine = EngineOptions { reductions, ..EngineOptions::default() };
+    let result = check_with(&system, &options, &engine, &mut |_| {});
     let path: Vec<_> = match &result.verdict {
-        Verdict::Violation(cex) => cex.steps.iter().map(|s| (s.step.clone(), s.state.clone())).collect(),
+        Verdict::Violation(cex) => cex.steps.iter().map(|s| s.state.clone()).collect(),
         _ => Vec::new(),
     };
-    let dot = graph.to_dot(&system, &path);
+    let dot = graph.to_dot(&model, &path);
     match &args.output {
         Some(file) => {
             if let Err(e) = std::fs::write(file, dot) {

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{
+    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
+};
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 fn models_dir() -> PathBuf {
@@ -15,13 +17,20 @@ fn model_path(name: &str) -> String {
     models_dir().join(name).to_string_lossy().into_owned()
 }
 
-/// Checks a model file through the library, breadth-first, with its own crash budget
-/// unless `crashes` overrides it.
-fn check_file(path: &str, crashes: Option<u32>) -> CheckResult {
+/// Checks a model file through the library, breadth-first with `reductions`, with its own
+/// crash budget unless `crashes` overrides it.
+fn check_reduced(path: &str, crashes: Option<u32>, reductions: Reductions) -> CheckResult {
     let source = std::fs::read(path).unwrap();
     let model = compile(path, &source).unwrap_or_else(|d| panic!("{}", d.render(path, &source)));
     let system = prepare(model, crashes).unwrap();
-    check(&system, &SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() }, &mut |_| {})
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+}
+
+/// [`check_reduced`] without reductions: every state the model reaches (up to dead data) and
+/// a shortest counterexample.
+fn check_file(path: &str, crashes: Option<u32>) -> CheckResult {
+    check_reduced(path, crashes, Reductions::NONE)
 }
 
 /// Writes `source` to a file of the test's own and returns its path.
@@ -60,11 +69,13 @@ fn every_model_gets_the_verdict_its_expect_line_promises() {
         let path = path.to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
         let expect = expected_verdict(&source).unwrap_or_else(|| panic!("{path} has no expect line"));
-        let result = check_file(&path, None);
-        match (&expect, &result.verdict) {
-            (Expect::Ok, Verdict::Ok) => {}
-            (Expect::Violation(kind), Verdict::Violation(c)) if c.violation.kind.name() == kind => {}
-            (e, v) => panic!("{path}: expected {e:?}, got {v:?}"),
+        for reductions in [Reductions::NONE, Reductions::ALL] {
+            let result = check_reduced(&path, None, reductions);
+            match (&expect, &result.verdict) {
+                (Expect::Ok, Verdict::Ok) => {}
+                (Expect::Violation(kind), Verdict::Violation(c)) if c.violation.kind.name() == kind => {}
+                (e, v) => panic!("{path} with {:?}: expected {e:?}, got {v:?}", reductions.names()),
+            }
         }
         // The binary agrees, with the matching exit code.
         let out = mutexcheck(&["check", &path, "--quiet", "--no-timings"]);
@@ -83,7 +94,12 @@ fn the_seed_bugs_shortest_counterexample_has_twelve_steps() {
     let c = r.counterexample().expect("the seed bug is a violation");
     assert_eq!(c.violation.kind.name(), "leaked_ownership");
     assert_eq!(c.violation.message, "worker[1] ended owning m (count 1)");
-    assert_eq!(c.steps.len(), 12);
+    assert_eq!((c.steps.len(), c.shortest), (12, true));
+    // The reduced search folds both loop tests into the first move and takes worker[1]'s
+    // `while` test before worker[0]'s wait: 13 steps, shortened back to 12.
+    let r = check_reduced(&model_path("seed_bug.mc"), None, Reductions::ALL);
+    let c = r.counterexample().unwrap();
+    assert_eq!((c.steps.len(), c.shortened_from, c.shortest), (12, Some(13), false));
 }
 
 #[test]
@@ -110,25 +126,34 @@ const TWO: &str = "model two\nmutex m\nprocess worker[2] {\n    wait m\n    rele
 fn wait_release_models_have_the_hand_counted_state_spaces() {
     // The same counts as the IR models of the checker's own tests (reasoning there):
     // one thread 3 states / 2 transitions (5 / 4 with a crash); two threads 8 / 8
-    // (22 / 26 with a crash).
+    // (18 / 24 with a crash).
     let one = temp_model("one", ONE);
     let two = temp_model("two", TWO);
     assert_eq!(counts(&check_file(&one, Some(0))), (3, 2, 2));
     assert_eq!(counts(&check_file(&one, Some(1))), (5, 4, 2));
     assert_eq!(counts(&check_file(&two, Some(0))), (8, 8, 4));
-    assert_eq!(counts(&check_file(&two, Some(1))), (22, 26, 4));
+    assert_eq!(counts(&check_file(&two, Some(1))), (18, 24, 4));
+    // With the reductions (no step here is invisible, so only symmetry acts): a state is the
+    // multiset of the two workers' pcs, {0,0} {0,1} {0,2} {1,2} {2,2} ({1,1} is impossible).
+    // Both first waits from {0,0} reach {0,1}; every other state has one step but {2,2}:
+    // 5 states, 5 transitions, 4 deep.
+    assert_eq!(counts(&check_reduced(&two, Some(0), Reductions::ALL)), (5, 5, 4));
 }
 
 #[test]
 fn a_loop_that_never_ends_still_gives_a_finite_complete_search() {
     // (pc at the loop test or at the assignment) x (a in 0..=3) = 8 states, one step each.
+    // With partial-order reduction the loop test is invisible and runs with the assignment
+    // before it: the initial state and the 4 states at the assignment are stored.
     let spin = temp_model(
         "spin",
         "model spin\nshared a: 0..3 = 0\nprocess p {\n    while true {\n        a = (a + 1) % 4\n    }\n}\n",
     );
-    let out = mutexcheck(&["check", &spin, "--crashes", "0", "--no-timings"]);
+    let out = mutexcheck(&["check", &spin, "--crashes", "0", "--no-timings", "--no-reduce"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("verdict: ok: no violation in 8 states (complete)\n"));
+    let out = mutexcheck(&["check", &spin, "--crashes", "0", "--no-timings"]);
+    assert!(stdout(&out).contains("verdict: ok: no violation in 5 states (complete)\n"), "{}", stdout(&out));
 }
 
 #[test]
@@ -138,8 +163,13 @@ fn exit_code_is_0_for_a_correct_model_and_1_for_a_violation() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("verdict: violation (leaked_ownership)\nworker[1] ended owning m (count 1)\n"));
-    assert!(text.contains("shortest counterexample (12 steps):"));
+    assert!(text.contains(
+        "counterexample (12 steps, shortened from the 13 the search found; --shortest gives a shortest one):"
+    ));
     assert!(text.contains("  12. worker[1] line 21: while round < 2 [false]"));
+    let shortest = stdout(&mutexcheck(&["check", &model_path("seed_bug.mc"), "--no-timings", "--shortest"]));
+    assert!(shortest.starts_with("model try_to_take: breadth-first search, crashes allowed: 1, reductions: none\n"));
+    assert!(shortest.contains("shortest counterexample (12 steps):"));
 }
 
 #[test]
@@ -204,9 +234,12 @@ fn json_output_is_one_document_with_verdict_violation_trace_and_stats() {
     assert_eq!(doc["verdict"], "violation");
     assert_eq!(doc["violation"]["kind"], "leaked_ownership");
     assert_eq!(doc["violation"]["message"], "worker[1] ended owning m (count 1)");
+    assert_eq!(doc["reductions"], serde_json::json!(["partial_order", "symmetry"]));
     assert_eq!(doc["trace"]["steps"].as_array().unwrap().len(), 12);
-    assert_eq!(doc["trace"]["steps"][1]["outcome"], "OK (count 1)");
-    assert_eq!(doc["stats"]["max_depth"], 12);
+    assert_eq!((doc["trace"]["shortest"].as_bool(), doc["trace"]["shortened_from"].as_u64()), (Some(false), Some(13)));
+    assert_eq!(doc["trace"]["steps"][2]["outcome"], "OK (count 1)");
+    // Depth counts stored transitions: a move of the reduced search may take several steps.
+    assert_eq!(doc["stats"]["max_depth"], 6);
     assert!(doc["stats"].get("elapsed_seconds").is_none());
     let timed = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--json"]);
     let doc: serde_json::Value = serde_json::from_slice(&timed.stdout).unwrap();
@@ -225,5 +258,7 @@ fn depth_first_search_also_finds_the_seed_bug() {
 fn crashes_0_on_the_command_line_overrides_the_model() {
     let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--crashes", "0", "--no-timings"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).starts_with("model try_to_take: breadth-first search, crashes allowed: 0\n"));
+    assert!(stdout(&out).starts_with(
+        "model try_to_take: breadth-first search, crashes allowed: 0, reductions: partial-order, symmetry\n"
+    ));
 }

@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{
+    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
+};
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
@@ -136,12 +138,19 @@ fn exercises() -> Vec<Exercise> {
 
 /// Checks a model breadth-first with its own crash budget, as `mutexcheck check` does.
 fn check_model(file: &str) -> CheckResult {
+    check_model_with(file, Reductions::ALL)
+}
+
+/// Checks a classroom model breadth-first with `reductions` (every one: what `mutexcheck
+/// check` does by default).
+fn check_model_with(file: &str, reductions: Reductions) -> CheckResult {
     let path = models_dir().join(file);
     let shown = format!("models/{file}");
     let source = std::fs::read(&path).unwrap();
     let model = compile(&shown, &source).unwrap_or_else(|d| panic!("{}", d.render(&shown, &source)));
     let system = prepare(model, None).unwrap_or_else(|e| panic!("{shown}: {e}"));
-    check(&system, &SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() }, &mut |_| {})
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
 }
 
 /// What the checker says about an exercise, in the README's words.
@@ -163,12 +172,13 @@ fn expect_text(expect: &Expect) -> String {
 /// The README's table: one row per model in teaching order, from the checker's own results.
 fn table(exercises: &[Exercise]) -> String {
     let mut out = String::from(
-        "| # | Model | What it teaches | Expected verdict | States explored | Shortest counterexample | Compare with |\n\
-         |---|---|---|---|---:|---:|---|\n",
+        "| # | Model | What it teaches | Expected verdict | States explored | Without reductions | Shortest counterexample | Compare with |\n\
+         |---|---|---|---|---:|---:|---:|---|\n",
     );
     for (i, ex) in exercises.iter().enumerate() {
         let result = check_model(&ex.file);
-        let steps = result.counterexample().map_or("—".to_string(), |c| format!("{} steps", c.steps.len()));
+        let unreduced = check_model_with(&ex.file, Reductions::NONE);
+        let steps = unreduced.counterexample().map_or("—".to_string(), |c| format!("{} steps", c.steps.len()));
         let link = |f: &str| format!("[`{f}`]({f})");
         let fixed_in: Vec<String> = FIXES.iter().filter(|(bug, _)| ex.file == *bug).map(|(_, fix)| link(fix)).collect();
         let fixes: Vec<String> = FIXES.iter().filter(|(_, fix)| ex.file == *fix).map(|(bug, _)| link(bug)).collect();
@@ -180,13 +190,14 @@ fn table(exercises: &[Exercise]) -> String {
             compare.push(format!("fixes {}", fixes.join(", ")));
         }
         out.push_str(&format!(
-            "| {} | [`{}`]({}) | {} | `{}` | {} | {} | {} |\n",
+            "| {} | [`{}`]({}) | {} | `{}` | {} | {} | {} | {} |\n",
             i + 1,
             ex.file,
             ex.file,
             ex.title.trim_end_matches('.').replace('|', "\\|"),
             verdict_text(&result),
             result.stats.states,
+            unreduced.stats.states,
             steps,
             compare.join("; ")
         ));

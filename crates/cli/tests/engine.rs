@@ -1,7 +1,7 @@
 //! The search engine's options never change a result (issue #6): any number of threads and
 //! `--fingerprints` give the verdict, counterexample and counts of the one-thread search with
-//! whole states, on every model in models/, on the benchmark models, at violations found deep
-//! in a big search and at the state limit.
+//! whole states, on every model in models/ (with every reduction and with none), on the
+//! benchmark models, at violations found deep in a big search and at the state limit.
 
 mod common;
 
@@ -12,7 +12,8 @@ use std::process::Command;
 
 use mutexcheck_checker::report::{json, text, ReportOptions};
 use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, SearchOptions, Storage, Strategy, Verdict,
+    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Storage, Strategy,
+    Verdict,
 };
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
@@ -22,9 +23,14 @@ fn system_of(path: &str, source: &str) -> System {
     prepare(model, None).unwrap()
 }
 
-fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
+/// One breadth-first check of `system` on the given engine, with `reductions`.
+fn run_reduced(system: &System, limits: Limits, threads: usize, fingerprints: bool, reductions: Reductions) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints, symmetry: false }, &mut |_| {})
+    check_with(system, &options, &EngineOptions { threads, fingerprints, reductions }, &mut |_| {})
+}
+
+fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
+    run_reduced(system, limits, threads, fingerprints, Reductions::NONE)
 }
 
 /// The report without timings, and the JSON document without timings: what must not change.
@@ -34,8 +40,15 @@ fn reports(system: &System, r: &CheckResult) -> (String, String) {
 }
 
 /// Asserts that 2 and 3 threads, and fingerprints on 1 and 2 threads, give the one-thread
-/// result; returns it.
+/// result without reductions; returns it.
 fn assert_engine_independent(name: &str, system: &System, limits: Limits) -> CheckResult {
+    assert_engine_independent_with(name, system, limits, Reductions::NONE)
+}
+
+fn assert_engine_independent_with(name: &str, system: &System, limits: Limits, reductions: Reductions) -> CheckResult {
+    let run = |system: &System, limits: Limits, threads: usize, fingerprints: bool| {
+        run_reduced(system, limits, threads, fingerprints, reductions)
+    };
     let one = run(system, limits, 1, false);
     let expected = reports(system, &one);
     for threads in [2, 3] {
@@ -61,16 +74,19 @@ fn every_model_gets_the_same_result_on_any_number_of_threads_and_with_fingerprin
         let name = path.to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
         let system = system_of(&name, &source);
-        let full = assert_engine_independent(&name, &system, Limits::default());
-        // The state limit stops every engine at the same transition.
-        if full.stats.states > 4 {
-            let limits = Limits { max_states: Some(full.stats.states / 2), ..Limits::default() };
-            assert_engine_independent(&format!("{name} (half the states)"), &system, limits);
-        }
-        // So does the depth limit.
-        if full.stats.max_depth > 2 {
-            let limits = Limits { max_depth: Some(full.stats.max_depth / 2), ..Limits::default() };
-            assert_engine_independent(&format!("{name} (half the depth)"), &system, limits);
+        for reductions in [Reductions::NONE, Reductions::ALL] {
+            let name = format!("{name} with {:?}", reductions.names());
+            let full = assert_engine_independent_with(&name, &system, Limits::default(), reductions);
+            // The state limit stops every engine at the same transition.
+            if full.stats.states > 4 {
+                let limits = Limits { max_states: Some(full.stats.states / 2), ..Limits::default() };
+                assert_engine_independent_with(&format!("{name} (half the states)"), &system, limits, reductions);
+            }
+            // So does the depth limit.
+            if full.stats.max_depth > 2 {
+                let limits = Limits { max_depth: Some(full.stats.max_depth / 2), ..Limits::default() };
+                assert_engine_independent_with(&format!("{name} (half the depth)"), &system, limits, reductions);
+            }
         }
     }
 }
@@ -81,13 +97,13 @@ fn bench_source(n: u32, k: u32) -> String {
 
 #[test]
 fn a_search_over_many_batches_counts_the_same_on_every_engine() {
-    // 19,112 states: about twenty one-thread batches and two parallel ones.
-    let system = system_of("bench_one_n3_k2.mc", &bench_source(3, 2));
-    let r = assert_engine_independent("bench_one_n3_k2", &system, Limits::default());
+    // 33,152 states: about thirty one-thread batches and two parallel ones.
+    let system = system_of("bench_one_n3_k4.mc", &bench_source(3, 4));
+    let r = assert_engine_independent("bench_one_n3_k4", &system, Limits::default());
     assert_eq!(r.verdict, Verdict::Ok);
-    assert_eq!(r.stats.states, 19_112);
+    assert_eq!(r.stats.states, 33_152);
     let limits = Limits { max_states: Some(10_000), ..Limits::default() };
-    let r = assert_engine_independent("bench_one_n3_k2 (10,000 states)", &system, limits);
+    let r = assert_engine_independent("bench_one_n3_k4 (10,000 states)", &system, limits);
     assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxStates(10_000)));
     assert_eq!(r.stats.states, 10_000);
 }
@@ -102,15 +118,20 @@ fn a_violation_deep_in_a_big_search_has_the_same_counterexample_on_every_engine(
     let c = r.counterexample().expect("a protect violation");
     assert_eq!(c.violation.kind.name(), "protect");
     assert_eq!(c.steps.len(), 11);
-    assert_eq!(r.stats.states, 765);
+    assert_eq!(r.stats.states, 455);
     // b reaches 12 only in the last of the twelve rounds: the assert fails at depth 91, after
-    // 184,539 states, eleven parallel batches into the search.
+    // 36,952 states, two parallel batches into the search.
     let source = bench_source(3, 4).replace("        b = b + 1\n", "        b = b + 1\n        assert b < 12\n");
     let system = system_of("bench_deep_assert.mc", &source);
     let r = assert_engine_independent("bench_deep_assert", &system, Limits::default());
     let c = r.counterexample().expect("an assert violation");
     assert_eq!(c.violation.kind.name(), "assert");
-    assert_eq!((c.steps.len(), r.stats.states, r.stats.transitions), (91, 184_539, 365_454));
+    assert_eq!((c.steps.len(), r.stats.states, r.stats.transitions), (91, 36_952, 113_970));
+    // The reduced search finds a longer run and shortens it: the same on every engine too.
+    let r = assert_engine_independent_with("bench_deep_assert reduced", &system, Limits::default(), Reductions::ALL);
+    let c = r.counterexample().expect("an assert violation");
+    assert_eq!(c.violation.kind.name(), "assert");
+    assert_eq!((c.steps.len(), c.shortened_from, r.stats.states), (91, Some(93), 1060));
 }
 
 #[test]
@@ -134,14 +155,14 @@ fn fingerprints_of_one_word_states_are_exact_and_longer_states_get_a_collision_e
 fn the_binary_prints_the_same_report_for_one_and_two_threads() {
     let path = repo().join("models/bench/bench_one_n3_k2.mc").to_string_lossy().into_owned();
     let out = |extra: &[&str]| {
-        let mut args = vec!["check", path.as_str(), "--no-timings", "--no-trace"];
+        let mut args = vec!["check", path.as_str(), "--no-timings", "--no-trace", "--no-reduce"];
         args.extend_from_slice(extra);
         let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(&args).output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };
     let one = out(&["--threads", "1"]);
-    assert!(one.contains("  states:      19112\n"), "{one}");
+    assert!(one.contains("  states:      5696\n"), "{one}");
     assert_eq!(out(&["--threads", "2"]), one);
     assert!(out(&["--threads", "2", "--fingerprints"]).starts_with(&one));
     let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
@@ -154,7 +175,7 @@ fn the_binary_prints_the_same_report_for_one_and_two_threads() {
 }
 
 #[test]
-fn the_benchmark_models_are_what_scripts_gen_bench_writes_and_all_ok() {
+fn the_benchmark_models_are_what_scripts_gen_bench_writes_with_their_expected_verdicts() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gen-bench");
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new("bash").arg(repo().join("scripts/gen-bench")).arg(&out).status().unwrap();
@@ -167,7 +188,14 @@ fn the_benchmark_models_are_what_scripts_gen_bench_writes_and_all_ok() {
     for (g, c) in generated.iter().zip(&committed) {
         let source = std::fs::read_to_string(c).unwrap();
         assert_eq!(std::fs::read_to_string(g).unwrap(), source, "{} is stale: rerun scripts/gen-bench", c.display());
-        assert_eq!(expected_verdict(&source), Some(Expect::Ok), "{}", c.display());
+        let name = c.file_name().unwrap().to_string_lossy();
+        let expect = expected_verdict(&source);
+        let kind = |k: &str| Some(Expect::Violation(k.to_string()));
+        match name.split('_').next() {
+            Some("naive") => assert_eq!(expect, kind("protect"), "{name}"),
+            Some("seed") => assert_eq!(expect, kind("leaked_ownership"), "{name}"),
+            _ => assert_eq!(expect, Some(Expect::Ok), "{name}"),
+        }
         system_of(&c.to_string_lossy(), &source);
     }
 }

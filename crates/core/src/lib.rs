@@ -11,8 +11,10 @@
 
 pub mod describe;
 mod eval;
+mod flow;
 pub mod ir;
 pub mod mutex;
+mod liveness;
 pub mod pack;
 pub mod por;
 pub mod state;

@@ -1,47 +1,101 @@
-//! Partial-order reduction: a thread's consecutive thread-local steps run back to back.
+//! Partial-order reduction: in a state where some thread's next step is invisible, that
+//! thread's steps stand for all the state's successors; and the states inside an `atomic`
+//! block that cannot block need not be stored.
 //!
-//! A step is *local* when it reads and writes only the running thread's own variables
-//! (assignments to locals from locals and constants, conditions on locals, `either`, `skip`,
-//! asserts on locals). Such a step commutes with every step of every other thread and with
-//! every crash, and no property can see it: properties read only shared variables and
-//! mutexes. With the reduction on, a thread that has taken a local step and stands at another
-//! one keeps the move — no other thread moves and no process crashes — the same mechanism as
-//! an `atomic` block. It gives the move up before its next non-local step, so no state is
-//! stored twice merely because a thread held the move before a shared step.
+//! **Invisible steps.** A step is invisible when it reads and writes only the moving thread's
+//! own locals and program counter — an assignment to a local from locals and constants, an
+//! `if`/`while` test on locals, `skip`, the choice of an `either` — and it does not end the
+//! thread (which abandons mutexes and changes what deadlock and `at end` see), is not an
+//! `assert` or `exit`, touches no mutex, shared variable or process memory, and lies outside
+//! every `atomic` block (a step inside one takes the move away from every other thread).
+//! [`System::reduced_successors`] returns the steps of the lowest thread whose next step is
+//! invisible (the lowest, so that the choice is deterministic), and nothing else.
 //!
-//! Why verdicts and breadth-first counterexample lengths stay the same: the reduced graph is
-//! the full one with some interleavings left out, so every reduced run is a real run, and any
-//! run can be rearranged, step count unchanged, into one the reduced graph keeps — move each
-//! local step later, to just before its thread's next step, so that consecutive local steps
-//! stand side by side (a local step that is not its thread's last commutes with every step of
-//! another thread and changes nothing another thread or a property reads; the last one, which
-//! may end the thread and abandon its mutexes, stays where it was);
-//! local steps with no later step of their thread either end the run (a fault in them is the
-//! violation, or a deadlock needs them taken) and can be moved to its end, or can be dropped,
-//! which only shortens it. A crash that fell between two local steps of its own process
-//! makes them pointless (the thread is dead, and a restart resets its locals); a crash of
-//! another process moves before them. A thread can still wait to start its local steps, so a
-//! timed wait after them can still see the mutex released first.
+//! **Why no violation is lost** (the ample-set conditions of Peled, Godefroid and Valmari,
+//! checked here for this model). Let `α` be thread `t`'s invisible step in state `s`, and
+//! take any run from `s` to a violation.
+//! - If the run moves `t` before any crash of `t`'s process, its first step of `t` is `α`
+//!   (only `t` moves `t`). Every step before it belongs to another thread, or is a crash or
+//!   restart of another process: none reads or writes `t`'s locals or program counter, and
+//!   `α` reads and writes nothing else, so `α` commutes with each of them. Moving `α` to the
+//!   front gives a run through states that differ only in `t`'s locals and position, which
+//!   no property and no other step reads: the same violation, at the same place.
+//! - If the run crashes `t`'s process first, take `α` and then the same run: after the crash
+//!   the two runs are in the same state, because a dead thread's position and locals are
+//!   stored as fixed values ([`System::canonicalize_dead`]); before it, the states differ
+//!   only in `t`'s locals and position.
+//! - If the run does neither, `α` followed by the run ends in a state that differs only in
+//!   `t`'s locals and position: the same state properties hold; it cannot be a deadlock or
+//!   an end-of-run state that the original end state is not, since `t` was still able to move
+//!   there (invisible steps never block) and has moved only along invisible steps.
+//! - A fault in `α` itself (an out-of-range local) is found in `s`, where `α` is explored.
+//!
+//! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
+//! induction ends because of the **cycle proviso**, decided statically: an instruction that
+//! lies on a cycle of its thread's control flow made only of otherwise invisible instructions
+//! is never reduced. So every reduced step moves a thread down an acyclic part of its code,
+//! a chain of reduced states is finite, and every cycle of the reduced graph passes through a
+//! state whose successors are all explored: no thread's steps are postponed forever. A run
+//! found this way is a real run but may be longer than the shortest one.
+//!
+//! **Atomic blocks that cannot block.** An `atomic` block with no `wait` without a timeout and
+//! no loop runs from its first step to its last with no other thread and no crash in between
+//! (that is what `atomic` means). A state inside it has exactly its holder's steps as
+//! successors, so [`System::reduced_successors`] returns them: a checker checks every
+//! property in these states but need not store them.
+//!
+//! A state for which [`System::reduced_successors`] returns steps is *transient*: a checker
+//! may follow its steps at once instead of storing it, which is how mutexcheck uses it.
 
-use crate::ir::{Expr, Model, Op, Place, Scope};
+use crate::flow;
+use crate::ir::{Expr, Op, Place, Scope, ThreadDecl, WaitMode};
+use crate::state::{State, ATOMIC_SLOT, STATUS_RUNNING};
+use crate::step::Step;
+use crate::{System, ThreadId};
 
-/// Whether each instruction of each template thread is a local step.
-pub(crate) fn local_steps(model: &Model) -> Vec<Vec<Vec<bool>>> {
-    model
-        .processes
-        .iter()
-        .map(|p| p.threads.iter().map(|t| t.code.iter().map(|i| is_local(&i.op)).collect()).collect())
-        .collect()
+/// What the reduction knows of one template thread's code.
+#[derive(Clone, Debug)]
+pub(crate) struct ThreadReduction {
+    /// For each instruction: its step is invisible whenever it does not end the thread.
+    reducible: Vec<bool>,
+    /// For each atomic block (numbered from 1; index 0 unused): it cannot block and has no loop.
+    collapsible: Vec<bool>,
 }
 
-/// True when the instruction reads and writes only the running thread's own variables and
-/// cannot block, end the thread or touch a mutex.
+impl ThreadReduction {
+    /// Analyses one thread's code; `blocks` tags each instruction with its atomic block.
+    pub(crate) fn new(thread: &ThreadDecl, blocks: &[u32]) -> ThreadReduction {
+        let code = &thread.code;
+        let candidate: Vec<bool> =
+            code.iter().zip(blocks).map(|(i, &block)| block == 0 && is_local(&i.op)).collect();
+        let cyclic = flow::on_cycle(code, &candidate);
+        let reducible = candidate.iter().zip(&cyclic).map(|(&c, &cy)| c && !cy).collect();
+        let count = blocks.iter().copied().max().unwrap_or(0) as usize;
+        let mut collapsible = vec![true; count + 1];
+        collapsible[0] = false;
+        for (i, &block) in code.iter().zip(blocks) {
+            if matches!(i.op, Op::Wait { mode: WaitMode::Infinite, .. }) {
+                collapsible[block as usize] = false;
+            }
+        }
+        for (b, ok) in collapsible.iter_mut().enumerate().skip(1) {
+            if *ok {
+                let inside: Vec<bool> = blocks.iter().map(|&x| x as usize == b).collect();
+                *ok = !flow::on_cycle(code, &inside).iter().any(|&c| c);
+            }
+        }
+        ThreadReduction { reducible, collapsible }
+    }
+}
+
+/// True when the instruction reads and writes only the running thread's own locals, cannot
+/// block, and is not an `assert` or `exit`.
 fn is_local(op: &Op) -> bool {
     match op {
         Op::Assign { place, value } => local_place(place) && local_expr(value),
-        Op::Branch { cond, .. } | Op::Assert { cond } => local_expr(cond),
-        Op::Choose { .. } | Op::Skip => true,
-        Op::Wait { .. } | Op::Release { .. } | Op::Exit => false,
+        Op::Branch { cond, .. } => local_expr(cond),
+        Op::Choose { .. } | Op::Skip | Op::Exit => true,
+        Op::Assert { .. } | Op::Wait { .. } | Op::Release { .. } => false,
         // Markers are never executed as steps.
         Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => false,
     }
@@ -63,27 +117,53 @@ fn local_expr(e: &Expr) -> bool {
     }
 }
 
-impl crate::System {
-    /// Turns the partial-order reduction on or off (off by default). With it on, the
-    /// successor function leaves out the interleavings described in [`crate::por`].
-    pub fn set_partial_order_reduction(&mut self, on: bool) {
-        self.por = on.then(|| local_steps(&self.model));
+impl System {
+    /// True when the step leaves `t` running, or ends it owning nothing in a process that
+    /// never restarts (see "Ending a thread" in the module comment).
+    fn ends_quietly(&self, t: ThreadId, step: &Step, next: &State) -> bool {
+        next.0[self.layout.status_slot(t)] == STATUS_RUNNING
+            || (step.abandoned.is_empty()
+                && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
     }
 
-    /// True when the partial-order reduction is on.
-    pub fn partial_order_reduction(&self) -> bool {
-        self.por.is_some()
-    }
-
-    /// True when the reduction is on and thread `t`, having run the local step at `from`,
-    /// stands at another local step `to`: it keeps the move for that one too. Before a
-    /// non-local step the move is given up, so a state never differs from an unreduced one
-    /// only by who holds the move.
-    pub(crate) fn keeps_the_move(&self, t: crate::ThreadId, from: crate::ir::Pc, to: crate::ir::Pc) -> bool {
-        let Some(local) = &self.por else { return false };
+    fn reduction(&self, t: ThreadId) -> &ThreadReduction {
         let th = &self.layout.threads[t as usize];
-        let code = &local[self.layout.processes[th.process].decl][th.decl];
-        code.get(from).copied().unwrap_or(false) && code.get(to).copied().unwrap_or(false)
+        &self.reductions[self.layout.processes[th.process].decl][th.decl]
+    }
+
+    /// True when thread `t`'s instruction at `pc` is one partial-order reduction may explore
+    /// alone (see the module comment), provided the step does not end the thread.
+    pub fn is_invisible_at(&self, t: ThreadId, pc: crate::ir::Pc) -> bool {
+        self.reduction(t).reducible.get(pc).copied().unwrap_or(false)
+    }
+
+    /// When `s` is transient (see the module comment) — a thread holds an atomic block that
+    /// cannot block, or some thread's next step is invisible — appends the steps of that one
+    /// thread, which stand for every successor of `s`, and returns true. Otherwise appends
+    /// nothing and returns false: every successor of [`System::successors`] must be explored.
+    pub fn reduced_successors(&self, s: &State, out: &mut Vec<(Step, State)>) -> bool {
+        let start = out.len();
+        let atomic = s.0[ATOMIC_SLOT];
+        if atomic != 0 {
+            let t = (atomic - 1) as ThreadId;
+            let block = self.atomic_block(t, self.pc(s, t));
+            if self.reduction(t).collapsible.get(block as usize).copied().unwrap_or(false) {
+                self.thread_successors(s, t, out);
+            }
+            return out.len() > start;
+        }
+        for t in 0..self.thread_count() as ThreadId {
+            let status = self.layout.status_slot(t);
+            if s.0[status] != STATUS_RUNNING || !self.is_invisible_at(t, self.pc(s, t)) {
+                continue;
+            }
+            self.thread_successors(s, t, out);
+            if out.len() > start && out[start..].iter().all(|(step, next)| self.ends_quietly(t, step, next)) {
+                return true;
+            }
+            out.truncate(start);
+        }
+        false
     }
 }
 
@@ -107,9 +187,10 @@ mod tests {
         assert!(!is_local(&Op::Assign { place: shared, value: Expr::Const(1) }));
         assert!(is_local(&Op::Branch { cond: var(Scope::Local), target: 0 }));
         assert!(!is_local(&Op::Branch { cond: Expr::Owns(0), target: 0 }));
+        assert!(!is_local(&Op::Assert { cond: var(Scope::Local) }), "an assert is visible");
         assert!(is_local(&Op::Skip));
         assert!(is_local(&Op::Choose { targets: vec![0, 1] }));
-        assert!(!is_local(&Op::Exit));
+        assert!(is_local(&Op::Exit), "ending the thread is decided when it happens");
         assert!(!is_local(&Op::Release { mutex: 0, result: None }));
     }
 }

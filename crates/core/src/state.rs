@@ -96,7 +96,10 @@ pub struct Layout {
 pub(crate) const CRASHES_SLOT: usize = 0;
 pub(crate) const ATOMIC_SLOT: usize = 1;
 const MUTEX_SLOTS: usize = 3;
-const THREAD_SLOTS: usize = 2;
+/// Slots per thread: its program counter, then its status.
+pub(crate) const THREAD_SLOTS: usize = 2;
+pub(crate) const THREAD_PC: usize = 0;
+pub(crate) const THREAD_STATUS: usize = 1;
 
 fn offsets(vars: &[VarDecl]) -> (Vec<usize>, usize) {
     let mut next = 0;
@@ -193,11 +196,11 @@ impl Layout {
     }
 
     pub(crate) fn pc_slot(&self, t: ThreadId) -> usize {
-        self.thread_base + THREAD_SLOTS * t as usize
+        self.thread_base + THREAD_SLOTS * t as usize + THREAD_PC
     }
 
     pub(crate) fn status_slot(&self, t: ThreadId) -> usize {
-        self.pc_slot(t) + 1
+        self.thread_base + THREAD_SLOTS * t as usize + THREAD_STATUS
     }
 
     pub(crate) fn mutex_count(&self) -> usize {

@@ -137,62 +137,78 @@ impl System {
     }
 
     fn canonicalize_group(&self, group: &[usize], s: &mut [Value]) {
-        let mutexes = self.layout.mutex_count();
-        // The key of each instance: pc and status of each thread, its memory and locals,
-        // then per mutex and for the atomic slot the owning thread (1 + index within the
-        // instance) or 0.
-        let keys: Vec<Vec<Value>> = group
-            .iter()
-            .map(|&p| {
-                let (threads, vars) = self.instance_slots(p);
-                let mut key = Vec::new();
-                for t in threads.clone() {
-                    key.push(s[self.layout.pc_slot(t)]);
-                    key.push(s[self.layout.status_slot(t)]);
-                }
-                key.extend_from_slice(&s[vars]);
-                let local = |holder: Value| -> Value {
-                    // Owners and the atomic slot hold thread id + 1, 0 for none.
-                    let t = holder - 1;
-                    if holder != 0 && threads.contains(&(t as ThreadId)) {
-                        1 + t - threads.start as Value
-                    } else {
-                        0
-                    }
-                };
-                for m in 0..mutexes {
-                    key.push(local(s[self.layout.mutex_base + 3 * m]));
-                }
-                key.push(local(s[ATOMIC_SLOT]));
-                key
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..group.len()).collect();
-        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let l = &self.layout;
+        let mutexes = l.mutex_count();
+        let first_thread = l.processes[group[0]].threads.start as usize;
+        let per_instance = l.processes[group[0]].threads.len();
+        let (_, first_vars) = self.instance_slots(group[0]);
+        let var_len = first_vars.len();
+        // A holder (thread id + 1, or 0) as seen from instance `k` of the group: 1 + its
+        // thread's index within the instance when it is one of the instance's threads, else 0.
+        let local = |holder: Value, k: usize| -> Value {
+            let t = holder as usize;
+            let from = first_thread + k * per_instance;
+            if holder != 0 && (from..from + per_instance).contains(&(t - 1)) {
+                (t - from) as Value
+            } else {
+                0
+            }
+        };
+        let n = group.len();
+        let mut small = [0usize; 32];
+        let mut large = Vec::new();
+        let order: &mut [usize] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            large.resize(n, 0);
+            &mut large
+        };
+        order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
+        let view: &[Value] = s;
+        // Instances in order of what they hold: each thread's pc and status, their memory and
+        // locals, then per mutex and for the atomic slot which of their threads holds it.
+        let compare = |a: usize, b: usize| -> std::cmp::Ordering {
+            let s = view;
+            let threads = |k: usize| {
+                let from = first_thread + k * per_instance;
+                (from..from + per_instance).flat_map(|t| [s[l.pc_slot(t as ThreadId)], s[l.status_slot(t as ThreadId)]])
+            };
+            let vars = |k: usize| &s[first_vars.start + k * var_len..first_vars.start + (k + 1) * var_len];
+            let holders = |k: usize| {
+                (0..mutexes).map(move |m| s[l.mutex_base + 3 * m]).chain([s[ATOMIC_SLOT]]).map(move |h| local(h, k))
+            };
+            threads(a).cmp(threads(b)).then_with(|| vars(a).cmp(vars(b))).then_with(|| holders(a).cmp(holders(b)))
+        };
+        order.sort_unstable_by(|&a, &b| compare(a, b));
         if order.iter().enumerate().all(|(k, &o)| k == o) {
             return;
         }
         let old = s.to_vec();
-        // Thread renaming: old thread id -> new thread id, for owners and the atomic slot.
-        let mut rename: Vec<(ThreadId, ThreadId)> = Vec::new();
+        // Instance order[k] moves to place k; `place[i]` is where instance i goes.
+        let mut place = vec![0usize; n];
         for (k, &from) in order.iter().enumerate() {
-            let (to_threads, to_vars) = self.instance_slots(group[k]);
-            let (from_threads, from_vars) = self.instance_slots(group[from]);
-            for (t_to, t_from) in to_threads.zip(from_threads) {
-                s[self.layout.pc_slot(t_to)] = old[self.layout.pc_slot(t_from)];
-                s[self.layout.status_slot(t_to)] = old[self.layout.status_slot(t_from)];
-                rename.push((t_from, t_to));
+            place[from] = k;
+            let to_thread = first_thread + k * per_instance;
+            let from_thread = first_thread + from * per_instance;
+            for i in 0..per_instance {
+                let (to, from) = ((to_thread + i) as ThreadId, (from_thread + i) as ThreadId);
+                s[l.pc_slot(to)] = old[l.pc_slot(from)];
+                s[l.status_slot(to)] = old[l.status_slot(from)];
             }
-            s[to_vars].copy_from_slice(&old[from_vars]);
+            let to_vars = first_vars.start + k * var_len;
+            let from_vars = first_vars.start + from * var_len;
+            s[to_vars..to_vars + var_len].copy_from_slice(&old[from_vars..from_vars + var_len]);
         }
         let renamed = |holder: Value| -> Value {
-            match rename.iter().find(|(from, _)| holder != 0 && *from as Value == holder - 1) {
-                Some((_, to)) => *to as Value + 1,
-                None => holder,
+            let t = holder as usize;
+            if holder == 0 || t - 1 < first_thread || t - 1 >= first_thread + n * per_instance {
+                return holder;
             }
+            let (instance, within) = ((t - 1 - first_thread) / per_instance, (t - 1 - first_thread) % per_instance);
+            (first_thread + place[instance] * per_instance + within + 1) as Value
         };
         for m in 0..mutexes {
-            let at = self.layout.mutex_base + 3 * m;
+            let at = l.mutex_base + 3 * m;
             s[at] = renamed(old[at]);
         }
         s[ATOMIC_SLOT] = renamed(old[ATOMIC_SLOT]);

@@ -22,8 +22,10 @@ pub struct System {
     pub(crate) layout: Layout,
     /// For each process template and thread, the atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<Vec<Vec<u32>>>,
-    /// With partial-order reduction on: for each template thread, which pcs are local steps.
-    pub(crate) por: Option<Vec<Vec<Vec<bool>>>>,
+    /// For each process template and thread, its dead locals at each pc.
+    pub(crate) liveness: Vec<Vec<crate::liveness::ThreadLiveness>>,
+    /// For each process template and thread, what partial-order reduction may do.
+    pub(crate) reductions: Vec<Vec<crate::por::ThreadReduction>>,
 }
 
 impl System {
@@ -31,12 +33,25 @@ impl System {
     pub fn new(model: Model) -> Result<System, IrError> {
         crate::validate::validate(&model)?;
         let layout = Layout::new(&model);
-        let atomic_blocks = model
+        let atomic_blocks: Vec<Vec<Vec<u32>>> = model
             .processes
             .iter()
             .map(|p| p.threads.iter().map(|t| atomic_blocks(&t.code)).collect())
             .collect();
-        Ok(System { model, layout, atomic_blocks, por: None })
+        let liveness = model
+            .processes
+            .iter()
+            .map(|p| p.threads.iter().map(crate::liveness::ThreadLiveness::new).collect())
+            .collect();
+        let reductions = model
+            .processes
+            .iter()
+            .zip(&atomic_blocks)
+            .map(|(p, blocks)| {
+                p.threads.iter().zip(blocks).map(|(t, b)| crate::por::ThreadReduction::new(t, b)).collect()
+            })
+            .collect();
+        Ok(System { model, layout, atomic_blocks, liveness, reductions })
     }
 
     /// The model this system runs.
@@ -183,7 +198,7 @@ impl System {
     }
 
     /// The atomic block instruction `pc` of thread `t` lies in (0 for none).
-    fn atomic_block(&self, t: ThreadId, pc: Pc) -> u32 {
+    pub(crate) fn atomic_block(&self, t: ThreadId, pc: Pc) -> u32 {
         let th = &self.layout.threads[t as usize];
         let p = self.layout.processes[th.process].decl;
         self.atomic_blocks[p][th.decl].get(pc).copied().unwrap_or(0)
@@ -289,10 +304,8 @@ impl System {
             // so others may still move between its previous step and the block's first one.
             let block = self.atomic_block(t, pc);
             let stays = block != 0 && block == self.atomic_block(t, next[self.layout.pc_slot(t)] as Pc);
-            // Under partial-order reduction a local step followed by another local step keeps
-            // the move (see `por`); ending the thread below gives it up.
-            let keeps = stays || self.keeps_the_move(t, pc, next[self.layout.pc_slot(t)] as Pc);
-            next[ATOMIC_SLOT] = if keeps { t as Value + 1 } else { 0 };
+            // Ending the thread below gives the move up.
+            next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
             if next[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
                 self.finish(next, t, &mut abandoned);
             }
@@ -419,7 +432,7 @@ fn atomic_blocks(code: &[crate::ir::Instr]) -> Vec<u32> {
         .collect()
 }
 
-fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {
+pub(crate) fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {
     let mut at = base;
     for v in vars {
         for _ in 0..v.slots() {

@@ -444,31 +444,67 @@ fn reachable(sys: &System) -> usize {
     seen.len()
 }
 
-#[test]
-fn with_partial_order_reduction_consecutive_local_steps_run_back_to_back() {
-    let mut sys = locals_then_shared(1);
-    sys.set_partial_order_reduction(true);
-    let s0 = sys.initial_state();
-    assert_eq!(successors(&sys, &s0).len(), 4, "either thread may start, or either process crash");
-    let (_, s1) = step_of(&sys, &s0, 0);
-    let between_locals = successors(&sys, &s1);
-    assert_eq!(between_locals.len(), 1, "only w[0]'s second local step, no crash in between");
-    assert_eq!(between_locals[0].0.action, Action::Run { thread: 0, pc: 1 });
-    let s2 = &between_locals[0].1;
-    assert_eq!(successors(&sys, s2).len(), 4, "before its shared step w[0] gives up the move");
-
-    let full = locals_then_shared(1);
-    let (_, f1) = step_of(&full, &full.initial_state(), 0);
-    assert_eq!(successors(&full, &f1).len(), 4, "without the reduction w[1] and crashes interleave");
+fn reduced(sys: &System, s: &State) -> Option<Vec<(Step, State)>> {
+    let mut out = Vec::new();
+    sys.reduced_successors(s, &mut out).then_some(out)
 }
 
 #[test]
-fn partial_order_reduction_stores_fewer_states() {
+fn an_invisible_step_of_the_lowest_such_thread_stands_for_every_successor() {
+    let sys = locals_then_shared(1);
+    let s0 = sys.initial_state();
+    assert_eq!(successors(&sys, &s0).len(), 4, "either thread may start, or either process crash");
+    let only = reduced(&sys, &s0).expect("w[0]'s `n = 1` is invisible");
+    assert_eq!(only.len(), 1, "no other thread and no crash");
+    assert_eq!(only[0].0.action, Action::Run { thread: 0, pc: 0 });
+    let s1 = &only[0].1;
+    let (_, s2) = &reduced(&sys, s1).expect("w[0]'s `n = n + 1` is invisible")[0];
+    let next = reduced(&sys, s2).expect("w[0] stands at a shared step; w[1]'s first step is invisible");
+    assert_eq!(next[0].0.action, Action::Run { thread: 1, pc: 0 });
+    let (_, s3) = &next[0];
+    let (_, s4) = &reduced(&sys, s3).unwrap()[0];
+    assert_eq!(reduced(&sys, s4), None, "both stand at `a = 1`: every successor is explored");
+}
+
+#[test]
+fn partial_order_reduction_explores_fewer_states() {
     // Without crashes a state is the pair of positions (each 0 to 3; `n` and `a` follow from
-    // them): all 16 are reachable. With the reduction a thread at 1 (between its two local
-    // steps) holds the move, so the pair (1,1) is never reached and the other 15 are.
+    // them): all 16 are reachable. Exploring only the reduced successors, the positions go
+    // (0,0) (1,0) (2,0) (2,1) (2,2), then each thread's shared step in either order: (3,2)
+    // (2,3) (3,3): 8 states.
     assert_eq!(reachable(&locals_then_shared(0)), 16);
-    let mut reduced = locals_then_shared(0);
-    reduced.set_partial_order_reduction(true);
-    assert_eq!(reachable(&reduced), 15);
+    let sys = locals_then_shared(0);
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![sys.initial_state()];
+    while let Some(s) = todo.pop() {
+        if seen.insert(s.clone()) {
+            todo.extend(reduced(&sys, &s).unwrap_or_else(|| successors(&sys, &s)).into_iter().map(|(_, n)| n));
+        }
+    }
+    assert_eq!(seen.len(), 8);
+}
+
+#[test]
+fn a_dead_thread_and_dead_locals_are_stored_at_fixed_values() {
+    // w[0] runs `n = 1` and crashes; w[1] crashes at once: the two dead threads held
+    // different positions and values of `n`, and look alike once canonical.
+    let sys = locals_then_shared(2);
+    let s0 = sys.initial_state();
+    let (_, s1) = step_of(&sys, &s0, 0);
+    let crash = |s: &State, p: usize| {
+        successors(&sys, s).into_iter().find(|(step, _)| step.action == Action::Crash { process: p }).unwrap().1
+    };
+    let (mut a, mut b) = (crash(&crash(&s1, 0), 1), crash(&crash(&s0, 0), 1));
+    assert_ne!(a, b, "w[0] died at another line with another n");
+    sys.canonicalize_dead(&mut a);
+    sys.canonicalize_dead(&mut b);
+    assert_eq!(a, b);
+    // A running thread at `a = 1` never reads `n` again: its value is dead there.
+    let (_, mut x) = step_of(&sys, &step_of(&sys, &s0, 0).1, 0);
+    assert_eq!((sys.pc(&x, 0), sys.slot(&x, sys.layout().slots - 2)), (2, 2));
+    sys.canonicalize_dead(&mut x);
+    assert_eq!(sys.slot(&x, sys.layout().slots - 2), 0, "w[0].n back at its initial value");
+    let mut twice = x.clone();
+    sys.canonicalize_dead(&mut twice);
+    assert_eq!(twice, x, "a canonical state stays as it is");
 }

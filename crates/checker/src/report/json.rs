@@ -7,6 +7,11 @@ use super::ReportOptions;
 use crate::result::{CheckResult, Counterexample, Verdict};
 use crate::stats::Storage;
 
+/// The reductions that ran, as traces name them: `partial_order`, `symmetry`.
+pub fn reduction_names(stats: &crate::Stats) -> Vec<&'static str> {
+    crate::Reductions { partial_order: stats.partial_order, symmetry: stats.symmetry }.names()
+}
+
 /// Every item of a state, in the order the text report lists them.
 fn items(system: &System, state: &State) -> Value {
     system.items(state).into_iter().map(|i| json!({ "name": i.name, "value": i.value })).collect()
@@ -38,7 +43,11 @@ fn trace(system: &System, c: &Counterexample) -> Value {
             })
         })
         .collect();
-    json!({ "initial": items(system, &c.initial), "steps": steps })
+    let mut trace = json!({ "initial": items(system, &c.initial), "steps": steps, "shortest": c.shortest });
+    if let Some(found) = c.shortened_from {
+        trace["shortened_from"] = json!(found);
+    }
+    trace
 }
 
 /// Renders a check of `system` as one JSON document: model, options, verdict, violation,
@@ -50,9 +59,6 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "transitions": s.transitions,
         "max_depth": s.max_depth,
     });
-    if s.symmetry {
-        stats["symmetry"] = json!(true);
-    }
     if let Storage::Fingerprints { exact } = s.storage {
         stats["fingerprints"] = json!({
             "exact": exact,
@@ -71,6 +77,7 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "model": system.model().name,
         "strategy": result.strategy,
         "crashes": system.model().crashes,
+        "reductions": reduction_names(s),
         "verdict": match result.verdict {
             Verdict::Ok => "ok",
             Verdict::Violation(_) => "violation",

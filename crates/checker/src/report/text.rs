@@ -6,7 +6,6 @@ use mutexcheck_core::describe::Change;
 use mutexcheck_core::{Step, System};
 
 use super::ReportOptions;
-use crate::limits::Strategy;
 use crate::result::{CheckResult, Counterexample, Verdict};
 use crate::stats::Storage;
 
@@ -37,14 +36,34 @@ pub fn trace_line(system: &System, index: usize, width: usize, step: &Step, chan
     }
 }
 
-fn trace(system: &System, out: &mut String, c: &Counterexample, strategy: Strategy) {
+/// The counterexample's heading: whether it is a shortest run, and how it was shortened.
+pub fn trace_heading(c: &Counterexample) -> String {
     let n = c.steps.len();
     let plural = if n == 1 { "" } else { "s" };
-    let which = if strategy == Strategy::Bfs { "shortest counterexample" } else { "counterexample" };
-    let _ = writeln!(out, "\n{which} ({n} step{plural}):");
+    match (c.shortest, c.shortened_from) {
+        (true, _) => format!("shortest counterexample ({n} step{plural})"),
+        (false, Some(m)) => {
+            format!("counterexample ({n} step{plural}, shortened from the {m} the search found; --shortest gives a shortest one)")
+        }
+        (false, None) => format!("counterexample ({n} step{plural}; --shortest gives a shortest one)"),
+    }
+}
+
+/// The reductions a search ran with, as the first line of a report names them.
+pub fn reductions_text(stats: &crate::Stats) -> String {
+    match (stats.partial_order, stats.symmetry) {
+        (true, true) => "partial-order, symmetry".into(),
+        (true, false) => "partial-order".into(),
+        (false, true) => "symmetry".into(),
+        (false, false) => "none".into(),
+    }
+}
+
+fn trace(system: &System, out: &mut String, c: &Counterexample) {
+    let _ = writeln!(out, "\n{}:", trace_heading(c));
     let initial: Vec<String> = system.items(&c.initial).iter().map(|i| format!("{} = {}", i.name, i.value)).collect();
     let _ = writeln!(out, "  initial state: {}", initial.join(", "));
-    let width = n.to_string().len();
+    let width = c.steps.len().to_string().len();
     let mut before = &c.initial;
     for (k, ts) in c.steps.iter().enumerate() {
         let _ = writeln!(out, "{}", trace_line(system, k + 1, width, &ts.step, &system.changes(before, &ts.state)));
@@ -59,24 +78,22 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "model {}: {} search, crashes allowed: {}",
+        "model {}: {} search, crashes allowed: {}, reductions: {}",
         model.name,
         result.strategy.describe(),
-        model.crashes
+        model.crashes,
+        reductions_text(&result.stats)
     );
     let _ = writeln!(out, "verdict: {}", verdict_line(result));
     if let Verdict::Violation(c) = &result.verdict {
         let _ = writeln!(out, "{}", c.violation.message);
-        trace(system, &mut out, c, result.strategy);
+        trace(system, &mut out, c);
     }
     let s = &result.stats;
     let _ = writeln!(out, "\nstatistics:");
     let _ = writeln!(out, "  states:      {}", s.states);
     let _ = writeln!(out, "  transitions: {}", s.transitions);
     let _ = writeln!(out, "  max depth:   {}", s.max_depth);
-    if s.symmetry {
-        let _ = writeln!(out, "  symmetry:    on (states that differ only by a swap of instances count once)");
-    }
     match s.storage {
         Storage::Full => {}
         Storage::Fingerprints { exact: true } => {

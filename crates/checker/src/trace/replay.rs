@@ -8,8 +8,7 @@
 use mutexcheck_core::{Action, State, Step, System, ThreadStatus};
 
 use super::format::{step_record, StepRecord, TraceFile};
-use crate::checkable::Checkable;
-use crate::system_model::SystemModel;
+use crate::checks::Checks;
 
 /// A violation as replay sees it: its kind and its sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,14 +39,12 @@ pub struct Replay {
 }
 
 /// Replays `trace` on `system`, checking every property after every step exactly as the
-/// search does (see [`SystemModel`] for the order).
+/// search does (see [`Checks`] for the order).
 pub fn replay(system: &System, trace: &TraceFile) -> Replay {
-    let model = SystemModel::new(system);
+    let checks = Checks::new(system);
     let violation_at = |prev: Option<(&State, &Step)>, state: &State| {
-        prev.and_then(|(before, step)| model.step_violation(before, step, state))
-            .or_else(|| model.state_violation(state))
-            .or_else(|| model.deadlock(state))
-            .or_else(|| model.final_violation(state))
+        prev.and_then(|(before, step)| checks.step_violation(before, step, state))
+            .or_else(|| checks.state_hooks(state))
             .map(|v| Found { kind: v.kind.name().to_string(), message: v.message })
     };
     replay_with(system, trace, &violation_at)

@@ -1,7 +1,7 @@
 //! Small IR models built by hand, with source lines so messages name them.
 #![allow(dead_code)]
 
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy};
+use mutexcheck_checker::{check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy};
 use mutexcheck_core::ir::{
     BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Property, Scope, Semantics, Span,
     ThreadDecl, Ty, VarDecl, VarRef,
@@ -93,9 +93,17 @@ pub fn system(m: Model) -> System {
     prepare(m, None).expect("a well-formed test model")
 }
 
+/// Checks `m` without reductions, so that the counts are those of every state the model
+/// reaches (up to dead data) and a breadth-first counterexample is a shortest one.
 pub fn run_with(m: Model, strategy: Strategy, limits: Limits) -> (System, CheckResult) {
+    run_reduced(m, strategy, limits, Reductions::NONE)
+}
+
+/// Checks `m` with `reductions`.
+pub fn run_reduced(m: Model, strategy: Strategy, limits: Limits, reductions: Reductions) -> (System, CheckResult) {
     let sys = system(m);
-    let result = check(&sys, &SearchOptions { strategy, limits }, &mut |_| {});
+    let engine = EngineOptions { reductions, ..EngineOptions::default() };
+    let result = check_with(&sys, &SearchOptions { strategy, limits }, &engine, &mut |_| {});
     (sys, result)
 }
 

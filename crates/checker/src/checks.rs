@@ -1,0 +1,297 @@
+//! Every built-in and declared property of a model, checked on one step or one state of its
+//! transition system: what the search ([`crate::SystemModel`]), the story of a counterexample
+//! and replay all use.
+//!
+//! The order in which properties are checked, which decides the one reported when a state or
+//! a step breaks several:
+//! - a step: its fault (assert, out_of_range, recursion_limit: a faulting step does nothing
+//!   else), then an ignored `NOT_OWNER` release (release_not_owner), then mutexes its thread
+//!   left owned by ending (leaked_ownership), then `protect` predicates of the mutex a first
+//!   wait took with `OK`, in declaration order;
+//! - a state: `invariant` and `protect` properties in declaration order (a protect predicate
+//!   only while its mutex is free and not abandoned), then deadlock, then `at end` properties
+//!   in declaration order (only in final states).
+//!
+//! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
+//! reported as out_of_range.
+
+use mutexcheck_core::ir::{Expr, Op, Property, Scope};
+use mutexcheck_core::{
+    Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
+};
+
+use crate::properties::{Violation, ViolationKind};
+
+/// The properties of one validated [`System`], checked on single steps and states.
+#[derive(Clone, Copy)]
+pub struct Checks<'a> {
+    system: &'a System,
+}
+
+impl<'a> Checks<'a> {
+    /// The properties of `system`.
+    pub fn new(system: &'a System) -> Checks<'a> {
+        Checks { system }
+    }
+
+    /// `worker[0] at line 12 (`a = a + 1`)`: who ran which statement.
+    fn at(&self, action: &Action) -> String {
+        let actor = self.system.actor(action);
+        match self.system.instr(action) {
+            Some(i) if i.span.line > 0 => format!("{actor} at line {} (`{}`)", i.span.line, i.text),
+            Some(i) if !i.text.is_empty() => format!("{actor} at `{}`", i.text),
+            _ => actor.to_string(),
+        }
+    }
+
+    /// The values a predicate reads, as `a = 1, b = 0`, in the order it first reads them.
+    fn values_read(&self, state: &State, cond: &Expr) -> String {
+        let mut names: Vec<String> = Vec::new();
+        collect_names(self.system, cond, &mut names);
+        let items = self.system.items(state);
+        let mut shown = Vec::new();
+        for name in &names {
+            let prefix = format!("{name}[");
+            for item in items.iter().filter(|i| i.name == *name || i.name.starts_with(&prefix)) {
+                shown.push(format!("{} = {}", item.name, item.value));
+            }
+        }
+        shown.join(", ")
+    }
+
+    /// Evaluates a property, turning an evaluation fault into an out_of_range violation.
+    fn eval(&self, state: &State, property: &Property, text: &str) -> Result<bool, Violation> {
+        self.system.holds(state, property).map_err(|f| {
+            Violation::new(
+                ViolationKind::OutOfRange,
+                format!("property `{text}` cannot be evaluated: {}", self.system.fault_text(&f)),
+            )
+        })
+    }
+
+    fn mutex_name(&self, m: usize) -> &str {
+        &self.system.model().mutexes[m].name
+    }
+
+    /// `cond` with the values it reads, for a violation message.
+    fn false_with_values(&self, state: &State, cond: &Expr, text: &str) -> String {
+        let values = self.values_read(state, cond);
+        if values.is_empty() {
+            format!("`{text}` is false")
+        } else {
+            format!("`{text}` is false ({values})")
+        }
+    }
+
+    fn fault_violation(&self, action: &Action, fault: &Fault) -> Violation {
+        let at = self.at(action);
+        let kind = match fault {
+            Fault::AssertFailed => ViolationKind::Assert,
+            Fault::RecursionLimit { .. } => ViolationKind::RecursionLimit,
+            Fault::OutOfRange { .. }
+            | Fault::IndexOutOfBounds { .. }
+            | Fault::Overflow { .. }
+            | Fault::DivisionByZero => ViolationKind::OutOfRange,
+        };
+        let message = match fault {
+            Fault::AssertFailed => format!("assertion failed in {at}"),
+            f => format!("{}: {}", at, self.system.fault_text(f)),
+        };
+        Violation::new(kind, message)
+    }
+}
+
+/// Names of the shared variables and mutexes an expression reads, without repeats.
+fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
+    let mut push = |name: &str| {
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    };
+    match e {
+        Expr::Var(v) | Expr::Index(v, _) if v.scope == Scope::Shared => {
+            push(&system.model().shared[v.index].name);
+        }
+        Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => push(&system.model().mutexes[*m].name),
+        _ => {}
+    }
+    match e {
+        Expr::Index(_, i) | Expr::Unary(_, i) => collect_names(system, i, out),
+        Expr::Binary(_, a, b) => {
+            collect_names(system, a, out);
+            collect_names(system, b, out);
+        }
+        _ => {}
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+impl Checks<'_> {
+    /// The state hooks in their documented order: state properties, deadlock, end of run.
+    pub fn state_hooks(&self, state: &State) -> Option<Violation> {
+        self.state_violation(state).or_else(|| self.deadlock(state)).or_else(|| self.final_violation(state))
+    }
+
+    /// A violation the step `before --step--> after` itself commits: its fault, an ignored
+    /// `NOT_OWNER`, a leak when its thread ends, a first `OK` wait on a protected mutex whose
+    /// condition is false.
+    pub fn step_violation(&self, _before: &State, step: &Step, after: &State) -> Option<Violation> {
+        let sys = self.system;
+        if let Outcome::Fault(f) = &step.outcome {
+            return Some(self.fault_violation(&step.action, f));
+        }
+        if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
+            let mutex = match sys.instr(&step.action).map(|i| &i.op) {
+                Some(Op::Release { mutex, .. }) => self.mutex_name(*mutex).to_string(),
+                _ => "a mutex".to_string(),
+            };
+            return Some(Violation::new(
+                ViolationKind::ReleaseNotOwner,
+                format!("{} released {mutex} without owning it and ignored the NOT_OWNER result", self.at(&step.action)),
+            ));
+        }
+        let leaked: Vec<String> = step
+            .abandoned
+            .iter()
+            .filter(|a| !a.by_crash)
+            .map(|a| format!("{} (count {})", self.mutex_name(a.mutex), a.count))
+            .collect();
+        if let Some(owner) = step.abandoned.iter().find(|a| !a.by_crash).map(|a| a.owner) {
+            return Some(Violation::new(
+                ViolationKind::LeakedOwnership,
+                format!("{} ended owning {}", sys.thread_name(owner), and_list(&leaked)),
+            ));
+        }
+        if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 } = step.outcome {
+            if let Some(Op::Wait { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) {
+                for p in &sys.model().properties {
+                    if let Property::Protect { mutex: m, cond, text, .. } = p {
+                        if m != mutex {
+                            continue;
+                        }
+                        match self.eval(after, p, text) {
+                            Err(v) => return Some(v),
+                            Ok(true) => continue,
+                            Ok(false) => {}
+                        }
+                        {
+                            return Some(Violation::new(
+                                ViolationKind::Protect,
+                                format!(
+                                    "{} acquired {} with OK while its protected condition {}",
+                                    self.at(&step.action),
+                                    self.mutex_name(*m),
+                                    self.false_with_values(after, cond, text)
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// A broken `invariant`, or a broken `protect` while its mutex is free and not abandoned.
+    pub fn state_violation(&self, state: &State) -> Option<Violation> {
+        for p in &self.system.model().properties {
+            match p {
+                Property::Invariant { name, cond, text, .. } => match self.eval(state, p, text) {
+                    Err(v) => return Some(v),
+                    Ok(false) => {
+                        return Some(Violation::new(
+                            ViolationKind::Invariant,
+                            format!("invariant {name}: {}", self.false_with_values(state, cond, text)),
+                        ))
+                    }
+                    Ok(true) => {}
+                },
+                Property::Protect { mutex, cond, text, .. } => {
+                    let m = self.system.mutex(state, *mutex);
+                    if !m.is_free() || m.abandoned {
+                        continue;
+                    }
+                    match self.eval(state, p, text) {
+                        Err(v) => return Some(v),
+                        Ok(false) => {
+                            return Some(Violation::new(
+                                ViolationKind::Protect,
+                                format!(
+                                    "{} is free and not abandoned but its protected condition {}",
+                                    self.mutex_name(*mutex),
+                                    self.false_with_values(state, cond, text)
+                                ),
+                            ))
+                        }
+                        Ok(true) => {}
+                    }
+                }
+                Property::AtEnd { .. } => {}
+            }
+        }
+        None
+    }
+
+    /// A deadlock: no thread can move and some thread waits forever.
+    ///
+    /// A thread whose status is `Running` always has an enabled step (the core enumerates
+    /// one for every instruction of a running thread except an infinite wait on a mutex
+    /// another thread owns, which is exactly `Blocked`), so "no thread step is enabled" is
+    /// "no thread is `Running`". Crashes and restarts are not progress.
+    pub fn deadlock(&self, state: &State) -> Option<Violation> {
+        let sys = self.system;
+        let threads = 0..sys.thread_count() as ThreadId;
+        if threads.clone().any(|t| sys.thread_status(state, t) == ThreadStatus::Running) {
+            return None;
+        }
+        let waits: Vec<String> = threads
+            .filter(|&t| sys.thread_status(state, t) == ThreadStatus::Blocked)
+            .map(|t| {
+                let action = Action::Run { thread: t, pc: sys.pc(state, t) };
+                match sys.instr(&action).map(|i| &i.op) {
+                    Some(Op::Wait { mutex, .. }) => format!(
+                        "{} waits forever for {} ({})",
+                        self.at(&action),
+                        self.mutex_name(*mutex),
+                        sys.mutex_text(sys.mutex(state, *mutex))
+                    ),
+                    _ => format!("{} waits forever", self.at(&action)),
+                }
+            })
+            .collect();
+        if waits.is_empty() {
+            return None;
+        }
+        Some(Violation::new(ViolationKind::Deadlock, format!("deadlock: {}", and_list(&waits))))
+    }
+
+    /// A broken `at end` property in a state where the run is over.
+    pub fn final_violation(&self, state: &State) -> Option<Violation> {
+        if !self.system.is_final(state) {
+            return None;
+        }
+        for p in &self.system.model().properties {
+            if let Property::AtEnd { cond, text, .. } = p {
+                match self.eval(state, p, text) {
+                    Err(v) => return Some(v),
+                    Ok(false) => {
+                        return Some(Violation::new(
+                            ViolationKind::AtEnd,
+                            format!("at the end of the run {}", self.false_with_values(state, cond, text)),
+                        ))
+                    }
+                    Ok(true) => {}
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,157 @@
+//! The control flow of one thread's code: where each instruction can go next.
+//!
+//! Program counters a thread can stand at are real instructions or the end of the code
+//! (`code.len()`); control markers (`goto`, the bounds of `atomic`) are followed on the way,
+//! as [`crate::System`] does when it moves a thread. The static analyses (live variables,
+//! partial-order reduction) walk this graph.
+
+use crate::ir::{Instr, Op, Pc};
+
+/// The first real instruction at or after `pc`, following control markers (or the end of
+/// the code). Validation guarantees that markers form no cycle.
+pub(crate) fn settle(code: &[Instr], mut pc: Pc) -> Pc {
+    // Bounded by the code length even on an unvalidated cycle, so this never hangs.
+    for _ in 0..=code.len() {
+        match code.get(pc).map(|i| &i.op) {
+            Some(Op::Goto { target }) => pc = *target,
+            Some(Op::AtomicBegin | Op::AtomicEnd) => pc += 1,
+            _ => break,
+        }
+    }
+    pc.min(code.len())
+}
+
+/// The settled places the real instruction at `pc` can go on at, appended to `out` (the
+/// end of the code, `code.len()`, when it ends the thread). A faulting step goes nowhere,
+/// which needs no edge: the run ends there.
+pub(crate) fn next_pcs(code: &[Instr], pc: Pc, out: &mut Vec<Pc>) {
+    match code.get(pc).map(|i| &i.op) {
+        None => {}
+        Some(Op::Branch { target, .. }) => {
+            out.push(settle(code, pc + 1));
+            out.push(settle(code, *target));
+        }
+        Some(Op::Choose { targets }) => out.extend(targets.iter().map(|&t| settle(code, t))),
+        Some(Op::Exit) => out.push(code.len()),
+        Some(Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd) => out.push(settle(code, pc)),
+        Some(_) => out.push(settle(code, pc + 1)),
+    }
+}
+
+/// The instructions that lie on a cycle of the control-flow graph restricted to `keep`
+/// (an instruction with an edge to itself counts): strongly connected components by
+/// Tarjan's algorithm, iterative so that deep code cannot overflow the stack.
+pub(crate) fn on_cycle(code: &[Instr], keep: &[bool]) -> Vec<bool> {
+    let n = code.len();
+    let edges: Vec<Vec<Pc>> = (0..n)
+        .map(|pc| {
+            let mut out = Vec::new();
+            if keep[pc] {
+                next_pcs(code, pc, &mut out);
+                out.retain(|&q| q < n && keep[q]);
+            }
+            out
+        })
+        .collect();
+    let mut cyclic = vec![false; n];
+    const NONE: usize = usize::MAX;
+    let mut index = vec![NONE; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut next_index = 0;
+    for root in 0..n {
+        if !keep[root] || index[root] != NONE {
+            continue;
+        }
+        // Each frame: the node and how many of its edges were followed.
+        let mut frames = vec![(root, 0usize)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&(v, edge)) = frames.last() {
+            if let Some(&w) = edges[v].get(edge) {
+                if let Some(top) = frames.last_mut() {
+                    top.1 += 1;
+                }
+                if index[w] == NONE {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                loop {
+                    let w = stack.pop().expect("v is on the stack");
+                    on_stack[w] = false;
+                    members.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let cycle = members.len() > 1 || edges[v].contains(&v);
+                for w in members {
+                    cyclic[w] = cycle;
+                }
+            }
+        }
+    }
+    cyclic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Expr, Span};
+
+    fn instr(op: Op) -> Instr {
+        Instr { op, span: Span::default(), text: String::new() }
+    }
+
+    /// `0: while c { 1: skip; 2: goto 0 }` then `3: skip`.
+    fn a_loop() -> Vec<Instr> {
+        vec![
+            instr(Op::Branch { cond: Expr::Const(1), target: 3 }),
+            instr(Op::Skip),
+            instr(Op::Goto { target: 0 }),
+            instr(Op::Skip),
+        ]
+    }
+
+    #[test]
+    fn a_branch_goes_on_at_both_settled_places_and_exit_at_the_end() {
+        let code = a_loop();
+        let mut out = Vec::new();
+        next_pcs(&code, 0, &mut out);
+        assert_eq!(out, [1, 3]);
+        out.clear();
+        next_pcs(&code, 1, &mut out);
+        assert_eq!(out, [0], "the goto is followed");
+        out.clear();
+        next_pcs(&code, 3, &mut out);
+        assert_eq!(out, [4], "running off the end");
+    }
+
+    #[test]
+    fn only_instructions_on_a_loop_of_kept_instructions_are_on_a_cycle() {
+        let code = a_loop();
+        assert_eq!(on_cycle(&code, &[true; 4]), [true, true, false, false]);
+        // Without the body, the loop test alone is no cycle.
+        assert_eq!(on_cycle(&code, &[true, false, true, true]), [false; 4]);
+        let self_loop = vec![instr(Op::Branch { cond: Expr::Const(1), target: 0 })];
+        assert_eq!(on_cycle(&self_loop, &[true]), [true]);
+    }
+}
