@@ -21,6 +21,39 @@ pub(crate) fn settle(code: &[Instr], mut pc: Pc) -> Pc {
     pc.min(code.len())
 }
 
+/// [`settle`] of every pc `0..=code.len()`, worked out in one pass: each marker chain is
+/// followed once, however many pcs lead into it.
+pub(crate) fn settled_table(code: &[Instr]) -> Vec<u32> {
+    const UNKNOWN: u32 = u32::MAX;
+    let n = code.len();
+    let mut table = vec![UNKNOWN; n + 1];
+    table[n] = n as u32;
+    let mut chain = Vec::new();
+    for start in 0..n {
+        let mut pc = start;
+        // Follow markers until a real instruction, the end, or a pc already settled; a chain
+        // longer than the code is a cycle (which validation rejects): it settles at the end.
+        let end = loop {
+            if table[pc] != UNKNOWN {
+                break table[pc];
+            }
+            if chain.len() > n {
+                break n as u32;
+            }
+            chain.push(pc);
+            pc = match code.get(pc).map(|i| &i.op) {
+                Some(Op::Goto { target }) => (*target).min(n),
+                Some(Op::AtomicBegin | Op::AtomicEnd) => pc + 1,
+                _ => break pc as u32,
+            };
+        };
+        for at in chain.drain(..) {
+            table[at] = end;
+        }
+    }
+    table
+}
+
 /// The settled places the real instruction at `pc` can go on at, appended to `out` (the
 /// end of the code, `code.len()`, when it ends the thread). A faulting step goes nowhere,
 /// which needs no edge: the run ends there.
@@ -143,6 +176,14 @@ mod tests {
         out.clear();
         next_pcs(&code, 3, &mut out);
         assert_eq!(out, [4], "running off the end");
+    }
+
+    #[test]
+    fn the_settled_table_is_settle_of_every_pc() {
+        let code = a_loop();
+        let table = settled_table(&code);
+        assert_eq!(table, (0..=code.len()).map(|pc| settle(&code, pc) as u32).collect::<Vec<_>>());
+        assert_eq!(table, [0, 1, 0, 3, 4]);
     }
 
     #[test]

@@ -18,8 +18,8 @@
 
 use crate::flow;
 use crate::ir::{Expr, Op, Place, Scope, ThreadDecl, Value};
-use crate::state::{STATUS_RUNNING, THREAD_PC, THREAD_STATUS};
-use crate::{State, System};
+use crate::state::{STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS};
+use crate::{Action, State, Step, System, ThreadId};
 
 /// Above this many (instruction, local) pairs every local of a running thread counts as live.
 const MAX_PAIRS: usize = 1 << 22;
@@ -182,29 +182,56 @@ impl System {
     /// running thread. States that differ only in dead data become equal; nothing that any
     /// step or property reads changes.
     pub fn canonicalize_dead(&self, s: &mut State) {
-        let layout = &self.layout;
-        let s = &mut s.0;
-        for (t, th) in layout.threads.iter().enumerate() {
-            let at = layout.thread_base + crate::state::THREAD_SLOTS * t;
-            let decl = layout.processes[th.process].decl;
-            let liveness = &self.liveness[decl][th.decl];
-            let pc = if s[at + THREAD_STATUS] == STATUS_RUNNING {
-                s[at + THREAD_PC] as usize
-            } else {
-                let end = liveness.at.len() - 1;
-                s[at + THREAD_PC] = end as Value;
-                end
-            };
-            for &(offset, slots, init) in liveness.dead_at(pc) {
-                let from = th.local_base + offset as usize;
-                s[from..from + slots as usize].fill(init);
+        for t in 0..self.layout.threads.len() {
+            self.canonicalize_thread(&mut s.0, t as ThreadId);
+        }
+        for p in 0..self.layout.processes.len() {
+            self.canonicalize_memory(&mut s.0, p);
+        }
+    }
+
+    /// [`System::canonicalize_dead`] for a state reached by `steps` from a state whose dead
+    /// data was already canonical: only what those steps' actors hold can have changed.
+    pub fn canonicalize_dead_after<'s>(&self, s: &mut State, steps: impl IntoIterator<Item = &'s Step>) {
+        for step in steps {
+            match step.action {
+                Action::Run { thread, .. } => {
+                    self.canonicalize_thread(&mut s.0, thread);
+                    self.canonicalize_memory(&mut s.0, self.layout.threads[thread as usize].process);
+                }
+                Action::Crash { process } | Action::Restart { process } => {
+                    for t in self.layout.processes[process].threads.clone() {
+                        self.canonicalize_thread(&mut s.0, t);
+                    }
+                    self.canonicalize_memory(&mut s.0, process);
+                }
             }
         }
-        for p in &layout.processes {
-            let running = p.threads.clone().any(|t| s[layout.status_slot(t)] == STATUS_RUNNING);
-            if !running {
-                crate::system::init_vars(s, p.var_base, &self.model.processes[p.decl].vars);
-            }
+    }
+
+    /// Thread `t`'s dead locals, and its program counter when it is dead.
+    fn canonicalize_thread(&self, s: &mut [Value], t: ThreadId) {
+        let at = self.layout.thread_base + THREAD_SLOTS * t as usize;
+        let liveness = &self.template(t).liveness;
+        let pc = if s[at + THREAD_STATUS] == STATUS_RUNNING {
+            s[at + THREAD_PC] as usize
+        } else {
+            let end = liveness.at.len() - 1;
+            s[at + THREAD_PC] = end as Value;
+            end
+        };
+        let base = self.layout.threads[t as usize].local_base;
+        for &(offset, slots, init) in liveness.dead_at(pc) {
+            let from = base + offset as usize;
+            s[from..from + slots as usize].fill(init);
+        }
+    }
+
+    /// Process instance `p`'s memory, when none of its threads is running.
+    fn canonicalize_memory(&self, s: &mut [Value], p: usize) {
+        let info = &self.layout.processes[p];
+        if info.threads.clone().all(|t| s[self.layout.status_slot(t)] != STATUS_RUNNING) {
+            crate::system::init_vars(s, info.var_base, &self.model.processes[info.decl].vars);
         }
     }
 }

@@ -17,15 +17,13 @@ struct Field {
     bits: u32,
 }
 
-/// Where a field with bits lies in the packed words, worked out once so that packing and
-/// unpacking (done for every transition) are a shift and a mask per slot.
+/// A field with bits, in the order fields lie in the packed words: packing and unpacking
+/// (done for every transition) stream through them, a shift and a mask per slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Place {
     slot: u32,
-    word: u32,
-    shift: u32,
-    /// The field continues into the next word.
-    straddles: bool,
+    /// 1 to 32.
+    bits: u32,
     mask: u64,
     min: Value,
 }
@@ -34,6 +32,8 @@ struct Place {
 #[derive(Clone, Debug)]
 pub struct Packer {
     fields: Vec<Field>,
+    /// The slots whose field has no bits (one possible value), with that value.
+    constants: Vec<(u32, Value)>,
     /// The fields with at least one bit, in slot order.
     places: Vec<Place>,
     words: usize,
@@ -85,18 +85,15 @@ impl Packer {
 
     fn from_fields(fields: Vec<Field>) -> Packer {
         let bits: u64 = fields.iter().map(|f| f.bits as u64).sum();
-        let mut places = Vec::new();
-        let mut at = 0u32;
-        for (slot, f) in fields.iter().enumerate() {
-            if f.bits == 0 {
-                continue;
-            }
-            let mask = if f.bits == 64 { u64::MAX } else { (1u64 << f.bits) - 1 };
-            let (word, shift) = (at / 64, at % 64);
-            places.push(Place { slot: slot as u32, word, shift, straddles: shift + f.bits > 64, mask, min: f.min });
-            at += f.bits;
-        }
-        Packer { fields, places, words: bits.div_ceil(64).max(1) as usize }
+        let places = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.bits > 0)
+            .map(|(slot, f)| Place { slot: slot as u32, bits: f.bits, mask: (1u64 << f.bits) - 1, min: f.min })
+            .collect();
+        let constants =
+            fields.iter().enumerate().filter(|(_, f)| f.bits == 0).map(|(slot, f)| (slot as u32, f.min)).collect();
+        Packer { fields, constants, places, words: bits.div_ceil(64).max(1) as usize }
     }
 
     /// How many 64-bit words one packed state takes.
@@ -111,14 +108,23 @@ impl Packer {
 
     /// Packs `state` into `out` (which must hold [`Packer::words`] words).
     pub fn pack(&self, state: &State, out: &mut [u64]) {
-        out.fill(0);
         let slots = state.slots();
+        // The word being filled, how many of its bits are taken, and where it goes.
+        let (mut acc, mut fill, mut word) = (0u64, 0u32, 0usize);
         for p in &self.places {
-            let raw = (slots[p.slot as usize] as i64 - p.min as i64) as u64;
-            out[p.word as usize] |= raw << p.shift;
-            if p.straddles {
-                out[p.word as usize + 1] |= raw >> (64 - p.shift);
+            let raw = slots[p.slot as usize].wrapping_sub(p.min) as u32 as u64;
+            acc |= raw << fill;
+            fill += p.bits;
+            if fill >= 64 {
+                out[word] = acc;
+                word += 1;
+                fill -= 64;
+                // The bits of this field that did not fit start the next word.
+                acc = if fill == 0 { 0 } else { raw >> (p.bits - fill) };
             }
+        }
+        if word < out.len() {
+            out[word] = acc;
         }
     }
 
@@ -133,15 +139,27 @@ impl Packer {
     /// without allocating.
     pub fn unpack_into(&self, packed: &[u64], state: &mut State) {
         let slots = &mut state.0;
-        for (slot, f) in slots.iter_mut().zip(&self.fields) {
-            *slot = f.min;
+        for &(slot, value) in &self.constants {
+            slots[slot as usize] = value;
         }
+        // The unread bits of the current word, at its bottom, and how many there are.
+        let (mut cur, mut avail, mut word) = (packed.first().copied().unwrap_or(0), 64u32, 0usize);
         for p in &self.places {
-            let mut raw = packed[p.word as usize] >> p.shift;
-            if p.straddles {
-                raw |= packed[p.word as usize + 1] << (64 - p.shift);
-            }
-            slots[p.slot as usize] = (p.min as i64 + (raw & p.mask) as i64) as Value;
+            let raw = if p.bits <= avail {
+                let raw = cur & p.mask;
+                cur >>= p.bits;
+                avail -= p.bits;
+                raw
+            } else {
+                word += 1;
+                let next = packed[word];
+                let raw = (cur | (next << avail)) & p.mask;
+                let used = p.bits - avail;
+                cur = next >> used;
+                avail = 64 - used;
+                raw
+            };
+            slots[p.slot as usize] = p.min.wrapping_add(raw as u32 as Value);
         }
     }
 }

@@ -127,8 +127,7 @@ impl System {
     }
 
     fn reduction(&self, t: ThreadId) -> &ThreadReduction {
-        let th = &self.layout.threads[t as usize];
-        &self.reductions[self.layout.processes[th.process].decl][th.decl]
+        &self.template(t).reduction
     }
 
     /// True when thread `t`'s instruction at `pc` is one partial-order reduction may explore
@@ -142,6 +141,20 @@ impl System {
     /// thread, which stand for every successor of `s`, and returns true. Otherwise appends
     /// nothing and returns false: every successor of [`System::successors`] must be explored.
     pub fn reduced_successors(&self, s: &State, out: &mut Vec<(Step, State)>) -> bool {
+        self.reduced_successors_among(s, 0..self.thread_count() as ThreadId, out)
+    }
+
+    /// [`System::reduced_successors`] looking for an invisible step only among `threads`
+    /// (in increasing order): the same answer whenever no other thread's next step in `s` is
+    /// one that would be explored alone — for instance when `s` was reached by steps of
+    /// `threads` from a state that is not transient and where no thread holds an atomic
+    /// block. A checker uses it to avoid scanning every thread after every step.
+    pub fn reduced_successors_among(
+        &self,
+        s: &State,
+        threads: impl IntoIterator<Item = ThreadId>,
+        out: &mut Vec<(Step, State)>,
+    ) -> bool {
         let start = out.len();
         let atomic = s.0[ATOMIC_SLOT];
         if atomic != 0 {
@@ -152,7 +165,7 @@ impl System {
             }
             return out.len() > start;
         }
-        for t in 0..self.thread_count() as ThreadId {
+        for t in threads {
             let status = self.layout.status_slot(t);
             if s.0[status] != STATUS_RUNNING || !self.is_invisible_at(t, self.pc(s, t)) {
                 continue;

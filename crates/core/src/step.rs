@@ -35,8 +35,9 @@ pub enum Outcome {
     Crashed,
     /// The process restarted.
     Restarted,
-    /// The operation cannot be carried out: the run stops here with a violation.
-    Fault(Fault),
+    /// The operation cannot be carried out: the run stops here with a violation. (Boxed: a
+    /// step is copied around on every transition, a fault is rare.)
+    Fault(Box<Fault>),
 }
 
 /// Why an operation cannot be carried out. Each is a violation of the model.

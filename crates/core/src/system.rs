@@ -20,12 +20,27 @@ use crate::IrError;
 pub struct System {
     pub(crate) model: Model,
     pub(crate) layout: Layout,
-    /// For each process template and thread, the atomic block (from 1) each pc lies in, or 0.
-    atomic_blocks: Vec<Vec<Vec<u32>>>,
-    /// For each process template and thread, its dead locals at each pc.
-    pub(crate) liveness: Vec<Vec<crate::liveness::ThreadLiveness>>,
-    /// For each process template and thread, what partial-order reduction may do.
-    pub(crate) reductions: Vec<Vec<crate::por::ThreadReduction>>,
+    /// What is known statically of each template thread (a thread of a process template).
+    pub(crate) templates: Vec<Template>,
+    /// The template thread of each thread, by thread id: the hot paths look it up directly.
+    pub(crate) template_of: Vec<u32>,
+}
+
+/// The static facts of one template thread, shared by its threads in every instance.
+#[derive(Clone, Debug)]
+pub(crate) struct Template {
+    /// Index of the process template in [`Model::processes`].
+    pub(crate) process: usize,
+    /// Index of the thread in its template's threads.
+    pub(crate) thread: usize,
+    /// The atomic block (from 1) each pc lies in, or 0.
+    atomic_blocks: Vec<u32>,
+    /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
+    settled: Vec<u32>,
+    /// Its dead locals at each pc.
+    pub(crate) liveness: crate::liveness::ThreadLiveness,
+    /// What partial-order reduction may do with each instruction.
+    pub(crate) reduction: crate::por::ThreadReduction,
 }
 
 impl System {
@@ -33,25 +48,29 @@ impl System {
     pub fn new(model: Model) -> Result<System, IrError> {
         crate::validate::validate(&model)?;
         let layout = Layout::new(&model);
-        let atomic_blocks: Vec<Vec<Vec<u32>>> = model
-            .processes
+        let mut templates = Vec::new();
+        for (process, p) in model.processes.iter().enumerate() {
+            for (thread, t) in p.threads.iter().enumerate() {
+                let atomic_blocks = atomic_blocks(&t.code);
+                templates.push(Template {
+                    process,
+                    thread,
+                    settled: crate::flow::settled_table(&t.code),
+                    liveness: crate::liveness::ThreadLiveness::new(t),
+                    reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
+                    atomic_blocks,
+                });
+            }
+        }
+        let template_of = layout
+            .threads
             .iter()
-            .map(|p| p.threads.iter().map(|t| atomic_blocks(&t.code)).collect())
-            .collect();
-        let liveness = model
-            .processes
-            .iter()
-            .map(|p| p.threads.iter().map(crate::liveness::ThreadLiveness::new).collect())
-            .collect();
-        let reductions = model
-            .processes
-            .iter()
-            .zip(&atomic_blocks)
-            .map(|(p, blocks)| {
-                p.threads.iter().zip(blocks).map(|(t, b)| crate::por::ThreadReduction::new(t, b)).collect()
+            .map(|th| {
+                let decl = layout.processes[th.process].decl;
+                templates.iter().position(|tp| tp.process == decl && tp.thread == th.decl).unwrap_or(0) as u32
             })
             .collect();
-        Ok(System { model, layout, atomic_blocks, liveness, reductions })
+        Ok(System { model, layout, templates, template_of })
     }
 
     /// The model this system runs.
@@ -107,8 +126,7 @@ impl System {
             let th = &self.layout.threads[t as usize];
             init_vars(s, th.local_base, &decl.threads[th.decl].locals);
             s[self.layout.status_slot(t)] = STATUS_RUNNING;
-            s[self.layout.pc_slot(t)] = 0;
-            self.settle(s, t);
+            self.settle(s, t, 0);
             if s[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
                 self.finish(s, t, &mut Vec::new());
             }
@@ -123,6 +141,12 @@ impl System {
     /// A thread's program counter.
     pub fn pc(&self, s: &State, t: ThreadId) -> Pc {
         s.0[self.layout.pc_slot(t)] as Pc
+    }
+
+    /// The thread inside an `atomic` block, if any: it holds the move while it can go on.
+    pub fn atomic_holder(&self, s: &State) -> Option<ThreadId> {
+        let atomic = s.0[ATOMIC_SLOT];
+        (atomic != 0).then(|| (atomic - 1) as ThreadId)
     }
 
     /// The number of crashes used so far.
@@ -176,32 +200,26 @@ impl System {
         s.0[slot]
     }
 
-    pub(crate) fn code(&self, t: ThreadId) -> &[crate::ir::Instr] {
-        let th = &self.layout.threads[t as usize];
-        let p = &self.layout.processes[th.process];
-        &self.model.processes[p.decl].threads[th.decl].code
+    /// The static facts of thread `t`'s template thread.
+    pub(crate) fn template(&self, t: ThreadId) -> &Template {
+        &self.templates[self.template_of[t as usize] as usize]
     }
 
-    /// Follows control markers (`Goto`, `AtomicBegin`, `AtomicEnd`) from the thread's pc to
-    /// its next real instruction. Validation guarantees there is no marker-only cycle.
-    fn settle(&self, s: &mut [Value], t: ThreadId) {
-        let code = self.code(t);
-        let slot = self.layout.pc_slot(t);
-        loop {
-            let pc = s[slot] as usize;
-            match code.get(pc).map(|i| &i.op) {
-                Some(Op::Goto { target }) => s[slot] = *target as Value,
-                Some(Op::AtomicBegin | Op::AtomicEnd) => s[slot] += 1,
-                _ => break,
-            }
-        }
+    pub(crate) fn code(&self, t: ThreadId) -> &[crate::ir::Instr] {
+        let tp = self.template(t);
+        &self.model.processes[tp.process].threads[tp.thread].code
+    }
+
+    /// Moves thread `t` to `pc`, following control markers (`Goto`, `AtomicBegin`,
+    /// `AtomicEnd`) to its next real instruction or the end of its code.
+    fn settle(&self, s: &mut [Value], t: ThreadId, pc: Pc) {
+        let settled = &self.template(t).settled;
+        s[self.layout.pc_slot(t)] = settled.get(pc).copied().unwrap_or(settled.len() as u32 - 1) as Value;
     }
 
     /// The atomic block instruction `pc` of thread `t` lies in (0 for none).
     pub(crate) fn atomic_block(&self, t: ThreadId, pc: Pc) -> u32 {
-        let th = &self.layout.threads[t as usize];
-        let p = self.layout.processes[th.process].decl;
-        self.atomic_blocks[p][th.decl].get(pc).copied().unwrap_or(0)
+        self.template(t).atomic_blocks.get(pc).copied().unwrap_or(0)
     }
 
     /// Every transition enabled in `s`, with the state it leads to, appended to `out`.
@@ -293,28 +311,36 @@ impl System {
             return;
         }
         let pc = self.pc(s, t);
+        let tp = self.template(t);
+        let code = &self.model.processes[tp.process].threads[tp.thread].code;
+        let op = &code[pc].op;
+        if let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = op {
+            if self.layout.mutex(&s.0, *mutex).owner.is_some_and(|owner| owner != t) {
+                return; // Blocked: no step, and no copy of the state made for nothing.
+            }
+        }
         let ctx = Ctx::Thread(t);
         let action = Action::Run { thread: t, pc };
         let mut next = s.0.clone();
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
             let mut abandoned = Vec::new();
-            next[self.layout.pc_slot(t)] = to as Value;
-            self.settle(next, t);
+            self.settle(next, t, to);
+            let to = next[self.layout.pc_slot(t)] as Pc;
             // A thread holds atomicity from its first step inside a block until it leaves it,
             // so others may still move between its previous step and the block's first one.
-            let block = self.atomic_block(t, pc);
-            let stays = block != 0 && block == self.atomic_block(t, next[self.layout.pc_slot(t)] as Pc);
+            let block = tp.atomic_blocks.get(pc).copied().unwrap_or(0);
+            let stays = block != 0 && Some(&block) == tp.atomic_blocks.get(to);
             // Ending the thread below gives the move up.
             next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
-            if next[self.layout.pc_slot(t)] as usize >= self.code(t).len() {
+            if to >= code.len() {
                 self.finish(next, t, &mut abandoned);
             }
             out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
         };
         let fault = |f: Fault, out: &mut Vec<(Step, State)>| {
-            out.push((Step { action, outcome: Outcome::Fault(f), abandoned: vec![] }, s.clone()));
+            out.push((Step { action, outcome: Outcome::Fault(Box::new(f)), abandoned: vec![] }, s.clone()));
         };
-        match &self.code(t)[pc].op {
+        match op {
             Op::Assign { place, value } => {
                 match self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)) {
                     Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
@@ -383,10 +409,7 @@ impl System {
                 }
             }
             Op::Skip => advance(&mut next, pc + 1, Outcome::Done, out),
-            Op::Exit => {
-                let end = self.code(t).len();
-                advance(&mut next, end, Outcome::Done, out)
-            }
+            Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }

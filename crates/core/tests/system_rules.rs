@@ -290,7 +290,7 @@ fn a_value_outside_the_declared_range_is_a_fault() {
     let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
     let s0 = sys.initial_state();
     let (st, s1) = step_of(&sys, &s0, 0);
-    assert_eq!(st.outcome, Outcome::Fault(Fault::OutOfRange { var: "a".into(), value: 4, lo: 0, hi: 3 }));
+    assert_eq!(st.outcome, Outcome::Fault(Box::new(Fault::OutOfRange { var: "a".into(), value: 4, lo: 0, hi: 3 })));
     assert_eq!(s1, s0, "a fault changes nothing");
 }
 
@@ -299,7 +299,7 @@ fn a_false_assertion_is_a_fault() {
     let code = vec![instr(Op::Assert { cond: Expr::Const(0) })];
     let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
     let (st, _) = step_of(&sys, &sys.initial_state(), 0);
-    assert_eq!(st.outcome, Outcome::Fault(Fault::AssertFailed));
+    assert_eq!(st.outcome, Outcome::Fault(Box::new(Fault::AssertFailed)));
 }
 
 #[test]
