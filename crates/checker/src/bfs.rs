@@ -88,6 +88,8 @@ struct Search<'m, M: Checkable> {
     stats: Stats,
     start: Instant,
     max_states: u64,
+    /// Transitions per expanded state so far, rounded up: how much room a chunk's buckets get.
+    successors_per_state: usize,
 }
 
 /// Breadth-first search of `model` on `engine.threads` threads; see the module comment.
@@ -113,6 +115,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         stats: Stats { storage, threads: engine.threads.max(1) as u32, ..Stats::default() },
         start: Instant::now(),
         max_states: options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
+        successors_per_state: 2,
     };
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
@@ -215,15 +218,27 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
         let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.threads };
         let filled = run_tasks(fill_threads, SHARDS, |s| self.fill(s, &expanded));
-        // Step 3: every new state and step violation of the batch, in key order.
-        let mut order: Vec<(Key, u32, u32)> = filled
-            .iter()
-            .enumerate()
-            .flat_map(|(s, f)| f.news.iter().enumerate().map(move |(i, n)| (n.key, s as u32, i as u32)))
-            .collect();
-        order.sort_unstable_by_key(|&(key, _, _)| key);
+        // Step 3: every new state and step violation of the batch, in key order. A key is a
+        // transition's place among the batch's transitions (the successor counts before it,
+        // plus its number): each new state goes straight to its place, no sort needed.
+        let mut before = Vec::with_capacity(end - first + 1);
+        let mut total = 0usize;
+        for &n in expanded.iter().flat_map(|e| &e.successors) {
+            before.push(total);
+            total += n as usize;
+        }
+        let mut placed: Vec<(u32, u32)> = vec![(u32::MAX, 0); total];
+        for (s, f) in filled.iter().enumerate() {
+            for (i, n) in f.news.iter().enumerate() {
+                placed[before[n.key.pos as usize - first] + n.key.ord as usize] = (s as u32, i as u32);
+            }
+        }
+        let order = placed
+            .into_iter()
+            .filter(|&(s, _)| s != u32::MAX)
+            .map(|(s, i)| (filled[s as usize].news[i as usize].key, s, i));
         let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
-        for &(key, s, i) in &order {
+        for (key, s, i) in order {
             if let Some((vkey, v)) = step_violations.next_if(|(vkey, _)| *vkey < key) {
                 return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
             }
@@ -243,7 +258,8 @@ impl<M: Checkable + Sync> Search<'_, M> {
         if let Some((vkey, v)) = step_violations.next() {
             return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
         }
-        self.stats.transitions += expanded.iter().flat_map(|e| &e.successors).map(|&n| n as u64).sum::<u64>();
+        self.stats.transitions += total as u64;
+        self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         Ok(())
     }
 
@@ -266,8 +282,16 @@ impl<M: Checkable + Sync> Search<'_, M> {
 
     /// Step 1 for the states at positions `from..to` of `level`.
     fn expand(&self, level: &[u64], from: usize, to: usize) -> Expanded {
+        // Room for about as many successors per state as the search has seen so far, so that
+        // the buckets rarely grow.
+        let expect = ((to - from) * self.successors_per_state).div_ceil(SHARDS) + 8;
+        let bucket = || Bucket {
+            keys: Vec::with_capacity(expect),
+            hashes: Vec::with_capacity(expect),
+            packed: Vec::with_capacity(expect * self.words),
+        };
         let mut out = Expanded {
-            buckets: (0..SHARDS).map(|_| Bucket::default()).collect(),
+            buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
             violation: None,
         };

@@ -126,7 +126,7 @@ impl StateGraph {
             let _ = writeln!(out, "  s{} [{attrs}];", n.index());
         }
         for e in self.graph.edge_references() {
-            let steps: Vec<String> = e.weight().through.iter().map(|(s, _)| s).chain([&e.weight().last]).map(|s| system.step_text(s)).collect();
+            let steps: Vec<String> = e.weight().steps().map(|s| system.step_text(s)).collect();
             let mut attrs = format!("label=\"{}\"", escape(&steps.join("\n")));
             if on_path_edges.contains(&e.id()) {
                 attrs.push_str(", color=red, fontcolor=red, penwidth=2");

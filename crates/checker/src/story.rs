@@ -52,9 +52,22 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         model.canonicalize(&mut c);
         c
     };
+    // The canonical state after every step of the found run. A move keeps only its steps:
+    // the transient states between them are rebuilt from the stored state it left.
     let mut targets = Vec::new();
-    for ts in &found.steps {
-        targets.extend(ts.step.through.iter().map(|(_, s)| canonical(s)));
+    let mut successors = Vec::new();
+    for (k, ts) in found.steps.iter().enumerate() {
+        let mut at = if k == 0 { found.initial.clone() } else { found.steps[k - 1].state.clone() };
+        for step in &ts.step.through {
+            successors.clear();
+            system.successors(&at, &mut successors);
+            let Some(i) = successors.iter().position(|(s, _)| s == step) else {
+                debug_assert!(false, "a move's step is not a step of the state it leaves");
+                break;
+            };
+            at = successors.swap_remove(i).1;
+            targets.push(canonical(&at));
+        }
         targets.push(ts.state.clone());
     }
     let initial = system.initial_state();
@@ -70,7 +83,6 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         return run;
     }
     let mut state = initial;
-    let mut successors = Vec::new();
     for (k, target) in targets.iter().enumerate() {
         let last = k + 1 == targets.len();
         successors.clear();

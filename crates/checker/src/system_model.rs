@@ -17,7 +17,7 @@
 
 use mutexcheck_core::pack::Packer;
 use mutexcheck_core::symmetry::Symmetry;
-use mutexcheck_core::{Outcome, State, Step, System};
+use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 use crate::checkable::Checkable;
 use crate::checks::Checks;
@@ -62,10 +62,14 @@ impl Default for Reductions {
 /// reduction) by the steps taken through transient states since the last stored state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Move {
-    /// The steps before the last, each with the state it reached as the model holds it.
-    pub through: Vec<(Step, State)>,
+    /// The steps before the last, in order.
+    pub through: Vec<Step>,
     /// The step that reaches the stored state.
     pub last: Step,
+    /// The first violation the move commits: a step's, or a state property's in a transient
+    /// state it passes (checked as the move is built, while those states are at hand). A
+    /// move ends at its first violation.
+    pub violation: Option<Box<Violation>>,
 }
 
 impl Move {
@@ -77,6 +81,11 @@ impl Move {
     /// Never: a move takes at least one step.
     pub fn is_empty(&self) -> bool {
         false
+    }
+
+    /// The move's steps, in order.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.through.iter().chain([&self.last])
     }
 }
 
@@ -129,12 +138,87 @@ impl<'a> SystemModel<'a> {
         }
     }
 
-    /// The steps to explore from `s`: one thread's when partial-order reduction allows, else all.
-    fn steps_from(&self, s: &State, out: &mut Vec<(Step, State)>) {
-        if !(self.partial_order && self.system.reduced_successors(s, out)) {
-            self.system.successors(s, out);
+    /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
+    fn canonicalize_after(&self, mv: &Move, s: &mut State) {
+        self.system.canonicalize_dead_after(s, mv.steps());
+        if let Some(sym) = &self.symmetry {
+            self.system.canonicalize(sym, s);
         }
     }
+
+    /// Continues `mv`, which reached `next`, through transient states (depth first,
+    /// alternatives in order, so that moves come out in a fixed order), into `out`. A chain
+    /// is finite: see the cycle proviso in `mutexcheck_core::por`. Each step and each
+    /// transient state is checked on the way; a move ends at its first violation.
+    ///
+    /// `quick` says that the move left a state that is not transient and where no thread
+    /// holds an atomic block: then only the threads the move ran can stand at a step to run
+    /// alone, and only they are looked at.
+    fn follow(&self, mv: Move, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
+        let Scratch { pending, more, .. } = scratch;
+        pending.push((mv, next));
+        while let Some((mut mv, next)) = pending.pop() {
+            // A faulting step is where its run ends, and so is any violation.
+            let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
+            more.clear();
+            let transient = !ends && if quick { self.reduced_among_movers(&mv, &next, more) } else {
+                self.system.reduced_successors(&next, more)
+            };
+            debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
+            if !transient {
+                self.finish(mv, next, out);
+                continue;
+            }
+            if let Some(v) = self.checks.state_violation(&next) {
+                mv.violation = Some(Box::new(v));
+                self.finish(mv, next, out);
+                continue;
+            }
+            let Move { mut through, last, .. } = mv;
+            through.push(last);
+            let (start, count) = (pending.len(), more.len());
+            for (i, (step, after)) in more.drain(..).enumerate() {
+                let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
+                let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
+                pending.push((Move { through, last: step, violation }, after));
+            }
+            // Popped in order: the first alternative first.
+            pending[start..].reverse();
+        }
+    }
+
+    /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
+    /// transient and had no atomic holder: among the threads the move ran, or the threads of
+    /// the process it restarted (a crash makes no thread runnable alone).
+    fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
+        let layout = self.system.layout();
+        match mv.through.first().unwrap_or(&mv.last).action {
+            // A move from such a state runs one thread throughout: its first step's.
+            Action::Run { thread, .. } => self.system.reduced_successors_among(next, [thread], out),
+            Action::Restart { process } => {
+                self.system.reduced_successors_among(next, layout.processes[process].threads.clone(), out)
+            }
+            Action::Crash { .. } => self.system.reduced_successors_among(next, [], out),
+        }
+    }
+
+    /// Ends a move at `next` (the state its last step reached): canonical, into `out`.
+    fn finish(&self, mv: Move, mut next: State, out: &mut Vec<(Move, State)>) {
+        self.canonicalize_after(&mv, &mut next);
+        out.push((mv, next));
+    }
+}
+
+/// Reused buffers of [`SystemModel::successors`], one set per thread of the search.
+#[derive(Default)]
+struct Scratch {
+    first: Vec<(Step, State)>,
+    more: Vec<(Step, State)>,
+    pending: Vec<(Move, State)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 impl Checkable for SystemModel<'_> {
@@ -164,48 +248,31 @@ impl Checkable for SystemModel<'_> {
     }
 
     fn successors(&self, state: &State, out: &mut Vec<(Move, State)>) {
-        let mut first = Vec::new();
-        self.steps_from(state, &mut first);
-        if !self.partial_order {
-            for (last, mut next) in first {
-                self.canonicalize(&mut next);
-                out.push((Move { through: Vec::new(), last }, next));
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut first = std::mem::take(&mut scratch.first);
+            first.clear();
+            let transient = self.partial_order && self.system.reduced_successors(state, &mut first);
+            if !transient {
+                self.system.successors(state, &mut first);
             }
-            return;
-        }
-        // Through transient states depth first, alternatives in order, so that moves come out
-        // in a fixed order. A chain is finite: see the cycle proviso in `mutexcheck_core::por`.
-        let mut pending: Vec<(Vec<(Step, State)>, Step, State)> =
-            first.into_iter().rev().map(|(step, next)| (Vec::new(), step, next)).collect();
-        let mut more = Vec::new();
-        while let Some((mut through, last, mut next)) = pending.pop() {
-            more.clear();
-            // A faulting step is where its run ends.
-            let faults = matches!(last.outcome, Outcome::Fault(_));
-            if !faults && self.system.reduced_successors(&next, &mut more) {
-                through.push((last, next));
-                for (i, (step, after)) in more.drain(..).enumerate().rev() {
-                    let path = if i == 0 { std::mem::take(&mut through) } else { through.clone() };
-                    pending.push((path, step, after));
+            let quick = !transient && self.system.atomic_holder(state).is_none();
+            for (last, next) in first.drain(..) {
+                let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
+                let mv = Move { through: Vec::new(), last, violation };
+                if self.partial_order {
+                    self.follow(mv, next, quick, &mut scratch, out);
+                } else {
+                    self.finish(mv, next, out);
                 }
-            } else {
-                self.canonicalize(&mut next);
-                out.push((Move { through, last }, next));
             }
-        }
+            scratch.first = first;
+        })
     }
 
-    /// Every step of the move in turn, and the state properties of each transient state it
-    /// passes (deadlock and end of run cannot hold there: a thread can still move).
-    fn step_violation(&self, before: &State, mv: &Move, after: &State) -> Option<Violation> {
-        let mut prev = before;
-        for (step, state) in &mv.through {
-            if let Some(v) = self.checks.step_violation(prev, step, state).or_else(|| self.checks.state_violation(state)) {
-                return Some(v);
-            }
-            prev = state;
-        }
-        self.checks.step_violation(prev, &mv.last, after)
+    /// The move's violation, found while it was built.
+    fn step_violation(&self, _before: &State, mv: &Move, _after: &State) -> Option<Violation> {
+        mv.violation.as_deref().cloned()
     }
 
     fn state_violation(&self, state: &State) -> Option<Violation> {
