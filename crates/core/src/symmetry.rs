@@ -165,19 +165,25 @@ impl System {
         };
         order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
         let view: &[Value] = s;
-        // Instances in order of what they hold: each thread's pc and status, their memory and
-        // locals, then per mutex and for the atomic slot which of their threads holds it.
+        // Instances in order of what they hold: their threads' pcs and statuses (one block of
+        // slots per instance), their memory and locals (one block), then per mutex and for the
+        // atomic slot which of their threads holds it.
+        let thread_block = |k: usize| {
+            let from = l.pc_slot((first_thread + k * per_instance) as ThreadId);
+            &view[from..from + crate::state::THREAD_SLOTS * per_instance]
+        };
+        let vars = |k: usize| &view[first_vars.start + k * var_len..first_vars.start + (k + 1) * var_len];
         let compare = |a: usize, b: usize| -> std::cmp::Ordering {
-            let s = view;
-            let threads = |k: usize| {
-                let from = first_thread + k * per_instance;
-                (from..from + per_instance).flat_map(|t| [s[l.pc_slot(t as ThreadId)], s[l.status_slot(t as ThreadId)]])
-            };
-            let vars = |k: usize| &s[first_vars.start + k * var_len..first_vars.start + (k + 1) * var_len];
-            let holders = |k: usize| {
-                (0..mutexes).map(move |m| s[l.mutex_base + 3 * m]).chain([s[ATOMIC_SLOT]]).map(move |h| local(h, k))
-            };
-            threads(a).cmp(threads(b)).then_with(|| vars(a).cmp(vars(b))).then_with(|| holders(a).cmp(holders(b)))
+            thread_block(a).cmp(thread_block(b)).then_with(|| vars(a).cmp(vars(b))).then_with(|| {
+                for m in 0..mutexes {
+                    let holder = view[l.mutex_base + 3 * m];
+                    match local(holder, a).cmp(&local(holder, b)) {
+                        std::cmp::Ordering::Equal => {}
+                        unequal => return unequal,
+                    }
+                }
+                local(view[ATOMIC_SLOT], a).cmp(&local(view[ATOMIC_SLOT], b))
+            })
         };
         order.sort_unstable_by(|&a, &b| compare(a, b));
         if order.iter().enumerate().all(|(k, &o)| k == o) {
