@@ -221,11 +221,16 @@ impl<M: Checkable + Sync> Search<'_, M> {
         // Step 3: every new state and step violation of the batch, in key order. A key is a
         // transition's place among the batch's transitions (the successor counts before it,
         // plus its number): each new state goes straight to its place, no sort needed.
-        let mut before = Vec::with_capacity(end - first + 1);
+        // A chunk that stopped at a step violation counts no successors for the states it
+        // did not expand, so that every position keeps its place.
+        let mut before = Vec::with_capacity(end - first);
         let mut total = 0usize;
-        for &n in expanded.iter().flat_map(|e| &e.successors) {
-            before.push(total);
-            total += n as usize;
+        for (c, e) in expanded.iter().enumerate() {
+            let states = CHUNK.min(end - first - c * CHUNK);
+            for k in 0..states {
+                before.push(total);
+                total += e.successors.get(k).copied().unwrap_or(0) as usize;
+            }
         }
         let mut placed: Vec<(u32, u32)> = vec![(u32::MAX, 0); total];
         for (s, f) in filled.iter().enumerate() {

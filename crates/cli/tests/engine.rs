@@ -109,6 +109,19 @@ fn a_search_over_many_batches_counts_the_same_on_every_engine() {
 }
 
 #[test]
+fn a_step_violation_in_the_middle_of_a_batch_stops_every_engine_at_it() {
+    // The seed bug with four workers: a worker ends owning m (a step violation) while its
+    // chunk is not the last of the batch, so later chunks have new states of their own
+    // (they once landed out of place).
+    let path = repo().join("models/bench/seed_bug_n4_k3_c2.mc");
+    let system = system_of("seed_bug_n4_k3_c2.mc", &std::fs::read_to_string(path).unwrap());
+    for reductions in [Reductions::NONE, Reductions::ALL] {
+        let r = assert_engine_independent_with("seed_bug_n4_k3_c2", &system, Limits::default(), reductions);
+        assert_eq!(r.counterexample().map(|c| c.violation.kind.name()), Some("leaked_ownership"));
+    }
+}
+
+#[test]
 fn a_violation_deep_in_a_big_search_has_the_same_counterexample_on_every_engine() {
     // Without its repair a worker that gets ABANDONED updates a and b while they are apart
     // and releases m: a protect violation after a crash, many batches into the search.
