@@ -23,9 +23,11 @@ use crate::properties::{Violation, ViolationKind};
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
 use crate::system_model::{Move, SystemModel};
 
-/// How many steps shortening may re-execute in all: it stops there, keeping the shortest run
-/// so far (a count, not a time, so that the result is the same on every machine).
-const SHORTENING_BUDGET: u64 = 2_000_000;
+/// How many successor states shortening may generate in all while it re-executes runs: it
+/// stops there, keeping the shortest run so far (a count, not a time, so that the result is
+/// the same on every machine; and a count of successors, not of steps, so that a model of
+/// many threads cannot make it take long).
+const SHORTENING_BUDGET: u64 = 4_000_000;
 
 /// Turns the result of a search of `model` into the result a user reads: the counterexample
 /// as a real run of the model, shortened unless it is known to be a shortest one.
@@ -171,10 +173,10 @@ impl Replayer<'_, '_> {
             if self.budget == 0 {
                 return None;
             }
-            self.budget -= 1;
             let current = steps.last().map_or(state, |s| &s.state);
             successors.clear();
             system.successors(current, &mut successors);
+            self.budget = self.budget.saturating_sub(successors.len().max(1) as u64);
             let i = successors.iter().position(|(step, _)| key(step) == *want)?;
             let (step, next) = successors.swap_remove(i);
             let violation = checks.step_violation(current, &step, &next).or_else(|| checks.state_hooks(&next));

@@ -36,7 +36,8 @@ pub struct CheckArgs {
     /// Stop after storing this many states (exit 3).
     #[arg(long, value_name = "N")]
     pub max_states: Option<u64>,
-    /// Do not explore beyond this many steps (exit 3 if states were left out).
+    /// Do not explore beyond this many transitions from the initial state (exit 3 if states
+    /// were left out). Under partial-order reduction a transition may take several steps.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<u32>,
     /// Stop when the process uses this much memory (exit 3). Default: 80% of the memory
