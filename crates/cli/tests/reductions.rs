@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{models_in, repo, verdict_and_length};
+use common::{assert_real_run, models_in, repo, verdict_and_length};
 
 use std::path::Path;
 
@@ -32,24 +32,6 @@ fn counts(r: &CheckResult) -> (u64, u64, u32) {
 
 const POR: Reductions = Reductions { partial_order: true, symmetry: false };
 const SYMMETRY: Reductions = Reductions { partial_order: false, symmetry: true };
-
-/// Every step of the counterexample is a transition the model really has, from the state
-/// before it, starting from the real initial state.
-fn assert_real_run(name: &str, system: &System, r: &CheckResult) {
-    let Some(c) = r.counterexample() else { return };
-    let mut state = c.initial.clone();
-    assert_eq!(state, system.initial_state(), "{name}");
-    for (k, ts) in c.steps.iter().enumerate() {
-        let mut successors = Vec::new();
-        system.successors(&state, &mut successors);
-        assert!(
-            successors.iter().any(|(step, next)| *step == ts.step && *next == ts.state),
-            "{name}: step {} is not a transition of the model",
-            k + 1
-        );
-        state = ts.state.clone();
-    }
-}
 
 /// The counterexample, written as a trace, replays on the unreduced model and reproduces
 /// its violation at its last step.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{models_in, repo, verdict_and_length};
+use common::{assert_real_run, models_in, repo, verdict_and_length};
 
 use std::path::Path;
 use std::process::Command;
@@ -26,24 +26,6 @@ fn run(system: &System, threads: usize, symmetry: bool) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
     let reductions = Reductions { partial_order: false, symmetry };
     check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
-}
-
-/// Every step of the counterexample is a transition the model really has, from the state
-/// before it, and the violation is found again where the run ends.
-fn assert_real_run(name: &str, system: &System, r: &CheckResult) {
-    let Some(c) = r.counterexample() else { return };
-    let mut state = c.initial.clone();
-    assert_eq!(state, system.initial_state(), "{name}");
-    for (k, ts) in c.steps.iter().enumerate() {
-        let mut successors = Vec::new();
-        system.successors(&state, &mut successors);
-        assert!(
-            successors.iter().any(|(step, next)| *step == ts.step && *next == ts.state),
-            "{name}: step {} is not a transition of the model",
-            k + 1
-        );
-        state = ts.state.clone();
-    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::{CheckResult, Verdict};
+use mutexcheck_core::System;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -29,5 +30,24 @@ pub fn verdict_and_length(r: &CheckResult) -> (String, Option<usize>) {
         Verdict::Ok => ("ok".into(), None),
         Verdict::Violation(c) => (c.violation.kind.name().into(), Some(c.steps.len())),
         Verdict::Incomplete(l) => (format!("incomplete {}", l.name()), None),
+    }
+}
+
+/// Every step of the counterexample is a transition the model really has, from the state
+/// before it, starting from the model's real initial state: whatever the reductions, a
+/// counterexample is a run of the model itself.
+pub fn assert_real_run(name: &str, system: &System, r: &CheckResult) {
+    let Some(c) = r.counterexample() else { return };
+    let mut state = c.initial.clone();
+    assert_eq!(state, system.initial_state(), "{name}");
+    for (k, ts) in c.steps.iter().enumerate() {
+        let mut successors = Vec::new();
+        system.successors(&state, &mut successors);
+        assert!(
+            successors.iter().any(|(step, next)| *step == ts.step && *next == ts.state),
+            "{name}: step {} is not a transition of the model",
+            k + 1
+        );
+        state = ts.state.clone();
     }
 }
