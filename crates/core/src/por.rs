@@ -4,12 +4,14 @@
 //!
 //! **Invisible steps.** A step is invisible when it reads and writes only the moving thread's
 //! own locals and program counter — an assignment to a local from locals and constants, an
-//! `if`/`while` test on locals, `skip`, the choice of an `either` — and it does not end the
-//! thread (which abandons mutexes and changes what deadlock and `at end` see), is not an
-//! `assert` or `exit`, touches no mutex, shared variable or process memory, and lies outside
-//! every `atomic` block (a step inside one takes the move away from every other thread).
-//! [`System::reduced_successors`] returns the steps of the lowest thread whose next step is
-//! invisible (the lowest, so that the choice is deterministic), and nothing else.
+//! `if`/`while` test on locals, `skip`, the choice of an `either` — is not an `assert`,
+//! touches no mutex, shared variable or process memory, and lies outside every `atomic` block
+//! (a step inside one takes the move away from every other thread). Such a step may also end
+//! the thread (run off its end, or `exit`), but only *quietly*: owning no mutex (ending
+//! while owning one abandons it: a leak, and a change other threads see) in a process that
+//! never restarts (see "Ending a thread" below). [`System::reduced_successors`] returns the
+//! steps of the lowest thread whose next step is invisible (the lowest, so that the choice is
+//! deterministic), and nothing else.
 //!
 //! **Why no violation is lost** (the ample-set conditions of Peled, Godefroid and Valmari,
 //! checked here for this model). Let `α` be thread `t`'s invisible step in state `s`, and
@@ -29,6 +31,19 @@
 //!   an end-of-run state that the original end state is not, since `t` was still able to move
 //!   there (invisible steps never block) and has moved only along invisible steps.
 //! - A fault in `α` itself (an out-of-range local) is found in `s`, where `α` is explored.
+//!
+//! **Ending a thread.** When `α` ends `t` quietly, the cases above hold with one change: a
+//! crash of `t`'s process is no longer possible after `α` if `t` was the process's last
+//! running thread. Compare the crash before `α` (t dead, one crash more used) with `α` (t
+//! finished): `t` owns nothing, so neither abandons anything; a dead thread of a process that
+//! never restarts and a finished one are the same to every property (`at end` and deadlock
+//! treat both as done, properties read only shared data and mutexes) and to every later step
+//! (neither moves again); and the run after `α` has one more crash left, so every later step
+//! of the crash run is possible after `α` too. So a run through the crash is matched, state
+//! for state up to `t`'s status and the crash count, by a run through `α`. If the process
+//! has other running threads, the crash stays possible after `α` and kills them the same way.
+//! A process that restarts is left out: a crash and a restart give it a future that ending
+//! does not.
 //!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
