@@ -121,6 +121,20 @@ fn an_atomic_block_that_cannot_block_runs_as_one_transition() {
 }
 
 #[test]
+fn an_atomic_block_with_a_loop_is_stored_step_by_step() {
+    // A block that may loop forever cannot run as one transition (the transition would never
+    // end): its states are stored like any others. Three states, with or without the
+    // reduction: the loop test before the thread holds the block, then the skip and the loop
+    // test inside it; the thread never ends, which is no violation.
+    let source = "model atomic_forever\ncrashes 0\nprocess w {\n    atomic {\n        while true {\n            skip\n        }\n    }\n}\n";
+    let system = system_of("atomic_forever.mc", source);
+    for reductions in [Reductions::NONE, Reductions::ALL] {
+        let r = run(&system, Strategy::Bfs, reductions);
+        assert_eq!((r.verdict.clone(), counts(&r)), (Verdict::Ok, (3, 3, 2)), "{:?}", reductions.names());
+    }
+}
+
+#[test]
 fn the_repair_protocol_stores_what_spin_stores() {
     // ../shared/anchors/spin/repair.pml at N=4 K=3 C=2 stores 23,126 states in SPIN 6.5.2
     // (one SPIN step per semantic step, dead processes reset). mutexcheck's natural model of

@@ -71,17 +71,20 @@ pub(crate) fn next_pcs(code: &[Instr], pc: Pc, out: &mut Vec<Pc>) {
     }
 }
 
-/// The instructions that lie on a cycle of the control-flow graph restricted to `keep`
-/// (an instruction with an edge to itself counts): strongly connected components by
-/// Tarjan's algorithm, iterative so that deep code cannot overflow the stack.
-pub(crate) fn on_cycle(code: &[Instr], keep: &[bool]) -> Vec<bool> {
+/// The instructions that lie on a cycle of the control-flow graph restricted to edges
+/// between instructions of the same group (`group[pc]`, 0 for none: such an instruction has
+/// no edge); an instruction with an edge to itself counts. Strongly connected components by
+/// Tarjan's algorithm, iterative so that deep code cannot overflow the stack, and linear in
+/// the code whatever the number of groups.
+pub(crate) fn on_cycle(code: &[Instr], group: &[u32]) -> Vec<bool> {
     let n = code.len();
+    let keep = |pc: usize| group[pc] != 0;
     let edges: Vec<Vec<Pc>> = (0..n)
         .map(|pc| {
             let mut out = Vec::new();
-            if keep[pc] {
+            if keep(pc) {
                 next_pcs(code, pc, &mut out);
-                out.retain(|&q| q < n && keep[q]);
+                out.retain(|&q| q < n && group[q] == group[pc]);
             }
             out
         })
@@ -94,7 +97,7 @@ pub(crate) fn on_cycle(code: &[Instr], keep: &[bool]) -> Vec<bool> {
     let mut stack = Vec::new();
     let mut next_index = 0;
     for root in 0..n {
-        if !keep[root] || index[root] != NONE {
+        if !keep(root) || index[root] != NONE {
             continue;
         }
         // Each frame: the node and how many of its edges were followed.
@@ -187,12 +190,14 @@ mod tests {
     }
 
     #[test]
-    fn only_instructions_on_a_loop_of_kept_instructions_are_on_a_cycle() {
+    fn only_instructions_on_a_loop_within_one_group_are_on_a_cycle() {
         let code = a_loop();
-        assert_eq!(on_cycle(&code, &[true; 4]), [true, true, false, false]);
+        assert_eq!(on_cycle(&code, &[1; 4]), [true, true, false, false]);
         // Without the body, the loop test alone is no cycle.
-        assert_eq!(on_cycle(&code, &[true, false, true, true]), [false; 4]);
+        assert_eq!(on_cycle(&code, &[1, 0, 1, 1]), [false; 4]);
+        // Nor when the body is in another group.
+        assert_eq!(on_cycle(&code, &[1, 2, 2, 1]), [false; 4]);
         let self_loop = vec![instr(Op::Branch { cond: Expr::Const(1), target: 0 })];
-        assert_eq!(on_cycle(&self_loop, &[true]), [true]);
+        assert_eq!(on_cycle(&self_loop, &[1]), [true]);
     }
 }

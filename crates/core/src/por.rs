@@ -83,7 +83,7 @@ impl ThreadReduction {
         let code = &thread.code;
         let candidate: Vec<bool> =
             code.iter().zip(blocks).map(|(i, &block)| block == 0 && is_local(&i.op)).collect();
-        let cyclic = flow::on_cycle(code, &candidate);
+        let cyclic = flow::on_cycle(code, &candidate.iter().map(|&c| c as u32).collect::<Vec<_>>());
         let reducible = candidate.iter().zip(&cyclic).map(|(&c, &cy)| c && !cy).collect();
         let count = blocks.iter().copied().max().unwrap_or(0) as usize;
         let mut collapsible = vec![true; count + 1];
@@ -93,10 +93,10 @@ impl ThreadReduction {
                 collapsible[block as usize] = false;
             }
         }
-        for (b, ok) in collapsible.iter_mut().enumerate().skip(1) {
-            if *ok {
-                let inside: Vec<bool> = blocks.iter().map(|&x| x as usize == b).collect();
-                *ok = !flow::on_cycle(code, &inside).iter().any(|&c| c);
+        // A loop inside a block: all blocks at once, so that many blocks cost no more.
+        for (&block, cyclic) in blocks.iter().zip(flow::on_cycle(code, blocks)) {
+            if cyclic {
+                collapsible[block as usize] = false;
             }
         }
         ThreadReduction { reducible, collapsible }
