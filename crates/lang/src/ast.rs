@@ -1,13 +1,17 @@
 //! The syntax tree the parser builds and the checker lowers to IR. Every node keeps its source
 //! range so that checks can point at it.
+//!
+//! Names borrow the source text (`'a`), and the rare large parts of a node are boxed, so
+//! that a tree stays small next to its text: a 1 MiB model can be two hundred thousand
+//! statements.
 
 use crate::source::Sp;
 use mutexcheck_core::ir::{BinOp, UnOp, Value, WaitMode};
 
 /// A name as written, with its place.
 #[derive(Clone, Debug)]
-pub(crate) struct Ident {
-    pub name: String,
+pub(crate) struct Ident<'a> {
+    pub name: &'a str,
     pub sp: Sp,
 }
 
@@ -22,92 +26,92 @@ pub(crate) enum TypeAst {
 
 /// `shared NAME: TYPE = INIT` or `var NAME: TYPE = INIT`.
 #[derive(Clone, Debug)]
-pub(crate) struct VarAst {
-    pub name: Ident,
+pub(crate) struct VarAst<'a> {
+    pub name: Ident<'a>,
     pub ty: Option<(TypeAst, Sp)>,
-    pub init: Option<ExprAst>,
+    pub init: Option<ExprAst<'a>>,
     pub sp: Sp,
 }
 
 /// `owned_by PROC[i].THREAD`.
 #[derive(Clone, Debug)]
-pub(crate) struct OwnerAst {
-    pub process: Ident,
+pub(crate) struct OwnerAst<'a> {
+    pub process: Ident<'a>,
     pub instance: Option<(i64, Sp)>,
-    pub thread: Option<Ident>,
+    pub thread: Option<Ident<'a>>,
     pub sp: Sp,
 }
 
 /// `mutex NAME [owned_by ...]`.
 #[derive(Clone, Debug)]
-pub(crate) struct MutexAst {
-    pub name: Ident,
-    pub owner: Option<OwnerAst>,
+pub(crate) struct MutexAst<'a> {
+    pub name: Ident<'a>,
+    pub owner: Option<OwnerAst<'a>>,
     pub sp: Sp,
 }
 
 /// `thread NAME { ... }`, or the implicit `main` thread of a process without thread blocks.
 #[derive(Clone, Debug)]
-pub(crate) struct ThreadAst {
-    pub name: Ident,
-    pub vars: Vec<VarAst>,
-    pub body: Vec<Stmt>,
+pub(crate) struct ThreadAst<'a> {
+    pub name: Ident<'a>,
+    pub vars: Vec<VarAst<'a>>,
+    pub body: Vec<Stmt<'a>>,
 }
 
 /// `process NAME[N] [restart] { ... }`.
 #[derive(Clone, Debug)]
-pub(crate) struct ProcessAst {
-    pub name: Ident,
+pub(crate) struct ProcessAst<'a> {
+    pub name: Ident<'a>,
     pub instances: Option<(i64, Sp)>,
     pub restart: bool,
     /// Process memory (only when the process has `thread` blocks).
-    pub vars: Vec<VarAst>,
-    pub threads: Vec<ThreadAst>,
+    pub vars: Vec<VarAst<'a>>,
+    pub threads: Vec<ThreadAst<'a>>,
     pub sp: Sp,
 }
 
 /// Which property a `protect`, `invariant` or `at end` declaration states.
 #[derive(Clone, Debug)]
-pub(crate) enum PropKind {
-    Protect(Ident),
-    Invariant(Ident),
+pub(crate) enum PropKind<'a> {
+    Protect(Ident<'a>),
+    Invariant(Ident<'a>),
     AtEnd,
 }
 
 /// A property declaration.
 #[derive(Clone, Debug)]
-pub(crate) struct PropAst {
-    pub kind: PropKind,
-    pub cond: ExprAst,
+pub(crate) struct PropAst<'a> {
+    pub kind: PropKind<'a>,
+    pub cond: ExprAst<'a>,
 }
 
 /// A whole model file.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ModelAst {
-    pub name: Option<Ident>,
-    pub semantics: Option<Ident>,
+pub(crate) struct ModelAst<'a> {
+    pub name: Option<Ident<'a>>,
+    pub semantics: Option<Ident<'a>>,
     pub crashes: Option<(i64, Sp)>,
-    pub mutexes: Vec<MutexAst>,
-    pub shared: Vec<VarAst>,
-    pub processes: Vec<ProcessAst>,
-    pub props: Vec<PropAst>,
+    pub mutexes: Vec<MutexAst<'a>>,
+    pub shared: Vec<VarAst<'a>>,
+    pub processes: Vec<ProcessAst<'a>>,
+    pub props: Vec<PropAst<'a>>,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.
 #[derive(Clone, Debug)]
-pub(crate) struct PlaceAst {
-    pub name: Ident,
-    pub index: Option<ExprAst>,
+pub(crate) struct PlaceAst<'a> {
+    pub name: Ident<'a>,
+    pub index: Option<Box<ExprAst<'a>>>,
     pub sp: Sp,
 }
 
 /// Where a wait or release stores its result.
 #[derive(Clone, Debug)]
-pub(crate) enum Target {
+pub(crate) enum Target<'a> {
     /// `let r = ...`: a thread-local result variable, declared by its first `let`.
-    Let(Ident),
+    Let(Ident<'a>),
     /// `place = ...`: an existing variable of type `result`.
-    Place(PlaceAst),
+    Place(PlaceAst<'a>),
 }
 
 /// A mutex operation.
@@ -119,52 +123,52 @@ pub(crate) enum MutexOp {
 
 /// A statement and the range of its text (for `if`/`while`, the head up to the condition's end).
 #[derive(Clone, Debug)]
-pub(crate) struct Stmt {
-    pub kind: StmtKind,
+pub(crate) struct Stmt<'a> {
+    pub kind: StmtKind<'a>,
     pub sp: Sp,
 }
 
 /// One `if` or `else if` arm: its head range, condition and block.
 #[derive(Clone, Debug)]
-pub(crate) struct Arm {
+pub(crate) struct Arm<'a> {
     pub head: Sp,
-    pub cond: ExprAst,
-    pub body: Vec<Stmt>,
+    pub cond: ExprAst<'a>,
+    pub body: Vec<Stmt<'a>>,
 }
 
 #[derive(Clone, Debug)]
-pub(crate) enum StmtKind {
-    Assign { place: PlaceAst, value: ExprAst },
-    Mutex { target: Option<Target>, op: MutexOp, mutex: Ident },
-    If { arms: Vec<Arm>, els: Option<(Sp, Vec<Stmt>)> },
-    While { cond: ExprAst, body: Vec<Stmt> },
-    Assert(ExprAst),
+pub(crate) enum StmtKind<'a> {
+    Assign { place: PlaceAst<'a>, value: ExprAst<'a> },
+    Mutex { target: Option<Target<'a>>, op: MutexOp, mutex: Ident<'a> },
+    If { arms: Vec<Arm<'a>>, els: Option<(Sp, Vec<Stmt<'a>>)> },
+    While { cond: ExprAst<'a>, body: Vec<Stmt<'a>> },
+    Assert(ExprAst<'a>),
     Skip,
     Exit,
-    Atomic(Vec<Stmt>),
+    Atomic(Vec<Stmt<'a>>),
     /// `either { } or { } ...`: each alternative with the range of its keyword.
-    Either(Vec<(Sp, Vec<Stmt>)>),
+    Either(Vec<(Sp, Vec<Stmt<'a>>)>),
 }
 
 /// An expression and its range.
 #[derive(Clone, Debug)]
-pub(crate) struct ExprAst {
-    pub kind: ExprKind,
+pub(crate) struct ExprAst<'a> {
+    pub kind: ExprKind<'a>,
     pub sp: Sp,
 }
 
 #[derive(Clone, Debug)]
-pub(crate) enum ExprKind {
+pub(crate) enum ExprKind<'a> {
     Int(i64),
     Bool(bool),
     Result(Value),
-    Name(String),
-    Index(Ident, Box<ExprAst>),
+    Name(&'a str),
+    Index(Ident<'a>, Box<ExprAst<'a>>),
     SelfId,
-    /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`.
-    Call(Ident, Ident),
-    Unary(UnOp, Box<ExprAst>),
-    Binary(BinOp, Box<ExprAst>, Box<ExprAst>),
+    /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`: the query and the mutex.
+    Call(Box<(Ident<'a>, Ident<'a>)>),
+    Unary(UnOp, Box<ExprAst<'a>>),
+    Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
     /// A piece that failed to parse (already reported).
     Error,
 }

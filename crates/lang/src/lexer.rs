@@ -3,7 +3,9 @@
 //! Newlines carry no meaning (statements never begin with an operator, so a statement's end
 //! is where its expression cannot go on); `;` may separate statements on one line.
 
+use crate::errors::ErrorList;
 use crate::source::Sp;
+use crate::RawDiag;
 
 /// Reserved words. Built-in query names (`held`, `count`, `owns`, `abandoned`), type names
 /// (`bool`, `result`), `at`, `end` and `win32` are not reserved: they mean something only in
@@ -146,144 +148,164 @@ pub(crate) struct Token {
     pub line_start: bool,
 }
 
-/// A lexical error: the range and a message.
-pub(crate) struct LexError {
-    pub sp: Sp,
-    pub message: String,
-    pub label: String,
+/// Splits the text into tokens, one at a time as the parser asks for them, ending with
+/// `Eof` (returned again at every later call). Errors go to the list and lexing goes on
+/// after each one (a run of unexpected characters is reported once).
+///
+/// Tokens are never all held at once: a 1 MiB file of `;` is a million of them.
+pub(crate) struct Lexer<'a> {
+    text: &'a str,
+    at: usize,
+    /// A newline was passed since the last token.
+    newline: bool,
+    /// Where the last token ended: the end of the file is shown there, not on an empty
+    /// last line.
+    last_end: usize,
 }
 
-/// Splits `text` into tokens, ending with `Eof`. Errors are collected, and lexing goes on
-/// after each one (a run of unexpected characters is reported once).
-pub(crate) fn lex(text: &str) -> (Vec<Token>, Vec<LexError>) {
-    let bytes = text.as_bytes();
-    let mut toks = Vec::new();
-    let mut errs: Vec<LexError> = Vec::new();
-    let mut i = 0;
-    let mut newline = true;
-    while i < bytes.len() {
+impl<'a> Lexer<'a> {
+    pub fn new(text: &'a str) -> Lexer<'a> {
+        Lexer { text, at: 0, newline: true, last_end: 0 }
+    }
+
+    pub fn next_token(&mut self, errors: &mut ErrorList) -> Token {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        while self.at < bytes.len() {
+            let start = self.at;
+            match self.token_at(start, errors) {
+                Some((tok, end)) => {
+                    self.at = end;
+                    let t = Token { tok, sp: Sp::new(start, end), line_start: self.newline };
+                    self.newline = false;
+                    self.last_end = end;
+                    return t;
+                }
+                None => debug_assert!(self.at > start, "the lexer moves on"),
+            }
+        }
+        Token { tok: Tok::Eof, sp: Sp::new(self.last_end, self.last_end), line_start: true }
+    }
+
+    /// The token starting at byte `i` and its end, or `None` after skipping whitespace, a
+    /// comment or a run of characters that cannot start a token (moving `self.at` past it).
+    fn token_at(&mut self, i: usize, errors: &mut ErrorList) -> Option<(Tok, usize)> {
+        let text = self.text;
+        let bytes = text.as_bytes();
         let c = bytes[i];
-        let start = i;
         if c == b'\n' {
-            newline = true;
-            i += 1;
-            continue;
+            self.newline = true;
+            self.at = i + 1;
+            return None;
         }
         if c == b' ' || c == b'\t' || c == b'\r' {
-            i += 1;
-            continue;
+            self.at = i + 1;
+            return None;
         }
         if text[i..].starts_with("//") {
-            i += text[i..].find('\n').unwrap_or(text.len() - i);
-            continue;
+            self.at = i + text[i..].find('\n').unwrap_or(text.len() - i);
+            return None;
         }
         if text[i..].starts_with("/*") {
             match text[i + 2..].find("*/") {
                 Some(j) => {
-                    newline |= text[i..i + 2 + j].contains('\n');
-                    i += j + 4;
+                    self.newline |= text[i..i + 2 + j].contains('\n');
+                    self.at = i + j + 4;
                 }
                 None => {
-                    errs.push(LexError {
-                        sp: Sp::new(i, i + 2),
-                        message: "this comment is never closed".into(),
-                        label: "`/*` without a matching `*/`".into(),
-                    });
-                    i = bytes.len();
+                    errors.push(RawDiag::new(
+                        Sp::new(i, i + 2),
+                        "this comment is never closed",
+                        "`/*` without a matching `*/`",
+                    ));
+                    self.at = bytes.len();
                 }
             }
-            continue;
+            return None;
         }
-        let tok = if c.is_ascii_alphabetic() || c == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
+        let word_end = |mut j: usize| {
+            while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                j += 1;
             }
-            let word = &text[start..i];
-            KEYWORDS.iter().find(|(s, _)| *s == word).map_or(Tok::Ident, |(_, k)| Tok::Kw(*k))
-        } else if c.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            let word = &text[start..i];
-            match word.parse::<i64>() {
+            j
+        };
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let end = word_end(i);
+            let word = &text[i..end];
+            let tok = KEYWORDS.iter().find(|(s, _)| *s == word).map_or(Tok::Ident, |(_, k)| Tok::Kw(*k));
+            return Some((tok, end));
+        }
+        if c.is_ascii_digit() {
+            let end = word_end(i);
+            let word = &text[i..end];
+            let tok = match word.parse::<i64>() {
                 Ok(v) if v <= i32::MAX as i64 + 1 => Tok::Int(Some(v)),
                 Ok(_) | Err(_) if word.bytes().all(|b| b.is_ascii_digit()) => {
-                    errs.push(LexError {
-                        sp: Sp::new(start, i),
-                        message: format!("the number {word} is too large; values are 32-bit integers"),
-                        label: "larger than 2147483647".into(),
-                    });
+                    errors.push(RawDiag::new(
+                        Sp::new(i, end),
+                        format!("the number {word} is too large; values are 32-bit integers"),
+                        "larger than 2147483647",
+                    ));
                     Tok::Int(None)
                 }
                 _ => {
-                    errs.push(LexError {
-                        sp: Sp::new(start, i),
-                        message: format!("`{word}` is not a number"),
-                        label: "numbers are written in decimal digits only".into(),
-                    });
+                    errors.push(RawDiag::new(
+                        Sp::new(i, end),
+                        format!("`{word}` is not a number"),
+                        "numbers are written in decimal digits only",
+                    ));
                     Tok::Int(None)
-                }
-            }
-        } else {
-            let two = bytes.get(i + 1).copied();
-            let (tok, n) = match (c, two) {
-                (b'.', Some(b'.')) => (Tok::DotDot, 2),
-                (b'=', Some(b'=')) => (Tok::EqEq, 2),
-                (b'!', Some(b'=')) => (Tok::Ne, 2),
-                (b'<', Some(b'=')) => (Tok::Le, 2),
-                (b'>', Some(b'=')) => (Tok::Ge, 2),
-                (b'&', Some(b'&')) => (Tok::AndAnd, 2),
-                (b'|', Some(b'|')) => (Tok::OrOr, 2),
-                (b'{', _) => (Tok::LBrace, 1),
-                (b'}', _) => (Tok::RBrace, 1),
-                (b'[', _) => (Tok::LBracket, 1),
-                (b']', _) => (Tok::RBracket, 1),
-                (b'(', _) => (Tok::LParen, 1),
-                (b')', _) => (Tok::RParen, 1),
-                (b':', _) => (Tok::Colon, 1),
-                (b';', _) => (Tok::Semi, 1),
-                (b',', _) => (Tok::Comma, 1),
-                (b'.', _) => (Tok::Dot, 1),
-                (b'=', _) => (Tok::Assign, 1),
-                (b'<', _) => (Tok::Lt, 1),
-                (b'>', _) => (Tok::Gt, 1),
-                (b'+', _) => (Tok::Plus, 1),
-                (b'-', _) => (Tok::Minus, 1),
-                (b'*', _) => (Tok::Star, 1),
-                (b'/', _) => (Tok::Slash, 1),
-                (b'%', _) => (Tok::Percent, 1),
-                (b'!', _) => (Tok::Bang, 1),
-                _ => {
-                    // Skip the whole run of characters that cannot start a token.
-                    let mut j = i + text[i..].chars().next().map_or(1, char::len_utf8);
-                    while j < bytes.len() && !starts_token(&text[j..]) {
-                        j += text[j..].chars().next().map_or(1, char::len_utf8);
-                    }
-                    let ch = text[i..].chars().next().unwrap_or('?');
-                    let shown = if ch.is_control() || ch.is_whitespace() {
-                        format!("U+{:04X}", ch as u32)
-                    } else {
-                        format!("`{ch}`")
-                    };
-                    errs.push(LexError {
-                        sp: Sp::new(i, j),
-                        message: format!("unexpected character {shown}"),
-                        label: "not part of the model language".into(),
-                    });
-                    i = j;
-                    continue;
                 }
             };
-            i += n;
-            tok
+            return Some((tok, end));
+        }
+        let two = bytes.get(i + 1).copied();
+        let (tok, n) = match (c, two) {
+            (b'.', Some(b'.')) => (Tok::DotDot, 2),
+            (b'=', Some(b'=')) => (Tok::EqEq, 2),
+            (b'!', Some(b'=')) => (Tok::Ne, 2),
+            (b'<', Some(b'=')) => (Tok::Le, 2),
+            (b'>', Some(b'=')) => (Tok::Ge, 2),
+            (b'&', Some(b'&')) => (Tok::AndAnd, 2),
+            (b'|', Some(b'|')) => (Tok::OrOr, 2),
+            (b'{', _) => (Tok::LBrace, 1),
+            (b'}', _) => (Tok::RBrace, 1),
+            (b'[', _) => (Tok::LBracket, 1),
+            (b']', _) => (Tok::RBracket, 1),
+            (b'(', _) => (Tok::LParen, 1),
+            (b')', _) => (Tok::RParen, 1),
+            (b':', _) => (Tok::Colon, 1),
+            (b';', _) => (Tok::Semi, 1),
+            (b',', _) => (Tok::Comma, 1),
+            (b'.', _) => (Tok::Dot, 1),
+            (b'=', _) => (Tok::Assign, 1),
+            (b'<', _) => (Tok::Lt, 1),
+            (b'>', _) => (Tok::Gt, 1),
+            (b'+', _) => (Tok::Plus, 1),
+            (b'-', _) => (Tok::Minus, 1),
+            (b'*', _) => (Tok::Star, 1),
+            (b'/', _) => (Tok::Slash, 1),
+            (b'%', _) => (Tok::Percent, 1),
+            (b'!', _) => (Tok::Bang, 1),
+            _ => {
+                // Skip the whole run of characters that cannot start a token.
+                let mut j = i + text[i..].chars().next().map_or(1, char::len_utf8);
+                while j < bytes.len() && !starts_token(&text[j..]) {
+                    j += text[j..].chars().next().map_or(1, char::len_utf8);
+                }
+                let ch = text[i..].chars().next().unwrap_or('?');
+                let shown = if ch.is_control() || ch.is_whitespace() {
+                    format!("U+{:04X}", ch as u32)
+                } else {
+                    format!("`{ch}`")
+                };
+                errors.push(RawDiag::new(Sp::new(i, j), format!("unexpected character {shown}"), "not part of the model language"));
+                self.at = j;
+                return None;
+            }
         };
-        toks.push(Token { tok, sp: Sp::new(start, i), line_start: newline });
-        newline = false;
+        Some((tok, i + n))
     }
-    // The end of the file is shown just after the last token, not on an empty last line.
-    let end = toks.last().map_or(0, |t: &Token| t.sp.end);
-    toks.push(Token { tok: Tok::Eof, sp: Sp::new(end, end), line_start: true });
-    (toks, errs)
 }
 
 /// True when a token (or whitespace, or a comment) may start here.

@@ -5,10 +5,17 @@
 //! [`Diagnostic`] with a line, a column and a plain sentence; several are reported at once
 //! where the front end can go on. No input makes it panic, loop or overflow the stack.
 //! The language is specified in `docs/language.md`.
+//!
+//! Every phase takes time and memory in proportion to the size of the input, which is at
+//! most [`MAX_SOURCE_BYTES`]: tokens are made as the parser asks for them, positions are
+//! found without scanning lines, names are looked up in maps, only the errors that are
+//! shown are kept (and only they get a "did you mean" search), and a report quotes long
+//! names and lines cut. `tests/size_bounds.rs` holds a 1 MiB model for each way this failed.
 
 mod ast;
 mod check;
 mod diag;
+mod errors;
 mod expect;
 mod lexer;
 mod parser;
@@ -41,27 +48,6 @@ impl RawDiag {
         self.help = Some(help.into());
         self
     }
-}
-
-/// Positions, source order, and at most [`parser::MAX_ERRORS`] errors: past that, one last
-/// diagnostic says how many more there are (a wrong file can produce thousands).
-fn finish(src: &Source, mut raw: Vec<RawDiag>) -> Diagnostics {
-    // Stable: errors at one position keep the order they were found in.
-    raw.sort_by_key(|r| r.sp.start);
-    let more = raw.len().saturating_sub(parser::MAX_ERRORS);
-    if more > 0 {
-        raw.truncate(parser::MAX_ERRORS);
-        let at = raw.last().map_or(Sp::default(), |r| r.sp);
-        raw.push(RawDiag::new(at, format!("{more} more errors not shown"), "stopped here"));
-    }
-    let items = raw
-        .into_iter()
-        .map(|r| {
-            let (line, col, len) = src.diag_pos(r.sp);
-            Diagnostic { message: r.message, line, col, len, label: r.label, help: r.help }
-        })
-        .collect();
-    Diagnostics { items }
 }
 
 /// Compiles model source text into core IR. `path` is only used in messages.
@@ -99,14 +85,11 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
         }
     };
     let src = Source::new(text);
-    let (toks, lex_errors) = lexer::lex(text);
-    let mut raw: Vec<RawDiag> =
-        lex_errors.into_iter().map(|e| RawDiag::new(e.sp, e.message, e.label)).collect();
-    let mut p = parser::Parser::new(text, toks);
+    let mut p = parser::Parser::new(text);
     let ast = p.model();
-    raw.extend(p.errors);
-    if !raw.is_empty() {
-        return Err(finish(&src, raw));
+    let errors = p.finish();
+    if !errors.is_empty() {
+        return Err(errors.finish(&src));
     }
-    check::lower(&src, &ast).map_err(|raw| finish(&src, raw))
+    check::lower(&src, ast).map_err(|errors| errors.finish(&src))
 }

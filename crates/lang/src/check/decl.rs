@@ -1,7 +1,10 @@
 //! Declarations: the model header, mutexes, variables, processes, threads and properties.
 
+use std::collections::BTreeMap;
+
 use super::{Checker, Entity, Env, Names, T};
 use crate::ast::*;
+use crate::source::Sp;
 use crate::RawDiag;
 use mutexcheck_core::ir::*;
 
@@ -12,9 +15,23 @@ pub const MAX_ARRAY_LEN: i64 = 1024;
 /// The largest crash budget.
 pub const MAX_CRASHES: i64 = 1000;
 
-impl Checker<'_> {
-    pub(super) fn model(&mut self, ast: &ModelAst) -> Model {
-        let name = ast.name.as_ref().map_or(String::new(), |n| n.name.clone());
+/// The first declaration of each name among `items`, found in one pass: a model may
+/// declare tens of thousands of processes or invariants, and looking each one up by a scan
+/// would take time in the square of that.
+fn first_of<'a, 'b>(items: impl Iterator<Item = &'b Ident<'a>>) -> BTreeMap<&'a str, Sp>
+where
+    'a: 'b,
+{
+    let mut first = BTreeMap::new();
+    for name in items {
+        first.entry(name.name).or_insert(name.sp);
+    }
+    first
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn model(&mut self, ast: &ModelAst<'a>) -> Model {
+        let name = ast.name.as_ref().map_or(String::new(), |n| n.name.to_string());
         if let Some(s) = &ast.semantics {
             if s.name != "win32" {
                 self.err(
@@ -41,34 +58,34 @@ impl Checker<'_> {
             if let Some(o) = &m.owner {
                 owned.push((mutexes.len(), o));
             }
-            self.globals.insert(m.name.name.clone(), (Entity::Mutex(mutexes.len()), m.name.sp));
-            mutexes.push(MutexDecl { name: m.name.name.clone(), initial_owner: None, span: self.src.span(m.sp) });
+            self.globals.insert(m.name.name, (Entity::Mutex(mutexes.len()), m.name.sp));
+            mutexes.push(MutexDecl { name: m.name.name.to_string(), initial_owner: None, span: self.src.span(m.sp) });
         }
         let mut shared = Vec::new();
         for v in &ast.shared {
             let env = Env::default();
-            if let Some((first, what)) = env.declared(self, &v.name.name) {
+            if let Some((first, what)) = env.declared(self, v.name.name) {
                 self.duplicate(&v.name, first, what);
                 continue;
             }
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Shared, index: shared.len() };
-            self.globals.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            self.globals.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             shared.push(d);
         }
         for p in &ast.processes {
             let vars = p.vars.iter().chain(p.threads.iter().flat_map(|t| t.vars.iter()));
             for v in vars {
-                self.inner_vars.entry(v.name.name.clone()).or_insert_with(|| p.name.name.clone());
+                self.inner_vars.entry(v.name.name).or_insert(p.name.name);
             }
         }
+        let first_process = first_of(ast.processes.iter().map(|p| &p.name));
         let mut processes: Vec<ProcessDecl> = Vec::new();
         for p in &ast.processes {
-            if let Some(first) = ast.processes.iter().find(|q| q.name.name == p.name.name).map(|q| q.name.sp) {
-                if first != p.name.sp {
-                    self.duplicate(&p.name, first, "a process");
-                    continue;
-                }
+            let first = first_process[p.name.name];
+            if first != p.name.sp {
+                self.duplicate(&p.name, first, "a process");
+                continue;
             }
             processes.push(self.process(p));
         }
@@ -79,15 +96,22 @@ impl Checker<'_> {
                     .help("add one, e.g. `process worker[2] { ... }`"),
             );
         }
-        for (i, o) in owned {
-            mutexes[i].initial_owner = self.owner(o, ast, &processes);
+        if !owned.is_empty() {
+            let owners = Owners::new(&processes);
+            for (i, o) in owned {
+                mutexes[i].initial_owner = self.owner(o, &owners, &processes);
+            }
         }
-        let properties = ast.props.iter().filter_map(|p| self.property(p, &ast.props)).collect();
+        let invariants = first_of(ast.props.iter().filter_map(|p| match &p.kind {
+            PropKind::Invariant(name) => Some(name),
+            _ => None,
+        }));
+        let properties = ast.props.iter().filter_map(|p| self.property(p, &invariants)).collect();
         Model { name, semantics: Semantics::Win32, crashes, mutexes, shared, processes, properties }
     }
 
     /// Checks a variable declaration: bounds, element count and initial value.
-    pub(super) fn var_decl(&mut self, v: &VarAst) -> VarDecl {
+    pub(super) fn var_decl(&mut self, v: &VarAst<'a>) -> VarDecl {
         let init = v.init.as_ref().and_then(|e| self.constant(e));
         let mut init = init;
         let (ty, len) = match &v.ty {
@@ -124,11 +148,11 @@ impl Checker<'_> {
                 value = x;
             }
         }
-        VarDecl { name: v.name.name.clone(), ty, len, init: value, span: self.src.span(v.sp) }
+        VarDecl { name: v.name.name.to_string(), ty, len, init: value, span: self.src.span(v.sp) }
     }
 
     /// A constant initial value: a number, `true`/`false` or a result name.
-    fn constant(&mut self, e: &ExprAst) -> Option<(Value, T)> {
+    fn constant(&mut self, e: &ExprAst<'a>) -> Option<(Value, T)> {
         match e.kind {
             ExprKind::Int(v) => match Value::try_from(v) {
                 Ok(v) => Some((v, T::Int)),
@@ -184,7 +208,7 @@ impl Checker<'_> {
         }
     }
 
-    fn process(&mut self, p: &ProcessAst) -> ProcessDecl {
+    fn process(&mut self, p: &ProcessAst<'a>) -> ProcessDecl {
         let instances = match p.instances {
             None => 1,
             Some((n, sp)) if !(1..=MAX_INSTANCES).contains(&n) => {
@@ -196,13 +220,13 @@ impl Checker<'_> {
         let mut env = Env::default();
         let mut vars = Vec::new();
         for v in &p.vars {
-            if let Some((first, what)) = env.declared(self, &v.name.name) {
+            if let Some((first, what)) = env.declared(self, v.name.name) {
                 self.duplicate(&v.name, first, what);
                 continue;
             }
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Process, index: vars.len() };
-            env.process.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            env.process.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             vars.push(d);
         }
         let mut threads = Vec::new();
@@ -213,12 +237,12 @@ impl Checker<'_> {
                 self.duplicate(&t.name, first, "a thread of this process");
                 continue;
             }
-            seen.insert(t.name.name.clone(), (Entity::Mutex(0), t.name.sp));
+            seen.insert(t.name.name, (Entity::Mutex(0), t.name.sp));
             env.local.clear();
             threads.push(self.thread(&mut env, t));
         }
         ProcessDecl {
-            name: p.name.name.clone(),
+            name: p.name.name.to_string(),
             instances,
             restart: p.restart,
             vars,
@@ -227,26 +251,26 @@ impl Checker<'_> {
         }
     }
 
-    fn thread(&mut self, env: &mut Env, t: &ThreadAst) -> ThreadDecl {
+    fn thread(&mut self, env: &mut Env<'a>, t: &ThreadAst<'a>) -> ThreadDecl {
         let mut locals = Vec::new();
         for v in &t.vars {
-            if let Some((first, what)) = env.declared(self, &v.name.name) {
+            if let Some((first, what)) = env.declared(self, v.name.name) {
                 self.duplicate(&v.name, first, what);
                 continue;
             }
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Local, index: locals.len() };
-            env.local.insert(v.name.name.clone(), (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            env.local.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             locals.push(d);
         }
         let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
         self.block(env, &mut lw, &t.body);
-        ThreadDecl { name: t.name.name.clone(), locals: lw.locals, code: lw.code }
+        ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code }
     }
 
     /// `owned_by PROC[i].THREAD`: the thread that creates the mutex owning it.
-    fn owner(&mut self, o: &OwnerAst, ast: &ModelAst, procs: &[ProcessDecl]) -> Option<ThreadRef> {
-        let Some(pi) = procs.iter().position(|p| p.name == o.process.name) else {
+    fn owner(&mut self, o: &OwnerAst<'a>, owners: &Owners, procs: &[ProcessDecl]) -> Option<ThreadRef> {
+        let Some(&pi) = owners.processes.get(o.process.name) else {
             self.err(RawDiag::new(o.process.sp, format!("unknown process `{}`", o.process.name), "not declared"));
             return None;
         };
@@ -271,19 +295,21 @@ impl Checker<'_> {
             None => 0,
         };
         let thread = match &o.thread {
-            Some(t) => match p.threads.iter().position(|x| x.name == t.name) {
-                Some(i) => i,
+            Some(t) => match owners.threads.get(&(pi, t.name)) {
+                Some(&i) => i,
                 None => {
                     self.err(RawDiag::new(t.sp, format!("process `{}` has no thread `{}`", p.name, t.name), "no such thread"));
                     return None;
                 }
             },
             None if p.threads.len() > 1 => {
-                let first = ast.processes.iter().find(|q| q.name.name == p.name).map_or("main", |q| q.threads[0].name.name.as_str());
-                self.err(
+                let first = &p.threads[0].name;
+                let src = self.src;
+                // Built only if shown: every such error quotes the first thread's name.
+                self.errs.push_with(o.sp, || {
                     RawDiag::new(o.sp, format!("process `{}` has {} threads; say which one owns the mutex", p.name, p.threads.len()), "which thread?")
-                        .help(format!("write e.g. `{}.{first}`", self.src.text_of(o.sp))),
-                );
+                        .help(format!("write e.g. `{}.{first}`", src.text_of(o.sp)))
+                });
                 return None;
             }
             None => 0,
@@ -291,7 +317,8 @@ impl Checker<'_> {
         Some(ThreadRef { process: pi, instance, thread })
     }
 
-    fn property(&mut self, p: &PropAst, all: &[PropAst]) -> Option<Property> {
+    /// A property; `invariants` holds the first declaration of each invariant name.
+    fn property(&mut self, p: &PropAst<'a>, invariants: &BTreeMap<&str, Sp>) -> Option<Property> {
         let env = Env { property: true, ..Env::default() };
         let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
         let text = self.src.text_of(p.cond.sp);
@@ -302,16 +329,31 @@ impl Checker<'_> {
                 Property::Protect { mutex, cond, text, span }
             }
             PropKind::Invariant(name) => {
-                let first = all.iter().find_map(|q| match &q.kind {
-                    PropKind::Invariant(n) if n.name == name.name => Some(n.sp),
-                    _ => None,
-                });
-                if let Some(first) = first.filter(|f| *f != name.sp) {
+                let first = invariants[name.name];
+                if first != name.sp {
                     self.duplicate(name, first, "an invariant");
                 }
-                Property::Invariant { name: name.name.clone(), cond, text, span }
+                Property::Invariant { name: name.name.to_string(), cond, text, span }
             }
             PropKind::AtEnd => Property::AtEnd { cond, text, span },
         })
+    }
+}
+
+/// The processes and threads an `owned_by` may name, by name.
+struct Owners<'p> {
+    processes: BTreeMap<&'p str, usize>,
+    threads: BTreeMap<(usize, &'p str), usize>,
+}
+
+impl<'p> Owners<'p> {
+    fn new(procs: &'p [ProcessDecl]) -> Owners<'p> {
+        let processes = procs.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+        let threads = procs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.threads.iter().enumerate().map(move |(t, th)| ((i, th.name.as_str()), t)))
+            .collect();
+        Owners { processes, threads }
     }
 }

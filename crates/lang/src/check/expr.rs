@@ -39,17 +39,22 @@ pub(crate) type Typed = (Expr, T);
 
 const ERR: Typed = (Expr::Const(0), T::Err);
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// Resolves `name` as a mutex, reporting what it is otherwise.
-    pub(super) fn mutex_ref(&mut self, env: &Env, name: &Ident) -> Option<MutexId> {
-        match env.lookup(self, &name.name) {
+    pub(super) fn mutex_ref(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<MutexId> {
+        match env.lookup(self, name.name) {
             Some(Entity::Mutex(id)) => Some(id),
             Some(Entity::Var { .. }) => {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a variable, not a mutex", name.name), "not a mutex"));
                 None
             }
             None => {
-                let help = match env.similar(self, &name.name, |e| matches!(e, Entity::Mutex(_))) {
+                // No search for an error that will not be shown.
+                let hint = match self.errs.may_show(name.sp) {
+                    true => env.similar(self, name.name, |e| matches!(e, Entity::Mutex(_))),
+                    false => None,
+                };
+                let help = match hint {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("declare it at the top level: `mutex {}`", name.name),
                 };
@@ -60,7 +65,7 @@ impl Checker<'_> {
     }
 
     /// Checks an expression that must be of type `want` (a condition: `T::Bool`).
-    pub(super) fn expr_of(&mut self, env: &Env, e: &ExprAst, want: T, what: &str) -> Expr {
+    pub(super) fn expr_of(&mut self, env: &Env<'a>, e: &ExprAst<'a>, want: T, what: &str) -> Expr {
         let (x, t) = self.expr(env, e);
         if t != want && t != T::Err {
             self.err(RawDiag::new(
@@ -72,7 +77,7 @@ impl Checker<'_> {
         x
     }
 
-    pub(super) fn expr(&mut self, env: &Env, e: &ExprAst) -> Typed {
+    pub(super) fn expr(&mut self, env: &Env<'a>, e: &ExprAst<'a>) -> Typed {
         match &e.kind {
             ExprKind::Error => ERR,
             ExprKind::Int(v) => match Value::try_from(*v) {
@@ -93,7 +98,7 @@ impl Checker<'_> {
                 (Expr::InstanceId, T::Int)
             }
             ExprKind::Name(n) => {
-                let ident = Ident { name: n.clone(), sp: e.sp };
+                let ident = Ident { name: n, sp: e.sp };
                 match self.var(env, &ident) {
                     Some((var, ty, None)) => (Expr::Var(var), T::of(ty)),
                     Some((_, _, Some(_))) => {
@@ -121,7 +126,7 @@ impl Checker<'_> {
                     None => ERR,
                 }
             }
-            ExprKind::Call(f, arg) => self.call(env, f, arg),
+            ExprKind::Call(call) => self.call(env, &call.0, &call.1),
             ExprKind::Unary(op, a) => {
                 let (x, t) = self.expr(env, a);
                 let (want, sym) = match op {
@@ -176,7 +181,7 @@ impl Checker<'_> {
     }
 
     /// Both operands of `sym` must be `want`.
-    fn operands(&mut self, e: &ExprAst, sym: &str, ta: T, tb: T, want: T) -> Option<()> {
+    fn operands(&mut self, e: &ExprAst<'a>, sym: &str, ta: T, tb: T, want: T) -> Option<()> {
         if ta == want && tb == want {
             return Some(());
         }
@@ -190,9 +195,9 @@ impl Checker<'_> {
     }
 
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`.
-    fn call(&mut self, env: &Env, f: &Ident, arg: &Ident) -> Typed {
+    fn call(&mut self, env: &Env<'a>, f: &Ident<'a>, arg: &Ident<'a>) -> Typed {
         let known = ["held", "count", "owns", "abandoned"];
-        if !known.contains(&f.name.as_str()) {
+        if !known.contains(&f.name) {
             self.err(
                 RawDiag::new(f.sp, format!("unknown function `{}`", f.name), "not a built-in query")
                     .help("the mutex queries are `held(m)`, `count(m)`, `owns(m)` and `abandoned(m)`"),
@@ -207,7 +212,7 @@ impl Checker<'_> {
             return ERR;
         }
         let Some(m) = self.mutex_ref(env, arg) else { return ERR };
-        match f.name.as_str() {
+        match f.name {
             "held" => (Expr::Binary(BinOp::Gt, Box::new(Expr::MutexCount(m)), Box::new(Expr::Const(0))), T::Bool),
             "count" => (Expr::MutexCount(m), T::Int),
             "owns" => (Expr::Owns(m), T::Bool),

@@ -1,17 +1,23 @@
 //! Name resolution, type checks and lowering from the syntax tree to core IR.
 //!
 //! Declarations are checked first (names, types, bounds, initial values), then each thread's
-//! statements are lowered in source order; every problem found is kept, so one run reports
-//! as many independent errors as it can. The result is validated by
-//! [`mutexcheck_core::System::new`] so that a model the front end accepts is one the core runs.
+//! statements are lowered in source order; checking goes on after every problem, so one run
+//! reports as many independent errors as it can (the first ones in source order are shown,
+//! see [`ErrorList`]). The result is validated by [`mutexcheck_core::System::new`] so that a
+//! model the front end accepts is one the core runs.
+//!
+//! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
+//! name other than the one it points at, is made only for an error that may be shown.
 
 mod decl;
 mod expr;
 mod stmt;
+mod suggest;
 
 use std::collections::BTreeMap;
 
 use crate::ast::{Ident, ModelAst};
+use crate::errors::ErrorList;
 use crate::source::{Sp, Source};
 use crate::RawDiag;
 use mutexcheck_core::ir::{Model, MutexId, Ty, VarRef};
@@ -26,19 +32,19 @@ pub(crate) enum Entity {
 }
 
 /// Names visible at one place, with where each was declared.
-pub(crate) type Names = BTreeMap<String, (Entity, Sp)>;
+pub(crate) type Names<'a> = BTreeMap<&'a str, (Entity, Sp)>;
 
 /// The names visible to an expression: a thread's locals and its process's memory on top of
 /// the globals, or only the globals in a property.
 #[derive(Default)]
-pub(crate) struct Env {
-    pub process: Names,
-    pub local: Names,
+pub(crate) struct Env<'a> {
+    pub process: Names<'a>,
+    pub local: Names<'a>,
     /// Checking a property: no thread, no `self`, no `owns`.
     pub property: bool,
 }
 
-impl Env {
+impl<'a> Env<'a> {
     pub fn lookup(&self, cx: &Checker, name: &str) -> Option<Entity> {
         self.local
             .get(name)
@@ -47,31 +53,12 @@ impl Env {
             .map(|(e, _)| *e)
     }
 
-    /// The visible name of the wanted kind closest to a misspelt `name` (at most two edits,
-    /// and fewer than half its letters), for a "did you mean" hint. Ties go to the first in
-    /// alphabetical order, so the hint is deterministic.
-    pub fn similar(&self, cx: &Checker, name: &str, want: impl Fn(&Entity) -> bool) -> Option<String> {
+    /// The visible name of the wanted kind closest to a misspelt `name`, for a "did you
+    /// mean" hint (see [`suggest::closest`]).
+    pub fn similar(&self, cx: &mut Checker, name: &str, want: impl Fn(&Entity) -> bool) -> Option<String> {
         let tables = [&self.local, &self.process, &cx.globals];
-        let mut best: Option<(usize, &str)> = None;
-        for (candidate, (e, _)) in tables.iter().flat_map(|t| t.iter()) {
-            if !want(e) {
-                continue;
-            }
-            // The distance is at least the difference in length: skip the hopeless ones
-            // before the quadratic comparison (a name may be very long).
-            if name.len().abs_diff(candidate.len()) > 2 {
-                continue;
-            }
-            let d = edit_distance(name, candidate);
-            if d > 2 || d * 2 >= name.chars().count().max(2) {
-                continue;
-            }
-            match best {
-                Some(b) if b <= (d, candidate.as_str()) => {}
-                _ => best = Some((d, candidate)),
-            }
-        }
-        best.map(|(_, s)| s.to_string())
+        let candidates = tables.into_iter().flat_map(|t| t.iter()).filter(|(_, (e, _))| want(e)).map(|(n, _)| *n);
+        suggest::closest(name, candidates, &mut cx.budget).map(str::to_string)
     }
 
     /// Where `name` is already declared in any visible table, and as what.
@@ -89,52 +76,40 @@ impl Env {
     }
 }
 
-/// Edit distance between two short names, counting a swap of neighbours as one edit
-/// (optimal string alignment), since `lokc` for `lock` is the commonest slip.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, v) in d[0].iter_mut().enumerate() {
-        *v = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 /// The state of one compilation: the source, the global names and the errors so far.
 pub(crate) struct Checker<'a> {
     pub src: &'a Source<'a>,
-    pub globals: Names,
+    pub globals: Names<'a>,
     /// Names of variables that live inside processes, for a helpful message when a property
     /// reads one: name -> the process that declares it.
-    pub inner_vars: BTreeMap<String, String>,
-    pub errs: Vec<RawDiag>,
+    pub inner_vars: BTreeMap<&'a str, &'a str>,
+    pub errs: ErrorList,
+    /// What "did you mean" searches may still spend.
+    budget: suggest::Budget,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    pub fn new(src: &'a Source<'a>) -> Checker<'a> {
+        Checker {
+            src,
+            globals: Names::new(),
+            inner_vars: BTreeMap::new(),
+            errs: ErrorList::default(),
+            budget: suggest::Budget::for_source(src.text.len()),
+        }
+    }
+
     pub fn err(&mut self, d: RawDiag) {
         self.errs.push(d);
     }
 
     /// The line of a position, for "first declared at line N" notes.
     pub fn line_of(&self, sp: Sp) -> u32 {
-        self.src.diag_pos(sp).0
+        self.src.line(sp)
     }
 
     /// Reports a second declaration of a name.
-    pub fn duplicate(&mut self, name: &Ident, first: Sp, what: &str) {
+    pub fn duplicate(&mut self, name: &Ident<'a>, first: Sp, what: &str) {
         let line = self.line_of(first);
         self.err(
             RawDiag::new(name.sp, format!("`{}` is already declared as {what} (line {line})", name.name), "declared again here")
@@ -143,8 +118,8 @@ impl Checker<'_> {
     }
 
     /// Resolves a variable name: its reference, type and array length.
-    pub fn var(&mut self, env: &Env, name: &Ident) -> Option<(VarRef, Ty, Option<u32>)> {
-        match env.lookup(self, &name.name) {
+    pub fn var(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<(VarRef, Ty, Option<u32>)> {
+        match env.lookup(self, name.name) {
             Some(Entity::Var { var, ty, len }) => Some((var, ty, len)),
             Some(Entity::Mutex(_)) => {
                 self.err(
@@ -153,19 +128,23 @@ impl Checker<'_> {
                 );
                 None
             }
-            None if env.property && self.inner_vars.contains_key(&name.name) => {
-                let p = self.inner_vars[&name.name].clone();
-                self.err(
+            None if env.property && self.inner_vars.contains_key(name.name) => {
+                let p = self.inner_vars[name.name];
+                // Built only if shown: `p` may be long, and quoted by every such error.
+                self.errs.push_with(name.sp, || {
                     RawDiag::new(name.sp, format!("a property cannot read `{}`, a variable of process `{p}`", name.name), "not shared")
-                        .help("properties read only shared variables and mutexes"),
-                );
+                        .help("properties read only shared variables and mutexes")
+                });
                 None
             }
             None => {
                 let mut d = RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared");
                 let vars = |e: &Entity| matches!(e, Entity::Var { .. });
-                if let Some(s) = env.similar(self, &name.name, vars) {
-                    d = d.help(format!("did you mean `{s}`?"));
+                // No search for an error that will not be shown.
+                if self.errs.may_show(name.sp) {
+                    if let Some(s) = env.similar(self, name.name, vars) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    }
                 }
                 self.err(d);
                 None
@@ -174,18 +153,78 @@ impl Checker<'_> {
     }
 }
 
-/// Checks a parsed model and lowers it to IR, or returns every problem found.
-pub(crate) fn lower(src: &Source, ast: &ModelAst) -> Result<Model, Vec<RawDiag>> {
-    let mut cx = Checker { src, globals: Names::new(), inner_vars: BTreeMap::new(), errs: Vec::new() };
-    let model = cx.model(ast);
-    if !cx.errs.is_empty() {
-        return Err(cx.errs);
+/// Checks a parsed model and lowers it to IR, or returns the problems found.
+pub(crate) fn lower(src: &Source, ast: ModelAst) -> Result<Model, ErrorList> {
+    let mut cx = Checker::new(src);
+    let model = cx.model(&ast);
+    let errs = cx.errs;
+    if !errs.is_empty() {
+        return Err(errs);
     }
+    let sp = ast.name.as_ref().map_or(Sp::default(), |n| n.sp);
+    // The syntax tree is not needed any more: its memory can serve the copy below.
+    drop(ast);
     // The core's own validation also bounds the state size; its rare complaints (a model
     // too large to lay out) are reported at the model's name.
     if let Err(e) = mutexcheck_core::System::new(model.clone()) {
-        let sp = ast.name.as_ref().map_or(Sp::default(), |n| n.sp);
-        return Err(vec![RawDiag::new(sp, e.message, "this model")]);
+        let mut errs = ErrorList::default();
+        errs.push(RawDiag::new(sp, e.message, "this model"));
+        return Err(errs);
     }
     Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::MAX_ERRORS;
+
+    /// Checks `text` (which must parse) and returns its errors and the "did you mean" work:
+    /// steps spent, searches made, and the steps the file was allowed.
+    fn hint_work(text: &str) -> (Vec<RawDiag>, u64, u64, u64) {
+        let src = Source::new(text);
+        let mut p = crate::parser::Parser::new(text);
+        let ast = p.model();
+        assert!(p.finish().is_empty(), "the test input parses");
+        let mut cx = Checker::new(&src);
+        cx.model(&ast);
+        let allowed = suggest::Budget::for_source(text.len()).left;
+        let errors = cx.errs.into_sorted();
+        (errors, cx.budget.spent, cx.budget.searches, allowed)
+    }
+
+    #[test]
+    fn a_hundred_thousand_misspelt_names_make_about_fifty_searches() {
+        let decls: String = (0..2000).map(|i| format!("shared v{i:04}: 0..1 = 0\n")).collect();
+        let uses: String = (0..100_000).map(|i| format!("w{:04}=1\n", i % 2000)).collect();
+        let (_, spent, searches, _) = hint_work(&format!("model t\n{decls}process w {{\n{uses}}}\n"));
+        assert_eq!(searches, MAX_ERRORS as u64);
+        // Each search looks at the 2000 names and compares the few of a similar length.
+        assert!(spent <= searches * 2000 * 40, "{spent}");
+    }
+
+    #[test]
+    fn a_misspelt_name_of_400000_letters_costs_steps_in_proportion_to_its_length() {
+        let x = "x".repeat(400_000);
+        let text = format!("model t\nshared {x}: 0..1 = 0\nprocess w {{\n    {}y = 1\n}}\n", &x[1..]);
+        let (_, spent, searches, _) = hint_work(&text);
+        assert_eq!(searches, 1);
+        assert!(spent <= 5 * 400_000 + 10, "{spent}");
+    }
+
+    #[test]
+    fn hints_for_long_alike_names_stop_when_the_files_budget_is_spent() {
+        // 100 names of 2000 letters differing only at the end, and 60 misspellings of them:
+        // each search compares every name to the end.
+        let stem = "n".repeat(2000);
+        let decls: String = (0..100).map(|i| format!("shared {stem}{i:03}: 0..1 = 0\n")).collect();
+        let uses: String = (0..60).map(|i| format!("{stem}{:02}z = 1\n", i)).collect();
+        let text = format!("model t\n{decls}process w {{\n{uses}}}\n");
+        let (errors, spent, searches, allowed) = hint_work(&text);
+        assert!(spent <= allowed, "{spent} > {allowed}");
+        assert_eq!(searches, MAX_ERRORS as u64);
+        let hinted: Vec<bool> = errors.iter().map(|d| d.help.is_some()).collect();
+        assert!(hinted[0] && !hinted[MAX_ERRORS - 1], "{hinted:?}");
+        assert!(hinted.windows(2).all(|w| w[0] >= w[1]), "hints stop, they do not come back: {hinted:?}");
+    }
 }

@@ -33,14 +33,14 @@ impl Lowering {
     }
 }
 
-impl Checker<'_> {
-    pub(super) fn block(&mut self, env: &mut Env, lw: &mut Lowering, stmts: &[Stmt]) {
+impl<'a> Checker<'a> {
+    pub(super) fn block(&mut self, env: &mut Env<'a>, lw: &mut Lowering, stmts: &[Stmt<'a>]) {
         for s in stmts {
             self.stmt(env, lw, s);
         }
     }
 
-    fn stmt(&mut self, env: &mut Env, lw: &mut Lowering, s: &Stmt) {
+    fn stmt(&mut self, env: &mut Env<'a>, lw: &mut Lowering, s: &Stmt<'a>) {
         let span = self.src.span(s.sp);
         let text = self.src.text_of(s.sp);
         match &s.kind {
@@ -155,7 +155,7 @@ impl Checker<'_> {
     }
 
     /// `let r = ...`: the thread's result variable `r`, declared here if it is new.
-    fn let_var(&mut self, env: &mut Env, lw: &mut Lowering, name: &Ident) -> Option<Place> {
+    fn let_var(&mut self, env: &mut Env<'a>, lw: &mut Lowering, name: &Ident<'a>) -> Option<Place> {
         if let Some((Entity::Var { var, ty, len }, _)) = env.local.get(&name.name) {
             if *ty == Ty::Result && len.is_none() {
                 return Some(Place { var: *var, index: None });
@@ -167,7 +167,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        if let Some((first, what)) = env.declared(self, &name.name) {
+        if let Some((first, what)) = env.declared(self, name.name) {
             let line = self.line_of(first);
             self.err(
                 RawDiag::new(name.sp, format!("`{}` is already declared as {what} (line {line})", name.name), "`let` declares a new thread-local result")
@@ -176,13 +176,13 @@ impl Checker<'_> {
             return None;
         }
         let var = VarRef { scope: Scope::Local, index: lw.locals.len() };
-        lw.locals.push(VarDecl { name: name.name.clone(), ty: Ty::Result, len: None, init: result::OK, span: self.src.span(name.sp) });
-        env.local.insert(name.name.clone(), (Entity::Var { var, ty: Ty::Result, len: None }, name.sp));
+        lw.locals.push(VarDecl { name: name.name.to_string(), ty: Ty::Result, len: None, init: result::OK, span: self.src.span(name.sp) });
+        env.local.insert(name.name, (Entity::Var { var, ty: Ty::Result, len: None }, name.sp));
         Some(Place { var, index: None })
     }
 
     /// The target of an assignment and its type.
-    fn place(&mut self, env: &Env, p: &PlaceAst) -> Option<(Place, T)> {
+    fn place(&mut self, env: &Env<'a>, p: &PlaceAst<'a>) -> Option<(Place, T)> {
         let (var, ty, len) = self.var(env, &p.name)?;
         let index = match (&p.index, len) {
             (None, None) => None,
@@ -216,7 +216,7 @@ fn op_word(op: MutexOp) -> &'static str {
 
 fn s_name(k: &StmtKind) -> String {
     match k {
-        StmtKind::Assign { place, .. } => place.name.name.clone(),
+        StmtKind::Assign { place, .. } => place.name.name.to_string(),
         _ => String::new(),
     }
 }

@@ -9,13 +9,13 @@ use mutexcheck_core::ir::{result, BinOp, UnOp};
 /// deep tree, and every later pass walks trees recursively.
 pub const MAX_OPERATORS: usize = 256;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// A full expression.
-    pub(crate) fn expr(&mut self) -> PResult<ExprAst> {
+    pub(crate) fn expr(&mut self) -> PResult<ExprAst<'a>> {
         self.or_expr()
     }
 
-    fn binary(&mut self, op: BinOp, l: ExprAst, r: ExprAst) -> PResult<ExprAst> {
+    fn binary(&mut self, op: BinOp, l: ExprAst<'a>, r: ExprAst<'a>) -> PResult<ExprAst<'a>> {
         self.operators += 1;
         let sp = l.sp.to(r.sp);
         if self.operators > MAX_OPERATORS {
@@ -31,7 +31,7 @@ impl Parser<'_> {
         Ok(ExprAst { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), sp })
     }
 
-    fn or_expr(&mut self) -> PResult<ExprAst> {
+    fn or_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.and_expr()?;
         while self.eat(Tok::OrOr).is_some() {
             let r = self.and_expr()?;
@@ -40,7 +40,7 @@ impl Parser<'_> {
         Ok(l)
     }
 
-    fn and_expr(&mut self) -> PResult<ExprAst> {
+    fn and_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.cmp_expr()?;
         while self.eat(Tok::AndAnd).is_some() {
             let r = self.cmp_expr()?;
@@ -61,7 +61,7 @@ impl Parser<'_> {
         })
     }
 
-    fn cmp_expr(&mut self) -> PResult<ExprAst> {
+    fn cmp_expr(&mut self) -> PResult<ExprAst<'a>> {
         let l = self.add_expr()?;
         let Some(op) = self.cmp_op() else { return Ok(l) };
         self.bump();
@@ -79,7 +79,7 @@ impl Parser<'_> {
         Ok(e)
     }
 
-    fn add_expr(&mut self) -> PResult<ExprAst> {
+    fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.mul_expr()?;
         loop {
             let op = match self.peek().tok {
@@ -93,7 +93,7 @@ impl Parser<'_> {
         }
     }
 
-    fn mul_expr(&mut self) -> PResult<ExprAst> {
+    fn mul_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.unary_expr()?;
         loop {
             let op = match self.peek().tok {
@@ -108,7 +108,7 @@ impl Parser<'_> {
         }
     }
 
-    fn unary_expr(&mut self) -> PResult<ExprAst> {
+    fn unary_expr(&mut self) -> PResult<ExprAst<'a>> {
         let t = self.peek();
         let op = match t.tok {
             Tok::Bang => UnOp::Not,
@@ -127,7 +127,7 @@ impl Parser<'_> {
         Ok(ExprAst { sp: t.sp.to(e.sp), kind: ExprKind::Unary(op, Box::new(e)) })
     }
 
-    fn primary(&mut self) -> PResult<ExprAst> {
+    fn primary(&mut self) -> PResult<ExprAst<'a>> {
         let t = self.peek();
         let kind = match t.tok {
             Tok::Int(v) => {
@@ -164,7 +164,7 @@ impl Parser<'_> {
                 if self.eat(Tok::LParen).is_some() {
                     let arg = self.ident("a mutex name")?;
                     let close = self.expect(Tok::RParen, "`)`")?;
-                    return Ok(ExprAst { kind: ExprKind::Call(name.clone(), arg), sp: name.sp.to(close.sp) });
+                    return Ok(ExprAst { kind: ExprKind::Call(Box::new((name.clone(), arg))), sp: name.sp.to(close.sp) });
                 }
                 if let Some(open) = self.eat(Tok::LBracket) {
                     self.enter(open.sp)?;
@@ -189,7 +189,7 @@ impl Parser<'_> {
         Ok(ExprAst { kind, sp: t.sp })
     }
 
-    fn result(&mut self, v: mutexcheck_core::ir::Value) -> ExprKind {
+    fn result(&mut self, v: mutexcheck_core::ir::Value) -> ExprKind<'a> {
         self.bump();
         ExprKind::Result(v)
     }

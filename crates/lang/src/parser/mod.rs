@@ -10,14 +10,13 @@ mod expr;
 mod stmt;
 
 use crate::ast::*;
-use crate::lexer::{Kw, Tok, Token};
+use crate::errors::{ErrorList, MAX_ERRORS};
+use crate::lexer::{Kw, Lexer, Tok, Token};
 use crate::source::Sp;
 use crate::RawDiag;
 
 /// The deepest nesting of blocks, parentheses and unary operators a model may use.
 pub const MAX_DEPTH: usize = 64;
-/// The number of syntax errors after which parsing stops.
-pub const MAX_ERRORS: usize = 50;
 
 /// Parsing gave up on the current item; the error is already recorded.
 pub(crate) struct Fail;
@@ -25,23 +24,40 @@ pub(crate) type PResult<T> = Result<T, Fail>;
 
 pub(crate) struct Parser<'a> {
     text: &'a str,
-    toks: Vec<Token>,
+    lexer: Lexer<'a>,
+    /// The current token, not yet consumed.
+    cur: Token,
+    /// The range of the last token consumed.
+    prev: Sp,
+    /// How many tokens were consumed: a position to tell whether parsing moved.
     pos: usize,
     depth: usize,
     /// Binary operators in the statement or declaration being parsed.
     operators: usize,
+    /// Syntax errors so far (lexical ones do not count).
+    syntax_errors: usize,
     /// Stop everything: nesting too deep or too many errors.
     fatal: bool,
-    pub errors: Vec<RawDiag>,
+    /// Lexical and syntax errors, in the order found.
+    pub errors: ErrorList,
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(text: &'a str, toks: Vec<Token>) -> Parser<'a> {
-        Parser { text, toks, pos: 0, depth: 0, operators: 0, fatal: false, errors: Vec::new() }
+    pub fn new(text: &'a str) -> Parser<'a> {
+        let mut lexer = Lexer::new(text);
+        let mut errors = ErrorList::default();
+        let cur = lexer.next_token(&mut errors);
+        Parser { text, lexer, cur, prev: cur.sp, pos: 0, depth: 0, operators: 0, syntax_errors: 0, fatal: false, errors }
+    }
+
+    /// Lexes what parsing left, so that every lexical error is counted.
+    pub fn finish(mut self) -> ErrorList {
+        while self.lexer.next_token(&mut self.errors).tok != Tok::Eof {}
+        self.errors
     }
 
     fn peek(&self) -> Token {
-        self.toks[self.pos.min(self.toks.len() - 1)]
+        self.cur
     }
 
     fn at(&self, tok: Tok) -> bool {
@@ -53,8 +69,10 @@ impl<'a> Parser<'a> {
     }
 
     fn bump(&mut self) -> Token {
-        let t = self.peek();
-        if self.pos < self.toks.len() - 1 {
+        let t = self.cur;
+        if t.tok != Tok::Eof {
+            self.prev = t.sp;
+            self.cur = self.lexer.next_token(&mut self.errors);
             self.pos += 1;
         }
         t
@@ -74,7 +92,7 @@ impl<'a> Parser<'a> {
 
     /// The range of the previous token (the end of what was just parsed).
     fn prev_sp(&self) -> Sp {
-        self.toks[self.pos.saturating_sub(1)].sp
+        self.prev
     }
 
     /// Fills a top-level setting that may be given once; a second one is an error at `sp`
@@ -90,7 +108,8 @@ impl<'a> Parser<'a> {
     pub(crate) fn error(&mut self, sp: Sp, message: String, label: &str, help: Option<String>) -> Fail {
         if !self.fatal {
             self.errors.push(RawDiag { sp, message, label: label.into(), help });
-            if self.errors.len() >= MAX_ERRORS {
+            self.syntax_errors += 1;
+            if self.syntax_errors >= MAX_ERRORS {
                 self.fatal = true;
             }
         }
@@ -118,11 +137,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn ident(&mut self, what: &str) -> PResult<Ident> {
+    fn ident(&mut self, what: &str) -> PResult<Ident<'a>> {
         let t = self.peek();
         if t.tok == Tok::Ident {
             self.bump();
-            return Ok(Ident { name: self.slice(t.sp).to_string(), sp: t.sp });
+            return Ok(Ident { name: self.slice(t.sp), sp: t.sp });
         }
         if let Tok::Kw(k) = t.tok {
             return Err(self.error(
@@ -207,7 +226,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses a whole model file.
-    pub fn model(&mut self) -> ModelAst {
+    pub fn model(&mut self) -> ModelAst<'a> {
         let mut m = ModelAst::default();
         if self.at(Tok::Eof) {
             self.error(
@@ -243,7 +262,7 @@ impl<'a> Parser<'a> {
         m
     }
 
-    fn top_item(&mut self, m: &mut ModelAst) -> PResult<()> {
+    fn top_item(&mut self, m: &mut ModelAst<'a>) -> PResult<()> {
         self.operators = 0;
         let t = self.peek();
         match t.tok {
@@ -321,7 +340,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn mutex(&mut self) -> PResult<MutexAst> {
+    fn mutex(&mut self) -> PResult<MutexAst<'a>> {
         let kw = self.bump();
         let name = self.ident("a mutex name")?;
         let mut owner = None;
@@ -342,7 +361,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `NAME [: TYPE] [= INIT]`, after `shared` or `var`.
-    fn var_decl(&mut self, start: Sp) -> PResult<VarAst> {
+    fn var_decl(&mut self, start: Sp) -> PResult<VarAst<'a>> {
         self.operators = 0;
         let name = self.ident("a variable name")?;
         let mut ty = None;
@@ -396,7 +415,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn process(&mut self) -> PResult<ProcessAst> {
+    fn process(&mut self) -> PResult<ProcessAst<'a>> {
         let kw = self.bump();
         let name = self.ident("a process name")?;
         let mut instances = None;
@@ -408,7 +427,7 @@ impl<'a> Parser<'a> {
         let head = kw.sp.to(self.prev_sp());
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
-        let mut threads: Vec<ThreadAst> = Vec::new();
+        let mut threads: Vec<ThreadAst<'a>> = Vec::new();
         let mut body = Vec::new();
         let mut first_stmt: Option<Sp> = None;
         self.braced_items(open.sp, "process", |p, t| match t.tok {
@@ -431,13 +450,13 @@ impl<'a> Parser<'a> {
             ));
         }
         if threads.is_empty() {
-            let main = Ident { name: "main".into(), sp: name.sp };
+            let main = Ident { name: "main", sp: name.sp };
             threads.push(ThreadAst { name: main, vars: std::mem::take(&mut vars), body });
         }
         Ok(ProcessAst { name, instances, restart, vars, threads, sp: head })
     }
 
-    fn thread(&mut self) -> PResult<ThreadAst> {
+    fn thread(&mut self) -> PResult<ThreadAst<'a>> {
         self.bump();
         let name = self.ident("a thread name")?;
         let open = self.expect(Tok::LBrace, "`{`")?;

@@ -5,9 +5,9 @@ use crate::ast::*;
 use crate::lexer::{Kw, Tok};
 use mutexcheck_core::ir::WaitMode;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// `{ statement* }`, one nesting level deeper.
-    pub(super) fn block(&mut self) -> PResult<Vec<Stmt>> {
+    pub(super) fn block(&mut self) -> PResult<Vec<Stmt<'a>>> {
         let open = self.expect(Tok::LBrace, "`{`")?;
         self.enter(open.sp)?;
         let mut body = Vec::new();
@@ -28,13 +28,13 @@ impl Parser<'_> {
     }
 
     /// One statement. Optional `;` after it is consumed.
-    pub(super) fn statement(&mut self) -> PResult<Stmt> {
+    pub(super) fn statement(&mut self) -> PResult<Stmt<'a>> {
         let s = self.statement_inner()?;
         while self.eat(Tok::Semi).is_some() {}
         Ok(s)
     }
 
-    fn statement_inner(&mut self) -> PResult<Stmt> {
+    fn statement_inner(&mut self) -> PResult<Stmt<'a>> {
         self.operators = 0;
         let t = self.peek();
         let start = t.sp;
@@ -150,7 +150,7 @@ impl Parser<'_> {
     }
 
     /// `wait m [timeout]`, `try m`, `release m`.
-    fn mutex_op(&mut self) -> PResult<(MutexOp, Ident)> {
+    fn mutex_op(&mut self) -> PResult<(MutexOp, Ident<'a>)> {
         let t = self.bump();
         let op = match t.tok {
             Tok::Kw(Kw::Wait) => MutexOp::Wait(WaitMode::Infinite),
@@ -165,14 +165,14 @@ impl Parser<'_> {
     }
 
     /// `NAME` or `NAME[EXPR]`.
-    fn place(&mut self) -> PResult<PlaceAst> {
+    fn place(&mut self) -> PResult<PlaceAst<'a>> {
         let name = self.ident("a variable name")?;
         let mut index = None;
         if let Some(open) = self.eat(Tok::LBracket) {
             self.enter(open.sp)?;
             let e = self.expr();
             self.leave();
-            index = Some(e?);
+            index = Some(Box::new(e?));
             self.expect(Tok::RBracket, "`]`")?;
         }
         let sp = name.sp.to(self.prev_sp());
@@ -180,7 +180,7 @@ impl Parser<'_> {
     }
 
     /// `if C { } else if C { } else { }`, with the arms kept flat (no recursion per `else if`).
-    fn if_stmt(&mut self) -> PResult<Stmt> {
+    fn if_stmt(&mut self) -> PResult<Stmt<'a>> {
         let start = self.bump().sp;
         let cond = self.expr()?;
         let head = start.to(self.prev_sp());
