@@ -62,14 +62,18 @@ impl System {
                 });
             }
         }
-        let template_of = layout
-            .threads
+        // Templates are numbered process by process, thread by thread.
+        let first_template: Vec<usize> = model
+            .processes
             .iter()
-            .map(|th| {
-                let decl = layout.processes[th.process].decl;
-                templates.iter().position(|tp| tp.process == decl && tp.thread == th.decl).unwrap_or(0) as u32
+            .scan(0, |next, p| {
+                let first = *next;
+                *next += p.threads.len();
+                Some(first)
             })
             .collect();
+        let template_of =
+            layout.threads.iter().map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32).collect();
         Ok(System { model, layout, templates, template_of })
     }
 

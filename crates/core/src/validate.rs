@@ -123,55 +123,76 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             };
             let len = t.code.len();
             for (pc, instr) in t.code.iter().enumerate() {
-                let what = format!("{what}, instruction {pc} (`{}`)", instr.text);
-                let jump = |target: usize| {
-                    if target > len {
-                        err(format!("{what} jumps to {target}, outside the program (0..={len})"))
-                    } else {
-                        Ok(())
-                    }
-                };
-                match &instr.op {
-                    Op::Assign { place, value } => {
-                        scopes.place(place, &what)?;
-                        scopes.expr(value, &what)?;
-                    }
-                    Op::Wait { mutex, result, .. } | Op::Release { mutex, result } => {
-                        scopes.mutex(*mutex, &what)?;
-                        if let Some(place) = result {
-                            if scopes.place(place, &what)?.ty != Ty::Result {
-                                return err(format!("{what} stores a result in a variable that is not of type result"));
+                let check = |what: &str| -> Result<(), IrError> {
+                    let jump = |target: usize| {
+                        if target > len {
+                            err(format!("{what} jumps to {target}, outside the program (0..={len})"))
+                        } else {
+                            Ok(())
+                        }
+                    };
+                    match &instr.op {
+                        Op::Assign { place, value } => {
+                            scopes.place(place, what)?;
+                            scopes.expr(value, what)?;
+                        }
+                        Op::Wait { mutex, result, .. } | Op::Release { mutex, result } => {
+                            scopes.mutex(*mutex, what)?;
+                            if let Some(place) = result {
+                                if scopes.place(place, what)?.ty != Ty::Result {
+                                    return err(format!("{what} stores a result in a variable that is not of type result"));
+                                }
                             }
                         }
-                    }
-                    Op::Assert { cond } => scopes.expr(cond, &what)?,
-                    Op::Branch { cond, target } => {
-                        scopes.expr(cond, &what)?;
-                        jump(*target)?;
-                    }
-                    Op::Choose { targets } => {
-                        if targets.is_empty() {
-                            return err(format!("{what} is a choice with no alternative"));
+                        Op::Assert { cond } => scopes.expr(cond, what)?,
+                        Op::Branch { cond, target } => {
+                            scopes.expr(cond, what)?;
+                            jump(*target)?;
                         }
-                        targets.iter().try_for_each(|t| jump(*t))?;
+                        Op::Choose { targets } => {
+                            if targets.is_empty() {
+                                return err(format!("{what} is a choice with no alternative"));
+                            }
+                            targets.iter().try_for_each(|t| jump(*t))?;
+                        }
+                        Op::Goto { target } => jump(*target)?,
+                        Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => {}
                     }
-                    Op::Goto { target } => jump(*target)?,
-                    Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => {}
+                    Ok(())
+                };
+                // The message names the thread and instruction; it is written only for an
+                // instruction found wrong (names may be long, instructions many).
+                if check("").is_err() {
+                    check(&format!("{what}, instruction {pc} (`{}`)", instr.text))?;
                 }
             }
-            // A chain of markers longer than the program is a cycle that takes no step.
+            // A chain of markers that comes back to itself is a cycle that takes no step:
+            // each pc is followed once, marked on the way (0 unknown, 1 on the chain being
+            // followed, 2 known to reach a real instruction or the end).
+            let mut mark = vec![0u8; len];
             for start in 0..len {
+                let mut chain = Vec::new();
                 let mut pc = start;
-                let mut hops = 0;
-                while let Some(Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd) = t.code.get(pc).map(|i| &i.op) {
-                    pc = match &t.code[pc].op {
-                        Op::Goto { target } => *target,
-                        _ => pc + 1,
-                    };
-                    hops += 1;
-                    if hops > len {
-                        return err(format!("{what} loops through jumps from instruction {start} without taking a step"));
+                while pc < len && mark[pc] == 0 {
+                    match &t.code[pc].op {
+                        Op::Goto { target } => {
+                            mark[pc] = 1;
+                            chain.push(pc);
+                            pc = *target;
+                        }
+                        Op::AtomicBegin | Op::AtomicEnd => {
+                            mark[pc] = 1;
+                            chain.push(pc);
+                            pc += 1;
+                        }
+                        _ => break,
                     }
+                }
+                if pc < len && mark[pc] == 1 {
+                    return err(format!("{what} loops through jumps from instruction {start} without taking a step"));
+                }
+                for at in chain {
+                    mark[at] = 2;
                 }
             }
         }
