@@ -22,6 +22,7 @@ use std::time::Instant;
 use crate::checkable::Checkable;
 use crate::explore::{EngineOptions, Progress, SearchOptions};
 use crate::fingerprint::hash_words;
+use crate::guard::Guard;
 use crate::handoff::{lock, run_tasks, Mutex};
 use crate::limits::Limit;
 use crate::properties::Violation;
@@ -30,13 +31,18 @@ use crate::stats::{peak_rss_kb, Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
-/// Expansions between two looks at the clock, the memory and the progress callback, as in the
-/// depth-first search; a one-thread batch is this long, so progress comes as often.
+/// Expansions between two progress reports, as in the depth-first search; a one-thread batch
+/// is at most this long.
 const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
 /// Source states per batch with several threads (fewer, longer batches start fewer threads).
 const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
-/// Source states per chunk, the unit of work of step 1.
+/// Source states per chunk, the unit of work of step 1, at most.
 const CHUNK: usize = 512;
+/// About how many bytes one batch's transitions may take before they are inserted, at most:
+/// batches shrink to fit (a state of a thousand processes packs into a kilobyte and has
+/// thousands of successors), and to a sixteenth of the memory bound, so that a batch never
+/// holds a large part of it.
+const BATCH_BYTES: usize = 32 << 20;
 /// Fewer transitions than this in a batch are inserted on one thread.
 const MIN_PARALLEL_FILL: usize = 4096;
 
@@ -50,6 +56,8 @@ struct Bucket {
 
 /// What expanding one chunk produced.
 struct Expanded {
+    /// A time or memory bound was passed while the chunk was being expanded: it is partial.
+    interrupted: bool,
     buckets: Vec<Bucket>,
     /// Successor count of each source state of the chunk, up to a step violation.
     successors: Vec<u32>,
@@ -67,6 +75,8 @@ struct New {
 struct Filled {
     news: Vec<New>,
     packed: Vec<u64>,
+    /// The shard's table had to grow and the memory bound had no room for it.
+    stopped: Option<Limit>,
 }
 
 /// Where the search stopped early.
@@ -88,8 +98,12 @@ struct Search<'m, M: Checkable> {
     stats: Stats,
     start: Instant,
     max_states: u64,
-    /// Transitions per expanded state so far, rounded up: how much room a chunk's buckets get.
+    /// Transitions per expanded state in the last batch, rounded up: how much room a chunk's
+    /// buckets get, and how many states the next batch takes.
     successors_per_state: usize,
+    /// Source states per chunk in the current batch.
+    chunk: usize,
+    guard: &'m Guard,
 }
 
 /// Breadth-first search of `model` on `engine.threads` threads; see the module comment.
@@ -97,6 +111,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     model: &M,
     options: &SearchOptions,
     engine: &EngineOptions,
+    guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
     let words = model.packed_words();
@@ -116,11 +131,17 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         start: Instant::now(),
         max_states: options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
         successors_per_state: 2,
+        chunk: CHUNK,
+        guard,
     };
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
         Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
-        Err(Stop::Violation(v, key)) => Verdict::Violation(search.counterexample(v, key)),
+        Err(Stop::Violation(v, key)) => match search.counterexample(v, key) {
+            Some(c) => Verdict::Violation(c),
+            // A bound passed while the run was rebuilt, and the model stopped early.
+            None => Verdict::Incomplete(guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+        },
     };
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
@@ -164,11 +185,13 @@ impl<M: Checkable + Sync> Search<'_, M> {
             self.trail.open_level();
             let mut next = Vec::new();
             let mut level_has_new = false;
-            let batch = if self.threads > 1 { PARALLEL_BATCH } else { CHECK_EVERY };
             let mut first = 0;
             while first < count {
-                // Batches end where the expansion count crosses a multiple of the batch size.
-                let end = count.min(first + batch - expanded % batch);
+                let end = count.min(first + self.batch_states());
+                // A batch's buffers come at once: make sure the memory bound has room for
+                // them (twice: the buckets, then the new states copied out of them).
+                self.guard.room_for(2 * (end - first) * self.bytes_per_state()).map_err(Stop::Limit)?;
+                self.chunk = CHUNK.min((end - first).div_ceil(self.threads));
                 let stop = self.batch(&level, first, end, &mut next, &mut level_has_new);
                 if level_has_new {
                     self.stats.max_depth = depth + 1;
@@ -178,7 +201,6 @@ impl<M: Checkable + Sync> Search<'_, M> {
                 expanded += end - first;
                 first = end;
                 if crossed {
-                    self.check_budget()?;
                     self.stats.elapsed = self.start.elapsed();
                     let frontier = count - end + next.len() / self.words;
                     progress(&Progress { stats: &self.stats, frontier });
@@ -190,10 +212,35 @@ impl<M: Checkable + Sync> Search<'_, M> {
         Ok(None)
     }
 
+    /// How many states the next batch takes: as many as fit in its byte budget (see
+    /// [`BATCH_BYTES`]) of transitions at the last batch's rate, and no more than a batch of
+    /// old.
+    fn batch_states(&self) -> usize {
+        let cap = if self.threads > 1 { PARALLEL_BATCH } else { CHECK_EVERY };
+        (self.batch_bytes() / self.bytes_per_state()).clamp(1, cap)
+    }
+
+    /// The byte budget of a batch's transitions.
+    fn batch_bytes(&self) -> usize {
+        let bound = self.options.limits.max_memory_mb.map_or(usize::MAX, |mb| (mb as usize) << 16);
+        BATCH_BYTES.min(bound).max(1)
+    }
+
+    /// What the transitions of one expanded state take while a batch holds them: packed
+    /// target, key and hash in a bucket.
+    fn bytes_per_state(&self) -> usize {
+        (self.successors_per_state * (self.words * 8 + 16)).max(1)
+    }
+
     /// True when some state of `level` has a successor (so a depth limit cut something).
     fn any_successor(&self, level: &[u64]) -> bool {
         let mut successors = Vec::new();
         level.chunks(self.words).any(|packed| {
+            if self.guard.exceeded().is_some() {
+                // Out of time or memory: say a state was cut, the honest answer for a search
+                // that did not look.
+                return true;
+            }
             successors.clear();
             self.model.successors(&self.model.unpack(packed), &mut successors);
             !successors.is_empty()
@@ -209,15 +256,22 @@ impl<M: Checkable + Sync> Search<'_, M> {
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
     ) -> Result<(), Stop> {
-        let chunks = (end - first).div_ceil(CHUNK);
+        let chunk = self.chunk;
+        let chunks = (end - first).div_ceil(chunk);
         let expanded = run_tasks(self.threads, chunks, |c| {
-            let from = first + c * CHUNK;
-            self.expand(level, from, (from + CHUNK).min(end))
+            let from = first + c * chunk;
+            self.expand(level, from, (from + chunk).min(end))
         });
-        // Starting threads costs tens of microseconds: not worth it for a few transitions.
+        if expanded.iter().any(|e| e.interrupted) {
+            return Err(Stop::Limit(self.guard.exceeded().unwrap_or(Limit::MaxMemory(0))));
+        }
         let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
+        // Starting threads costs tens of microseconds: not worth it for a few transitions.
         let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.threads };
         let filled = run_tasks(fill_threads, SHARDS, |s| self.fill(s, &expanded));
+        if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
+            return Err(Stop::Limit(limit));
+        }
         // Step 3: every new state and step violation of the batch, in key order. A key is a
         // transition's place among the batch's transitions (the successor counts before it,
         // plus its number): each new state goes straight to its place, no sort needed.
@@ -226,7 +280,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let mut before = Vec::with_capacity(end - first);
         let mut total = 0usize;
         for (c, e) in expanded.iter().enumerate() {
-            let states = CHUNK.min(end - first - c * CHUNK);
+            let states = chunk.min(end - first - c * chunk);
             for k in 0..states {
                 before.push(total);
                 total += e.successors.get(k).copied().unwrap_or(0) as usize;
@@ -296,6 +350,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             packed: Vec::with_capacity(expect * self.words),
         };
         let mut out = Expanded {
+            interrupted: false,
             buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
             violation: None,
@@ -304,9 +359,18 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let mut packed = vec![0u64; self.words];
         let mut state = self.model.unpack(&level[from * self.words..(from + 1) * self.words]);
         for pos in from..to {
+            if self.guard.exceeded().is_some() {
+                out.interrupted = true;
+                return out;
+            }
             self.model.unpack_into(&level[pos * self.words..(pos + 1) * self.words], &mut state);
             successors.clear();
             self.model.successors(&state, &mut successors);
+            if self.guard.exceeded().is_some() {
+                // The successors may be partial: the model stops early too.
+                out.interrupted = true;
+                return out;
+            }
             out.successors.push(successors.len() as u32);
             for (ord, (step, target)) in successors.iter().enumerate() {
                 let key = Key { pos: pos as u32, ord: ord as u32 };
@@ -328,12 +392,19 @@ impl<M: Checkable + Sync> Search<'_, M> {
     /// Step 2 for shard `s`: its targets from every chunk, in key order.
     fn fill(&self, s: usize, expanded: &[Expanded]) -> Filled {
         let mut shard = lock(&self.shards[s]);
-        let mut filled = Filled { news: Vec::new(), packed: Vec::new() };
+        let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None };
         let mut state = None;
         for e in expanded {
             let b = &e.buckets[s];
             for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
                 let packed = &b.packed[i * self.words..(i + 1) * self.words];
+                let growth = shard.growth_bytes();
+                if growth > 0 {
+                    if let Err(limit) = self.guard.room_for(growth) {
+                        filled.stopped = Some(limit);
+                        return filled;
+                    }
+                }
                 if shard.insert(packed, hash) {
                     let state = match &mut state {
                         Some(state) => {
@@ -351,18 +422,11 @@ impl<M: Checkable + Sync> Search<'_, M> {
         filled
     }
 
-    /// Stops the search when the time or memory bound is exceeded.
-    fn check_budget(&self) -> Result<(), Stop> {
-        match self.options.limits.time_or_memory_exceeded(self.start) {
-            Some(limit) => Err(Stop::Limit(limit)),
-            None => Ok(()),
-        }
-    }
-
     /// Rebuilds the run to the violation by running the model again from its initial state,
     /// taking at each step the successor the trail names (and, for a violation at a
-    /// transition of the current level, that transition last).
-    fn counterexample(&self, violation: Violation, key: Option<Key>) -> Counterexample<M::State, M::Step> {
+    /// transition of the current level, that transition last). `None` when a bound passed
+    /// meanwhile and the model's successors stopped early.
+    fn counterexample(&self, violation: Violation, key: Option<Key>) -> Option<Counterexample<M::State, M::Step>> {
         let initial = self.model.initial_state();
         let mut ordinals = Vec::new();
         if let Some(key) = key {
@@ -376,12 +440,9 @@ impl<M: Checkable + Sync> Search<'_, M> {
             let state = steps.last().map_or(&initial, |s| &s.state);
             successors.clear();
             self.model.successors(state, &mut successors);
-            let (step, state) = successors
-                .drain(..)
-                .nth(ord as usize)
-                .expect("a recorded successor number is below its state's successor count");
+            let (step, state) = successors.drain(..).nth(ord as usize)?;
             steps.push(TraceStep { step, state });
         }
-        Counterexample { violation, initial, steps, shortest: true, shortened_from: None }
+        Some(Counterexample { violation, initial, steps, shortest: true, shortened_from: None })
     }
 }

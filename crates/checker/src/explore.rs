@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use crate::checkable::Checkable;
+use crate::guard::Guard;
 use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
@@ -90,11 +91,24 @@ pub fn explore_with<M: Checkable + Sync>(
     engine: &EngineOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
+    explore_guarded(model, options, engine, &Guard::new(&options.limits), progress)
+}
+
+/// [`explore_with`] under a [`Guard`] the caller started (whose limits then count, and whose
+/// clock may have started before the search): the search asks it after every state it
+/// expands and before every large allocation it can foresee.
+pub fn explore_guarded<M: Checkable + Sync>(
+    model: &M,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult<M::State, M::Step> {
     if options.strategy == Strategy::Bfs {
-        return crate::bfs::bfs(model, options, engine, progress);
+        return crate::bfs::bfs(model, options, engine, guard, progress);
     }
     let store = Store::new(model.packed_words());
-    let mut search = Search { model, options, store, stats: Stats::default(), start: Instant::now() };
+    let mut search = Search { model, options, store, stats: Stats::default(), start: Instant::now(), guard };
     let verdict = search.run(progress);
     let mut stats = search.stats;
     stats.states = search.store.len() as u64;
@@ -111,6 +125,7 @@ struct Search<'m, M: Checkable> {
     store: Store,
     stats: Stats,
     start: Instant,
+    guard: &'m Guard,
 }
 
 /// Where a search stopped early.
@@ -126,7 +141,11 @@ impl<M: Checkable> Search<'_, M> {
         match self.search(progress) {
             Ok(None) => Verdict::Ok,
             Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
-            Err(Stop::Violation(violation, id, last)) => Verdict::Violation(self.counterexample(violation, id, last)),
+            Err(Stop::Violation(violation, id, last)) => match self.counterexample(violation, id, last) {
+                Some(c) => Verdict::Violation(c),
+                // A bound passed while the run was rebuilt, and the model stopped early.
+                None => Verdict::Incomplete(self.guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+            },
         }
     }
 
@@ -159,8 +178,10 @@ impl<M: Checkable> Search<'_, M> {
         let mut expanded: u64 = 0;
         while let Some(id) = frontier.pop() {
             expanded += 1;
+            if let Some(limit) = self.guard.exceeded() {
+                return Err(Stop::Limit(limit));
+            }
             if expanded & (CHECK_EVERY - 1) == 0 {
-                self.check_budget(&limits)?;
                 self.stats.states = self.store.len() as u64;
                 self.stats.elapsed = self.start.elapsed();
                 progress(&Progress { stats: &self.stats, frontier: frontier.len() });
@@ -169,6 +190,10 @@ impl<M: Checkable> Search<'_, M> {
             let state = self.model.unpack(self.store.packed(id));
             successors.clear();
             self.model.successors(&state, &mut successors);
+            if let Some(limit) = self.guard.exceeded() {
+                // The model may have stopped early: these successors may be partial.
+                return Err(Stop::Limit(limit));
+            }
             if limits.max_depth.is_some_and(|max| depth >= max) {
                 if !successors.is_empty() {
                     depth_cut = Some(Limit::MaxDepth(depth));
@@ -187,6 +212,10 @@ impl<M: Checkable> Search<'_, M> {
                 if self.store.len() as u64 >= max_states && self.store.find(&packed).is_none() {
                     return Err(Stop::Limit(Limit::MaxStates(max_states)));
                 }
+                let growth = self.store.growth_bytes();
+                if growth > 0 {
+                    self.guard.room_for(growth).map_err(Stop::Limit)?;
+                }
                 let (child, new) = self.store.insert(&packed, Entry { parent: id, depth: depth + 1 });
                 if !new {
                     continue;
@@ -203,22 +232,15 @@ impl<M: Checkable> Search<'_, M> {
         Ok(depth_cut)
     }
 
-    /// Stops the search when the time or memory bound is exceeded.
-    fn check_budget(&self, limits: &Limits) -> Result<(), Stop<M::State, M::Step>> {
-        match limits.time_or_memory_exceeded(self.start) {
-            Some(limit) => Err(Stop::Limit(limit)),
-            None => Ok(()),
-        }
-    }
-
     /// Rebuilds the run to state `id` by walking parents back, then regenerating each step:
     /// the first successor of a parent that reaches the child is the one that discovered it.
+    /// `None` when a bound passed meanwhile and the model's successors stopped early.
     fn counterexample(
         &self,
         violation: Violation,
         id: StateId,
         last: Option<(M::Step, M::State)>,
-    ) -> Counterexample<M::State, M::Step> {
+    ) -> Option<Counterexample<M::State, M::Step>> {
         let path = self.store.path_to(id);
         let mut steps = Vec::with_capacity(path.len());
         let mut successors = Vec::new();
@@ -227,22 +249,21 @@ impl<M: Checkable> Search<'_, M> {
             let child = self.model.unpack(self.store.packed(pair[1]));
             successors.clear();
             self.model.successors(&parent, &mut successors);
-            let (step, state) = successors
-                .drain(..)
-                .find(|(_, s)| *s == child)
-                .expect("a stored parent reaches its child: successors are deterministic");
+            // A stored parent reaches its child (successors are deterministic), unless a
+            // bound cut the successors short.
+            let (step, state) = successors.drain(..).find(|(_, s)| *s == child)?;
             steps.push(TraceStep { step, state });
         }
         if let Some((step, state)) = last {
             steps.push(TraceStep { step, state });
         }
-        Counterexample {
+        Some(Counterexample {
             violation,
             initial: self.model.unpack(self.store.packed(0)),
             steps,
             shortest: false,
             shortened_from: None,
-        }
+        })
     }
 }
 

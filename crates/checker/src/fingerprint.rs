@@ -131,6 +131,17 @@ impl FingerprintSet {
         }
     }
 
+    /// The bytes the set would newly allocate to take `extra` more fingerprints (0 when they
+    /// fit): the tables it grows into, while the old one is still held.
+    pub fn growth_bytes(&self, extra: usize) -> usize {
+        let (mut size, mut bytes) = (self.slots.len(), 0);
+        while (self.len + extra) * 20 > size * 17 {
+            size += size * 2 / 5;
+            bytes = size * 8;
+        }
+        bytes
+    }
+
     fn grow(&mut self) {
         let size = self.slots.len() + self.slots.len() * 2 / 5;
         let mut slots = vec![0u64; size];

@@ -32,26 +32,34 @@ pub struct StateGraph {
 
 /// Why a graph cannot be exported.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooLarge {
-    /// The cap that was hit.
-    pub max_nodes: usize,
+pub enum TooLarge {
+    /// It has more states than the cap.
+    Nodes {
+        /// The cap that was hit.
+        max_nodes: usize,
+    },
+    /// A time or memory bound passed before it was complete.
+    Bound(crate::Limit),
 }
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the state graph has more than {} states, too many to draw; raise --max-nodes, or shrink the model \
-             (fewer instances or rounds, smaller ranges, --crashes 0)",
-            self.max_nodes
-        )
+        match self {
+            TooLarge::Nodes { max_nodes } => write!(
+                f,
+                "the state graph has more than {max_nodes} states, too many to draw; raise --max-nodes, or shrink the \
+                 model (fewer instances or rounds, smaller ranges, --crashes 0)"
+            ),
+            TooLarge::Bound(limit) => write!(f, "the graph is incomplete: {}", limit.describe()),
+        }
     }
 }
 
 impl std::error::Error for TooLarge {}
 
 impl StateGraph {
-    /// Explores every state `model` stores breadth-first, refusing beyond `max_nodes`.
+    /// Explores every state `model` stores breadth-first, refusing beyond `max_nodes` or
+    /// when the model's time or memory bound passes (see [`SystemModel::with_interrupt`]).
     pub fn explore(model: &SystemModel<'_>, max_nodes: usize) -> Result<StateGraph, TooLarge> {
         let mut graph = DiGraph::new();
         let mut index = FxHashMap::default();
@@ -63,12 +71,16 @@ impl StateGraph {
         while let Some(node) = queue.pop_front() {
             successors.clear();
             model.successors(&graph[node], &mut successors);
+            if let Some(limit) = model.interrupt_limit() {
+                // The successors may be partial: no graph rather than a wrong one.
+                return Err(TooLarge::Bound(limit));
+            }
             for (step, next) in successors.drain(..) {
                 let target = match index.get(&next) {
                     Some(&n) => n,
                     None => {
                         if graph.node_count() >= max_nodes {
-                            return Err(TooLarge { max_nodes });
+                            return Err(TooLarge::Nodes { max_nodes });
                         }
                         let n = graph.add_node(next.clone());
                         index.insert(next, n);

@@ -18,6 +18,7 @@ pub mod checks;
 pub mod explore;
 pub mod fingerprint;
 pub mod graph;
+pub mod guard;
 pub(crate) mod handoff;
 pub mod limits;
 pub mod properties;
@@ -32,7 +33,8 @@ pub mod trail;
 pub mod visited;
 
 pub use checkable::Checkable;
-pub use explore::{explore, explore_with, EngineOptions, Progress, SearchOptions};
+pub use explore::{explore, explore_guarded, explore_with, EngineOptions, Progress, SearchOptions};
+pub use guard::{Guard, Interrupt};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
@@ -65,8 +67,20 @@ pub fn check_with(
     engine: &EngineOptions,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult {
-    let model = SystemModel::new(system, engine.reductions);
-    let mut result = story::tell(&model, explore_with(&model, options, engine, progress));
+    check_guarded(system, options, engine, &Guard::new(&options.limits), progress)
+}
+
+/// [`check_with`] under a [`Guard`] the caller started: its time and memory limits count
+/// (from when it started), for the search and for the story of a counterexample.
+pub fn check_guarded(
+    system: &System,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> CheckResult {
+    let model = SystemModel::new(system, engine.reductions).with_interrupt(guard.interrupt());
+    let mut result = story::tell(&model, explore_guarded(&model, options, engine, guard, progress));
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;

@@ -1,6 +1,6 @@
 //! Bounds on a search, and which one stopped it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -47,22 +47,6 @@ impl Limits {
         let available = crate::stats::available_memory_kb()?;
         let held = crate::stats::current_rss_kb().unwrap_or(0);
         Some((available + held) / 1024 * 4 / 5)
-    }
-
-    /// The time or memory bound a search started at `start` has exceeded by now, if any
-    /// (both searches poll this every so many expansions).
-    pub fn time_or_memory_exceeded(&self, start: Instant) -> Option<Limit> {
-        if let Some(t) = self.time_limit {
-            if start.elapsed() >= t {
-                return Some(Limit::TimeLimit(t.as_secs()));
-            }
-        }
-        if let Some(mb) = self.max_memory_mb {
-            if crate::stats::current_rss_kb().is_some_and(|kb| kb > mb.saturating_mul(1024)) {
-                return Some(Limit::MaxMemory(mb));
-            }
-        }
-        None
     }
 }
 

@@ -99,6 +99,17 @@ impl Store {
         path
     }
 
+    /// When the next insertion rehashes the store's table into one about twice as large:
+    /// the bytes of that new table, held beside the old one for a moment (0 when the next
+    /// insertion fits). The arena and the entries grow by reallocation and become resident
+    /// only as states are written, so they make no such step.
+    pub fn growth_bytes(&self) -> usize {
+        if self.table.len() < self.table.capacity() {
+            return 0;
+        }
+        ((self.table.len() + 1) * 8 / 7 + 1).next_power_of_two() * (std::mem::size_of::<StateId>() + 1)
+    }
+
     /// The bytes the store has reserved: packed states, entries and the hash table.
     pub fn bytes(&self) -> usize {
         self.arena.capacity() * 8

@@ -170,7 +170,7 @@ impl Replayer<'_, '_> {
         let mut steps: Vec<TraceStep> = Vec::new();
         let mut successors = Vec::new();
         for want in keys {
-            if self.budget == 0 {
+            if self.budget == 0 || self.model.interrupted() {
                 return None;
             }
             let current = steps.last().map_or(state, |s| &s.state);
@@ -196,7 +196,7 @@ fn shorten(model: &SystemModel<'_>, mut run: Counterexample) -> Counterexample {
     let mut replayer = Replayer { model, kind: run.violation.kind, budget: SHORTENING_BUDGET };
     let keys = |run: &Counterexample| run.steps.iter().map(|s| key(&s.step)).collect::<Vec<_>>();
     let mut changed = true;
-    while changed && replayer.budget > 0 {
+    while changed && replayer.budget > 0 && !model.interrupted() {
         changed = false;
         // Every step of one actor at once, actors in order of first appearance.
         let mut actors: Vec<Actor> = Vec::new();

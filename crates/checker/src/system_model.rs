@@ -21,6 +21,7 @@ use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 use crate::checkable::Checkable;
 use crate::checks::Checks;
+use crate::guard::Interrupt;
 use crate::properties::Violation;
 
 /// The reductions a check runs with. Neither changes a verdict; partial-order reduction may
@@ -97,6 +98,9 @@ pub struct SystemModel<'a> {
     /// With symmetry reduction and interchangeable instances: which instances to sort.
     symmetry: Option<Symmetry>,
     partial_order: bool,
+    /// When set, a time or memory bound passed: successors stop early (the search, asking
+    /// the same guard, then stops too).
+    interrupt: Option<Interrupt>,
 }
 
 impl<'a> SystemModel<'a> {
@@ -110,7 +114,26 @@ impl<'a> SystemModel<'a> {
             packer: system.packer(),
             symmetry,
             partial_order: reductions.partial_order,
+            interrupt: None,
         }
+    }
+
+    /// The model, stopping its successor function early once `interrupt` reports a bound:
+    /// one state of a thousand threads can take long to expand.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> SystemModel<'a> {
+        self.interrupt = Some(interrupt);
+        self
+    }
+
+    /// True when a time or memory bound passed (see [`SystemModel::with_interrupt`]).
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupt_limit().is_some()
+    }
+
+    /// The time or memory bound that passed, if any: the model's successors may since be
+    /// partial.
+    pub fn interrupt_limit(&self) -> Option<crate::Limit> {
+        self.interrupt.as_ref().and_then(|i| i.exceeded())
     }
 
     /// The system being checked.
@@ -158,6 +181,10 @@ impl<'a> SystemModel<'a> {
         let Scratch { pending, more, .. } = scratch;
         pending.push((mv, next));
         while let Some((mut mv, next)) = pending.pop() {
+            if self.interrupted() {
+                pending.clear();
+                return;
+            }
             // A faulting step is where its run ends, and so is any violation.
             let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
             more.clear();
@@ -258,6 +285,9 @@ impl Checkable for SystemModel<'_> {
             }
             let quick = !transient && self.system.atomic_holder(state).is_none();
             for (last, next) in first.drain(..) {
+                if self.interrupted() {
+                    break;
+                }
                 let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
                 let mv = Move { through: Vec::new(), last, violation };
                 if self.partial_order {

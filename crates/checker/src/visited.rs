@@ -108,6 +108,27 @@ impl Shard {
         self.len() == 0
     }
 
+    /// When the next insertion rehashes the shard's table into one about twice as large:
+    /// the bytes of that new table, which the process holds beside the old one for a moment
+    /// (0 when the next insertion fits). The one sudden step in the shard's memory: its
+    /// arena grows by reallocation, which the system does in place or by remapping, and
+    /// becomes resident only as states are written.
+    pub fn growth_bytes(&self) -> usize {
+        // hashbrown keeps at most 7/8 of its buckets full and sizes buckets in powers of two.
+        let table = |len: usize, capacity: usize, entry: usize| {
+            if len < capacity {
+                0
+            } else {
+                ((len + 1) * 8 / 7 + 1).next_power_of_two() * (entry + 1)
+            }
+        };
+        match self {
+            Shard::Fingerprints(set) => set.growth_bytes(1),
+            Shard::Pairs(t) => table(t.len(), t.capacity(), 16),
+            Shard::Full { table: t, .. } => table(t.len(), t.capacity(), 4),
+        }
+    }
+
     /// The bytes the shard has reserved.
     pub fn bytes(&self) -> usize {
         match self {

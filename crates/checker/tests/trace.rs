@@ -239,6 +239,6 @@ fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
 fn a_graph_larger_than_its_cap_is_refused() {
     let (system, _) = system_of("seed_fixed.mc");
     let err = StateGraph::explore(&SystemModel::new(&system, Reductions::NONE), 100).err().unwrap();
-    assert_eq!(err, TooLarge { max_nodes: 100 });
+    assert_eq!(err, TooLarge::Nodes { max_nodes: 100 });
     assert!(err.to_string().starts_with("the state graph has more than 100 states, too many to draw"));
 }

@@ -1,14 +1,12 @@
 //! `mutexcheck check MODEL`: run the checker and print the verdict, trace and statistics.
 
-use std::time::Duration;
-
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check_with, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{check_guarded, EngineOptions, Guard, Limits, Reductions, SearchOptions, Strategy, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
-use crate::input::load_system;
+use crate::input::{load_system, BoundArgs};
 use crate::output::print_out;
 use crate::progress::ProgressLine;
 
@@ -40,13 +38,8 @@ pub struct CheckArgs {
     /// were left out). Under partial-order reduction a transition may take several steps.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<u32>,
-    /// Stop when the process uses this much memory (exit 3). Default: 80% of the memory
-    /// available when the search starts.
-    #[arg(long, value_name = "MB")]
-    pub max_memory: Option<u64>,
-    /// Stop after this many seconds (exit 3).
-    #[arg(long, value_name = "SECS")]
-    pub time_limit: Option<u64>,
+    #[command(flatten)]
+    pub bounds: BoundArgs,
     /// Print only the verdict and the violation, no trace, statistics or progress line.
     #[arg(long)]
     pub quiet: bool,
@@ -92,12 +85,7 @@ pub struct CheckArgs {
 impl CheckArgs {
     fn search_options(&self) -> SearchOptions {
         let strategy = if self.dfs { Strategy::Dfs } else { Strategy::Bfs };
-        let limits = Limits {
-            max_states: self.max_states,
-            max_depth: self.max_depth,
-            max_memory_mb: self.max_memory.or_else(Limits::default_memory_mb),
-            time_limit: self.time_limit.map(Duration::from_secs),
-        };
+        let limits = Limits { max_states: self.max_states, max_depth: self.max_depth, ..self.bounds.limits() };
         SearchOptions { strategy, limits }
     }
 
@@ -111,6 +99,9 @@ impl CheckArgs {
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
+    let options = args.search_options();
+    // From here on every phase keeps to the time and memory bounds.
+    let guard = Guard::with_backstop(&options.limits);
     let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -122,7 +113,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     }
     let progress = ProgressLine::new(args.quiet);
-    let result = check_with(&system, &args.search_options(), &args.engine_options(), &mut |p| progress.update(p));
+    let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
     let trace_file = match &result.verdict {

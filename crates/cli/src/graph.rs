@@ -2,9 +2,11 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{check_with, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict};
+use mutexcheck_checker::{
+    check_guarded, EngineOptions, Guard, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
+};
 
-use crate::input::{load_system, EXIT_BAD_INPUT};
+use crate::input::{load_system, BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
 
 /// Exit code when the graph is larger than `--max-nodes`.
@@ -32,17 +34,22 @@ pub struct GraphArgs {
     /// Write the DOT text to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
+    #[command(flatten)]
+    pub bounds: BoundArgs,
 }
 
 /// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
 /// 3 when the graph is larger than `--max-nodes`.
 pub fn run(args: &GraphArgs) -> i32 {
+    let limits = args.bounds.limits();
+    // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
+    let guard = Guard::with_backstop(&limits);
     let (system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let reductions = Reductions { partial_order: args.por, symmetry: args.symmetry };
-    let model = SystemModel::new(&system, reductions);
+    let model = SystemModel::new(&system, reductions).with_interrupt(guard.interrupt());
     let graph = match StateGraph::explore(&model, args.max_nodes) {
         Ok(g) => g,
         Err(e) => {
@@ -52,9 +59,9 @@ pub fn run(args: &GraphArgs) -> i32 {
     };
     // The whole graph fits in max_nodes, so this search is small; its counterexample (with
     // the same reductions) is drawn in red.
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    let options = SearchOptions { strategy: Strategy::Bfs, limits };
     let engine = EngineOptions { reductions, ..EngineOptions::default() };
-    let result = check_with(&system, &options, &engine, &mut |_| {});
+    let result = check_guarded(&system, &options, &engine, &guard, &mut |_| {});
     let path: Vec<_> = match &result.verdict {
         Verdict::Violation(cex) => cex.steps.iter().map(|s| s.state.clone()).collect(),
         _ => Vec::new(),

@@ -5,6 +5,34 @@ use mutexcheck_core::{Model, System};
 /// Exit code for bad input: an unreadable file, a model that does not compile, bad arguments.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// The largest trace file `replay` reads: a trace holds a few hundred bytes a step, so this
+/// is a run of some hundred thousand steps.
+pub const MAX_TRACE_BYTES: usize = 64 << 20;
+
+/// The time and memory bounds shared by the commands that explore a model.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BoundArgs {
+    /// Stop when the process uses this much memory (exit 3). Default: 80% of the memory
+    /// available when it starts. Every phase keeps to it: reading, compiling, the search,
+    /// the counterexample.
+    #[arg(long, value_name = "MB")]
+    pub max_memory: Option<u64>,
+    /// Stop after this many seconds (exit 3), counted from the start of the process.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<u64>,
+}
+
+impl BoundArgs {
+    /// The bounds as the checker's limits (no state or depth bound).
+    pub fn limits(&self) -> mutexcheck_checker::Limits {
+        mutexcheck_checker::Limits {
+            max_memory_mb: self.max_memory.or_else(mutexcheck_checker::Limits::default_memory_mb),
+            time_limit: self.time_limit.map(std::time::Duration::from_secs),
+            ..mutexcheck_checker::Limits::default()
+        }
+    }
+}
+
 /// A compiled model with the bytes it was compiled from (traces record their hash).
 pub struct Loaded {
     /// The model's IR.
@@ -13,10 +41,21 @@ pub struct Loaded {
     pub source: Vec<u8>,
 }
 
+/// The bytes of the file at `path`, reading at most `max` + 1 of them: a larger file (or an
+/// endless one, like a device) is refused by its reader without being read whole.
+pub fn read_limited(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The model in the file at `path`, or the message to print on stderr (rendered diagnostics
 /// for a model that does not compile).
 pub fn load(path: &str) -> Result<Loaded, String> {
-    let source = std::fs::read(path).map_err(|e| format!("error: cannot read `{path}`: {e}\n"))?;
+    // One byte past the language's limit is enough for it to say the file is too large.
+    let source = read_limited(path, mutexcheck_lang::MAX_SOURCE_BYTES)
+        .map_err(|e| format!("error: cannot read `{path}`: {e}\n"))?;
     let model = mutexcheck_lang::compile(path, &source).map_err(|d| {
         let mut text = d.render(path, &source);
         if !text.ends_with('\n') {

@@ -1,10 +1,10 @@
 //! `mutexcheck replay TRACE`: re-execute a stored counterexample against its model.
 
 use clap::Args;
-use mutexcheck_checker::prepare;
+use mutexcheck_checker::{prepare, Guard};
 use mutexcheck_checker::trace::{model_hash, replay, ReplayVerdict, TraceFile};
 
-use crate::input::{load, EXIT_BAD_INPUT};
+use crate::input::{load, read_limited, BoundArgs, EXIT_BAD_INPUT, MAX_TRACE_BYTES};
 use crate::output::print_out;
 
 /// Exit code when the trace reproduces its violation.
@@ -18,12 +18,20 @@ pub struct ReplayArgs {
     /// The model to replay against (default: the path recorded in the trace).
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
+    #[command(flatten)]
+    pub bounds: BoundArgs,
 }
 
 /// Runs `replay` and returns the exit code: 1 when the violation reproduces, 2 when the
 /// trace or model cannot be read or a step no longer matches.
 pub fn run(args: &ReplayArgs) -> i32 {
-    let bytes = match std::fs::read(&args.trace) {
+    // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
+    let _guard = Guard::with_backstop(&args.bounds.limits());
+    let bytes = match read_limited(&args.trace, MAX_TRACE_BYTES) {
+        Ok(b) if b.len() > MAX_TRACE_BYTES => {
+            eprintln!("error: `{}` is larger than {} MiB: not a trace mutexcheck writes", args.trace, MAX_TRACE_BYTES >> 20);
+            return EXIT_BAD_INPUT;
+        }
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read `{}`: {e}", args.trace);

@@ -1,0 +1,222 @@
+//! Watching the time and memory bounds of a run, so that every phase can stop in time.
+//!
+//! A [`Guard`] starts a watchdog thread that looks at the clock and at the process's
+//! resident memory every [`TICK`] and raises a flag when a bound is passed. Asking the guard
+//! ([`Guard::exceeded`]) is one atomic load, cheap enough for the search to ask after every
+//! state it expands and inside long chains of steps, so that the time limit is honoured
+//! within a fraction of a second and memory overshoots by what a few milliseconds of work
+//! allocate. Where the search can predict a large allocation (a table or a buffer about to
+//! double), it asks [`Guard::room_for`] first instead.
+//!
+//! With a backstop ([`Guard::with_backstop`], what the command line uses), the watchdog
+//! also ends the process itself — with a message and exit code 3, never a kernel kill —
+//! when a bound is passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`]: the
+//! last line of defence for any phase that cannot stop by itself.
+
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::limits::{Limit, Limits};
+
+/// How often the watchdog looks at the clock and the memory.
+pub const TICK: Duration = Duration::from_millis(5);
+
+/// How far past `--max-memory` the backstop lets a run go before it ends the process.
+pub const BACKSTOP_MARGIN_MB: u64 = 64;
+
+/// How far past `--time-limit` the backstop lets a run go before it ends the process.
+pub const BACKSTOP_GRACE: Duration = Duration::from_millis(900);
+
+const GO: u8 = 0;
+const TIME: u8 = 1;
+const MEMORY: u8 = 2;
+
+/// What the guard and its watchdog share.
+#[derive(Debug)]
+struct Shared {
+    limits: Limits,
+    start: Instant,
+    /// [`GO`], or which bound was passed first.
+    stop: AtomicU8,
+    /// The resident memory at the last look, in KiB.
+    rss_kb: AtomicU64,
+    /// Set when the guard is dropped: the watchdog ends.
+    done: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn exceeded(&self) -> Option<Limit> {
+        match self.stop.load(Ordering::Relaxed) {
+            GO => None,
+            TIME => Some(Limit::TimeLimit(self.limits.time_limit.map_or(0, |t| t.as_secs()))),
+            _ => Some(Limit::MaxMemory(self.limits.max_memory_mb.unwrap_or(0))),
+        }
+    }
+
+    /// One look at the clock and the memory; raises the flag, and with `backstop` ends the
+    /// process when a bound is passed by more than the backstop's margin.
+    fn look(&self, backstop: bool) {
+        let elapsed = self.start.elapsed();
+        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        self.rss_kb.store(rss, Ordering::Relaxed);
+        if let Some(t) = self.limits.time_limit {
+            if elapsed >= t {
+                let _ = self.stop.compare_exchange(GO, TIME, Ordering::Relaxed, Ordering::Relaxed);
+                if backstop && elapsed >= t + BACKSTOP_GRACE {
+                    give_up(&format!("the time limit of {} s was passed by more than {:?}", t.as_secs(), BACKSTOP_GRACE));
+                }
+            }
+        }
+        if let Some(mb) = self.limits.max_memory_mb {
+            if rss > mb.saturating_mul(1024) {
+                let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
+                if backstop && rss > (mb + BACKSTOP_MARGIN_MB).saturating_mul(1024) {
+                    give_up(&format!(
+                        "the memory limit of {mb} MB was passed by more than {BACKSTOP_MARGIN_MB} MB ({} MB in use)",
+                        rss / 1024
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Ends the process: a bound was passed and the running phase did not stop by itself.
+fn give_up(why: &str) -> ! {
+    eprintln!("error: stopped: {why}; the run is incomplete");
+    std::process::exit(3)
+}
+
+/// The time and memory bounds of one run, watched from a thread of their own.
+#[derive(Debug)]
+pub struct Guard {
+    shared: Arc<Shared>,
+    watchdog: Option<JoinHandle<()>>,
+}
+
+impl Guard {
+    /// Starts watching `limits`, the time limit counted from now. Without a time or memory
+    /// limit no thread is started and the guard never stops anything.
+    pub fn new(limits: &Limits) -> Guard {
+        Guard::start(limits, false)
+    }
+
+    /// [`Guard::new`], and the watchdog ends the process (message on stderr, exit code 3)
+    /// when a bound is passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`].
+    pub fn with_backstop(limits: &Limits) -> Guard {
+        Guard::start(limits, true)
+    }
+
+    fn start(limits: &Limits, backstop: bool) -> Guard {
+        let shared = Arc::new(Shared {
+            limits: *limits,
+            start: Instant::now(),
+            stop: AtomicU8::new(GO),
+            rss_kb: AtomicU64::new(crate::stats::current_rss_kb().unwrap_or(0)),
+            done: Mutex::new(false),
+            wake: Condvar::new(),
+        });
+        let watched = limits.time_limit.is_some() || limits.max_memory_mb.is_some();
+        let watchdog = watched.then(|| {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let mut done = shared.done.lock().unwrap_or_else(|e| e.into_inner());
+                while !*done {
+                    shared.look(backstop);
+                    done = shared.wake.wait_timeout(done, TICK).map(|(d, _)| d).unwrap_or_else(|e| e.into_inner().0);
+                }
+            })
+        });
+        Guard { shared, watchdog }
+    }
+
+    /// The bound passed so far, if any: one atomic load.
+    pub fn exceeded(&self) -> Option<Limit> {
+        self.shared.exceeded()
+    }
+
+    /// A cheap handle on the same flag, for code that outlives a borrow of the guard.
+    pub fn interrupt(&self) -> Interrupt {
+        Interrupt(Arc::clone(&self.shared))
+    }
+
+    /// When the run is about to allocate `bytes` more at once: `Err` with the memory limit
+    /// if the memory in use now (read afresh) plus `bytes` would pass it. A stop raised
+    /// this way is also seen by [`Guard::exceeded`].
+    pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
+        let Some(mb) = self.shared.limits.max_memory_mb else { return Ok(()) };
+        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        if rss.saturating_add(bytes as u64 / 1024) > mb.saturating_mul(1024) {
+            let _ = self.shared.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
+            return Err(Limit::MaxMemory(mb));
+        }
+        Ok(())
+    }
+
+    /// When the run started (the time limit counts from here).
+    pub fn start_time(&self) -> Instant {
+        self.shared.start
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(watchdog) = self.watchdog.take() {
+            *self.shared.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            self.shared.wake.notify_all();
+            let _ = watchdog.join();
+        }
+    }
+}
+
+/// A handle on a [`Guard`]'s flag: asks whether a bound was passed, nothing more.
+#[derive(Clone, Debug)]
+pub struct Interrupt(Arc<Shared>);
+
+impl Interrupt {
+    /// The bound passed so far, if any: one atomic load.
+    pub fn exceeded(&self) -> Option<Limit> {
+        self.0.exceeded()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_bounds_nothing_is_watched_and_nothing_stops() {
+        let guard = Guard::new(&Limits::default());
+        assert!(guard.watchdog.is_none());
+        assert_eq!(guard.exceeded(), None);
+        assert_eq!(guard.room_for(usize::MAX / 2), Ok(()));
+    }
+
+    #[test]
+    fn a_passed_time_limit_raises_the_flag_within_a_few_ticks() {
+        let limits = Limits { time_limit: Some(Duration::ZERO), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        let interrupt = guard.interrupt();
+        // The watchdog's first look comes at once; wait for it without a wall-clock bound.
+        while guard.exceeded().is_none() {
+            std::thread::sleep(TICK);
+        }
+        assert_eq!(guard.exceeded(), Some(Limit::TimeLimit(0)));
+        assert_eq!(interrupt.exceeded(), Some(Limit::TimeLimit(0)));
+    }
+
+    #[test]
+    fn an_allocation_that_would_pass_the_memory_limit_is_refused_before_it_happens() {
+        let rss_mb = crate::stats::current_rss_kb().unwrap_or(0) / 1024;
+        let limits = Limits { max_memory_mb: Some(rss_mb + 100), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        assert_eq!(guard.room_for(10 << 20), Ok(()));
+        if cfg!(target_os = "linux") {
+            assert_eq!(guard.room_for(200 << 20), Err(Limit::MaxMemory(rss_mb + 100)));
+            assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 100)));
+        }
+    }
+}
