@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::eval::Ctx;
 use crate::ir::{Instr, Scope, Ty, Value, VarDecl, VarRef};
 use crate::mutex::{MutexState, ReleaseOutcome, ThreadId};
-use crate::state::{State, ThreadStatus, STATUS_DEAD, STATUS_FINISHED};
+use crate::state::{State, ThreadStatus};
 use crate::step::{Action, Fault, Outcome, Step};
 use crate::system::System;
 
@@ -154,13 +154,7 @@ impl System {
             self.push_vars(s, first, Scope::Process, &format!("{}.", p.name), &decl.vars, &mut out);
             for t in p.threads.clone() {
                 let name = self.thread_name(t);
-                let status = match s[self.layout.status_slot(t)] {
-                    STATUS_FINISHED => "finished".to_string(),
-                    STATUS_DEAD => "dead".to_string(),
-                    _ if self.thread_status(state, t) == ThreadStatus::Blocked => "blocked".to_string(),
-                    _ => "running".to_string(),
-                };
-                out.push(Item { name: name.to_string(), value: status });
+                out.push(Item { name: name.to_string(), value: self.status_text(state, t).to_string() });
                 let th = &self.layout.threads[t as usize];
                 let locals = &decl.threads[th.decl].locals;
                 self.push_vars(s, Ctx::Thread(t), Scope::Local, &format!("{name}."), locals, &mut out);
@@ -169,14 +163,72 @@ impl System {
         out
     }
 
-    /// The items that differ between two states, in [`System::items`] order.
+    /// The items that differ between two states, in [`System::items`] order. Only what
+    /// differs is written out: a state may hold tens of thousands of items.
     pub fn changes(&self, before: &State, after: &State) -> Vec<Change> {
-        self.items(before)
-            .into_iter()
-            .zip(self.items(after))
-            .filter(|(b, a)| b.value != a.value)
-            .map(|(b, a)| Change { name: b.name, before: b.value, after: a.value })
-            .collect()
+        let (b, a) = (&before.0[..], &after.0[..]);
+        let mut out = Vec::new();
+        self.diff_vars(b, a, Ctx::Global, Scope::Shared, &|| String::new(), &self.model.shared, &mut out);
+        for (m, decl) in self.model.mutexes.iter().enumerate() {
+            let (mb, ma) = (self.layout.mutex(b, m), self.layout.mutex(a, m));
+            if mb != ma {
+                out.push(Change { name: decl.name.clone(), before: self.mutex_text(mb), after: self.mutex_text(ma) });
+            }
+        }
+        for p in &self.layout.processes {
+            let decl = &self.model.processes[p.decl];
+            let prefix = || format!("{}.", p.name);
+            self.diff_vars(b, a, Ctx::Thread(p.threads.start), Scope::Process, &prefix, &decl.vars, &mut out);
+            for t in p.threads.clone() {
+                let (sb, sa) = (self.status_text(before, t), self.status_text(after, t));
+                if sb != sa {
+                    out.push(Change { name: self.thread_name(t).to_string(), before: sb.into(), after: sa.into() });
+                }
+                let th = &self.layout.threads[t as usize];
+                let prefix = || format!("{}.", self.thread_name(t));
+                self.diff_vars(b, a, Ctx::Thread(t), Scope::Local, &prefix, &decl.threads[th.decl].locals, &mut out);
+            }
+        }
+        out
+    }
+
+    /// A thread's status as items show it: `running`, `blocked`, `finished`, `dead`.
+    fn status_text(&self, state: &State, t: ThreadId) -> &'static str {
+        match self.thread_status(state, t) {
+            ThreadStatus::Finished => "finished",
+            ThreadStatus::Dead => "dead",
+            ThreadStatus::Blocked => "blocked",
+            ThreadStatus::Running => "running",
+        }
+    }
+
+    /// The changes of the variables `decls` of one table between `b` and `a`, named with
+    /// `prefix()` (written only when something changed).
+    #[allow(clippy::too_many_arguments)]
+    fn diff_vars(
+        &self,
+        b: &[Value],
+        a: &[Value],
+        ctx: Ctx,
+        scope: Scope,
+        prefix: &dyn Fn() -> String,
+        decls: &[VarDecl],
+        out: &mut Vec<Change>,
+    ) {
+        for (index, d) in decls.iter().enumerate() {
+            let base = self.base_slot(ctx, VarRef { scope, index });
+            let len = d.slots();
+            if b[base..base + len] == a[base..base + len] {
+                continue;
+            }
+            for i in (0..len).filter(|&i| b[base + i] != a[base + i]) {
+                let name = match d.len {
+                    None => format!("{}{}", prefix(), d.name),
+                    Some(_) => format!("{}{}[{i}]", prefix(), d.name),
+                };
+                out.push(Change { name, before: d.ty.render(b[base + i]), after: d.ty.render(a[base + i]) });
+            }
+        }
     }
 
     /// A value of a shared variable rendered with its type, for messages.

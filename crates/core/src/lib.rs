@@ -26,7 +26,7 @@ mod validate;
 pub use ir::Model;
 pub use mutex::{MutexState, ReleaseOutcome, ThreadId, WaitMode, WaitOutcome};
 pub use state::{State, ThreadStatus};
-pub use step::{Abandonment, Action, Fault, Outcome, Step};
+pub use step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 pub use system::System;
 
 /// An ill-formed IR: an index that names nothing, a value outside its type, a jump outside

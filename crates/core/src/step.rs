@@ -17,6 +17,25 @@ pub enum Action {
     Restart { process: usize },
 }
 
+/// Who can take a step: a thread, or a process instance (which crashes or restarts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// A thread, by id.
+    Thread(ThreadId),
+    /// A process instance, by index in the layout.
+    Process(usize),
+}
+
+impl Action {
+    /// Who takes the step.
+    pub fn actor(&self) -> Actor {
+        match *self {
+            Action::Run { thread, .. } => Actor::Thread(thread),
+            Action::Crash { process } | Action::Restart { process } => Actor::Process(process),
+        }
+    }
+}
+
 /// What the moved operation returned.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -125,6 +125,41 @@ impl System {
         }
     }
 
+    /// Who in `s` plays the part of `actor` in the canonical form of `s` (see
+    /// [`System::canonicalize`]): a thread or process of an interchangeable instance maps to
+    /// the instance of `s` that the canonical form puts in its place (instances that hold
+    /// exactly the same are interchangeable: any of them is right); anyone else is
+    /// themselves. `s` must have its dead data canonical ([`System::canonicalize_dead`]),
+    /// as the search's states do. A story rebuilding a real run from the search's uses it
+    /// to make only the right actor's steps.
+    pub fn canonical_actor(&self, sym: &Symmetry, s: &State, actor: crate::Actor) -> crate::Actor {
+        let l = &self.layout;
+        for group in &sym.groups {
+            let first_thread = l.processes[group[0]].threads.start as usize;
+            let per_instance = l.processes[group[0]].threads.len();
+            let position = match actor {
+                crate::Actor::Thread(t) => {
+                    let t = t as usize;
+                    (first_thread..first_thread + group.len() * per_instance)
+                        .contains(&t)
+                        .then(|| (t - first_thread) / per_instance)
+                }
+                crate::Actor::Process(p) => group.iter().position(|&q| q == p),
+            };
+            let Some(k) = position else { continue };
+            let mut order = vec![0; group.len()];
+            self.group_order(group, &s.0, &mut order);
+            return match actor {
+                crate::Actor::Thread(t) => {
+                    let within = (t as usize - first_thread) % per_instance;
+                    crate::Actor::Thread((first_thread + order[k] * per_instance + within) as ThreadId)
+                }
+                crate::Actor::Process(_) => crate::Actor::Process(group[order[k]]),
+            };
+        }
+        actor
+    }
+
     /// Where instance `p`'s data lies: its threads, and its memory and locals (one block).
     fn instance_slots(&self, p: usize) -> (std::ops::Range<ThreadId>, std::ops::Range<usize>) {
         let info = &self.layout.processes[p];
@@ -136,7 +171,9 @@ impl System {
         (threads, info.var_base..end)
     }
 
-    fn canonicalize_group(&self, group: &[usize], s: &mut [Value]) {
+    /// Sorts `order` (the instances of `group`, by index in the group) into the order the
+    /// canonical form puts them in: by what each holds.
+    fn group_order(&self, group: &[usize], s: &[Value], order: &mut [usize]) {
         let l = &self.layout;
         let mutexes = l.mutex_count();
         let first_thread = l.processes[group[0]].threads.start as usize;
@@ -153,15 +190,6 @@ impl System {
             } else {
                 0
             }
-        };
-        let n = group.len();
-        let mut small = [0usize; 32];
-        let mut large = Vec::new();
-        let order: &mut [usize] = if n <= small.len() {
-            &mut small[..n]
-        } else {
-            large.resize(n, 0);
-            &mut large
         };
         order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
         let view: &[Value] = s;
@@ -186,6 +214,25 @@ impl System {
             })
         };
         order.sort_unstable_by(|&a, &b| compare(a, b));
+    }
+
+    fn canonicalize_group(&self, group: &[usize], s: &mut [Value]) {
+        let l = &self.layout;
+        let mutexes = l.mutex_count();
+        let first_thread = l.processes[group[0]].threads.start as usize;
+        let per_instance = l.processes[group[0]].threads.len();
+        let (_, first_vars) = self.instance_slots(group[0]);
+        let var_len = first_vars.len();
+        let n = group.len();
+        let mut small = [0usize; 32];
+        let mut large = Vec::new();
+        let order: &mut [usize] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            large.resize(n, 0);
+            &mut large
+        };
+        self.group_order(group, s, order);
         if order.iter().enumerate().all(|(k, &o)| k == o) {
             return;
         }

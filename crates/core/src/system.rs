@@ -12,7 +12,7 @@ use crate::state::{
     Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED,
     STATUS_RUNNING,
 };
-use crate::step::{Abandonment, Action, Fault, Outcome, Step};
+use crate::step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 use crate::IrError;
 
 /// A validated model, ready to explore: the central object every checker serves.
@@ -228,47 +228,94 @@ impl System {
 
     /// Every transition enabled in `s`, with the state it leads to, appended to `out`.
     pub fn successors(&self, s: &State, out: &mut Vec<(Step, State)>) {
-        let start = out.len();
-        let atomic = s.0[ATOMIC_SLOT];
-        if atomic != 0 {
-            let t = (atomic - 1) as ThreadId;
-            self.thread_steps(s, t, out);
-            if out.len() > start {
-                return;
-            }
-            // The atomic thread is blocked: atomicity is lost until it moves again.
+        self.successors_until(s, out, &|| false);
+    }
+
+    /// [`System::successors`], asking `stop` before each thread's, crash's and restart's
+    /// steps and ending early (with the successors so far) when it says so: a state of
+    /// thousands of large threads takes long to expand, and a time bound must be kept.
+    pub fn successors_until(&self, s: &State, out: &mut Vec<(Step, State)>, stop: &dyn Fn() -> bool) {
+        if self.atomic_holder_moves(s, out) {
+            return;
         }
         for t in 0..self.thread_count() as ThreadId {
+            if stop() {
+                return;
+            }
             self.thread_steps(s, t, out);
         }
-        if self.crashes_used(s) < self.model.crashes {
-            for p in 0..self.layout.processes.len() {
-                let live = self.layout.processes[p]
-                    .threads
-                    .clone()
-                    .any(|t| s.0[self.layout.status_slot(t)] == STATUS_RUNNING);
-                if live {
-                    let mut next = s.0.clone();
-                    next[CRASHES_SLOT] += 1;
-                    let abandoned = self.kill_process(&mut next, p);
-                    let step = Step { action: Action::Crash { process: p }, outcome: Outcome::Crashed, abandoned };
-                    out.push((step, State(next)));
-                }
+        for p in 0..self.layout.processes.len() {
+            if stop() {
+                return;
             }
+            self.crash_step(s, p, out);
         }
-        for (p, info) in self.layout.processes.iter().enumerate() {
-            if !self.model.processes[info.decl].restart {
-                continue;
+        for p in 0..self.layout.processes.len() {
+            if stop() {
+                return;
             }
-            let statuses = info.threads.clone().map(|t| s.0[self.layout.status_slot(t)]);
-            let crashed = statuses.clone().any(|st| st == STATUS_DEAD)
-                && statuses.clone().all(|st| st != STATUS_RUNNING);
-            if crashed {
-                let mut next = s.0.clone();
-                self.reset_process(&mut next, p);
-                let step = Step { action: Action::Restart { process: p }, outcome: Outcome::Restarted, abandoned: vec![] };
-                out.push((step, State(next)));
+            self.restart_step(s, p, out);
+        }
+    }
+
+    /// The successors of `s` whose action is `actor`'s: those of [`System::successors`] by
+    /// that thread (for [`Actor::Thread`]) or by that process's crash or restart (for
+    /// [`Actor::Process`]), in the same order, without making the others. Replay asks for
+    /// the one step a trace names; a state of a thousand threads has thousands of others.
+    pub fn successors_of(&self, s: &State, actor: Actor, out: &mut Vec<(Step, State)>) {
+        let start = out.len();
+        if self.atomic_holder_moves(s, out) {
+            let holder = (s.0[ATOMIC_SLOT] - 1) as ThreadId;
+            if actor != Actor::Thread(holder) {
+                out.truncate(start);
             }
+            return;
+        }
+        match actor {
+            Actor::Thread(t) if (t as usize) < self.thread_count() => self.thread_steps(s, t, out),
+            Actor::Process(p) if p < self.layout.processes.len() => {
+                self.crash_step(s, p, out);
+                self.restart_step(s, p, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// When a thread inside an atomic block can move, its steps are all the successors:
+    /// appends them and returns true. (A blocked holder loses atomicity until it moves.)
+    fn atomic_holder_moves(&self, s: &State, out: &mut Vec<(Step, State)>) -> bool {
+        let start = out.len();
+        if let Some(t) = self.atomic_holder(s) {
+            self.thread_steps(s, t, out);
+        }
+        out.len() > start
+    }
+
+    /// The crash of process instance `p`, when the budget allows and it has a running thread.
+    fn crash_step(&self, s: &State, p: usize, out: &mut Vec<(Step, State)>) {
+        let live = self.layout.processes[p].threads.clone().any(|t| s.0[self.layout.status_slot(t)] == STATUS_RUNNING);
+        if self.crashes_used(s) < self.model.crashes && live {
+            let mut next = s.0.clone();
+            next[CRASHES_SLOT] += 1;
+            let abandoned = self.kill_process(&mut next, p);
+            let step = Step { action: Action::Crash { process: p }, outcome: Outcome::Crashed, abandoned };
+            out.push((step, State(next)));
+        }
+    }
+
+    /// The restart of process instance `p`, when it is marked `restart` and crashed.
+    fn restart_step(&self, s: &State, p: usize, out: &mut Vec<(Step, State)>) {
+        let info = &self.layout.processes[p];
+        if !self.model.processes[info.decl].restart {
+            return;
+        }
+        let statuses = info.threads.clone().map(|t| s.0[self.layout.status_slot(t)]);
+        let crashed = statuses.clone().any(|st| st == STATUS_DEAD) && statuses.clone().all(|st| st != STATUS_RUNNING);
+        if crashed {
+            let mut next = s.0.clone();
+            self.reset_process(&mut next, p);
+            let step = Step { action: Action::Restart { process: p }, outcome: Outcome::Restarted, abandoned: vec![] };
+            out.push((step, State(next)));
         }
     }
 
