@@ -48,6 +48,16 @@ struct Shared {
 }
 
 impl Shared {
+    fn room_for(&self, bytes: usize) -> Result<(), Limit> {
+        let Some(mb) = self.limits.max_memory_mb else { return Ok(()) };
+        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        if rss.saturating_add(bytes as u64 / 1024) > mb.saturating_mul(1024) {
+            let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
+            return Err(Limit::MaxMemory(mb));
+        }
+        Ok(())
+    }
+
     fn exceeded(&self) -> Option<Limit> {
         match self.stop.load(Ordering::Relaxed) {
             GO => None,
@@ -147,13 +157,7 @@ impl Guard {
     /// if the memory in use now (read afresh) plus `bytes` would pass it. A stop raised
     /// this way is also seen by [`Guard::exceeded`].
     pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
-        let Some(mb) = self.shared.limits.max_memory_mb else { return Ok(()) };
-        let rss = crate::stats::current_rss_kb().unwrap_or(0);
-        if rss.saturating_add(bytes as u64 / 1024) > mb.saturating_mul(1024) {
-            let _ = self.shared.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
-            return Err(Limit::MaxMemory(mb));
-        }
-        Ok(())
+        self.shared.room_for(bytes)
     }
 
     /// When the run started (the time limit counts from here).
@@ -180,6 +184,11 @@ impl Interrupt {
     /// The bound passed so far, if any: one atomic load.
     pub fn exceeded(&self) -> Option<Limit> {
         self.0.exceeded()
+    }
+
+    /// [`Guard::room_for`].
+    pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
+        self.0.room_for(bytes)
     }
 }
 

@@ -23,11 +23,11 @@ use crate::properties::{Violation, ViolationKind};
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
 use crate::system_model::{Move, SystemModel};
 
-/// How many successor states shortening may generate in all while it re-executes runs: it
-/// stops there, keeping the shortest run so far (a count, not a time, so that the result is
-/// the same on every machine; and a count of successors, not of steps, so that a model of
-/// many threads cannot make it take long).
-const SHORTENING_BUDGET: u64 = 4_000_000;
+/// How many values of states shortening may generate in all while it re-executes runs (a
+/// successor of a state of `n` values costs `n`): it stops there, keeping the shortest run so
+/// far. A count, not a time, so that the result is the same on every machine; and a count of
+/// values, so that neither many threads nor large states can make it take long.
+const SHORTENING_BUDGET: u64 = 400_000_000;
 
 /// Turns the result of a search of `model` into the result a user reads: the counterexample
 /// as a real run of the model, shortened unless it is known to be a shortest one.
@@ -54,29 +54,11 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         model.canonicalize(&mut c);
         c
     };
-    // The canonical state after every step of the found run. A move keeps only its steps:
-    // the transient states between them are rebuilt from the stored state it left.
-    let mut targets = Vec::new();
-    let mut successors = Vec::new();
-    for (k, ts) in found.steps.iter().enumerate() {
-        let mut at = if k == 0 { found.initial.clone() } else { found.steps[k - 1].state.clone() };
-        for step in &ts.step.through {
-            successors.clear();
-            system.successors(&at, &mut successors);
-            let Some(i) = successors.iter().position(|(s, _)| s == step) else {
-                debug_assert!(false, "a move's step is not a step of the state it leaves");
-                break;
-            };
-            at = successors.swap_remove(i).1;
-            targets.push(canonical(&at));
-        }
-        targets.push(ts.state.clone());
-    }
     let initial = system.initial_state();
     let mut run = Counterexample {
         violation: found.violation.clone(),
         initial: initial.clone(),
-        steps: Vec::with_capacity(targets.len()),
+        steps: Vec::new(),
         shortest: found.shortest,
         shortened_from: None,
     };
@@ -84,37 +66,69 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         run.violation = v;
         return run;
     }
+    let total: usize = found.steps.iter().map(|ts| ts.step.len()).sum();
     let mut state = initial;
-    for (k, target) in targets.iter().enumerate() {
-        let last = k + 1 == targets.len();
-        successors.clear();
-        system.successors(&state, &mut successors);
-        // Among the steps that reach the target's class: on the last one, one that commits
-        // the violation the search found; before it, one that commits none.
-        let mut pick = None;
-        for (i, (step, next)) in successors.iter().enumerate() {
-            if canonical(next) != *target {
-                continue;
-            }
-            let kind = checks.step_violation(&state, step, next).map(|v| v.kind);
-            let wanted = if last { kind == Some(found.violation.kind) } else { kind.is_none() };
-            if wanted {
-                pick = Some(i);
+    let mut successors = Vec::new();
+    for (k, ts) in found.steps.iter().enumerate() {
+        // The move's steps, from the stored state it left, with the states they reach (the
+        // transient ones rebuilt: a move keeps only its steps), each then made canonical.
+        let mut at = if k == 0 { found.initial.clone() } else { found.steps[k - 1].state.clone() };
+        let mut targets = Vec::with_capacity(ts.step.len());
+        for step in &ts.step.through {
+            successors.clear();
+            system.successors_of(&at, step.action.actor(), &mut successors);
+            let Some(i) = successors.iter().position(|(s, _)| s == step) else {
+                debug_assert!(false, "a move's step is not a step of the state it leaves");
                 break;
-            }
-            pick.get_or_insert(i);
+            };
+            at = successors.swap_remove(i).1;
+            targets.push((step.action.actor(), canonical(&at)));
         }
-        let Some(i) = pick else {
-            debug_assert!(false, "step {} of the found run has no real counterpart", k + 1);
-            break;
-        };
-        let (step, next) = successors.swap_remove(i);
-        let violation = checks.step_violation(&state, &step, &next).or_else(|| checks.state_hooks(&next));
-        run.steps.push(TraceStep { step, state: next.clone() });
-        state = next;
-        if let Some(v) = violation {
-            run.violation = v;
-            return run;
+        targets.push((ts.step.last.action.actor(), ts.state.clone()));
+        // Who plays each part of the move in the real state (symmetry may have swapped
+        // interchangeable instances): found once, for the whole move.
+        let real_actor = model.real_actors(&state);
+        for (actor, target) in targets {
+            let last = run.steps.len() + 1 == total;
+            // Among the steps that reach the target's class: on the last one, one that
+            // commits the violation the search found; before it, one that commits none.
+            // The actor's own steps first; all steps if none of them fits.
+            let mut pick = None;
+            for everyone in [false, true] {
+                successors.clear();
+                if everyone {
+                    system.successors(&state, &mut successors);
+                } else {
+                    system.successors_of(&state, real_actor(actor), &mut successors);
+                }
+                for (i, (step, next)) in successors.iter().enumerate() {
+                    if canonical(next) != target {
+                        continue;
+                    }
+                    let kind = checks.step_violation(&state, step, next).map(|v| v.kind);
+                    let wanted = if last { kind == Some(found.violation.kind) } else { kind.is_none() };
+                    if wanted {
+                        pick = Some(i);
+                        break;
+                    }
+                    pick.get_or_insert(i);
+                }
+                if pick.is_some() {
+                    break;
+                }
+            }
+            let Some(i) = pick else {
+                debug_assert!(false, "step {} of the found run has no real counterpart", run.steps.len() + 1);
+                return run;
+            };
+            let (step, next) = successors.swap_remove(i);
+            let violation = checks.step_violation(&state, &step, &next).or_else(|| checks.state_hooks(&next));
+            run.steps.push(TraceStep { step, state: next.clone() });
+            state = next;
+            if let Some(v) = violation {
+                run.violation = v;
+                return run;
+            }
         }
     }
     debug_assert!(false, "the found run re-executed reaches no violation");
@@ -175,8 +189,13 @@ impl Replayer<'_, '_> {
             }
             let current = steps.last().map_or(state, |s| &s.state);
             successors.clear();
-            system.successors(current, &mut successors);
-            self.budget = self.budget.saturating_sub(successors.len().max(1) as u64);
+            let actor = match want.0 {
+                Actor::Thread(t) => mutexcheck_core::Actor::Thread(t),
+                Actor::Crash(p) | Actor::Restart(p) => mutexcheck_core::Actor::Process(p),
+            };
+            system.successors_of(current, actor, &mut successors);
+            let cost = successors.len().max(1) * current.slots().len().max(1);
+            self.budget = self.budget.saturating_sub(cost as u64);
             let i = successors.iter().position(|(step, _)| key(step) == *want)?;
             let (step, next) = successors.swap_remove(i);
             let violation = checks.step_violation(current, &step, &next).or_else(|| checks.state_hooks(&next));
@@ -198,21 +217,34 @@ fn shorten(model: &SystemModel<'_>, mut run: Counterexample) -> Counterexample {
     let mut changed = true;
     while changed && replayer.budget > 0 && !model.interrupted() {
         changed = false;
-        // Every step of one actor at once, actors in order of first appearance.
+        // Every step of a set of actors at once, actors in order of first appearance: halves
+        // of them first, then quarters, down to one actor at a time, so that a run through
+        // many threads of which few matter sheds the others in a few tries.
         let mut actors: Vec<Actor> = Vec::new();
         for (actor, _) in keys(&run) {
             if !actors.contains(&actor) {
                 actors.push(actor);
             }
         }
-        for actor in actors {
-            let without: Vec<_> = keys(&run).into_iter().filter(|(a, _)| *a != actor).collect();
-            if without.len() < run.steps.len() {
-                if let Some((steps, v)) = replayer.run(&run.initial, &without) {
-                    (run.steps, run.violation) = (steps, v);
-                    changed = true;
+        let mut size = actors.len().div_ceil(2).max(1);
+        loop {
+            let mut i = 0;
+            while i < actors.len() {
+                let dropped = &actors[i..(i + size).min(actors.len())];
+                let without: Vec<_> = keys(&run).into_iter().filter(|(a, _)| !dropped.contains(a)).collect();
+                match replayer.run(&run.initial, &without) {
+                    Some((steps, v)) if without.len() < run.steps.len() => {
+                        (run.steps, run.violation) = (steps, v);
+                        changed = true;
+                        actors.drain(i..(i + size).min(actors.len()));
+                    }
+                    _ => i += size,
                 }
             }
+            if size == 1 {
+                break;
+            }
+            size = size.div_ceil(2);
         }
         // Then single steps; the run up to the dropped step stays as it was.
         let mut i = 0;

@@ -17,7 +17,7 @@
 
 use mutexcheck_core::pack::Packer;
 use mutexcheck_core::symmetry::Symmetry;
-use mutexcheck_core::{Action, Outcome, State, Step, System};
+use mutexcheck_core::{Action, Actor, Outcome, State, Step, System};
 
 use crate::checkable::Checkable;
 use crate::checks::Checks;
@@ -161,6 +161,18 @@ impl<'a> SystemModel<'a> {
         }
     }
 
+    /// For a real state `s` (one the model reaches, whose canonical form the search
+    /// stored): who in `s` plays each actor of that canonical form. Without symmetry,
+    /// everyone plays themselves.
+    pub fn real_actors(&self, s: &State) -> impl Fn(Actor) -> Actor + '_ {
+        let mut dead = s.clone();
+        self.system.canonicalize_dead(&mut dead);
+        move |actor| match &self.symmetry {
+            Some(sym) => self.system.canonical_actor(sym, &dead, actor),
+            None => actor,
+        }
+    }
+
     /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
     fn canonicalize_after(&self, mv: &Move, s: &mut State) {
         self.system.canonicalize_dead_after(s, mv.steps());
@@ -275,13 +287,23 @@ impl Checkable for SystemModel<'_> {
     }
 
     fn successors(&self, state: &State, out: &mut Vec<(Move, State)>) {
+        // All of a state's successors are held at once: with thousands of threads of large
+        // states that alone can be gigabytes, so the memory bound must have room first.
+        if let Some(interrupt) = &self.interrupt {
+            let layout = self.system.layout();
+            // A step per thread and a crash per process, as most states have.
+            let at_most = layout.threads.len() + layout.processes.len();
+            if interrupt.room_for(at_most * state.slots().len() * std::mem::size_of::<i32>()).is_err() {
+                return;
+            }
+        }
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut first = std::mem::take(&mut scratch.first);
             first.clear();
             let transient = self.partial_order && self.system.reduced_successors(state, &mut first);
             if !transient {
-                self.system.successors(state, &mut first);
+                self.system.successors_until(state, &mut first, &|| self.interrupted());
             }
             let quick = !transient && self.system.atomic_holder(state).is_none();
             for (last, next) in first.drain(..) {

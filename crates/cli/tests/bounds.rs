@@ -76,8 +76,12 @@ fn bombs_end_within_the_time_limit_and_the_memory_bound() {
         let mut args = vec!["check", many, "--no-trace", "--max-states", "20000"];
         args.extend_from_slice(extra);
         let out = bounded(&format!("1000 processes {extra:?}"), &args, Some(3));
-        assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
-        assert!(stdout(&out).contains("verdict: incomplete ("), "{}", stdout(&out));
+        // The leak, or an honest incomplete when a bound came first.
+        match out.status.code() {
+            Some(1) => assert!(stdout(&out).contains("verdict: violation (leaked_ownership)"), "{}", stdout(&out)),
+            code => assert_eq!(code, Some(3), "{}", stdout(&out)),
+        }
+        assert!(stdout(&out).starts_with("model try_to_take: "), "{}", stdout(&out));
     }
 
     // Big states: four arrays of 1,024 elements written one element at a time.
@@ -119,4 +123,64 @@ fn bombs_end_within_the_time_limit_and_the_memory_bound() {
     // The same bounds hold for the graph and for replay.
     let out = bounded("graph of 1000 processes", &["graph", many, "--max-nodes", "100000"], Some(3));
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Found by scripts/fuzz: one expansion of the initial state made 2,000 successors of
+    // 60,000 values each (half a gigabyte) before any bound was looked at.
+    let big = scratch("big_expansion.mc", BIG_EXPANSION);
+    for extra in [&["--no-reduce"][..], &[]] {
+        let mut args = vec!["check", big.to_str().unwrap(), "--no-trace", "--max-states", "2000"];
+        args.extend_from_slice(extra);
+        let out = bounded(&format!("big expansion {extra:?}"), &args, Some(2));
+        assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    }
+    // Found by scripts/fuzz: thirty templates of a thousand processes each.
+    let wide: String = (1..=30).map(|k| format!("process p{k}[1000] {{ wait m; s = s + 1; release m }}\n")).collect();
+    let wide = scratch("wide.mc", &format!("model wide\nmutex m\nshared s: 0..3 = 0\n{wide}"));
+    let out = bounded("wide expansion", &["check", wide.to_str().unwrap(), "--no-trace"], Some(3));
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(stdout(&out).contains("incomplete (max_memory)"), "{}", stdout(&out));
+    // Found by scripts/fuzz: a trace of 2,002 steps of one thread in a model of a thousand
+    // large threads; replay made every thread's successors and described every item of
+    // every state at every step (160 s). It replays in well under a second now.
+    let (model, trace) = long_trace();
+    let out = bounded("long replay", &["replay", trace.to_str().unwrap(), "--model", model.to_str().unwrap()], Some(5));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("reproduced: violation (assert) at step 2002"), "{}", stdout(&out));
+}
+
+const BIG_EXPANSION: &str =
+    "model big\nmutex m\nshared s: 0..3 = 0\nprocess p[1000] {\n    var a: [0..3; 60]\n    wait m\n    s = s + 1\n    release m\n}\n";
+
+const LONG: &str = "model long\ncrashes 0\nshared c: 0..1000 = 0\nprocess q {\n    while c < 1000 { c = c + 1 }\n    assert false\n}\n\
+process p[1000] {\n    var a: [0..3; 60]\n    while true { a[0] = 1 - a[0] }\n}\n";
+
+/// The model [`LONG`] and a trace of its thread `q` counting to 1,000 and failing its assert,
+/// written through the library.
+fn long_trace() -> (PathBuf, PathBuf) {
+    use mutexcheck_checker::trace::{TraceFile, TraceOptions};
+    use mutexcheck_checker::{Checks, Counterexample, Strategy, TraceStep};
+    use mutexcheck_core::Actor;
+    let model = scratch("long.mc", LONG);
+    let compiled = mutexcheck_lang::compile("long.mc", LONG.as_bytes()).unwrap();
+    let system = mutexcheck_checker::prepare(compiled, None).unwrap();
+    let checks = Checks::new(&system);
+    let q = (0..system.thread_count() as u16).find(|&t| system.thread_name(t) == "q").unwrap();
+    let initial = system.initial_state();
+    let mut steps: Vec<TraceStep> = Vec::new();
+    let violation = loop {
+        let state = steps.last().map_or(&initial, |s| &s.state);
+        let mut successors = Vec::new();
+        system.successors_of(state, Actor::Thread(q), &mut successors);
+        let (step, next) = successors.remove(0);
+        let violation = checks.step_violation(state, &step, &next);
+        steps.push(TraceStep { step, state: next });
+        if let Some(v) = violation {
+            break v;
+        }
+    };
+    assert_eq!(steps.len(), 2002);
+    let cex = Counterexample { violation, initial, steps, shortest: false, shortened_from: None };
+    let options = TraceOptions::new(&system, Strategy::Bfs, &[]);
+    let trace = TraceFile::new(&system, &model.to_string_lossy(), LONG.as_bytes(), options, &cex);
+    (model, scratch("long.json", &trace.to_json()))
 }

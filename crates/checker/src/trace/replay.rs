@@ -5,7 +5,7 @@
 //! own vocabulary (actor, action, instruction, outcome, count, changes), so a replay checks
 //! the same facts a reader of the trace relies on.
 
-use mutexcheck_core::{Action, State, Step, System, ThreadStatus};
+use mutexcheck_core::{Action, Actor, State, Step, System, ThreadId, ThreadStatus};
 
 use super::format::{step_record, StepRecord, TraceFile};
 use crate::checks::Checks;
@@ -77,6 +77,12 @@ pub fn replay_with(
         return finish(lines, 0, expected, found);
     }
     let mut successors = Vec::new();
+    // Who each recorded step names: only that actor's steps are made at each step (a state
+    // of a thousand threads has thousands of others).
+    let threads: std::collections::HashMap<&str, ThreadId> =
+        (0..system.thread_count() as ThreadId).map(|t| (system.thread_name(t), t)).collect();
+    let processes: std::collections::HashMap<&str, usize> =
+        (0..system.layout().processes.len()).map(|p| (system.process_name(p), p)).collect();
     for (i, recorded) in trace.steps.iter().enumerate() {
         let index = i + 1;
         if recorded.index != index {
@@ -84,7 +90,13 @@ pub fn replay_with(
             return diverged(lines, index, reason);
         }
         successors.clear();
-        system.successors(&state, &mut successors);
+        let actor = match recorded.action.as_str() {
+            "run" => threads.get(recorded.actor.as_str()).map(|&t| Actor::Thread(t)),
+            _ => processes.get(recorded.actor.as_str()).map(|&p| Actor::Process(p)),
+        };
+        if let Some(actor) = actor {
+            system.successors_of(&state, actor, &mut successors);
+        }
         let mut same_action = None;
         let mut matched = None;
         for (step, next) in &successors {
