@@ -29,6 +29,10 @@ pub const BACKSTOP_MARGIN_MB: u64 = 64;
 /// How far past `--time-limit` the backstop lets a run go before it ends the process.
 pub const BACKSTOP_GRACE: Duration = Duration::from_millis(900);
 
+/// Within this much of the memory bound, [`Guard::room_for`] reads the memory in use afresh
+/// instead of trusting the watchdog's last look (a tick may allocate this much).
+const FRESH_BELOW_KB: u64 = 64 << 10;
+
 const GO: u8 = 0;
 const TIME: u8 = 1;
 const MEMORY: u8 = 2;
@@ -50,8 +54,16 @@ struct Shared {
 impl Shared {
     fn room_for(&self, bytes: usize) -> Result<(), Limit> {
         let Some(mb) = self.limits.max_memory_mb else { return Ok(()) };
+        let (limit_kb, want_kb) = (mb.saturating_mul(1024), bytes as u64 / 1024);
+        // The watchdog's last look is at most a tick old: far from the bound it answers
+        // without reading the process's memory again (asked for every state expanded).
+        let recent = self.rss_kb.load(Ordering::Relaxed);
+        if recent.saturating_add(want_kb).saturating_add(FRESH_BELOW_KB) <= limit_kb {
+            return Ok(());
+        }
         let rss = crate::stats::current_rss_kb().unwrap_or(0);
-        if rss.saturating_add(bytes as u64 / 1024) > mb.saturating_mul(1024) {
+        self.rss_kb.store(rss, Ordering::Relaxed);
+        if rss.saturating_add(want_kb) > limit_kb {
             let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
             return Err(Limit::MaxMemory(mb));
         }
