@@ -325,12 +325,8 @@ impl<M: Checkable + Sync> Search<'_, M> {
     /// Counts the transitions a one-thread search meets up to and including the one at
     /// `key`, where it stops with `stop`.
     fn stop_at(&mut self, expanded: &[Expanded], first: usize, key: Key, stop: Stop) -> Stop {
-        let before: u64 = expanded
-            .iter()
-            .flat_map(|e| &e.successors)
-            .take(key.pos as usize - first)
-            .map(|&n| n as u64)
-            .sum();
+        let before: u64 =
+            expanded.iter().flat_map(|e| &e.successors).take(key.pos as usize - first).map(|&n| n as u64).sum();
         self.stats.transitions += before + key.ord as u64 + 1;
         if let Stop::Violation(_, Some(_)) = &stop {
             // The run to the violation is one step longer than the level's depth.

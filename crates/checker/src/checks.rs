@@ -155,7 +155,10 @@ impl Checks<'_> {
             };
             return Some(Violation::new(
                 ViolationKind::ReleaseNotOwner,
-                format!("{} released {mutex} without owning it and ignored the NOT_OWNER result", self.at(&step.action)),
+                format!(
+                    "{} released {mutex} without owning it and ignored the NOT_OWNER result",
+                    self.at(&step.action)
+                ),
             ));
         }
         let leaked: Vec<String> = step

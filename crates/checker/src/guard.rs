@@ -88,7 +88,11 @@ impl Shared {
             if elapsed >= t {
                 let _ = self.stop.compare_exchange(GO, TIME, Ordering::Relaxed, Ordering::Relaxed);
                 if backstop && elapsed >= t + BACKSTOP_GRACE {
-                    give_up(&format!("the time limit of {} s was passed by more than {:?}", t.as_secs(), BACKSTOP_GRACE));
+                    give_up(&format!(
+                        "the time limit of {} s was passed by more than {:?}",
+                        t.as_secs(),
+                        BACKSTOP_GRACE
+                    ));
                 }
             }
         }

@@ -169,8 +169,7 @@ mod loom_tests {
         let candidates: Vec<Vec<[u64; 1]>> = vec![vec![[1], [2], [1]], vec![[7], [7], [8]]];
         let expected: Vec<Vec<bool>> = vec![vec![true, true, false], vec![true, false, true]];
         loom::model(move || {
-            let shards: Arc<Vec<Mutex<Shard>>> =
-                Arc::new((0..2).map(|s| Mutex::new(Shard::new(1, s == 1))).collect());
+            let shards: Arc<Vec<Mutex<Shard>>> = Arc::new((0..2).map(|s| Mutex::new(Shard::new(1, s == 1))).collect());
             let claims = Arc::new(Claims::new(2));
             let slots = Arc::new(Slots::new(2));
             let candidates = Arc::new(candidates.clone());
@@ -180,8 +179,7 @@ mod loom_tests {
                 move || {
                     while let Some(s) = claims.claim() {
                         let mut shard = shards[s].lock().unwrap();
-                        let new: Vec<bool> =
-                            candidates[s].iter().map(|p| shard.insert(p, hash_words(p))).collect();
+                        let new: Vec<bool> = candidates[s].iter().map(|p| shard.insert(p, hash_words(p))).collect();
                         slots.put(s, new);
                     }
                 }

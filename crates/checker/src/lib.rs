@@ -33,13 +33,13 @@ pub mod trail;
 pub mod visited;
 
 pub use checkable::Checkable;
+pub use checks::Checks;
 pub use explore::{explore, explore_guarded, explore_with, EngineOptions, Progress, SearchOptions};
 pub use guard::{Guard, Interrupt};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
 pub use stats::{Stats, Storage};
-pub use checks::Checks;
 pub use system_model::{Move, Reductions, SystemModel};
 
 use mutexcheck_core::{IrError, Model, System};

@@ -75,9 +75,7 @@ impl Stats {
     pub fn collision_probability(&self) -> Option<f64> {
         match self.storage {
             Storage::Full => None,
-            Storage::Fingerprints { exact } => {
-                Some(crate::fingerprint::collision_probability(self.states, exact))
-            }
+            Storage::Fingerprints { exact } => Some(crate::fingerprint::collision_probability(self.states, exact)),
         }
     }
 }

@@ -200,9 +200,12 @@ impl<'a> SystemModel<'a> {
             // A faulting step is where its run ends, and so is any violation.
             let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
             more.clear();
-            let transient = !ends && if quick { self.reduced_among_movers(&mv, &next, more) } else {
-                self.system.reduced_successors(&next, more)
-            };
+            let transient = !ends
+                && if quick {
+                    self.reduced_among_movers(&mv, &next, more)
+                } else {
+                    self.system.reduced_successors(&next, more)
+                };
             debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
             if !transient {
                 self.finish(mv, next, out);

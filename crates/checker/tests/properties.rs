@@ -51,7 +51,8 @@ fn protect_is_violated_when_a_first_wait_returns_ok_while_the_predicate_is_false
 
 #[test]
 fn invariant_violation_names_the_invariant_and_the_values() {
-    let m = one(vec![assign(2, "a = 2", 0, num(2))], vec![invariant("small", bin(BinOp::Le, var(0), num(1)), "a <= 1")]);
+    let m =
+        one(vec![assign(2, "a = 2", 0, num(2))], vec![invariant("small", bin(BinOp::Le, var(0), num(1)), "a <= 1")]);
     assert_eq!(violation(m), ("invariant".into(), "invariant small: `a <= 1` is false (a = 2)".into(), 1));
 }
 
@@ -145,7 +146,11 @@ fn recursive_waits_beyond_the_limit_hit_the_recursion_limit() {
     let m = one(vec![wait(1, 0), at(1, "", Op::Goto { target: 0 })], vec![]);
     assert_eq!(
         violation(m),
-        ("recursion_limit".into(), "p at line 1 (`wait m`): recursive wait on `m` beyond the count limit 255".into(), 256)
+        (
+            "recursion_limit".into(),
+            "p at line 1 (`wait m`): recursive wait on `m` beyond the count limit 255".into(),
+            256
+        )
     );
 }
 

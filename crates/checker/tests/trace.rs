@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceError, TraceFile, TraceOptions};
-use mutexcheck_checker::{check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict};
+use mutexcheck_checker::{
+    check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
+};
 use mutexcheck_core::System;
 
 fn models_dir() -> PathBuf {
@@ -60,7 +62,8 @@ fn every_trace_validates_against_the_schema_and_round_trips() {
         let trace = trace_of(&file);
         let text = trace.to_json();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path)).collect();
         assert!(errors.is_empty(), "{file}: {errors:?}");
         assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), trace, "{file}");
         assert_eq!(trace.violation.step, trace.steps.len(), "{file}");
@@ -183,7 +186,10 @@ fn unreadable_trace_files_get_a_clear_error() {
     let good = trace_of("seed_bug.mc").to_json();
     let truncated = &good.as_bytes()[..good.len() / 2];
     assert!(matches!(TraceFile::parse(truncated), Err(TraceError::Truncated { .. })));
-    assert!(TraceFile::parse(truncated).unwrap_err().to_string().starts_with("the trace file is truncated: the JSON ends at line "));
+    assert!(TraceFile::parse(truncated)
+        .unwrap_err()
+        .to_string()
+        .starts_with("the trace file is truncated: the JSON ends at line "));
     assert_eq!(
         TraceFile::parse(b"not json").unwrap_err().to_string(),
         "the trace is not valid JSON: expected ident at line 1 column 2"
@@ -231,7 +237,11 @@ fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
     assert!(dot.starts_with("digraph \"lock_order_deadlock\" {\n"));
     assert_eq!(dot.matches(" -> ").count(), 22);
     assert_eq!(dot.matches("penwidth=2];").count(), 2, "the two steps to the deadlock are red");
-    assert_eq!(dot.matches("color=red, fontcolor=red];").count() + dot.matches("color=red, fontcolor=red, peripheries=2];").count(), 3);
+    assert_eq!(
+        dot.matches("color=red, fontcolor=red];").count()
+            + dot.matches("color=red, fontcolor=red, peripheries=2];").count(),
+        3
+    );
     assert_eq!(dot, graph.to_dot(&model, &path), "deterministic");
 }
 

@@ -1,8 +1,8 @@
 //! `mutexcheck replay TRACE`: re-execute a stored counterexample against its model.
 
 use clap::Args;
-use mutexcheck_checker::{prepare, Guard};
 use mutexcheck_checker::trace::{model_hash, replay, ReplayVerdict, TraceFile};
+use mutexcheck_checker::{prepare, Guard};
 
 use crate::input::{load, read_limited, BoundArgs, EXIT_BAD_INPUT, MAX_TRACE_BYTES};
 use crate::output::print_out;
@@ -29,7 +29,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
     let _guard = Guard::with_backstop(&args.bounds.limits());
     let bytes = match read_limited(&args.trace, MAX_TRACE_BYTES) {
         Ok(b) if b.len() > MAX_TRACE_BYTES => {
-            eprintln!("error: `{}` is larger than {} MiB: not a trace mutexcheck writes", args.trace, MAX_TRACE_BYTES >> 20);
+            eprintln!(
+                "error: `{}` is larger than {} MiB: not a trace mutexcheck writes",
+                args.trace,
+                MAX_TRACE_BYTES >> 20
+            );
             return EXIT_BAD_INPUT;
         }
         Ok(b) => b,
@@ -87,7 +91,10 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     let code = match &result.verdict {
         ReplayVerdict::Reproduced(found) => {
-            text.push_str(&format!("reproduced: violation ({}) at step {}\n{}\n", found.kind, trace.violation.step, found.message));
+            text.push_str(&format!(
+                "reproduced: violation ({}) at step {}\n{}\n",
+                found.kind, trace.violation.step, found.message
+            ));
             EXIT_REPRODUCED
         }
         ReplayVerdict::Diverged { step, reason } => {

@@ -7,7 +7,8 @@ use std::process::Command;
 fn check_file(name: &str, bytes: &[u8]) -> (Option<i32>, String) {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bad-input-{name}.mc"));
     std::fs::write(&path, bytes).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).arg("check").arg(&path).arg("--no-trace").output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_mutexcheck")).arg("check").arg(&path).arg("--no-trace").output().unwrap();
     assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -18,7 +19,10 @@ fn assert_clear_error(name: &str, bytes: &[u8], says: &str) {
     assert!(stderr.starts_with("error: "), "{name}: {stderr}");
     assert!(stderr.contains(says), "{name}: expected {says:?} in\n{stderr}");
     assert!(!stderr.contains("panicked"), "{name}: {stderr}");
-    assert!(stderr.ends_with("error\n") || stderr.ends_with("errors\n"), "{name}: ends with the error count line: {stderr}");
+    assert!(
+        stderr.ends_with("error\n") || stderr.ends_with("errors\n"),
+        "{name}: ends with the error count line: {stderr}"
+    );
 }
 
 #[test]

@@ -356,7 +356,11 @@ fn every_violations_golden_trace_replays() {
             std::fs::write(&golden, &fresh_text).unwrap();
         }
         let golden_text = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
-            panic!("{} has no golden trace {}; run `MUTEXCHECK_BLESS=1 cargo test -p mutexcheck --test classroom`", ex.file, golden.display())
+            panic!(
+                "{} has no golden trace {}; run `MUTEXCHECK_BLESS=1 cargo test -p mutexcheck --test classroom`",
+                ex.file,
+                golden.display()
+            )
         });
         assert!(
             golden_text == fresh_text,
@@ -374,7 +378,11 @@ fn every_violations_golden_trace_replays() {
         assert_eq!(out.status.code(), Some(1), "{}: {text}", ex.file);
         assert!(out.stderr.is_empty(), "{}: {}", ex.file, String::from_utf8_lossy(&out.stderr));
         let steps = c.steps.len();
-        assert!(text.contains(&format!("reproduced: violation ({kind}) at step {steps}\n{}\n", c.violation.message)), "{}: {text}", ex.file);
+        assert!(
+            text.contains(&format!("reproduced: violation ({kind}) at step {steps}\n{}\n", c.violation.message)),
+            "{}: {text}",
+            ex.file
+        );
         assert!(text.contains(&format!("({steps} steps)")), "{}: {text}", ex.file);
     }
 }

@@ -24,7 +24,13 @@ fn system_of(path: &str, source: &str) -> System {
 }
 
 /// One breadth-first check of `system` on the given engine, with `reductions`.
-fn run_reduced(system: &System, limits: Limits, threads: usize, fingerprints: bool, reductions: Reductions) -> CheckResult {
+fn run_reduced(
+    system: &System,
+    limits: Limits,
+    threads: usize,
+    fingerprints: bool,
+    reductions: Reductions,
+) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits };
     check_with(system, &options, &EngineOptions { threads, fingerprints, reductions }, &mut |_| {})
 }

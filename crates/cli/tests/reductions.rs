@@ -17,7 +17,8 @@ use mutexcheck_checker::{
 use mutexcheck_core::System;
 
 fn system_of(name: &str, source: &str) -> System {
-    let model = mutexcheck_lang::compile(name, source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render(name, source.as_bytes())));
+    let model = mutexcheck_lang::compile(name, source.as_bytes())
+        .unwrap_or_else(|d| panic!("{}", d.render(name, source.as_bytes())));
     prepare(model, None).unwrap()
 }
 

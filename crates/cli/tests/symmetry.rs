@@ -109,9 +109,7 @@ fn swapped_instances_canonicalize_to_the_same_state() {
     // only by which worker moved.
     let mut successors = Vec::new();
     system.successors(&system.initial_state(), &mut successors);
-    let by = |name: &str| {
-        successors.iter().find(|(step, _)| system.actor(&step.action) == name).unwrap().1.clone()
-    };
+    let by = |name: &str| successors.iter().find(|(step, _)| system.actor(&step.action) == name).unwrap().1.clone();
     let (mut a, mut b) = (by("worker[0]"), by("worker[2]"));
     assert_ne!(a, b);
     system.canonicalize(&sym, &mut a);

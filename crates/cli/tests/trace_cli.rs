@@ -31,15 +31,19 @@ fn check_writes_the_trace_to_traces_by_default_and_replay_reproduces_it() {
     let dir = scratch("default", &["seed_bug.mc"]);
     let out = run(&dir, &["check", "models/seed_bug.mc", "--no-timings"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).ends_with("\ntrace written to traces/seed_bug.json (replay: mutexcheck replay traces/seed_bug.json)\n"));
+    assert!(text(&out.stdout)
+        .ends_with("\ntrace written to traces/seed_bug.json (replay: mutexcheck replay traces/seed_bug.json)\n"));
     let golden = std::fs::read_to_string(root().join("traces/seed_bug.json")).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join("traces/seed_bug.json")).unwrap(), golden);
 
     let out = run(&dir, &["replay", "traces/seed_bug.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("replaying traces/seed_bug.json (12 steps) against models/seed_bug.mc, crashes allowed: 1\n"));
-    assert!(stdout.ends_with("reproduced: violation (leaked_ownership) at step 12\nworker[1] ended owning m (count 1)\n"));
+    assert!(stdout
+        .starts_with("replaying traces/seed_bug.json (12 steps) against models/seed_bug.mc, crashes allowed: 1\n"));
+    assert!(
+        stdout.ends_with("reproduced: violation (leaked_ownership) at step 12\nworker[1] ended owning m (count 1)\n")
+    );
     assert_eq!(text(&out.stderr), "");
 }
 
@@ -145,7 +149,8 @@ fn a_trace_found_with_symmetry_records_it_and_replays() {
     let dir = scratch("symmetry", &["seed_bug.mc"]);
     let out = run(&dir, &["check", "models/seed_bug.mc", "--no-por", "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
-    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+    let trace: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
     assert_eq!(trace["options"]["reductions"], serde_json::json!(["symmetry"]));
     assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "symmetry keeps the shortest length");
     let out = run(&dir, &["replay", "traces/seed_bug.json"]);
@@ -157,7 +162,8 @@ fn a_trace_found_with_partial_order_reduction_records_it_and_replays_unreduced()
     let dir = scratch("por", &["seed_bug.mc", "seed_fixed.mc"]);
     let out = run(&dir, &["check", "models/seed_bug.mc", "--no-symmetry", "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
-    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+    let trace: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
     assert_eq!(trace["options"]["reductions"], serde_json::json!(["partial_order"]));
     assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "found with 13 steps, shortened to a shortest run");
     let out = run(&dir, &["replay", "traces/seed_bug.json"]);

@@ -129,10 +129,7 @@ impl System {
                 None => out.push(Item { name: format!("{prefix}{}", d.name), value: d.ty.render(s[base]) }),
                 Some(n) => {
                     for i in 0..n as usize {
-                        out.push(Item {
-                            name: format!("{prefix}{}[{i}]", d.name),
-                            value: d.ty.render(s[base + i]),
-                        });
+                        out.push(Item { name: format!("{prefix}{}[{i}]", d.name), value: d.ty.render(s[base + i]) });
                     }
                 }
             }

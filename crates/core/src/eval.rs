@@ -68,9 +68,7 @@ impl System {
             Expr::Var(var) => s[self.base_slot(ctx, *var)],
             Expr::Index(var, index) => s[self.element_slot(s, ctx, *var, index)?],
             Expr::InstanceId => match ctx {
-                Ctx::Thread(t) => {
-                    self.layout.processes[self.layout.threads[t as usize].process].instance as Value
-                }
+                Ctx::Thread(t) => self.layout.processes[self.layout.threads[t as usize].process].instance as Value,
                 Ctx::Global => 0,
             },
             Expr::MutexCount(m) => self.layout.mutex(s, *m).count as Value,
@@ -86,12 +84,8 @@ impl System {
                     UnOp::Not => (a == 0) as Value,
                 }
             }
-            Expr::Binary(BinOp::And, a, b) => {
-                (self.eval(s, ctx, a)? != 0 && self.eval(s, ctx, b)? != 0) as Value
-            }
-            Expr::Binary(BinOp::Or, a, b) => {
-                (self.eval(s, ctx, a)? != 0 || self.eval(s, ctx, b)? != 0) as Value
-            }
+            Expr::Binary(BinOp::And, a, b) => (self.eval(s, ctx, a)? != 0 && self.eval(s, ctx, b)? != 0) as Value,
+            Expr::Binary(BinOp::Or, a, b) => (self.eval(s, ctx, a)? != 0 || self.eval(s, ctx, b)? != 0) as Value,
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(s, ctx, a)? as i64, self.eval(s, ctx, b)? as i64);
                 match op {

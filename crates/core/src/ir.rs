@@ -88,9 +88,7 @@ impl Ty {
         match self {
             Ty::Bool if v == 0 => "false".into(),
             Ty::Bool if v == 1 => "true".into(),
-            Ty::Result if (0..result::NAMES.len() as Value).contains(&v) => {
-                result::NAMES[v as usize].into()
-            }
+            Ty::Result if (0..result::NAMES.len() as Value).contains(&v) => result::NAMES[v as usize].into(),
             _ => v.to_string(),
         }
     }

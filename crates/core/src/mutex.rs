@@ -109,8 +109,7 @@ impl MutexState {
     pub fn acquire(&mut self, thread: ThreadId) -> Result<WaitOutcome, Unavailable> {
         match self.owner {
             None => {
-                let outcome =
-                    if self.abandoned { WaitOutcome::Abandoned } else { WaitOutcome::Ok };
+                let outcome = if self.abandoned { WaitOutcome::Abandoned } else { WaitOutcome::Ok };
                 *self = MutexState::owned_by(thread);
                 Ok(outcome)
             }

@@ -81,8 +81,7 @@ impl ThreadReduction {
     /// Analyses one thread's code; `blocks` tags each instruction with its atomic block.
     pub(crate) fn new(thread: &ThreadDecl, blocks: &[u32]) -> ThreadReduction {
         let code = &thread.code;
-        let candidate: Vec<bool> =
-            code.iter().zip(blocks).map(|(i, &block)| block == 0 && is_local(&i.op)).collect();
+        let candidate: Vec<bool> = code.iter().zip(blocks).map(|(i, &block)| block == 0 && is_local(&i.op)).collect();
         let cyclic = flow::on_cycle(code, &candidate.iter().map(|&c| c as u32).collect::<Vec<_>>());
         let reducible = candidate.iter().zip(&cyclic).map(|(&c, &cy)| c && !cy).collect();
         let count = blocks.iter().copied().max().unwrap_or(0) as usize;

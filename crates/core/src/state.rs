@@ -118,8 +118,7 @@ impl Layout {
     /// Lays out a model's state. The model must already have passed validation's size checks.
     pub(crate) fn new(model: &Model) -> Layout {
         let mutex_base = 2;
-        let thread_count: usize =
-            model.processes.iter().map(|p| p.instances as usize * p.threads.len()).sum();
+        let thread_count: usize = model.processes.iter().map(|p| p.instances as usize * p.threads.len()).sum();
         let thread_base = mutex_base + MUTEX_SLOTS * model.mutexes.len();
         let shared_base = thread_base + THREAD_SLOTS * thread_count;
         let (shared_offsets, shared_len) = offsets(&model.shared);
@@ -130,29 +129,15 @@ impl Layout {
         let mut threads = Vec::new();
         for (decl, p) in model.processes.iter().enumerate() {
             let (poffs, plen) = offsets(&p.vars);
-            let locals: Vec<(Vec<usize>, usize)> =
-                p.threads.iter().map(|t| offsets(&t.locals)).collect();
+            let locals: Vec<(Vec<usize>, usize)> = p.threads.iter().map(|t| offsets(&t.locals)).collect();
             for instance in 0..p.instances {
-                let name = if p.instances == 1 {
-                    p.name.clone()
-                } else {
-                    format!("{}[{}]", p.name, instance)
-                };
+                let name = if p.instances == 1 { p.name.clone() } else { format!("{}[{}]", p.name, instance) };
                 let first = threads.len() as ThreadId;
                 let var_base = next;
                 next += plen;
                 for (tdecl, t) in p.threads.iter().enumerate() {
-                    let tname = if p.threads.len() == 1 {
-                        name.clone()
-                    } else {
-                        format!("{}.{}", name, t.name)
-                    };
-                    threads.push(ThreadInfo {
-                        process: processes.len(),
-                        decl: tdecl,
-                        name: tname,
-                        local_base: next,
-                    });
+                    let tname = if p.threads.len() == 1 { name.clone() } else { format!("{}.{}", name, t.name) };
+                    threads.push(ThreadInfo { process: processes.len(), decl: tdecl, name: tname, local_base: next });
                     next += locals[tdecl].1;
                 }
                 processes.push(ProcessInfo {

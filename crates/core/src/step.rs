@@ -66,18 +66,9 @@ pub enum Fault {
     /// An `assert` evaluated to false.
     AssertFailed,
     /// A value outside the declared type of the variable it was stored in.
-    OutOfRange {
-        var: String,
-        value: i64,
-        lo: Value,
-        hi: Value,
-    },
+    OutOfRange { var: String, value: i64, lo: Value, hi: Value },
     /// An array index outside `0..len`.
-    IndexOutOfBounds {
-        var: String,
-        index: Value,
-        len: u32,
-    },
+    IndexOutOfBounds { var: String, index: Value, len: u32 },
     /// Arithmetic left the 32-bit range.
     Overflow { value: i64 },
     /// Division or remainder by zero.

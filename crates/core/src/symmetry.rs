@@ -40,10 +40,7 @@ impl Symmetry {
 
     /// The templates whose instances are swapped, by name.
     pub fn templates(&self, system: &System) -> Vec<String> {
-        self.groups
-            .iter()
-            .map(|g| system.model.processes[system.layout.processes[g[0]].decl].name.clone())
-            .collect()
+        self.groups.iter().map(|g| system.model.processes[system.layout.processes[g[0]].decl].name.clone()).collect()
     }
 }
 
@@ -254,7 +251,9 @@ impl System {
         }
         let renamed = |holder: Value| -> Value {
             let t = holder as usize;
-            if holder == 0 || t - 1 < first_thread || t - 1 >= first_thread + n * per_instance {
+            // Holders are thread ids plus one (0: free); only the template's threads move.
+            let Some(thread) = t.checked_sub(1) else { return holder };
+            if !(first_thread..first_thread + n * per_instance).contains(&thread) {
                 return holder;
             }
             let (instance, within) = ((t - 1 - first_thread) / per_instance, (t - 1 - first_thread) % per_instance);

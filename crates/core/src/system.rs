@@ -9,8 +9,7 @@ use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
 use crate::state::{
-    Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED,
-    STATUS_RUNNING,
+    Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING,
 };
 use crate::step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 use crate::IrError;
@@ -72,8 +71,11 @@ impl System {
                 Some(first)
             })
             .collect();
-        let template_of =
-            layout.threads.iter().map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32).collect();
+        let template_of = layout
+            .threads
+            .iter()
+            .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
+            .collect();
         Ok(System { model, layout, templates, template_of })
     }
 
@@ -184,7 +186,8 @@ impl System {
             let st = s.0[self.layout.status_slot(t)];
             st == STATUS_FINISHED
                 || (st == STATUS_DEAD
-                    && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
+                    && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl]
+                        .restart)
         })
     }
 
@@ -192,9 +195,7 @@ impl System {
     /// bounds) is returned as such.
     pub fn holds(&self, s: &State, property: &Property) -> Result<bool, Fault> {
         let cond = match property {
-            Property::Protect { cond, .. }
-            | Property::Invariant { cond, .. }
-            | Property::AtEnd { cond, .. } => cond,
+            Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => cond,
         };
         Ok(self.eval(&s.0, Ctx::Global, cond)? != 0)
     }

@@ -140,7 +140,9 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                             scopes.mutex(*mutex, what)?;
                             if let Some(place) = result {
                                 if scopes.place(place, what)?.ty != Ty::Result {
-                                    return err(format!("{what} stores a result in a variable that is not of type result"));
+                                    return err(format!(
+                                        "{what} stores a result in a variable that is not of type result"
+                                    ));
                                 }
                             }
                         }
@@ -205,10 +207,8 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
     }
     for m in &model.mutexes {
         if let Some(r) = m.initial_owner {
-            let ok = model
-                .processes
-                .get(r.process)
-                .is_some_and(|p| r.instance < p.instances && r.thread < p.threads.len());
+            let ok =
+                model.processes.get(r.process).is_some_and(|p| r.instance < p.instances && r.thread < p.threads.len());
             if !ok {
                 return err(format!("mutex `{}` is initially owned by a thread that does not exist", m.name));
             }

@@ -1,12 +1,11 @@
 //! The transition system's rules, pinned on small models built directly as IR.
 
 use mutexcheck_core::ir::{
-    result, BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Scope, Semantics, Span,
-    ThreadDecl, ThreadRef, Ty, VarDecl, VarRef,
+    result, BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Scope, Semantics, Span, ThreadDecl,
+    ThreadRef, Ty, VarDecl, VarRef,
 };
 use mutexcheck_core::{
-    Action, Fault, MutexState, Outcome, ReleaseOutcome, State, Step, System, ThreadStatus,
-    WaitMode, WaitOutcome,
+    Action, Fault, MutexState, Outcome, ReleaseOutcome, State, Step, System, ThreadStatus, WaitMode, WaitOutcome,
 };
 
 fn instr(op: Op) -> Instr {
@@ -94,10 +93,8 @@ fn seed_story_ignored_abandoned_still_owns_and_one_release_leaves_it_owned() {
     let s0 = sys.initial_state();
     let (_, s1) = step_of(&sys, &s0, 0);
     assert_eq!(sys.mutex(&s1, 0), MutexState::owned_by(0));
-    let (crash, s2) = successors(&sys, &s1)
-        .into_iter()
-        .find(|(st, _)| st.action == Action::Crash { process: 0 })
-        .unwrap();
+    let (crash, s2) =
+        successors(&sys, &s1).into_iter().find(|(st, _)| st.action == Action::Crash { process: 0 }).unwrap();
     assert_eq!(crash.abandoned.len(), 1);
     assert!(crash.abandoned[0].by_crash);
     assert_eq!(sys.mutex(&s2, 0), MutexState { owner: None, count: 0, abandoned: true });
@@ -215,9 +212,7 @@ fn crash_kills_every_thread_of_the_process_within_the_budget() {
     assert!(successors(&sys, s1).is_empty(), "budget spent and every thread dead");
 
     let none = System::new(model(0, vec![p])).unwrap();
-    assert!(successors(&none, &none.initial_state())
-        .iter()
-        .all(|(st, _)| !matches!(st.action, Action::Crash { .. })));
+    assert!(successors(&none, &none.initial_state()).iter().all(|(st, _)| !matches!(st.action, Action::Crash { .. })));
 }
 
 #[test]
@@ -226,11 +221,7 @@ fn a_restartable_process_starts_again_from_its_first_statement_with_fresh_locals
         "svc",
         1,
         vec![int_var("n", 0, 3, 0)],
-        vec![
-            instr(Op::Assign { place: local(0), value: Expr::Const(2) }),
-            wait(WaitMode::Infinite, None),
-            release(),
-        ],
+        vec![instr(Op::Assign { place: local(0), value: Expr::Const(2) }), wait(WaitMode::Infinite, None), release()],
     );
     p.restart = true;
     let sys = System::new(model(1, vec![p])).unwrap();
@@ -285,7 +276,11 @@ fn inside_atomic_only_that_thread_moves_and_nothing_crashes() {
 
 #[test]
 fn a_value_outside_the_declared_range_is_a_fault() {
-    let inc = Expr::Binary(BinOp::Add, Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })), Box::new(Expr::Const(4)));
+    let inc = Expr::Binary(
+        BinOp::Add,
+        Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })),
+        Box::new(Expr::Const(4)),
+    );
     let code = vec![instr(Op::Assign { place: shared(0), value: inc })];
     let sys = System::new(model(0, vec![process("w", 1, vec![], code)])).unwrap();
     let s0 = sys.initial_state();
@@ -396,12 +391,12 @@ mod ill_formed_ir_is_an_error_not_a_panic {
 #[test]
 fn every_reachable_state_packs_into_its_bits_and_unpacks_to_itself() {
     // Two workers, each: r = wait m timeout; a = a + 1; release m — with one crash.
-    let inc = Expr::Binary(BinOp::Add, Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })), Box::new(Expr::Const(1)));
-    let code = vec![
-        wait(WaitMode::Timeout, Some(0)),
-        instr(Op::Assign { place: shared(0), value: inc }),
-        release(),
-    ];
+    let inc = Expr::Binary(
+        BinOp::Add,
+        Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })),
+        Box::new(Expr::Const(1)),
+    );
+    let code = vec![wait(WaitMode::Timeout, Some(0)), instr(Op::Assign { place: shared(0), value: inc }), release()];
     let sys = System::new(model(1, vec![process("w", 2, vec![result_var("r")], code)])).unwrap();
     let packer = sys.packer();
     assert_eq!(packer.words(), 1);

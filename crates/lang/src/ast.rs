@@ -138,10 +138,23 @@ pub(crate) struct Arm<'a> {
 
 #[derive(Clone, Debug)]
 pub(crate) enum StmtKind<'a> {
-    Assign { place: PlaceAst<'a>, value: ExprAst<'a> },
-    Mutex { target: Option<Target<'a>>, op: MutexOp, mutex: Ident<'a> },
-    If { arms: Vec<Arm<'a>>, els: Option<(Sp, Vec<Stmt<'a>>)> },
-    While { cond: ExprAst<'a>, body: Vec<Stmt<'a>> },
+    Assign {
+        place: PlaceAst<'a>,
+        value: ExprAst<'a>,
+    },
+    Mutex {
+        target: Option<Target<'a>>,
+        op: MutexOp,
+        mutex: Ident<'a>,
+    },
+    If {
+        arms: Vec<Arm<'a>>,
+        els: Option<(Sp, Vec<Stmt<'a>>)>,
+    },
+    While {
+        cond: ExprAst<'a>,
+        body: Vec<Stmt<'a>>,
+    },
     Assert(ExprAst<'a>),
     Skip,
     Exit,

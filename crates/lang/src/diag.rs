@@ -89,12 +89,8 @@ fn render_one(out: &mut String, d: &Diagnostic, path: &str, lines: &[&str]) {
         out.push_str(&format!("{pad} |\n"));
         out.push_str(&format!("{number} | {before}{shown}{after}\n"));
         // Pad with the same whitespace as the source (tabs stay tabs) so carets align.
-        let indent: String = shown
-            .chars()
-            .chain(std::iter::repeat(' '))
-            .take(col)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let indent: String =
+            shown.chars().chain(std::iter::repeat(' ')).take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         // At least one caret, and none past the end of the line (+1 for a point after it).
         let room = shown.chars().count().saturating_sub(col).max(1);
         let carets = "^".repeat((d.len as usize).clamp(1, room));

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::source::{Sp, Source};
+use crate::source::{Source, Sp};
 use crate::{Diagnostic, Diagnostics, RawDiag};
 
 /// The most errors shown for one file; a last line then says how many more there are.

@@ -299,7 +299,11 @@ impl<'a> Lexer<'a> {
                 } else {
                     format!("`{ch}`")
                 };
-                errors.push(RawDiag::new(Sp::new(i, j), format!("unexpected character {shown}"), "not part of the model language"));
+                errors.push(RawDiag::new(
+                    Sp::new(i, j),
+                    format!("unexpected character {shown}"),
+                    "not part of the model language",
+                ));
                 self.at = j;
                 return None;
             }
@@ -311,7 +315,9 @@ impl<'a> Lexer<'a> {
 /// True when a token (or whitespace, or a comment) may start here.
 fn starts_token(s: &str) -> bool {
     let c = s.as_bytes()[0];
-    c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || b"_{}[]():;,.=<>+-*/%!".contains(&c)
+    c.is_ascii_alphanumeric()
+        || c.is_ascii_whitespace()
+        || b"_{}[]():;,.=<>+-*/%!".contains(&c)
         || s.starts_with("&&")
         || s.starts_with("||")
 }

@@ -25,7 +25,7 @@ pub use diag::{Diagnostic, Diagnostics};
 pub use expect::{expected_verdict, Expect};
 pub use parser::MAX_DEPTH;
 
-use source::{Sp, Source};
+use source::{Source, Sp};
 
 /// The largest model file accepted, in bytes. Real models are a few kilobytes; the bound keeps
 /// a mistaken argument (a log file, a binary) from costing memory and time.

@@ -159,6 +159,9 @@ mod tests {
                 assert_eq!(src.line(sp), slow_pos(&text, sp).0);
             }
         }
-        assert_eq!(src.diag_pos(Sp::new(text.len() + 5, text.len() + 9)), slow_pos(&text, Sp::new(text.len(), text.len())));
+        assert_eq!(
+            src.diag_pos(Sp::new(text.len() + 5, text.len() + 9)),
+            slow_pos(&text, Sp::new(text.len(), text.len()))
+        );
     }
 }

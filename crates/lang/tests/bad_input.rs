@@ -38,10 +38,7 @@ fn control_characters_in_utf8_are_reported_once_per_run() {
 fn a_ten_megabyte_file_is_refused_by_size() {
     let big = vec![b' '; 10 * 1024 * 1024];
     let d = first(&big);
-    assert_eq!(
-        d.message,
-        format!("the file is 10485760 bytes long; a model may be at most {MAX_SOURCE_BYTES} bytes")
-    );
+    assert_eq!(d.message, format!("the file is 10485760 bytes long; a model may be at most {MAX_SOURCE_BYTES} bytes"));
 }
 
 #[test]
@@ -66,7 +63,8 @@ fn blocks_nested_ten_thousand_deep_give_a_nesting_error() {
     let n = 10_000;
     let src = format!("model t\nprocess w {{\n{}{}}}\n", "atomic {\n".repeat(n), "}\n".repeat(n));
     nesting_error(&src);
-    let src = format!("model t\nshared f: bool = true\nprocess w {{ {} skip {} }}", "while f { ".repeat(n), "}".repeat(n));
+    let src =
+        format!("model t\nshared f: bool = true\nprocess w {{ {} skip {} }}", "while f { ".repeat(n), "}".repeat(n));
     nesting_error(&src);
     nesting_error(&format!("model t\nprocess w {{ {}", "if true {".repeat(n)));
 }
@@ -77,13 +75,21 @@ fn parentheses_and_unary_operators_ten_thousand_deep_give_a_nesting_error() {
     nesting_error(&format!("model t\nshared a: 0..1 = 0\nprocess w {{ a = {}1{} }}", "(".repeat(n), ")".repeat(n)));
     nesting_error(&format!("model t\nshared a: 0..1 = 0\nprocess w {{ a = {}1 }}", "- ".repeat(n)));
     nesting_error(&format!("model t\nshared f: bool = true\nprocess w {{ f = {}f }}", "!".repeat(n)));
-    nesting_error(&format!("model t\nshared a: [0..1; 2] = 0\nprocess w {{ a[0] = {}0{} }}", "a[".repeat(n), "]".repeat(n)));
+    nesting_error(&format!(
+        "model t\nshared a: [0..1; 2] = 0\nprocess w {{ a[0] = {}0{} }}",
+        "a[".repeat(n),
+        "]".repeat(n)
+    ));
 }
 
 #[test]
 fn nesting_up_to_the_limit_compiles() {
     let n = MAX_DEPTH - 1; // the process body is one level
-    let src = format!("model t\nprocess w {{ {} skip {} }}", "atomic { ".to_string() + &"if true { ".repeat(n - 1), "}".repeat(n));
+    let src = format!(
+        "model t\nprocess w {{ {} skip {} }}",
+        "atomic { ".to_string() + &"if true { ".repeat(n - 1),
+        "}".repeat(n)
+    );
     compile("ok.mc", src.as_bytes()).expect("nesting at the limit is fine");
 }
 

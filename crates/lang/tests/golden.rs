@@ -58,10 +58,26 @@ golden!(let_reuses_shared_name, h "process w { let a = wait m }", ("`a` is alrea
 golden!(variable_used_as_mutex, h "process w { wait a }", ("`a` is a variable, not a mutex", 6, 18, 1));
 golden!(mutex_used_as_value, h "process w { a = m }", ("`m` is a mutex, not a variable", 6, 17, 1));
 golden!(unknown_function, h "process w { assert locked(m) }", ("unknown function `locked`", 6, 20, 6));
-golden!(owned_by_unknown_process, "model t\nmutex m owned_by nobody\nprocess w { skip }", ("unknown process `nobody`", 2, 18, 6));
-golden!(owned_by_missing_instance, "model t\nmutex m owned_by w\nprocess w[2] { skip }", ("process `w` has 2 instances; say which one owns the mutex", 2, 18, 1));
-golden!(owned_by_instance_out_of_range, "model t\nmutex m owned_by w[2]\nprocess w[2] { skip }", ("process `w` has instances 0..1, not 2", 2, 20, 1));
-golden!(owned_by_missing_thread, "model t\nmutex m owned_by w\nprocess w {\n    thread a { skip }\n    thread b { skip }\n}", ("process `w` has 2 threads; say which one owns the mutex", 2, 9, 10));
+golden!(
+    owned_by_unknown_process,
+    "model t\nmutex m owned_by nobody\nprocess w { skip }",
+    ("unknown process `nobody`", 2, 18, 6)
+);
+golden!(
+    owned_by_missing_instance,
+    "model t\nmutex m owned_by w\nprocess w[2] { skip }",
+    ("process `w` has 2 instances; say which one owns the mutex", 2, 18, 1)
+);
+golden!(
+    owned_by_instance_out_of_range,
+    "model t\nmutex m owned_by w[2]\nprocess w[2] { skip }",
+    ("process `w` has instances 0..1, not 2", 2, 20, 1)
+);
+golden!(
+    owned_by_missing_thread,
+    "model t\nmutex m owned_by w\nprocess w {\n    thread a { skip }\n    thread b { skip }\n}",
+    ("process `w` has 2 threads; say which one owns the mutex", 2, 9, 10)
+);
 golden!(property_reads_local, h "protect m: round == 0\nprocess w {\n    var round: 0..1 = 0\n}", ("a property cannot read `round`, a variable of process `w`", 6, 12, 5));
 golden!(property_uses_owns, h "invariant mine: owns(m)\nprocess w { skip }", ("`owns(m)` has no meaning in a property", 6, 17, 6));
 golden!(property_uses_self, h "at end: self == 0\nprocess w { skip }", ("`self` has no meaning in a property", 6, 9, 4));
@@ -77,15 +93,39 @@ golden!(let_into_int_variable, h "process w {\n    var n: 0..1 = 0\n    let n = 
 golden!(result_into_int_place, h "process w { a = wait m }", ("`a` holds a number, but `wait` returns a result", 6, 13, 1));
 golden!(negate_bool, h "process w { f = -f }", ("`-` needs a number, but this is a boolean", 6, 17, 2));
 golden!(not_of_number, h "process w { f = !a }", ("`!` needs a boolean, but this is a number", 6, 17, 2));
-golden!(initial_value_out_of_range, "model t\nshared a: 0..4 = 5\nprocess w { skip }", ("the initial value 5 of `a` is outside its range 0..4", 2, 18, 1));
-golden!(initial_value_wrong_type, "model t\nshared a: 0..4 = true\nprocess w { skip }", ("`a` holds a number, but its initial value is a boolean", 2, 18, 4));
-golden!(initial_value_not_constant, "model t\nshared a: 0..4 = 1 + 1\nprocess w { skip }", ("an initial value must be a constant", 2, 18, 5));
+golden!(
+    initial_value_out_of_range,
+    "model t\nshared a: 0..4 = 5\nprocess w { skip }",
+    ("the initial value 5 of `a` is outside its range 0..4", 2, 18, 1)
+);
+golden!(
+    initial_value_wrong_type,
+    "model t\nshared a: 0..4 = true\nprocess w { skip }",
+    ("`a` holds a number, but its initial value is a boolean", 2, 18, 4)
+);
+golden!(
+    initial_value_not_constant,
+    "model t\nshared a: 0..4 = 1 + 1\nprocess w { skip }",
+    ("an initial value must be a constant", 2, 18, 5)
+);
 golden!(variable_without_bounds, "model t\nshared x = 0\nprocess w { skip }", ("variable `x` has no bounds", 2, 8, 1));
-golden!(int_type_without_bounds, "model t\nshared x: int = 0\nprocess w { skip }", ("an integer variable needs bounds", 2, 11, 3));
+golden!(
+    int_type_without_bounds,
+    "model t\nshared x: int = 0\nprocess w { skip }",
+    ("an integer variable needs bounds", 2, 11, 3)
+);
 golden!(empty_range, "model t\nshared x: 3..1 = 2\nprocess w { skip }", ("the range 3..1 is empty", 2, 11, 4));
-golden!(array_length_zero, "model t\nshared x: [0..1; 0] = 0\nprocess w { skip }", ("an array has 1 to 1024 elements", 2, 18, 1));
+golden!(
+    array_length_zero,
+    "model t\nshared x: [0..1; 0] = 0\nprocess w { skip }",
+    ("an array has 1 to 1024 elements", 2, 18, 1)
+);
 golden!(unknown_semantics, "model t\nsemantics posix\nprocess w { skip }", ("unknown semantics `posix`", 2, 11, 5));
-golden!(crash_budget_negative, "model t\ncrashes -1\nprocess w { skip }", ("the crash budget must be between 0 and 1000", 2, 9, 2));
+golden!(
+    crash_budget_negative,
+    "model t\ncrashes -1\nprocess w { skip }",
+    ("the crash budget must be between 0 and 1000", 2, 9, 2)
+);
 golden!(zero_instances, "model t\nprocess w[0] { skip }", ("a process has 1 to 1000 instances", 2, 11, 1));
 golden!(nested_atomic, h "process w { atomic { atomic { skip } } }", ("`atomic` blocks cannot be nested", 6, 22, 6));
 golden!(no_process, "model t\nmutex m", ("the model has no process", 1, 7, 1));

@@ -119,7 +119,10 @@ fn results_can_be_stored_in_declared_result_variables() {
     let src = "model t\nmutex m\nshared last: result = OK\nprocess w { last = wait m\nassert last != ABANDONED }\n";
     let m = model(src);
     let shared_last = Place { var: VarRef { scope: Scope::Shared, index: 0 }, index: None };
-    assert_eq!(m.processes[0].threads[0].code[0].op, Op::Wait { mutex: 0, mode: WaitMode::Infinite, result: Some(shared_last) });
+    assert_eq!(
+        m.processes[0].threads[0].code[0].op,
+        Op::Wait { mutex: 0, mode: WaitMode::Infinite, result: Some(shared_last) }
+    );
 }
 
 #[test]
@@ -135,12 +138,12 @@ fn process_vars_are_process_memory_only_when_the_process_has_threads() {
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
         two.threads[0].code[0].op,
-        Op::Assign { place: Place { var: VarRef { scope: Scope::Process, index: 0 }, index: None }, value: Expr::Const(0) }
+        Op::Assign {
+            place: Place { var: VarRef { scope: Scope::Process, index: 0 }, index: None },
+            value: Expr::Const(0)
+        }
     );
-    assert_eq!(
-        two.threads[0].code[1].op,
-        Op::Assign { place: local(0), value: Expr::Const(0) }
-    );
+    assert_eq!(two.threads[0].code[1].op, Op::Assign { place: local(0), value: Expr::Const(0) });
 }
 
 #[test]
@@ -158,7 +161,10 @@ fn queries_self_arrays_and_negative_values_lower_to_their_ir() {
     assert_eq!((m.shared[0].ty, m.shared[0].len, m.shared[0].init), (Ty::Int { lo: -2, hi: 2 }, Some(3), -1));
     let code = &m.processes[0].threads[0].code;
     let v = VarRef { scope: Scope::Shared, index: 0 };
-    assert_eq!(code[0].op, Op::Assign { place: Place { var: v, index: Some(Box::new(Expr::InstanceId)) }, value: Expr::Const(-2) });
+    assert_eq!(
+        code[0].op,
+        Op::Assign { place: Place { var: v, index: Some(Box::new(Expr::InstanceId)) }, value: Expr::Const(-2) }
+    );
     let held = Expr::Binary(BinOp::Gt, Box::new(Expr::MutexCount(0)), Box::new(Expr::Const(0)));
     let or = |x, y| Expr::Binary(BinOp::Or, Box::new(x), Box::new(y));
     let zero = Expr::Binary(BinOp::Eq, Box::new(Expr::MutexCount(0)), Box::new(Expr::Const(0)));
@@ -198,10 +204,16 @@ fn properties_keep_their_expression_text_and_span() {
         Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 0 })),
         Box::new(Expr::Var(VarRef { scope: Scope::Shared, index: 1 })),
     );
-    assert_eq!(props[0], Property::Protect { mutex: 0, cond: ab, text: "a == b".into(), span: Span { line: 5, col: 12, len: 6 } });
+    assert_eq!(
+        props[0],
+        Property::Protect { mutex: 0, cond: ab, text: "a == b".into(), span: Span { line: 5, col: 12, len: 6 } }
+    );
     match &props[1] {
         Property::Invariant { name, text, span, .. } => {
-            assert_eq!((name.as_str(), text.as_str(), *span), ("small", "a <= 3 && b <= 3", Span { line: 6, col: 18, len: 9 }));
+            assert_eq!(
+                (name.as_str(), text.as_str(), *span),
+                ("small", "a <= 3 && b <= 3", Span { line: 6, col: 18, len: 9 })
+            );
         }
         p => panic!("not an invariant: {p:?}"),
     }

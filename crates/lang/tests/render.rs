@@ -2,7 +2,8 @@
 
 use mutexcheck_lang::compile;
 
-const TWO_ERRORS: &str = "model t\nmutex m\nprocess w {\n    let r = wait m\n    if r == 1 {\n        release n\n    }\n}\n";
+const TWO_ERRORS: &str =
+    "model t\nmutex m\nprocess w {\n    let r = wait m\n    if r == 1 {\n        release n\n    }\n}\n";
 
 #[test]
 fn render_shows_message_position_source_line_carets_label_help_and_count() {
@@ -88,7 +89,8 @@ fn independent_errors_are_all_reported_in_source_order() {
 
 #[test]
 fn several_syntax_errors_are_reported_after_recovery() {
-    let src = "model t\nshared a: 0..4 = 0\nprocess w {\n    a = a +\n    if a < 1 < 2 { skip }\n    a == 1\n    skip\n}\n";
+    let src =
+        "model t\nshared a: 0..4 = 0\nprocess w {\n    a = a +\n    if a < 1 < 2 { skip }\n    a == 1\n    skip\n}\n";
     let err = compile("t.mc", src.as_bytes()).unwrap_err();
     let lines: Vec<(u32, u32, &str)> = err.items.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
     assert_eq!(

@@ -46,7 +46,10 @@ fn a_misspelt_name_of_400000_letters_gets_one_error_with_its_name_cut() {
     let cut = "x".repeat(24);
     assert_eq!(items.len(), 1);
     let d = &items[0];
-    assert_eq!((d.message.as_str(), d.line, d.col, d.len), (format!("unknown name `{cut}...xxxxxxxy`").as_str(), 4, 5, 400_000));
+    assert_eq!(
+        (d.message.as_str(), d.line, d.col, d.len),
+        (format!("unknown name `{cut}...xxxxxxxy`").as_str(), 4, 5, 400_000)
+    );
     assert_eq!(d.help.as_deref(), Some(format!("did you mean `{cut}...xxxxxxxx`?").as_str()));
     // The line is cut after 240 characters: four spaces and 236 letters.
     let shown = format!("4 |     {}...\n  |     {} not declared\n", "x".repeat(236), "^".repeat(236));
@@ -128,7 +131,8 @@ fn fifty_thousand_invariants_and_processes_are_checked_by_name_not_by_scans() {
     let model = compile("inv.mc", src.as_bytes()).expect("compiles");
     assert!(model.properties.len() > 45_000);
     // Processes (and `owned_by` lookups) by name; the last line names a process again.
-    let src = fill("model t\n", |i| format!("mutex m{i:05} owned_by p{i:05}\nprocess p{i:05} {{}}\n"), "process p00000 {}\n");
+    let src =
+        fill("model t\n", |i| format!("mutex m{i:05} owned_by p{i:05}\nprocess p{i:05} {{}}\n"), "process p00000 {}\n");
     let (items, _) = fails(&src);
     let last = src.lines().count() as u32;
     assert_eq!((messages(&items), items[0].line), (vec!["`p00000` is already declared as a process (line 3)"], last));
@@ -139,17 +143,28 @@ fn a_long_name_is_not_copied_into_every_error_that_quotes_it() {
     // A property reading a process variable names the process in its message.
     let p = "p".repeat(500_000);
     let reads = "&&".to_string() + &["v"; 200].join("&&");
-    let src = fill(&format!("model t\nprocess {p} {{\n    var v: bool\n}}\n"), |i| format!("invariant i{i:05}: v{reads}\n"), "");
+    let src = fill(
+        &format!("model t\nprocess {p} {{\n    var v: bool\n}}\n"),
+        |i| format!("invariant i{i:05}: v{reads}\n"),
+        "",
+    );
     let (items, _) = fails(&src);
     assert_eq!(items.len(), 51);
     let cut = format!("{}...pppppppp", "p".repeat(24));
     assert_eq!(items[0].message, format!("a property cannot read `v`, a variable of process `{cut}`"));
     // `owned_by` a process of several threads names its first thread in the help.
     let t = "t".repeat(500_000);
-    let src = fill(&format!("model t\nprocess p {{\n    thread {t} {{ skip }}\n    thread u {{ skip }}\n}}\n"), |i| format!("mutex m{i:05} owned_by p\n"), "");
+    let src = fill(
+        &format!("model t\nprocess p {{\n    thread {t} {{ skip }}\n    thread u {{ skip }}\n}}\n"),
+        |i| format!("mutex m{i:05} owned_by p\n"),
+        "",
+    );
     let (items, _) = fails(&src);
     assert_eq!(items.len(), 51);
-    assert_eq!(items[0].help.as_deref(), Some(format!("write e.g. `owned_by p.{}...tttttttt`", "t".repeat(24)).as_str()));
+    assert_eq!(
+        items[0].help.as_deref(),
+        Some(format!("write e.g. `owned_by p.{}...tttttttt`", "t".repeat(24)).as_str())
+    );
 }
 
 #[test]
@@ -169,7 +184,10 @@ fn a_million_tokens_and_a_mebibyte_number_are_one_error_each() {
     assert_eq!(messages(&items), ["expected a statement, found `;`"]);
     let src = format!("model t\nshared a: 0..1 = {}\n", "9".repeat(MAX_SOURCE_BYTES - 40));
     let (items, _) = fails(&src);
-    assert_eq!(messages(&items), [format!("the number {}...99999999 is too large; values are 32-bit integers", "9".repeat(24))]);
+    assert_eq!(
+        messages(&items),
+        [format!("the number {}...99999999 is too large; values are 32-bit integers", "9".repeat(24))]
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The whole check as one JSON document, for tools.
 
-use mutexcheck_core::{System, State};
+use mutexcheck_core::{State, System};
 use serde_json::{json, Value};
 
 use super::ReportOptions;

@@ -31,7 +31,8 @@ pub fn trace_line(system: &System, index: usize, width: usize, step: &Step, chan
     if changes.is_empty() {
         format!("  {index:>width$}. {line}")
     } else {
-        let changes: Vec<String> = changes.iter().map(|ch| format!("{}: {} -> {}", ch.name, ch.before, ch.after)).collect();
+        let changes: Vec<String> =
+            changes.iter().map(|ch| format!("{}: {} -> {}", ch.name, ch.before, ch.after)).collect();
         format!("  {index:>width$}. {line}    {}", changes.join(", "))
     }
 }
@@ -101,7 +102,8 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         }
         Storage::Fingerprints { exact: false } => {
             let p = s.collision_probability().unwrap_or(0.0);
-            let _ = writeln!(out, "  fingerprints: 64-bit; estimated probability that a collision hid a state: {p:.1e}");
+            let _ =
+                writeln!(out, "  fingerprints: 64-bit; estimated probability that a collision hid a state: {p:.1e}");
         }
     }
     if options.timings {

@@ -189,11 +189,7 @@ impl TraceFile {
         TraceFile {
             format: FORMAT_NAME.to_string(),
             version: FORMAT_VERSION,
-            model: ModelRef {
-                path: path.to_string(),
-                name: system.model().name.clone(),
-                hash: model_hash(source),
-            },
+            model: ModelRef { path: path.to_string(), name: system.model().name.clone(), hash: model_hash(source) },
             options,
             violation,
             steps,

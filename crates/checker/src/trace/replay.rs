@@ -50,14 +50,14 @@ pub fn replay(system: &System, trace: &TraceFile) -> Replay {
     replay_with(system, trace, &violation_at)
 }
 
+/// The property check of a replay: the violation (if any) seen on reaching a state by a step
+/// from the state before it (`None` for the initial state).
+pub type ViolationAt<'a> = dyn Fn(Option<(&State, &Step)>, &State) -> Option<Found> + 'a;
+
 /// Replays `trace` on `system` with `violation_at(prev, state)` as the property check: the
 /// violation (if any) observed on reaching `state` by the step `prev` from the state before
 /// it (`None` for the initial state).
-pub fn replay_with(
-    system: &System,
-    trace: &TraceFile,
-    violation_at: &dyn Fn(Option<(&State, &Step)>, &State) -> Option<Found>,
-) -> Replay {
+pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationAt) -> Replay {
     let mut lines = Vec::new();
     let mut state = system.initial_state();
     let expected = &trace.violation;
@@ -222,7 +222,9 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
             if recorded.action == "crash" && system.crashes_used(state) >= system.model().crashes {
                 format!("{actor} cannot crash: the crash budget of {} is used up", system.model().crashes)
             } else if recorded.action == "crash" {
-                format!("{actor} cannot crash here: it has no running thread (or another thread is inside an atomic block)")
+                format!(
+                    "{actor} cannot crash here: it has no running thread (or another thread is inside an atomic block)"
+                )
             } else {
                 format!("{actor} cannot restart here: it is not a crashed process marked `restart`")
             }

@@ -1,10 +1,12 @@
 //! Small IR models built by hand, with source lines so messages name them.
 #![allow(dead_code)]
 
-use mutexcheck_checker::{check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy};
+use mutexcheck_checker::{
+    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
+};
 use mutexcheck_core::ir::{
-    BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Property, Scope, Semantics, Span,
-    ThreadDecl, Ty, VarDecl, VarRef,
+    BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Property, Scope, Semantics, Span, ThreadDecl, Ty,
+    VarDecl, VarRef,
 };
 use mutexcheck_core::{System, WaitMode};
 

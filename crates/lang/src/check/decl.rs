@@ -43,7 +43,11 @@ impl<'a> Checker<'a> {
         let crashes = match ast.crashes {
             None => 1,
             Some((n, sp)) if !(0..=MAX_CRASHES).contains(&n) => {
-                self.err(RawDiag::new(sp, format!("the crash budget must be between 0 and {MAX_CRASHES}"), "out of range"));
+                self.err(RawDiag::new(
+                    sp,
+                    format!("the crash budget must be between 0 and {MAX_CRASHES}"),
+                    "out of range",
+                ));
                 0
             }
             Some((n, _)) => n as u32,
@@ -122,7 +126,10 @@ impl<'a> Checker<'a> {
                 _ => {
                     self.err(
                         RawDiag::new(v.name.sp, format!("variable `{}` has no bounds", v.name.name), "type missing")
-                            .help(format!("give it a range, e.g. `{}: 0..3 = 0`, so the state space stays finite", v.name.name)),
+                            .help(format!(
+                                "give it a range, e.g. `{}: 0..3 = 0`, so the state space stays finite",
+                                v.name.name
+                            )),
                     );
                     init = None;
                     (Ty::Int { lo: 0, hi: 0 }, None)
@@ -200,7 +207,11 @@ impl<'a> Checker<'a> {
                 }
                 let (ty, _) = self.ty(elem, sp);
                 if !(1..=MAX_ARRAY_LEN).contains(len) {
-                    self.err(RawDiag::new(*len_sp, format!("an array has 1 to {MAX_ARRAY_LEN} elements"), "bad length"));
+                    self.err(RawDiag::new(
+                        *len_sp,
+                        format!("an array has 1 to {MAX_ARRAY_LEN} elements"),
+                        "bad length",
+                    ));
                     return (ty, Some(1));
                 }
                 (ty, Some(*len as u32))
@@ -212,7 +223,11 @@ impl<'a> Checker<'a> {
         let instances = match p.instances {
             None => 1,
             Some((n, sp)) if !(1..=MAX_INSTANCES).contains(&n) => {
-                self.err(RawDiag::new(sp, format!("a process has 1 to {MAX_INSTANCES} instances"), "bad instance count"));
+                self.err(RawDiag::new(
+                    sp,
+                    format!("a process has 1 to {MAX_INSTANCES} instances"),
+                    "bad instance count",
+                ));
                 1
             }
             Some((n, _)) => n as u32,
@@ -287,8 +302,12 @@ impl<'a> Checker<'a> {
             Some((i, _)) => i as u32,
             None if p.instances > 1 => {
                 self.err(
-                    RawDiag::new(o.process.sp, format!("process `{}` has {} instances; say which one owns the mutex", p.name, p.instances), "which instance?")
-                        .help(format!("write e.g. `owned_by {}[0]`", p.name)),
+                    RawDiag::new(
+                        o.process.sp,
+                        format!("process `{}` has {} instances; say which one owns the mutex", p.name, p.instances),
+                        "which instance?",
+                    )
+                    .help(format!("write e.g. `owned_by {}[0]`", p.name)),
                 );
                 return None;
             }
@@ -298,7 +317,11 @@ impl<'a> Checker<'a> {
             Some(t) => match owners.threads.get(&(pi, t.name)) {
                 Some(&i) => i,
                 None => {
-                    self.err(RawDiag::new(t.sp, format!("process `{}` has no thread `{}`", p.name, t.name), "no such thread"));
+                    self.err(RawDiag::new(
+                        t.sp,
+                        format!("process `{}` has no thread `{}`", p.name, t.name),
+                        "no such thread",
+                    ));
                     return None;
                 }
             },
@@ -307,8 +330,12 @@ impl<'a> Checker<'a> {
                 let src = self.src;
                 // Built only if shown: every such error quotes the first thread's name.
                 self.errs.push_with(o.sp, || {
-                    RawDiag::new(o.sp, format!("process `{}` has {} threads; say which one owns the mutex", p.name, p.threads.len()), "which thread?")
-                        .help(format!("write e.g. `{}.{first}`", src.text_of(o.sp)))
+                    RawDiag::new(
+                        o.sp,
+                        format!("process `{}` has {} threads; say which one owns the mutex", p.name, p.threads.len()),
+                        "which thread?",
+                    )
+                    .help(format!("write e.g. `{}.{first}`", src.text_of(o.sp)))
                 });
                 return None;
             }

@@ -91,8 +91,10 @@ impl<'a> Checker<'a> {
             ExprKind::Result(v) => (Expr::Const(*v), T::Result),
             ExprKind::SelfId => {
                 if env.property {
-                    self.err(RawDiag::new(e.sp, "`self` has no meaning in a property", "not inside a process")
-                        .help("properties are checked outside any process; they read shared variables and mutexes"));
+                    self.err(
+                        RawDiag::new(e.sp, "`self` has no meaning in a property", "not inside a process")
+                            .help("properties are checked outside any process; they read shared variables and mutexes"),
+                    );
                     return ERR;
                 }
                 (Expr::InstanceId, T::Int)
@@ -115,7 +117,11 @@ impl<'a> Checker<'a> {
                 let v = self.var(env, name);
                 let (ix, it) = self.expr(env, i);
                 if it != T::Int && it != T::Err {
-                    self.err(RawDiag::new(i.sp, format!("an array index must be a number, but this is {}", it.noun()), format!("this is {}", it.noun())));
+                    self.err(RawDiag::new(
+                        i.sp,
+                        format!("an array index must be a number, but this is {}", it.noun()),
+                        format!("this is {}", it.noun()),
+                    ));
                 }
                 match v {
                     Some((var, ty, Some(_))) => (Expr::Index(var, Box::new(ix)), T::of(ty)),
@@ -137,7 +143,11 @@ impl<'a> Checker<'a> {
                     return ERR;
                 }
                 if t != want {
-                    self.err(RawDiag::new(e.sp, format!("`{sym}` needs {}, but this is {}", want.noun(), t.noun()), format!("{} here", t.noun())));
+                    self.err(RawDiag::new(
+                        e.sp,
+                        format!("`{sym}` needs {}, but this is {}", want.noun(), t.noun()),
+                        format!("{} here", t.noun()),
+                    ));
                     return ERR;
                 }
                 (Expr::Unary(*op, Box::new(x)), want)
@@ -153,7 +163,9 @@ impl<'a> Checker<'a> {
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
                         self.operands(e, sym, ta, tb, T::Int).map(|_| T::Int)
                     }
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.operands(e, sym, ta, tb, T::Int).map(|_| T::Bool),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                        self.operands(e, sym, ta, tb, T::Int).map(|_| T::Bool)
+                    }
                     BinOp::And | BinOp::Or => self.operands(e, sym, ta, tb, T::Bool).map(|_| T::Bool),
                     BinOp::Eq | BinOp::Ne => {
                         if ta == tb {

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{Ident, ModelAst};
 use crate::errors::ErrorList;
-use crate::source::{Sp, Source};
+use crate::source::{Source, Sp};
 use crate::RawDiag;
 use mutexcheck_core::ir::{Model, MutexId, Ty, VarRef};
 
@@ -46,11 +46,7 @@ pub(crate) struct Env<'a> {
 
 impl<'a> Env<'a> {
     pub fn lookup(&self, cx: &Checker, name: &str) -> Option<Entity> {
-        self.local
-            .get(name)
-            .or_else(|| self.process.get(name))
-            .or_else(|| cx.globals.get(name))
-            .map(|(e, _)| *e)
+        self.local.get(name).or_else(|| self.process.get(name)).or_else(|| cx.globals.get(name)).map(|(e, _)| *e)
     }
 
     /// The visible name of the wanted kind closest to a misspelt `name`, for a "did you
@@ -112,8 +108,12 @@ impl<'a> Checker<'a> {
     pub fn duplicate(&mut self, name: &Ident<'a>, first: Sp, what: &str) {
         let line = self.line_of(first);
         self.err(
-            RawDiag::new(name.sp, format!("`{}` is already declared as {what} (line {line})", name.name), "declared again here")
-                .help("give it a different name"),
+            RawDiag::new(
+                name.sp,
+                format!("`{}` is already declared as {what} (line {line})", name.name),
+                "declared again here",
+            )
+            .help("give it a different name"),
         );
     }
 
@@ -122,18 +122,21 @@ impl<'a> Checker<'a> {
         match env.lookup(self, name.name) {
             Some(Entity::Var { var, ty, len }) => Some((var, ty, len)),
             Some(Entity::Mutex(_)) => {
-                self.err(
-                    RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex")
-                        .help(format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name)),
-                );
+                self.err(RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex").help(
+                    format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name),
+                ));
                 None
             }
             None if env.property && self.inner_vars.contains_key(name.name) => {
                 let p = self.inner_vars[name.name];
                 // Built only if shown: `p` may be long, and quoted by every such error.
                 self.errs.push_with(name.sp, || {
-                    RawDiag::new(name.sp, format!("a property cannot read `{}`, a variable of process `{p}`", name.name), "not shared")
-                        .help("properties read only shared variables and mutexes")
+                    RawDiag::new(
+                        name.sp,
+                        format!("a property cannot read `{}`, a variable of process `{p}`", name.name),
+                        "not shared",
+                    )
+                    .help("properties read only shared variables and mutexes")
                 });
                 None
             }

@@ -76,8 +76,17 @@ impl<'a> Checker<'a> {
                         Some((place, T::Result)) => Some(place),
                         Some((_, t)) => {
                             self.err(
-                                RawDiag::new(p.sp, format!("`{}` holds {}, but `{}` returns a result", p.name.name, t.noun(), op_word(*op)), "not a result variable")
-                                    .help("store results in a variable of type `result`, or use `let`"),
+                                RawDiag::new(
+                                    p.sp,
+                                    format!(
+                                        "`{}` holds {}, but `{}` returns a result",
+                                        p.name.name,
+                                        t.noun(),
+                                        op_word(*op)
+                                    ),
+                                    "not a result variable",
+                                )
+                                .help("store results in a variable of type `result`, or use `let`"),
                             );
                             None
                         }
@@ -124,8 +133,10 @@ impl<'a> Checker<'a> {
             }
             StmtKind::Atomic(body) => {
                 if lw.atomic {
-                    self.err(RawDiag::new(s.sp, "`atomic` blocks cannot be nested", "already inside `atomic`")
-                        .help("the outer block is already one step"));
+                    self.err(
+                        RawDiag::new(s.sp, "`atomic` blocks cannot be nested", "already inside `atomic`")
+                            .help("the outer block is already one step"),
+                    );
                 }
                 let outer = lw.atomic;
                 lw.atomic = true;
@@ -162,21 +173,35 @@ impl<'a> Checker<'a> {
             }
             let t = if len.is_some() { "an array" } else { T::of(*ty).noun() };
             self.err(
-                RawDiag::new(name.sp, format!("`{}` holds {t}, but `let` needs a result variable", name.name), "not a result variable")
-                    .help("choose another name for the result"),
+                RawDiag::new(
+                    name.sp,
+                    format!("`{}` holds {t}, but `let` needs a result variable", name.name),
+                    "not a result variable",
+                )
+                .help("choose another name for the result"),
             );
             return None;
         }
         if let Some((first, what)) = env.declared(self, name.name) {
             let line = self.line_of(first);
             self.err(
-                RawDiag::new(name.sp, format!("`{}` is already declared as {what} (line {line})", name.name), "`let` declares a new thread-local result")
-                    .help(format!("to store into an existing result variable write `{} = ...` without `let`", name.name)),
+                RawDiag::new(
+                    name.sp,
+                    format!("`{}` is already declared as {what} (line {line})", name.name),
+                    "`let` declares a new thread-local result",
+                )
+                .help(format!("to store into an existing result variable write `{} = ...` without `let`", name.name)),
             );
             return None;
         }
         let var = VarRef { scope: Scope::Local, index: lw.locals.len() };
-        lw.locals.push(VarDecl { name: name.name.to_string(), ty: Ty::Result, len: None, init: result::OK, span: self.src.span(name.sp) });
+        lw.locals.push(VarDecl {
+            name: name.name.to_string(),
+            ty: Ty::Result,
+            len: None,
+            init: result::OK,
+            span: self.src.span(name.sp),
+        });
         env.local.insert(name.name, (Entity::Var { var, ty: Ty::Result, len: None }, name.sp));
         Some(Place { var, index: None })
     }

@@ -51,7 +51,11 @@ impl Budget {
 /// The candidate closest to a misspelt `name`: at most [`MAX_EDITS`] edits, and fewer than
 /// half its letters. Ties go to the first in alphabetical order, so the hint is
 /// deterministic. `None` when there is none, or when the budget runs out.
-pub(crate) fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>, budget: &mut Budget) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+    budget: &mut Budget,
+) -> Option<&'c str> {
     budget.searches += 1;
     let letters = name.chars().count().max(2);
     let mut best: Option<(usize, &str)> = None;

@@ -164,7 +164,10 @@ impl<'a> Parser<'a> {
                 if self.eat(Tok::LParen).is_some() {
                     let arg = self.ident("a mutex name")?;
                     let close = self.expect(Tok::RParen, "`)`")?;
-                    return Ok(ExprAst { kind: ExprKind::Call(Box::new((name.clone(), arg))), sp: name.sp.to(close.sp) });
+                    return Ok(ExprAst {
+                        kind: ExprKind::Call(Box::new((name.clone(), arg))),
+                        sp: name.sp.to(close.sp),
+                    });
                 }
                 if let Some(open) = self.eat(Tok::LBracket) {
                     self.enter(open.sp)?;

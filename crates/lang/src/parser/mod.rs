@@ -47,7 +47,18 @@ impl<'a> Parser<'a> {
         let mut lexer = Lexer::new(text);
         let mut errors = ErrorList::default();
         let cur = lexer.next_token(&mut errors);
-        Parser { text, lexer, cur, prev: cur.sp, pos: 0, depth: 0, operators: 0, syntax_errors: 0, fatal: false, errors }
+        Parser {
+            text,
+            lexer,
+            cur,
+            prev: cur.sp,
+            pos: 0,
+            depth: 0,
+            operators: 0,
+            syntax_errors: 0,
+            fatal: false,
+            errors,
+        }
     }
 
     /// Lexes what parsing left, so that every lexical error is counted.
@@ -124,7 +135,12 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         if t.line_start && self.pos > 0 && t.tok != Tok::Eof {
             let end = self.prev_sp().end;
-            return self.error(Sp::new(end, end), format!("expected {what}, found the end of the line"), &format!("expected {what}"), None);
+            return self.error(
+                Sp::new(end, end),
+                format!("expected {what}, found the end of the line"),
+                &format!("expected {what}"),
+                None,
+            );
         }
         let found = t.tok.describe(self.slice(t.sp));
         self.error(t.sp, format!("expected {what}, found {found}"), &format!("expected {what}"), None)
@@ -476,7 +492,12 @@ impl<'a> Parser<'a> {
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
     /// per item (given the item's first token); after a failed item it recovers at the next
     /// line or brace and goes on, so one body reports several errors.
-    fn braced_items(&mut self, open: Sp, what: &str, mut item: impl FnMut(&mut Self, Token) -> PResult<()>) -> PResult<()> {
+    fn braced_items(
+        &mut self,
+        open: Sp,
+        what: &str,
+        mut item: impl FnMut(&mut Self, Token) -> PResult<()>,
+    ) -> PResult<()> {
         self.enter(open)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();

@@ -142,7 +142,11 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let found = t.tok.describe(self.slice(t.sp));
-                let help = if starts_statement(t.tok) { None } else { Some("a statement starts with a variable name or one of `let`, `wait`, `try`, `release`, `if`, `while`, `assert`, `skip`, `atomic`, `either`, `exit`".into()) };
+                let help = if starts_statement(t.tok) {
+                    None
+                } else {
+                    Some("a statement starts with a variable name or one of `let`, `wait`, `try`, `release`, `if`, `while`, `assert`, `skip`, `atomic`, `either`, `exit`".into())
+                };
                 return Err(self.error(t.sp, format!("expected a statement, found {found}"), "not a statement", help));
             }
         };
