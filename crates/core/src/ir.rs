@@ -5,6 +5,10 @@
 //! model (every index in range, every initial value in its type) and lays out its state; an
 //! ill-formed model is an [`crate::IrError`], never a panic.
 
+/// The largest crash budget a model may have: the language's `crashes N` and the command
+/// line's `--crashes N` both stop here. (A run of more crashes than a model has process
+/// instances is possible only with `restart`; a thousand is far beyond what a search ends.)
+pub const MAX_CRASHES: u32 = 1000;
 use serde::{Deserialize, Serialize};
 
 pub use crate::mutex::WaitMode;
@@ -330,7 +334,7 @@ pub struct Model {
     pub name: String,
     /// Which mutex semantics apply.
     pub semantics: Semantics,
-    /// How many process crashes one run may contain.
+    /// How many process crashes one run may contain (at most [`MAX_CRASHES`]).
     pub crashes: u32,
     /// The named mutexes.
     pub mutexes: Vec<MutexDecl>,

@@ -101,6 +101,9 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
     if model.processes.is_empty() {
         return err("the model has no process".into());
     }
+    if model.crashes > crate::ir::MAX_CRASHES {
+        return err(format!("the crash budget {} is above the largest, {}", model.crashes, crate::ir::MAX_CRASHES));
+    }
     for p in &model.processes {
         let name = &p.name;
         if p.instances == 0 {

@@ -62,7 +62,9 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
         return Err(point(
             1,
             1,
-            format!("the file is {} bytes long; a model may be at most {MAX_SOURCE_BYTES} bytes", source.len()),
+            // Readers stop one byte past the limit (the file may be endless, like a device),
+            // so the length itself is unknown here.
+            format!("the file is longer than {MAX_SOURCE_BYTES} bytes (1 MiB), the most a model may have"),
             "file too large",
             Some("is this the right file?".into()),
         ));

@@ -38,7 +38,10 @@ fn control_characters_in_utf8_are_reported_once_per_run() {
 fn a_ten_megabyte_file_is_refused_by_size() {
     let big = vec![b' '; 10 * 1024 * 1024];
     let d = first(&big);
-    assert_eq!(d.message, format!("the file is 10485760 bytes long; a model may be at most {MAX_SOURCE_BYTES} bytes"));
+    assert_eq!(
+        d.message,
+        format!("the file is longer than {MAX_SOURCE_BYTES} bytes (1 MiB), the most a model may have")
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ pub const MAX_INSTANCES: i64 = 1000;
 /// The longest array.
 pub const MAX_ARRAY_LEN: i64 = 1024;
 /// The largest crash budget.
-pub const MAX_CRASHES: i64 = 1000;
+pub const MAX_CRASHES: i64 = mutexcheck_core::ir::MAX_CRASHES as i64;
 
 /// The first declaration of each name among `items`, found in one pass: a model may
 /// declare tens of thousands of processes or invariants, and looking each one up by a scan
