@@ -36,6 +36,7 @@ const FRESH_BELOW_KB: u64 = 64 << 10;
 const GO: u8 = 0;
 const TIME: u8 = 1;
 const MEMORY: u8 = 2;
+const INTERRUPTED: u8 = 3;
 
 /// What the guard and its watchdog share.
 #[derive(Debug)]
@@ -73,8 +74,9 @@ impl Shared {
     fn exceeded(&self) -> Option<Limit> {
         match self.stop.load(Ordering::Relaxed) {
             GO => None,
-            TIME => Some(Limit::TimeLimit(self.limits.time_limit.map_or(0, |t| t.as_secs()))),
-            _ => Some(Limit::MaxMemory(self.limits.max_memory_mb.unwrap_or(0))),
+            TIME => Some(Limit::TimeLimit(self.limits.time_limit.unwrap_or_default())),
+            MEMORY => Some(Limit::MaxMemory(self.limits.max_memory_mb.unwrap_or(0))),
+            _ => Some(Limit::Interrupted),
         }
     }
 
@@ -90,7 +92,7 @@ impl Shared {
                 if backstop && elapsed >= t + BACKSTOP_GRACE {
                     give_up(&format!(
                         "the time limit of {} s was passed by more than {:?}",
-                        t.as_secs(),
+                        crate::limits::seconds_text(t),
                         BACKSTOP_GRACE
                     ));
                 }
@@ -146,6 +148,11 @@ impl Guard {
             wake: Condvar::new(),
         });
         let watched = limits.time_limit.is_some() || limits.max_memory_mb.is_some();
+        if watched {
+            // The first look before anything runs: a bound of 0 stops the very first
+            // check, whatever the scheduler does with the watchdog thread.
+            shared.look(backstop);
+        }
         let watchdog = watched.then(|| {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
@@ -206,6 +213,13 @@ impl Interrupt {
     pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
         self.0.room_for(bytes)
     }
+
+    /// Asks every phase watching this flag to stop, as a passed bound does: from now on
+    /// [`Interrupt::exceeded`] says [`Limit::Interrupted`] (unless a bound was passed first).
+    /// Safe to call from any thread, e.g. a Ctrl-C handler.
+    pub fn stop_now(&self) {
+        let _ = self.0.stop.compare_exchange(GO, INTERRUPTED, Ordering::Relaxed, Ordering::Relaxed);
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -221,6 +235,24 @@ mod tests {
     }
 
     #[test]
+    fn stop_now_is_seen_by_the_guard_and_every_handle_even_without_bounds() {
+        let guard = Guard::new(&Limits::default());
+        let (first, second) = (guard.interrupt(), guard.interrupt());
+        assert_eq!(second.exceeded(), None);
+        first.stop_now();
+        assert_eq!(guard.exceeded(), Some(Limit::Interrupted));
+        assert_eq!(second.exceeded(), Some(Limit::Interrupted));
+    }
+
+    #[test]
+    fn a_bound_passed_before_an_interrupt_stays_the_reason() {
+        let guard = Guard::new(&Limits { max_memory_mb: Some(0), ..Limits::default() });
+        assert_eq!(guard.room_for(1 << 20), Err(Limit::MaxMemory(0)));
+        guard.interrupt().stop_now();
+        assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(0)));
+    }
+
+    #[test]
     fn a_passed_time_limit_raises_the_flag_within_a_few_ticks() {
         let limits = Limits { time_limit: Some(Duration::ZERO), ..Limits::default() };
         let guard = Guard::new(&limits);
@@ -229,8 +261,8 @@ mod tests {
         while guard.exceeded().is_none() {
             std::thread::sleep(TICK);
         }
-        assert_eq!(guard.exceeded(), Some(Limit::TimeLimit(0)));
-        assert_eq!(interrupt.exceeded(), Some(Limit::TimeLimit(0)));
+        assert_eq!(guard.exceeded(), Some(Limit::TimeLimit(Duration::ZERO)));
+        assert_eq!(interrupt.exceeded(), Some(Limit::TimeLimit(Duration::ZERO)));
     }
 
     #[test]

@@ -60,8 +60,20 @@ pub enum Limit {
     MaxDepth(u32),
     /// Resident memory exceeded `--max-memory MB`.
     MaxMemory(u64),
-    /// `--time-limit SECS` ran out (whole seconds, or the given fraction).
-    TimeLimit(u64),
+    /// `--time-limit SECS` ran out (seconds, fractions allowed).
+    TimeLimit(#[serde(serialize_with = "as_seconds")] Duration),
+    /// The run was asked to stop from outside (Ctrl-C: SIGINT).
+    Interrupted,
+}
+
+/// A duration as seconds, e.g. `0.5` (how `--time-limit` takes it).
+fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// `d` in seconds as a person writes them: `5`, `0.5`, `0.001`.
+pub fn seconds_text(d: Duration) -> String {
+    format!("{}", d.as_secs_f64())
 }
 
 impl Limit {
@@ -72,6 +84,7 @@ impl Limit {
             Limit::MaxDepth(_) => "max_depth",
             Limit::MaxMemory(_) => "max_memory",
             Limit::TimeLimit(_) => "time_limit",
+            Limit::Interrupted => "interrupted",
         }
     }
 
@@ -81,7 +94,8 @@ impl Limit {
             Limit::MaxStates(n) => format!("the state limit of {n} states was reached"),
             Limit::MaxDepth(n) => format!("states at the depth limit of {n} steps were not expanded"),
             Limit::MaxMemory(mb) => format!("the memory limit of {mb} MB was reached"),
-            Limit::TimeLimit(s) => format!("the time limit of {s} s was reached"),
+            Limit::TimeLimit(d) => format!("the time limit of {} s was reached", seconds_text(*d)),
+            Limit::Interrupted => "the run was interrupted (Ctrl-C)".into(),
         }
     }
 }

@@ -161,7 +161,7 @@ fn counters() -> mutexcheck_core::Model {
 fn the_time_limit_stops_a_long_search_as_incomplete() {
     let limits = Limits { time_limit: Some(Duration::ZERO), ..Limits::default() };
     let (_, r) = run_with(counters(), Strategy::Bfs, limits);
-    assert_eq!(r.verdict, Verdict::Incomplete(Limit::TimeLimit(0)));
+    assert_eq!(r.verdict, Verdict::Incomplete(Limit::TimeLimit(Duration::ZERO)));
     assert!(r.stats.states > 0);
 }
 

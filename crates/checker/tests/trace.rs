@@ -138,7 +138,7 @@ fn a_step_of_a_thread_that_is_elsewhere_says_where_it_is() {
     trace.violation.step -= 1;
     assert_eq!(
         diverged("seed_bug.mc", &trace),
-        (5, "worker[1] is at line 23 (`if r == OK`), not at line 28 (`round = round + 1`): the model's code has changed".into())
+        (5, "worker[1] is at instruction 2 (line 23, `if r == OK`); the trace expects it at instruction 6 (line 28, `round = round + 1`): the model's code or the trace has changed".into())
     );
 }
 
@@ -160,7 +160,7 @@ fn a_trace_replayed_on_the_fixed_model_says_the_violation_no_longer_happens() {
     let trace = trace_of("seed_bug.mc");
     assert_eq!(
         diverged("seed_fixed.mc", &trace),
-        (5, "worker[1] is at line 24 (`if r == ABANDONED`), not at line 23 (`if r == OK`): the model's code has changed".into())
+        (5, "worker[1]'s instruction 2 is now line 24, `if r == ABANDONED`; the trace expects `if r == OK` there (line 23, as recorded): the model's code has changed".into())
     );
 }
 
@@ -251,4 +251,29 @@ fn a_graph_larger_than_its_cap_is_refused() {
     let err = StateGraph::explore(&SystemModel::new(&system, Reductions::NONE), 100).err().unwrap();
     assert_eq!(err, TooLarge::Nodes { max_nodes: 100 });
     assert!(err.to_string().starts_with("the state graph has more than 100 states, too many to draw"));
+}
+
+#[test]
+fn an_edited_pc_on_the_same_line_names_both_instructions() {
+    // Issue #16: the message once read "is at line 21 (`while round < 2`), not at line 21
+    // (`while round < 2`)" — the same words twice. The instruction numbers tell them apart.
+    let mut trace = trace_of("seed_bug.mc");
+    assert_eq!(trace.steps[0].pc, Some(0));
+    trace.steps[0].pc = Some(4);
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (1, "worker[0] is at instruction 0 (line 21, `while round < 2`); the trace expects it at instruction 4 (line 21, `while round < 2`): the model's code or the trace has changed".into())
+    );
+}
+
+#[test]
+fn a_step_after_the_violation_does_not_reproduce() {
+    let mut trace = trace_of("seed_bug.mc");
+    let mut extra = trace.steps[11].clone();
+    extra.index = 13;
+    trace.steps.push(extra);
+    assert_eq!(
+        diverged("seed_bug.mc", &trace),
+        (13, "the violation (leaked_ownership) happens at step 12 as the trace says, but the trace goes on for 1 more step after it; a trace ends at its violation".into())
+    );
 }

@@ -12,15 +12,16 @@ use crate::stats::Storage;
 /// The verdict in one line: `violation (leaked_ownership)`, `ok: no violation in 8 states
 /// (complete)`, `incomplete (max_states): ...`.
 pub fn verdict_line(result: &CheckResult) -> String {
+    let states = match result.stats.states {
+        1 => "1 state".to_string(),
+        n => format!("{n} states"),
+    };
     match &result.verdict {
-        Verdict::Ok => format!("ok: no violation in {} states (complete)", result.stats.states),
+        Verdict::Ok => format!("ok: no violation in {states} (complete)"),
         Verdict::Violation(c) => format!("violation ({})", c.violation.kind),
-        Verdict::Incomplete(limit) => format!(
-            "incomplete ({}): no violation in {} states, but {}",
-            limit.name(),
-            result.stats.states,
-            limit.describe()
-        ),
+        Verdict::Incomplete(limit) => {
+            format!("incomplete ({}): no violation in {states}, but {}", limit.name(), limit.describe())
+        }
     }
 }
 

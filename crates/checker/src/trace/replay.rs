@@ -74,7 +74,7 @@ pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationA
         return diverged(lines, expected.step, reason);
     }
     if let Some(found) = violation_at(None, &state) {
-        return finish(lines, 0, expected, found);
+        return finish(lines, 0, trace.steps.len(), expected, found);
     }
     let mut successors = Vec::new();
     // Who each recorded step names: only that actor's steps are made at each step (a state
@@ -143,7 +143,7 @@ pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationA
         let found = violation_at(Some((&state, step)), next);
         state = next.clone();
         if let Some(found) = found {
-            return finish(lines, index, expected, found);
+            return finish(lines, index, trace.steps.len(), expected, found);
         }
     }
     let reason = format!(
@@ -155,8 +155,25 @@ pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationA
     diverged(lines, trace.steps.len(), reason)
 }
 
-fn finish(lines: Vec<String>, at: usize, expected: &super::format::TraceViolation, found: Found) -> Replay {
-    let verdict = if found.kind == expected.kind && at == expected.step {
+fn finish(
+    lines: Vec<String>,
+    at: usize,
+    steps: usize,
+    expected: &super::format::TraceViolation,
+    found: Found,
+) -> Replay {
+    let verdict = if found.kind == expected.kind && at == expected.step && at < steps {
+        // A run stops at its first violation: steps after it never happened in any search.
+        let after = steps - at;
+        ReplayVerdict::Diverged {
+            step: at + 1,
+            reason: format!(
+                "the violation ({}) happens at step {at} as the trace says, but the trace goes on for {after} more step{} after it; a trace ends at its violation",
+                found.kind,
+                if after == 1 { "" } else { "s" }
+            ),
+        }
+    } else if found.kind == expected.kind && at == expected.step {
         ReplayVerdict::Reproduced(found)
     } else {
         ReplayVerdict::Diverged {
@@ -205,12 +222,23 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
                 status => {
                     let pc = system.pc(state, t);
                     let here = system.instr(&Action::Run { thread: t, pc });
-                    let at = here.map(|i| format!("line {} (`{}`)", i.span.line, i.text)).unwrap_or_default();
-                    if Some(pc) == recorded.pc && status == ThreadStatus::Blocked {
-                        format!("{actor} is blocked at {at}: the mutex is owned by another thread")
-                    } else {
-                        let want = recorded.span.map(|s| format!("line {} ", s.line)).unwrap_or_default();
-                        format!("{actor} is at {at}, not at {want}(`{op}`): the model's code has changed")
+                    let (line, text) = here.map(|i| (i.span.line, i.text.as_str())).unwrap_or_default();
+                    let found = format!("instruction {pc} (line {line}, `{text}`)");
+                    let want_line = recorded.span.map(|s| format!("line {}, ", s.line)).unwrap_or_default();
+                    match recorded.pc {
+                        Some(want) if want == pc && text == op => match status {
+                            ThreadStatus::Blocked => {
+                                format!("{actor} is blocked at {found}: the mutex is owned by another thread")
+                            }
+                            _ => format!("{actor} is at {found} as the trace says, but another thread is inside an atomic block"),
+                        },
+                        Some(want) if want == pc => format!(
+                            "{actor}'s instruction {pc} is now line {line}, `{text}`; the trace expects `{op}` there ({want_line}as recorded): the model's code has changed"
+                        ),
+                        Some(want) => format!(
+                            "{actor} is at {found}; the trace expects it at instruction {want} ({want_line}`{op}`): the model's code or the trace has changed"
+                        ),
+                        None => format!("{actor} is at {found}; the trace's step gives no instruction for `{op}`"),
                     }
                 }
             }
