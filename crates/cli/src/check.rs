@@ -7,6 +7,7 @@ use mutexcheck_checker::{check_guarded, EngineOptions, Guard, Limits, Reductions
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
 use crate::input::{load_system, BoundArgs};
+use crate::interrupt::stop_on_ctrl_c;
 use crate::output::print_out;
 use crate::progress::ProgressLine;
 
@@ -15,9 +16,9 @@ use crate::progress::ProgressLine;
 pub struct CheckArgs {
     /// The model file (`.mc`).
     pub model: String,
-    /// How many process crashes one run may contain (overrides the model's `crashes N`;
-    /// 0 for none).
-    #[arg(long, value_name = "N")]
+    /// How many process crashes one run may contain, 0 to 1000 (overrides the model's
+    /// `crashes N`; 0 for none).
+    #[arg(long, value_name = "N", value_parser = crate::input::parse_crashes)]
     pub crashes: Option<u32>,
     /// Breadth-first search: the counterexample is a shortest one (the default).
     #[arg(long, conflicts_with = "dfs")]
@@ -41,9 +42,10 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub bounds: BoundArgs,
     /// Print only the verdict and the violation, no trace, statistics or progress line.
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
-    /// Write a violation's JSON trace to PATH instead of `traces/<model>.json`.
+    /// Write a violation's JSON trace to PATH instead of the default,
+    /// `traces/<model>[.<options>].json` under the current directory (see the README).
     #[arg(long, value_name = "PATH", conflicts_with = "no_trace")]
     pub trace_out: Option<String>,
     /// Do not write a trace file for a violation.
@@ -97,11 +99,16 @@ impl CheckArgs {
     }
 }
 
+/// Exit code when a violation was found but its trace could not be written: a script that
+/// goes on to replay it must not take exit 1 to mean the file is there.
+pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
+
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
     let options = args.search_options();
-    // From here on every phase keeps to the time and memory bounds.
+    // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
     let guard = Guard::with_backstop(&options.limits);
+    stop_on_ctrl_c(&guard);
     let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -116,15 +123,17 @@ pub fn run(args: &CheckArgs) -> i32 {
     let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
+    let mut trace_failed = false;
     let trace_file = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace => {
             let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
             let trace = TraceFile::new(&system, &args.model, &source, options, cex);
-            let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
+            let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(args));
             match write_trace(&path, &trace) {
-                Ok(()) => Some(path),
+                Ok(written) => Some((path, written)),
                 Err(e) => {
                     eprintln!("error: cannot write the trace to `{path}`: {e}");
+                    trace_failed = true;
                     None
                 }
             }
@@ -133,7 +142,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     };
     if args.json {
         let mut doc = report::json(&system, &result, &options);
-        if let (Some(path), Some(map)) = (&trace_file, doc.as_object_mut()) {
+        if let (Some((path, _)), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
@@ -145,23 +154,69 @@ pub fn run(args: &CheckArgs) -> i32 {
         print_out(&text);
     } else {
         let mut text = report::text(&system, &result, &options);
-        if let Some(path) = &trace_file {
-            text.push_str(&format!("\ntrace written to {path} (replay: mutexcheck replay {path})\n"));
+        if let Some((path, written)) = &trace_file {
+            let replaced = match written {
+                Written::Replaced => ", replacing a different trace",
+                Written::New | Written::Unchanged => "",
+            };
+            text.push_str(&format!("\ntrace written to {path}{replaced} (replay: mutexcheck replay {path})\n"));
         }
         print_out(&text);
+    }
+    if trace_failed {
+        return EXIT_TRACE_NOT_WRITTEN;
     }
     result.exit_code()
 }
 
-/// `traces/<model file stem>.json`, relative to the working directory.
-fn default_trace_path(model: &str) -> String {
-    let stem = std::path::Path::new(model).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
-    format!("traces/{stem}.json")
+/// `traces/<model file stem>[.<options>].json`, relative to the working directory. Options
+/// that change which counterexample is found get their own name (`.dfs`, `.no-por`,
+/// `.no-symmetry`, `.no-reduce`, `.crashes-N`, `.depth-N` for a bounded depth-first search),
+/// so a run with other options never overwrites the trace of a default run, such as the
+/// golden traces this repository keeps under `traces/`.
+fn default_trace_path(args: &CheckArgs) -> String {
+    let stem = std::path::Path::new(&args.model).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    let mut name = stem.to_string();
+    if args.dfs {
+        name.push_str(".dfs");
+        if let Some(depth) = args.max_depth {
+            name.push_str(&format!(".depth-{depth}"));
+        }
+    }
+    let reductions = args.engine_options().reductions;
+    match (reductions.partial_order, reductions.symmetry) {
+        (true, true) => {}
+        (false, true) => name.push_str(".no-por"),
+        (true, false) => name.push_str(".no-symmetry"),
+        (false, false) => name.push_str(".no-reduce"),
+    }
+    if let Some(n) = args.crashes {
+        name.push_str(&format!(".crashes-{n}"));
+    }
+    format!("traces/{name}.json")
 }
 
-fn write_trace(path: &str, trace: &TraceFile) -> std::io::Result<()> {
+/// What writing a trace did to the file that was there.
+enum Written {
+    /// There was no file.
+    New,
+    /// The file held this very trace.
+    Unchanged,
+    /// The file held something else, now replaced: the output says so.
+    Replaced,
+}
+
+fn write_trace(path: &str, trace: &TraceFile) -> std::io::Result<Written> {
     if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, trace.to_json())
+    let json = trace.to_json();
+    // Only a file of about a trace's size is worth comparing; read no more than that.
+    let old = crate::input::read_limited(path, json.len()).ok();
+    std::fs::write(path, &json)?;
+    Ok(match old {
+        None => Written::New,
+        Some(bytes) if bytes == json.as_bytes() => Written::Unchanged,
+        Some(_) => Written::Replaced,
+    })
 }

@@ -17,8 +17,9 @@ const EXIT_TOO_LARGE: i32 = 3;
 pub struct GraphArgs {
     /// The model file (`.mc`).
     pub model: String,
-    /// How many process crashes one run may contain (overrides the model's `crashes N`).
-    #[arg(long, value_name = "N")]
+    /// How many process crashes one run may contain, 0 to 1000 (overrides the model's
+    /// `crashes N`).
+    #[arg(long, value_name = "N", value_parser = crate::input::parse_crashes)]
     pub crashes: Option<u32>,
     /// Refuse graphs with more states than this (a larger drawing is unreadable).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
@@ -44,6 +45,7 @@ pub fn run(args: &GraphArgs) -> i32 {
     let limits = args.bounds.limits();
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
     let guard = Guard::with_backstop(&limits);
+    crate::interrupt::stop_on_ctrl_c(&guard);
     let (system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,

@@ -5,6 +5,10 @@ use mutexcheck_core::{Model, System};
 /// Exit code for bad input: an unreadable file, a model that does not compile, bad arguments.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// The longest `--time-limit`: a year. Longer would overflow the clock arithmetic and means
+/// "no limit" anyway.
+const MAX_TIME_LIMIT_SECS: f64 = 365.0 * 24.0 * 3600.0;
+
 /// The largest trace file `replay` reads: a trace holds a few hundred bytes a step, so this
 /// is a run of some hundred thousand steps.
 pub const MAX_TRACE_BYTES: usize = 64 << 20;
@@ -12,14 +16,37 @@ pub const MAX_TRACE_BYTES: usize = 64 << 20;
 /// The time and memory bounds shared by the commands that explore a model.
 #[derive(clap::Args, Debug, Clone)]
 pub struct BoundArgs {
-    /// Stop when the process uses this much memory (exit 3). Default: 80% of the memory
-    /// available when it starts. Every phase keeps to it: reading, compiling, the search,
-    /// the counterexample.
+    /// Stop when the process uses this much memory (exit 3); 0 stops at once. Default: 80%
+    /// of the memory available when it starts. Every phase keeps to it: reading, compiling,
+    /// the search, the counterexample.
     #[arg(long, value_name = "MB")]
     pub max_memory: Option<u64>,
-    /// Stop after this many seconds (exit 3), counted from the start of the process.
-    #[arg(long, value_name = "SECS")]
-    pub time_limit: Option<u64>,
+    /// Stop after this many seconds (exit 3), counted from the start of the process;
+    /// fractions allowed (`0.5`), 0 stops at once.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub time_limit: Option<std::time::Duration>,
+}
+
+/// `--crashes`' value: 0 to [`MAX_CRASHES`](mutexcheck_core::ir::MAX_CRASHES), as in a
+/// model's `crashes N`.
+pub fn parse_crashes(text: &str) -> Result<u32, String> {
+    let max = mutexcheck_core::ir::MAX_CRASHES;
+    match text.trim().parse::<u32>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("the crash budget must be a whole number from 0 to {max}")),
+    }
+}
+
+/// `--time-limit`'s value: a non-negative decimal number of seconds, at most a year.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text.trim().parse().map_err(|_| "not a number of seconds (e.g. 10 or 0.5)".to_string())?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err("the time limit must be a number of seconds, 0 or more".into());
+    }
+    if secs > MAX_TIME_LIMIT_SECS {
+        return Err(format!("the time limit may be at most {MAX_TIME_LIMIT_SECS} seconds (a year)"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 impl BoundArgs {
@@ -27,7 +54,7 @@ impl BoundArgs {
     pub fn limits(&self) -> mutexcheck_checker::Limits {
         mutexcheck_checker::Limits {
             max_memory_mb: self.max_memory.or_else(mutexcheck_checker::Limits::default_memory_mb),
-            time_limit: self.time_limit.map(std::time::Duration::from_secs),
+            time_limit: self.time_limit,
             ..mutexcheck_checker::Limits::default()
         }
     }

@@ -3,11 +3,13 @@
 //! and returns the process exit code.
 //!
 //! Exit codes: 0 no violation and the search complete; 1 violation found; 2 bad input (model
-//! or arguments, including clap's own usage errors); 3 incomplete (a bound was hit).
+//! or arguments, including clap's own usage errors); 3 incomplete (a bound was hit, or
+//! Ctrl-C); 4 a violation was found but its trace file could not be written.
 
 mod check;
 mod graph;
 mod input;
+mod interrupt;
 mod output;
 mod progress;
 mod replay;

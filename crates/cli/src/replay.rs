@@ -72,6 +72,14 @@ pub fn run(args: &ReplayArgs) -> i32 {
         eprintln!("error: {}: semantics `{}` is not supported (only win32)", args.trace, trace.options.semantics);
         return EXIT_BAD_INPUT;
     }
+    let max_crashes = mutexcheck_core::ir::MAX_CRASHES;
+    if trace.options.crashes > max_crashes {
+        eprintln!(
+            "error: {}: the crash budget {} is above the largest, {max_crashes}",
+            args.trace, trace.options.crashes
+        );
+        return EXIT_BAD_INPUT;
+    }
     let system = match prepare(loaded.model, Some(trace.options.crashes)) {
         Ok(s) => s,
         Err(e) => {

@@ -44,7 +44,7 @@ fn non_utf8_text_is_a_clear_error_at_its_position() {
 #[test]
 fn a_ten_megabyte_file_is_a_clear_error() {
     let big = "// padding line of a very large model file\n".repeat(10 * 1024 * 1024 / 44 + 1);
-    assert_clear_error("big", big.as_bytes(), "a model may be at most 1048576 bytes");
+    assert_clear_error("big", big.as_bytes(), "longer than 1048576 bytes (1 MiB)");
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn replay_on_the_fixed_model_warns_about_the_hash_and_names_the_step() {
          warning: the trace is of model `try_to_take`, but `models/seed_fixed.mc` is model `try_to_take_fixed`\n"
     );
     assert!(text(&out.stdout).ends_with(
-        "does not reproduce: step 5: worker[1] is at line 24 (`if r == ABANDONED`), not at line 23 (`if r == OK`): the model's code has changed\n"
+"does not reproduce: step 5: worker[1]'s instruction 2 is now line 24, `if r == ABANDONED`; the trace expects `if r == OK` there (line 23, as recorded): the model's code has changed\n"
     ));
 }
 
@@ -150,10 +150,10 @@ fn a_trace_found_with_symmetry_records_it_and_replays() {
     let out = run(&dir, &["check", "models/seed_bug.mc", "--no-por", "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
     let trace: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.no-por.json")).unwrap()).unwrap();
     assert_eq!(trace["options"]["reductions"], serde_json::json!(["symmetry"]));
     assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "symmetry keeps the shortest length");
-    let out = run(&dir, &["replay", "traces/seed_bug.json"]);
+    let out = run(&dir, &["replay", "traces/seed_bug.no-por.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
 
@@ -163,10 +163,10 @@ fn a_trace_found_with_partial_order_reduction_records_it_and_replays_unreduced()
     let out = run(&dir, &["check", "models/seed_bug.mc", "--no-symmetry", "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
     let trace: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("traces/seed_bug.no-symmetry.json")).unwrap()).unwrap();
     assert_eq!(trace["options"]["reductions"], serde_json::json!(["partial_order"]));
     assert_eq!(trace["steps"].as_array().unwrap().len(), 12, "found with 13 steps, shortened to a shortest run");
-    let out = run(&dir, &["replay", "traces/seed_bug.json"]);
+    let out = run(&dir, &["replay", "traces/seed_bug.no-symmetry.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let full = run(&dir, &["graph", "models/seed_fixed.mc", "--max-nodes", "5000"]);
     let reduced = run(&dir, &["graph", "models/seed_fixed.mc", "--max-nodes", "5000", "--por"]);
