@@ -17,6 +17,7 @@ mod liveness;
 pub mod mutex;
 pub mod pack;
 pub mod por;
+pub mod posix;
 pub mod state;
 pub mod step;
 pub mod symmetry;
