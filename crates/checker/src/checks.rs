@@ -15,7 +15,8 @@
 //! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
 //! reported as out_of_range.
 
-use mutexcheck_core::ir::{Expr, Op, Property, Scope};
+use mutexcheck_core::ir::{Expr, Op, Property, Scope, Semantics};
+use mutexcheck_core::posix::{Consistency, LockOutcome, UnlockOutcome};
 use mutexcheck_core::{
     Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
 };
@@ -143,10 +144,13 @@ impl Checks<'_> {
     /// A violation the step `before --step--> after` itself commits: its fault, an ignored
     /// `NOT_OWNER`, a leak when its thread ends, a first `OK` wait on a protected mutex whose
     /// condition is false.
-    pub fn step_violation(&self, _before: &State, step: &Step, after: &State) -> Option<Violation> {
+    pub fn step_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
         let sys = self.system;
         if let Outcome::Fault(f) = &step.outcome {
             return Some(self.fault_violation(&step.action, f));
+        }
+        if let Some(v) = self.posix_unlock_violation(before, step, after) {
+            return Some(v);
         }
         if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
             let mutex = match sys.instr(&step.action).map(|i| &i.op) {
@@ -173,7 +177,9 @@ impl Checks<'_> {
                 format!("{} ended owning {}", sys.thread_name(owner), and_list(&leaked)),
             ));
         }
-        if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 } = step.outcome {
+        if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 }
+        | Outcome::Lock { outcome: LockOutcome::Ok, count: 1 } = step.outcome
+        {
             if let Some(Op::Wait { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) {
                 for p in &sys.model().properties {
                     if let Property::Protect { mutex: m, cond, text, .. } = p {
@@ -203,6 +209,42 @@ impl Checks<'_> {
         None
     }
 
+    /// What a POSIX unlock may do wrong: unlock a mutex the thread does not own (`PERM`
+    /// ignored, or a non-robust normal mutex silently unlocked: undefined in POSIX), or
+    /// unlock it while inconsistent, which makes it not recoverable.
+    fn posix_unlock_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
+        let Outcome::Unlock { outcome, checked } = step.outcome else { return None };
+        let sys = self.system;
+        let Some(Op::Release { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) else { return None };
+        let Action::Run { thread, .. } = step.action else { return None };
+        let name = self.mutex_name(*mutex);
+        let (was, now) = (sys.posix_mutex(before, *mutex), sys.posix_mutex(after, *mutex));
+        if outcome == UnlockOutcome::Perm && !checked {
+            let message =
+                format!("{} unlocked {name} without owning it and ignored the PERM result", self.at(&step.action));
+            return Some(Violation::new(ViolationKind::ReleaseNotOwner, message));
+        }
+        if outcome == UnlockOutcome::Ok && was.owner != Some(thread) {
+            let owner = match was.owner {
+                Some(t) => format!("owned by {}", sys.thread_name(t)),
+                None => "free".to_string(),
+            };
+            let message = format!(
+                "{} unlocked {name} ({owner}) without owning it: undefined in POSIX, and glibc unlocks it for its owner",
+                self.at(&step.action)
+            );
+            return Some(Violation::new(ViolationKind::ReleaseNotOwner, message));
+        }
+        if was.consistency != Consistency::NotRecoverable && now.consistency == Consistency::NotRecoverable {
+            let message = format!(
+                "{} unlocked {name} while it was inconsistent (OWNERDEAD, then no `consistent`): {name} is not recoverable, every later lock fails with NOTRECOVERABLE",
+                self.at(&step.action)
+            );
+            return Some(Violation::new(ViolationKind::NotRecoverable, message));
+        }
+        None
+    }
+
     /// A broken `invariant`, or a broken `protect` while its mutex is free and not abandoned.
     pub fn state_violation(&self, state: &State) -> Option<Violation> {
         for p in &self.system.model().properties {
@@ -218,8 +260,14 @@ impl Checks<'_> {
                     Ok(true) => {}
                 },
                 Property::Protect { mutex, cond, text, .. } => {
-                    let m = self.system.mutex(state, *mutex);
-                    if !m.is_free() || m.abandoned {
+                    let trusted = match self.system.model().semantics {
+                        Semantics::Win32 => {
+                            let m = self.system.mutex(state, *mutex);
+                            m.is_free() && !m.abandoned
+                        }
+                        Semantics::Posix => self.system.posix_mutex(state, *mutex).is_free_and_consistent(),
+                    };
+                    if !trusted {
                         continue;
                     }
                     match self.eval(state, p, text) {
@@ -228,8 +276,12 @@ impl Checks<'_> {
                             return Some(Violation::new(
                                 ViolationKind::Protect,
                                 format!(
-                                    "{} is free and not abandoned but its protected condition {}",
+                                    "{} is free and {} but its protected condition {}",
                                     self.mutex_name(*mutex),
+                                    match self.system.model().semantics {
+                                        Semantics::Win32 => "not abandoned",
+                                        Semantics::Posix => "consistent",
+                                    },
                                     self.false_with_values(state, cond, text)
                                 ),
                             ))
@@ -264,7 +316,7 @@ impl Checks<'_> {
                         "{} waits forever for {} ({})",
                         self.at(&action),
                         self.mutex_name(*mutex),
-                        sys.mutex_text(sys.mutex(state, *mutex))
+                        sys.mutex_state_text(state, *mutex)
                     ),
                     _ => format!("{} waits forever", self.at(&action)),
                 }

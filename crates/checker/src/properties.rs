@@ -28,11 +28,14 @@ pub enum ViolationKind {
     RecursionLimit,
     /// An `at end` predicate is false when every thread has finished or died.
     AtEnd,
+    /// A POSIX robust mutex became not recoverable: its owner unlocked it while it was
+    /// inconsistent (after `OWNERDEAD`, without `consistent`). Every later lock fails.
+    NotRecoverable,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 9] = [
+    pub const ALL: [ViolationKind; 10] = [
         ViolationKind::Protect,
         ViolationKind::Invariant,
         ViolationKind::Assert,
@@ -42,6 +45,7 @@ impl ViolationKind {
         ViolationKind::OutOfRange,
         ViolationKind::RecursionLimit,
         ViolationKind::AtEnd,
+        ViolationKind::NotRecoverable,
     ];
 
     /// The snake_case name: `leaked_ownership`.
@@ -56,6 +60,7 @@ impl ViolationKind {
             ViolationKind::OutOfRange => "out_of_range",
             ViolationKind::RecursionLimit => "recursion_limit",
             ViolationKind::AtEnd => "at_end",
+            ViolationKind::NotRecoverable => "not_recoverable",
         }
     }
 
@@ -106,7 +111,8 @@ mod tests {
                 "release_not_owner",
                 "out_of_range",
                 "recursion_limit",
-                "at_end"
+                "at_end",
+                "not_recoverable"
             ]
         );
         for k in ViolationKind::ALL {

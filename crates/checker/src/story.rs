@@ -16,6 +16,7 @@
 //! outcome) and still ends in a violation of the same kind, until no single step can be
 //! dropped. The result is deterministic; `--shortest` gives an exact shortest run instead.
 
+use mutexcheck_core::posix::LockOutcome;
 use mutexcheck_core::{Action, Outcome, State, Step, ThreadId, WaitOutcome};
 
 use crate::limits::Strategy;
@@ -162,6 +163,8 @@ fn key(step: &Step) -> (Actor, Choice) {
     let choice = match step.outcome {
         Outcome::Wait { outcome: WaitOutcome::Timeout, .. } => Choice::TimedOut,
         Outcome::Wait { .. } => Choice::Acquired,
+        Outcome::Lock { outcome: LockOutcome::TimedOut | LockOutcome::Busy, .. } => Choice::TimedOut,
+        Outcome::Lock { .. } => Choice::Acquired,
         Outcome::Choice { index } => Choice::Alternative(index),
         _ => Choice::Any,
     };

@@ -68,8 +68,12 @@ pub fn run(args: &ReplayArgs) -> i32 {
             trace.model.name, loaded.model.name
         );
     }
-    if trace.options.semantics != "win32" {
-        eprintln!("error: {}: semantics `{}` is not supported (only win32)", args.trace, trace.options.semantics);
+    let semantics = loaded.model.semantics.name();
+    if trace.options.semantics != semantics {
+        eprintln!(
+            "error: {}: the trace was found under semantics `{}`, but `{model_path}` uses semantics `{semantics}`",
+            args.trace, trace.options.semantics
+        );
         return EXIT_BAD_INPUT;
     }
     let max_crashes = mutexcheck_core::ir::MAX_CRASHES;

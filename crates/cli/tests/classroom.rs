@@ -17,7 +17,7 @@ use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
 /// must be added here, where it belongs in the course.
-const ORDER: [&str; 25] = [
+const ORDER: [&str; 29] = [
     "seed_bug.mc",
     "seed_fixed.mc",
     "ignore_abandoned.mc",
@@ -43,11 +43,15 @@ const ORDER: [&str; 25] = [
     "reader_no_lock.mc",
     "reader_locked.mc",
     "counter_overflow.mc",
+    "posix_seed_bug.mc",
+    "posix_fixed.mc",
+    "posix_forgot_consistent.mc",
+    "posix_not_robust.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
 /// right. A student who found the bug reads the second to see what prevents it.
-const FIXES: [(&str, &str); 11] = [
+const FIXES: [(&str, &str); 14] = [
     ("seed_bug.mc", "seed_fixed.mc"),
     ("ignore_abandoned.mc", "repair_abandoned.mc"),
     ("ignore_abandoned.mc", "atomic_update.mc"),
@@ -59,6 +63,9 @@ const FIXES: [(&str, &str); 11] = [
     ("two_sections_crash.mc", "two_mutex_nested.mc"),
     ("init_race.mc", "initial_owner.mc"),
     ("reader_no_lock.mc", "reader_locked.mc"),
+    ("posix_seed_bug.mc", "posix_fixed.mc"),
+    ("posix_forgot_consistent.mc", "posix_fixed.mc"),
+    ("posix_not_robust.mc", "posix_fixed.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

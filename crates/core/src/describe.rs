@@ -68,6 +68,36 @@ impl System {
         }
     }
 
+    /// Mutex `m` in state `s` in words, in the model's flavor: for Win32 as
+    /// [`System::mutex_text`]; for POSIX `free`, `free (owner died)`, `not recoverable`,
+    /// `owned by worker[0] (count 1)`, `owned by worker[1] (count 1, inconsistent)`.
+    pub fn mutex_state_text(&self, s: &State, m: usize) -> String {
+        self.mutex_words(&s.0, m)
+    }
+
+    fn mutex_words(&self, s: &[Value], m: usize) -> String {
+        use crate::posix::Consistency;
+        match self.model.semantics {
+            crate::ir::Semantics::Win32 => self.mutex_text(self.layout.mutex(s, m)),
+            crate::ir::Semantics::Posix => {
+                let st = self.layout.posix_mutex(s, m);
+                match (st.owner, st.consistency) {
+                    (None, Consistency::OwnerDied) => "free (owner died)".into(),
+                    (None, Consistency::NotRecoverable) => "not recoverable".into(),
+                    (None, _) => "free".into(),
+                    (Some(t), Consistency::Inconsistent) => {
+                        format!("owned by {} (count {}, inconsistent)", self.thread_name(t), st.count)
+                    }
+                    // A non-robust mutex keeps its dead owner: say so, it is why waiters wait.
+                    (Some(t), _) if s[self.layout.status_slot(t)] == crate::state::STATUS_DEAD => {
+                        format!("owned by {} (count {}, dead owner)", self.thread_name(t), st.count)
+                    }
+                    (Some(t), _) => format!("owned by {} (count {})", self.thread_name(t), st.count),
+                }
+            }
+        }
+    }
+
     /// What an outcome means, in a few words: `OK (count 1)`, `ABANDONED`, `NOT_OWNER`.
     pub fn outcome_text(&self, outcome: &Outcome) -> String {
         match outcome {
@@ -78,6 +108,20 @@ impl System {
             },
             Outcome::Release { outcome: ReleaseOutcome::Ok, .. } => "OK".into(),
             Outcome::Release { outcome: ReleaseOutcome::NotOwner, .. } => "NOT_OWNER".into(),
+            Outcome::Lock { outcome, count } => {
+                let word = crate::ir::Ty::PosixResult.render(crate::ir::posix_result::of_lock(*outcome));
+                if *count > 0 {
+                    format!("{word} (count {count})")
+                } else {
+                    word
+                }
+            }
+            Outcome::Unlock { outcome, .. } => {
+                crate::ir::Ty::PosixResult.render(crate::ir::posix_result::of_unlock(*outcome))
+            }
+            Outcome::Consistent { outcome, .. } => {
+                crate::ir::Ty::PosixResult.render(crate::ir::posix_result::of_consistent(*outcome))
+            }
             Outcome::Branch { taken } => if *taken { "true" } else { "false" }.into(),
             Outcome::Choice { index } => format!("alternative {}", index + 1),
             Outcome::Crashed => "crashed".into(),
@@ -143,7 +187,7 @@ impl System {
         let mut out = Vec::new();
         self.push_vars(s, Ctx::Global, Scope::Shared, "", &self.model.shared, &mut out);
         for (m, decl) in self.model.mutexes.iter().enumerate() {
-            out.push(Item { name: decl.name.clone(), value: self.mutex_text(self.layout.mutex(s, m)) });
+            out.push(Item { name: decl.name.clone(), value: self.mutex_words(s, m) });
         }
         for p in &self.layout.processes {
             let decl = &self.model.processes[p.decl];
@@ -167,9 +211,13 @@ impl System {
         let mut out = Vec::new();
         self.diff_vars(b, a, Ctx::Global, Scope::Shared, &|| String::new(), &self.model.shared, &mut out);
         for (m, decl) in self.model.mutexes.iter().enumerate() {
-            let (mb, ma) = (self.layout.mutex(b, m), self.layout.mutex(a, m));
-            if mb != ma {
-                out.push(Change { name: decl.name.clone(), before: self.mutex_text(mb), after: self.mutex_text(ma) });
+            // A POSIX mutex's words also change when its owner dies (`dead owner`).
+            let posix = self.model.semantics == crate::ir::Semantics::Posix;
+            if posix || self.layout.mutex(b, m) != self.layout.mutex(a, m) {
+                let (before, after) = (self.mutex_words(b, m), self.mutex_words(a, m));
+                if before != after {
+                    out.push(Change { name: decl.name.clone(), before, after });
+                }
             }
         }
         for p in &self.layout.processes {

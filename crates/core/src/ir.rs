@@ -12,6 +12,7 @@ pub const MAX_CRASHES: u32 = 1000;
 use serde::{Deserialize, Serialize};
 
 pub use crate::mutex::WaitMode;
+pub use crate::posix::{MutexType, PosixAttributes};
 
 /// Every variable, result and constant is a small integer; booleans are 0 and 1.
 pub type Value = i32;
@@ -39,6 +40,64 @@ pub mod result {
     pub const NAMES: [&str; 4] = ["OK", "ABANDONED", "TIMEOUT", "NOT_OWNER"];
 }
 
+/// Values of [`Ty::PosixResult`]: what the POSIX calls return, under `semantics posix`.
+pub mod posix_result {
+    use super::Value;
+    /// 0: success.
+    pub const OK: Value = 0;
+    /// `EOWNERDEAD`: locked, but the previous owner died holding it.
+    pub const OWNERDEAD: Value = 1;
+    /// `ENOTRECOVERABLE`.
+    pub const NOTRECOVERABLE: Value = 2;
+    /// `EDEADLK`: an errorcheck mutex relocked by its owner.
+    pub const DEADLK: Value = 3;
+    /// `EBUSY`: `trylock` on a held mutex.
+    pub const BUSY: Value = 4;
+    /// `ETIMEDOUT`: `timedlock` gave up.
+    pub const TIMEDOUT: Value = 5;
+    /// `EPERM`: unlock by a thread that does not own the mutex.
+    pub const PERM: Value = 6;
+    /// `EINVAL`: `consistent` on a mutex that is not inconsistent (or not robust).
+    pub const INVAL: Value = 7;
+    /// `EAGAIN`: the recursion count is at its maximum.
+    pub const AGAIN: Value = 8;
+    /// The names of the result values, indexed by value.
+    pub const NAMES: [&str; 9] =
+        ["OK", "OWNERDEAD", "NOTRECOVERABLE", "DEADLK", "BUSY", "TIMEDOUT", "PERM", "INVAL", "AGAIN"];
+
+    use crate::posix::{ConsistentOutcome, LockOutcome, UnlockOutcome};
+
+    /// The value a locking call stores.
+    pub fn of_lock(outcome: LockOutcome) -> Value {
+        match outcome {
+            LockOutcome::Ok => OK,
+            LockOutcome::OwnerDead => OWNERDEAD,
+            LockOutcome::NotRecoverable => NOTRECOVERABLE,
+            LockOutcome::Deadlock => DEADLK,
+            LockOutcome::Busy => BUSY,
+            LockOutcome::TimedOut => TIMEDOUT,
+            LockOutcome::Again => AGAIN,
+        }
+    }
+
+    /// The value an unlock stores.
+    pub fn of_unlock(outcome: UnlockOutcome) -> Value {
+        match outcome {
+            UnlockOutcome::Ok => OK,
+            UnlockOutcome::Perm => PERM,
+            UnlockOutcome::NotRecoverable => NOTRECOVERABLE,
+        }
+    }
+
+    /// The value `consistent` stores.
+    pub fn of_consistent(outcome: ConsistentOutcome) -> Value {
+        match outcome {
+            ConsistentOutcome::Ok => OK,
+            ConsistentOutcome::Inval => INVAL,
+        }
+    }
+}
+
 /// A place in the model's source text, for diagnostics and traces. Lines and columns count
 /// from 1; a zero line means "no source" (a model built by hand).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +117,19 @@ pub enum Semantics {
     /// Win32 named mutexes: `WAIT_ABANDONED`, recursion, `ERROR_NOT_OWNER`.
     #[default]
     Win32,
+    /// Process-shared POSIX mutexes (`pthread_mutex_t`), robust or not: `EOWNERDEAD`,
+    /// `pthread_mutex_consistent`, `ENOTRECOVERABLE` (see [`crate::posix`]).
+    Posix,
+}
+
+impl Semantics {
+    /// The name a model and a trace use: `win32`, `posix`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Semantics::Win32 => "win32",
+            Semantics::Posix => "posix",
+        }
+    }
 }
 
 /// The type of a variable: a bounded integer, a boolean, or a wait/release result.
@@ -69,6 +141,8 @@ pub enum Ty {
     Bool,
     /// One of the [`result`] constants.
     Result,
+    /// One of the [`posix_result`] constants (`result` in a `semantics posix` model).
+    PosixResult,
 }
 
 impl Ty {
@@ -78,6 +152,7 @@ impl Ty {
             Ty::Int { lo, hi } => (lo, hi),
             Ty::Bool => (0, 1),
             Ty::Result => (result::OK, result::NOT_OWNER),
+            Ty::PosixResult => (posix_result::OK, posix_result::AGAIN),
         }
     }
 
@@ -93,6 +168,9 @@ impl Ty {
             Ty::Bool if v == 0 => "false".into(),
             Ty::Bool if v == 1 => "true".into(),
             Ty::Result if (0..result::NAMES.len() as Value).contains(&v) => result::NAMES[v as usize].into(),
+            Ty::PosixResult if (0..posix_result::NAMES.len() as Value).contains(&v) => {
+                posix_result::NAMES[v as usize].into()
+            }
             _ => v.to_string(),
         }
     }
@@ -231,10 +309,14 @@ pub enum Expr {
 pub enum Op {
     /// `place = value`. A value outside the place's type is a fault.
     Assign { place: Place, value: Expr },
-    /// `wait m`, `wait m timeout`, `try m`, storing the outcome in `result` if given.
+    /// `wait m`, `wait m timeout`, `try m`, storing the outcome in `result` if given. Under
+    /// POSIX semantics: `lock m` (infinite), `timedlock m` (timeout), `trylock m` (try).
     Wait { mutex: MutexId, mode: WaitMode, result: Option<Place> },
-    /// `release m`. With a `result`, `NOT_OWNER` is stored there and is not an error.
+    /// `release m`. With a `result`, `NOT_OWNER` is stored there and is not an error. Under
+    /// POSIX semantics: `unlock m` (`PERM` instead of `NOT_OWNER`).
     Release { mutex: MutexId, result: Option<Place> },
+    /// `consistent m` (POSIX only): `pthread_mutex_consistent`, storing `OK` or `INVAL`.
+    Consistent { mutex: MutexId, result: Option<Place> },
     /// `assert cond`: a fault when false.
     Assert { cond: Expr },
     /// Evaluate `cond` (one step) and go on at the next instruction if true, at `target` if not.
@@ -311,6 +393,9 @@ pub struct MutexDecl {
     pub name: String,
     /// Created with `bInitialOwner = TRUE` by this thread.
     pub initial_owner: Option<ThreadRef>,
+    /// Type and robustness, under POSIX semantics (ignored under Win32).
+    #[serde(default)]
+    pub posix: PosixAttributes,
     /// Where it was declared.
     pub span: Span,
 }
@@ -318,8 +403,8 @@ pub struct MutexDecl {
 /// A property of the model. Property expressions read only shared variables and mutexes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Property {
-    /// `protect m: cond`: `cond` holds whenever `m` is free and not abandoned, and whenever a
-    /// first (non-recursive) wait on `m` returns `OK`.
+    /// `protect m: cond`: `cond` holds whenever `m` is free and not abandoned (POSIX: free
+    /// and consistent), and whenever a first (non-recursive) wait or lock on `m` returns `OK`.
     Protect { mutex: MutexId, cond: Expr, text: String, span: Span },
     /// `invariant name: cond`: holds in every reachable state.
     Invariant { name: String, cond: Expr, text: String, span: Span },

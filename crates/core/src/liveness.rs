@@ -103,7 +103,9 @@ fn live_in(thread: &ThreadDecl) -> Option<Vec<u64>> {
                 reads(value);
                 place_access(place, u, d);
             }
-            Op::Wait { result: Some(place), .. } | Op::Release { result: Some(place), .. } => {
+            Op::Wait { result: Some(place), .. }
+            | Op::Release { result: Some(place), .. }
+            | Op::Consistent { result: Some(place), .. } => {
                 place_access(place, u, d);
             }
             Op::Assert { cond } | Op::Branch { cond, .. } => reads(cond),

@@ -61,10 +61,15 @@ impl Packer {
     pub(crate) fn new(model: &Model, layout: &Layout) -> Packer {
         let threads = layout.threads.len() as Value;
         let mut fields = vec![field(0, model.crashes as Value), field(0, threads)];
+        // The third slot: Win32's abandoned flag, or a POSIX mutex's consistency (0..=3).
+        let flag_max = match model.semantics {
+            crate::ir::Semantics::Win32 => 1,
+            crate::ir::Semantics::Posix => 3,
+        };
         for _ in &model.mutexes {
             fields.push(field(0, threads));
             fields.push(field(0, MAX_RECURSION as Value));
-            fields.push(field(0, 1));
+            fields.push(field(0, flag_max));
         }
         for t in &layout.threads {
             let p = &model.processes[layout.processes[t.process].decl];

@@ -8,6 +8,7 @@
 
 use crate::ir::{Model, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId};
+use crate::posix::{Consistency, PosixMutexState};
 
 /// The global state of a model: every value the next step can depend on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -178,6 +179,35 @@ impl Layout {
         s[at] = st.owner.map_or(0, |t| t as Value + 1);
         s[at + 1] = st.count as Value;
         s[at + 2] = st.abandoned as Value;
+    }
+
+    /// Mutex `m` read as a POSIX mutex: the same three slots, the third holding its
+    /// [`Consistency`] (0 consistent, 1 owner died, 2 inconsistent, 3 not recoverable).
+    pub(crate) fn posix_mutex(&self, s: &[Value], m: usize) -> PosixMutexState {
+        let at = self.mutex_base + MUTEX_SLOTS * m;
+        let consistency = match s[at + 2] {
+            0 => Consistency::Consistent,
+            1 => Consistency::OwnerDied,
+            2 => Consistency::Inconsistent,
+            _ => Consistency::NotRecoverable,
+        };
+        PosixMutexState {
+            owner: if s[at] == 0 { None } else { Some((s[at] - 1) as ThreadId) },
+            count: s[at + 1] as u32,
+            consistency,
+        }
+    }
+
+    pub(crate) fn set_posix_mutex(&self, s: &mut [Value], m: usize, st: PosixMutexState) {
+        let at = self.mutex_base + MUTEX_SLOTS * m;
+        s[at] = st.owner.map_or(0, |t| t as Value + 1);
+        s[at + 1] = st.count as Value;
+        s[at + 2] = match st.consistency {
+            Consistency::Consistent => 0,
+            Consistency::OwnerDied => 1,
+            Consistency::Inconsistent => 2,
+            Consistency::NotRecoverable => 3,
+        };
     }
 
     pub(crate) fn pc_slot(&self, t: ThreadId) -> usize {

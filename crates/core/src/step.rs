@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ir::{MutexId, Pc, Value};
 use crate::mutex::{ReleaseOutcome, ThreadId, WaitOutcome};
+use crate::posix::{ConsistentOutcome, LockOutcome, UnlockOutcome};
 
 /// Who moved in a transition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -46,6 +47,13 @@ pub enum Outcome {
     Wait { outcome: WaitOutcome, count: u32 },
     /// A release returned; `checked` is true when the model stores the result.
     Release { outcome: ReleaseOutcome, checked: bool },
+    /// A POSIX lock, trylock or timedlock returned; `count` is the recursion count after it
+    /// (0 when the caller does not own the mutex).
+    Lock { outcome: LockOutcome, count: u32 },
+    /// A POSIX unlock returned; `checked` is true when the model stores the result.
+    Unlock { outcome: UnlockOutcome, checked: bool },
+    /// `pthread_mutex_consistent` returned; `checked` is true when the model stores it.
+    Consistent { outcome: ConsistentOutcome, checked: bool },
     /// A branch condition evaluated to this.
     Branch { taken: bool },
     /// A nondeterministic choice took alternative `index` (from 0).

@@ -72,7 +72,9 @@ fn expr_is_global(e: &Expr) -> bool {
 fn op_reads_self(op: &Op) -> bool {
     match op {
         Op::Assign { place, value } => place_reads_self(place) || expr_reads_self(value),
-        Op::Wait { result, .. } | Op::Release { result, .. } => result.as_ref().is_some_and(place_reads_self),
+        Op::Wait { result, .. } | Op::Release { result, .. } | Op::Consistent { result, .. } => {
+            result.as_ref().is_some_and(place_reads_self)
+        }
         Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
         Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => false,
     }

@@ -6,8 +6,9 @@
 //! restarts), so that exploration is deterministic.
 
 use crate::eval::Ctx;
-use crate::ir::{Model, Op, Pc, Property, Value, VarDecl};
+use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
+use crate::posix::LockCall;
 use crate::state::{
     Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING,
 };
@@ -166,15 +167,24 @@ impl System {
         match s.0[self.layout.status_slot(t)] {
             STATUS_FINISHED => ThreadStatus::Finished,
             STATUS_DEAD => ThreadStatus::Dead,
-            _ => {
-                if let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = &self.code(t)[self.pc(s, t)].op {
-                    if let Some(owner) = self.mutex(s, *mutex).owner {
-                        if owner != t {
-                            return ThreadStatus::Blocked;
-                        }
-                    }
-                }
-                ThreadStatus::Running
+            _ if self.blocked(&s.0, t) => ThreadStatus::Blocked,
+            _ => ThreadStatus::Running,
+        }
+    }
+
+    /// True when running thread `t`'s next step is an infinite wait (or POSIX `lock`) that
+    /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
+    /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
+    fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
+        let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = &self.code(t)[s[self.layout.pc_slot(t)] as usize].op
+        else {
+            return false;
+        };
+        match self.model.semantics {
+            Semantics::Win32 => self.layout.mutex(s, *mutex).owner.is_some_and(|owner| owner != t),
+            Semantics::Posix => {
+                let attrs = self.model.mutexes[*mutex].posix;
+                self.layout.posix_mutex(s, *mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
             }
         }
     }
@@ -341,12 +351,26 @@ impl System {
         abandoned
     }
 
+    /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
+    /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
+    /// robust); each is recorded in `out` either way.
     fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
         for m in 0..self.layout.mutex_count() {
-            let mut st = self.layout.mutex(s, m);
-            let count = st.abandon_if_owned_by(t);
+            let count = match self.model.semantics {
+                Semantics::Win32 => {
+                    let mut st = self.layout.mutex(s, m);
+                    let count = st.abandon_if_owned_by(t);
+                    self.layout.set_mutex(s, m, st);
+                    count
+                }
+                Semantics::Posix => {
+                    let mut st = self.layout.posix_mutex(s, m);
+                    let count = st.owner_died(self.model.mutexes[m].posix, t);
+                    self.layout.set_posix_mutex(s, m, st);
+                    count
+                }
+            };
             if count > 0 {
-                self.layout.set_mutex(s, m, st);
                 out.push(Abandonment { mutex: m, owner: t, count, by_crash });
             }
         }
@@ -372,10 +396,8 @@ impl System {
         let tp = self.template(t);
         let code = &self.model.processes[tp.process].threads[tp.thread].code;
         let op = &code[pc].op;
-        if let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = op {
-            if self.layout.mutex(&s.0, *mutex).owner.is_some_and(|owner| owner != t) {
-                return; // Blocked: no step, and no copy of the state made for nothing.
-            }
+        if self.blocked(&s.0, t) {
+            return; // Blocked: no step, and no copy of the state made for nothing.
         }
         let ctx = Ctx::Thread(t);
         let action = Action::Run { thread: t, pc };
@@ -398,6 +420,21 @@ impl System {
         let fault = |f: Fault, out: &mut Vec<(Step, State)>| {
             out.push((Step { action, outcome: Outcome::Fault(Box::new(f)), abandoned: vec![] }, s.clone()));
         };
+        let store_result = |next: &mut Box<[Value]>, result: &Option<crate::ir::Place>, value: Value| match result {
+            Some(place) => self.store(next, ctx, place, value),
+            None => Ok(()),
+        };
+        if self.model.semantics == Semantics::Posix {
+            if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
+                return match self.posix_step(&mut next, t, op) {
+                    Ok((outcome, value, result)) => match store_result(&mut next, result, value) {
+                        Ok(()) => advance(&mut next, pc + 1, outcome, out),
+                        Err(f) => fault(f, out),
+                    },
+                    Err(f) => fault(f, out),
+                };
+            }
+        }
         match op {
             Op::Assign { place, value } => {
                 match self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)) {
@@ -468,10 +505,65 @@ impl System {
             }
             Op::Skip => advance(&mut next, pc + 1, Outcome::Done, out),
             Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
+            Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }
         }
+    }
+
+    /// A POSIX mutex operation of thread `t` (not blocked) on the state `s`: its outcome,
+    /// the result value to store, and where; a recursion count past the limit is a fault,
+    /// as for Win32. A `timedlock` on a mutex another thread holds times out here: taking
+    /// the mutex later is the thread not being scheduled until it is free, as for Win32.
+    fn posix_step<'o>(
+        &self,
+        s: &mut [Value],
+        t: ThreadId,
+        op: &'o Op,
+    ) -> Result<(Outcome, Value, &'o Option<crate::ir::Place>), Fault> {
+        use crate::ir::posix_result as r;
+        use crate::posix::LockOutcome;
+        let (Op::Wait { mutex, result, .. } | Op::Release { mutex, result } | Op::Consistent { mutex, result }) = op
+        else {
+            unreachable!("only mutex operations come here")
+        };
+        let attrs = self.model.mutexes[*mutex].posix;
+        let mut st = self.layout.posix_mutex(s, *mutex);
+        let checked = result.is_some();
+        let (outcome, value) = match op {
+            Op::Wait { mode, .. } => {
+                let call = match mode {
+                    WaitMode::Infinite => LockCall::Lock,
+                    WaitMode::Timeout => LockCall::TimedLock,
+                    WaitMode::Try => LockCall::TryLock,
+                };
+                let outcome = st.lock(attrs, t, call).unwrap_or(LockOutcome::TimedOut);
+                if outcome == LockOutcome::Again {
+                    return Err(Fault::RecursionLimit { mutex: *mutex });
+                }
+                let value = r::of_lock(outcome);
+                let count = if st.owner == Some(t) { st.count } else { 0 };
+                (Outcome::Lock { outcome, count }, value)
+            }
+            Op::Release { .. } => {
+                let outcome = st.unlock(attrs, t);
+                let value = r::of_unlock(outcome);
+                (Outcome::Unlock { outcome, checked }, value)
+            }
+            _ => {
+                let outcome = st.make_consistent(attrs, t);
+                let value = r::of_consistent(outcome);
+                (Outcome::Consistent { outcome, checked }, value)
+            }
+        };
+        self.layout.set_posix_mutex(s, *mutex, st);
+        Ok((outcome, value, result))
+    }
+
+    /// A POSIX mutex's state.
+    pub fn posix_mutex(&self, s: &State, m: usize) -> crate::posix::PosixMutexState {
+        self.layout.posix_mutex(&s.0, m)
     }
 
     /// Thread `t` ran off its end: it finishes, abandoning what it still owns.

@@ -1,6 +1,6 @@
 //! Well-formedness checks on a model IR, so that the successor function never panics.
 
-use crate::ir::{Expr, Model, Op, Place, Property, Scope, Ty, VarDecl, VarRef};
+use crate::ir::{Expr, Model, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
 use crate::IrError;
 
 /// Upper bound on threads: thread ids are 16-bit, and owner slots store id + 1.
@@ -139,10 +139,19 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                             scopes.place(place, what)?;
                             scopes.expr(value, what)?;
                         }
-                        Op::Wait { mutex, result, .. } | Op::Release { mutex, result } => {
+                        Op::Wait { mutex, result, .. }
+                        | Op::Release { mutex, result }
+                        | Op::Consistent { mutex, result } => {
                             scopes.mutex(*mutex, what)?;
+                            if matches!(instr.op, Op::Consistent { .. }) && model.semantics != Semantics::Posix {
+                                return err(format!("{what} calls `consistent`, which only POSIX mutexes have"));
+                            }
+                            let want = match model.semantics {
+                                Semantics::Win32 => Ty::Result,
+                                Semantics::Posix => Ty::PosixResult,
+                            };
                             if let Some(place) = result {
-                                if scopes.place(place, what)?.ty != Ty::Result {
+                                if scopes.place(place, what)?.ty != want {
                                     return err(format!(
                                         "{what} stores a result in a variable that is not of type result"
                                     ));

@@ -52,7 +52,12 @@ fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         name: "t".into(),
         semantics: Semantics::Win32,
         crashes,
-        mutexes: vec![MutexDecl { name: "m".into(), initial_owner: None, span: Span::default() }],
+        mutexes: vec![MutexDecl {
+            name: "m".into(),
+            initial_owner: None,
+            posix: Default::default(),
+            span: Span::default(),
+        }],
         shared: vec![int_var("a", 0, 3, 0)],
         processes,
         properties: vec![],

@@ -47,6 +47,8 @@ pub(crate) struct OwnerAst<'a> {
 pub(crate) struct MutexAst<'a> {
     pub name: Ident<'a>,
     pub owner: Option<OwnerAst<'a>>,
+    /// The POSIX attributes after `:`, as written: `recursive`, `robust`, ...
+    pub attrs: Vec<Ident<'a>>,
     pub sp: Sp,
 }
 
@@ -119,6 +121,45 @@ pub(crate) enum Target<'a> {
 pub(crate) enum MutexOp {
     Wait(WaitMode),
     Release,
+    /// `lock`, `timedlock`, `trylock` (POSIX), as infinite, timeout and try waits.
+    Lock(WaitMode),
+    /// `unlock` (POSIX).
+    Unlock,
+    /// `consistent` (POSIX).
+    Consistent,
+}
+
+impl MutexOp {
+    /// The POSIX operation a word names, if it names one.
+    pub fn posix(word: &str) -> Option<MutexOp> {
+        Some(match word {
+            "lock" => MutexOp::Lock(WaitMode::Infinite),
+            "timedlock" => MutexOp::Lock(WaitMode::Timeout),
+            "trylock" => MutexOp::Lock(WaitMode::Try),
+            "unlock" => MutexOp::Unlock,
+            "consistent" => MutexOp::Consistent,
+            _ => return None,
+        })
+    }
+
+    /// The word that writes the operation: `wait`, `try`, `lock`, `unlock`, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            MutexOp::Wait(WaitMode::Try) => "try",
+            MutexOp::Wait(_) => "wait",
+            MutexOp::Release => "release",
+            MutexOp::Lock(WaitMode::Infinite) => "lock",
+            MutexOp::Lock(WaitMode::Timeout) => "timedlock",
+            MutexOp::Lock(WaitMode::Try) => "trylock",
+            MutexOp::Unlock => "unlock",
+            MutexOp::Consistent => "consistent",
+        }
+    }
+
+    /// True for the POSIX operations.
+    pub fn is_posix(self) -> bool {
+        matches!(self, MutexOp::Lock(_) | MutexOp::Unlock | MutexOp::Consistent)
+    }
 }
 
 /// A statement and the range of its text (for `if`/`while`, the head up to the condition's end).

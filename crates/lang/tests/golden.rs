@@ -120,7 +120,63 @@ golden!(
     "model t\nshared x: [0..1; 0] = 0\nprocess w { skip }",
     ("an array has 1 to 1024 elements", 2, 18, 1)
 );
-golden!(unknown_semantics, "model t\nsemantics posix\nprocess w { skip }", ("unknown semantics `posix`", 2, 11, 5));
+golden!(unknown_semantics, "model t\nsemantics linux\nprocess w { skip }", ("unknown semantics `linux`", 2, 11, 5));
+// POSIX (issue #11): a model's operations, results and mutex attributes are of one flavor.
+golden!(
+    posix_operation_in_a_win32_model,
+    h "process w { lock m }",
+    ("`lock` is a POSIX mutex operation, but this model uses Win32 semantics", 6, 13, 4)
+);
+golden!(
+    posix_let_in_a_win32_model,
+    h "process w { let r = trylock m }",
+    ("`trylock` is a POSIX mutex operation, but this model uses Win32 semantics", 6, 21, 7)
+);
+golden!(
+    win32_operation_in_a_posix_model,
+    "model t\nsemantics posix\nmutex m\nprocess w { wait m }",
+    ("`wait` is a Win32 operation, but this model uses POSIX semantics", 4, 18, 1)
+);
+golden!(
+    win32_result_in_a_posix_model,
+    "model t\nsemantics posix\nmutex m\nprocess w { let r = lock m\n assert r != ABANDONED }",
+    ("`ABANDONED` is a Win32 result, but this model uses POSIX semantics", 5, 14, 9)
+);
+golden!(
+    posix_result_in_a_win32_model,
+    h "process w { let r = wait m\n assert r != OWNERDEAD }",
+    ("unknown name `OWNERDEAD`", 7, 14, 9)
+);
+golden!(
+    abandoned_query_in_a_posix_model,
+    "model t\nsemantics posix\nmutex m\nprocess w { assert !abandoned(m) }",
+    ("`abandoned(m)` is a Win32 query, but this model uses POSIX semantics", 4, 21, 11)
+);
+golden!(
+    mutex_attributes_in_a_win32_model,
+    "model t\nmutex m: recursive robust\nprocess w { skip }",
+    ("mutex attributes are POSIX attributes, but this model uses Win32 semantics", 2, 10, 16)
+);
+golden!(
+    unknown_mutex_attribute,
+    "model t\nsemantics posix\nmutex m: sturdy\nprocess w { skip }",
+    ("unknown mutex attribute `sturdy`", 3, 10, 6)
+);
+golden!(
+    two_mutex_types,
+    "model t\nsemantics posix\nmutex m: normal recursive\nprocess w { skip }",
+    ("a mutex has one type, but `recursive` follows `normal`", 3, 17, 9)
+);
+golden!(
+    robust_twice,
+    "model t\nsemantics posix\nmutex m: robust robust\nprocess w { skip }",
+    ("`robust` is given twice (first on line 3)", 3, 17, 6)
+);
+golden!(
+    posix_mutex_with_an_initial_owner,
+    "model t\nsemantics posix\nmutex m owned_by w\nprocess w { skip }",
+    ("a POSIX mutex starts unlocked", 3, 9, 10)
+);
 golden!(
     crash_budget_negative,
     "model t\ncrashes -1\nprocess w { skip }",

@@ -4,7 +4,7 @@
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 use std::path::PathBuf;
 
-const KINDS: [&str; 9] = [
+const KINDS: [&str; 10] = [
     "protect",
     "invariant",
     "assert",
@@ -14,6 +14,7 @@ const KINDS: [&str; 9] = [
     "out_of_range",
     "recursion_limit",
     "at_end",
+    "not_recoverable",
 ];
 
 fn model_files() -> Vec<PathBuf> {
@@ -68,6 +69,9 @@ fn the_required_models_are_present_with_their_verdicts() {
         ("ignore_abandoned.mc", Expect::Violation("protect".into())),
         ("lock_order_deadlock.mc", Expect::Violation("deadlock".into())),
         ("lock_order_fixed.mc", Expect::Ok),
+        ("posix_seed_bug.mc", Expect::Violation("leaked_ownership".into())),
+        ("posix_forgot_consistent.mc", Expect::Violation("not_recoverable".into())),
+        ("posix_fixed.mc", Expect::Ok),
     ];
     for (name, expect) in want {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();

@@ -129,6 +129,11 @@ pub fn outcome_fields(system: &System, outcome: &Outcome) -> (String, Option<u32
             let count = (*outcome != mutexcheck_core::WaitOutcome::Timeout).then_some(*count);
             (word.to_string(), count)
         }
+        Outcome::Lock { outcome, count } => {
+            let word =
+                mutexcheck_core::ir::Ty::PosixResult.render(mutexcheck_core::ir::posix_result::of_lock(*outcome));
+            (word, (*count > 0).then_some(*count))
+        }
         other => (system.outcome_text(other), None),
     }
 }
@@ -161,7 +166,7 @@ impl TraceOptions {
     pub fn new(system: &System, strategy: Strategy, reductions: &[&str]) -> TraceOptions {
         TraceOptions {
             crashes: system.model().crashes,
-            semantics: "win32".to_string(),
+            semantics: system.model().semantics.name().to_string(),
             search: match strategy {
                 Strategy::Bfs => "bfs",
                 Strategy::Dfs => "dfs",

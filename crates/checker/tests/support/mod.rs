@@ -67,7 +67,12 @@ pub fn process(name: &str, instances: u32, code: Vec<Instr>) -> ProcessDecl {
 
 /// A model with mutexes `m` and `n` and shared variables `a: 0..3` and `b: 0..3`.
 pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property>) -> Model {
-    let mutex = |name: &str| MutexDecl { name: name.into(), initial_owner: None, span: Span::default() };
+    let mutex = |name: &str| MutexDecl {
+        name: name.into(),
+        initial_owner: None,
+        posix: Default::default(),
+        span: Span::default(),
+    };
     Model {
         name: "t".into(),
         semantics: Semantics::Win32,

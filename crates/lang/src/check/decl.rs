@@ -33,11 +33,13 @@ impl<'a> Checker<'a> {
     pub(super) fn model(&mut self, ast: &ModelAst<'a>) -> Model {
         let name = ast.name.as_ref().map_or(String::new(), |n| n.name.to_string());
         if let Some(s) = &ast.semantics {
-            if s.name != "win32" {
-                self.err(
+            match s.name {
+                "win32" => self.semantics = Semantics::Win32,
+                "posix" => self.semantics = Semantics::Posix,
+                _ => self.err(
                     RawDiag::new(s.sp, format!("unknown semantics `{}`", s.name), "not supported")
-                        .help("the supported semantics is `win32` (the default)"),
-                );
+                        .help("the semantics are `win32` (the default) and `posix`"),
+                ),
             }
         }
         let crashes = match ast.crashes {
@@ -60,10 +62,23 @@ impl<'a> Checker<'a> {
                 continue;
             }
             if let Some(o) = &m.owner {
-                owned.push((mutexes.len(), o));
+                if self.semantics == Semantics::Posix {
+                    self.err(
+                        RawDiag::new(o.sp, "a POSIX mutex starts unlocked", "no initial owner in POSIX")
+                            .help("lock it as the first statement of the owning thread instead"),
+                    );
+                } else {
+                    owned.push((mutexes.len(), o));
+                }
             }
+            let posix = self.mutex_attributes(m);
             self.globals.insert(m.name.name, (Entity::Mutex(mutexes.len()), m.name.sp));
-            mutexes.push(MutexDecl { name: m.name.name.to_string(), initial_owner: None, span: self.src.span(m.sp) });
+            mutexes.push(MutexDecl {
+                name: m.name.name.to_string(),
+                initial_owner: None,
+                posix,
+                span: self.src.span(m.sp),
+            });
         }
         let mut shared = Vec::new();
         for v in &ast.shared {
@@ -111,7 +126,71 @@ impl<'a> Checker<'a> {
             _ => None,
         }));
         let properties = ast.props.iter().filter_map(|p| self.property(p, &invariants)).collect();
-        Model { name, semantics: Semantics::Win32, crashes, mutexes, shared, processes, properties }
+        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties }
+    }
+
+    /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,
+    /// and `robust`); under Win32 the list is an error.
+    fn mutex_attributes(&mut self, m: &MutexAst<'a>) -> PosixAttributes {
+        let mut attrs = PosixAttributes::default();
+        let Some(first) = m.attrs.first() else { return attrs };
+        if self.semantics != Semantics::Posix {
+            let sp = first.sp.to(m.attrs.last().map_or(first.sp, |a| a.sp));
+            self.err(
+                RawDiag::new(
+                    sp,
+                    "mutex attributes are POSIX attributes, but this model uses Win32 semantics",
+                    "POSIX only",
+                )
+                .help("add `semantics posix` at the top of the model, or drop the attributes"),
+            );
+            return attrs;
+        }
+        let mut kind: Option<&Ident<'a>> = None;
+        let mut robust: Option<&Ident<'a>> = None;
+        for a in &m.attrs {
+            let ty = match a.name {
+                "normal" => MutexType::Normal,
+                "errorcheck" => MutexType::ErrorCheck,
+                "recursive" => MutexType::Recursive,
+                "default" => MutexType::Default,
+                "robust" => {
+                    if let Some(first) = robust {
+                        let line = self.line_of(first.sp);
+                        self.err(RawDiag::new(
+                            a.sp,
+                            format!("`robust` is given twice (first on line {line})"),
+                            "again",
+                        ));
+                    }
+                    robust = Some(a);
+                    attrs.robust = true;
+                    continue;
+                }
+                other => {
+                    self.err(
+                        RawDiag::new(a.sp, format!("unknown mutex attribute `{other}`"), "not an attribute").help(
+                            "the attributes are a type (`normal`, `errorcheck`, `recursive` or `default`) and `robust`",
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if let Some(first) = kind {
+                self.err(
+                    RawDiag::new(
+                        a.sp,
+                        format!("a mutex has one type, but `{}` follows `{}`", a.name, first.name),
+                        "second type",
+                    )
+                    .help("keep one of `normal`, `errorcheck`, `recursive`, `default`"),
+                );
+                continue;
+            }
+            kind = Some(a);
+            attrs.kind = ty;
+        }
+        attrs
     }
 
     /// Checks a variable declaration: bounds, element count and initial value.
@@ -122,7 +201,7 @@ impl<'a> Checker<'a> {
             Some((t, sp)) => self.ty(t, *sp),
             None => match init {
                 Some((_, T::Bool)) => (Ty::Bool, None),
-                Some((_, T::Result)) => (Ty::Result, None),
+                Some((_, T::Result)) => (self.result_ty(), None),
                 _ => {
                     self.err(
                         RawDiag::new(v.name.sp, format!("variable `{}` has no bounds", v.name.name), "type missing")
@@ -184,7 +263,7 @@ impl<'a> Checker<'a> {
     fn ty(&mut self, t: &TypeAst, sp: crate::source::Sp) -> (Ty, Option<u32>) {
         match t {
             TypeAst::Bool => (Ty::Bool, None),
-            TypeAst::Result => (Ty::Result, None),
+            TypeAst::Result => (self.result_ty(), None),
             TypeAst::Range { lo, hi } => {
                 let fits = |v: i64| Value::try_from(v).is_ok();
                 if !fits(*lo) || !fits(*hi) {

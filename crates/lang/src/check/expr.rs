@@ -3,7 +3,7 @@
 use super::{Checker, Entity, Env};
 use crate::ast::{ExprAst, ExprKind, Ident};
 use crate::RawDiag;
-use mutexcheck_core::ir::{BinOp, Expr, MutexId, Ty, UnOp, Value};
+use mutexcheck_core::ir::{posix_result, result, BinOp, Expr, MutexId, Semantics, Ty, UnOp, Value};
 
 /// The type of an expression, or `Err` after an error was reported (to avoid cascades).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ impl T {
         match ty {
             Ty::Int { .. } => T::Int,
             Ty::Bool => T::Bool,
-            Ty::Result => T::Result,
+            Ty::Result | Ty::PosixResult => T::Result,
         }
     }
 
@@ -88,7 +88,23 @@ impl<'a> Checker<'a> {
                 }
             },
             ExprKind::Bool(b) => (Expr::Const(*b as Value), T::Bool),
+            ExprKind::Result(v) if *v != result::OK && self.semantics == Semantics::Posix => {
+                let name = result::NAMES.get(*v as usize).copied().unwrap_or("?");
+                self.err(
+                    RawDiag::new(
+                        e.sp,
+                        format!("`{name}` is a Win32 result, but this model uses POSIX semantics"),
+                        "Win32 only",
+                    )
+                    .help(format!("the POSIX results are {}", posix_result::NAMES.join(", "))),
+                );
+                ERR
+            }
             ExprKind::Result(v) => (Expr::Const(*v), T::Result),
+            ExprKind::Name(n) if self.semantics == Semantics::Posix && posix_result::NAMES.contains(n) => {
+                let v = posix_result::NAMES.iter().position(|r| r == n).unwrap_or(0);
+                (Expr::Const(v as Value), T::Result)
+            }
             ExprKind::SelfId => {
                 if env.property {
                     self.err(
@@ -177,7 +193,14 @@ impl<'a> Checker<'a> {
                                 format!("{} `{sym}` {}", ta.noun(), tb.noun()),
                             );
                             if ta == T::Result || tb == T::Result {
-                                d = d.help("a result is one of OK, ABANDONED, TIMEOUT, NOT_OWNER");
+                                d = d.help(match self.semantics {
+                                    Semantics::Win32 => {
+                                        "a result is one of OK, ABANDONED, TIMEOUT, NOT_OWNER".to_string()
+                                    }
+                                    Semantics::Posix => {
+                                        format!("a result is one of {}", posix_result::NAMES.join(", "))
+                                    }
+                                });
                             }
                             self.err(d);
                             None
@@ -220,6 +243,17 @@ impl<'a> Checker<'a> {
             self.err(
                 RawDiag::new(f.sp.to(arg.sp), "`owns(m)` has no meaning in a property", "which thread?")
                     .help("properties are checked outside any thread; use `held(m)` or `count(m)`"),
+            );
+            return ERR;
+        }
+        if f.name == "abandoned" && self.semantics == Semantics::Posix {
+            self.err(
+                RawDiag::new(
+                    f.sp.to(arg.sp),
+                    "`abandoned(m)` is a Win32 query, but this model uses POSIX semantics",
+                    "Win32 only",
+                )
+                .help("a POSIX lock reports an owner's death with OWNERDEAD; test the result of `lock`"),
             );
             return ERR;
         }

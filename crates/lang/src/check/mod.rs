@@ -82,6 +82,8 @@ pub(crate) struct Checker<'a> {
     pub errs: ErrorList,
     /// What "did you mean" searches may still spend.
     budget: suggest::Budget,
+    /// The model's mutex flavor, from its `semantics` line.
+    pub semantics: mutexcheck_core::ir::Semantics,
 }
 
 impl<'a> Checker<'a> {
@@ -92,6 +94,15 @@ impl<'a> Checker<'a> {
             inner_vars: BTreeMap::new(),
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
+            semantics: mutexcheck_core::ir::Semantics::Win32,
+        }
+    }
+
+    /// The IR type of a `result` variable in this model's flavor.
+    pub fn result_ty(&self) -> mutexcheck_core::ir::Ty {
+        match self.semantics {
+            mutexcheck_core::ir::Semantics::Win32 => mutexcheck_core::ir::Ty::Result,
+            mutexcheck_core::ir::Semantics::Posix => mutexcheck_core::ir::Ty::PosixResult,
         }
     }
 
@@ -143,8 +154,13 @@ impl<'a> Checker<'a> {
             None => {
                 let mut d = RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared");
                 let vars = |e: &Entity| matches!(e, Entity::Var { .. });
-                // No search for an error that will not be shown.
-                if self.errs.may_show(name.sp) {
+                if mutexcheck_core::ir::posix_result::NAMES.contains(&name.name) {
+                    d = d.help(format!(
+                        "`{}` is a POSIX result: add `semantics posix` at the top of the model for POSIX mutexes",
+                        name.name
+                    ));
+                } else if self.errs.may_show(name.sp) {
+                    // No search for an error that will not be shown.
                     if let Some(s) = env.similar(self, name.name, vars) {
                         d = d.help(format!("did you mean `{s}`?"));
                     }

@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
                                         "`{}` holds {}, but `{}` returns a result",
                                         p.name.name,
                                         t.noun(),
-                                        op_word(*op)
+                                        op.word()
                                     ),
                                     "not a result variable",
                                 )
@@ -93,10 +93,13 @@ impl<'a> Checker<'a> {
                         None => None,
                     },
                 };
-                if let Some(mutex) = m {
+                if op.is_posix() != (self.semantics == Semantics::Posix) {
+                    self.mixed_flavors(*op, mutex);
+                } else if let Some(mutex) = m {
                     let op = match op {
-                        MutexOp::Wait(mode) => Op::Wait { mutex, mode: *mode, result },
-                        MutexOp::Release => Op::Release { mutex, result },
+                        MutexOp::Wait(mode) | MutexOp::Lock(mode) => Op::Wait { mutex, mode: *mode, result },
+                        MutexOp::Release | MutexOp::Unlock => Op::Release { mutex, result },
+                        MutexOp::Consistent => Op::Consistent { mutex, result },
                     };
                     lw.emit(op, span, text);
                 }
@@ -165,10 +168,28 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A Win32 operation in a POSIX model or the reverse: one error that names the
+    /// operations of the model's flavor.
+    fn mixed_flavors(&mut self, op: MutexOp, mutex: &Ident<'a>) {
+        let word = op.word();
+        let (message, help) = match self.semantics {
+            Semantics::Posix => (
+                format!("`{word}` is a Win32 operation, but this model uses POSIX semantics"),
+                "the POSIX operations are `lock`, `trylock`, `timedlock`, `unlock` and `consistent`",
+            ),
+            Semantics::Win32 => (
+                format!("`{word}` is a POSIX operation, but this model uses Win32 semantics"),
+                "add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`",
+            ),
+        };
+        let sp = mutex.sp;
+        self.err(RawDiag::new(sp, message, "wrong flavor").help(help));
+    }
+
     /// `let r = ...`: the thread's result variable `r`, declared here if it is new.
     fn let_var(&mut self, env: &mut Env<'a>, lw: &mut Lowering, name: &Ident<'a>) -> Option<Place> {
         if let Some((Entity::Var { var, ty, len }, _)) = env.local.get(&name.name) {
-            if *ty == Ty::Result && len.is_none() {
+            if *ty == self.result_ty() && len.is_none() {
                 return Some(Place { var: *var, index: None });
             }
             let t = if len.is_some() { "an array" } else { T::of(*ty).noun() };
@@ -195,14 +216,15 @@ impl<'a> Checker<'a> {
             return None;
         }
         let var = VarRef { scope: Scope::Local, index: lw.locals.len() };
+        let ty = self.result_ty();
         lw.locals.push(VarDecl {
             name: name.name.to_string(),
-            ty: Ty::Result,
+            ty,
             len: None,
             init: result::OK,
             span: self.src.span(name.sp),
         });
-        env.local.insert(name.name, (Entity::Var { var, ty: Ty::Result, len: None }, name.sp));
+        env.local.insert(name.name, (Entity::Var { var, ty, len: None }, name.sp));
         Some(Place { var, index: None })
     }
 
@@ -228,14 +250,6 @@ impl<'a> Checker<'a> {
             }
         };
         Some((Place { var, index }, T::of(ty)))
-    }
-}
-
-fn op_word(op: MutexOp) -> &'static str {
-    match op {
-        MutexOp::Wait(WaitMode::Try) => "try",
-        MutexOp::Wait(_) => "wait",
-        MutexOp::Release => "release",
     }
 }
 

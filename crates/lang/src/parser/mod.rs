@@ -22,6 +22,9 @@ pub const MAX_DEPTH: usize = 64;
 pub(crate) struct Fail;
 pub(crate) type PResult<T> = Result<T, Fail>;
 
+/// The words a POSIX mutex declaration may list after `:`.
+pub(crate) const MUTEX_ATTRIBUTES: [&str; 5] = ["normal", "errorcheck", "recursive", "default", "robust"];
+
 pub(crate) struct Parser<'a> {
     text: &'a str,
     lexer: Lexer<'a>,
@@ -40,6 +43,8 @@ pub(crate) struct Parser<'a> {
     fatal: bool,
     /// Lexical and syntax errors, in the order found.
     pub errors: ErrorList,
+    /// A `semantics posix` line was read: `lock`, `unlock`, ... are operations from here on.
+    posix: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -58,6 +63,7 @@ impl<'a> Parser<'a> {
             syntax_errors: 0,
             fatal: false,
             errors,
+            posix: false,
         }
     }
 
@@ -290,8 +296,9 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Semantics) => {
                 self.bump();
-                let s = self.ident("a semantics name (`win32`)")?;
+                let s = self.ident("a semantics name (`win32` or `posix`)")?;
                 let sp = t.sp.to(s.sp);
+                self.posix = s.name == "posix";
                 self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
             Tok::Kw(Kw::Crashes) => {
@@ -373,7 +380,14 @@ impl<'a> Parser<'a> {
             }
             owner = Some(OwnerAst { process, instance, thread, sp: o.sp.to(self.prev_sp()) });
         }
-        Ok(MutexAst { name, owner, sp: kw.sp.to(self.prev_sp()) })
+        let mut attrs = Vec::new();
+        if self.eat(Tok::Colon).is_some() {
+            attrs.push(self.ident("a mutex attribute (`normal`, `errorcheck`, `recursive`, `default`, `robust`)")?);
+            while self.at(Tok::Ident) && MUTEX_ATTRIBUTES.contains(&self.slice(self.peek().sp)) {
+                attrs.push(self.ident("a mutex attribute")?);
+            }
+        }
+        Ok(MutexAst { name, owner, attrs, sp: kw.sp.to(self.prev_sp()) })
     }
 
     /// `NAME [: TYPE] [= INIT]`, after `shared` or `var`.

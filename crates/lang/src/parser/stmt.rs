@@ -59,20 +59,47 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let name = self.ident("a result variable name")?;
                 self.expect(Tok::Assign, "`=`")?;
-                if !matches!(self.peek().tok, Tok::Kw(Kw::Wait | Kw::Try | Kw::Release)) {
-                    let t = self.peek();
+                let t = self.peek();
+                if let (false, Tok::Ident, Some(op)) = (self.posix, t.tok, MutexOp::posix(self.slice(t.sp))) {
                     return Err(self.error(
                         t.sp,
-                        "`let` stores the result of `wait`, `try` or `release`".into(),
-                        "expected `wait`, `try` or `release`",
+                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
+                        "POSIX only",
+                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
+                    ));
+                }
+                if !self.at_mutex_op() {
+                    let ops = if self.posix {
+                        "`lock`, `trylock`, `timedlock`, `unlock` or `consistent`"
+                    } else {
+                        "`wait`, `try` or `release`"
+                    };
+                    return Err(self.error(
+                        t.sp,
+                        format!("`let` stores the result of {ops}"),
+                        &format!("expected {ops}"),
                         Some(format!("declare other variables with `var {}: LO..HI = INIT`", name.name)),
                     ));
                 }
                 let (op, mutex) = self.mutex_op()?;
                 StmtKind::Mutex { target: Some(Target::Let(name)), op, mutex }
             }
+            Tok::Ident if self.at_mutex_op() => {
+                let (op, mutex) = self.mutex_op()?;
+                StmtKind::Mutex { target: None, op, mutex }
+            }
             Tok::Ident => {
-                let place = self.place()?;
+                let name = self.ident("a variable name")?;
+                if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
+                    // `lock m` in a Win32 model: the word is a variable name there.
+                    return Err(self.error(
+                        name.sp,
+                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
+                        "POSIX only",
+                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
+                    ));
+                }
+                let place = self.place_after(name)?;
                 if self.at(Tok::EqEq) {
                     let t = self.peek();
                     return Err(self.error(
@@ -83,7 +110,7 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 self.expect(Tok::Assign, "`=` (an assignment)")?;
-                if matches!(self.peek().tok, Tok::Kw(Kw::Wait | Kw::Try | Kw::Release)) {
+                if self.at_mutex_op() {
                     let (op, mutex) = self.mutex_op()?;
                     StmtKind::Mutex { target: Some(Target::Place(place)), op, mutex }
                 } else {
@@ -153,13 +180,26 @@ impl<'a> Parser<'a> {
         Ok(Stmt { kind, sp: start.to(self.prev_sp()) })
     }
 
-    /// `wait m [timeout]`, `try m`, `release m`.
+    /// True when the next token starts a mutex operation: `wait`, `try`, `release`, and in a
+    /// `semantics posix` model the POSIX words (`lock`, ...), which are names otherwise.
+    fn at_mutex_op(&self) -> bool {
+        let t = self.peek();
+        match t.tok {
+            Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => true,
+            Tok::Ident => self.posix && MutexOp::posix(self.slice(t.sp)).is_some(),
+            _ => false,
+        }
+    }
+
+    /// `wait m [timeout]`, `try m`, `release m`; `lock m`, `trylock m`, `timedlock m`,
+    /// `unlock m`, `consistent m`.
     fn mutex_op(&mut self) -> PResult<(MutexOp, Ident<'a>)> {
         let t = self.bump();
         let op = match t.tok {
             Tok::Kw(Kw::Wait) => MutexOp::Wait(WaitMode::Infinite),
             Tok::Kw(Kw::Try) => MutexOp::Wait(WaitMode::Try),
-            _ => MutexOp::Release,
+            Tok::Kw(Kw::Release) => MutexOp::Release,
+            _ => MutexOp::posix(self.slice(t.sp)).unwrap_or(MutexOp::Release),
         };
         let mutex = self.ident("a mutex name")?;
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
@@ -168,9 +208,8 @@ impl<'a> Parser<'a> {
         Ok((op, mutex))
     }
 
-    /// `NAME` or `NAME[EXPR]`.
-    fn place(&mut self) -> PResult<PlaceAst<'a>> {
-        let name = self.ident("a variable name")?;
+    /// The rest of a place after its name: `[EXPR]` or nothing.
+    fn place_after(&mut self, name: Ident<'a>) -> PResult<PlaceAst<'a>> {
         let mut index = None;
         if let Some(open) = self.eat(Tok::LBracket) {
             self.enter(open.sp)?;
