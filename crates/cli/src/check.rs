@@ -49,6 +49,10 @@ pub struct CheckArgs {
     /// Do not write a trace file for a violation.
     #[arg(long)]
     pub no_trace: bool,
+    /// After a violation, also write the trace viewer page (one self-contained HTML file,
+    /// as `mutexcheck view` writes it) to FILE.
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<String>,
     /// Threads for breadth-first search (default: every core). The verdict, the
     /// counterexample and every count are the same for any number of threads.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -116,12 +120,17 @@ pub fn run(args: &CheckArgs) -> i32 {
     let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
-    let trace_file = match &result.verdict {
-        Verdict::Violation(cex) if !args.no_trace => {
+    let trace = match &result.verdict {
+        Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
             let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
-            let trace = TraceFile::new(&system, &args.model, &source, options, cex);
+            Some(TraceFile::new(&system, &args.model, &source, options, cex))
+        }
+        _ => None,
+    };
+    let trace_file = match &trace {
+        Some(trace) if !args.no_trace => {
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(&args.model));
-            match write_trace(&path, &trace) {
+            match write_trace(&path, trace) {
                 Ok(()) => Some(path),
                 Err(e) => {
                     eprintln!("error: cannot write the trace to `{path}`: {e}");
@@ -131,10 +140,27 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         _ => None,
     };
+    let html_file = match (&args.html, &trace) {
+        (Some(path), Some(trace)) => match crate::view::write_page(&system, trace, &source, path) {
+            Ok(()) => Some(path.clone()),
+            Err(message) => {
+                eprintln!("error: {message}");
+                None
+            }
+        },
+        (Some(path), None) => {
+            eprintln!("note: no violation, so no trace to show: `{path}` not written");
+            None
+        }
+        _ => None,
+    };
     if args.json {
         let mut doc = report::json(&system, &result, &options);
         if let (Some(path), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
+        }
+        if let (Some(path), Some(map)) = (&html_file, doc.as_object_mut()) {
+            map.insert("html_file".into(), path.clone().into());
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else if args.quiet {
@@ -147,6 +173,9 @@ pub fn run(args: &CheckArgs) -> i32 {
         let mut text = report::text(&system, &result, &options);
         if let Some(path) = &trace_file {
             text.push_str(&format!("\ntrace written to {path} (replay: mutexcheck replay {path})\n"));
+        }
+        if let Some(path) = &html_file {
+            text.push_str(&format!("trace viewer written to {path} (open it in a browser)\n"));
         }
         print_out(&text);
     }

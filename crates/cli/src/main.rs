@@ -11,6 +11,8 @@ mod input;
 mod output;
 mod progress;
 mod replay;
+mod trace_input;
+mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +33,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Export the reachable state graph as Graphviz DOT, the counterexample in red.
     Graph(graph::GraphArgs),
+    /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
+    View(view::ViewArgs),
 }
 
 fn main() {
@@ -39,6 +43,7 @@ fn main() {
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::View(args) => view::run(&args),
     };
     std::process::exit(code);
 }
