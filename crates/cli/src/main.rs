@@ -11,6 +11,7 @@ mod input;
 mod output;
 mod progress;
 mod replay;
+mod test_models;
 mod trace_input;
 mod view;
 
@@ -35,6 +36,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
     View(view::ViewArgs),
+    /// Check every model under the paths and compare each verdict with its `// expect:` line.
+    Test(test_models::TestArgs),
 }
 
 fn main() {
@@ -44,6 +47,7 @@ fn main() {
         Command::Replay(args) => replay::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::View(args) => view::run(&args),
+        Command::Test(args) => test_models::run(&args),
     };
     std::process::exit(code);
 }
