@@ -8,8 +8,15 @@
   var chart = document.getElementById('chart');
   var lanes = data.lanes, steps = data.steps, states = data.states, mutexes = data.mutexes;
   var HEAD_ROWS = 2;
-  var FIRST_LANE_COL = 2;
-  var FIRST_MUTEX_COL = FIRST_LANE_COL + lanes.length;
+  // Columns: the step number, then one per mutex (kept in view when the lanes scroll
+  // sideways: who owns what is what a reader looks at most), then one per thread.
+  // Mutex columns are as wide as the chart allows (up to 220px) once every lane has its
+  // minimum width, and never narrower than 128px.
+  var STEP_WIDTH = 56, LANE_MIN = 104;
+  var room = (chart.clientWidth - STEP_WIDTH - lanes.length * LANE_MIN) / Math.max(1, mutexes.length);
+  var MUTEX_WIDTH = Math.max(128, Math.min(220, Math.floor(room)));
+  var FIRST_MUTEX_COL = 2;
+  var FIRST_LANE_COL = FIRST_MUTEX_COL + mutexes.length;
   var rows = []; // rows[k]: the cells of step k (0: the initial state)
   var laneHeads = [];
   var sel = { step: 0, lane: 0 };
@@ -59,9 +66,16 @@
   legend.appendChild(label('\u2190/\u2192 or click: step · click a lane: its locals'));
 
   // ---- chart ------------------------------------------------------------------------
-  grid.style.gridTemplateColumns = '44px repeat(' + lanes.length + ', minmax(104px, 1fr))' +
-    (mutexes.length ? ' repeat(' + mutexes.length + ', minmax(132px, 1fr))' : '');
-  place(el('div', 'cell hd stepno', 'step'), 1, 1, 2);
+  grid.style.gridTemplateColumns = STEP_WIDTH + 'px' +
+    (mutexes.length ? ' repeat(' + mutexes.length + ', ' + MUTEX_WIDTH + 'px)' : '') +
+    ' repeat(' + lanes.length + ', minmax(' + LANE_MIN + 'px, 1fr))';
+  function pinLeft(e, j) {
+    e.classList.add('pinned');
+    e.style.left = (j < 0 ? 0 : STEP_WIDTH + j * MUTEX_WIDTH) + 'px';
+    if (j === mutexes.length - 1) e.classList.add('last-pinned');
+    return e;
+  }
+  pinLeft(place(el('div', 'cell hd stepno', 'step'), 1, 1, 2), -1);
   data.processes.forEach(function (p) {
     var col = FIRST_LANE_COL + p.lanes[0];
     if (p.lanes.length > 1) {
@@ -84,8 +98,8 @@
     });
   });
   mutexes.forEach(function (m, j) {
-    var h = place(el('div', 'cell hd'), 1, FIRST_MUTEX_COL + j, 2);
-    h.appendChild(label('mutex ' + m + ': owner'));
+    var h = pinLeft(place(el('div', 'cell hd'), 1, FIRST_MUTEX_COL + j, 2), j);
+    h.appendChild(label('owner of ' + m));
     h.title = 'who owns mutex ' + m + ' after each step, with its recursion count';
   });
 
@@ -100,9 +114,9 @@
     if (owner) c.style.background = laneColor(st.owner, true);
     else if (st.abandoned) c.classList.add('abandoned');
     if (mark === 'abandoned') {
-      // The owner's thread ended owning it: its process crashed, or it finished or exited.
-      var by = prev.owner === null ? '' : ': ' + lanes[prev.owner].name + (steps[k - 1].action === 'crash' ? ' crashed' : ' ended');
-      text = '\u26a0 abandoned' + by;
+      // The owner's thread ended owning it (its process crashed, or it finished or exited);
+      // the same row of its lane says which.
+      text = '\u26a0 abandoned' + (prev.owner === null ? '' : ' by ' + lanes[prev.owner].name);
     } else if (mark === 'cleared') {
       text += ' \u00b7 flag cleared';
     }
@@ -151,13 +165,13 @@
   for (var k = 0; k <= steps.length; k++) {
     var row = stepRow(k), cells = [];
     var violating = k === v.step;
-    var no = place(el('div', 'cell stepno'), row, 1);
+    var no = pinLeft(place(el('div', 'cell stepno'), row, 1), -1);
     no.appendChild(label(k === 0 ? 'init' : (violating ? '\u26a0' : '') + k));
     no.title = k === 0 ? 'the initial state' : 'step ' + k + ': ' + steps[k - 1].text;
     no.dataset.step = k;
     cells.push(no);
+    for (var j = 0; j < mutexes.length; j++) cells.push(pinLeft(place(mutexCell(k, j), row, FIRST_MUTEX_COL + j), j));
     for (var lane = 0; lane < lanes.length; lane++) cells.push(place(laneCell(k, lane), row, FIRST_LANE_COL + lane));
-    for (var j = 0; j < mutexes.length; j++) cells.push(place(mutexCell(k, j), row, FIRST_MUTEX_COL + j));
     if (violating) cells.forEach(function (c) { c.classList.add('violating'); });
     rows.push(cells);
   }
@@ -258,7 +272,7 @@
 
   function reveal(k) {
     // Keep the selected row visible below the sticky header rows.
-    var cell = rows[k][0], head = 2 * 24;
+    var cell = rows[k][0], head = HEAD_ROWS * 24;
     var top = cell.offsetTop, bottom = top + cell.offsetHeight;
     if (top - head < chart.scrollTop) chart.scrollTop = top - head;
     else if (bottom > chart.scrollTop + chart.clientHeight) chart.scrollTop = bottom - chart.clientHeight + 24;
