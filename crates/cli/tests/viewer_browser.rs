@@ -45,7 +45,9 @@ fn chromium() -> Option<PathBuf> {
         .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
         .find(|p| p.is_file());
     if found.is_none() && std::env::var_os("MUTEXCHECK_SKIP_BROWSER").is_some_and(|v| v == "1") {
-        eprintln!("MUTEXCHECK_SKIP_BROWSER=1: skipping the browser test (no chromium on PATH)");
+        // Straight to stderr, past the test harness's capture: a skip must be seen.
+        let note = "MUTEXCHECK_SKIP_BROWSER=1: skipping a browser test of the trace viewer (no chromium on PATH)\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
         return None;
     }
     Some(found.unwrap_or_else(|| {
@@ -57,10 +59,14 @@ fn chromium() -> Option<PathBuf> {
     }))
 }
 
-/// Runs headless Chromium on the page at `page` with `args` (`--dump-dom`, `--screenshot=…`)
-/// at 1280×800, with a profile directory of its own, and returns its stdout.
-fn headless(browser: &Path, page: &Path, profile: &Path, args: &[&str]) -> String {
-    let url = format!("file://{}", page.canonicalize().unwrap().display());
+/// Runs headless Chromium on the page at `page` (with `#fragment`, if not empty) with
+/// `args` (`--dump-dom`, `--screenshot=…`) at 1280×800, with a profile directory of its
+/// own, and returns its stdout.
+fn headless(browser: &Path, page: &Path, fragment: &str, profile: &Path, args: &[&str]) -> String {
+    let mut url = format!("file://{}", page.canonicalize().unwrap().display());
+    if !fragment.is_empty() {
+        url = format!("{url}#{fragment}");
+    }
     let mut child = Command::new(browser)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", WINDOW])
         .arg(format!("--user-data-dir={}", profile.display()))
@@ -125,22 +131,27 @@ struct Rendered {
     main: String,
 }
 
-/// Loads `page` in headless Chromium, keeps a screenshot at `target/viewer-<name>.png`,
-/// and returns the DOM after the page's script ran.
-fn render(browser: &Path, page: &Path, name: &str) -> Rendered {
+/// Loads `page` in headless Chromium and returns the DOM after the page's script ran.
+fn render(browser: &Path, page: &Path, fragment: &str) -> Rendered {
     let started = Instant::now();
-    let profile = page.with_extension("profile");
-    let dom = headless(browser, page, &profile, &["--dump-dom"]);
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().to_path_buf();
-    let png = target.join(format!("viewer-{name}.png"));
-    let _ = std::fs::remove_file(&png);
-    headless(browser, page, &profile, &["--hide-scrollbars", &format!("--screenshot={}", png.display())]);
-    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "{} is not a screenshot", png.display());
-    eprintln!("{name}: rendered twice in Chromium in {:.1?}; screenshot {}", started.elapsed(), png.display());
+    let dom = headless(browser, page, fragment, &page.with_extension("profile"), &["--dump-dom"]);
+    eprintln!("{}#{fragment}: rendered in Chromium in {:.1?}", page.display(), started.elapsed());
     let main = tags(&dom, &[("id", "viewer")]).first().expect("the page's <main id=viewer>").to_string();
     assert_eq!(attr(&main, "data-ready"), "true", "the page's script ran to its end");
     Rendered { dom, main }
+}
+
+/// Keeps a screenshot of `page` at 1280×800 as `target/viewer-<name>.png`.
+fn screenshot(browser: &Path, page: &Path, name: &str) {
+    let started = Instant::now();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().to_path_buf();
+    let png = target.join(format!("viewer-{name}.png"));
+    let _ = std::fs::remove_file(&png);
+    let args = ["--hide-scrollbars", &format!("--screenshot={}", png.display())];
+    headless(browser, page, "", &page.with_extension("profile"), &args);
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
+    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "{} is not a screenshot", png.display());
+    eprintln!("{name}: screenshot {} in {:.1?}", png.display(), started.elapsed());
 }
 
 impl Rendered {
@@ -170,7 +181,8 @@ fn the_seed_bug_page_shows_the_crash_the_abandoned_wait_and_the_leak() {
     let page = dir.join("seed_bug.html");
     let out = mutexcheck(&root(), &["view", "traces/seed_bug.json", "-o", page.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let r = render(&browser, &page, "seed_bug");
+    let r = render(&browser, &page, "");
+    screenshot(&browser, &page, "seed_bug");
 
     assert_eq!((r.data("data-lanes"), r.data("data-steps"), r.data("data-mutexes")), ("2", "12", "1"));
     assert_eq!(r.rows_and_lanes(), (13, 2), "a row for the initial state and each step, a lane per thread");
@@ -197,6 +209,48 @@ fn the_seed_bug_page_shows_the_crash_the_abandoned_wait_and_the_leak() {
     assert_eq!(r.owner_of_m(11), ("worker[1]", "1", "false", ""));
     assert_eq!(r.owner_of_m(12), ("", "0", "true", "abandoned"));
     assert!(r.dom.contains("\u{26a0} abandoned by worker[1]"));
+}
+
+/// A link to a step opens the panel at it: every variable, the selected thread's locals
+/// with what the step changed highlighted, and the step's line in the model.
+#[test]
+fn the_panel_shows_the_state_at_the_step_a_link_names() {
+    let Some(browser) = chromium() else { return };
+    let dir = scratch("panel");
+    let page = dir.join("seed_bug.html");
+    let out = mutexcheck(&root(), &["view", "traces/seed_bug.json", "-o", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = render(&browser, &page, "step=9&thread=worker%5B1%5D");
+    assert_eq!((r.data("data-selected-step"), r.data("data-selected-lane")), ("9", "worker[1]"));
+    assert!(r.dom.contains("Step 9 of 12: worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)]"));
+    let row = |name: &str, value: &str| format!("<td class=\"name\">{name}</td><td class=\"value\">{value}</td></tr>");
+    let changed =
+        |was: &str, name: &str, value: &str| format!("<tr class=\"changed\" title=\"was {was}\">{}", row(name, value));
+    assert!(r.dom.contains(&changed("free (abandoned)", "m", "owned by worker[1] (count 1)")), "the mutex table");
+    assert!(r.dom.contains(&format!("<tr>{}", row("a", "0"))), "the shared variables, unchanged");
+    assert!(r.dom.contains("<h2 id=\"thread-heading\">Thread worker[1]: running, next line 23</h2>"));
+    assert!(r.dom.contains(&changed("TIMEOUT", "r", "ABANDONED")), "worker[1]'s local r");
+    assert!(r.dom.contains(&format!("<tr>{}", row("round", "1"))));
+    assert!(r.dom.contains("<div class=\"src-line cur\"><span class=\"ln\">22</span>"), "the step's line");
+    assert!(r.dom.contains("<div class=\"src-line next\"><span class=\"ln\">23</span>"), "worker[1]'s next line");
+}
+
+/// A model whose initial state already breaks a property has a trace of no steps; its page
+/// still draws (the initial row, marked as the violation).
+#[test]
+fn a_violation_in_the_initial_state_has_a_page_too() {
+    let Some(browser) = chromium() else { return };
+    let dir = scratch("initial");
+    let model =
+        "model broken_from_start\nmutex m\nshared a: 0..2 = 1\ninvariant zero: a == 0\nprocess p {\n    skip\n}\n";
+    std::fs::write(dir.join("initial.mc"), model).unwrap();
+    let out =
+        mutexcheck(&dir, &["check", "initial.mc", "--quiet", "--trace-out", "initial.json", "--html", "initial.html"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = render(&browser, &dir.join("initial.html"), "");
+    assert_eq!((r.data("data-steps"), r.data("data-lanes"), r.data("data-selected-step")), ("0", "1", "0"));
+    assert_eq!(r.data("data-overlaps"), "0");
+    assert!(r.dom.contains("Violation at step 0 (invariant): invariant zero: `a == 0` is false (a = 1)"));
 }
 
 /// Ten workers take turns on one mutex; one crashes while it owns it.
@@ -281,7 +335,9 @@ fn a_long_trace_of_ten_threads_has_no_overlapping_labels() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     let out = mutexcheck(&dir, &["view", "traces/long_run.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let r = render(&browser, &dir.join("traces/long_run.html"), "long_run");
+    let page = dir.join("traces/long_run.html");
+    let r = render(&browser, &page, "");
+    screenshot(&browser, &page, "long_run");
 
     assert_eq!((r.data("data-lanes"), r.data("data-steps")), ("10", steps.to_string().as_str()));
     assert_eq!(r.rows_and_lanes(), (steps + 1, 10));

@@ -240,6 +240,11 @@
     fillTable(document.getElementById('shared'), state.shared, prev && prev.shared, 'no shared variables');
     var mutexItems = function (s) { return s.mutexes.map(function (m, j) { return { name: mutexes[j], value: m.text }; }); };
     fillTable(document.getElementById('mutex-table'), mutexItems(state), prev && mutexItems(prev), 'no mutexes');
+    if (!lanes[lane]) {
+      document.getElementById('thread-heading').textContent = 'No threads';
+      fillTable(document.getElementById('locals'), [], null, 'no locals');
+      return;
+    }
     var thread = state.threads[lane], process = lanes[lane].process;
     document.getElementById('thread-heading').textContent = 'Thread ' + lanes[lane].name + ': ' + thread.status +
       (thread.next_line ? ', next line ' + thread.next_line : '');
@@ -264,10 +269,31 @@
     laneHeads.forEach(function (h) { h.classList.remove('sel-lane'); });
     sel = { step: k, lane: lane };
     rows[k].forEach(function (c) { c.classList.add('sel'); });
-    laneHeads[lane].classList.add('sel-lane');
+    if (laneHeads[lane]) laneHeads[lane].classList.add('sel-lane');
     root.dataset.selectedStep = k;
-    root.dataset.selectedLane = lanes[lane].name;
+    root.dataset.selectedLane = lanes[lane] ? lanes[lane].name : '';
     showPanel();
+    // The address names the selection, so a link (or a reload) opens the same view.
+    try {
+      history.replaceState(null, '', '#step=' + k + (lanes[lane] ? '&thread=' + encodeURIComponent(lanes[lane].name) : ''));
+    } catch (e) { /* some browsers refuse to touch a file:// address; the view works anyway */ }
+  }
+
+  // `#step=9&thread=worker[1]`: the selection a link asks for, else the violating step and
+  // the thread that took it.
+  function initialSelection() {
+    var want = { step: v.step, lane: actorLane(v.step, 0) };
+    location.hash.replace(/^#/, '').split('&').forEach(function (part) {
+      var kv = part.split('='), value = decodeURIComponent(kv[1] || '');
+      if (kv[0] === 'step' && /^[0-9]+$/.test(value)) {
+        want.step = Math.min(steps.length, Number(value));
+        want.lane = actorLane(want.step, want.lane);
+      }
+      if (kv[0] === 'thread') {
+        lanes.forEach(function (l, i) { if (l.name === value) want.lane = i; });
+      }
+    });
+    return want;
   }
 
   function reveal(k) {
@@ -313,8 +339,8 @@
     return { overlaps: total, measured: measured };
   }
 
-  var start = v.step;
-  select(start, actorLane(start, 0));
+  var start = initialSelection();
+  select(start.step, start.lane);
   var check = countOverlaps();
   root.dataset.lanes = lanes.length;
   root.dataset.steps = steps.length;
@@ -322,6 +348,6 @@
   root.dataset.labels = check.measured;
   root.dataset.overlaps = check.overlaps;
   root.dataset.viewport = window.innerWidth + 'x' + window.innerHeight;
-  reveal(start);
+  reveal(start.step);
   root.dataset.ready = 'true';
 })();
