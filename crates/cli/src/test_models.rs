@@ -129,13 +129,11 @@ fn collect(path: &Path, shown: String, named: bool, out: &mut Vec<Found>) {
         Ok(entries) => entries,
         Err(e) => return out.push(Found::Unreadable(shown, e.to_string())),
     };
+    // `file_type` does not follow symbolic links: a link to a directory is not walked (a
+    // link cycle would never end), a link to a `.mc` file is tested.
     let mut entries: Vec<(String, bool)> = entries
         .iter()
-        .map(|e| {
-            // A link to a directory is not followed: a link cycle would never end.
-            let link_or_file = e.file_type().map_or(true, |t| !t.is_dir());
-            (e.file_name().to_string_lossy().into_owned(), !link_or_file)
-        })
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_dir())))
         .collect();
     entries.sort();
     for (name, is_dir) in entries {

@@ -1,7 +1,9 @@
 //! `mutexcheck view TRACE`: write a saved trace as one self-contained HTML page.
 
 use clap::Args;
+use mutexcheck_checker::trace::TraceFile;
 use mutexcheck_checker::Guard;
+use mutexcheck_core::System;
 
 use crate::input::{BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
@@ -47,12 +49,7 @@ pub fn run(args: &ViewArgs) -> i32 {
 }
 
 /// Renders the page of `trace` and writes it to `path`; the error is a sentence to print.
-pub fn write_page(
-    system: &mutexcheck_core::System,
-    trace: &mutexcheck_checker::trace::TraceFile,
-    source: &[u8],
-    path: &str,
-) -> Result<(), String> {
+pub fn write_page(system: &System, trace: &TraceFile, source: &[u8], path: &str) -> Result<(), String> {
     let page = mutexcheck_view::render(system, trace, source).map_err(|e| e.to_string())?;
     if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot write the page to `{path}`: {e}"))?;
@@ -61,7 +58,24 @@ pub fn write_page(
 }
 
 /// The trace's path with the extension `.html`: `traces/seed_bug.json` gives
-/// `traces/seed_bug.html`.
+/// `traces/seed_bug.html` (and a trace named `x.html` gives `x.html.html`, never itself).
 fn default_page_path(trace: &str) -> String {
-    std::path::Path::new(trace).with_extension("html").to_string_lossy().into_owned()
+    let page = std::path::Path::new(trace).with_extension("html").to_string_lossy().into_owned();
+    if page == trace {
+        format!("{trace}.html")
+    } else {
+        page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_page_path;
+
+    #[test]
+    fn the_page_goes_next_to_the_trace_and_never_over_it() {
+        assert_eq!(default_page_path("traces/seed_bug.json"), "traces/seed_bug.html");
+        assert_eq!(default_page_path("trace"), "trace.html");
+        assert_eq!(default_page_path("saved.html"), "saved.html.html");
+    }
 }
