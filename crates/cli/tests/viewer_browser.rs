@@ -2,8 +2,9 @@
 //! seed bug's golden trace and of a long generated trace (ten threads, about two hundred
 //! steps), headless Chromium loads each from `file://` and runs its script, and the test
 //! reads the DOM it dumps: lanes, steps, the violation, the owner of `m` around the crash,
-//! and the number of overlapping labels the page measured itself at 1280×800. A screenshot
-//! of each page is kept under `target/` for people to look at.
+//! and the number of overlapping labels the page measured itself at 1280×800; the panel at
+//! a linked step; stepping with keys and clicks, driven by a page of the test's own. A
+//! screenshot of each page is kept under `target/` for people to look at.
 //!
 //! Chromium is required: `.ci/run` installs it (`apt-get install -y chromium`). Without it
 //! the tests fail, unless `MUTEXCHECK_SKIP_BROWSER=1` asks to skip them.
@@ -233,6 +234,73 @@ fn the_panel_shows_the_state_at_the_step_a_link_names() {
     assert!(r.dom.contains(&format!("<tr>{}", row("round", "1"))));
     assert!(r.dom.contains("<div class=\"src-line cur\"><span class=\"ln\">22</span>"), "the step's line");
     assert!(r.dom.contains("<div class=\"src-line next\"><span class=\"ln\">23</span>"), "worker[1]'s next line");
+}
+
+/// A page of the test's own that loads the viewer in a frame (same origin under
+/// `--allow-file-access-from-files`), then presses keys and clicks in it as a reader would,
+/// writing what the viewer selected and shows after each action into `<pre id="log">`.
+const STEPPING_HARNESS: &str = r#"<!DOCTYPE html>
+<html><body><iframe id="viewer" src="seed_bug.html" style="width:1260px;height:760px"></iframe>
+<pre id="log"></pre>
+<script>
+window.addEventListener('load', function () {
+  var doc = document.getElementById('viewer').contentDocument, log = [];
+  var main = doc.getElementById('viewer');
+  function note(action) {
+    var cur = doc.querySelector('.src-line.cur .ln');
+    log.push(action + ' -> ' + main.dataset.selectedStep + ' ' + main.dataset.selectedLane + ' | ' +
+      doc.querySelector('#step-info .what').textContent + ' | ' + doc.getElementById('thread-heading').textContent +
+      ' | line ' + (cur ? cur.textContent : '-'));
+  }
+  function key(k) {
+    doc.dispatchEvent(new doc.defaultView.KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    note(k);
+  }
+  function click(selector) { doc.querySelector(selector).click(); note('click ' + selector); }
+  note('open');
+  ['ArrowLeft', 'ArrowLeft', 'ArrowUp', 'ArrowLeft', 'Home', 'ArrowLeft', 'ArrowRight', 'End', 'ArrowDown'].forEach(key);
+  click('.cell[data-lane="0"][data-step="3"]');
+  click('.hd[data-lane="1"]');
+  click('.stepno[data-step="9"]');
+  document.getElementById('log').textContent = log.join('\n');
+});
+</script></body></html>
+"#;
+
+/// ←/→ (and ↑/↓, Home, End) move the selection and keep the selected thread; a click on a
+/// step selects it and its thread, a click on a lane's header selects that thread.
+#[test]
+fn keys_and_clicks_step_through_the_trace() {
+    let Some(browser) = chromium() else { return };
+    let dir = scratch("stepping");
+    let page = dir.join("seed_bug.html");
+    let out = mutexcheck(&root(), &["view", "traces/seed_bug.json", "-o", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let harness = dir.join("harness.html");
+    std::fs::write(&harness, STEPPING_HARNESS).unwrap();
+    let profile = dir.join("harness.profile");
+    let dom = headless(&browser, &harness, "", &profile, &["--allow-file-access-from-files", "--dump-dom"]);
+    let start = dom.find("<pre id=\"log\">").expect("the harness's log") + "<pre id=\"log\">".len();
+    // The log is text in the DOM: `<`, `>` and `&` come back as entities.
+    let log = dom[start..start + dom[start..].find("</pre>").unwrap()]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let expected = "\
+open -> 12 worker[1] | Step 12 of 12: worker[1] line 21: while round < 2 [false] | Thread worker[1]: finished | line 21
+ArrowLeft -> 11 worker[1] | Step 11 of 12: worker[1] line 28: round = round + 1 | Thread worker[1]: running, next line 21 | line 28
+ArrowLeft -> 10 worker[1] | Step 10 of 12: worker[1] line 23: if r == OK [false] | Thread worker[1]: running, next line 28 | line 23
+ArrowUp -> 9 worker[1] | Step 9 of 12: worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)] | Thread worker[1]: running, next line 23 | line 22
+ArrowLeft -> 8 worker[1] | Step 8 of 12: worker[0] crashed | Thread worker[1]: running, next line 22 | line -
+Home -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
+ArrowLeft -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
+ArrowRight -> 1 worker[1] | Step 1 of 12: worker[0] line 21: while round < 2 [true] | Thread worker[1]: running, next line 21 | line 21
+End -> 12 worker[1] | Step 12 of 12: worker[1] line 21: while round < 2 [false] | Thread worker[1]: finished | line 21
+ArrowDown -> 12 worker[1] | Step 12 of 12: worker[1] line 21: while round < 2 [false] | Thread worker[1]: finished | line 21
+click .cell[data-lane=\"0\"][data-step=\"3\"] -> 3 worker[0] | Step 3 of 12: worker[0] line 22: let r = wait m timeout [OK (count 1)] | Thread worker[0]: running, next line 23 | line 22
+click .hd[data-lane=\"1\"] -> 3 worker[1] | Step 3 of 12: worker[0] line 22: let r = wait m timeout [OK (count 1)] | Thread worker[1]: running, next line 22 | line 22
+click .stepno[data-step=\"9\"] -> 9 worker[1] | Step 9 of 12: worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)] | Thread worker[1]: running, next line 23 | line 22";
+    assert_eq!(log.lines().collect::<Vec<_>>(), expected.lines().collect::<Vec<_>>());
 }
 
 /// A model whose initial state already breaks a property has a trace of no steps; its page
