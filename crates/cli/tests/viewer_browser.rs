@@ -304,19 +304,24 @@ click .stepno[data-step=\"9\"] -> 9 worker[1] | Step 9 of 12: worker[1] line 22:
 }
 
 /// A model whose initial state already breaks a property has a trace of no steps; its page
-/// still draws (the initial row, marked as the violation).
+/// still draws (the initial row, marked as the violation). Its process has two threads: two
+/// lanes under one process header, and the process memory in the thread's panel.
 #[test]
 fn a_violation_in_the_initial_state_has_a_page_too() {
     let Some(browser) = chromium() else { return };
     let dir = scratch("initial");
-    let model =
-        "model broken_from_start\nmutex m\nshared a: 0..2 = 1\ninvariant zero: a == 0\nprocess p {\n    skip\n}\n";
+    let model = "model broken_from_start\nmutex m\nshared a: 0..2 = 1\ninvariant zero: a == 0\n\
+                 process app {\n    var ready: bool = false\n    thread ui {\n        skip\n    }\n\
+                 \x20   thread net {\n        skip\n    }\n}\n";
     std::fs::write(dir.join("initial.mc"), model).unwrap();
     let out =
         mutexcheck(&dir, &["check", "initial.mc", "--quiet", "--trace-out", "initial.json", "--html", "initial.html"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let r = render(&browser, &dir.join("initial.html"), "");
-    assert_eq!((r.data("data-steps"), r.data("data-lanes"), r.data("data-selected-step")), ("0", "1", "0"));
+    assert_eq!((r.data("data-steps"), r.data("data-lanes"), r.data("data-selected-step")), ("0", "2", "0"));
+    assert_eq!(tags(&r.dom, &[("title", "process app")]).len(), 1, "one header over the process's lanes");
+    assert_eq!(r.data("data-selected-lane"), "app.ui");
+    assert!(r.dom.contains("<td class=\"name\">app.ready</td><td class=\"value\">false</td>"), "process memory");
     assert_eq!(r.data("data-overlaps"), "0");
     assert!(r.dom.contains("Violation at step 0 (invariant): invariant zero: `a == 0` is false (a = 1)"));
 }

@@ -248,7 +248,9 @@
     var thread = state.threads[lane], process = lanes[lane].process;
     document.getElementById('thread-heading').textContent = 'Thread ' + lanes[lane].name + ': ' + thread.status +
       (thread.next_line ? ', next line ' + thread.next_line : '');
-    var memory = state.memory[process].map(function (it) { return { name: 'process ' + it.name, value: it.value }; });
+    // Process memory is shared by the process's threads: named with the process, as in a report.
+    var prefix = data.processes[process].name + '.';
+    var memory = state.memory[process].map(function (it) { return { name: prefix + it.name, value: it.value }; });
     var prevMemory = prev && prev.memory[process].map(function (it) { return { name: it.name, value: it.value }; });
     var items = thread.locals.concat(memory);
     var before = prev && prev.threads[lane].locals.concat(prevMemory);
