@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
-use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceError, TraceFile, TraceOptions};
+use mutexcheck_checker::trace::{replay, replay_run, ReplayVerdict, TraceError, TraceFile, TraceOptions};
 use mutexcheck_checker::{
     check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
 };
@@ -101,6 +101,34 @@ fn the_seed_bugs_trace_replays_and_reproduces_its_violation() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// `replay_run` gives the same replay and, besides, the model's own states along the way:
+/// each one the successor the recorded step names, ending in the violating state.
+#[test]
+fn replay_run_returns_the_replay_and_the_real_state_after_every_step() {
+    let trace = trace_of("seed_bug.mc");
+    let (system, _) = system_of("seed_bug.mc");
+    let run = replay_run(&system, &trace);
+    assert_eq!(run.replay, replay(&system, &trace));
+    assert_eq!(run.initial, system.initial_state());
+    assert_eq!(run.steps.len(), 12);
+    let mut before = &run.initial;
+    for (recorded, replayed) in trace.steps.iter().zip(&run.steps) {
+        assert_eq!(system.actor(&replayed.step.action), recorded.actor);
+        assert_eq!(system.changes(before, &replayed.state), recorded.changes, "step {}", recorded.index);
+        before = &replayed.state;
+    }
+    let m = |k: usize| system.mutex_text(system.mutex(&run.steps[k - 1].state, 0));
+    assert_eq!(m(7), "owned by worker[0] (count 1)");
+    assert_eq!(m(8), "free (abandoned)", "worker[0] crashed");
+    assert_eq!(m(11), "owned by worker[1] (count 1)");
+    assert_eq!(m(12), "free (abandoned)", "worker[1] ended owning m");
+
+    let mut cut = trace.clone();
+    cut.steps[8].outcome = "OK".into();
+    let run = replay_run(&system, &cut);
+    assert_eq!(run.steps.len(), 8, "the steps before the one that diverges");
 }
 
 #[test]

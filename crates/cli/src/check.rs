@@ -51,6 +51,10 @@ pub struct CheckArgs {
     /// Do not write a trace file for a violation.
     #[arg(long)]
     pub no_trace: bool,
+    /// After a violation, also write the trace viewer page (one self-contained HTML file,
+    /// as `mutexcheck view` writes it) to FILE.
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<String>,
     /// Threads for breadth-first search (default: every core). The verdict, the
     /// counterexample and every count are the same for any number of threads.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -99,8 +103,8 @@ impl CheckArgs {
     }
 }
 
-/// Exit code when a violation was found but its trace could not be written: a script that
-/// goes on to replay it must not take exit 1 to mean the file is there.
+/// Exit code when a violation was found but its trace (or `--html` page) could not be
+/// written: a script that goes on to replay it must not take exit 1 to mean the file is there.
 pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
 
 /// Runs `check` and returns the exit code.
@@ -124,12 +128,17 @@ pub fn run(args: &CheckArgs) -> i32 {
     progress.finish();
     let options = ReportOptions { timings: !args.no_timings };
     let mut trace_failed = false;
-    let trace_file = match &result.verdict {
-        Verdict::Violation(cex) if !args.no_trace => {
+    let trace = match &result.verdict {
+        Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
             let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
-            let trace = TraceFile::new(&system, &args.model, &source, options, cex);
+            Some(TraceFile::new(&system, &args.model, &source, options, cex))
+        }
+        _ => None,
+    };
+    let trace_file = match &trace {
+        Some(trace) if !args.no_trace => {
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(args));
-            match write_trace(&path, &trace) {
+            match write_trace(&path, trace) {
                 Ok(written) => Some((path, written)),
                 Err(e) => {
                     eprintln!("error: cannot write the trace to `{path}`: {e}");
@@ -140,10 +149,28 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         _ => None,
     };
+    let html_file = match (&args.html, &trace) {
+        (Some(path), Some(trace)) => match crate::view::write_page(&system, trace, &source, path) {
+            Ok(()) => Some(path.clone()),
+            Err(message) => {
+                eprintln!("error: {message}");
+                trace_failed = true;
+                None
+            }
+        },
+        (Some(path), None) => {
+            eprintln!("note: no violation, so no trace to show: `{path}` not written");
+            None
+        }
+        _ => None,
+    };
     if args.json {
         let mut doc = report::json(&system, &result, &options);
         if let (Some((path, _)), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
+        }
+        if let (Some(path), Some(map)) = (&html_file, doc.as_object_mut()) {
+            map.insert("html_file".into(), path.clone().into());
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else if args.quiet {
@@ -160,6 +187,9 @@ pub fn run(args: &CheckArgs) -> i32 {
                 Written::New | Written::Unchanged => "",
             };
             text.push_str(&format!("\ntrace written to {path}{replaced} (replay: mutexcheck replay {path})\n"));
+        }
+        if let Some(path) = &html_file {
+            text.push_str(&format!("trace viewer written to {path} (open it in a browser)\n"));
         }
         print_out(&text);
     }

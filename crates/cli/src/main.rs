@@ -13,6 +13,9 @@ mod interrupt;
 mod output;
 mod progress;
 mod replay;
+mod test_models;
+mod trace_input;
+mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +36,10 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Export the reachable state graph as Graphviz DOT, the counterexample in red.
     Graph(graph::GraphArgs),
+    /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
+    View(view::ViewArgs),
+    /// Check every model under the paths and compare each verdict with its `// expect:` line.
+    Test(test_models::TestArgs),
 }
 
 fn main() {
@@ -41,6 +48,8 @@ fn main() {
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::View(args) => view::run(&args),
+        Command::Test(args) => test_models::run(&args),
     };
     std::process::exit(code);
 }

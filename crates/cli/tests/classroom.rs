@@ -290,6 +290,26 @@ fn the_set_is_balanced_and_covers_every_kind_a_protocol_can_break() {
     }
 }
 
+/// `mutexcheck test models/`, what a user runs in CI, agrees with every `// expect:` line:
+/// one `pass` line per model in models/ (the benchmark models in models/bench/ too) and
+/// exit 0.
+#[test]
+fn mutexcheck_test_passes_every_model_under_models() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(&root).args(["test", "models/"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let bench = std::fs::read_dir(models_dir().join("bench")).unwrap().count();
+    let total = ORDER.len() + bench;
+    assert!(text.ends_with(&format!("\n{total} passed, 0 failed\n")), "{text}");
+    assert_eq!(text.lines().count(), total + 1, "{text}");
+    for ex in exercises() {
+        let line = format!("pass  models/{}: {}\n", ex.file, expect_text(&ex.expect));
+        assert!(text.contains(&line), "no `{}` in:\n{text}", line.trim_end());
+    }
+}
+
 #[test]
 fn every_fix_is_ok_and_the_model_it_fixes_is_a_violation() {
     let exs = exercises();

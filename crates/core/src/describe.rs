@@ -183,24 +183,44 @@ impl System {
     /// Every item of a state, in a fixed order: shared variables, mutexes, then each process's
     /// memory and each thread's status, position and locals.
     pub fn items(&self, state: &State) -> Vec<Item> {
-        let s = &state.0;
-        let mut out = Vec::new();
-        self.push_vars(s, Ctx::Global, Scope::Shared, "", &self.model.shared, &mut out);
+        let mut out = self.shared_items(state);
         for (m, decl) in self.model.mutexes.iter().enumerate() {
-            out.push(Item { name: decl.name.clone(), value: self.mutex_words(s, m) });
+            out.push(Item { name: decl.name.clone(), value: self.mutex_words(&state.0, m) });
         }
-        for p in &self.layout.processes {
-            let decl = &self.model.processes[p.decl];
-            let first = Ctx::Thread(p.threads.start);
-            self.push_vars(s, first, Scope::Process, &format!("{}.", p.name), &decl.vars, &mut out);
-            for t in p.threads.clone() {
-                let name = self.thread_name(t);
-                out.push(Item { name: name.to_string(), value: self.status_text(state, t).to_string() });
-                let th = &self.layout.threads[t as usize];
-                let locals = &decl.threads[th.decl].locals;
-                self.push_vars(s, Ctx::Thread(t), Scope::Local, &format!("{name}."), locals, &mut out);
+        for (p, info) in self.layout.processes.iter().enumerate() {
+            out.extend(self.process_items(state, p));
+            for t in info.threads.clone() {
+                out.push(Item { name: self.thread_name(t).to_string(), value: self.status_text(state, t).to_string() });
+                out.extend(self.local_items(state, t));
             }
         }
+        out
+    }
+
+    /// The shared variables of a state, one item per scalar or array element (`a`, `flags[2]`).
+    pub fn shared_items(&self, state: &State) -> Vec<Item> {
+        let mut out = Vec::new();
+        self.push_vars(&state.0, Ctx::Global, Scope::Shared, "", &self.model.shared, &mut out);
+        out
+    }
+
+    /// The process memory of process instance `p` (`server[0].done`); empty for a process
+    /// without thread blocks, whose variables are its one thread's locals.
+    pub fn process_items(&self, state: &State, p: usize) -> Vec<Item> {
+        let info = &self.layout.processes[p];
+        let decl = &self.model.processes[info.decl];
+        let mut out = Vec::new();
+        let first = Ctx::Thread(info.threads.start);
+        self.push_vars(&state.0, first, Scope::Process, &format!("{}.", info.name), &decl.vars, &mut out);
+        out
+    }
+
+    /// The locals of thread `t` (`worker[0].round`).
+    pub fn local_items(&self, state: &State, t: ThreadId) -> Vec<Item> {
+        let th = &self.layout.threads[t as usize];
+        let locals = &self.model.processes[self.layout.processes[th.process].decl].threads[th.decl].locals;
+        let mut out = Vec::new();
+        self.push_vars(&state.0, Ctx::Thread(t), Scope::Local, &format!("{}.", th.name), locals, &mut out);
         out
     }
 
@@ -238,7 +258,7 @@ impl System {
     }
 
     /// A thread's status as items show it: `running`, `blocked`, `finished`, `dead`.
-    fn status_text(&self, state: &State, t: ThreadId) -> &'static str {
+    pub fn status_text(&self, state: &State, t: ThreadId) -> &'static str {
         match self.thread_status(state, t) {
             ThreadStatus::Finished => "finished",
             ThreadStatus::Dead => "dead",

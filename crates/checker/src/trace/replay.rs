@@ -9,6 +9,7 @@ use mutexcheck_core::{Action, Actor, State, Step, System, ThreadId, ThreadStatus
 
 use super::format::{step_record, StepRecord, TraceFile};
 use crate::checks::Checks;
+use crate::result::TraceStep;
 
 /// A violation as replay sees it: its kind and its sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,16 +39,41 @@ pub struct Replay {
     pub verdict: ReplayVerdict,
 }
 
+/// A replay together with the run it re-executed: the states a viewer shows step by step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayRun {
+    /// The replay's lines and verdict, as [`replay`] returns them.
+    pub replay: Replay,
+    /// The model's initial state.
+    pub initial: State,
+    /// Every step that matched, with the state after it, in order: as many as the trace has
+    /// when it reproduces, fewer when it diverged (the steps before the one that no longer
+    /// matches).
+    pub steps: Vec<TraceStep>,
+}
+
 /// Replays `trace` on `system`, checking every property after every step exactly as the
 /// search does (see [`Checks`] for the order).
 pub fn replay(system: &System, trace: &TraceFile) -> Replay {
+    run(system, trace, &checker_violation(system), None)
+}
+
+/// [`replay`], also returning the states along the way: the real states of the model, from
+/// which a viewer draws every variable, mutex and thread at every step.
+pub fn replay_run(system: &System, trace: &TraceFile) -> ReplayRun {
+    let mut steps = Vec::with_capacity(trace.steps.len());
+    let replay = run(system, trace, &checker_violation(system), Some(&mut steps));
+    ReplayRun { replay, initial: system.initial_state(), steps }
+}
+
+/// The property check of the search, as a replay's [`ViolationAt`].
+fn checker_violation(system: &System) -> impl Fn(Option<(&State, &Step)>, &State) -> Option<Found> + '_ {
     let checks = Checks::new(system);
-    let violation_at = |prev: Option<(&State, &Step)>, state: &State| {
+    move |prev: Option<(&State, &Step)>, state: &State| {
         prev.and_then(|(before, step)| checks.step_violation(before, step, state))
             .or_else(|| checks.state_hooks(state))
             .map(|v| Found { kind: v.kind.name().to_string(), message: v.message })
-    };
-    replay_with(system, trace, &violation_at)
+    }
 }
 
 /// The property check of a replay: the violation (if any) seen on reaching a state by a step
@@ -58,6 +84,17 @@ pub type ViolationAt<'a> = dyn Fn(Option<(&State, &Step)>, &State) -> Option<Fou
 /// violation (if any) observed on reaching `state` by the step `prev` from the state before
 /// it (`None` for the initial state).
 pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationAt) -> Replay {
+    run(system, trace, violation_at, None)
+}
+
+/// The replay itself; when `states` is given, each matched step and the state after it are
+/// pushed onto it.
+fn run(
+    system: &System,
+    trace: &TraceFile,
+    violation_at: &ViolationAt,
+    mut states: Option<&mut Vec<TraceStep>>,
+) -> Replay {
     let mut lines = Vec::new();
     let mut state = system.initial_state();
     let expected = &trace.violation;
@@ -141,6 +178,9 @@ pub fn replay_with(system: &System, trace: &TraceFile, violation_at: &ViolationA
         let width = trace.steps.len().to_string().len();
         lines.push(crate::report::trace_line(system, index, width, step, &got.changes));
         let found = violation_at(Some((&state, step)), next);
+        if let Some(states) = states.as_deref_mut() {
+            states.push(TraceStep { step: step.clone(), state: next.clone() });
+        }
         state = next.clone();
         if let Some(found) = found {
             return finish(lines, index, trace.steps.len(), expected, found);

@@ -1,0 +1,245 @@
+//! The data a viewer page draws: the model's threads, mutexes and source, every step of the
+//! trace, and the whole state before the first step and after each one.
+//!
+//! Everything here comes from the model's real states (re-executed by replay), described
+//! with [`mutexcheck_core::describe`]: a value in the page is spelled exactly as in a text
+//! report or a trace. Item lists keep describe's order, so nothing depends on hash order.
+
+use mutexcheck_core::ir::Semantics;
+use mutexcheck_core::posix::Consistency;
+use serde::Serialize;
+
+use mutexcheck_checker::trace::{StepRecord, TraceFile};
+use mutexcheck_checker::TraceStep;
+use mutexcheck_core::describe::{Change, Item};
+use mutexcheck_core::{Action, State, System, ThreadId};
+
+/// Everything the page's script needs, serialized into the page as one JSON document.
+#[derive(Clone, Debug, Serialize)]
+pub struct ViewData {
+    /// The model's name (after `model` in the file).
+    pub model: String,
+    /// The model file's path as recorded in the trace.
+    pub model_path: String,
+    /// The model file's text, shown with the step's line highlighted (invalid UTF-8 shown as
+    /// U+FFFD).
+    pub source: String,
+    /// The violation the trace ends in.
+    pub violation: ViolationView,
+    /// The crash budget, the search and the reductions the trace was found with.
+    pub options: String,
+    /// Process instances in layout order, each with its lanes.
+    pub processes: Vec<ProcessView>,
+    /// One lane per thread, by thread id.
+    pub lanes: Vec<LaneView>,
+    /// Mutex names, in declaration order.
+    pub mutexes: Vec<String>,
+    /// The steps, in order (`steps[k - 1]` is step `k`).
+    pub steps: Vec<StepView>,
+    /// The initial state (`states[0]`) and the state after each step (`states[k]`).
+    pub states: Vec<StateView>,
+}
+
+/// The violation a trace ends in.
+#[derive(Clone, Debug, Serialize)]
+pub struct ViolationView {
+    /// Its kind, e.g. `leaked_ownership`.
+    pub kind: String,
+    /// Its sentence, e.g. `worker[1] ended owning m (count 1)`.
+    pub message: String,
+    /// The step at which it happens (0: the initial state).
+    pub step: usize,
+}
+
+/// A process instance and its threads.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessView {
+    /// `worker[1]`.
+    pub name: String,
+    /// Its threads' lanes (thread ids), contiguous.
+    pub lanes: Vec<usize>,
+}
+
+/// One thread's lane.
+#[derive(Clone, Debug, Serialize)]
+pub struct LaneView {
+    /// The thread's name: `worker[1]`, or `server.listener` in a process with several threads.
+    pub name: String,
+    /// Its process instance (index into [`ViewData::processes`]).
+    pub process: usize,
+}
+
+/// One step of the trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepView {
+    /// Its number, from 1.
+    pub index: usize,
+    /// Who moved: a thread, or a process that crashed or restarted.
+    pub actor: String,
+    /// `run`, `crash` or `restart`.
+    pub action: String,
+    /// The lanes the step is drawn in: the thread that ran, or every thread of the process
+    /// that crashed or restarted.
+    pub lanes: Vec<usize>,
+    /// The statement's source text (`run` only).
+    pub operation: Option<String>,
+    /// What it returned: `OK`, `ABANDONED`, `TIMEOUT`, `true`, `done`, `crashed`, ...
+    pub outcome: String,
+    /// The recursion count after a successful wait.
+    pub count: Option<u32>,
+    /// The statement's line in the model, from 1 (`run` only).
+    pub line: Option<u32>,
+    /// The step in one line, as the text report writes it.
+    pub text: String,
+    /// The items it changed, as the trace records them.
+    pub changes: Vec<Change>,
+}
+
+/// The whole state at one point of the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct StateView {
+    /// Every shared variable (arrays element by element).
+    pub shared: Vec<Item>,
+    /// Every mutex, in declaration order.
+    pub mutexes: Vec<MutexView>,
+    /// Every thread, by thread id.
+    pub threads: Vec<ThreadView>,
+    /// Every process instance's memory (empty for single-thread processes), names without
+    /// the instance prefix.
+    pub memory: Vec<Vec<Item>>,
+}
+
+/// One mutex in one state.
+#[derive(Clone, Debug, Serialize)]
+pub struct MutexView {
+    /// The owning thread's lane, if any.
+    pub owner: Option<usize>,
+    /// The recursion count (0 when free).
+    pub count: u32,
+    /// Free and abandoned: the next successful wait returns `ABANDONED` (POSIX: the owner
+    /// died, and the next lock returns `OWNERDEAD`).
+    pub abandoned: bool,
+    /// The state in words: `free`, `free (abandoned)`, `owned by worker[0] (count 1)`.
+    pub text: String,
+}
+
+/// One thread in one state.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreadView {
+    /// `running`, `blocked`, `finished` or `dead`.
+    pub status: String,
+    /// The line of the statement it executes next, while it is running or blocked.
+    pub next_line: Option<u32>,
+    /// Its locals, names without the thread prefix (`round`, not `worker[0].round`).
+    pub locals: Vec<Item>,
+}
+
+impl ViewData {
+    /// The data of `trace` on `system`: `initial` and `steps` are the run replay re-executed
+    /// (the steps of the trace, each with the state after it), `source` the model file.
+    pub fn new(system: &System, trace: &TraceFile, source: &[u8], initial: &State, steps: &[TraceStep]) -> ViewData {
+        let layout = system.layout();
+        let processes = layout
+            .processes
+            .iter()
+            .map(|p| ProcessView { name: p.name.clone(), lanes: p.threads.clone().map(usize::from).collect() })
+            .collect();
+        let lanes = layout.threads.iter().map(|t| LaneView { name: t.name.clone(), process: t.process }).collect();
+        let mut states = vec![state_view(system, initial)];
+        states.extend(steps.iter().map(|s| state_view(system, &s.state)));
+        let steps =
+            trace.steps.iter().zip(steps).map(|(record, replayed)| step_view(system, record, replayed)).collect();
+        let options = &trace.options;
+        let reductions = if options.reductions.is_empty() { "none".to_string() } else { options.reductions.join(", ") };
+        ViewData {
+            model: trace.model.name.clone(),
+            model_path: trace.model.path.clone(),
+            source: String::from_utf8_lossy(source).into_owned(),
+            violation: ViolationView {
+                kind: trace.violation.kind.clone(),
+                message: trace.violation.message.clone(),
+                step: trace.violation.step,
+            },
+            options: format!(
+                "crashes allowed: {}, search: {}, reductions: {reductions}",
+                options.crashes, options.search
+            ),
+            processes,
+            lanes,
+            mutexes: system.model().mutexes.iter().map(|m| m.name.clone()).collect(),
+            steps,
+            states,
+        }
+    }
+}
+
+fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {
+    let lanes = match replayed.step.action {
+        Action::Run { thread, .. } => vec![usize::from(thread)],
+        Action::Crash { process } | Action::Restart { process } => {
+            system.layout().processes[process].threads.clone().map(usize::from).collect()
+        }
+    };
+    StepView {
+        index: record.index,
+        actor: record.actor.clone(),
+        action: record.action.clone(),
+        lanes,
+        operation: record.operation.clone(),
+        outcome: record.outcome.clone(),
+        count: record.count,
+        line: record.span.map(|s| s.line),
+        text: system.step_text(&replayed.step),
+        changes: record.changes.clone(),
+    }
+}
+
+fn state_view(system: &System, state: &State) -> StateView {
+    let layout = system.layout();
+    let mutexes = (0..system.model().mutexes.len())
+        .map(|m| {
+            let value = system.mutex(state, m);
+            // A POSIX mutex whose owner died is drawn as an abandoned one: free, and the
+            // next lock reports the death (OWNERDEAD).
+            let abandoned = match system.model().semantics {
+                Semantics::Win32 => value.abandoned,
+                Semantics::Posix => system.posix_mutex(state, m).consistency == Consistency::OwnerDied,
+            };
+            MutexView {
+                owner: value.owner.map(usize::from),
+                count: value.count,
+                abandoned,
+                text: system.mutex_state_text(state, m),
+            }
+        })
+        .collect();
+    let threads = (0..system.thread_count())
+        .map(|t| {
+            let t = t as ThreadId;
+            let status = system.status_text(state, t);
+            let active = matches!(status, "running" | "blocked");
+            let next = system.instr(&Action::Run { thread: t, pc: system.pc(state, t) });
+            ThreadView {
+                status: status.to_string(),
+                next_line: next.filter(|i| active && i.span.line > 0).map(|i| i.span.line),
+                locals: unprefixed(system.local_items(state, t), system.thread_name(t)),
+            }
+        })
+        .collect();
+    let memory = (0..layout.processes.len())
+        .map(|p| unprefixed(system.process_items(state, p), system.process_name(p)))
+        .collect();
+    StateView { shared: system.shared_items(state), mutexes, threads, memory }
+}
+
+/// `items` named without the `owner.` prefix describe gives them: in the panel they are
+/// listed under their owner.
+fn unprefixed(items: Vec<Item>, owner: &str) -> Vec<Item> {
+    items
+        .into_iter()
+        .map(|item| {
+            let name = item.name.strip_prefix(owner).and_then(|n| n.strip_prefix('.')).map(str::to_string);
+            Item { name: name.unwrap_or(item.name), value: item.value }
+        })
+        .collect()
+}
