@@ -111,6 +111,8 @@
     var c = el('div', 'cell own' + (mark ? ' mark-' + mark : ''));
     var owner = st.owner === null ? '' : lanes[st.owner].name;
     var text = owner ? owner + ' \u00d7' + st.count : (st.abandoned ? 'free, abandoned' : '');
+    // Any other state a free mutex can be in (POSIX: not recoverable) is shown in words.
+    if (!owner && !st.abandoned && st.text !== 'free') text = st.text;
     if (owner) c.style.background = laneColor(st.owner, true);
     else if (st.abandoned) c.classList.add('abandoned');
     if (mark === 'abandoned') {
