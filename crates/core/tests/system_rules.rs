@@ -1,88 +1,12 @@
 //! The transition system's rules, pinned on small models built directly as IR.
 
-use mutexcheck_core::ir::{
-    result, BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Scope, Semantics, Span, ThreadDecl,
-    ThreadRef, Ty, VarDecl, VarRef,
-};
+use mutexcheck_core::ir::{result, BinOp, Expr, Model, Op, Scope, Span, ThreadDecl, ThreadRef, Ty, VarRef};
 use mutexcheck_core::{
     Action, Fault, MutexState, Outcome, ReleaseOutcome, State, Step, System, ThreadStatus, WaitMode, WaitOutcome,
 };
 
-fn instr(op: Op) -> Instr {
-    Instr { op, span: Span::default(), text: String::new() }
-}
-
-fn local(index: usize) -> Place {
-    Place { var: VarRef { scope: Scope::Local, index }, index: None }
-}
-
-fn shared(index: usize) -> Place {
-    Place { var: VarRef { scope: Scope::Shared, index }, index: None }
-}
-
-fn result_var(name: &str) -> VarDecl {
-    VarDecl { name: name.into(), ty: Ty::Result, len: None, init: 0, span: Span::default() }
-}
-
-fn int_var(name: &str, lo: i32, hi: i32, init: i32) -> VarDecl {
-    VarDecl { name: name.into(), ty: Ty::Int { lo, hi }, len: None, init, span: Span::default() }
-}
-
-fn wait(mode: WaitMode, into: Option<usize>) -> Instr {
-    instr(Op::Wait { mutex: 0, mode, result: into.map(local) })
-}
-
-fn release() -> Instr {
-    instr(Op::Release { mutex: 0, result: None })
-}
-
-fn process(name: &str, instances: u32, locals: Vec<VarDecl>, code: Vec<Instr>) -> ProcessDecl {
-    ProcessDecl {
-        name: name.into(),
-        instances,
-        restart: false,
-        vars: vec![],
-        threads: vec![ThreadDecl { name: "main".into(), locals, code }],
-        span: Span::default(),
-    }
-}
-
-fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
-    Model {
-        name: "t".into(),
-        semantics: Semantics::Win32,
-        crashes,
-        mutexes: vec![MutexDecl {
-            name: "m".into(),
-            initial_owner: None,
-            posix: Default::default(),
-            span: Span::default(),
-        }],
-        shared: vec![int_var("a", 0, 3, 0)],
-        processes,
-        properties: vec![],
-    }
-}
-
-fn successors(sys: &System, s: &State) -> Vec<(Step, State)> {
-    let mut out = Vec::new();
-    sys.successors(s, &mut out);
-    out
-}
-
-/// The only successor that is a step of thread `t`.
-fn step_of(sys: &System, s: &State, t: u16) -> (Step, State) {
-    let mut steps: Vec<_> = successors(sys, s)
-        .into_iter()
-        .filter(|(st, _)| matches!(st.action, Action::Run { thread, .. } if thread == t))
-        .collect();
-    assert_eq!(steps.len(), 1, "thread {t} should have exactly one step");
-    steps.pop().unwrap()
-}
-
-fn has_step_of(sys: &System, s: &State, t: u16) -> bool {
-    successors(sys, s).iter().any(|(st, _)| matches!(st.action, Action::Run { thread, .. } if thread == t))
-}
+mod ir_builder;
+use ir_builder::*;
 
 #[test]
 fn seed_story_ignored_abandoned_still_owns_and_one_release_leaves_it_owned() {

@@ -123,6 +123,11 @@ golden!(
 golden!(unknown_semantics, "model t\nsemantics linux\nprocess w { skip }", ("unknown semantics `linux`", 2, 11, 5));
 // POSIX (issue #11): a model's operations, results and mutex attributes are of one flavor.
 golden!(
+    semantics_after_a_process,
+    "model t\nprocess w { skip }\nsemantics posix",
+    ("`semantics` must come before the first process", 3, 1, 15)
+);
+golden!(
     posix_operation_in_a_win32_model,
     h "process w { lock m }",
     ("`lock` is a POSIX mutex operation, but this model uses Win32 semantics", 6, 13, 4)

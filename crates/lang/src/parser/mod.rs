@@ -298,6 +298,15 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let s = self.ident("a semantics name (`win32` or `posix`)")?;
                 let sp = t.sp.to(s.sp);
+                // The POSIX words are operations only from this line on.
+                if !m.processes.is_empty() {
+                    return Err(self.error(
+                        sp,
+                        "`semantics` must come before the first process".into(),
+                        "after a process",
+                        Some("move it up, next to the `model` line".into()),
+                    ));
+                }
                 self.posix = s.name == "posix";
                 self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
