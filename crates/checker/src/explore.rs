@@ -263,6 +263,7 @@ impl<M: Checkable> Search<'_, M> {
             steps,
             shortest: false,
             shortened_from: None,
+            cycle_start: None,
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod graph;
 pub mod guard;
 pub(crate) mod handoff;
 pub mod limits;
+pub mod liveness;
 pub mod properties;
 pub mod report;
 pub mod result;
@@ -84,5 +85,20 @@ pub fn check_guarded(
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;
+    if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
+        // Safety holds everywhere: now the infinite runs, on the whole graph.
+        let (found, stats) = liveness::check(system, &options.limits, guard);
+        result.verdict = match found {
+            Ok(Some(lasso)) => Verdict::Violation(lasso),
+            Ok(None) => Verdict::Ok,
+            Err(limit) => Verdict::Incomplete(limit),
+        };
+        // The counts are the liveness graph's (unreduced); the engine's settings stay.
+        let s = &mut result.stats;
+        (s.states, s.transitions, s.max_depth) = (stats.states, stats.transitions, stats.max_depth);
+        s.elapsed += stats.elapsed;
+        s.peak_rss_kb = stats.peak_rss_kb;
+        (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
+    }
     result
 }

@@ -31,11 +31,16 @@ pub enum ViolationKind {
     /// A POSIX robust mutex became not recoverable: its owner unlocked it while it was
     /// inconsistent (after `OWNERDEAD`, without `consistent`). Every later lock fails.
     NotRecoverable,
+    /// A fair infinite run that from some point never passes a `progress` statement.
+    Livelock,
+    /// A fair infinite run in which a thread waits for or retries a mutex named by
+    /// `starvation m` forever while other threads keep acquiring it.
+    Starvation,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 10] = [
+    pub const ALL: [ViolationKind; 12] = [
         ViolationKind::Protect,
         ViolationKind::Invariant,
         ViolationKind::Assert,
@@ -46,6 +51,8 @@ impl ViolationKind {
         ViolationKind::RecursionLimit,
         ViolationKind::AtEnd,
         ViolationKind::NotRecoverable,
+        ViolationKind::Livelock,
+        ViolationKind::Starvation,
     ];
 
     /// The snake_case name: `leaked_ownership`.
@@ -61,6 +68,8 @@ impl ViolationKind {
             ViolationKind::RecursionLimit => "recursion_limit",
             ViolationKind::AtEnd => "at_end",
             ViolationKind::NotRecoverable => "not_recoverable",
+            ViolationKind::Livelock => "livelock",
+            ViolationKind::Starvation => "starvation",
         }
     }
 
@@ -112,7 +121,9 @@ mod tests {
                 "out_of_range",
                 "recursion_limit",
                 "at_end",
-                "not_recoverable"
+                "not_recoverable",
+                "livelock",
+                "starvation"
             ]
         );
         for k in ViolationKind::ALL {

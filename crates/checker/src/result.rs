@@ -34,6 +34,10 @@ pub struct Counterexample<St = State, Sp = Step> {
     pub shortest: bool,
     /// How many steps the run the search found had, when it was shortened afterwards.
     pub shortened_from: Option<usize>,
+    /// For a liveness violation (a lasso): the number (from 1) of the first step of the
+    /// cycle. The steps from there on repeat forever: the last one returns to the state
+    /// before that step.
+    pub cycle_start: Option<usize>,
 }
 
 impl<St, Sp> Counterexample<St, Sp> {

@@ -33,6 +33,9 @@ pub struct Stats {
     /// Partial-order reduction was on: transient states were not stored, and a transition
     /// may take several steps of the model.
     pub partial_order: bool,
+    /// The counts are of the liveness check (the whole graph, no reduction), which ran
+    /// after the safety check found nothing.
+    pub liveness: bool,
 }
 
 /// What the visited set stores of each state.

@@ -62,6 +62,7 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         steps: Vec::new(),
         shortest: found.shortest,
         shortened_from: None,
+        cycle_start: None,
     };
     if let Some(v) = checks.state_hooks(&initial) {
         run.violation = v;

@@ -230,12 +230,12 @@ fn unreadable_trace_files_get_a_clear_error() {
         TraceFile::parse(br#"[1, 2]"#).unwrap_err().to_string(),
         "this is not a mutexcheck trace: it has no \"format\": \"mutexcheck-trace\" field"
     );
-    let future = good.replacen("\"version\": 1", "\"version\": 7", 1);
+    let future = good.replacen("\"version\": 2", "\"version\": 7", 1);
     assert_eq!(
         TraceFile::parse(future.as_bytes()).unwrap_err().to_string(),
-        "trace format version 7 is not supported by this mutexcheck (it reads version 1)"
+        "trace format version 7 is not supported by this mutexcheck (it reads versions 1 to 2)"
     );
-    let extra = good.replacen("\"version\": 1,", "\"version\": 1, \"colour\": \"red\",", 1);
+    let extra = good.replacen("\"version\": 2,", "\"version\": 2, \"colour\": \"red\",", 1);
     let err = TraceFile::parse(extra.as_bytes()).unwrap_err().to_string();
     assert!(err.starts_with("the trace is malformed: unknown field `colour`"), "{err}");
     let wrong = good.replacen("\"crashes\": 1", "\"crashes\": \"one\"", 1);
@@ -303,5 +303,53 @@ fn a_step_after_the_violation_does_not_reproduce() {
     assert_eq!(
         diverged("seed_bug.mc", &trace),
         (13, "the violation (leaked_ownership) happens at step 12 as the trace says, but the trace goes on for 1 more step after it; a trace ends at its violation".into())
+    );
+}
+
+#[test]
+fn a_version_1_trace_still_reads_and_replays() {
+    // Version 2 only added `violation.cycle_start`: a trace written before it is the same
+    // document with `"version": 1`.
+    let v2 = trace_of("seed_bug.mc").to_json();
+    let v1 = v2.replacen("\"version\": 2", "\"version\": 1", 1);
+    let trace = TraceFile::parse(v1.as_bytes()).unwrap();
+    assert_eq!(trace.version, 1);
+    let (system, _) = system_of("seed_bug.mc");
+    assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
+}
+
+#[test]
+fn a_lasso_round_trips_and_a_version_1_trace_cannot_have_a_cycle() {
+    let lasso = trace_of("livelock.mc");
+    assert_eq!((lasso.violation.cycle_start, lasso.violation.step), (Some(9), 20));
+    let text = lasso.to_json();
+    assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), lasso);
+    let v1 = text.replacen("\"version\": 2", "\"version\": 1", 1);
+    assert_eq!(
+        TraceFile::parse(v1.as_bytes()).unwrap_err().to_string(),
+        "the trace is malformed: `violation.cycle_start` is a version 2 field, but the trace says version 1"
+    );
+}
+
+#[test]
+fn a_lasso_whose_cycle_does_not_close_does_not_reproduce() {
+    let mut trace = trace_of("livelock.mc");
+    trace.violation.cycle_start = Some(8);
+    assert_eq!(
+        diverged("livelock.mc", &trace),
+        (20, "the last step does not return to the state before step 8, where the cycle starts".into())
+    );
+}
+
+#[test]
+fn a_lasso_without_its_last_round_is_an_unfair_or_open_cycle() {
+    // Cut the starvation lasso after its first step of the cycle: the cycle no longer closes.
+    let mut trace = trace_of("starvation.mc");
+    let start = trace.violation.cycle_start.unwrap();
+    trace.steps.truncate(start);
+    trace.violation.step = start;
+    assert_eq!(
+        diverged("starvation.mc", &trace),
+        (start, format!("the last step does not return to the state before step {start}, where the cycle starts"))
     );
 }

@@ -49,6 +49,12 @@ pub fn run(args: &ReplayArgs) -> i32 {
                 "reproduced: violation ({}) at step {}\n{}\n",
                 found.kind, trace.violation.step, found.message
             ));
+            if let Some(start) = trace.violation.cycle_start {
+                let end = trace.violation.step;
+                text.push_str(&format!(
+                    "the cycle closes: step {end} returns to the state before step {start}, so steps {start}-{end} repeat forever (a fair run)\n"
+                ));
+            }
             EXIT_REPRODUCED
         }
         ReplayVerdict::Diverged { step, reason } => {

@@ -17,7 +17,7 @@ use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
 /// must be added here, where it belongs in the course.
-const ORDER: [&str; 29] = [
+const ORDER: [&str; 33] = [
     "seed_bug.mc",
     "seed_fixed.mc",
     "ignore_abandoned.mc",
@@ -47,11 +47,15 @@ const ORDER: [&str; 29] = [
     "posix_fixed.mc",
     "posix_forgot_consistent.mc",
     "posix_not_robust.mc",
+    "starvation.mc",
+    "starvation_fixed.mc",
+    "livelock.mc",
+    "livelock_fixed.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
 /// right. A student who found the bug reads the second to see what prevents it.
-const FIXES: [(&str, &str); 14] = [
+const FIXES: [(&str, &str); 16] = [
     ("seed_bug.mc", "seed_fixed.mc"),
     ("ignore_abandoned.mc", "repair_abandoned.mc"),
     ("ignore_abandoned.mc", "atomic_update.mc"),
@@ -66,6 +70,8 @@ const FIXES: [(&str, &str); 14] = [
     ("posix_seed_bug.mc", "posix_fixed.mc"),
     ("posix_forgot_consistent.mc", "posix_fixed.mc"),
     ("posix_not_robust.mc", "posix_fixed.mc"),
+    ("starvation.mc", "starvation_fixed.mc"),
+    ("livelock.mc", "livelock_fixed.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

@@ -334,6 +334,9 @@ pub enum Op {
     AtomicEnd,
     /// The thread ends now (one step), abandoning what it owns.
     Exit,
+    /// `progress`: a step that changes nothing but the program counter and marks progress
+    /// (SPIN's progress label): a fair run that passes no `progress` forever is a livelock.
+    Progress,
 }
 
 /// One instruction with its source position and text (the trace shows both).
@@ -429,4 +432,23 @@ pub struct Model {
     pub processes: Vec<ProcessDecl>,
     /// Properties to check besides the built-in ones.
     pub properties: Vec<Property>,
+    /// Liveness properties: what must keep happening forever (see [`Liveness`]).
+    #[serde(default)]
+    pub liveness: Vec<Liveness>,
+}
+
+impl Model {
+    /// True when some thread has a `progress` statement: the model is then checked for
+    /// livelock (a fair run that from some point on never passes one).
+    pub fn has_progress(&self) -> bool {
+        self.processes.iter().flat_map(|p| &p.threads).flat_map(|t| &t.code).any(|i| i.op == Op::Progress)
+    }
+}
+
+/// A liveness property: checked on infinite runs under weak fairness of threads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Liveness {
+    /// `starvation m`: no fair run has a thread that waits for or retries `m` forever and
+    /// never gets it while other threads keep acquiring it.
+    Starvation { mutex: MutexId, span: Span },
 }

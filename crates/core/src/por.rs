@@ -109,7 +109,8 @@ fn is_local(op: &Op) -> bool {
         Op::Assign { place, value } => local_place(place) && local_expr(value),
         Op::Branch { cond, .. } => local_expr(cond),
         Op::Choose { .. } | Op::Skip | Op::Exit => true,
-        Op::Assert { .. } | Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } => false,
+        // `progress` marks the runs a livelock check looks at: keep it a step of its own.
+        Op::Assert { .. } | Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } | Op::Progress => false,
         // Markers are never executed as steps.
         Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => false,
     }

@@ -76,7 +76,9 @@ fn op_reads_self(op: &Op) -> bool {
             result.as_ref().is_some_and(place_reads_self)
         }
         Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
-        Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => false,
+        Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {
+            false
+        }
     }
 }
 

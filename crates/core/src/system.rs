@@ -503,7 +503,7 @@ impl System {
                     advance(&mut branch, *target, Outcome::Choice { index }, out);
                 }
             }
-            Op::Skip => advance(&mut next, pc + 1, Outcome::Done, out),
+            Op::Skip | Op::Progress => advance(&mut next, pc + 1, Outcome::Done, out),
             Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
             Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {

@@ -170,7 +170,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                             targets.iter().try_for_each(|t| jump(*t))?;
                         }
                         Op::Goto { target } => jump(*target)?,
-                        Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit => {}
+                        Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {}
                     }
                     Ok(())
                 };
@@ -237,6 +237,11 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             Property::Invariant { cond, text, .. } | Property::AtEnd { cond, text, .. } => {
                 global.expr(cond, &format!("property `{text}`"))?;
             }
+        }
+    }
+    for l in &model.liveness {
+        match l {
+            crate::ir::Liveness::Starvation { mutex, .. } => global.mutex(*mutex, "a `starvation` property")?,
         }
     }
     Ok(())

@@ -97,6 +97,8 @@ pub(crate) struct ModelAst<'a> {
     pub shared: Vec<VarAst<'a>>,
     pub processes: Vec<ProcessAst<'a>>,
     pub props: Vec<PropAst<'a>>,
+    /// `starvation m` lines: the mutex named, and the whole line.
+    pub starvation: Vec<(Ident<'a>, Sp)>,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.
@@ -198,6 +200,8 @@ pub(crate) enum StmtKind<'a> {
     },
     Assert(ExprAst<'a>),
     Skip,
+    /// `progress`: marks progress for the livelock check.
+    Progress,
     Exit,
     Atomic(Vec<Stmt<'a>>),
     /// `either { } or { } ...`: each alternative with the range of its keyword.

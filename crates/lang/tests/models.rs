@@ -4,7 +4,7 @@
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 use std::path::PathBuf;
 
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 12] = [
     "protect",
     "invariant",
     "assert",
@@ -15,6 +15,8 @@ const KINDS: [&str; 10] = [
     "recursion_limit",
     "at_end",
     "not_recoverable",
+    "livelock",
+    "starvation",
 ];
 
 fn model_files() -> Vec<PathBuf> {

@@ -49,6 +49,8 @@ pub struct ViolationView {
     pub message: String,
     /// The step at which it happens (0: the initial state).
     pub step: usize,
+    /// A liveness violation's lasso: the first step of the cycle that repeats forever.
+    pub cycle_start: Option<usize>,
 }
 
 /// A process instance and its threads.
@@ -159,6 +161,7 @@ impl ViewData {
                 kind: trace.violation.kind.clone(),
                 message: trace.violation.message.clone(),
                 step: trace.violation.step,
+                cycle_start: trace.violation.cycle_start,
             },
             options: format!(
                 "crashes allowed: {}, search: {}, reductions: {reductions}",

@@ -44,6 +44,9 @@ fn trace(system: &System, c: &Counterexample) -> Value {
         })
         .collect();
     let mut trace = json!({ "initial": items(system, &c.initial), "steps": steps, "shortest": c.shortest });
+    if let Some(start) = c.cycle_start {
+        trace["cycle_start"] = json!(start);
+    }
     if let Some(found) = c.shortened_from {
         trace["shortened_from"] = json!(found);
     }

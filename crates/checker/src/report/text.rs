@@ -42,6 +42,13 @@ pub fn trace_line(system: &System, index: usize, width: usize, step: &Step, chan
 pub fn trace_heading(c: &Counterexample) -> String {
     let n = c.steps.len();
     let plural = if n == 1 { "" } else { "s" };
+    if let Some(start) = c.cycle_start {
+        let cycle = n + 1 - start;
+        return format!(
+            "lasso counterexample ({n} step{plural}: {} to reach the cycle, then a cycle of {cycle} that repeats forever)",
+            start - 1
+        );
+    }
     match (c.shortest, c.shortened_from) {
         (true, _) => format!("shortest counterexample ({n} step{plural})"),
         (false, Some(m)) => {
@@ -68,9 +75,35 @@ fn trace(system: &System, out: &mut String, c: &Counterexample) {
     let width = c.steps.len().to_string().len();
     let mut before = &c.initial;
     for (k, ts) in c.steps.iter().enumerate() {
+        if c.cycle_start == Some(k + 1) {
+            let _ = writeln!(
+                out,
+                "  -- the cycle starts here: steps {}-{} repeat forever (the last returns to the state before step {}) --",
+                k + 1,
+                c.steps.len(),
+                k + 1
+            );
+        }
         let _ = writeln!(out, "{}", trace_line(system, k + 1, width, &ts.step, &system.changes(before, &ts.state)));
         before = &ts.state;
     }
+}
+
+/// The note a report gives when the verdict comes from the liveness check.
+pub fn liveness_note(system: &System) -> String {
+    let model = system.model();
+    let mut checked = Vec::new();
+    if model.has_progress() {
+        checked.push("livelock (progress)".to_string());
+    }
+    for l in &model.liveness {
+        let mutexcheck_core::ir::Liveness::Starvation { mutex, .. } = l;
+        checked.push(format!("starvation {}", model.mutexes[*mutex].name));
+    }
+    format!(
+        "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing (partial-order reduction and symmetry are off for it: not proved sound for liveness here)",
+        checked.join(", ")
+    )
 }
 
 /// Renders a check of `system` for a terminal or a log: deterministic byte for byte when
@@ -86,6 +119,9 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         model.crashes,
         reductions_text(&result.stats)
     );
+    if result.stats.liveness {
+        let _ = writeln!(out, "{}", liveness_note(system));
+    }
     let _ = writeln!(out, "verdict: {}", verdict_line(result));
     if let Verdict::Violation(c) = &result.verdict {
         let _ = writeln!(out, "{}", c.violation.message);

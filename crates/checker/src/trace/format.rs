@@ -18,8 +18,12 @@ use crate::result::Counterexample;
 /// The value of the `format` field: what kind of file this is.
 pub const FORMAT_NAME: &str = "mutexcheck-trace";
 
-/// The version of the format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the format this build writes. Version 2 added `violation.cycle_start`
+/// (lasso counterexamples of liveness properties); version 1 traces are read as they are.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 
 /// A counterexample trace as stored on disk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +78,12 @@ pub struct TraceViolation {
     /// The violation in one sentence.
     pub message: String,
     /// The step (from 1) at which it happens; 0 when the initial state already violates.
+    /// For a liveness violation, the last step of the cycle.
     pub step: usize,
+    /// Liveness violations (version 2): the first step of the cycle. The steps from there to
+    /// the last repeat forever: the last one returns to the state before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle_start: Option<usize>,
 }
 
 /// One step of a trace.
@@ -190,6 +199,7 @@ impl TraceFile {
             kind: cex.violation.kind.name().to_string(),
             message: cex.violation.message.clone(),
             step: cex.steps.len(),
+            cycle_start: cex.cycle_start,
         };
         TraceFile {
             format: FORMAT_NAME.to_string(),
@@ -223,11 +233,17 @@ impl TraceFile {
         if format != Some(FORMAT_NAME) {
             return Err(TraceError::NotATrace { found: format.map(str::to_string) });
         }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == FORMAT_VERSION as u64 => {}
+        let version = match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if (OLDEST_VERSION as u64..=FORMAT_VERSION as u64).contains(&v) => v,
             other => return Err(TraceError::UnknownVersion { found: other }),
+        };
+        let trace: TraceFile =
+            serde_json::from_value(value).map_err(|e| TraceError::Malformed { message: e.to_string() })?;
+        if version < 2 && trace.violation.cycle_start.is_some() {
+            let message = "`violation.cycle_start` is a version 2 field, but the trace says version 1".to_string();
+            return Err(TraceError::Malformed { message });
         }
-        serde_json::from_value(value).map_err(|e| TraceError::Malformed { message: e.to_string() })
+        Ok(trace)
     }
 }
 
@@ -261,10 +277,13 @@ impl std::fmt::Display for TraceError {
             }
             TraceError::UnknownVersion { found: Some(v) } => write!(
                 f,
-                "trace format version {v} is not supported by this mutexcheck (it reads version {FORMAT_VERSION})"
+                "trace format version {v} is not supported by this mutexcheck (it reads versions {OLDEST_VERSION} to {FORMAT_VERSION})"
             ),
             TraceError::UnknownVersion { found: None } => {
-                write!(f, "the trace has no numeric \"version\" field (this mutexcheck reads version {FORMAT_VERSION})")
+                write!(
+                    f,
+                    "the trace has no numeric \"version\" field (this mutexcheck reads versions {OLDEST_VERSION} to {FORMAT_VERSION})"
+                )
             }
             TraceError::Malformed { message } => write!(f, "the trace is malformed: {message}"),
         }

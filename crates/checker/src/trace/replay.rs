@@ -114,6 +114,10 @@ fn run(
         return finish(lines, 0, trace.steps.len(), expected, found);
     }
     let mut successors = Vec::new();
+    // A lasso is checked at its end against the states it went through.
+    let lasso = expected.cycle_start;
+    let mut lasso_states = vec![state.clone()];
+    let mut taken: Vec<Step> = Vec::new();
     // Who each recorded step names: only that actor's steps are made at each step (a state
     // of a thousand threads has thousands of others).
     let threads: std::collections::HashMap<&str, ThreadId> =
@@ -181,10 +185,23 @@ fn run(
         if let Some(states) = states.as_deref_mut() {
             states.push(TraceStep { step: step.clone(), state: next.clone() });
         }
+        if lasso.is_some() {
+            lasso_states.push(next.clone());
+            taken.push(step.clone());
+        }
         state = next.clone();
         if let Some(found) = found {
             return finish(lines, index, trace.steps.len(), expected, found);
         }
+    }
+    if let Some(start) = lasso {
+        return match crate::liveness::recheck(system, &lasso_states, &taken, start) {
+            Ok(v) => {
+                let found = Found { kind: v.kind.name().to_string(), message: v.message };
+                finish(lines, trace.steps.len(), trace.steps.len(), expected, found)
+            }
+            Err(reason) => diverged(lines, trace.steps.len(), reason),
+        };
     }
     let reason = format!(
         "all {} steps replay, but the violation ({}: {}) no longer happens",

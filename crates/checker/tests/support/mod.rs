@@ -81,6 +81,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property
         shared: vec![int("a", 0, 3, 0), int("b", 0, 3, 0)],
         processes,
         properties,
+        liveness: vec![],
     }
 }
 

@@ -61,6 +61,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         shared: vec![int_var("a", 0, 3, 0)],
         processes,
         properties: vec![],
+        liveness: vec![],
     }
 }
 

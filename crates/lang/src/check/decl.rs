@@ -126,7 +126,14 @@ impl<'a> Checker<'a> {
             _ => None,
         }));
         let properties = ast.props.iter().filter_map(|p| self.property(p, &invariants)).collect();
-        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties }
+        let mut liveness = Vec::new();
+        for (m, sp) in &ast.starvation {
+            let env = Env { property: true, ..Env::default() };
+            if let Some(mutex) = self.mutex_ref(&env, m) {
+                liveness.push(Liveness::Starvation { mutex, span: self.src.span(*sp) });
+            }
+        }
+        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness }
     }
 
     /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,

@@ -47,6 +47,9 @@ impl<'a> Checker<'a> {
             StmtKind::Skip => {
                 lw.emit(Op::Skip, span, text);
             }
+            StmtKind::Progress => {
+                lw.emit(Op::Progress, span, text);
+            }
             StmtKind::Exit => {
                 lw.emit(Op::Exit, span, text);
             }

@@ -343,6 +343,13 @@ impl<'a> Parser<'a> {
                 let cond = self.expr()?;
                 m.props.push(PropAst { kind: PropKind::Invariant(name), cond });
             }
+            // `starvation` is a word, not a keyword: models may use it as a name.
+            Tok::Ident if self.slice(t.sp) == "starvation" => {
+                self.bump();
+                let mutex = self.ident("a mutex name (as in `starvation m`)")?;
+                let sp = t.sp.to(mutex.sp);
+                m.starvation.push((mutex, sp));
+            }
             Tok::Ident if self.slice(t.sp) == "at" => {
                 self.bump();
                 let e = self.peek();
@@ -364,7 +371,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `process`, `protect`, `invariant` or `at end`",
+                    "expected `mutex`, `shared`, `process`, `protect`, `invariant`, `at end` or `starvation`",
                     help,
                 ));
             }

@@ -90,6 +90,10 @@ impl<'a> Parser<'a> {
             }
             Tok::Ident => {
                 let name = self.ident("a variable name")?;
+                // `progress` is a word, not a keyword: it is a variable only when assigned.
+                if name.name == "progress" && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) {
+                    return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
+                }
                 if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
                     // `lock m` in a Win32 model: the word is a variable name there.
                     return Err(self.error(

@@ -175,6 +175,14 @@
     for (var j = 0; j < mutexes.length; j++) cells.push(pinLeft(place(mutexCell(k, j), row, FIRST_MUTEX_COL + j), j));
     for (var lane = 0; lane < lanes.length; lane++) cells.push(place(laneCell(k, lane), row, FIRST_LANE_COL + lane));
     if (violating) cells.forEach(function (c) { c.classList.add('violating'); });
+    // A lasso: the rows of the cycle carry a mark, its first row says what repeats.
+    if (v.cycle_start && k >= v.cycle_start) {
+      cells.forEach(function (c) { c.classList.add('cycle'); });
+      if (k === v.cycle_start) {
+        no.classList.add('cycle-start');
+        no.title += '\nthe cycle starts here: steps ' + v.cycle_start + '-' + v.step + ' repeat forever';
+      }
+    }
     rows.push(cells);
   }
   var vrow = place(el('div', 'cell vrow'), stepRow(steps.length + 1), 1);

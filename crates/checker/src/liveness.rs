@@ -1,0 +1,505 @@
+//! Liveness: livelock and starvation, found as fair cycles of the state graph.
+//!
+//! A liveness violation is an infinite run, so a counterexample is a *lasso*: a prefix from
+//! the initial state and a cycle that repeats forever. Runs are judged under **weak fairness
+//! of threads**: a run in which some thread stays able to move from some point on, yet never
+//! moves again, is not a real run of a scheduler and is ignored. Crashes and restarts are not
+//! subject to fairness (a crash is optional) and cannot lie on a cycle (each one uses up the
+//! crash budget, a counter that only grows).
+//!
+//! The check builds the whole reachable graph of the model without reductions (dead data is
+//! still canonical: it is a bisimulation, so it keeps every infinite run), and looks at the
+//! strongly connected components (petgraph's Tarjan) of a subgraph:
+//! - **livelock**, when the model has `progress` statements: the subgraph without the
+//!   `progress` steps. A run that from some point never passes `progress` stays, from that
+//!   point, in one component of it.
+//! - **starvation of `m`**, for each thread `t`: the subgraph without the steps where `t`
+//!   acquires `m`; the component must also hold a step of another thread that acquires `m`,
+//!   and `t` must be trying for `m` in it (blocked on it, or a wait on it that failed).
+//!
+//! A component holds a fair cycle exactly when every thread either moves inside it or is
+//! unable to move (blocked, finished, dead, or held off by another thread's atomic block) in
+//! one of its states: a cycle through all of it then gives every thread its due. The first
+//! such component, in the order of the states' discovery, is reported, with a shortest
+//! prefix to it and a cycle through the steps and states that make it fair.
+//!
+//! Partial-order reduction and symmetry are off here: neither is proved sound for these
+//! properties in this checker (the cycle proviso of `core/por.rs` is for safety, and a
+//! symmetry class may merge the thread that starves with one that does not).
+
+use std::collections::{HashMap, VecDeque};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use mutexcheck_core::ir::{Liveness, Op};
+use mutexcheck_core::posix::LockOutcome;
+use mutexcheck_core::{Action, Outcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome};
+
+use crate::guard::Guard;
+use crate::limits::{Limit, Limits};
+use crate::properties::{Violation, ViolationKind};
+use crate::result::{Counterexample, TraceStep};
+use crate::stats::Stats;
+
+/// True when the model states a liveness property (a `progress` statement or `starvation`).
+pub fn has_liveness(system: &System) -> bool {
+    system.model().has_progress() || !system.model().liveness.is_empty()
+}
+
+/// What one edge of the graph did, as far as liveness cares.
+#[derive(Clone, Copy, Debug)]
+struct EdgeFacts {
+    /// The successor's number among its source's successors, to make the step again.
+    ordinal: u32,
+    /// The thread that moved (`None` for a crash or restart).
+    thread: Option<ThreadId>,
+    /// A `progress` statement.
+    progress: bool,
+    /// The mutex it acquired, if it is a successful wait or lock.
+    acquired: Option<usize>,
+    /// The mutex a wait or lock on it did not get (a timeout, `BUSY`, ...).
+    missed: Option<usize>,
+}
+
+/// The reachable graph: states in discovery order, their out-edges, how each was reached.
+struct Graph {
+    states: Vec<State>,
+    /// Edges out of each state, in successor order: (target, facts).
+    out: Vec<Vec<(u32, EdgeFacts)>>,
+    /// For each state but the first, the state it was discovered from and the edge's ordinal.
+    parent: Vec<Option<(u32, u32)>>,
+    /// `enabled[s][t]`: thread `t` has a step in state `s`.
+    enabled: Vec<Vec<bool>>,
+    transitions: u64,
+    max_depth: u32,
+}
+
+/// Why the graph could not be built whole.
+enum Cut {
+    Limit(Limit),
+}
+
+/// The liveness verdict of `system` within `limits`: the counterexample of the first fair
+/// cycle that breaks a liveness property, or none; `Err` when a bound stopped the search.
+pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<Counterexample>, Limit>, Stats) {
+    let start = std::time::Instant::now();
+    let graph = match explore(system, limits, guard) {
+        Ok(g) => g,
+        Err((Cut::Limit(limit), stats)) => return (Err(limit), stats),
+    };
+    let mut stats = Stats {
+        states: graph.states.len() as u64,
+        transitions: graph.transitions,
+        max_depth: graph.max_depth,
+        threads: 1,
+        ..Stats::default()
+    };
+    let found = find(system, &graph, guard);
+    stats.elapsed = start.elapsed();
+    stats.peak_rss_kb = crate::stats::peak_rss_kb();
+    match found {
+        Ok(c) => (Ok(c), stats),
+        Err(limit) => (Err(limit), stats),
+    }
+}
+
+fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
+    let thread = match step.action {
+        Action::Run { thread, .. } => Some(thread),
+        _ => None,
+    };
+    let op = system.instr(&step.action).map(|i| &i.op);
+    let mutex = match op {
+        Some(Op::Wait { mutex, .. }) => Some(*mutex),
+        _ => None,
+    };
+    let acquired = match step.outcome {
+        Outcome::Wait { outcome: WaitOutcome::Ok | WaitOutcome::Abandoned, .. } => mutex,
+        Outcome::Lock { outcome: LockOutcome::Ok | LockOutcome::OwnerDead, count } if count > 0 => mutex,
+        _ => None,
+    };
+    let missed = match step.outcome {
+        Outcome::Wait { outcome: WaitOutcome::Timeout, .. } => mutex,
+        Outcome::Lock { .. } if acquired.is_none() => mutex,
+        _ => None,
+    };
+    EdgeFacts { ordinal: ordinal as u32, thread, progress: op == Some(&Op::Progress), acquired, missed }
+}
+
+fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cut, Stats)> {
+    let threads = system.thread_count();
+    let mut g = Graph {
+        states: vec![system.initial_state()],
+        out: Vec::new(),
+        parent: vec![None],
+        enabled: Vec::new(),
+        transitions: 0,
+        max_depth: 0,
+    };
+    let mut index: HashMap<State, u32> = HashMap::new();
+    index.insert(g.states[0].clone(), 0);
+    let mut depth = vec![0u32];
+    let mut successors = Vec::new();
+    let stopped = |g: &Graph, limit: Limit| {
+        let stats = Stats {
+            states: g.states.len() as u64,
+            transitions: g.transitions,
+            max_depth: g.max_depth,
+            threads: 1,
+            ..Stats::default()
+        };
+        Err((Cut::Limit(limit), stats))
+    };
+    let mut next = 0usize;
+    while next < g.states.len() {
+        if let Some(limit) = guard.exceeded() {
+            return stopped(&g, limit);
+        }
+        successors.clear();
+        system.successors(&g.states[next], &mut successors);
+        let mut enabled = vec![false; threads];
+        let mut edges = Vec::with_capacity(successors.len());
+        for (ordinal, (step, target)) in successors.drain(..).enumerate() {
+            if let Outcome::Fault(_) = step.outcome {
+                continue; // A fault is a safety violation, checked before; no run goes on.
+            }
+            let f = facts(system, ordinal, &step);
+            if let Some(t) = f.thread {
+                enabled[t as usize] = true;
+            }
+            let to = match index.get(&target) {
+                Some(&i) => i,
+                None => {
+                    if limits.max_states.is_some_and(|m| g.states.len() as u64 >= m) {
+                        return stopped(&g, Limit::MaxStates(limits.max_states.unwrap_or(0)));
+                    }
+                    let i = g.states.len() as u32;
+                    index.insert(target.clone(), i);
+                    g.states.push(target);
+                    g.parent.push(Some((next as u32, ordinal as u32)));
+                    depth.push(depth[next] + 1);
+                    g.max_depth = g.max_depth.max(depth[next] + 1);
+                    i
+                }
+            };
+            g.transitions += 1;
+            edges.push((to, f));
+        }
+        g.out.push(edges);
+        g.enabled.push(enabled);
+        next += 1;
+    }
+    Ok(g)
+}
+
+/// What a component must hold for the property it is searched for.
+#[derive(Clone, Copy)]
+enum Goal {
+    /// Any fair cycle (of the subgraph without `progress` steps).
+    Livelock,
+    /// A fair cycle where `starving` tries for `mutex` and others acquire it (of the
+    /// subgraph without `starving`'s acquisitions of `mutex`).
+    Starvation { mutex: usize, starving: ThreadId },
+}
+
+impl Goal {
+    fn keeps(&self, f: &EdgeFacts) -> bool {
+        match *self {
+            Goal::Livelock => !f.progress,
+            Goal::Starvation { mutex, starving } => !(f.thread == Some(starving) && f.acquired == Some(mutex)),
+        }
+    }
+}
+
+fn find(system: &System, g: &Graph, guard: &Guard) -> Result<Option<Counterexample>, Limit> {
+    let mut goals = Vec::new();
+    if system.model().has_progress() {
+        goals.push(Goal::Livelock);
+    }
+    for l in &system.model().liveness {
+        let Liveness::Starvation { mutex, .. } = l;
+        for t in 0..system.thread_count() as ThreadId {
+            goals.push(Goal::Starvation { mutex: *mutex, starving: t });
+        }
+    }
+    for goal in goals {
+        if let Some(limit) = guard.exceeded() {
+            return Err(limit);
+        }
+        if let Some(cycle) = fair_cycle(system, g, goal) {
+            return Ok(Some(lasso(system, g, goal, &cycle)));
+        }
+    }
+    Ok(None)
+}
+
+/// A component of the goal's subgraph that holds a fair cycle meeting the goal: its states,
+/// sorted, or `None`.
+fn fair_cycle(system: &System, g: &Graph, goal: Goal) -> Option<Vec<u32>> {
+    let mut sub: DiGraph<(), ()> = DiGraph::with_capacity(g.states.len(), g.transitions as usize);
+    for _ in 0..g.states.len() {
+        sub.add_node(());
+    }
+    for (from, edges) in g.out.iter().enumerate() {
+        for (to, f) in edges {
+            if goal.keeps(f) {
+                sub.add_edge(NodeIndex::new(from), NodeIndex::new(*to as usize), ());
+            }
+        }
+    }
+    let mut candidates: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&sub)
+        .into_iter()
+        .map(|c| {
+            let mut c: Vec<u32> = c.into_iter().map(|n| n.index() as u32).collect();
+            c.sort_unstable();
+            c
+        })
+        .filter(|c| meets(system, g, goal, c))
+        .collect();
+    // The component found first in breadth-first order: deterministic, and near the start.
+    candidates.sort_unstable_by_key(|c| c[0]);
+    candidates.into_iter().next()
+}
+
+/// The edges of the goal's subgraph inside `component` (sorted), as (from, to, facts).
+fn inner_edges<'g>(g: &'g Graph, goal: Goal, component: &[u32]) -> Vec<(u32, u32, &'g EdgeFacts)> {
+    let inside = |s: u32| component.binary_search(&s).is_ok();
+    let mut edges = Vec::new();
+    for &from in component {
+        for (to, f) in &g.out[from as usize] {
+            if inside(*to) && goal.keeps(f) {
+                edges.push((from, *to, f));
+            }
+        }
+    }
+    edges
+}
+
+/// True when `component` holds a fair cycle that meets `goal`.
+fn meets(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> bool {
+    let edges = inner_edges(g, goal, component);
+    if edges.is_empty() {
+        return false; // A single state without a loop: no cycle.
+    }
+    let fair = (0..system.thread_count()).all(|t| {
+        edges.iter().any(|(_, _, f)| f.thread == Some(t as ThreadId))
+            || component.iter().any(|&s| !g.enabled[s as usize][t])
+    });
+    fair && match goal {
+        Goal::Livelock => true,
+        Goal::Starvation { mutex, starving } => {
+            let others_acquire = edges.iter().any(|(_, _, f)| f.acquired == Some(mutex) && f.thread != Some(starving));
+            let tries = edges.iter().any(|(_, _, f)| f.thread == Some(starving) && f.missed == Some(mutex))
+                || component.iter().any(|&s| blocked_on(system, &g.states[s as usize], starving, mutex));
+            others_acquire && tries
+        }
+    }
+}
+
+fn blocked_on(system: &System, state: &State, t: ThreadId, mutex: usize) -> bool {
+    system.thread_status(state, t) == ThreadStatus::Blocked
+        && matches!(
+            system.instr(&Action::Run { thread: t, pc: system.pc(state, t) }).map(|i| &i.op),
+            Some(Op::Wait { mutex: m, .. }) if *m == mutex
+        )
+}
+
+/// A lasso into `component`: the shortest prefix to its first state, then a cycle from it
+/// through a step or a disabled state of every thread (and, for starvation, a step where
+/// another thread acquires the mutex and a witness of the starving thread's trying) back.
+fn lasso(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> Counterexample {
+    let entry = component[0];
+    let edges = inner_edges(g, goal, component);
+    // What the cycle must pass: an edge (from, to) or a state.
+    let mut targets: Vec<Target> = Vec::new();
+    for t in 0..system.thread_count() {
+        match edges.iter().find(|(_, _, f)| f.thread == Some(t as ThreadId)) {
+            Some(&(from, to, f)) => targets.push(Target::Edge(from, to, f.ordinal)),
+            None => {
+                let s = component.iter().copied().find(|&s| !g.enabled[s as usize][t]).unwrap_or(entry);
+                targets.push(Target::State(s));
+            }
+        }
+    }
+    if let Goal::Starvation { mutex, starving } = goal {
+        if let Some(&(from, to, f)) =
+            edges.iter().find(|(_, _, f)| f.acquired == Some(mutex) && f.thread != Some(starving))
+        {
+            targets.push(Target::Edge(from, to, f.ordinal));
+        }
+        match edges.iter().find(|(_, _, f)| f.thread == Some(starving) && f.missed == Some(mutex)) {
+            Some(&(from, to, f)) => targets.push(Target::Edge(from, to, f.ordinal)),
+            None => {
+                if let Some(&s) =
+                    component.iter().find(|&&s| blocked_on(system, &g.states[s as usize], starving, mutex))
+                {
+                    targets.push(Target::State(s));
+                }
+            }
+        }
+    }
+    // The prefix: parent links from the entry back to the initial state.
+    let mut prefix: Vec<(u32, u32)> = Vec::new();
+    let mut at = entry;
+    while let Some((p, ordinal)) = g.parent[at as usize] {
+        prefix.push((p, ordinal));
+        at = p;
+    }
+    prefix.reverse();
+    // The cycle: from the entry through each target, then home.
+    let mut adjacent: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    for &(from, to, f) in &edges {
+        adjacent.entry(from).or_default().push((to, f.ordinal));
+    }
+    let path = |from: u32, to: u32| path(&adjacent, from, to);
+    let mut cycle: Vec<(u32, u32)> = Vec::new();
+    let mut here = entry;
+    // A target the cycle already passed needs no detour: the cycle stays short.
+    let passed = |cycle: &[(u32, u32)], here: u32, target: &Target| match *target {
+        Target::State(s) => s == entry || s == here || cycle.iter().any(|&(from, _)| from == s),
+        Target::Edge(from, _, ordinal) => cycle.contains(&(from, ordinal)),
+    };
+    for target in &targets {
+        if passed(&cycle, here, target) {
+            continue;
+        }
+        let (goal_state, then) = match *target {
+            Target::Edge(from, to, ordinal) => (from, Some((to, ordinal))),
+            Target::State(s) => (s, None),
+        };
+        cycle.extend(path(here, goal_state));
+        here = goal_state;
+        if let Some((to, ordinal)) = then {
+            cycle.push((here, ordinal));
+            here = to;
+        }
+    }
+    cycle.extend(path(here, entry));
+    if cycle.is_empty() {
+        // Every target is the entry state itself: take any loop through it.
+        let (from, to, f) = *edges.iter().find(|(from, _, _)| *from == entry).expect("a component with a cycle");
+        cycle.push((from, f.ordinal));
+        cycle.extend(path(to, entry));
+    }
+    let cycle_start = prefix.len() + 1;
+    let mut steps = Vec::new();
+    let mut successors = Vec::new();
+    for &(from, ordinal) in prefix.iter().chain(cycle.iter()) {
+        successors.clear();
+        system.successors(&g.states[from as usize], &mut successors);
+        let (step, state) = successors.swap_remove(ordinal as usize);
+        steps.push(TraceStep { step, state });
+    }
+    let violation = describe(system, goal, cycle_start, steps.len());
+    Counterexample {
+        violation,
+        initial: g.states[0].clone(),
+        steps,
+        shortest: false,
+        shortened_from: None,
+        cycle_start: Some(cycle_start),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Edge(u32, u32, u32),
+    State(u32),
+}
+
+/// A shortest path of (state, ordinal) steps from `from` to `to` over the `adjacent` edges
+/// (of one component: lookups only, so the map's order never shows).
+fn path(adjacent: &HashMap<u32, Vec<(u32, u32)>>, from: u32, to: u32) -> Vec<(u32, u32)> {
+    if from == to {
+        return Vec::new();
+    }
+    let mut came: HashMap<u32, (u32, u32)> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(s) = queue.pop_front() {
+        for &(b, ordinal) in adjacent.get(&s).map_or(&[][..], |v| &v[..]) {
+            if b != from && !came.contains_key(&b) {
+                came.insert(b, (s, ordinal));
+                if b == to {
+                    let mut out = Vec::new();
+                    let mut at = to;
+                    while at != from {
+                        let (p, o) = came[&at];
+                        out.push((p, o));
+                        at = p;
+                    }
+                    out.reverse();
+                    return out;
+                }
+                queue.push_back(b);
+            }
+        }
+    }
+    unreachable!("states of one strongly connected component reach each other")
+}
+
+fn describe(system: &System, goal: Goal, start: usize, end: usize) -> Violation {
+    let repeat = if start == end { format!("step {start} repeats") } else { format!("steps {start}-{end} repeat") };
+    match goal {
+        Goal::Livelock => Violation::new(
+            ViolationKind::Livelock,
+            format!("livelock: {repeat} forever, a fair run that never passes a `progress` statement"),
+        ),
+        Goal::Starvation { mutex, starving } => Violation::new(
+            ViolationKind::Starvation,
+            format!(
+                "starvation: {} waits for {} forever while other threads keep acquiring it ({repeat} forever, a fair run)",
+                system.thread_name(starving),
+                system.model().mutexes[mutex].name
+            ),
+        ),
+    }
+}
+
+/// Re-checks a lasso step by step, as replay does: `states[0]` is the state before the first
+/// step and `states[i]` the state after step `i`; the cycle is steps `start..=steps.len()`.
+/// Returns the violation the cycle shows (a fair cycle back to its first state that breaks a
+/// liveness property of the model), or why it shows none.
+pub fn recheck(system: &System, states: &[State], steps: &[Step], start: usize) -> Result<Violation, String> {
+    let n = steps.len();
+    if start == 0 || start > n {
+        return Err(format!("the cycle is said to start at step {start}, but the trace has {n} steps"));
+    }
+    if states[n] != states[start - 1] {
+        return Err(format!("the last step does not return to the state before step {start}, where the cycle starts"));
+    }
+    let cycle_states = &states[start - 1..n];
+    let cycle: Vec<EdgeFacts> = steps[start - 1..].iter().map(|s| facts(system, 0, s)).collect();
+    let mut successors = Vec::new();
+    let disabled_somewhere = |t: ThreadId, successors: &mut Vec<(Step, State)>| {
+        cycle_states.iter().any(|s| {
+            successors.clear();
+            system.successors_of(s, mutexcheck_core::Actor::Thread(t), successors);
+            successors.iter().all(|(step, _)| matches!(step.outcome, Outcome::Fault(_)))
+        })
+    };
+    let unfair = (0..system.thread_count() as ThreadId)
+        .find(|&t| !cycle.iter().any(|f| f.thread == Some(t)) && !disabled_somewhere(t, &mut successors));
+    if let Some(t) = unfair {
+        return Err(format!(
+            "the cycle is not fair: {} can move in every state of it but never does",
+            system.thread_name(t)
+        ));
+    }
+    let end = n;
+    if system.model().has_progress() && !cycle.iter().any(|f| f.progress) {
+        return Ok(describe(system, Goal::Livelock, start, end));
+    }
+    for l in &system.model().liveness {
+        let Liveness::Starvation { mutex, .. } = l;
+        for t in 0..system.thread_count() as ThreadId {
+            let never = !cycle.iter().any(|f| f.thread == Some(t) && f.acquired == Some(*mutex));
+            let others = cycle.iter().any(|f| f.thread != Some(t) && f.acquired == Some(*mutex));
+            let tries = cycle.iter().any(|f| f.thread == Some(t) && f.missed == Some(*mutex))
+                || cycle_states.iter().any(|s| blocked_on(system, s, t, *mutex));
+            if never && others && tries {
+                return Ok(describe(system, Goal::Starvation { mutex: *mutex, starving: t }, start, end));
+            }
+        }
+    }
+    Err("the cycle passes a `progress` statement and starves no thread: it breaks no liveness property".into())
+}
