@@ -1,29 +1,12 @@
 //! `check` writing traces, `replay` and `graph`, end to end through the binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{repo as root, run_in as run, scratch_with_models, text};
+use std::process::Command;
 
 /// A scratch directory of this test's own, holding a copy of `models/<names>`.
-fn scratch(test: &str, models: &[&str]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trace-cli").join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("models")).unwrap();
-    for m in models {
-        std::fs::copy(root().join("models").join(m), dir.join("models").join(m)).unwrap();
-    }
-    dir
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(cwd).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn scratch(test: &str, models: &[&str]) -> std::path::PathBuf {
+    scratch_with_models("trace-cli", test, models)
 }
 
 #[test]

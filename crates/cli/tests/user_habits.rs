@@ -2,36 +2,21 @@
 //! issue, end to end through the binary, with the input that showed it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{repo as root, run_in as run, scratch_with_models, text};
 
 /// A scratch directory of this test's own, holding a copy of `models/<names>`.
-fn scratch(test: &str, models: &[&str]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("user-habits").join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("models")).unwrap();
-    for m in models {
-        std::fs::copy(root().join("models").join(m), dir.join("models").join(m)).unwrap();
-    }
-    dir
+fn scratch(test: &str, models: &[&str]) -> std::path::PathBuf {
+    scratch_with_models("user-habits", test, models)
 }
 
 fn mutexcheck(cwd: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mutexcheck"));
     command.current_dir(cwd);
     command
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Output {
-    mutexcheck(cwd).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 const TOO_LARGE: &str = "the file is longer than 1048576 bytes (1 MiB), the most a model may have";

@@ -1,33 +1,18 @@
 //! `mutexcheck view` and `check --html` end to end through the binary (the page's drawing is
 //! tested in a real browser by `viewer_browser.rs`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{repo as root, run_in as run, scratch_with_models, text};
 
 /// A scratch directory of this test's own with `models/seed_bug.mc`, `models/seed_fixed.mc`
 /// and the golden `traces/seed_bug.json`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("view-cli").join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("models")).unwrap();
+    let dir = scratch_with_models("view-cli", test, &["seed_bug.mc", "seed_fixed.mc"]);
     std::fs::create_dir_all(dir.join("traces")).unwrap();
-    for m in ["seed_bug.mc", "seed_fixed.mc"] {
-        std::fs::copy(root().join("models").join(m), dir.join("models").join(m)).unwrap();
-    }
     std::fs::copy(root().join("traces/seed_bug.json"), dir.join("traces/seed_bug.json")).unwrap();
     dir
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(cwd).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Helpers shared by the end-to-end tests that sweep every model.
+//! Helpers shared by the end-to-end tests: the repository, scratch directories, running the
+//! binary, and the checks that sweep every model.
 
 #![allow(dead_code)] // each test file uses its own subset
 
@@ -10,6 +11,35 @@ use mutexcheck_core::System;
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fresh, empty scratch directory `area/test` of the tests' own (runs of the binary write
+/// traces under their working directory, never into the repository).
+pub fn scratch_dir(area: &str, test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(area).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// [`scratch_dir`] holding a copy of `models/<name>` for each of `models`.
+pub fn scratch_with_models(area: &str, test: &str, models: &[&str]) -> PathBuf {
+    let dir = scratch_dir(area, test);
+    std::fs::create_dir_all(dir.join("models")).unwrap();
+    for m in models {
+        std::fs::copy(repo().join("models").join(m), dir.join("models").join(m)).unwrap();
+    }
+    dir
+}
+
+/// Runs the `mutexcheck` binary in `cwd` with `args`.
+pub fn run_in(cwd: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mutexcheck")).current_dir(cwd).args(args).output().unwrap()
+}
+
+/// Output bytes as text (lossy: a test failure should show them, whatever they are).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The `.mc` files directly in `dir`, sorted.
