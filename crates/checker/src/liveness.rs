@@ -128,8 +128,10 @@ fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
 
 fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cut, Stats)> {
     let threads = system.thread_count();
+    let mut initial = system.initial_state();
+    system.canonicalize_dead(&mut initial);
     let mut g = Graph {
-        states: vec![system.initial_state()],
+        states: vec![initial],
         out: Vec::new(),
         parent: vec![None],
         enabled: Vec::new(),
@@ -155,11 +157,23 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
         if let Some(limit) = guard.exceeded() {
             return stopped(&g, limit);
         }
+        // All of a state's successors are held at once: the memory bound must have room
+        // (a step per thread and a crash per process, as most states have).
+        let state_bytes = std::mem::size_of_val(g.states[next].slots());
+        if let Err(limit) = guard.room_for((threads + system.layout().processes.len()) * state_bytes) {
+            return stopped(&g, limit);
+        }
         successors.clear();
-        system.successors(&g.states[next], &mut successors);
+        system.successors_until(&g.states[next], &mut successors, &|| guard.exceeded().is_some());
+        if let Some(limit) = guard.exceeded() {
+            return stopped(&g, limit);
+        }
         let mut enabled = vec![false; threads];
         let mut edges = Vec::with_capacity(successors.len());
-        for (ordinal, (step, target)) in successors.drain(..).enumerate() {
+        for (ordinal, (step, mut target)) in successors.drain(..).enumerate() {
+            // Dead data is canonical, as for safety: it keeps every infinite run, and the
+            // lasso is re-executed on real states below.
+            system.canonicalize_dead_after(&mut target, [&step]);
             if let Outcome::Fault(_) = step.outcome {
                 continue; // A fault is a safety violation, checked before; no run goes on.
             }
@@ -310,34 +324,24 @@ fn blocked_on(system: &System, state: &State, t: ThreadId, mutex: usize) -> bool
 fn lasso(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> Counterexample {
     let entry = component[0];
     let edges = inner_edges(g, goal, component);
-    // What the cycle must pass: an edge (from, to) or a state.
-    let mut targets: Vec<Target> = Vec::new();
-    for t in 0..system.thread_count() {
-        match edges.iter().find(|(_, _, f)| f.thread == Some(t as ThreadId)) {
-            Some(&(from, to, f)) => targets.push(Target::Edge(from, to, f.ordinal)),
-            None => {
-                let s = component.iter().copied().find(|&s| !g.enabled[s as usize][t]).unwrap_or(entry);
-                targets.push(Target::State(s));
-            }
-        }
-    }
+    // What the cycle must pass: for every thread a step of it or a state where it cannot
+    // move (fairness), and for starvation another thread's acquisition and the starving
+    // thread's trying. Each need is met at the nearest place from where the cycle is.
+    let mut needs: Vec<Need> = (0..system.thread_count() as ThreadId).map(Need::Fair).collect();
     if let Goal::Starvation { mutex, starving } = goal {
-        if let Some(&(from, to, f)) =
-            edges.iter().find(|(_, _, f)| f.acquired == Some(mutex) && f.thread != Some(starving))
-        {
-            targets.push(Target::Edge(from, to, f.ordinal));
-        }
-        match edges.iter().find(|(_, _, f)| f.thread == Some(starving) && f.missed == Some(mutex)) {
-            Some(&(from, to, f)) => targets.push(Target::Edge(from, to, f.ordinal)),
-            None => {
-                if let Some(&s) =
-                    component.iter().find(|&&s| blocked_on(system, &g.states[s as usize], starving, mutex))
-                {
-                    targets.push(Target::State(s));
-                }
-            }
-        }
+        needs.push(Need::OtherAcquires(mutex, starving));
+        needs.push(Need::Tries(mutex, starving));
     }
+    let state_meets = |need: Need, s: u32| match need {
+        Need::Fair(t) => !g.enabled[s as usize][t as usize],
+        Need::OtherAcquires(..) => false,
+        Need::Tries(m, t) => blocked_on(system, &g.states[s as usize], t, m),
+    };
+    let step_meets = |need: Need, f: &EdgeFacts| match need {
+        Need::Fair(t) => f.thread == Some(t),
+        Need::OtherAcquires(m, t) => f.acquired == Some(m) && f.thread != Some(t),
+        Need::Tries(m, t) => f.thread == Some(t) && f.missed == Some(m),
+    };
     // The prefix: parent links from the entry back to the initial state.
     let mut prefix: Vec<(u32, u32)> = Vec::new();
     let mut at = entry;
@@ -346,95 +350,109 @@ fn lasso(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> Counterex
         at = p;
     }
     prefix.reverse();
-    // The cycle: from the entry through each target, then home.
-    let mut adjacent: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    // Adjacency inside the component (lookups only: the map's order never shows).
+    let mut adjacent: HashMap<u32, Vec<(u32, &EdgeFacts)>> = HashMap::new();
     for &(from, to, f) in &edges {
-        adjacent.entry(from).or_default().push((to, f.ordinal));
+        adjacent.entry(from).or_default().push((to, f));
     }
-    let path = |from: u32, to: u32| path(&adjacent, from, to);
     let mut cycle: Vec<(u32, u32)> = Vec::new();
+    let mut passed: Vec<&EdgeFacts> = Vec::new();
     let mut here = entry;
-    // A target the cycle already passed needs no detour: the cycle stays short.
-    let passed = |cycle: &[(u32, u32)], here: u32, target: &Target| match *target {
-        Target::State(s) => s == entry || s == here || cycle.iter().any(|&(from, _)| from == s),
-        Target::Edge(from, _, ordinal) => cycle.contains(&(from, ordinal)),
-    };
-    for target in &targets {
-        if passed(&cycle, here, target) {
+    for need in needs {
+        let met = state_meets(need, here)
+            || cycle.iter().any(|&(s, _)| state_meets(need, s))
+            || passed.iter().any(|f| step_meets(need, f));
+        if met {
             continue;
         }
-        let (goal_state, then) = match *target {
-            Target::Edge(from, to, ordinal) => (from, Some((to, ordinal))),
-            Target::State(s) => (s, None),
-        };
-        cycle.extend(path(here, goal_state));
-        here = goal_state;
-        if let Some((to, ordinal)) = then {
-            cycle.push((here, ordinal));
-            here = to;
+        let (path, end) = nearest(&adjacent, here, &|s| state_meets(need, s), &|f| step_meets(need, f));
+        for &(from, _, f) in &path {
+            cycle.push((from, f.ordinal));
+            passed.push(f);
         }
+        here = end;
     }
-    cycle.extend(path(here, entry));
     if cycle.is_empty() {
-        // Every target is the entry state itself: take any loop through it.
-        let (from, to, f) = *edges.iter().find(|(from, _, _)| *from == entry).expect("a component with a cycle");
-        cycle.push((from, f.ordinal));
-        cycle.extend(path(to, entry));
+        // Every need is met in the entry state itself: leave it by its first step.
+        let &(to, f) = adjacent.get(&entry).and_then(|v| v.first()).expect("a component with a cycle");
+        cycle.push((entry, f.ordinal));
+        here = to;
+    }
+    if here != entry {
+        let (home, _) = nearest(&adjacent, here, &|s| s == entry, &|_| false);
+        cycle.extend(home.iter().map(|&(from, _, f)| (from, f.ordinal)));
     }
     let cycle_start = prefix.len() + 1;
-    let mut steps = Vec::new();
+    // The run on real states: the graph's states have canonical dead data, and a trace
+    // shows the values the program really holds. A state and its canonical form have the
+    // same successors in the same order, so the ordinals lead the same way.
+    let initial = system.initial_state();
+    let mut steps: Vec<TraceStep> = Vec::new();
     let mut successors = Vec::new();
-    for &(from, ordinal) in prefix.iter().chain(cycle.iter()) {
+    for &(_, ordinal) in prefix.iter().chain(cycle.iter()) {
         successors.clear();
-        system.successors(&g.states[from as usize], &mut successors);
+        system.successors(steps.last().map_or(&initial, |s| &s.state), &mut successors);
         let (step, state) = successors.swap_remove(ordinal as usize);
         steps.push(TraceStep { step, state });
     }
     let violation = describe(system, goal, cycle_start, steps.len());
-    Counterexample {
-        violation,
-        initial: g.states[0].clone(),
-        steps,
-        shortest: false,
-        shortened_from: None,
-        cycle_start: Some(cycle_start),
-    }
+    Counterexample { violation, initial, steps, shortest: false, shortened_from: None, cycle_start: Some(cycle_start) }
 }
 
+/// Something a lasso's cycle must pass to be fair and to show the violation.
 #[derive(Clone, Copy)]
-enum Target {
-    Edge(u32, u32, u32),
-    State(u32),
+enum Need {
+    /// A step of the thread, or a state where it cannot move.
+    Fair(ThreadId),
+    /// A step of a thread other than the second that acquires the mutex.
+    OtherAcquires(usize, ThreadId),
+    /// The thread trying for the mutex: a failed wait, or a state where it is blocked on it.
+    Tries(usize, ThreadId),
 }
 
-/// A shortest path of (state, ordinal) steps from `from` to `to` over the `adjacent` edges
-/// (of one component: lookups only, so the map's order never shows).
-fn path(adjacent: &HashMap<u32, Vec<(u32, u32)>>, from: u32, to: u32) -> Vec<(u32, u32)> {
-    if from == to {
-        return Vec::new();
-    }
-    let mut came: HashMap<u32, (u32, u32)> = HashMap::new();
+/// A step of a path: from, to, and what the edge did.
+type PathStep<'g> = (u32, u32, &'g EdgeFacts);
+
+/// The shortest path from `from` (breadth first over `adjacent`) to the first place that
+/// meets a need: a state where `state_ok` holds (the path ends there), or an edge where
+/// `step_ok` holds (the path ends with it). Returns the path and where it ends. Every state
+/// of a strongly connected component reaches every other, so a need the component meets is
+/// always found.
+fn nearest<'g>(
+    adjacent: &HashMap<u32, Vec<(u32, &'g EdgeFacts)>>,
+    from: u32,
+    state_ok: &dyn Fn(u32) -> bool,
+    step_ok: &dyn Fn(&EdgeFacts) -> bool,
+) -> (Vec<PathStep<'g>>, u32) {
+    let mut came: HashMap<u32, PathStep<'g>> = HashMap::new();
+    let walk_back = |came: &HashMap<u32, PathStep<'g>>, mut at: u32| {
+        let mut out = Vec::new();
+        while at != from {
+            let step = came[&at];
+            out.push(step);
+            at = step.0;
+        }
+        out.reverse();
+        out
+    };
     let mut queue = VecDeque::from([from]);
     while let Some(s) = queue.pop_front() {
-        for &(b, ordinal) in adjacent.get(&s).map_or(&[][..], |v| &v[..]) {
+        if state_ok(s) {
+            return (walk_back(&came, s), s);
+        }
+        for &(b, f) in adjacent.get(&s).map_or(&[][..], |v| &v[..]) {
+            if step_ok(f) {
+                let mut path = walk_back(&came, s);
+                path.push((s, b, f));
+                return (path, b);
+            }
             if b != from && !came.contains_key(&b) {
-                came.insert(b, (s, ordinal));
-                if b == to {
-                    let mut out = Vec::new();
-                    let mut at = to;
-                    while at != from {
-                        let (p, o) = came[&at];
-                        out.push((p, o));
-                        at = p;
-                    }
-                    out.reverse();
-                    return out;
-                }
+                came.insert(b, (s, b, f));
                 queue.push_back(b);
             }
         }
     }
-    unreachable!("states of one strongly connected component reach each other")
+    unreachable!("a need the component meets is met somewhere in it")
 }
 
 fn describe(system: &System, goal: Goal, start: usize, end: usize) -> Violation {
@@ -464,7 +482,14 @@ pub fn recheck(system: &System, states: &[State], steps: &[Step], start: usize) 
     if start == 0 || start > n {
         return Err(format!("the cycle is said to start at step {start}, but the trace has {n} steps"));
     }
-    if states[n] != states[start - 1] {
+    let canonical = |s: &State| {
+        let mut s = s.clone();
+        system.canonicalize_dead(&mut s);
+        s
+    };
+    // Values no later step reads (dead data) may differ: the state is the same for every
+    // future, so the cycle closes.
+    if canonical(&states[n]) != canonical(&states[start - 1]) {
         return Err(format!("the last step does not return to the state before step {start}, where the cycle starts"));
     }
     let cycle_states = &states[start - 1..n];

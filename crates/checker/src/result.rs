@@ -36,7 +36,7 @@ pub struct Counterexample<St = State, Sp = Step> {
     pub shortened_from: Option<usize>,
     /// For a liveness violation (a lasso): the number (from 1) of the first step of the
     /// cycle. The steps from there on repeat forever: the last one returns to the state
-    /// before that step.
+    /// before that step (up to dead data: values no later step reads).
     pub cycle_start: Option<usize>,
 }
 
