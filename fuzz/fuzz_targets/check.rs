@@ -181,8 +181,11 @@ fn replays(system: &System, source: &[u8], result: &CheckResult, name: &str) {
 /// The parallel search with fingerprints promises the one-thread result (up to fingerprint
 /// collisions, negligible at these sizes) unless time or memory stopped either search.
 fn same_result(one: &CheckResult, two: &CheckResult, name: &str) {
+    // A bound that stopped either search, or either counterexample's shortening (the run is
+    // then as short as the machine got it in time), makes the two incomparable.
     let stopped = |r: &CheckResult| {
         matches!(r.verdict, Verdict::Incomplete(Limit::TimeLimit(_)) | Verdict::Incomplete(Limit::MaxMemory(_)))
+            || r.counterexample().is_some_and(|c| c.shortening_stopped.is_some())
     };
     if stopped(one) || stopped(two) {
         return;

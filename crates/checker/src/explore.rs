@@ -264,6 +264,7 @@ impl<M: Checkable> Search<'_, M> {
             shortest: false,
             shortened_from: None,
             cycle_start: None,
+            shortening_stopped: None,
         })
     }
 }

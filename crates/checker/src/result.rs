@@ -38,6 +38,9 @@ pub struct Counterexample<St = State, Sp = Step> {
     /// cycle. The steps from there on repeat forever: the last one returns to the state
     /// before that step (up to dead data: values no later step reads).
     pub cycle_start: Option<usize>,
+    /// The time or memory bound stopped the shortening before it was done: the run is
+    /// still a real counterexample, but how short it got depends on the machine.
+    pub shortening_stopped: Option<Limit>,
 }
 
 impl<St, Sp> Counterexample<St, Sp> {

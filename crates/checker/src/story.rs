@@ -63,6 +63,7 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         shortest: found.shortest,
         shortened_from: None,
         cycle_start: None,
+        shortening_stopped: None,
     };
     if let Some(v) = checks.state_hooks(&initial) {
         run.violation = v;
@@ -267,5 +268,7 @@ fn shorten(model: &SystemModel<'_>, mut run: Counterexample) -> Counterexample {
         }
     }
     run.shortened_from = (run.steps.len() < found).then_some(found);
+    // Stopped by a bound rather than done: say so, the length is then the machine's.
+    run.shortening_stopped = model.interrupt_limit();
     run
 }

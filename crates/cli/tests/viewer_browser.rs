@@ -386,7 +386,15 @@ fn long_trace(system: &System, source: &[u8]) -> TraceFile {
             break v;
         }
     };
-    let cex = Counterexample { violation, initial, steps, shortest: false, shortened_from: None, cycle_start: None };
+    let cex = Counterexample {
+        violation,
+        initial,
+        steps,
+        shortest: false,
+        shortened_from: None,
+        cycle_start: None,
+        shortening_stopped: None,
+    };
     TraceFile::new(system, "models/long_run.mc", source, TraceOptions::new(system, Strategy::Bfs, &[]), &cex)
 }
 

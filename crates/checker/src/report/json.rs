@@ -47,6 +47,9 @@ fn trace(system: &System, c: &Counterexample) -> Value {
     if let Some(start) = c.cycle_start {
         trace["cycle_start"] = json!(start);
     }
+    if let Some(limit) = c.shortening_stopped {
+        trace["shortening_stopped"] = json!(limit.name());
+    }
     if let Some(found) = c.shortened_from {
         trace["shortened_from"] = json!(found);
     }

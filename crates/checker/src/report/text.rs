@@ -51,6 +51,14 @@ pub fn trace_heading(c: &Counterexample) -> String {
     }
     match (c.shortest, c.shortened_from) {
         (true, _) => format!("shortest counterexample ({n} step{plural})"),
+        (false, Some(m)) if c.shortening_stopped.is_some() => format!(
+            "counterexample ({n} step{plural}, shortened from the {m} the search found until {}; --shortest gives a shortest one)",
+            c.shortening_stopped.map(|l| l.describe()).unwrap_or_default()
+        ),
+        (false, None) if c.shortening_stopped.is_some() => format!(
+            "counterexample ({n} step{plural}, not shortened: {}; --shortest gives a shortest one)",
+            c.shortening_stopped.map(|l| l.describe()).unwrap_or_default()
+        ),
         (false, Some(m)) => {
             format!("counterexample ({n} step{plural}, shortened from the {m} the search found; --shortest gives a shortest one)")
         }
