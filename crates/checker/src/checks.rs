@@ -149,8 +149,10 @@ impl Checks<'_> {
         if let Outcome::Fault(f) = &step.outcome {
             return Some(self.fault_violation(&step.action, f));
         }
-        if let Some(v) = self.posix_unlock_violation(before, step, after) {
-            return Some(v);
+        if let Outcome::Unlock { .. } = step.outcome {
+            if let Some(v) = self.posix_unlock_violation(before, step, after) {
+                return Some(v);
+            }
         }
         if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
             let mutex = match sys.instr(&step.action).map(|i| &i.op) {

@@ -176,8 +176,14 @@ impl System {
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
     fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
-        let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = &self.code(t)[s[self.layout.pc_slot(t)] as usize].op
-        else {
+        self.op_blocks(s, t, &self.code(t)[s[self.layout.pc_slot(t)] as usize].op)
+    }
+
+    /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
+    /// it at hand already).
+    #[inline(always)]
+    fn op_blocks(&self, s: &[Value], t: ThreadId, op: &Op) -> bool {
+        let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = op else {
             return false;
         };
         match self.model.semantics {
@@ -355,20 +361,22 @@ impl System {
     /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
     /// robust); each is recorded in `out` either way.
     fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
+        let posix = self.model.semantics == Semantics::Posix;
         for m in 0..self.layout.mutex_count() {
-            let count = match self.model.semantics {
-                Semantics::Win32 => {
-                    let mut st = self.layout.mutex(s, m);
-                    let count = st.abandon_if_owned_by(t);
-                    self.layout.set_mutex(s, m, st);
-                    count
-                }
-                Semantics::Posix => {
-                    let mut st = self.layout.posix_mutex(s, m);
-                    let count = st.owner_died(self.model.mutexes[m].posix, t);
+            let count = if posix {
+                let mut st = self.layout.posix_mutex(s, m);
+                let count = st.owner_died(self.model.mutexes[m].posix, t);
+                if count > 0 {
                     self.layout.set_posix_mutex(s, m, st);
-                    count
                 }
+                count
+            } else {
+                let mut st = self.layout.mutex(s, m);
+                let count = st.abandon_if_owned_by(t);
+                if count > 0 {
+                    self.layout.set_mutex(s, m, st);
+                }
+                count
             };
             if count > 0 {
                 out.push(Abandonment { mutex: m, owner: t, count, by_crash });
@@ -396,7 +404,7 @@ impl System {
         let tp = self.template(t);
         let code = &self.model.processes[tp.process].threads[tp.thread].code;
         let op = &code[pc].op;
-        if self.blocked(&s.0, t) {
+        if self.op_blocks(&s.0, t, op) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         let ctx = Ctx::Thread(t);
