@@ -1,0 +1,80 @@
+//! `mutexcheck check MODEL --cluster ...`: the search on several processes (issue #14), with
+//! timely's own process options passed through. Wiring only: the engine is
+//! `mutexcheck_cluster`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use mutexcheck_checker::{CheckResult, EngineOptions, Guard, SearchOptions};
+use mutexcheck_cluster::{check_cluster, ClusterConfig};
+use mutexcheck_core::System;
+
+use crate::input::EXIT_BAD_INPUT;
+
+/// The cluster options of `check` (timely's `-w`, `-n`, `-p`, `-h`).
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// Run the breadth-first search as a timely dataflow over several processes, on one or
+    /// several machines: each process holds a shard of the visited set. Start the same
+    /// command once per process, with the same host file and model, each with its own `-p`.
+    /// Process 0 prints the report and writes the trace (the same as without --cluster);
+    /// the others print one line on stderr; all exit with the same code. See docs/cluster.md.
+    #[arg(long, conflicts_with_all = ["dfs", "threads"])]
+    pub cluster: bool,
+    /// (timely) Worker threads in this process; every process must give the same number.
+    #[arg(short = 'w', long = "workers", value_name = "N", default_value_t = 1, requires = "cluster",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub workers: u32,
+    /// (timely) Processes in the cluster.
+    #[arg(short = 'n', long = "processes", value_name = "N", default_value_t = 1, requires = "cluster",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub processes: u32,
+    /// (timely) This process's index, 0 to N-1; process 0 prints the report.
+    #[arg(short = 'p', long = "process", value_name = "IDX", default_value_t = 0, requires = "cluster")]
+    pub process: u32,
+    /// (timely) Host file: one `host:port` a line, process 0 first (needed with -n 2 or more).
+    #[arg(short = 'h', long = "hostfile", value_name = "FILE", requires = "cluster")]
+    pub hostfile: Option<String>,
+    /// Seconds to wait for every other process of the cluster to connect (exit 2 after).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, requires = "cluster")]
+    pub connect_timeout: f64,
+}
+
+impl ClusterArgs {
+    /// Runs the cluster search: `Ok(Some(result))` in process 0, `Err(code)` when this
+    /// process is done (another process, or a cluster error, already reported on stderr).
+    pub fn run(
+        &self,
+        system: System,
+        options: SearchOptions,
+        engine: EngineOptions,
+        guard: Arc<Guard>,
+        quiet: bool,
+    ) -> Result<CheckResult, i32> {
+        let timeout = Duration::try_from_secs_f64(self.connect_timeout.clamp(0.0, 86_400.0)).unwrap_or_default();
+        let config = ClusterConfig::new(
+            self.workers as usize,
+            self.processes as usize,
+            self.process as usize,
+            self.hostfile.as_deref(),
+            timeout,
+        )
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        })?;
+        match check_cluster(Arc::new(system), options, engine, &config, guard) {
+            Ok(run) => {
+                if !quiet {
+                    eprintln!("{}", run.summary);
+                }
+                run.result.ok_or(run.exit_code)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Err(EXIT_BAD_INPUT)
+            }
+        }
+    }
+}
