@@ -131,13 +131,16 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     }
     let result = if args.cluster.cluster {
-        // The system moves into the cluster's workers; the report needs it back, so compile
-        // it again (cheap next to the search, and deterministic).
-        let copy = match load_system(&args.model, args.crashes) {
-            Ok((copy, _)) => copy,
-            Err(code) => return code,
-        };
-        match args.cluster.run(copy, options, args.engine_options(), std::sync::Arc::clone(&guard), args.quiet) {
+        // The cluster's workers share a copy of the system; the report keeps this one.
+        match args.cluster.run(
+            system.clone(),
+            &source,
+            args.crashes,
+            options,
+            args.engine_options(),
+            std::sync::Arc::clone(&guard),
+            args.quiet,
+        ) {
             Ok(result) => result,
             Err(code) => return code,
         }

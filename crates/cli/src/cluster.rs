@@ -47,6 +47,8 @@ impl ClusterArgs {
     pub fn run(
         &self,
         system: System,
+        source: &[u8],
+        crashes: Option<u32>,
         options: SearchOptions,
         engine: EngineOptions,
         guard: Arc<Guard>,
@@ -64,6 +66,7 @@ impl ClusterArgs {
             eprintln!("error: {e}");
             EXIT_BAD_INPUT
         })?;
+        let config = ClusterConfig { digest: digest(source, crashes, &options, &engine), ..config };
         match check_cluster(Arc::new(system), options, engine, &config, guard) {
             Ok(run) => {
                 if !quiet {
@@ -77,4 +80,16 @@ impl ClusterArgs {
             }
         }
     }
+}
+
+/// What every process of a cluster must agree on: the model file's bytes, the crash budget and the options
+/// that change the search (hashed with std's SipHash, the same in every copy of the binary).
+fn digest(source: &[u8], crashes: Option<u32>, options: &SearchOptions, engine: &EngineOptions) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    source.hash(&mut h);
+    crashes.hash(&mut h);
+    format!("{:?} {:?} {:?}", options.strategy, options.limits.max_states, options.limits.max_depth).hash(&mut h);
+    format!("{} {:?}", engine.fingerprints, engine.reductions).hash(&mut h);
+    h.finish()
 }

@@ -42,6 +42,9 @@ pub struct ClusterConfig {
     pub addresses: Vec<String>,
     /// How long to wait for every other process to be connected.
     pub connect_timeout: Duration,
+    /// A digest of what the search depends on (the model, the options): the processes
+    /// compare theirs when they connect, so that a cluster never mixes two different runs.
+    pub digest: u64,
 }
 
 impl ClusterConfig {
@@ -77,7 +80,7 @@ impl ClusterConfig {
                 ));
             }
         }
-        Ok(ClusterConfig { workers, processes, process, addresses, connect_timeout })
+        Ok(ClusterConfig { workers, processes, process, addresses, connect_timeout, digest: 0 })
     }
 
     /// Workers in the whole cluster.
@@ -124,8 +127,10 @@ fn sockets(config: &ClusterConfig) -> Result<Vec<Option<TcpStream>>, ClusterErro
                 Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
         };
+        let hello: Vec<u8> =
+            [me as u64, config.workers as u64, config.digest].iter().flat_map(|v| v.to_le_bytes()).collect();
         stream
-            .write_all(&(me as u64).to_le_bytes())
+            .write_all(&hello)
             .map_err(|e| ClusterError(format!("cluster: lost process {p} at {address} while connecting: {e}")))?;
         sockets[p] = Some(stream);
     }
@@ -136,12 +141,25 @@ fn sockets(config: &ClusterConfig) -> Result<Vec<Option<TcpStream>>, ClusterErro
             Ok((mut stream, _)) => {
                 stream.set_nonblocking(false).map_err(|e| ClusterError(format!("cluster: {e}")))?;
                 stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-                let mut index = [0u8; 8];
-                if stream.read_exact(&mut index).is_err() {
+                let mut hello = [0u8; 24];
+                if stream.read_exact(&mut hello).is_err() {
                     continue; // not one of ours (a port scanner, a stale client): ignore it
                 }
                 stream.set_read_timeout(None).ok();
-                let p = u64::from_le_bytes(index) as usize;
+                let word = |i: usize| u64::from_le_bytes(hello[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+                let p = word(0) as usize;
+                if word(1) != config.workers as u64 {
+                    return Err(ClusterError(format!(
+                        "cluster: process {p} runs {} worker(s) (-w), process {me} runs {}: every process must give the same -w",
+                        word(1),
+                        config.workers
+                    )));
+                }
+                if word(2) != config.digest {
+                    return Err(ClusterError(format!(
+                        "cluster: process {p} checks another model or with other options than process {me}: every process must run the same command but for -p"
+                    )));
+                }
                 if p <= me || p >= config.processes || sockets[p].is_some() {
                     return Err(ClusterError(format!(
                         "cluster: process {me} got a connection claiming to be process {p}: are two clusters sharing ports?"
