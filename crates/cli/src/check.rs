@@ -132,17 +132,18 @@ pub fn run(args: &CheckArgs) -> i32 {
     }
     let result = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
-        match args.cluster.run(
-            system.clone(),
-            &source,
-            args.crashes,
-            options,
-            args.engine_options(),
-            std::sync::Arc::clone(&guard),
-            args.quiet,
-        ) {
-            Ok(result) => result,
+        let guard = std::sync::Arc::clone(&guard);
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), guard) {
+            Ok(run) => run,
             Err(code) => return code,
+        };
+        if !args.quiet {
+            eprintln!("{}", run.summary);
+        }
+        match run.result {
+            Some(result) => result,
+            // Not process 0: the report is its business.
+            None => return run.exit_code,
         }
     } else {
         let progress = ProgressLine::new(args.quiet);

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use mutexcheck_checker::{CheckResult, EngineOptions, Guard, SearchOptions};
-use mutexcheck_cluster::{check_cluster, ClusterConfig};
+use mutexcheck_checker::{EngineOptions, Guard, SearchOptions};
+use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRun};
 use mutexcheck_core::System;
 
 use crate::input::EXIT_BAD_INPUT;
@@ -42,8 +42,8 @@ pub struct ClusterArgs {
 }
 
 impl ClusterArgs {
-    /// Runs the cluster search: `Ok(Some(result))` in process 0, `Err(code)` when this
-    /// process is done (another process, or a cluster error, already reported on stderr).
+    /// Runs the cluster search in this process (every process of the cluster runs the same
+    /// command but for `-p`); `Err(2)` after a cluster error, reported on stderr.
     pub fn run(
         &self,
         system: System,
@@ -52,8 +52,7 @@ impl ClusterArgs {
         options: SearchOptions,
         engine: EngineOptions,
         guard: Arc<Guard>,
-        quiet: bool,
-    ) -> Result<CheckResult, i32> {
+    ) -> Result<ClusterRun, i32> {
         let timeout = Duration::try_from_secs_f64(self.connect_timeout.clamp(0.0, 86_400.0)).unwrap_or_default();
         let config = ClusterConfig::new(
             self.workers as usize,
@@ -67,18 +66,10 @@ impl ClusterArgs {
             EXIT_BAD_INPUT
         })?;
         let config = ClusterConfig { digest: digest(source, crashes, &options, &engine), ..config };
-        match check_cluster(Arc::new(system), options, engine, &config, guard) {
-            Ok(run) => {
-                if !quiet {
-                    eprintln!("{}", run.summary);
-                }
-                run.result.ok_or(run.exit_code)
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                Err(EXIT_BAD_INPUT)
-            }
-        }
+        check_cluster(Arc::new(system), options, engine, &config, guard).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        })
     }
 }
 
