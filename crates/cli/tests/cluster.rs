@@ -159,6 +159,17 @@ fn options_and_bounds_give_the_one_process_answer() {
     assert_same_as_one_process("livelock.mc", &["-q"]);
 }
 
+#[test]
+fn every_model_gives_the_one_process_answer_on_two_processes_of_two_workers() {
+    for path in common::models_in(&repo().join("models")) {
+        let model = path.file_name().unwrap().to_str().unwrap().to_string();
+        let args = ["--no-timings", "--trace-out", "t.json"];
+        let one = one_process(&path, &args);
+        let seen = cluster(&path, &args, 2, 2);
+        assert_eq!(seen, one, "{model}");
+    }
+}
+
 /// A model that takes seconds in a debug build: all reductions off on the largest quick
 /// bench model (656,560 states).
 const SLOW: &str = "bench/bench_two_n4_k2.mc";

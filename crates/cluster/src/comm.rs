@@ -6,23 +6,23 @@
 //! advance the input to the next epoch, and each steps the worker until the probe says the
 //! epoch is complete everywhere, so every blob sent in the round has arrived. What goes in
 //! the blobs (states, keys, counts) is the search's business (`search.rs`); arrival order is
-//! not deterministic, so a round hands back what arrived sorted by sender.
+//! not deterministic, so a round hands back what arrived indexed by sender.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use timely::container::CapacityContainerBuilder;
-use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::{Input, Probe};
 use timely::dataflow::{InputHandle, ProbeHandle};
 use timely::worker::Worker;
 
-/// One routed piece of a blob: (destination worker, sending worker, round, piece number,
-/// bytes). The round is there because a faster worker may already send the next round's
-/// pieces while this worker still waits for the current round to complete.
-type Record = (u32, u32, u64, u32, Vec<u8>);
-
-/// Blobs are cut to at most this many bytes, so no single message is huge.
-const BLOB: usize = 1 << 20;
+/// One routed blob: (destination worker, sending worker, round, bytes). The round is there
+/// because a faster worker may already send the next round's blobs while this worker still
+/// waits for the current round to complete. A blob is one message however large: timely
+/// moves it within a process and streams it over TCP between processes.
+type Record = (u32, u32, u64, Vec<u8>);
 
 /// A worker's end of the routing dataflow.
 pub struct Channel {
@@ -48,11 +48,19 @@ impl Channel {
         let inbox = Rc::new(RefCell::new(Vec::new()));
         let sink = Rc::clone(&inbox);
         worker.dataflow::<u64, _, _>(|scope| {
+            // The inbox takes the records it is handed (no copy of a blob), and emits nothing:
+            // the probe after it passes a round once every record of the round is in it.
             scope
                 .input_from(&mut input)
-                .container::<Vec<Record>>()
-                .exchange(|r: &Record| r.0 as u64)
-                .inspect(move |r: &Record| sink.borrow_mut().push(r.clone()))
+                .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                    Exchange::new(|r: &Record| r.0 as u64),
+                    "Inbox",
+                    move |_, _| {
+                        move |input, _output| {
+                            input.for_each(|_, data| sink.borrow_mut().append(data));
+                        }
+                    },
+                )
                 .probe_with(&probe);
         });
         Channel {
@@ -88,8 +96,8 @@ impl Channel {
             } else {
                 self.sent_remote += bytes.len() as u64;
             }
-            for (seq, piece) in bytes.chunks(BLOB).enumerate() {
-                self.input.send((dest as u32, self.me as u32, self.round, seq as u32, piece.to_vec()));
+            if !bytes.is_empty() {
+                self.input.send((dest as u32, self.me as u32, self.round, bytes));
             }
         }
         let round = self.round;
@@ -100,13 +108,12 @@ impl Channel {
             // the story of a counterexample) should leave the core to it.
             worker.step_or_park(Some(std::time::Duration::from_millis(1)));
         }
-        let (mut arrived, early): (Vec<Record>, Vec<Record>) =
+        let (arrived, early): (Vec<Record>, Vec<Record>) =
             std::mem::take(&mut *self.inbox.borrow_mut()).into_iter().partition(|r| r.2 == round);
         *self.inbox.borrow_mut() = early;
-        arrived.sort_unstable_by_key(|r| (r.1, r.3));
         let mut by_sender = vec![Vec::new(); self.peers];
-        for (_, from, _, _, bytes) in arrived {
-            by_sender[from as usize].extend_from_slice(&bytes);
+        for (_, from, _, bytes) in arrived {
+            by_sender[from as usize] = bytes; // one blob per sender and round
         }
         by_sender
     }
