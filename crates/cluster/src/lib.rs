@@ -94,13 +94,13 @@ pub fn check_cluster(
         if let Some(done) = &mut result {
             done.stats.stored_bytes = stored;
         }
-        (result, code, found.held, ch.sent_remote, remote)
+        (result, code, found.held, ch.sent_remote, (remote, found.widest))
     })
     .map_err(|e| ClusterError(format!("cluster: cannot start the workers: {e}")))?;
     let mut run = ClusterRun { result: None, exit_code: 2, summary: String::new() };
     let (mut held, mut sent) = (0u64, 0u64);
     for joined in guards.join() {
-        let (result, code, h, s, remote_total) =
+        let (result, code, h, s, (remote_total, widest)) =
             joined.map_err(|e| ClusterError(format!("cluster: a worker failed: {e}")))?;
         run.exit_code = code;
         held += h;
@@ -108,7 +108,7 @@ pub fn check_cluster(
         if result.is_some() {
             run.result = result;
         }
-        run.summary = format!("all processes sent {remote_total} bytes to each other");
+        run.summary = format!("all processes sent {remote_total} bytes to each other; widest level {widest} states");
     }
     run.summary = format!(
         "cluster process {process} of {}: {held} states held by {workers} worker(s), {sent} bytes sent to other processes; {}",

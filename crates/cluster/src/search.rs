@@ -64,6 +64,9 @@ pub struct Found {
     pub held: u64,
     /// Bytes of this worker's shard.
     pub stored_bytes: u64,
+    /// The most new states one level had over the whole cluster: the level whose transitions
+    /// take the most memory while they are exchanged.
+    pub widest: u64,
 }
 
 /// The worker that owns a state with this hash. Its own mix of the hash, so that the bits
@@ -108,6 +111,7 @@ struct Search<'a, M: Checkable> {
     states: u64,
     transitions: u64,
     max_depth: u32,
+    widest: u64,
 }
 
 /// Runs this worker's part of the search of `model`; every worker of the cluster must call
@@ -131,6 +135,7 @@ pub fn search<M: Checkable>(
         states: 1,
         transitions: 0,
         max_depth: 0,
+        widest: 1,
     };
     let end = s.run(options, ch, worker);
     Found {
@@ -140,6 +145,7 @@ pub fn search<M: Checkable>(
         max_depth: s.max_depth,
         held: s.shard.len() as u64,
         stored_bytes: (s.shard.bytes() + s.level.packed.len() * 8 + s.level.keys.len()) as u64,
+        widest: s.widest,
     }
 }
 
@@ -234,6 +240,7 @@ impl<M: Checkable> Search<'_, M> {
                 return End::Violation(Some(key), hook);
             }
             self.level = next;
+            self.widest = self.widest.max(new);
             total = new;
             depth += 1;
         }
