@@ -81,7 +81,23 @@ pub fn check_guarded(
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult {
     let model = SystemModel::new(system, engine.reductions).with_interrupt(guard.interrupt());
-    let mut result = story::tell(&model, explore_guarded(&model, options, engine, guard, progress));
+    let found = explore_guarded(&model, options, engine, guard, progress);
+    finish(system, &model, found, options, guard)
+}
+
+/// What [`check_guarded`] does with the result of a search of `model` (a [`SystemModel`] of
+/// `system`): the counterexample told as a real run of the model ([`story::tell`]), the
+/// reductions that took effect, and, when safety holds and the model has liveness
+/// properties, the liveness check. Shared with searches run elsewhere (the cluster), so that
+/// their reports are the same.
+pub fn finish(
+    system: &System,
+    model: &SystemModel<'_>,
+    found: CheckResult<mutexcheck_core::State, Move>,
+    options: &SearchOptions,
+    guard: &Guard,
+) -> CheckResult {
+    let mut result = story::tell(model, found);
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;

@@ -13,6 +13,8 @@ use crate::progress::ProgressLine;
 
 /// Options of `mutexcheck check`.
 #[derive(Args, Debug)]
+// `-h` is timely's host file (with --cluster); help stays `--help`.
+#[command(disable_help_flag = true)]
 pub struct CheckArgs {
     /// The model file (`.mc`).
     pub model: String,
@@ -86,6 +88,11 @@ pub struct CheckArgs {
     /// leaves alone and why.
     #[arg(long, hide = true, conflicts_with_all = ["no_symmetry", "no_reduce"])]
     pub symmetry: bool,
+    #[command(flatten)]
+    pub cluster: crate::cluster::ClusterArgs,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
 }
 
 impl CheckArgs {
@@ -111,7 +118,7 @@ pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
 pub fn run(args: &CheckArgs) -> i32 {
     let options = args.search_options();
     // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
-    let guard = Guard::with_backstop(&options.limits);
+    let guard = std::sync::Arc::new(Guard::with_backstop(&options.limits));
     stop_on_ctrl_c(&guard);
     let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
@@ -123,9 +130,27 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprintln!("note: --symmetry leaves {reason}");
         }
     }
-    let progress = ProgressLine::new(args.quiet);
-    let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
-    progress.finish();
+    let result = if args.cluster.cluster {
+        // The cluster's workers share a copy of the system; the report keeps this one.
+        let guard = std::sync::Arc::clone(&guard);
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), guard) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
+        if !args.quiet {
+            eprintln!("{}", run.summary);
+        }
+        match run.result {
+            Some(result) => result,
+            // Not process 0: the report is its business.
+            None => return run.exit_code,
+        }
+    } else {
+        let progress = ProgressLine::new(args.quiet);
+        let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
+        progress.finish();
+        result
+    };
     let options = ReportOptions { timings: !args.no_timings };
     let mut trace_failed = false;
     let trace = match &result.verdict {

@@ -7,6 +7,7 @@
 //! Ctrl-C); 4 a violation was found but its trace file could not be written.
 
 mod check;
+mod cluster;
 mod graph;
 mod input;
 mod interrupt;

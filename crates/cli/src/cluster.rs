@@ -1,0 +1,86 @@
+//! `mutexcheck check MODEL --cluster ...`: the search on several processes (issue #14), with
+//! timely's own process options passed through. Wiring only: the engine is
+//! `mutexcheck_cluster`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use mutexcheck_checker::{EngineOptions, Guard, SearchOptions};
+use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRun};
+use mutexcheck_core::System;
+
+use crate::input::EXIT_BAD_INPUT;
+
+/// The cluster options of `check` (timely's `-w`, `-n`, `-p`, `-h`).
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// Run the breadth-first search as a timely dataflow over several processes, on one or
+    /// several machines: each process holds a shard of the visited set. Start the same
+    /// command once per process, with the same host file and model, each with its own `-p`.
+    /// Process 0 prints the report and writes the trace (the same as without --cluster);
+    /// the others print one line on stderr; all exit with the same code. See docs/cluster.md.
+    #[arg(long, conflicts_with_all = ["dfs", "threads"])]
+    pub cluster: bool,
+    /// (timely) Worker threads in this process; every process must give the same number.
+    #[arg(short = 'w', long = "workers", value_name = "N", default_value_t = 1, requires = "cluster",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub workers: u32,
+    /// (timely) Processes in the cluster.
+    #[arg(short = 'n', long = "processes", value_name = "N", default_value_t = 1, requires = "cluster",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub processes: u32,
+    /// (timely) This process's index, 0 to N-1; process 0 prints the report.
+    #[arg(short = 'p', long = "process", value_name = "IDX", default_value_t = 0, requires = "cluster")]
+    pub process: u32,
+    /// (timely) Host file: one `host:port` a line, process 0 first (needed with -n 2 or more).
+    #[arg(short = 'h', long = "hostfile", value_name = "FILE", requires = "cluster")]
+    pub hostfile: Option<String>,
+    /// Seconds to wait for every other process of the cluster to connect (exit 2 after).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, requires = "cluster")]
+    pub connect_timeout: f64,
+}
+
+impl ClusterArgs {
+    /// Runs the cluster search in this process (every process of the cluster runs the same
+    /// command but for `-p`); `Err(2)` after a cluster error, reported on stderr.
+    pub fn run(
+        &self,
+        system: System,
+        source: &[u8],
+        crashes: Option<u32>,
+        options: SearchOptions,
+        engine: EngineOptions,
+        guard: Arc<Guard>,
+    ) -> Result<ClusterRun, i32> {
+        let timeout = Duration::try_from_secs_f64(self.connect_timeout.clamp(0.0, 86_400.0)).unwrap_or_default();
+        let config = ClusterConfig::new(
+            self.workers as usize,
+            self.processes as usize,
+            self.process as usize,
+            self.hostfile.as_deref(),
+            timeout,
+        )
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        })?;
+        let config = ClusterConfig { digest: digest(source, crashes, &options, &engine), ..config };
+        check_cluster(Arc::new(system), options, engine, &config, guard).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        })
+    }
+}
+
+/// What every process of a cluster must agree on: the model file's bytes, the crash budget and the options
+/// that change the search (hashed with std's SipHash, the same in every copy of the binary).
+fn digest(source: &[u8], crashes: Option<u32>, options: &SearchOptions, engine: &EngineOptions) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    source.hash(&mut h);
+    crashes.hash(&mut h);
+    format!("{:?} {:?} {:?}", options.strategy, options.limits.max_states, options.limits.max_depth).hash(&mut h);
+    format!("{} {:?}", engine.fingerprints, engine.reductions).hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,181 @@
+//! The breadth-first search of mutexcheck over several processes and machines, as a timely
+//! dataflow (issue #14), with the answer of one machine.
+//!
+//! - [`net`]: timely's process options (`-w`, `-n`, `-p`, `-h`) and the connections between
+//!   the processes, with a deadline; a lost peer ends the process with a message.
+//! - [`comm`]: the dataflow, one `exchange` of blobs routed by destination worker, one round
+//!   per epoch.
+//! - [`search`]: one worker's share of the search: its shard of the visited set, one
+//!   breadth-first level per few rounds, counts and the first violation as one machine has
+//!   them; [`key`]: the path keys that give one-machine order without a global position.
+//! - [`check_cluster`]: runs it all in this process; process 0's first worker rebuilds the
+//!   counterexample from the violation's key and finishes the result exactly as
+//!   [`mutexcheck_checker::check_guarded`] does, so the report and the trace are the ones a
+//!   one-process run prints.
+
+pub mod comm;
+pub mod key;
+pub mod net;
+pub mod search;
+
+use std::sync::Arc;
+
+use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use mutexcheck_checker::stats::{peak_rss_kb, Storage};
+use mutexcheck_checker::{Checkable, EngineOptions, Guard, Limit, SearchOptions, Stats, Strategy, SystemModel};
+use mutexcheck_core::System;
+use timely::WorkerConfig;
+
+pub use net::{ClusterConfig, ClusterError};
+
+use crate::comm::Channel;
+use crate::key::ords;
+use crate::search::{End, Found, Hook};
+
+/// What a cluster run gives this process.
+#[derive(Debug)]
+pub struct ClusterRun {
+    /// The result as a one-process check would give it: in process 0 only.
+    pub result: Option<CheckResult>,
+    /// The exit code every process of the cluster ends with (0, 1 or 3, as `check`).
+    pub exit_code: i32,
+    /// One line about this process's share: states held, bytes sent to other processes.
+    pub summary: String,
+}
+
+/// Checks `system` on the cluster `config` describes (every process of it calls this with
+/// the same model and options): breadth-first, with `engine`'s reductions and storage. The
+/// verdict, counts and counterexample are those of [`mutexcheck_checker::check_guarded`]
+/// on one process; time and memory bounds are each process's own `guard`.
+pub fn check_cluster(
+    system: Arc<System>,
+    options: SearchOptions,
+    engine: EngineOptions,
+    config: &ClusterConfig,
+    guard: Arc<Guard>,
+) -> Result<ClusterRun, ClusterError> {
+    if options.strategy != Strategy::Bfs {
+        return Err(ClusterError("cluster: the cluster search is breadth-first only (no --dfs)".into()));
+    }
+    let (builders, comms) = net::connect(config)?;
+    // From here a lost peer is a panic of a network thread: make it a message and exit 2.
+    net::exit_on_panic();
+    let workers = config.workers;
+    let process = config.process;
+    let start = std::time::Instant::now();
+    let guards = timely::execute::execute_from(builders, Box::new(comms), WorkerConfig::default(), move |worker| {
+        let mut ch = Channel::new(worker, workers);
+        let model = SystemModel::new(&system, engine.reductions).with_interrupt(guard.interrupt());
+        let found = search::search(&model, &options, engine.fingerprints, &guard.interrupt(), &mut ch, worker);
+        let mut result = None;
+        let mut code = vec![0u8];
+        if ch.me() == 0 {
+            let stats = Stats {
+                states: found.states,
+                transitions: found.transitions,
+                max_depth: found.max_depth,
+                storage: storage(engine.fingerprints, model.packed_words()),
+                threads: ch.peers() as u32,
+                ..Stats::default()
+            };
+            let raw = CheckResult { verdict: verdict(&model, &found), stats, strategy: Strategy::Bfs };
+            let mut done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
+            done.stats.elapsed = start.elapsed();
+            done.stats.peak_rss_kb = peak_rss_kb();
+            code = vec![done.exit_code() as u8];
+            result = Some(done);
+        }
+        // Every process ends with process 0's exit code (the liveness check and a bound hit
+        // while the counterexample was rebuilt happen there only).
+        let code = ch.all_gather(worker, code)[0].first().copied().unwrap_or(2) as i32;
+        let shares = ch.all_gather(worker, share(&found, &ch));
+        let (stored, remote): (u64, u64) =
+            shares.iter().map(|b| read_share(b)).fold((0, 0), |a, s| (a.0 + s.1, a.1 + s.2));
+        if let Some(done) = &mut result {
+            done.stats.stored_bytes = stored;
+        }
+        (result, code, found.held, ch.sent_remote, (remote, found.widest))
+    })
+    .map_err(|e| ClusterError(format!("cluster: cannot start the workers: {e}")))?;
+    let mut run = ClusterRun { result: None, exit_code: 2, summary: String::new() };
+    let (mut held, mut sent) = (0u64, 0u64);
+    for joined in guards.join() {
+        let (result, code, h, s, (remote_total, widest)) =
+            joined.map_err(|e| ClusterError(format!("cluster: a worker failed: {e}")))?;
+        run.exit_code = code;
+        held += h;
+        sent += s;
+        if result.is_some() {
+            run.result = result;
+        }
+        run.summary = format!("all processes sent {remote_total} bytes to each other; widest level {widest} states");
+    }
+    run.summary = format!(
+        "cluster process {process} of {}: {held} states held by {workers} worker(s), {sent} bytes sent to other processes; {}",
+        config.processes, run.summary
+    );
+    Ok(run)
+}
+
+/// What the visited set stores, as the one-process search says it.
+fn storage(fingerprints: bool, words: usize) -> Storage {
+    match (fingerprints, words) {
+        (false, _) => Storage::Full,
+        (true, 1) => Storage::Fingerprints { exact: true },
+        (true, _) => Storage::Fingerprints { exact: false },
+    }
+}
+
+/// A worker's figures for the others: states held, stored bytes, bytes sent off-process.
+fn share(found: &Found, ch: &Channel) -> Vec<u8> {
+    [found.held, found.stored_bytes, ch.sent_remote].iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn read_share(b: &[u8]) -> (u64, u64, u64) {
+    let v = |i: usize| b.get(i * 8..i * 8 + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes);
+    (v(0), v(1), v(2))
+}
+
+/// The verdict of the search's end; for a violation, the run to it, rebuilt by re-running
+/// the model from its initial state along the key's successor numbers (as the one-process
+/// search re-runs its trail), and the violation the last step or state commits.
+fn verdict(model: &SystemModel<'_>, found: &Found) -> Verdict<mutexcheck_core::State, mutexcheck_checker::Move> {
+    let (key, hook) = match &found.end {
+        End::Ok => return Verdict::Ok,
+        End::Limit(limit) => return Verdict::Incomplete(*limit),
+        End::Violation(key, hook) => (key.as_deref().unwrap_or_default(), *hook),
+    };
+    let initial = model.initial_state();
+    let mut steps: Vec<TraceStep<_, _>> = Vec::new();
+    let mut successors = Vec::new();
+    let mut violation = None;
+    for ord in ords(key) {
+        let state = steps.last().map_or(&initial, |s| &s.state);
+        successors.clear();
+        model.successors(state, &mut successors);
+        let Some((step, next)) = successors.drain(..).nth(ord as usize) else {
+            // The model stopped early: a bound passed while the run was rebuilt.
+            return Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0)));
+        };
+        if hook == Hook::Step {
+            violation = model.step_violation(state, &step, &next);
+        }
+        steps.push(TraceStep { step, state: next });
+    }
+    if hook == Hook::State {
+        let last = steps.last().map_or(&initial, |s| &s.state);
+        violation =
+            model.state_violation(last).or_else(|| model.deadlock(last)).or_else(|| model.final_violation(last));
+    }
+    match violation {
+        Some(violation) => Verdict::Violation(Counterexample {
+            violation,
+            initial,
+            steps,
+            shortest: true,
+            shortened_from: None,
+            cycle_start: None,
+        }),
+        None => Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))),
+    }
+}
