@@ -175,6 +175,7 @@ fn verdict(model: &SystemModel<'_>, found: &Found) -> Verdict<mutexcheck_core::S
             shortest: true,
             shortened_from: None,
             cycle_start: None,
+            shortening_stopped: None,
         }),
         None => Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))),
     }
