@@ -18,6 +18,7 @@ pub mod mutex;
 pub mod pack;
 pub mod por;
 pub mod posix;
+mod posix_steps;
 pub mod state;
 pub mod step;
 pub mod symmetry;
