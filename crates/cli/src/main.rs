@@ -20,7 +20,7 @@ mod view;
 
 use clap::{Parser, Subcommand};
 
-/// Model checker for mutex protocols with abandonment (Win32 named mutexes).
+/// Model checker for mutex protocols with abandonment (Win32 named mutexes, POSIX robust mutexes).
 #[derive(Parser, Debug)]
 #[command(name = "mutexcheck", version, about)]
 struct Cli {
