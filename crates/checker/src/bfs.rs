@@ -439,14 +439,6 @@ impl<M: Checkable + Sync> Search<'_, M> {
             let (step, state) = successors.drain(..).nth(ord as usize)?;
             steps.push(TraceStep { step, state });
         }
-        Some(Counterexample {
-            violation,
-            initial,
-            steps,
-            shortest: true,
-            shortened_from: None,
-            cycle_start: None,
-            shortening_stopped: None,
-        })
+        Some(Counterexample::new(violation, initial, steps, true))
     }
 }

@@ -257,15 +257,7 @@ impl<M: Checkable> Search<'_, M> {
         if let Some((step, state)) = last {
             steps.push(TraceStep { step, state });
         }
-        Some(Counterexample {
-            violation,
-            initial: self.model.unpack(self.store.packed(0)),
-            steps,
-            shortest: false,
-            shortened_from: None,
-            cycle_start: None,
-            shortening_stopped: None,
-        })
+        Some(Counterexample::new(violation, self.model.unpack(self.store.packed(0)), steps, false))
     }
 }
 

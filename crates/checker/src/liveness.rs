@@ -396,15 +396,7 @@ fn lasso(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> Counterex
         steps.push(TraceStep { step, state });
     }
     let violation = describe(system, goal, cycle_start, steps.len());
-    Counterexample {
-        violation,
-        initial,
-        steps,
-        shortest: false,
-        shortened_from: None,
-        cycle_start: Some(cycle_start),
-        shortening_stopped: None,
-    }
+    Counterexample { cycle_start: Some(cycle_start), ..Counterexample::new(violation, initial, steps, false) }
 }
 
 /// Something a lasso's cycle must pass to be fair and to show the violation.

@@ -44,6 +44,21 @@ pub struct Counterexample<St = State, Sp = Step> {
 }
 
 impl<St, Sp> Counterexample<St, Sp> {
+    /// The run `steps` from `initial` that breaks `violation`, as a search finds it: not a
+    /// lasso, not shortened. (The one place a counterexample is made, so that a new field
+    /// gets its default here rather than in every search.)
+    pub fn new(violation: Violation, initial: St, steps: Vec<TraceStep<St, Sp>>, shortest: bool) -> Self {
+        Counterexample {
+            violation,
+            initial,
+            steps,
+            shortest,
+            shortened_from: None,
+            cycle_start: None,
+            shortening_stopped: None,
+        }
+    }
+
     /// The state the violation happens in (after the last step).
     pub fn last_state(&self) -> &St {
         self.steps.last().map_or(&self.initial, |s| &s.state)

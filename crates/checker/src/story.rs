@@ -56,15 +56,7 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         c
     };
     let initial = system.initial_state();
-    let mut run = Counterexample {
-        violation: found.violation.clone(),
-        initial: initial.clone(),
-        steps: Vec::new(),
-        shortest: found.shortest,
-        shortened_from: None,
-        cycle_start: None,
-        shortening_stopped: None,
-    };
+    let mut run = Counterexample::new(found.violation.clone(), initial.clone(), Vec::new(), found.shortest);
     if let Some(v) = checks.state_hooks(&initial) {
         run.violation = v;
         return run;

@@ -179,15 +179,7 @@ fn long_trace() -> (PathBuf, PathBuf) {
         }
     };
     assert_eq!(steps.len(), 2002);
-    let cex = Counterexample {
-        violation,
-        initial,
-        steps,
-        shortest: false,
-        shortened_from: None,
-        cycle_start: None,
-        shortening_stopped: None,
-    };
+    let cex = Counterexample::new(violation, initial, steps, false);
     let options = TraceOptions::new(&system, Strategy::Bfs, &[]);
     let trace = TraceFile::new(&system, &model.to_string_lossy(), LONG.as_bytes(), options, &cex);
     (model, scratch("long.json", &trace.to_json()))

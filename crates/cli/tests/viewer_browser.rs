@@ -386,15 +386,7 @@ fn long_trace(system: &System, source: &[u8]) -> TraceFile {
             break v;
         }
     };
-    let cex = Counterexample {
-        violation,
-        initial,
-        steps,
-        shortest: false,
-        shortened_from: None,
-        cycle_start: None,
-        shortening_stopped: None,
-    };
+    let cex = Counterexample::new(violation, initial, steps, false);
     TraceFile::new(system, "models/long_run.mc", source, TraceOptions::new(system, Strategy::Bfs, &[]), &cex)
 }
 

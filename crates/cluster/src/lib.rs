@@ -168,15 +168,7 @@ fn verdict(model: &SystemModel<'_>, found: &Found) -> Verdict<mutexcheck_core::S
             model.state_violation(last).or_else(|| model.deadlock(last)).or_else(|| model.final_violation(last));
     }
     match violation {
-        Some(violation) => Verdict::Violation(Counterexample {
-            violation,
-            initial,
-            steps,
-            shortest: true,
-            shortened_from: None,
-            cycle_start: None,
-            shortening_stopped: None,
-        }),
+        Some(violation) => Verdict::Violation(Counterexample::new(violation, initial, steps, true)),
         None => Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))),
     }
 }
