@@ -297,7 +297,8 @@ fn the_set_is_balanced_and_covers_every_kind_a_protocol_can_break() {
 }
 
 /// `mutexcheck test models/`, what a user runs in CI, agrees with every `// expect:` line:
-/// one `pass` line per model in models/ (the benchmark models in models/bench/ too) and
+/// one `pass` line per model in models/ (the benchmark models in models/bench/ and the case
+/// studies in models/case-studies/ too, which `tests/case_studies.rs` checks further) and
 /// exit 0.
 #[test]
 fn mutexcheck_test_passes_every_model_under_models() {
@@ -307,7 +308,8 @@ fn mutexcheck_test_passes_every_model_under_models() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
     let bench = std::fs::read_dir(models_dir().join("bench")).unwrap().count();
-    let total = ORDER.len() + bench;
+    let case_studies = std::fs::read_dir(models_dir().join("case-studies")).unwrap().count();
+    let total = ORDER.len() + bench + case_studies;
     assert!(text.ends_with(&format!("\n{total} passed, 0 failed\n")), "{text}");
     assert_eq!(text.lines().count(), total + 1, "{text}");
     for ex in exercises() {

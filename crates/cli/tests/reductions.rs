@@ -50,7 +50,8 @@ fn assert_replays(name: &str, system: &System, source: &str, r: &CheckResult) {
 
 #[test]
 fn every_model_gets_the_same_verdict_with_every_combination_of_reductions() {
-    let paths = models_in(&repo().join("models"));
+    let mut paths = models_in(&repo().join("models"));
+    paths.extend(models_in(&repo().join("models/case-studies")));
     assert!(paths.len() >= 20);
     let (mut por_smaller, mut symmetry_smaller) = (0, 0);
     for path in paths {
