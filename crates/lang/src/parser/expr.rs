@@ -15,6 +15,27 @@ impl<'a> Parser<'a> {
         self.or_expr()
     }
 
+    /// A compile-time integer as written: a number, a `const` name, or `+ - * / %` and unary
+    /// `-` of them (parsed as a sum, so that `0..N-1` reads as a range). The checker works
+    /// out its value with `Checker::const_int`; `what` names it when nothing is there.
+    pub(crate) fn const_expr(&mut self, what: &str) -> PResult<ExprAst<'a>> {
+        let starts = matches!(
+            self.peek().tok,
+            Tok::Int(_)
+                | Tok::Minus
+                | Tok::Bang
+                | Tok::Ident
+                | Tok::LParen
+                | Tok::Kw(
+                    Kw::True | Kw::False | Kw::SelfValue | Kw::Ok | Kw::Abandoned | Kw::TimeoutResult | Kw::NotOwner
+                )
+        );
+        if !starts {
+            return Err(self.expected(what));
+        }
+        self.add_expr()
+    }
+
     fn binary(&mut self, op: BinOp, l: ExprAst<'a>, r: ExprAst<'a>) -> PResult<ExprAst<'a>> {
         self.operators += 1;
         let sp = l.sp.to(r.sp);
@@ -79,7 +100,7 @@ impl<'a> Parser<'a> {
         Ok(e)
     }
 
-    fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
+    pub(super) fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.mul_expr()?;
         loop {
             let op = match self.peek().tok {
