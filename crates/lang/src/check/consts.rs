@@ -66,9 +66,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Declares every constant and works out its value. A constant may use constants
-    /// declared after it; the order is found by a depth-first search with its own stack.
-    pub(super) fn resolve_consts(&mut self, consts: &[ConstAst<'a>]) {
+    /// Declares every constant's name (before the enums, so that a clash between a
+    /// constant and an enum member is reported at the enum); `resolve_consts` then works
+    /// out their values. Returns each declaration's index in `const_values`.
+    pub(super) fn declare_consts(&mut self, consts: &[ConstAst<'a>]) -> Vec<Option<usize>> {
         let mut ids = Vec::with_capacity(consts.len());
         for c in consts {
             if let Some((first, what)) = super::Env::default().declared(self, c.name.name) {
@@ -81,6 +82,13 @@ impl<'a> Checker<'a> {
             self.const_values.push(None);
             ids.push(Some(i));
         }
+        ids
+    }
+
+    /// Works out the value of every constant `declare_consts` declared. A constant may use
+    /// constants declared after it; the order is found by a depth-first search with its own
+    /// stack.
+    pub(super) fn resolve_consts(&mut self, consts: &[ConstAst<'a>], ids: &[Option<usize>]) {
         // The constants each constant's value names, with where it names them.
         let mut deps: Vec<Vec<(usize, Sp)>> = vec![Vec::new(); self.const_values.len()];
         let mut decl_of: Vec<usize> = vec![0; self.const_values.len()];

@@ -43,8 +43,9 @@ impl<'a> Checker<'a> {
             }
         }
         // Enums and constants first: every other declaration may use them.
+        let consts = self.declare_consts(&ast.consts);
         self.declare_enums(&ast.enums);
-        self.resolve_consts(&ast.consts);
+        self.resolve_consts(&ast.consts, &consts);
         let crashes = match &ast.crashes {
             None => 1,
             Some(e) => match self.const_int(e, "the crash budget") {
@@ -213,7 +214,13 @@ impl<'a> Checker<'a> {
         let init = v.init.as_ref().and_then(|e| self.constant(e));
         let mut init = init;
         let (ty, len) = match &v.ty {
-            Some((t, sp)) => self.ty(t, *sp),
+            Some((t, sp)) => {
+                if !self.type_names_known(t) {
+                    // Its error is enough: no second one about the initial value.
+                    init = None;
+                }
+                self.ty(t, *sp)
+            }
             None => match init {
                 Some((_, T::Bool)) => (Ty::Bool, None),
                 Some((_, T::Result)) => (self.result_ty(), None),
@@ -272,6 +279,15 @@ impl<'a> Checker<'a> {
                 _ => self.const_int(e, "an initial value").map(|v| (v, T::Int)),
             },
             _ => self.const_int(e, "an initial value").map(|v| (v, T::Int)),
+        }
+    }
+
+    /// False when `t` names something that is not an enum (reported by `ty`).
+    fn type_names_known(&self, t: &TypeAst<'a>) -> bool {
+        match t {
+            TypeAst::Named(n) => matches!(self.globals.get(n.name), Some((Entity::Enum(_), _))),
+            TypeAst::Array { elem, .. } => self.type_names_known(elem),
+            _ => true,
         }
     }
 

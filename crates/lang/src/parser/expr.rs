@@ -16,9 +16,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A compile-time integer as written: a number, a `const` name, or `+ - * / %` and unary
-    /// `-` of them (parsed as a sum, so that `0..N-1` reads as a range). The checker works
-    /// out its value with `Checker::const_int`; `what` names it when nothing is there.
-    pub(crate) fn const_expr(&mut self, what: &str) -> PResult<ExprAst<'a>> {
+    /// `-` of them. The checker works out its value with `Checker::const_int` (and says
+    /// what is not constant in it); `what` names it when nothing is there. A range bound
+    /// is parsed as a sum (`bound`), so that `0..N-1` reads as a range; anything else as a
+    /// whole expression.
+    pub(crate) fn const_expr(&mut self, what: &str, bound: bool) -> PResult<ExprAst<'a>> {
         let starts = matches!(
             self.peek().tok,
             Tok::Int(_)
@@ -33,7 +35,11 @@ impl<'a> Parser<'a> {
         if !starts {
             return Err(self.expected(what));
         }
-        self.add_expr()
+        if bound {
+            self.add_expr()
+        } else {
+            self.expr()
+        }
     }
 
     fn binary(&mut self, op: BinOp, l: ExprAst<'a>, r: ExprAst<'a>) -> PResult<ExprAst<'a>> {

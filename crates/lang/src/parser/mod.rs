@@ -298,7 +298,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Crashes) => {
                 self.bump();
-                let n = self.const_expr("the number of crashes")?;
+                let n = self.const_expr("the number of crashes", false)?;
                 let sp = t.sp.to(n.sp);
                 self.set_once(&mut m.crashes, n, sp, "`crashes` is given twice", "second `crashes` line");
             }
@@ -306,7 +306,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let name = self.ident("a constant name")?;
                 self.expect(Tok::Assign, "`=` and the constant's value")?;
-                let value = self.const_expr("the constant's value")?;
+                let value = self.const_expr("the constant's value", false)?;
                 m.consts.push(ConstAst { name, value });
             }
             Tok::Kw(Kw::Enum) => {
@@ -403,7 +403,7 @@ impl<'a> Parser<'a> {
             let process = self.ident("a process name")?;
             let mut instance = None;
             if self.eat(Tok::LBracket).is_some() {
-                instance = Some(self.const_expr("an instance number")?);
+                instance = Some(self.const_expr("an instance number", false)?);
                 self.expect(Tok::RBracket, "`]`")?;
             }
             let mut thread = None;
@@ -463,18 +463,18 @@ impl<'a> Parser<'a> {
                 self.leave();
                 let elem = elem?;
                 self.expect(Tok::Semi, "`;` and the array length")?;
-                let len = self.const_expr("the array length")?;
+                let len = self.const_expr("the array length", false)?;
                 self.expect(Tok::RBracket, "`]`")?;
                 Ok(TypeAst::Array { elem: Box::new(elem), len })
             }
             Tok::Int(_) | Tok::Minus | Tok::Ident | Tok::LParen => {
-                let lo = self.const_expr("a lower bound")?;
+                let lo = self.const_expr("a lower bound", true)?;
                 // A lone name is an enum type; a name followed by `..` a constant bound.
                 if let (ExprKind::Name(name), false) = (&lo.kind, self.at(Tok::DotDot)) {
                     return Ok(TypeAst::Named(Ident { name, sp: lo.sp }));
                 }
                 self.expect(Tok::DotDot, "`..` and an upper bound")?;
-                let hi = self.const_expr("an upper bound")?;
+                let hi = self.const_expr("an upper bound", true)?;
                 Ok(TypeAst::Range { lo, hi })
             }
             _ => Err(self.expected("a type (`LO..HI`, `bool`, `result`, an enum or `[TYPE; N]`)")),
@@ -486,7 +486,7 @@ impl<'a> Parser<'a> {
         let name = self.ident("a process name")?;
         let mut instances = None;
         if self.eat(Tok::LBracket).is_some() {
-            instances = Some(self.const_expr("the number of instances")?);
+            instances = Some(self.const_expr("the number of instances", false)?);
             self.expect(Tok::RBracket, "`]`")?;
         }
         let restart = self.eat(Tok::Kw(Kw::Restart)).is_some();
