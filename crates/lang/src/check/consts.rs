@@ -17,7 +17,8 @@ use crate::source::Sp;
 use crate::RawDiag;
 use mutexcheck_core::ir::{BinOp, EnumDecl, EnumId, UnOp, Value};
 
-/// At most this many members are listed in a message; the rest are counted.
+/// At most this many members (or constants on a cycle) are listed in a message; the rest
+/// are counted.
 const LISTED_MEMBERS: usize = 8;
 
 impl<'a> Checker<'a> {
@@ -160,7 +161,12 @@ impl<'a> Checker<'a> {
     }
 
     fn const_cycle(&mut self, names: &[&str], sp: Sp) {
-        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let mut quoted: Vec<String> = names.iter().take(LISTED_MEMBERS).map(|n| format!("`{n}`")).collect();
+        if names.len() > LISTED_MEMBERS {
+            // A cycle may be as long as the file: name the first few.
+            quoted.truncate(LISTED_MEMBERS - 1);
+            quoted.push(format!("{} others", names.len() - quoted.len()));
+        }
         let message = match quoted.as_slice() {
             [one] => format!("the constant {one} is defined in terms of itself"),
             [init @ .., last] => {
