@@ -125,3 +125,12 @@ fn reordering_an_enums_members_keeps_a_trace_replaying() {
     let out = run_in(&dir, &["replay", "traces/bug.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
+
+#[test]
+fn the_language_docs_example_of_const_and_enum_compiles_and_is_ok() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/language.md")).unwrap();
+    let section = doc.split("## Constants and enums\n").nth(1).expect("the section");
+    let example = section.split("```\n").nth(1).expect("its example");
+    let r = check(&format!("model doc\n{example}"), 1, Reductions::NONE);
+    assert_eq!(r.verdict, Verdict::Ok);
+}
