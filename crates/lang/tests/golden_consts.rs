@@ -5,6 +5,7 @@
 //! `const N = 2`, `enum Phase { Idle, Writing, Done }`, `enum Color { Red, Green }`,
 //! `shared phase: Phase = Idle`), so their first line is line 8.
 
+#[allow(dead_code)] // `with_header` is the other golden file's header
 mod common;
 use common::errors;
 

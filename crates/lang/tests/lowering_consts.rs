@@ -82,9 +82,9 @@ fn a_model_renders_enum_values_by_name_and_anything_else_as_before() {
 fn the_core_rejects_an_enum_type_that_does_not_match_its_declaration() {
     let mut m = model("model t\nenum E { A, B }\nshared e: E\nprocess w { skip }\n");
     m.shared[0].ty = Ty::Enum { id: 0, len: 3 };
-    let e = System::new(m.clone()).err().expect("a wrong member count is refused");
+    let Err(e) = System::new(m.clone()) else { panic!("a wrong member count is refused") };
     assert_eq!(e.message, "shared variable `e` has enum type `E` with 3 members, but it declares 2");
     m.shared[0].ty = Ty::Enum { id: 1, len: 2 };
-    let e = System::new(m).err().expect("an unknown enum is refused");
+    let Err(e) = System::new(m) else { panic!("an unknown enum is refused") };
     assert_eq!(e.message, "shared variable `e` has enum type 1, which is not declared");
 }
