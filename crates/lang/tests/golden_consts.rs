@@ -210,6 +210,10 @@ golden!(
 fn enum_type_errors_list_the_members() {
     assert_eq!(help(&with_header("process w { phase = 1 }")), "a `Phase` value is one of Idle, Writing, Done");
     assert_eq!(help(&with_header("process w { assert phase == 2 }")), "a `Phase` value is one of Idle, Writing, Done");
+    assert_eq!(
+        help(&with_header("shared c: Color = Done\nprocess w { skip }")),
+        "a `Color` value is one of Red, Green"
+    );
     assert_eq!(help(&with_header("shared p: Phse = Idle\nprocess w { skip }")), "did you mean `Phase`?");
     assert_eq!(help("model t\nconst SIZE = 2\nshared s: [0..1; SIZ] = 0\nprocess w { skip }"), "did you mean `SIZE`?");
     assert_eq!(

@@ -242,7 +242,7 @@ impl<'a> Checker<'a> {
         let mut value = lo;
         if let (Some((x, t)), Some(e)) = (init, &v.init) {
             if t != T::of(ty) {
-                self.err(RawDiag::new(
+                let mut d = RawDiag::new(
                     e.sp,
                     format!(
                         "`{}` holds {}, but its initial value is {}",
@@ -251,7 +251,11 @@ impl<'a> Checker<'a> {
                         self.noun(t)
                     ),
                     format!("{} here", self.noun(t)),
-                ));
+                );
+                if let T::Enum(id) = T::of(ty) {
+                    d = d.help(self.enum_values(id));
+                }
+                self.err(d);
             } else if !ty.contains(x) {
                 self.err(RawDiag::new(
                     e.sp,
