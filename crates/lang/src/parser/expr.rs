@@ -15,33 +15,6 @@ impl<'a> Parser<'a> {
         self.or_expr()
     }
 
-    /// A compile-time integer as written: a number, a `const` name, or `+ - * / %` and unary
-    /// `-` of them. The checker works out its value with `Checker::const_int` (and says
-    /// what is not constant in it); `what` names it when nothing is there. A range bound
-    /// is parsed as a sum (`bound`), so that `0..N-1` reads as a range; anything else as a
-    /// whole expression.
-    pub(crate) fn const_expr(&mut self, what: &str, bound: bool) -> PResult<ExprAst<'a>> {
-        let starts = matches!(
-            self.peek().tok,
-            Tok::Int(_)
-                | Tok::Minus
-                | Tok::Bang
-                | Tok::Ident
-                | Tok::LParen
-                | Tok::Kw(
-                    Kw::True | Kw::False | Kw::SelfValue | Kw::Ok | Kw::Abandoned | Kw::TimeoutResult | Kw::NotOwner
-                )
-        );
-        if !starts {
-            return Err(self.expected(what));
-        }
-        if bound {
-            self.add_expr()
-        } else {
-            self.expr()
-        }
-    }
-
     fn binary(&mut self, op: BinOp, l: ExprAst<'a>, r: ExprAst<'a>) -> PResult<ExprAst<'a>> {
         self.operators += 1;
         let sp = l.sp.to(r.sp);

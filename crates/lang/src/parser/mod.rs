@@ -6,6 +6,7 @@
 //! [`MAX_DEPTH`] levels so that no input can overflow the stack; reaching the limit, or
 //! [`MAX_ERRORS`] errors, stops parsing.
 
+mod consts;
 mod expr;
 mod stmt;
 
@@ -303,11 +304,8 @@ impl<'a> Parser<'a> {
                 self.set_once(&mut m.crashes, n, sp, "`crashes` is given twice", "second `crashes` line");
             }
             Tok::Kw(Kw::Const) => {
-                self.bump();
-                let name = self.ident("a constant name")?;
-                self.expect(Tok::Assign, "`=` and the constant's value")?;
-                let value = self.const_expr("the constant's value", false)?;
-                m.consts.push(ConstAst { name, value });
+                let c = self.const_decl()?;
+                m.consts.push(c);
             }
             Tok::Kw(Kw::Enum) => {
                 let e = self.enum_decl()?;
@@ -374,25 +372,6 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(())
-    }
-
-    /// `enum NAME { A, B, C }`: members separated by commas, a trailing comma allowed.
-    fn enum_decl(&mut self) -> PResult<EnumAst<'a>> {
-        let kw = self.bump();
-        let name = self.ident("an enum name")?;
-        let open = self.expect(Tok::LBrace, "`{` and the enum's members")?;
-        let mut members = Vec::new();
-        while !self.at(Tok::RBrace) {
-            if self.at(Tok::Eof) {
-                self.close(open.sp, "enum")?;
-            }
-            members.push(self.ident("a member name")?);
-            if self.eat(Tok::Comma).is_none() {
-                break;
-            }
-        }
-        self.close(open.sp, "enum")?;
-        Ok(EnumAst { name, members, sp: kw.sp.to(self.prev_sp()) })
     }
 
     fn mutex(&mut self) -> PResult<MutexAst<'a>> {
