@@ -129,8 +129,23 @@ golden!(
     "model t\nshared const: 0..1 = 0\nprocess w { skip }",
     ("expected a variable name, found the reserved word `const`", 2, 8, 5)
 );
+golden!(
+    const_without_a_value,
+    "model t\nconst N\nprocess w { skip }",
+    ("expected `=` and the constant's value, found the end of the line", 2, 8, 0)
+);
+golden!(
+    array_without_a_length,
+    "model t\nshared x: [0..1; ] = 0\nprocess w { skip }",
+    ("expected the array length, found `]`", 2, 18, 1)
+);
 
 // Enums.
+golden!(
+    enum_members_without_a_comma,
+    "model t\nenum E { A B }\nprocess w { skip }",
+    ("expected `}`, found `B`", 2, 12, 1)
+);
 golden!(empty_enum, "model t\nenum E {}\nprocess w { skip }", ("enum `E` has no members", 2, 1, 9));
 golden!(
     duplicate_enum_member,
