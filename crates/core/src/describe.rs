@@ -170,10 +170,13 @@ impl System {
         for (index, d) in decls.iter().enumerate() {
             let base = self.base_slot(ctx, VarRef { scope, index });
             match d.len {
-                None => out.push(Item { name: format!("{prefix}{}", d.name), value: d.ty.render(s[base]) }),
+                None => out.push(Item { name: format!("{prefix}{}", d.name), value: self.model.render(d.ty, s[base]) }),
                 Some(n) => {
                     for i in 0..n as usize {
-                        out.push(Item { name: format!("{prefix}{}[{i}]", d.name), value: d.ty.render(s[base + i]) });
+                        out.push(Item {
+                            name: format!("{prefix}{}[{i}]", d.name),
+                            value: self.model.render(d.ty, s[base + i]),
+                        });
                     }
                 }
             }
@@ -291,13 +294,18 @@ impl System {
                     None => format!("{}{}", prefix(), d.name),
                     Some(_) => format!("{}{}[{i}]", prefix(), d.name),
                 };
-                out.push(Change { name, before: d.ty.render(b[base + i]), after: d.ty.render(a[base + i]) });
+                out.push(Change {
+                    name,
+                    before: self.model.render(d.ty, b[base + i]),
+                    after: self.model.render(d.ty, a[base + i]),
+                });
             }
         }
     }
 
-    /// A value of a shared variable rendered with its type, for messages.
+    /// A value rendered with its type, for messages: an enum member by name (see
+    /// [`crate::ir::Model::render`]).
     pub fn render(&self, ty: Ty, v: Value) -> String {
-        ty.render(v)
+        self.model.render(ty, v)
     }
 }

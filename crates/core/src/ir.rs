@@ -20,6 +20,9 @@ pub type Value = i32;
 /// Index of a mutex in [`Model::mutexes`].
 pub type MutexId = usize;
 
+/// Index of an enum in [`Model::enums`].
+pub type EnumId = usize;
+
 /// Index of an instruction in a thread's code.
 pub type Pc = usize;
 
@@ -143,6 +146,10 @@ pub enum Ty {
     Result,
     /// One of the [`posix_result`] constants (`result` in a `semantics posix` model).
     PosixResult,
+    /// A member of enum `id` ([`Model::enums`]), which has `len` members: the values
+    /// `0..len`, in the order the model lists them. The length is kept here so that a type
+    /// knows its bounds without the model; validation checks it against the declaration.
+    Enum { id: EnumId, len: u32 },
 }
 
 impl Ty {
@@ -153,6 +160,7 @@ impl Ty {
             Ty::Bool => (0, 1),
             Ty::Result => (result::OK, result::NOT_OWNER),
             Ty::PosixResult => (posix_result::OK, posix_result::AGAIN),
+            Ty::Enum { len, .. } => (0, len.saturating_sub(1).min(Value::MAX as u32) as Value),
         }
     }
 
@@ -162,7 +170,8 @@ impl Ty {
         lo <= v && v <= hi
     }
 
-    /// `v` written the way a user reads it: `true`, `ABANDONED`, `3`.
+    /// `v` written the way a user reads it: `true`, `ABANDONED`, `3`. An enum member needs
+    /// the model for its name: [`Model::render`] writes it; here it is its number.
     pub fn render(&self, v: Value) -> String {
         match self {
             Ty::Bool if v == 0 => "false".into(),
@@ -415,6 +424,18 @@ pub enum Property {
     AtEnd { cond: Expr, text: String, span: Span },
 }
 
+/// An `enum NAME { A, B, C }` declaration: a type whose values are its members, `0` for the
+/// first. Reports write a member by its name ([`Model::render`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumDecl {
+    /// The type's name.
+    pub name: String,
+    /// The members' names, in declaration order (at least one).
+    pub members: Vec<String>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
 /// A whole model: the unit the checker explores.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
@@ -435,9 +456,25 @@ pub struct Model {
     /// Liveness properties: what must keep happening forever (see [`Liveness`]).
     #[serde(default)]
     pub liveness: Vec<Liveness>,
+    /// The enum types its variables may have ([`Ty::Enum`]).
+    #[serde(default)]
+    pub enums: Vec<EnumDecl>,
 }
 
 impl Model {
+    /// A value of type `ty` written the way a user reads it: an enum member by its name
+    /// (`Writing`), anything else as [`Ty::render`] writes it. Every report, trace, graph
+    /// and page shows values through this function.
+    pub fn render(&self, ty: Ty, v: Value) -> String {
+        if let Ty::Enum { id, .. } = ty {
+            let member = self.enums.get(id).and_then(|e| usize::try_from(v).ok().and_then(|i| e.members.get(i)));
+            if let Some(name) = member {
+                return name.clone();
+            }
+        }
+        ty.render(v)
+    }
+
     /// True when some thread has a `progress` statement: the model is then checked for
     /// livelock (a fair run that from some point on never passes one).
     pub fn has_progress(&self) -> bool {

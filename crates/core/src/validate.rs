@@ -1,6 +1,6 @@
 //! Well-formedness checks on a model IR, so that the successor function never panics.
 
-use crate::ir::{Expr, Model, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
+use crate::ir::{EnumDecl, Expr, Model, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
 use crate::IrError;
 
 /// Upper bound on threads: thread ids are 16-bit, and owner slots store id + 1.
@@ -73,9 +73,23 @@ impl Scopes<'_> {
     }
 }
 
-fn vars(decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
+fn vars(enums: &[EnumDecl], decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
     let mut slots = 0usize;
     for v in decls {
+        if let Ty::Enum { id, len } = v.ty {
+            match enums.get(id) {
+                None => return err(format!("{what} `{}` has enum type {id}, which is not declared", v.name)),
+                Some(e) if e.members.len() != len as usize || len == 0 => {
+                    return err(format!(
+                        "{what} `{}` has enum type `{}` with {len} members, but it declares {}",
+                        v.name,
+                        e.name,
+                        e.members.len()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
         if let Ty::Int { lo, hi } = v.ty {
             if lo > hi {
                 return err(format!("{what} `{}` has an empty range {lo}..{hi}", v.name));
@@ -96,7 +110,7 @@ fn vars(decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
 /// Checks every index, range and jump in a model.
 pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
     let mut slots = 2 + 3 * model.mutexes.len();
-    slots = slots.saturating_add(vars(&model.shared, "shared variable")?);
+    slots = slots.saturating_add(vars(&model.enums, &model.shared, "shared variable")?);
     let mut threads = 0usize;
     if model.processes.is_empty() {
         return err("the model has no process".into());
@@ -114,10 +128,10 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
         }
         let inst = p.instances as usize;
         threads = threads.saturating_add(inst * p.threads.len());
-        slots = slots.saturating_add(inst.saturating_mul(vars(&p.vars, "process variable")?));
+        slots = slots.saturating_add(inst.saturating_mul(vars(&model.enums, &p.vars, "process variable")?));
         for t in &p.threads {
             let what = format!("thread `{name}.{}`", t.name);
-            slots = slots.saturating_add(inst.saturating_mul(2 + vars(&t.locals, "local variable")?));
+            slots = slots.saturating_add(inst.saturating_mul(2 + vars(&model.enums, &t.locals, "local variable")?));
             let scopes = Scopes {
                 mutexes: model.mutexes.len(),
                 shared: &model.shared,

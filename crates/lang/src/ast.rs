@@ -15,20 +15,44 @@ pub(crate) struct Ident<'a> {
     pub sp: Sp,
 }
 
-/// A declared type: `LO..HI`, `bool`, `result`, or an array `[T; N]`.
+/// A declared type: `LO..HI`, `bool`, `result`, an enum's name, or an array `[T; N]`.
+/// Bounds and lengths are constant expressions, worked out by the checker.
 #[derive(Clone, Debug)]
-pub(crate) enum TypeAst {
-    Range { lo: i64, hi: i64 },
+pub(crate) enum TypeAst<'a> {
+    Range {
+        lo: ExprAst<'a>,
+        hi: ExprAst<'a>,
+    },
     Bool,
     Result,
-    Array { elem: Box<TypeAst>, len: i64, len_sp: Sp },
+    /// A name: an `enum` type (or an error the checker reports).
+    Named(Ident<'a>),
+    Array {
+        elem: Box<TypeAst<'a>>,
+        len: ExprAst<'a>,
+    },
+}
+
+/// `const NAME = EXPR` at the top level.
+#[derive(Clone, Debug)]
+pub(crate) struct ConstAst<'a> {
+    pub name: Ident<'a>,
+    pub value: ExprAst<'a>,
+}
+
+/// `enum NAME { A, B, C }` at the top level.
+#[derive(Clone, Debug)]
+pub(crate) struct EnumAst<'a> {
+    pub name: Ident<'a>,
+    pub members: Vec<Ident<'a>>,
+    pub sp: Sp,
 }
 
 /// `shared NAME: TYPE = INIT` or `var NAME: TYPE = INIT`.
 #[derive(Clone, Debug)]
 pub(crate) struct VarAst<'a> {
     pub name: Ident<'a>,
-    pub ty: Option<(TypeAst, Sp)>,
+    pub ty: Option<(TypeAst<'a>, Sp)>,
     pub init: Option<ExprAst<'a>>,
     pub sp: Sp,
 }
@@ -37,7 +61,7 @@ pub(crate) struct VarAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct OwnerAst<'a> {
     pub process: Ident<'a>,
-    pub instance: Option<(i64, Sp)>,
+    pub instance: Option<ExprAst<'a>>,
     pub thread: Option<Ident<'a>>,
     pub sp: Sp,
 }
@@ -64,7 +88,7 @@ pub(crate) struct ThreadAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct ProcessAst<'a> {
     pub name: Ident<'a>,
-    pub instances: Option<(i64, Sp)>,
+    pub instances: Option<ExprAst<'a>>,
     pub restart: bool,
     /// Process memory (only when the process has `thread` blocks).
     pub vars: Vec<VarAst<'a>>,
@@ -92,7 +116,9 @@ pub(crate) struct PropAst<'a> {
 pub(crate) struct ModelAst<'a> {
     pub name: Option<Ident<'a>>,
     pub semantics: Option<Ident<'a>>,
-    pub crashes: Option<(i64, Sp)>,
+    pub crashes: Option<ExprAst<'a>>,
+    pub consts: Vec<ConstAst<'a>>,
+    pub enums: Vec<EnumAst<'a>>,
     pub mutexes: Vec<MutexAst<'a>>,
     pub shared: Vec<VarAst<'a>>,
     pub processes: Vec<ProcessAst<'a>>,

@@ -45,6 +45,8 @@ pub(crate) enum Kw {
     Abandoned,
     TimeoutResult,
     NotOwner,
+    Const,
+    Enum,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -81,6 +83,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("ABANDONED", Kw::Abandoned),
     ("TIMEOUT", Kw::TimeoutResult),
     ("NOT_OWNER", Kw::NotOwner),
+    ("const", Kw::Const),
+    ("enum", Kw::Enum),
 ];
 
 impl Kw {

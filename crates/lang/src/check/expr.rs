@@ -11,6 +11,8 @@ pub(crate) enum T {
     Int,
     Bool,
     Result,
+    /// A member of enum `EnumId`.
+    Enum(mutexcheck_core::ir::EnumId),
     Err,
 }
 
@@ -20,15 +22,18 @@ impl T {
             Ty::Int { .. } => T::Int,
             Ty::Bool => T::Bool,
             Ty::Result | Ty::PosixResult => T::Result,
+            Ty::Enum { id, .. } => T::Enum(id),
         }
     }
 
     /// "a number", "a boolean", "a result", as in "cannot compare a result with a number".
+    /// An enum's values need its name: `Checker::noun` says "a `Phase` value".
     pub fn noun(self) -> &'static str {
         match self {
             T::Int => "a number",
             T::Bool => "a boolean",
             T::Result => "a result",
+            T::Enum(_) => "an enum value",
             T::Err => "an invalid value",
         }
     }
@@ -44,8 +49,14 @@ impl<'a> Checker<'a> {
     pub(super) fn mutex_ref(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<MutexId> {
         match env.lookup(self, name.name) {
             Some(Entity::Mutex(id)) => Some(id),
-            Some(Entity::Var { .. }) => {
-                self.err(RawDiag::new(name.sp, format!("`{}` is a variable, not a mutex", name.name), "not a mutex"));
+            Some(e) => {
+                let what = match e {
+                    Entity::Const(_) => "a constant",
+                    Entity::Enum(_) => "an enum type",
+                    Entity::Member { .. } => "an enum member",
+                    _ => "a variable",
+                };
+                self.err(RawDiag::new(name.sp, format!("`{}` is {what}, not a mutex", name.name), "not a mutex"));
                 None
             }
             None => {
@@ -70,8 +81,8 @@ impl<'a> Checker<'a> {
         if t != want && t != T::Err {
             self.err(RawDiag::new(
                 e.sp,
-                format!("{what} must be {}, but this is {}", want.noun(), t.noun()),
-                format!("this is {}", t.noun()),
+                format!("{what} must be {}, but this is {}", self.noun(want), self.noun(t)),
+                format!("this is {}", self.noun(t)),
             ));
         }
         x
@@ -115,6 +126,22 @@ impl<'a> Checker<'a> {
                 }
                 (Expr::InstanceId, T::Int)
             }
+            ExprKind::Name(n) if matches!(env.lookup(self, n), Some(Entity::Const(_) | Entity::Member { .. })) => {
+                match env.lookup(self, n) {
+                    Some(Entity::Const(i)) => match self.const_values[i] {
+                        Some(v) => (Expr::Const(v), T::Int),
+                        None => ERR,
+                    },
+                    Some(Entity::Member { id, index }) => (Expr::Const(index), T::Enum(id)),
+                    _ => ERR,
+                }
+            }
+            ExprKind::Name(n) if matches!(env.lookup(self, n), Some(Entity::Enum(_))) => {
+                let Some(Entity::Enum(id)) = env.lookup(self, n) else { return ERR };
+                let help = self.enum_values(id);
+                self.err(RawDiag::new(e.sp, format!("`{n}` is an enum type, not a value"), "a type").help(help));
+                ERR
+            }
             ExprKind::Name(n) => {
                 let ident = Ident { name: n, sp: e.sp };
                 match self.var(env, &ident) {
@@ -135,8 +162,8 @@ impl<'a> Checker<'a> {
                 if it != T::Int && it != T::Err {
                     self.err(RawDiag::new(
                         i.sp,
-                        format!("an array index must be a number, but this is {}", it.noun()),
-                        format!("this is {}", it.noun()),
+                        format!("an array index must be a number, but this is {}", self.noun(it)),
+                        format!("this is {}", self.noun(it)),
                     ));
                 }
                 match v {
@@ -161,8 +188,8 @@ impl<'a> Checker<'a> {
                 if t != want {
                     self.err(RawDiag::new(
                         e.sp,
-                        format!("`{sym}` needs {}, but this is {}", want.noun(), t.noun()),
-                        format!("{} here", t.noun()),
+                        format!("`{sym}` needs {}, but this is {}", self.noun(want), self.noun(t)),
+                        format!("{} here", self.noun(t)),
                     ));
                     return ERR;
                 }
@@ -189,8 +216,8 @@ impl<'a> Checker<'a> {
                         } else {
                             let mut d = RawDiag::new(
                                 e.sp,
-                                format!("cannot compare {} with {}", ta.noun(), tb.noun()),
-                                format!("{} `{sym}` {}", ta.noun(), tb.noun()),
+                                format!("cannot compare {} with {}", self.noun(ta), self.noun(tb)),
+                                format!("{} `{sym}` {}", self.noun(ta), self.noun(tb)),
                             );
                             if ta == T::Result || tb == T::Result {
                                 d = d.help(match self.semantics {
@@ -201,6 +228,8 @@ impl<'a> Checker<'a> {
                                         format!("a result is one of {}", posix_result::NAMES.join(", "))
                                     }
                                 });
+                            } else if let (T::Enum(id), _) | (_, T::Enum(id)) = (ta, tb) {
+                                d = d.help(self.enum_values(id));
                             }
                             self.err(d);
                             None
@@ -221,11 +250,15 @@ impl<'a> Checker<'a> {
             return Some(());
         }
         let bad = if ta != want { ta } else { tb };
-        self.err(RawDiag::new(
+        let mut d = RawDiag::new(
             e.sp,
-            format!("`{sym}` needs {} on both sides, but one side is {}", want.noun(), bad.noun()),
-            format!("{} here", bad.noun()),
-        ));
+            format!("`{sym}` needs {} on both sides, but one side is {}", self.noun(want), self.noun(bad)),
+            format!("{} here", self.noun(bad)),
+        );
+        if let T::Enum(_) = bad {
+            d = d.help("enum values have no order and no arithmetic; compare them with `==` and `!=`");
+        }
+        self.err(d);
         None
     }
 

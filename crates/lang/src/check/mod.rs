@@ -9,6 +9,7 @@
 //! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
 //! name other than the one it points at, is made only for an error that may be shown.
 
+mod consts;
 mod decl;
 mod expr;
 mod stmt;
@@ -20,7 +21,7 @@ use crate::ast::{Ident, ModelAst};
 use crate::errors::ErrorList;
 use crate::source::{Source, Sp};
 use crate::RawDiag;
-use mutexcheck_core::ir::{Model, MutexId, Ty, VarRef};
+use mutexcheck_core::ir::{EnumDecl, EnumId, Model, MutexId, Ty, Value, VarRef};
 
 pub(crate) use expr::T;
 
@@ -28,7 +29,20 @@ pub(crate) use expr::T;
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Entity {
     Mutex(MutexId),
-    Var { var: VarRef, ty: Ty, len: Option<u32> },
+    Var {
+        var: VarRef,
+        ty: Ty,
+        len: Option<u32>,
+    },
+    /// `const NAME = ...`: its index in `Checker::const_values`.
+    Const(usize),
+    /// `enum NAME { ... }`: the type.
+    Enum(EnumId),
+    /// A member of enum `id`, and its value (its position in the enum).
+    Member {
+        id: EnumId,
+        index: Value,
+    },
 }
 
 /// Names visible at one place, with where each was declared.
@@ -68,6 +82,9 @@ impl<'a> Env<'a> {
         cx.globals.get(name).map(|(e, sp)| match e {
             Entity::Mutex(_) => (*sp, "a mutex"),
             Entity::Var { .. } => (*sp, "a shared variable"),
+            Entity::Const(_) => (*sp, "a constant"),
+            Entity::Enum(_) => (*sp, "an enum"),
+            Entity::Member { .. } => (*sp, "an enum member"),
         })
     }
 }
@@ -84,6 +101,10 @@ pub(crate) struct Checker<'a> {
     budget: suggest::Budget,
     /// The model's mutex flavor, from its `semantics` line.
     pub semantics: mutexcheck_core::ir::Semantics,
+    /// The value of each constant (`Entity::Const`), `None` after an error.
+    pub const_values: Vec<Option<Value>>,
+    /// The enums declared, as the IR gets them.
+    pub enums: Vec<EnumDecl>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +116,8 @@ impl<'a> Checker<'a> {
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
             semantics: mutexcheck_core::ir::Semantics::Win32,
+            const_values: Vec::new(),
+            enums: Vec::new(),
         }
     }
 
@@ -138,6 +161,18 @@ impl<'a> Checker<'a> {
                 ));
                 None
             }
+            Some(Entity::Const(_) | Entity::Enum(_) | Entity::Member { .. }) => {
+                let what = match env.lookup(self, name.name) {
+                    Some(Entity::Const(_)) => "a constant",
+                    Some(Entity::Enum(_)) => "an enum type",
+                    _ => "an enum member",
+                };
+                self.err(
+                    RawDiag::new(name.sp, format!("`{}` is {what}, not a variable", name.name), what)
+                        .help("only variables can be assigned or indexed"),
+                );
+                None
+            }
             None if env.property && self.inner_vars.contains_key(name.name) => {
                 let p = self.inner_vars[name.name];
                 // Built only if shown: `p` may be long, and quoted by every such error.
@@ -153,7 +188,7 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let mut d = RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared");
-                let vars = |e: &Entity| matches!(e, Entity::Var { .. });
+                let vars = |e: &Entity| matches!(e, Entity::Var { .. } | Entity::Const(_) | Entity::Member { .. });
                 if mutexcheck_core::ir::posix_result::NAMES.contains(&name.name) {
                     d = d.help(format!(
                         "`{}` is a POSIX result: add `semantics posix` at the top of the model for POSIX mutexes",

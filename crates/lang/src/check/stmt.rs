@@ -61,11 +61,20 @@ impl<'a> Checker<'a> {
                 let (v, vt) = self.expr(env, value);
                 if let Some((place, pt)) = self.place(env, place) {
                     if vt != pt && vt != T::Err {
-                        self.err(RawDiag::new(
+                        let mut d = RawDiag::new(
                             value.sp,
-                            format!("`{}` holds {}, but this value is {}", s_name(&s.kind), pt.noun(), vt.noun()),
-                            format!("{} here", vt.noun()),
-                        ));
+                            format!(
+                                "`{}` holds {}, but this value is {}",
+                                s_name(&s.kind),
+                                self.noun(pt),
+                                self.noun(vt)
+                            ),
+                            format!("{} here", self.noun(vt)),
+                        );
+                        if let T::Enum(id) = pt {
+                            d = d.help(self.enum_values(id));
+                        }
+                        self.err(d);
                     }
                     lw.emit(Op::Assign { place, value: v }, span, text);
                 }
@@ -84,7 +93,7 @@ impl<'a> Checker<'a> {
                                     format!(
                                         "`{}` holds {}, but `{}` returns a result",
                                         p.name.name,
-                                        t.noun(),
+                                        self.noun(t),
                                         op.word()
                                     ),
                                     "not a result variable",
@@ -195,7 +204,7 @@ impl<'a> Checker<'a> {
             if *ty == self.result_ty() && len.is_none() {
                 return Some(Place { var: *var, index: None });
             }
-            let t = if len.is_some() { "an array" } else { T::of(*ty).noun() };
+            let t = if len.is_some() { "an array".to_string() } else { self.noun(T::of(*ty)) };
             self.err(
                 RawDiag::new(
                     name.sp,

@@ -79,7 +79,7 @@ impl<'a> Parser<'a> {
         Ok(e)
     }
 
-    fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
+    pub(super) fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.mul_expr()?;
         loop {
             let op = match self.peek().tok {

@@ -6,6 +6,7 @@
 //! [`MAX_DEPTH`] levels so that no input can overflow the stack; reaching the limit, or
 //! [`MAX_ERRORS`] errors, stops parsing.
 
+mod consts;
 mod expr;
 mod stmt;
 
@@ -196,20 +197,6 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    /// A number literal, optionally negative.
-    fn int(&mut self, what: &str) -> PResult<(i64, Sp)> {
-        let start = self.peek().sp;
-        let neg = self.eat(Tok::Minus).is_some();
-        match self.peek().tok {
-            Tok::Int(v) => {
-                let t = self.bump();
-                let v = v.ok_or(Fail)?;
-                Ok((if neg { -v } else { v }, start.to(t.sp)))
-            }
-            _ => Err(self.expected(what)),
-        }
-    }
-
     /// Skips what is left of an item that failed to parse (it began at token `from`): to the
     /// first token of a later line that can start a statement or declaration, or to a `}`
     /// that closes the enclosing block, or to the end of the file. Braces opened on the way
@@ -312,9 +299,17 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Crashes) => {
                 self.bump();
-                let n = self.int("the number of crashes")?;
-                let sp = t.sp.to(n.1);
+                let n = self.const_expr("the number of crashes", false)?;
+                let sp = t.sp.to(n.sp);
                 self.set_once(&mut m.crashes, n, sp, "`crashes` is given twice", "second `crashes` line");
+            }
+            Tok::Kw(Kw::Const) => {
+                let c = self.const_decl()?;
+                m.consts.push(c);
+            }
+            Tok::Kw(Kw::Enum) => {
+                let e = self.enum_decl()?;
+                m.enums.push(e);
             }
             Tok::Kw(Kw::Mutex) => {
                 let mx = self.mutex()?;
@@ -371,7 +366,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `process`, `protect`, `invariant`, `at end` or `starvation`",
+                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end` or `starvation`",
                     help,
                 ));
             }
@@ -387,7 +382,7 @@ impl<'a> Parser<'a> {
             let process = self.ident("a process name")?;
             let mut instance = None;
             if self.eat(Tok::LBracket).is_some() {
-                instance = Some(self.int("an instance number")?);
+                instance = Some(self.const_expr("an instance number", false)?);
                 self.expect(Tok::RBracket, "`]`")?;
             }
             let mut thread = None;
@@ -423,7 +418,7 @@ impl<'a> Parser<'a> {
         Ok(VarAst { name, ty, init, sp: start.to(self.prev_sp()) })
     }
 
-    fn ty(&mut self) -> PResult<TypeAst> {
+    fn ty(&mut self) -> PResult<TypeAst<'a>> {
         let t = self.peek();
         match t.tok {
             Tok::Ident if self.slice(t.sp) == "bool" => {
@@ -447,17 +442,21 @@ impl<'a> Parser<'a> {
                 self.leave();
                 let elem = elem?;
                 self.expect(Tok::Semi, "`;` and the array length")?;
-                let (len, len_sp) = self.int("the array length")?;
+                let len = self.const_expr("the array length", false)?;
                 self.expect(Tok::RBracket, "`]`")?;
-                Ok(TypeAst::Array { elem: Box::new(elem), len, len_sp })
+                Ok(TypeAst::Array { elem: Box::new(elem), len })
             }
-            Tok::Int(_) | Tok::Minus => {
-                let (lo, _) = self.int("a lower bound")?;
+            Tok::Int(_) | Tok::Minus | Tok::Ident | Tok::LParen => {
+                let lo = self.const_expr("a lower bound", true)?;
+                // A lone name is an enum type; a name followed by `..` a constant bound.
+                if let (ExprKind::Name(name), false) = (&lo.kind, self.at(Tok::DotDot)) {
+                    return Ok(TypeAst::Named(Ident { name, sp: lo.sp }));
+                }
                 self.expect(Tok::DotDot, "`..` and an upper bound")?;
-                let (hi, _) = self.int("an upper bound")?;
+                let hi = self.const_expr("an upper bound", true)?;
                 Ok(TypeAst::Range { lo, hi })
             }
-            _ => Err(self.expected("a type (`LO..HI`, `bool`, `result` or `[TYPE; N]`)")),
+            _ => Err(self.expected("a type (`LO..HI`, `bool`, `result`, an enum or `[TYPE; N]`)")),
         }
     }
 
@@ -466,7 +465,7 @@ impl<'a> Parser<'a> {
         let name = self.ident("a process name")?;
         let mut instances = None;
         if self.eat(Tok::LBracket).is_some() {
-            instances = Some(self.int("the number of instances")?);
+            instances = Some(self.const_expr("the number of instances", false)?);
             self.expect(Tok::RBracket, "`]`")?;
         }
         let restart = self.eat(Tok::Kw(Kw::Restart)).is_some();
@@ -573,6 +572,8 @@ fn starts_item(t: Tok) -> bool {
             t,
             Tok::Kw(
                 Kw::Model
+                    | Kw::Const
+                    | Kw::Enum
                     | Kw::Semantics
                     | Kw::Crashes
                     | Kw::Mutex
