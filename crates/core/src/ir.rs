@@ -435,9 +435,17 @@ pub struct Model {
     /// Liveness properties: what must keep happening forever (see [`Liveness`]).
     #[serde(default)]
     pub liveness: Vec<Liveness>,
+    /// Outcomes declared intended (`allow KIND [m]`): not violations (see [`crate::allow`]).
+    #[serde(default)]
+    pub allowed: Vec<crate::allow::Allow>,
 }
 
 impl Model {
+    /// True when the model declares `kind` intended for `mutex` (`allow KIND` or `allow KIND m`).
+    pub fn allows(&self, kind: crate::allow::AllowKind, mutex: MutexId) -> bool {
+        crate::allow::is_allowed(&self.allowed, kind, mutex)
+    }
+
     /// True when some thread has a `progress` statement: the model is then checked for
     /// livelock (a fair run that from some point on never passes one).
     pub fn has_progress(&self) -> bool {

@@ -45,6 +45,7 @@ pub(crate) enum Kw {
     Abandoned,
     TimeoutResult,
     NotOwner,
+    Allow,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -81,6 +82,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("ABANDONED", Kw::Abandoned),
     ("TIMEOUT", Kw::TimeoutResult),
     ("NOT_OWNER", Kw::NotOwner),
+    ("allow", Kw::Allow),
 ];
 
 impl Kw {

@@ -82,6 +82,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property
         processes,
         properties,
         liveness: vec![],
+        allowed: vec![],
     }
 }
 

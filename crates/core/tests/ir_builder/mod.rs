@@ -62,6 +62,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         processes,
         properties: vec![],
         liveness: vec![],
+        allowed: vec![],
     }
 }
 

@@ -133,7 +133,8 @@ impl<'a> Checker<'a> {
                 liveness.push(Liveness::Starvation { mutex, span: self.src.span(*sp) });
             }
         }
-        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness }
+        let allowed = self.allows(&ast.allows, &mutexes);
+        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness, allowed }
     }
 
     /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,

@@ -9,6 +9,7 @@
 //! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
 //! name other than the one it points at, is made only for an error that may be shown.
 
+mod allow;
 mod decl;
 mod expr;
 mod stmt;
