@@ -10,12 +10,15 @@ impl<'a> Parser<'a> {
     pub(super) fn allow(&mut self) -> PResult<AllowAst<'a>> {
         let kw = self.bump();
         // A reserved word (`allow assert`) is read as a kind, to be told it cannot be allowed.
+        const WHAT: &str = "an outcome to allow (`leaked_ownership` or `not_recoverable`)";
         let t = self.peek();
-        let kind = if matches!(t.tok, Tok::Kw(_)) && !t.line_start {
+        let kind = if t.line_start {
+            return Err(self.expected(WHAT));
+        } else if matches!(t.tok, Tok::Kw(_)) {
             self.bump();
             Ident { name: self.slice(t.sp), sp: t.sp }
         } else {
-            self.ident("an outcome to allow (`leaked_ownership` or `not_recoverable`)")?
+            self.ident(WHAT)?
         };
         let next = self.peek();
         let mutex = if next.tok == Tok::Ident && !next.line_start { Some(self.ident("a mutex name")?) } else { None };
