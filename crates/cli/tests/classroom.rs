@@ -17,7 +17,7 @@ use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
 /// must be added here, where it belongs in the course.
-const ORDER: [&str; 33] = [
+const ORDER: [&str; 35] = [
     "seed_bug.mc",
     "seed_fixed.mc",
     "ignore_abandoned.mc",
@@ -51,6 +51,8 @@ const ORDER: [&str; 33] = [
     "starvation_fixed.mc",
     "livelock.mc",
     "livelock_fixed.mc",
+    "abandon_by_design.mc",
+    "posix_unlock_and_throw.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
