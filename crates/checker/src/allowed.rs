@@ -144,3 +144,30 @@ pub fn report_section(system: &System, counts: &[AllowedCount]) -> Vec<String> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: AllowKind, mutex: MutexId, thread: ThreadId) -> AllowedEvent {
+        AllowedEvent { kind, mutex, thread, pc: 0, count: 1 }
+    }
+
+    #[test]
+    fn a_transition_counts_once_per_kind_and_mutex_and_the_first_event_is_the_example() {
+        let (leak, nr) = (AllowKind::LeakedOwnership, AllowKind::NotRecoverable);
+        let mut t = AllowedTally::default();
+        // A partial-order move in which two threads leak m, and one leaks n.
+        t.add_transition(&[event(leak, 0, 1), event(leak, 0, 2), event(leak, 1, 2)]);
+        t.add_transition(&[event(nr, 0, 3)]);
+        t.add_transition(&[event(leak, 0, 4)]);
+        let counts: Vec<(AllowKind, MutexId, u64, ThreadId)> =
+            t.clone().into_counts().iter().map(|c| (c.kind, c.mutex, c.transitions, c.example.thread)).collect();
+        assert_eq!(counts, [(leak, 0, 2, 1), (leak, 1, 1, 2), (nr, 0, 1, 3)]);
+        // Counts of a later search add up; its examples lose.
+        let mut later = AllowedTally::default();
+        later.add_transition(&[event(leak, 0, 9)]);
+        t.merge_after(&later.into_counts());
+        assert_eq!(t.into_counts()[0].transitions, 3);
+    }
+}

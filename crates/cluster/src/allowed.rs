@@ -10,7 +10,7 @@ use mutexcheck_checker::allowed::{AllowedCount, AllowedEvent};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::ir::MutexId;
 
-use crate::key::{compare, Reader, Writer};
+use crate::key::{compare, ords, Reader, Writer};
 
 /// One worker's counts: per kind and mutex, the transitions and the first event with its key.
 #[derive(Clone, Debug, Default)]
@@ -53,7 +53,15 @@ impl WorkerTally {
     }
 }
 
-/// Every worker's counts added up, with the example of the smallest key.
+/// True when the transition at key `a` comes before the one at `b` in one-machine
+/// breadth-first order: an earlier level first (a key has one ordinal per level), then
+/// [`compare`] within a level.
+fn earlier(a: &[u8], b: &[u8]) -> bool {
+    let (la, lb) = (ords(a).len(), ords(b).len());
+    la < lb || (la == lb && compare(a, b).is_lt())
+}
+
+/// Every worker's counts added up, with the example of the earliest key.
 pub fn merge(blobs: &[Vec<u8>]) -> Vec<AllowedCount> {
     let mut all: BTreeMap<(AllowKind, MutexId), (u64, Vec<u8>, AllowedEvent)> = BTreeMap::new();
     for blob in blobs {
@@ -71,7 +79,7 @@ pub fn merge(blobs: &[Vec<u8>]) -> Vec<AllowedCount> {
             };
             let entry = all.entry((kind, e.mutex)).or_insert((0, key.clone(), e));
             entry.0 += n;
-            if compare(&key, &entry.1).is_lt() {
+            if earlier(&key, &entry.1) {
                 (entry.1, entry.2) = (key, e);
             }
         }
@@ -79,4 +87,39 @@ pub fn merge(blobs: &[Vec<u8>]) -> Vec<AllowedCount> {
     all.into_iter()
         .map(|((kind, mutex), (transitions, _, example))| AllowedCount { kind, mutex, transitions, example })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::push_ord;
+
+    fn key(ords: &[u32]) -> Vec<u8> {
+        let mut k = Vec::new();
+        for &o in ords {
+            push_ord(&mut k, o);
+        }
+        k
+    }
+
+    fn leak(thread: u16) -> AllowedEvent {
+        AllowedEvent { kind: AllowKind::LeakedOwnership, mutex: 0, thread, pc: 3, count: 1 }
+    }
+
+    #[test]
+    fn counts_add_up_over_workers_and_the_smallest_key_gives_the_example() {
+        let mut a = WorkerTally::default();
+        // Two events in one transition count once; the one after `upto` not at all.
+        a.count(&[(key(&[1, 0]), leak(1)), (key(&[1, 0]), leak(1)), (key(&[2, 5]), leak(2))], Some(&key(&[1, 0])));
+        let mut b = WorkerTally::default();
+        b.count(&[(key(&[0, 7]), leak(5))], None);
+        let merged = merge(&[a.encode(), b.encode()]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!((merged[0].transitions, merged[0].example), (2, leak(5)));
+        // An event of an earlier level comes first, whatever its bytes.
+        let mut c = WorkerTally::default();
+        c.count(&[(key(&[3]), leak(6))], None);
+        let merged = merge(&[a.encode(), b.encode(), c.encode()]);
+        assert_eq!((merged[0].transitions, merged[0].example), (3, leak(6)));
+    }
 }
