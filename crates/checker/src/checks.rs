@@ -14,6 +14,10 @@
 //!
 //! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
 //! reported as out_of_range.
+//!
+//! An outcome the model allows (`allow leaked_ownership [m]`, `allow not_recoverable [m]`) is
+//! not a violation of the step: [`Checks::allowed_events`] reports it instead, for the search
+//! to count (see [`crate::allowed`]).
 
 use mutexcheck_core::ir::{Expr, Op, Property, Scope, Semantics};
 use mutexcheck_core::posix::{Consistency, LockOutcome, UnlockOutcome};
