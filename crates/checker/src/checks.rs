@@ -14,6 +14,10 @@
 //!
 //! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
 //! reported as out_of_range.
+//!
+//! An outcome the model allows (`allow leaked_ownership [m]`, `allow not_recoverable [m]`) is
+//! not a violation of the step: [`Checks::allowed_events`] reports it instead, for the search
+//! to count (see [`crate::allowed`]).
 
 use mutexcheck_core::ir::{Expr, Op, Property, Scope, Semantics};
 use mutexcheck_core::posix::{Consistency, LockOutcome, UnlockOutcome};
@@ -21,7 +25,10 @@ use mutexcheck_core::{
     Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
 };
 
+use crate::allowed::AllowedEvent;
 use crate::properties::{Violation, ViolationKind};
+use mutexcheck_core::allow::AllowKind;
+use mutexcheck_core::Abandonment;
 
 /// The properties of one validated [`System`], checked on single steps and states.
 #[derive(Clone, Copy)]
@@ -167,13 +174,15 @@ impl Checks<'_> {
                 ),
             ));
         }
+        // A leak of a mutex the model allows to leak is an allowed event, not a violation.
+        let leak = |a: &&Abandonment| !a.by_crash && !sys.model().allows(AllowKind::LeakedOwnership, a.mutex);
         let leaked: Vec<String> = step
             .abandoned
             .iter()
-            .filter(|a| !a.by_crash)
+            .filter(leak)
             .map(|a| format!("{} (count {})", self.mutex_name(a.mutex), a.count))
             .collect();
-        if let Some(owner) = step.abandoned.iter().find(|a| !a.by_crash).map(|a| a.owner) {
+        if let Some(owner) = step.abandoned.iter().find(leak).map(|a| a.owner) {
             return Some(Violation::new(
                 ViolationKind::LeakedOwnership,
                 format!("{} ended owning {}", sys.thread_name(owner), and_list(&leaked)),
@@ -211,6 +220,32 @@ impl Checks<'_> {
         None
     }
 
+    /// The allowed events of the step `before --step--> after` (see [`crate::allowed`]):
+    /// exactly what [`Checks::step_violation`] does not report because the model allows it.
+    pub fn allowed_events(&self, before: &State, step: &Step, after: &State, out: &mut Vec<AllowedEvent>) {
+        let model = self.system.model();
+        if model.allowed.is_empty() {
+            return;
+        }
+        let Action::Run { pc, .. } = step.action else { return };
+        for a in step.abandoned.iter().filter(|a| !a.by_crash) {
+            if model.allows(AllowKind::LeakedOwnership, a.mutex) {
+                let kind = AllowKind::LeakedOwnership;
+                out.push(AllowedEvent { kind, mutex: a.mutex, thread: a.owner, pc, count: a.count });
+            }
+        }
+        if let (Outcome::Unlock { .. }, Action::Run { thread, .. }) = (&step.outcome, step.action) {
+            let Some(Op::Release { mutex, .. }) = self.system.instr(&step.action).map(|i| &i.op) else { return };
+            let (was, now) = (self.system.posix_mutex(before, *mutex), self.system.posix_mutex(after, *mutex));
+            if was.consistency != Consistency::NotRecoverable
+                && now.consistency == Consistency::NotRecoverable
+                && model.allows(AllowKind::NotRecoverable, *mutex)
+            {
+                out.push(AllowedEvent { kind: AllowKind::NotRecoverable, mutex: *mutex, thread, pc, count: 1 });
+            }
+        }
+    }
+
     /// What a POSIX unlock may do wrong: unlock a mutex the thread does not own (`PERM`
     /// ignored, or a non-robust normal mutex silently unlocked: undefined in POSIX), or
     /// unlock it while inconsistent, which makes it not recoverable.
@@ -237,7 +272,10 @@ impl Checks<'_> {
             );
             return Some(Violation::new(ViolationKind::ReleaseNotOwner, message));
         }
-        if was.consistency != Consistency::NotRecoverable && now.consistency == Consistency::NotRecoverable {
+        if was.consistency != Consistency::NotRecoverable
+            && now.consistency == Consistency::NotRecoverable
+            && !sys.model().allows(AllowKind::NotRecoverable, *mutex)
+        {
             let message = format!(
                 "{} unlocked {name} while it was inconsistent (OWNERDEAD, then no `consistent`): {name} is not recoverable, every later lock fails with NOTRECOVERABLE",
                 self.at(&step.action)

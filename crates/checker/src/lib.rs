@@ -12,6 +12,7 @@
 //!
 //! Parsing is not done here: the input is an IR [`mutexcheck_core::Model`].
 
+pub mod allowed;
 pub(crate) mod bfs;
 pub mod checkable;
 pub mod checks;
@@ -112,6 +113,7 @@ pub fn finish(
         // The counts are the liveness graph's (unreduced); the engine's settings stay.
         let s = &mut result.stats;
         (s.states, s.transitions, s.max_depth) = (stats.states, stats.transitions, stats.max_depth);
+        s.allowed = stats.allowed;
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
         (s.symmetry, s.partial_order, s.liveness) = (false, false, true);

@@ -35,6 +35,7 @@ use mutexcheck_core::ir::{Liveness, Op};
 use mutexcheck_core::posix::LockOutcome;
 use mutexcheck_core::{Action, Outcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome};
 
+use crate::allowed::AllowedTally;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::properties::{Violation, ViolationKind};
@@ -72,6 +73,8 @@ struct Graph {
     enabled: Vec<Vec<bool>>,
     transitions: u64,
     max_depth: u32,
+    /// The allowed events of the graph's transitions (see [`crate::allowed`]).
+    allowed: AllowedTally,
 }
 
 /// Why the graph could not be built whole.
@@ -92,6 +95,7 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
         transitions: graph.transitions,
         max_depth: graph.max_depth,
         threads: 1,
+        allowed: graph.allowed.clone().into_counts(),
         ..Stats::default()
     };
     let found = find(system, &graph, guard);
@@ -137,17 +141,21 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
         enabled: Vec::new(),
         transitions: 0,
         max_depth: 0,
+        allowed: AllowedTally::default(),
     };
     let mut index: HashMap<State, u32> = HashMap::new();
     index.insert(g.states[0].clone(), 0);
     let mut depth = vec![0u32];
     let mut successors = Vec::new();
+    let checks = crate::checks::Checks::new(system);
+    let mut allowed = Vec::new();
     let stopped = |g: &Graph, limit: Limit| {
         let stats = Stats {
             states: g.states.len() as u64,
             transitions: g.transitions,
             max_depth: g.max_depth,
             threads: 1,
+            allowed: g.allowed.clone().into_counts(),
             ..Stats::default()
         };
         Err((Cut::Limit(limit), stats))
@@ -171,6 +179,8 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
         let mut enabled = vec![false; threads];
         let mut edges = Vec::with_capacity(successors.len());
         for (ordinal, (step, mut target)) in successors.drain(..).enumerate() {
+            allowed.clear();
+            checks.allowed_events(&g.states[next], &step, &target, &mut allowed);
             // Dead data is canonical, as for safety: it keeps every infinite run, and the
             // lasso is re-executed on real states below.
             system.canonicalize_dead_after(&mut target, [&step]);
@@ -197,6 +207,9 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
                 }
             };
             g.transitions += 1;
+            if !allowed.is_empty() {
+                g.allowed.add_transition(&allowed);
+            }
             edges.push((to, f));
         }
         g.out.push(edges);

@@ -36,6 +36,9 @@ pub struct Stats {
     /// The counts are of the liveness check (the whole graph, no reduction), which ran
     /// after the safety check found nothing.
     pub liveness: bool,
+    /// Outcomes the model allows (`allow KIND [m]`) that happened, by kind and mutex, with
+    /// how many explored transitions had them (see [`crate::allowed`]).
+    pub allowed: Vec<crate::allowed::AllowedCount>,
 }
 
 /// What the visited set stores of each state.

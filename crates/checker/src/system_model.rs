@@ -19,6 +19,7 @@ use mutexcheck_core::pack::Packer;
 use mutexcheck_core::symmetry::Symmetry;
 use mutexcheck_core::{Action, Actor, Outcome, State, Step, System};
 
+use crate::allowed::AllowedEvent;
 use crate::checkable::Checkable;
 use crate::checks::Checks;
 use crate::guard::Interrupt;
@@ -71,6 +72,8 @@ pub struct Move {
     /// state it passes (checked as the move is built, while those states are at hand). A
     /// move ends at its first violation.
     pub violation: Option<Box<Violation>>,
+    /// The allowed events of the move's steps, in order (see [`crate::allowed`]).
+    pub allowed: Vec<AllowedEvent>,
 }
 
 impl Move {
@@ -216,13 +219,15 @@ impl<'a> SystemModel<'a> {
                 self.finish(mv, next, out);
                 continue;
             }
-            let Move { mut through, last, .. } = mv;
+            let Move { mut through, last, allowed, .. } = mv;
             through.push(last);
             let (start, count) = (pending.len(), more.len());
             for (i, (step, after)) in more.drain(..).enumerate() {
                 let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
                 let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
-                pending.push((Move { through, last: step, violation }, after));
+                let mut allowed = allowed.clone();
+                self.checks.allowed_events(&next, &step, &after, &mut allowed);
+                pending.push((Move { through, last: step, violation, allowed }, after));
             }
             // Popped in order: the first alternative first.
             pending[start..].reverse();
@@ -314,7 +319,9 @@ impl Checkable for SystemModel<'_> {
                     break;
                 }
                 let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
-                let mv = Move { through: Vec::new(), last, violation };
+                let mut allowed = Vec::new();
+                self.checks.allowed_events(state, &last, &next, &mut allowed);
+                let mv = Move { through: Vec::new(), last, violation, allowed };
                 if self.partial_order {
                     self.follow(mv, next, quick, &mut scratch, out);
                 } else {
@@ -323,6 +330,10 @@ impl Checkable for SystemModel<'_> {
             }
             scratch.first = first;
         })
+    }
+
+    fn allowed_events<'s>(&self, mv: &'s Move) -> &'s [AllowedEvent] {
+        &mv.allowed
     }
 
     /// The move's violation, found while it was built.

@@ -459,9 +459,17 @@ pub struct Model {
     /// The enum types its variables may have ([`Ty::Enum`]).
     #[serde(default)]
     pub enums: Vec<EnumDecl>,
+    /// Outcomes declared intended (`allow KIND [m]`): not violations (see [`crate::allow`]).
+    #[serde(default)]
+    pub allowed: Vec<crate::allow::Allow>,
 }
 
 impl Model {
+    /// True when the model declares `kind` intended for `mutex` (`allow KIND` or `allow KIND m`).
+    pub fn allows(&self, kind: crate::allow::AllowKind, mutex: MutexId) -> bool {
+        crate::allow::is_allowed(&self.allowed, kind, mutex)
+    }
+
     /// A value of type `ty` written the way a user reads it: an enum member by its name
     /// (`Writing`), anything else as [`Ty::render`] writes it. Every report, trace, graph
     /// and page shows values through this function.

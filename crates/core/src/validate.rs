@@ -258,5 +258,10 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             crate::ir::Liveness::Starvation { mutex, .. } => global.mutex(*mutex, "a `starvation` property")?,
         }
     }
+    for a in &model.allowed {
+        if let Some(m) = a.mutex {
+            global.mutex(m, &format!("`allow {}`", a.kind.name()))?;
+        }
+    }
     Ok(())
 }

@@ -125,6 +125,16 @@ pub(crate) struct ModelAst<'a> {
     pub props: Vec<PropAst<'a>>,
     /// `starvation m` lines: the mutex named, and the whole line.
     pub starvation: Vec<(Ident<'a>, Sp)>,
+    /// `allow KIND [m]` lines.
+    pub allows: Vec<AllowAst<'a>>,
+}
+
+/// `allow KIND [m]`: an outcome declared intended, for one mutex or every mutex.
+#[derive(Clone, Debug)]
+pub(crate) struct AllowAst<'a> {
+    pub kind: Ident<'a>,
+    pub mutex: Option<Ident<'a>>,
+    pub sp: Sp,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.

@@ -47,6 +47,7 @@ pub(crate) enum Kw {
     NotOwner,
     Const,
     Enum,
+    Allow,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -85,6 +86,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("NOT_OWNER", Kw::NotOwner),
     ("const", Kw::Const),
     ("enum", Kw::Enum),
+    ("allow", Kw::Allow),
 ];
 
 impl Kw {

@@ -102,6 +102,26 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
             doc["incomplete"] = json!({ "limit": limit.name(), "message": limit.describe() });
         }
     }
+    if !system.model().allowed.is_empty() {
+        doc["allowed"] = allowed(system, &s.allowed);
+    }
     doc["stats"] = stats;
     doc
+}
+
+/// The allowed outcomes: each kind and mutex that happened, with its count of explored
+/// transitions and an example, then each declaration that never did (`transitions` 0).
+fn allowed(system: &System, counts: &[crate::allowed::AllowedCount]) -> Value {
+    let mutex = |m: usize| system.model().mutexes[m].name.clone();
+    let happened = counts.iter().map(|c| {
+        json!({
+            "kind": c.kind,
+            "mutex": mutex(c.mutex),
+            "transitions": c.transitions,
+            "example": crate::allowed::describe_event(system, &c.example),
+        })
+    });
+    let unused = crate::allowed::unused(system, counts)
+        .map(|a| json!({ "kind": a.kind, "mutex": a.mutex.map(mutex), "transitions": 0, "example": Value::Null }));
+    happened.chain(unused).collect()
 }

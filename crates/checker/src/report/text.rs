@@ -136,6 +136,10 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         trace(system, &mut out, c);
     }
     let s = &result.stats;
+    let allowed = crate::allowed::report_section(system, &s.allowed);
+    if !allowed.is_empty() {
+        let _ = writeln!(out, "\n{}", allowed.join("\n"));
+    }
     let _ = writeln!(out, "\nstatistics:");
     let _ = writeln!(out, "  states:      {}", s.states);
     let _ = writeln!(out, "  transitions: {}", s.transitions);

@@ -83,6 +83,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property
         properties,
         liveness: vec![],
         enums: vec![],
+        allowed: vec![],
     }
 }
 

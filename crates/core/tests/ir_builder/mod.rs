@@ -63,6 +63,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         properties: vec![],
         liveness: vec![],
         enums: vec![],
+        allowed: vec![],
     }
 }
 

@@ -142,7 +142,8 @@ impl<'a> Checker<'a> {
             }
         }
         let enums = std::mem::take(&mut self.enums);
-        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness, enums }
+        let allowed = self.allows(&ast.allows, &mutexes);
+        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness, enums, allowed }
     }
 
     /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,

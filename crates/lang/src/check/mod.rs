@@ -10,6 +10,7 @@
 //! name other than the one it points at, is made only for an error that may be shown.
 
 mod consts;
+mod allow;
 mod decl;
 mod expr;
 mod stmt;

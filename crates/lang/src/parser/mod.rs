@@ -6,6 +6,7 @@
 //! [`MAX_DEPTH`] levels so that no input can overflow the stack; reaching the limit, or
 //! [`MAX_ERRORS`] errors, stops parsing.
 
+mod allow;
 mod consts;
 mod expr;
 mod stmt;
@@ -338,6 +339,10 @@ impl<'a> Parser<'a> {
                 let cond = self.expr()?;
                 m.props.push(PropAst { kind: PropKind::Invariant(name), cond });
             }
+            Tok::Kw(Kw::Allow) => {
+                let a = self.allow()?;
+                m.allows.push(a);
+            }
             // `starvation` is a word, not a keyword: models may use it as a name.
             Tok::Ident if self.slice(t.sp) == "starvation" => {
                 self.bump();
@@ -366,7 +371,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end` or `starvation`",
+                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
                     help,
                 ));
             }
@@ -581,6 +586,7 @@ fn starts_item(t: Tok) -> bool {
                     | Kw::Process
                     | Kw::Thread
                     | Kw::Protect
+                    | Kw::Allow
                     | Kw::Invariant
             )
         )
