@@ -11,6 +11,7 @@ mod cluster;
 mod graph;
 mod input;
 mod interrupt;
+mod json_doc;
 mod output;
 mod progress;
 mod replay;
