@@ -29,7 +29,8 @@ pub struct CheckArgs {
     /// Depth-first search.
     #[arg(long)]
     pub dfs: bool,
-    /// Print the whole report as one JSON document.
+    /// Print the whole report as one JSON document, on every path: bad input (every
+    /// diagnostic), a bound, Ctrl-C and the backstop too (docs/json-output.md).
     #[arg(long)]
     pub json: bool,
     /// Leave out time, states per second and memory, so output is identical run to run.

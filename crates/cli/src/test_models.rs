@@ -23,7 +23,8 @@ use crate::output::print_out;
 pub struct TestArgs {
     /// Model files and directories (searched recursively for `.mc` files). Default: `models/`.
     pub paths: Vec<String>,
-    /// Print the results as one JSON document instead of one line per model.
+    /// Print the results as one JSON document instead of one line per model (also when the
+    /// backstop ends the run: docs/json-output.md).
     #[arg(long)]
     pub json: bool,
     /// Stop each model's search after storing this many states (the model then fails:
