@@ -58,8 +58,10 @@
 //! **Atomic blocks that cannot block.** An `atomic` block with no `wait` without a timeout and
 //! no loop runs from its first step to its last with no other thread and no crash in between
 //! (that is what `atomic` means). A state inside it has exactly its holder's steps as
-//! successors, so [`System::reduced_successors`] returns them: a checker checks every
-//! property in these states but need not store them.
+//! successors, so [`System::reduced_successors`] returns them: a checker need not store
+//! these states. It checks the steps through them (an `assert` stands where it is), but no
+//! state property: nobody observes a state inside a block whose thread can go on
+//! ([`System::is_observable`]).
 //!
 //! A state for which [`System::reduced_successors`] returns steps is *transient*: a checker
 //! may follow its steps at once instead of storing it, which is how mutexcheck uses it.
