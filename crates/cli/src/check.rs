@@ -142,9 +142,10 @@ pub fn run(args: &CheckArgs) -> i32 {
         json_doc::speak_on_backstop(&guard, &args.model, &system, options.strategy, &so_far, !args.no_timings);
     }
     // The counts so far carry the reductions that take effect, as the report's do.
-    let effective = mutexcheck_checker::SystemModel::new(&system, args.engine_options().reductions).reductions();
+    let effective =
+        args.json.then(|| mutexcheck_checker::SystemModel::new(&system, args.engine_options().reductions).reductions());
     let record = |stats: &mutexcheck_checker::Stats| {
-        if args.json {
+        if let Some(effective) = effective {
             let mut stats = stats.clone();
             (stats.partial_order, stats.symmetry) = (effective.partial_order, effective.symmetry);
             so_far.set(&stats);
@@ -158,12 +159,14 @@ pub fn run(args: &CheckArgs) -> i32 {
     }
     let result = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
-        let guard = std::sync::Arc::clone(&guard);
-        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), guard) {
+        let shared = std::sync::Arc::clone(&guard);
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), shared)
+        {
             Ok(run) => run,
             Err(message) => {
                 eprintln!("error: {message}");
                 if args.json {
+                    guard.on_backstop(None);
                     let doc = json_doc::bad_input(
                         &args.model,
                         &message,

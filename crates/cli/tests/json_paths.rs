@@ -86,6 +86,17 @@ fn a_model_that_cannot_be_read_is_a_bad_input_document_with_one_unplaced_diagnos
 }
 
 #[test]
+fn a_cluster_that_cannot_run_is_a_bad_input_document() {
+    let out = run_in(&repo(), &["check", "models/seed_bug.mc", "--cluster", "-n", "2", "-p", "5", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc = document(&out);
+    assert_eq!(doc["error"], "cluster: -p 5 is not a process of -n 2 (0 to 1)");
+    assert_eq!(doc["diagnostics"][0]["message"], doc["error"]);
+    assert_eq!(doc["rendered"], "error: cluster: -p 5 is not a process of -n 2 (0 to 1)\n");
+    assert_eq!(text(&out.stderr), "error: cluster: -p 5 is not a process of -n 2 (0 to 1)\n");
+}
+
+#[test]
 fn max_states_prints_the_incomplete_document_with_its_counts() {
     let out = run_in(&repo(), &["check", "models/seed_fixed.mc", "--max-states", "10", "--json", "--no-timings"]);
     assert_eq!(out.status.code(), Some(3));
