@@ -253,3 +253,64 @@ fn replay_reproduces_a_violation_seen_while_a_block_waits() {
         );
     }
 }
+
+#[test]
+fn replay_of_a_trace_that_ends_inside_a_block_says_the_violation_no_longer_happens() {
+    // What the checker reported before atomic blocks were opaque: HALF_WRITTEN followed by
+    // `a = 0`, the invariant broken at step 1, between the block's writes. Made from today's
+    // trace (3 steps) cut after its first step.
+    let dir = scratch_dir("atomic-observers", "old-trace");
+    let source = HALF_WRITTEN.replace("        b = 1\n    }\n", "        b = 1\n    }\n    a = 0\n");
+    std::fs::write(dir.join("half_written.mc"), source).unwrap();
+    let out = run_in(&dir, &["check", "half_written.mc", "--trace-out", "t.json", "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let mut trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("t.json")).unwrap()).unwrap();
+    assert_eq!(trace["violation"]["step"], 3);
+    trace["steps"].as_array_mut().unwrap().truncate(1);
+    trace["violation"]["step"] = 1.into();
+    trace["violation"]["message"] = "invariant same: `a == b` is false (a = 1, b = 0)".into();
+    std::fs::write(dir.join("old.json"), trace.to_string()).unwrap();
+    let out = run_in(&dir, &["replay", "old.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stdout).ends_with(
+            "does not reproduce: step 1: all 1 steps replay, but the violation (invariant: invariant same: `a == b` is false (a = 1, b = 0)) no longer happens\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn crashes_fall_while_a_block_waits_and_never_while_it_can_go_on() {
+    let model = mutexcheck_lang::compile("blocked_inside.mc", BLOCKED_INSIDE.as_bytes()).unwrap();
+    let system = prepare(model, Some(1)).unwrap();
+    let successors = |s: &mutexcheck_core::State| {
+        let mut out = Vec::new();
+        system.successors(s, &mut out);
+        out
+    };
+    let by = |s: &mutexcheck_core::State, thread: ThreadId| {
+        successors(s)
+            .into_iter()
+            .find(|(step, _)| matches!(step.action, Action::Run { thread: t, .. } if t == thread))
+            .unwrap()
+            .1
+    };
+    let crashes = |s: &mutexcheck_core::State| {
+        successors(s).iter().filter(|(step, _)| matches!(step.action, Action::Crash { .. })).count()
+    };
+    let initial = system.initial_state();
+    assert!(system.is_observable(&initial));
+    assert_eq!(crashes(&initial), 2);
+    // p writes a inside its block, m free: only p moves, no crash, nothing observed.
+    let inside = by(&initial, 0);
+    assert!(!system.is_observable(&inside));
+    assert_eq!(crashes(&inside), 0);
+    assert!(successors(&inside).iter().all(|(step, _)| matches!(step.action, Action::Run { thread: 0, .. })));
+    // q took m first: p waits inside its block; q moves, either process may crash.
+    let waiting = by(&by(&initial, 1), 0);
+    assert_eq!(system.atomic_holder(&waiting), Some(0));
+    assert!(system.is_observable(&waiting));
+    assert_eq!(crashes(&waiting), 2);
+}
