@@ -70,6 +70,34 @@ pub fn bad_input(path: &str, error: &str, diagnostics: Vec<Value>, rendered: &st
     })
 }
 
+/// True when the command line (program name first) runs `check` or `test` with `--json`:
+/// whether a usage error must be a JSON document too.
+pub fn json_command(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.skip(1).collect();
+    let command = args.iter().find(|a| !a.starts_with('-'));
+    matches!(command.map(String::as_str), Some("check" | "test")) && args.iter().any(|a| a == "--json")
+}
+
+/// The document of a command line clap refuses (exit 2): `rendered` is clap's message as
+/// printed on stderr, `error` its first line.
+pub fn usage_error(rendered: &str) -> Value {
+    let first = rendered.lines().next().unwrap_or_default();
+    let error = first.strip_prefix("error: ").unwrap_or(first);
+    json!({
+        "model": null,
+        "model_file": null,
+        "verdict": "bad_input",
+        "complete": false,
+        "exit_code": EXIT_BAD_INPUT,
+        "error": error,
+        "diagnostics": [{
+            "severity": "error", "code": null, "message": error, "file": null, "line": null,
+            "column": null, "length": null, "label": null, "help": null,
+        }],
+        "rendered": rendered,
+    })
+}
+
 /// Prints a JSON document on stdout, as every `--json` output is printed.
 pub fn print(doc: &Value) {
     print_out(&format!("{}\n", serde_json::to_string_pretty(doc).unwrap_or_default()));

@@ -97,6 +97,26 @@ fn a_cluster_that_cannot_run_is_a_bad_input_document() {
 }
 
 #[test]
+fn a_command_line_refused_is_a_bad_input_document_for_check_and_test() {
+    for command in ["check", "test"] {
+        let out = run_in(&repo(), &[command, "--json", "--max-states", "many", "models/seed_bug.mc"]);
+        assert_eq!(out.status.code(), Some(2));
+        let doc = document(&out);
+        assert_eq!(doc["model_file"], Value::Null);
+        assert_eq!(doc["error"], "invalid value 'many' for '--max-states <N>': invalid digit found in string");
+        assert_eq!(doc["diagnostics"][0]["file"], Value::Null);
+        assert_eq!(doc["rendered"], text(&out.stderr));
+    }
+    // Help is not an error, and a command without --json keeps its plain usage error.
+    let out = run_in(&repo(), &["check", "--json", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("Explore every interleaving"));
+    let out = run_in(&repo(), &["replay", "--json", "t.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
 fn max_states_prints_the_incomplete_document_with_its_counts() {
     let out = run_in(&repo(), &["check", "models/seed_fixed.mc", "--max-states", "10", "--json", "--no-timings"]);
     assert_eq!(out.status.code(), Some(3));
