@@ -123,13 +123,11 @@ impl Shared {
             if rss > mb.saturating_mul(1024) {
                 let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
                 if backstop && rss > (mb + BACKSTOP_MARGIN_MB).saturating_mul(1024) {
-                    self.give_up(
-                        Limit::MaxMemory(mb),
-                        &format!(
+                    let why = format!(
                         "the memory limit of {mb} MB was passed by more than {BACKSTOP_MARGIN_MB} MB ({} MB in use)",
                         rss / 1024
-                    ),
                     );
+                    self.give_up(Limit::MaxMemory(mb), &why);
                 }
             }
         }

@@ -59,8 +59,10 @@ pub fn run(args: &TestArgs) -> i32 {
     let limits = Limits { max_states: args.max_states, ..args.bounds.limits() };
     // The time and memory bounds count for the whole run, from the start of the process.
     let guard = Guard::with_backstop(&limits);
+    // With --json, the results so far, for the backstop to print.
+    let done = SoFar::default();
     if args.json {
-        speak_on_backstop(&guard, &[]);
+        speak_on_backstop(&guard, &done);
     }
     let paths = if args.paths.is_empty() { vec!["models/".to_string()] } else { args.paths.clone() };
     let mut found = Vec::new();
@@ -85,10 +87,10 @@ pub fn run(args: &TestArgs) -> i32 {
         if !args.json {
             print_out(&format!("{}\n", line(&result)));
         }
-        results.push(result);
         if args.json {
-            speak_on_backstop(&guard, &results);
+            done.push(&result);
         }
+        results.push(result);
     }
     guard.on_backstop(None);
     let passed = results.iter().filter(|r| r.result == "pass").count();
@@ -111,14 +113,25 @@ pub fn run(args: &TestArgs) -> i32 {
     }
 }
 
+/// The results of the models tested so far, where the backstop can read them.
+#[derive(Clone, Default)]
+struct SoFar(std::sync::Arc<std::sync::Mutex<Vec<ModelResult>>>);
+
+impl SoFar {
+    fn push(&self, result: &ModelResult) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(result.clone());
+    }
+}
+
 /// With `--json`, makes the backstop print the results of the models done so far, the
 /// model it stopped in left out, and why the run stopped (the exit code is 3).
-fn speak_on_backstop(guard: &Guard, done: &[ModelResult]) {
-    let done = done.to_vec();
+fn speak_on_backstop(guard: &Guard, done: &SoFar) {
+    let done = done.clone();
     guard.on_backstop(Some(Box::new(move |limit, why| {
+        let done = done.0.lock().unwrap_or_else(|e| e.into_inner());
         let passed = done.iter().filter(|r| r.result == "pass").count();
         let doc = serde_json::json!({
-            "models": done,
+            "models": *done,
             "passed": passed,
             "failed": done.len() - passed,
             "complete": false,
