@@ -79,6 +79,16 @@ fn an_invariant_is_not_checked_inside_an_atomic_block() {
 }
 
 #[test]
+fn the_example_of_the_language_reference_is_this_one_and_is_ok() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/language.md")).unwrap();
+    let section = doc.split("**Nobody sees inside an `atomic` block.**").nth(1).expect("the section");
+    let example = section.split("```\n").nth(1).expect("its example");
+    assert_eq!(example, HALF_WRITTEN);
+    let r = check(example, None, Reductions::ALL);
+    assert_eq!(r.verdict, Verdict::Ok);
+}
+
+#[test]
 fn no_crash_falls_inside_an_atomic_block_its_thread_can_continue() {
     // A crash between the writes would leave `a = 1, b = 0` for good, in an observed state.
     // Unreduced, one crash: the 3 states above and p crashed before the block (its memory
