@@ -12,6 +12,14 @@
 //!   only while its mutex is free and not abandoned), then deadlock, then `at end` properties
 //!   in declaration order (only in final states).
 //!
+//! State properties (`invariant`, `protect`'s free-mutex check, `at end`) are evaluated only
+//! in states between steps ([`System::is_observable`]): never inside an `atomic` block whose
+//! thread can go on, a state no other thread, no crash and no property can see. Every user
+//! of these checks (the search, transient states of a move, the story, replay, the viewer)
+//! gets the rule here, so they agree. Step checks stand where their step is: an `assert` and
+//! a first `OK` wait's `protect` check inside a block see the block's own writes so far,
+//! as the thread running it does.
+//!
 //! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
 //! reported as out_of_range.
 //!
@@ -287,6 +295,9 @@ impl Checks<'_> {
 
     /// A broken `invariant`, or a broken `protect` while its mutex is free and not abandoned.
     pub fn state_violation(&self, state: &State) -> Option<Violation> {
+        if !self.system.is_observable(state) {
+            return None;
+        }
         for p in &self.system.model().properties {
             match p {
                 Property::Invariant { name, cond, text, .. } => match self.eval(state, p, text) {
@@ -370,7 +381,9 @@ impl Checks<'_> {
 
     /// A broken `at end` property in a state where the run is over.
     pub fn final_violation(&self, state: &State) -> Option<Violation> {
-        if !self.system.is_final(state) {
+        // A final state has no thread left to hold a block; asked all the same, so that the
+        // rule reads in one place.
+        if !self.system.is_final(state) || !self.system.is_observable(state) {
             return None;
         }
         for p in &self.system.model().properties {

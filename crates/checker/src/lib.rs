@@ -37,7 +37,7 @@ pub mod visited;
 pub use checkable::Checkable;
 pub use checks::Checks;
 pub use explore::{explore, explore_guarded, explore_with, EngineOptions, Progress, SearchOptions};
-pub use guard::{Guard, Interrupt};
+pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};

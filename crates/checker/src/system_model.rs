@@ -236,7 +236,9 @@ impl<'a> SystemModel<'a> {
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
     /// transient and had no atomic holder: among the threads the move ran, or the threads of
-    /// the process it restarted (a crash makes no thread runnable alone).
+    /// the process it restarted. A crash makes no thread runnable alone, except that the
+    /// crash that uses up the budget lets a thread of a `restart` process end quietly (no
+    /// crash can give it a second life any more): then those threads are looked at.
     fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
         let layout = self.system.layout();
         match mv.through.first().unwrap_or(&mv.last).action {
@@ -245,7 +247,18 @@ impl<'a> SystemModel<'a> {
             Action::Restart { process } => {
                 self.system.reduced_successors_among(next, layout.processes[process].threads.clone(), out)
             }
-            Action::Crash { .. } => self.system.reduced_successors_among(next, [], out),
+            Action::Crash { .. } => {
+                let sys = self.system;
+                if sys.crashes_used(next) < sys.model().crashes {
+                    return false;
+                }
+                let restartable = layout
+                    .processes
+                    .iter()
+                    .filter(|p| sys.model().processes[p.decl].restart)
+                    .flat_map(|p| p.threads.clone());
+                sys.reduced_successors_among(next, restartable, out)
+            }
         }
     }
 

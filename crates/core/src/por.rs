@@ -42,8 +42,10 @@
 //! of the crash run is possible after `α` too. So a run through the crash is matched, state
 //! for state up to `t`'s status and the crash count, by a run through `α`. If the process
 //! has other running threads, the crash stays possible after `α` and kills them the same way.
-//! A process that restarts is left out: a crash and a restart give it a future that ending
-//! does not.
+//! A process that restarts is left out while a crash is left in the budget: a crash and a
+//! restart give it a future that ending does not. Once the budget is used up no run from `s`
+//! crashes anything, the case of the crash does not arise, and `restart` changes nothing: a
+//! process marked `restart` under `--crashes 0` is reduced exactly as one that is not.
 //!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
@@ -56,8 +58,10 @@
 //! **Atomic blocks that cannot block.** An `atomic` block with no `wait` without a timeout and
 //! no loop runs from its first step to its last with no other thread and no crash in between
 //! (that is what `atomic` means). A state inside it has exactly its holder's steps as
-//! successors, so [`System::reduced_successors`] returns them: a checker checks every
-//! property in these states but need not store them.
+//! successors, so [`System::reduced_successors`] returns them: a checker need not store
+//! these states. It checks the steps through them (an `assert` stands where it is), but no
+//! state property: nobody observes a state inside a block whose thread can go on
+//! ([`System::is_observable`]).
 //!
 //! A state for which [`System::reduced_successors`] returns steps is *transient*: a checker
 //! may follow its steps at once instead of storing it, which is how mutexcheck uses it.
@@ -134,11 +138,15 @@ fn local_expr(e: &Expr) -> bool {
 
 impl System {
     /// True when the step leaves `t` running, or ends it owning nothing in a process that
-    /// never restarts (see "Ending a thread" in the module comment).
+    /// never restarts or can no longer crash (see "Ending a thread" in the module comment).
     fn ends_quietly(&self, t: ThreadId, step: &Step, next: &State) -> bool {
+        // A thread step uses no crash: the budget left in `next` is the one left before it.
+        let no_crash_left = self.crashes_used(next) >= self.model.crashes;
         next.0[self.layout.status_slot(t)] == STATUS_RUNNING
             || (step.abandoned.is_empty()
-                && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
+                && (no_crash_left
+                    || !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl]
+                        .restart))
     }
 
     fn reduction(&self, t: ThreadId) -> &ThreadReduction {

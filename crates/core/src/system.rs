@@ -156,6 +156,18 @@ impl System {
         (atomic != 0).then(|| (atomic - 1) as ThreadId)
     }
 
+    /// True when `s` lies between steps for every observer: no thread is inside an `atomic`
+    /// block it can go on with. Invariants, `protect` and `at end` are evaluated only in
+    /// such states; a state inside a block whose holder can move is seen by nobody (only the
+    /// holder moves there, no crash falls there). A holder blocked inside its block lost
+    /// atomicity: other threads and crashes move, so that state is observable.
+    pub fn is_observable(&self, s: &State) -> bool {
+        match self.atomic_holder(s) {
+            None => true,
+            Some(t) => s.0[self.layout.status_slot(t)] != STATUS_RUNNING || self.blocked(&s.0, t),
+        }
+    }
+
     /// The number of crashes used so far.
     pub fn crashes_used(&self, s: &State) -> u32 {
         s.0[CRASHES_SLOT] as u32
