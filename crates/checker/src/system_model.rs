@@ -231,7 +231,7 @@ impl<'a> SystemModel<'a> {
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
     /// transient and had no atomic holder: among the threads the move ran, or the threads of
-    /// the process it restarted (a crash makes no thread runnable alone).
+    /// the process it restarted (a crash or a thread's death makes no thread runnable alone).
     fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
         let layout = self.system.layout();
         match mv.through.first().unwrap_or(&mv.last).action {
@@ -240,7 +240,8 @@ impl<'a> SystemModel<'a> {
             Action::Restart { process } => {
                 self.system.reduced_successors_among(next, layout.processes[process].threads.clone(), out)
             }
-            Action::Crash { .. } => self.system.reduced_successors_among(next, [], out),
+            // A death, as a crash, changes no thread's next instruction.
+            Action::Crash { .. } | Action::Die { .. } => self.system.reduced_successors_among(next, [], out),
         }
     }
 

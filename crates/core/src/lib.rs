@@ -9,6 +9,7 @@
 //! - [`ir`]: the model IR the language produces.
 //! - [`System`]: validation, the initial state and the successor function.
 
+mod death;
 pub mod describe;
 mod eval;
 mod flow;

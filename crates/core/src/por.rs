@@ -43,7 +43,16 @@
 //! for state up to `t`'s status and the crash count, by a run through `α`. If the process
 //! has other running threads, the crash stays possible after `α` and kills them the same way.
 //! A process that restarts is left out: a crash and a restart give it a future that ending
-//! does not.
+//! does not. So is a process some expression asks `alive(...)` of: ending its last running
+//! thread changes what that expression reads, so the step does not commute with the one
+//! that reads it.
+//!
+//! **Thread deaths** (`may_die`) are handled as crashes of one thread: a death of `t` itself
+//! is the "crash of `t`'s process" of the cases above (after it, `t`'s position and locals
+//! are dead data at fixed values; before `α` and after `α` it reaches the same state), and
+//! the death of another thread touches neither `t`'s locals nor its position, so it commutes
+//! with `α`. An `alive(...)` test is never invisible: deaths, crashes and ends of other
+//! threads change it.
 //!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
@@ -127,6 +136,8 @@ fn local_expr(e: &Expr) -> bool {
         Expr::Index(v, i) => v.scope == Scope::Local && local_expr(i),
         // Another thread changes a mutex's owner and count.
         Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) => false,
+        // Other threads' ends, crashes and deaths change it.
+        Expr::Alive { .. } => false,
         Expr::Unary(_, a) => local_expr(a),
         Expr::Binary(_, a, b) => local_expr(a) && local_expr(b),
     }
@@ -134,10 +145,12 @@ fn local_expr(e: &Expr) -> bool {
 
 impl System {
     /// True when the step leaves `t` running, or ends it owning nothing in a process that
-    /// never restarts (see "Ending a thread" in the module comment).
+    /// never restarts and whose liveness no expression asks (see "Ending a thread" in the
+    /// module comment).
     fn ends_quietly(&self, t: ThreadId, step: &Step, next: &State) -> bool {
         next.0[self.layout.status_slot(t)] == STATUS_RUNNING
             || (step.abandoned.is_empty()
+                && !self.template(t).end_seen
                 && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
     }
 

@@ -178,7 +178,8 @@ impl ViewData {
 
 fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {
     let lanes = match replayed.step.action {
-        Action::Run { thread, .. } => vec![usize::from(thread)],
+        // A thread's death is drawn on its own lane only: its process lives on.
+        Action::Run { thread, .. } | Action::Die { thread } => vec![usize::from(thread)],
         Action::Crash { process } | Action::Restart { process } => {
             system.layout().processes[process].threads.clone().map(usize::from).collect()
         }

@@ -9,6 +9,7 @@
 //! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
 //! name other than the one it points at, is made only for an error that may be shown.
 
+mod alive;
 mod decl;
 mod expr;
 mod stmt;
@@ -84,6 +85,8 @@ pub(crate) struct Checker<'a> {
     budget: suggest::Budget,
     /// The model's mutex flavor, from its `semantics` line.
     pub semantics: mutexcheck_core::ir::Semantics,
+    /// The process templates by name, for `alive(P[i])` (filled before any code is lowered).
+    pub processes: BTreeMap<&'a str, alive::ProcessInfo>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +98,7 @@ impl<'a> Checker<'a> {
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
             semantics: mutexcheck_core::ir::Semantics::Win32,
+            processes: BTreeMap::new(),
         }
     }
 
