@@ -332,3 +332,87 @@ fn the_report_and_the_graph_name_the_thread_that_died() {
     let dot = String::from_utf8(graph.stdout).unwrap();
     assert!(dot.contains("server.writer died"), "{dot}");
 }
+
+#[test]
+fn the_viewer_draws_a_death_on_the_dead_threads_lane_only() {
+    let path = repo_model("thread_death_bug.mc");
+    let source = std::fs::read(&path).unwrap();
+    let sys = system(std::str::from_utf8(&source).unwrap(), None);
+    let r = check(std::str::from_utf8(&source).unwrap(), None, Reductions::NONE);
+    let Verdict::Violation(c) = &r.verdict else { panic!() };
+    let trace = TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, Strategy::Bfs, &[]), c);
+    let run = mutexcheck_checker::trace::replay_run(&sys, &trace);
+    let view = mutexcheck_view::snapshot::ViewData::new(&sys, &trace, &source, &run.initial, &run.steps);
+    let die = view.steps.iter().find(|s| s.action == "die").unwrap();
+    // Lanes are threads by id: server.writer is 0, server.reader 1.
+    assert_eq!((die.actor.as_str(), die.lanes.clone()), ("server.writer", vec![0]));
+}
+
+#[test]
+fn a_dead_thread_is_not_owed_a_step_by_fairness() {
+    // If setter dies before its step, waiter spins forever without passing `progress`: a
+    // fair livelock, because a dead thread is not enabled. Without the death budget, setter
+    // must move in any fair run, and no livelock exists; a crash kills waiter too.
+    let source = "model t
+shared go: bool = false
+process app {
+    thread setter may_die {
+        go = true
+    }
+    thread waiter {
+        while !go {
+            skip
+        }
+        progress
+    }
+}
+";
+    let sys = system(source, Some(1));
+    let (kind, steps) = story(&sys, &check(source, Some(1), Reductions::ALL));
+    assert_eq!(kind, "livelock");
+    assert_eq!(steps[0], "app.setter died");
+    assert_eq!(story(&system(source, Some(0)), &check(source, Some(0), Reductions::ALL)).0, "ok");
+    let immortal = source.replace(" may_die", "");
+    assert_eq!(story(&system(&immortal, Some(1)), &check(&immortal, Some(1), Reductions::ALL)).0, "ok");
+}
+
+#[test]
+fn symmetry_swaps_instances_with_mortal_threads_and_keeps_the_violation() {
+    // The reader repairs an abandoned m unless its own process's writer was busy: "had our
+    // writer died, we would be dead too". Only a thread's death breaks that.
+    let source = "model t
+crashes 1
+mutex m
+shared a: 0..1 = 0
+shared b: 0..1 = 0
+protect m: a == b
+process server[2] {
+    var busy: bool = false
+    thread writer may_die {
+        wait m
+        busy = true
+        a = 1
+        b = 1
+        busy = false
+        release m
+    }
+    thread reader {
+        let r = wait m
+        if r == ABANDONED && !busy {
+            b = a
+        }
+        release m
+    }
+}
+";
+    let sys = system(source, None);
+    assert_eq!(sys.symmetry().templates(&sys), ["server"]);
+    for reductions in [Reductions::NONE, Reductions::ALL] {
+        let (kind, steps) = story(&sys, &check(source, None, reductions));
+        assert_eq!(kind, "protect", "{:?}", reductions.names());
+        assert!(steps.iter().any(|s| s.ends_with(".writer died")), "{steps:?}");
+    }
+    let none = check(source, None, Reductions::NONE);
+    let all = check(source, None, Reductions::ALL);
+    assert!(all.stats.states < none.stats.states, "{} < {}", all.stats.states, none.stats.states);
+}

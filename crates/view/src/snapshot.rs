@@ -76,12 +76,12 @@ pub struct LaneView {
 pub struct StepView {
     /// Its number, from 1.
     pub index: usize,
-    /// Who moved: a thread, or a process that crashed or restarted.
+    /// Who moved: a thread that ran or died, or a process that crashed or restarted.
     pub actor: String,
-    /// `run`, `crash` or `restart`.
+    /// `run`, `crash`, `restart` or `die`.
     pub action: String,
-    /// The lanes the step is drawn in: the thread that ran, or every thread of the process
-    /// that crashed or restarted.
+    /// The lanes the step is drawn in: the thread that ran or died, or every thread of the
+    /// process that crashed or restarted.
     pub lanes: Vec<usize>,
     /// The statement's source text (`run` only).
     pub operation: Option<String>,
