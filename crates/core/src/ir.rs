@@ -431,7 +431,8 @@ pub struct Model {
     pub name: String,
     /// Which mutex semantics apply.
     pub semantics: Semantics,
-    /// How many process crashes one run may contain (at most [`MAX_CRASHES`]).
+    /// How many process crashes and thread deaths (`may_die`) one run may contain (at most
+    /// [`MAX_CRASHES`]).
     pub crashes: u32,
     /// The named mutexes.
     pub mutexes: Vec<MutexDecl>,
