@@ -2,7 +2,7 @@
 //!
 //! Every step is one of: a thread executes its next instruction, a process crashes (within
 //! the crash budget, before any step of any of its threads), a thread declared `may_die` dies
-//! alone (within the same budget, [`crate::death`]), or a crashed process marked `restart`
+//! alone (within the same budget, see `death.rs`), or a crashed process marked `restart`
 //! starts again. Successors come in a fixed order (threads by id, then crashes, then deaths
 //! by thread id, then restarts), so that exploration is deterministic.
 
