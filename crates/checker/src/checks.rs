@@ -132,7 +132,7 @@ fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
         _ => {}
     }
     match e {
-        Expr::Index(_, i) | Expr::Unary(_, i) => collect_names(system, i, out),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => collect_names(system, i, out),
         Expr::Binary(_, a, b) => {
             collect_names(system, a, out);
             collect_names(system, b, out);

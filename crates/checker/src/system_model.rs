@@ -236,7 +236,7 @@ impl<'a> SystemModel<'a> {
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
     /// transient and had no atomic holder: among the threads the move ran, or the threads of
-    /// the process it restarted. A crash makes no thread runnable alone, except that the
+    /// the process it restarted. A crash (or a thread's death) makes no thread runnable alone, except that the
     /// crash that uses up the budget lets a thread of a `restart` process end quietly (no
     /// crash can give it a second life any more): then those threads are looked at.
     fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
@@ -247,7 +247,8 @@ impl<'a> SystemModel<'a> {
             Action::Restart { process } => {
                 self.system.reduced_successors_among(next, layout.processes[process].threads.clone(), out)
             }
-            Action::Crash { .. } => {
+            // A death, as a crash, changes no thread's next instruction and uses the budget.
+            Action::Crash { .. } | Action::Die { .. } => {
                 let sys = self.system;
                 if sys.crashes_used(next) < sys.model().crashes {
                     return false;

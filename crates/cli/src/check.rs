@@ -19,8 +19,8 @@ use crate::progress::ProgressLine;
 pub struct CheckArgs {
     /// The model file (`.mc`).
     pub model: String,
-    /// How many process crashes one run may contain, 0 to 1000 (overrides the model's
-    /// `crashes N`; 0 for none).
+    /// How many process crashes (and deaths of `may_die` threads) one run may contain, 0 to
+    /// 1000 (overrides the model's `crashes N`; 0 for none).
     #[arg(long, value_name = "N", value_parser = crate::input::parse_crashes)]
     pub crashes: Option<u32>,
     /// Breadth-first search: the counterexample is a shortest one (the default).

@@ -55,6 +55,11 @@ const ORDER: &[&str] = &[
     "journal_phases.mc",
     "abandon_by_design.mc",
     "posix_unlock_and_throw.mc",
+    "thread_death_bug.mc",
+    "thread_death_fixed.mc",
+    "pid_lock_bug.mc",
+    "pid_lock_fixed.mc",
+    "pid_reuse.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
@@ -77,6 +82,8 @@ const FIXES: &[(&str, &str)] = &[
     ("starvation.mc", "starvation_fixed.mc"),
     ("livelock.mc", "livelock_fixed.mc"),
     ("journal_no_redo.mc", "journal_phases.mc"),
+    ("thread_death_bug.mc", "thread_death_fixed.mc"),
+    ("pid_lock_bug.mc", "pid_lock_fixed.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

@@ -56,6 +56,7 @@ impl System {
         match *action {
             Action::Run { thread, .. } => self.thread_name(thread),
             Action::Crash { process } | Action::Restart { process } => self.process_name(process),
+            Action::Die { thread } => self.thread_name(thread),
         }
     }
 
@@ -126,6 +127,7 @@ impl System {
             Outcome::Choice { index } => format!("alternative {}", index + 1),
             Outcome::Crashed => "crashed".into(),
             Outcome::Restarted => "restarted".into(),
+            Outcome::Died => "died".into(),
             Outcome::Fault(f) => self.fault_text(f),
         }
     }

@@ -77,6 +77,10 @@ impl System {
                 Ctx::Global => 0,
             },
             Expr::MutexAbandoned(m) => self.layout.mutex(s, *m).abandoned as Value,
+            Expr::Alive { process, index } => {
+                let i = self.eval(s, ctx, index)?;
+                self.instance_alive(s, *process, i)? as Value
+            }
             Expr::Unary(op, a) => {
                 let a = self.eval(s, ctx, a)? as i64;
                 match op {

@@ -306,6 +306,11 @@ pub enum Expr {
     Owns(MutexId),
     /// True when the mutex is free and abandoned (`abandoned(m)`).
     MutexAbandoned(MutexId),
+    /// True while instance `index` of process template `process` runs (`alive(P[i])`,
+    /// `alive(P)`): it has not crashed and not every one of its threads has ended (finished,
+    /// exited or died). Reads only thread statuses, so properties may use it; an index
+    /// outside the template's instances is a fault.
+    Alive { process: usize, index: Box<Expr> },
     /// A unary operation.
     Unary(UnOp, Box<Expr>),
     /// A binary operation.
@@ -368,6 +373,10 @@ pub struct ThreadDecl {
     pub locals: Vec<VarDecl>,
     /// Its instructions; running off the end ends the thread.
     pub code: Vec<Instr>,
+    /// `thread NAME may_die`: the thread may die alone at any step while its process lives
+    /// on (ExitThread, TerminateThread, `pthread_exit`), using one unit of the crash budget.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub may_die: bool,
 }
 
 /// A process template, instantiated `instances` times (`process worker[2]`).
@@ -443,7 +452,8 @@ pub struct Model {
     pub name: String,
     /// Which mutex semantics apply.
     pub semantics: Semantics,
-    /// How many process crashes one run may contain (at most [`MAX_CRASHES`]).
+    /// How many process crashes and thread deaths (`may_die`) one run may contain (at most
+    /// [`MAX_CRASHES`]).
     pub crashes: u32,
     /// The named mutexes.
     pub mutexes: Vec<MutexDecl>,

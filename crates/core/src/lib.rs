@@ -10,6 +10,7 @@
 //! - [`System`]: validation, the initial state and the successor function.
 
 pub mod allow;
+mod death;
 pub mod describe;
 mod eval;
 mod flow;

@@ -158,7 +158,7 @@ fn expr_reads(e: &Expr, uses: &mut [u64]) {
         _ => {}
     }
     match e {
-        Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads(i, uses),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads(i, uses),
         Expr::Binary(_, a, b) => {
             expr_reads(a, uses);
             expr_reads(b, uses);
@@ -198,6 +198,10 @@ impl System {
         for step in steps {
             match step.action {
                 Action::Run { thread, .. } => {
+                    self.canonicalize_thread(&mut s.0, thread);
+                    self.canonicalize_memory(&mut s.0, self.layout.threads[thread as usize].process);
+                }
+                Action::Die { thread } => {
                     self.canonicalize_thread(&mut s.0, thread);
                     self.canonicalize_memory(&mut s.0, self.layout.threads[thread as usize].process);
                 }
@@ -264,6 +268,7 @@ mod tests {
                 })
                 .collect(),
             code: ops.into_iter().map(|op| Instr { op, span: Span::default(), text: String::new() }).collect(),
+            may_die: false,
         }
     }
 

@@ -47,6 +47,17 @@
 //! crashes anything, the case of the crash does not arise, and `restart` changes nothing: a
 //! process marked `restart` under `--crashes 0` is reduced exactly as one that is not.
 //!
+//! So is a process some expression asks `alive(...)` of: ending its last running
+//! thread changes what that expression reads, so the step does not commute with the one
+//! that reads it.
+//!
+//! **Thread deaths** (`may_die`) are handled as crashes of one thread: a death of `t` itself
+//! is the "crash of `t`'s process" of the cases above (after it, `t`'s position and locals
+//! are dead data at fixed values; before `α` and after `α` it reaches the same state), and
+//! the death of another thread touches neither `t`'s locals nor its position, so it commutes
+//! with `α`. An `alive(...)` test is never invisible: deaths, crashes and ends of other
+//! threads change it.
+//!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
 //! lies on a cycle of its thread's control flow made only of otherwise invisible instructions
@@ -131,6 +142,8 @@ fn local_expr(e: &Expr) -> bool {
         Expr::Index(v, i) => v.scope == Scope::Local && local_expr(i),
         // Another thread changes a mutex's owner and count.
         Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) => false,
+        // Other threads' ends, crashes and deaths change it.
+        Expr::Alive { .. } => false,
         Expr::Unary(_, a) => local_expr(a),
         Expr::Binary(_, a, b) => local_expr(a) && local_expr(b),
     }
@@ -138,12 +151,14 @@ fn local_expr(e: &Expr) -> bool {
 
 impl System {
     /// True when the step leaves `t` running, or ends it owning nothing in a process that
-    /// never restarts or can no longer crash (see "Ending a thread" in the module comment).
+    /// never restarts or can no longer crash, and whose liveness no expression asks (see
+    /// "Ending a thread" in the module comment).
     fn ends_quietly(&self, t: ThreadId, step: &Step, next: &State) -> bool {
         // A thread step uses no crash: the budget left in `next` is the one left before it.
         let no_crash_left = self.crashes_used(next) >= self.model.crashes;
         next.0[self.layout.status_slot(t)] == STATUS_RUNNING
             || (step.abandoned.is_empty()
+                && !self.template(t).end_seen
                 && (no_crash_left
                     || !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl]
                         .restart))

@@ -3,7 +3,8 @@
 //! by which instance is which.
 //!
 //! A template's instances are interchangeable when it has at least two instances, its code
-//! never reads `self` (the one thing that differs between instances), no mutex is created
+//! never reads `self` (the one thing that differs between instances), no expression asks
+//! `alive(...)` of one of its instances (which names an instance by its index), no mutex is created
 //! owned by one of its instances, and no property reads anything but shared variables and
 //! mutexes (the language guarantees the last one; a hand-built IR might not). Swapping two
 //! such instances — their threads' program counters and statuses, their process memory and
@@ -47,7 +48,7 @@ impl Symmetry {
 fn expr_reads_self(e: &Expr) -> bool {
     match e {
         Expr::InstanceId => true,
-        Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads_self(i),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads_self(i),
         Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
         _ => false,
     }
@@ -63,6 +64,8 @@ fn expr_is_global(e: &Expr) -> bool {
         Expr::Var(v) => v.scope == Scope::Shared,
         Expr::Index(v, i) => v.scope == Scope::Shared && expr_is_global(i),
         Expr::InstanceId | Expr::Owns(_) => false,
+        // Reads thread statuses only; which instance it names is decided in `symmetry`.
+        Expr::Alive { index, .. } => expr_is_global(index),
         Expr::Unary(_, i) => expr_is_global(i),
         Expr::Binary(_, a, b) => expr_is_global(a) && expr_is_global(b),
         Expr::Const(_) | Expr::MutexCount(_) | Expr::MutexAbandoned(_) => true,
@@ -92,12 +95,15 @@ impl System {
                 expr_is_global(cond)
             }
         });
+        let alive_asked = crate::death::alive_asked(&self.model);
         for (decl, p) in self.model.processes.iter().enumerate() {
             if p.instances < 2 {
                 continue;
             }
             let reason = if p.threads.iter().any(|t| t.code.iter().any(|i| op_reads_self(&i.op))) {
                 Some("its code reads `self`")
+            } else if alive_asked[decl] {
+                Some("`alive(...)` names its instances one by one")
             } else if self.model.mutexes.iter().any(|m| m.initial_owner.is_some_and(|r| r.process == decl)) {
                 Some("a mutex is created owned by one of its instances")
             } else if !global_properties {
@@ -139,7 +145,7 @@ impl System {
             let first_thread = l.processes[group[0]].threads.start as usize;
             let per_instance = l.processes[group[0]].threads.len();
             let position = match actor {
-                crate::Actor::Thread(t) => {
+                crate::Actor::Thread(t) | crate::Actor::Death(t) => {
                     let t = t as usize;
                     (first_thread..first_thread + group.len() * per_instance)
                         .contains(&t)
@@ -151,9 +157,13 @@ impl System {
             let mut order = vec![0; group.len()];
             self.group_order(group, &s.0, &mut order);
             return match actor {
-                crate::Actor::Thread(t) => {
+                crate::Actor::Thread(t) | crate::Actor::Death(t) => {
                     let within = (t as usize - first_thread) % per_instance;
-                    crate::Actor::Thread((first_thread + order[k] * per_instance + within) as ThreadId)
+                    let moved = (first_thread + order[k] * per_instance + within) as ThreadId;
+                    match actor {
+                        crate::Actor::Death(_) => crate::Actor::Death(moved),
+                        _ => crate::Actor::Thread(moved),
+                    }
                 }
                 crate::Actor::Process(_) => crate::Actor::Process(group[order[k]]),
             };

@@ -1,9 +1,10 @@
 //! The transition system of a validated model: its initial state and successor function.
 //!
 //! Every step is one of: a thread executes its next instruction, a process crashes (within
-//! the crash budget, before any step of any of its threads), or a crashed process marked
-//! `restart` starts again. Successors come in a fixed order (threads by id, then crashes, then
-//! restarts), so that exploration is deterministic.
+//! the crash budget, before any step of any of its threads), a thread declared `may_die` dies
+//! alone (within the same budget, see `death.rs`), or a crashed process marked `restart`
+//! starts again. Successors come in a fixed order (threads by id, then crashes, then deaths
+//! by thread id, then restarts), so that exploration is deterministic.
 
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
@@ -41,6 +42,10 @@ pub(crate) struct Template {
     pub(crate) liveness: crate::liveness::ThreadLiveness,
     /// What partial-order reduction may do with each instruction.
     pub(crate) reduction: crate::por::ThreadReduction,
+    /// Declared `may_die`: it can die alone ([`crate::death`]).
+    pub(crate) may_die: bool,
+    /// Some expression asks `alive(...)` of its process: its end is seen by other threads.
+    pub(crate) end_seen: bool,
 }
 
 impl System {
@@ -49,6 +54,7 @@ impl System {
         crate::validate::validate(&model)?;
         let layout = Layout::new(&model);
         let mut templates = Vec::new();
+        let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
             for (thread, t) in p.threads.iter().enumerate() {
                 let atomic_blocks = atomic_blocks(&t.code);
@@ -59,6 +65,8 @@ impl System {
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
                     atomic_blocks,
+                    may_die: t.may_die,
+                    end_seen: alive_asked[process],
                 });
             }
         }
@@ -282,6 +290,14 @@ impl System {
             }
             self.crash_step(s, p, out);
         }
+        if self.has_mortal_threads() {
+            for t in 0..self.thread_count() {
+                if ask(t) {
+                    return;
+                }
+                self.death_step(s, t as ThreadId, out);
+            }
+        }
         for p in 0..self.layout.processes.len() {
             if ask(p) {
                 return;
@@ -309,6 +325,7 @@ impl System {
                 self.crash_step(s, p, out);
                 self.restart_step(s, p, out);
             }
+            Actor::Death(t) if (t as usize) < self.thread_count() => self.death_step(s, t, out),
             _ => {}
         }
     }
@@ -372,7 +389,7 @@ impl System {
     /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
     /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
     /// robust); each is recorded in `out` either way.
-    fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
+    pub(crate) fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
         let posix = self.model.semantics == Semantics::Posix;
         for m in 0..self.layout.mutex_count() {
             let count = if posix {

@@ -15,6 +15,8 @@ fn err<T>(message: String) -> Result<T, IrError> {
 /// What an expression may read: which variable tables exist where it is evaluated.
 struct Scopes<'a> {
     mutexes: usize,
+    /// The process templates' instance counts, for `alive(P[i])`.
+    instances: Vec<u32>,
     shared: &'a [VarDecl],
     process: Option<&'a [VarDecl]>,
     local: Option<&'a [VarDecl]>,
@@ -53,6 +55,15 @@ impl Scopes<'_> {
                 self.expr(i, what)
             }
             Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => self.mutex(*m, what),
+            Expr::Alive { process, index } => {
+                if *process >= self.instances.len() {
+                    return err(format!(
+                        "{what} asks whether process #{process} is alive but only {} are declared",
+                        self.instances.len()
+                    ));
+                }
+                self.expr(index, what)
+            }
             Expr::Unary(_, a) => self.expr(a, what),
             Expr::Binary(_, a, b) => {
                 self.expr(a, what)?;
@@ -134,6 +145,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             slots = slots.saturating_add(inst.saturating_mul(2 + vars(&model.enums, &t.locals, "local variable")?));
             let scopes = Scopes {
                 mutexes: model.mutexes.len(),
+                instances: model.processes.iter().map(|p| p.instances).collect(),
                 shared: &model.shared,
                 process: Some(&p.vars),
                 local: Some(&t.locals),
@@ -240,7 +252,13 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             }
         }
     }
-    let global = Scopes { mutexes: model.mutexes.len(), shared: &model.shared, process: None, local: None };
+    let global = Scopes {
+        mutexes: model.mutexes.len(),
+        instances: model.processes.iter().map(|p| p.instances).collect(),
+        shared: &model.shared,
+        process: None,
+        local: None,
+    };
     for prop in &model.properties {
         match prop {
             Property::Protect { mutex, cond, text, .. } => {

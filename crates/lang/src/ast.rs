@@ -80,6 +80,8 @@ pub(crate) struct MutexAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct ThreadAst<'a> {
     pub name: Ident<'a>,
+    /// `thread NAME may_die`: the thread may die alone while its process lives on.
+    pub may_die: bool,
     pub vars: Vec<VarAst<'a>>,
     pub body: Vec<Stmt<'a>>,
 }
@@ -261,6 +263,8 @@ pub(crate) enum ExprKind<'a> {
     SelfId,
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`: the query and the mutex.
     Call(Box<(Ident<'a>, Ident<'a>)>),
+    /// `alive(P)` or `alive(P[i])`: the process named and the instance index, if written.
+    Alive(Box<(Ident<'a>, Option<ExprAst<'a>>)>),
     Unary(UnOp, Box<ExprAst<'a>>),
     Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
     /// A piece that failed to parse (already reported).

@@ -76,12 +76,12 @@ pub struct LaneView {
 pub struct StepView {
     /// Its number, from 1.
     pub index: usize,
-    /// Who moved: a thread, or a process that crashed or restarted.
+    /// Who moved: a thread that ran or died, or a process that crashed or restarted.
     pub actor: String,
-    /// `run`, `crash` or `restart`.
+    /// `run`, `crash`, `restart` or `die`.
     pub action: String,
-    /// The lanes the step is drawn in: the thread that ran, or every thread of the process
-    /// that crashed or restarted.
+    /// The lanes the step is drawn in: the thread that ran or died, or every thread of the
+    /// process that crashed or restarted.
     pub lanes: Vec<usize>,
     /// The statement's source text (`run` only).
     pub operation: Option<String>,
@@ -178,7 +178,8 @@ impl ViewData {
 
 fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {
     let lanes = match replayed.step.action {
-        Action::Run { thread, .. } => vec![usize::from(thread)],
+        // A thread's death is drawn on its own lane only: its process lives on.
+        Action::Run { thread, .. } | Action::Die { thread } => vec![usize::from(thread)],
         Action::Crash { process } | Action::Restart { process } => {
             system.layout().processes[process].threads.clone().map(usize::from).collect()
         }

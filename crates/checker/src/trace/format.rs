@@ -19,8 +19,9 @@ use crate::result::Counterexample;
 pub const FORMAT_NAME: &str = "mutexcheck-trace";
 
 /// The version of the format this build writes. Version 2 added `violation.cycle_start`
-/// (lasso counterexamples of liveness properties); version 1 traces are read as they are.
-pub const FORMAT_VERSION: u32 = 2;
+/// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
+/// `may_die` thread died alone). Older traces are read as they are.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -92,9 +93,9 @@ pub struct TraceViolation {
 pub struct StepRecord {
     /// The step's number, from 1.
     pub index: usize,
-    /// The thread that moved, or the process that crashed or restarted.
+    /// The thread that moved or died, or the process that crashed or restarted.
     pub actor: String,
-    /// `run`, `crash` or `restart`.
+    /// `run`, `crash`, `restart` or (version 3) `die`.
     pub action: String,
     /// For `run`: the instruction index in the thread's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,7 +104,7 @@ pub struct StepRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// What the operation returned: `OK`, `ABANDONED`, `TIMEOUT`, `NOT_OWNER`, `done`, `true`,
-    /// `false`, `alternative N`, `crashed`, `restarted`, or a fault's sentence.
+    /// `false`, `alternative N`, `crashed`, `restarted`, `died`, or a fault's sentence.
     pub outcome: String,
     /// The recursion count after a successful wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +155,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         Action::Run { pc, .. } => ("run", Some(pc)),
         Action::Crash { .. } => ("crash", None),
         Action::Restart { .. } => ("restart", None),
+        Action::Die { .. } => ("die", None),
     };
     let instr = system.instr(&step.action);
     StepRecord {
@@ -241,6 +243,13 @@ impl TraceFile {
             serde_json::from_value(value).map_err(|e| TraceError::Malformed { message: e.to_string() })?;
         if version < 2 && trace.violation.cycle_start.is_some() {
             let message = "`violation.cycle_start` is a version 2 field, but the trace says version 1".to_string();
+            return Err(TraceError::Malformed { message });
+        }
+        if let Some(step) = trace.steps.iter().find(|s| version < 3 && s.action == "die") {
+            let message = format!(
+                "step {} is a `die` step, a version 3 action, but the trace says version {version}",
+                step.index
+            );
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)

@@ -133,6 +133,7 @@ fn run(
         successors.clear();
         let actor = match recorded.action.as_str() {
             "run" => threads.get(recorded.actor.as_str()).map(|&t| Actor::Thread(t)),
+            "die" => threads.get(recorded.actor.as_str()).map(|&t| Actor::Death(t)),
             _ => processes.get(recorded.actor.as_str()).map(|&p| Actor::Process(p)),
         };
         if let Some(actor) = actor {
@@ -314,6 +315,20 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
                 format!("{actor} cannot restart here: it is not a crashed process marked `restart`")
             }
         }
-        other => format!("the trace has an unknown action \"{other}\" (expected run, crash or restart)"),
+        "die" => {
+            let Some(t) = threads.clone().find(|&t| system.thread_name(t) == actor) else {
+                return format!("the model has no thread named {actor}");
+            };
+            let tp = &system.layout().threads[t as usize];
+            let decl = &system.model().processes[system.layout().processes[tp.process].decl].threads[tp.decl];
+            if !decl.may_die {
+                format!("{actor} cannot die alone: its thread is not declared `may_die`")
+            } else if system.crashes_used(state) >= system.model().crashes {
+                format!("{actor} cannot die: the crash budget of {} is used up", system.model().crashes)
+            } else {
+                format!("{actor} cannot die here: it has already ended (or another thread is inside an atomic block)")
+            }
+        }
+        other => format!("the trace has an unknown action \"{other}\" (expected run, crash, restart or die)"),
     }
 }

@@ -60,7 +60,7 @@ pub fn process(name: &str, instances: u32, code: Vec<Instr>) -> ProcessDecl {
         instances,
         restart: false,
         vars: vec![],
-        threads: vec![ThreadDecl { name: "main".into(), locals: vec![], code }],
+        threads: vec![ThreadDecl { name: "main".into(), locals: vec![], code, may_die: false }],
         span: Span::default(),
     }
 }

@@ -42,7 +42,7 @@ pub fn process(name: &str, instances: u32, locals: Vec<VarDecl>, code: Vec<Instr
         instances,
         restart: false,
         vars: vec![],
-        threads: vec![ThreadDecl { name: "main".into(), locals, code }],
+        threads: vec![ThreadDecl { name: "main".into(), locals, code, may_die: false }],
         span: Span::default(),
     }
 }

@@ -107,6 +107,20 @@ impl<'a> Checker<'a> {
             }
         }
         let first_process = first_of(ast.processes.iter().map(|p| &p.name));
+        // Every process by name before any code is lowered: `alive(P)` may name a later one.
+        for p in ast.processes.iter().filter(|p| first_process[p.name.name] == p.name.sp) {
+            // The count's own errors are reported once, where the process is lowered.
+            let reported = std::mem::take(&mut self.errs);
+            let counted = p.instances.as_ref().and_then(|e| self.const_int(e, "an instance count"));
+            self.errs = reported;
+            let instances = match counted {
+                Some(n) if (1..=MAX_INSTANCES).contains(&(n as i64)) => n as u32,
+                _ => 1,
+            };
+            let info =
+                super::alive::ProcessInfo { index: self.processes.len(), instances, indexed: p.instances.is_some() };
+            self.processes.insert(p.name.name, info);
+        }
         let mut processes: Vec<ProcessDecl> = Vec::new();
         for p in &ast.processes {
             let first = first_process[p.name.name];
@@ -395,7 +409,7 @@ impl<'a> Checker<'a> {
         }
         let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
         self.block(env, &mut lw, &t.body);
-        ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code }
+        ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code, may_die: t.may_die }
     }
 
     /// `owned_by PROC[i].THREAD`: the thread that creates the mutex owning it.

@@ -176,6 +176,7 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Call(call) => self.call(env, &call.0, &call.1),
+            ExprKind::Alive(alive) => self.alive(env, e, &alive.0, alive.1.as_ref()),
             ExprKind::Unary(op, a) => {
                 let (x, t) = self.expr(env, a);
                 let (want, sym) = match op {

@@ -11,6 +11,7 @@
 
 mod consts;
 mod allow;
+mod alive;
 mod decl;
 mod expr;
 mod stmt;
@@ -106,6 +107,8 @@ pub(crate) struct Checker<'a> {
     pub const_values: Vec<Option<Value>>,
     /// The enums declared, as the IR gets them.
     pub enums: Vec<EnumDecl>,
+    /// The process templates by name, for `alive(P[i])` (filled before any code is lowered).
+    pub processes: BTreeMap<&'a str, alive::ProcessInfo>,
 }
 
 impl<'a> Checker<'a> {
@@ -119,6 +122,7 @@ impl<'a> Checker<'a> {
             semantics: mutexcheck_core::ir::Semantics::Win32,
             const_values: Vec::new(),
             enums: Vec::new(),
+            processes: BTreeMap::new(),
         }
     }
 

@@ -161,6 +161,9 @@ impl<'a> Parser<'a> {
             }
             Tok::Ident => {
                 let name = self.ident("a name")?;
+                if name.name == "alive" && self.at(Tok::LParen) {
+                    return self.alive(name);
+                }
                 if self.eat(Tok::LParen).is_some() {
                     let arg = self.ident("a mutex name")?;
                     let close = self.expect(Tok::RParen, "`)`")?;
@@ -190,6 +193,22 @@ impl<'a> Parser<'a> {
             _ => return Err(self.expected("an expression")),
         };
         Ok(ExprAst { kind, sp: t.sp })
+    }
+
+    /// `alive(P)` or `alive(P[INDEX])`, after the word `alive`.
+    fn alive(&mut self, word: Ident<'a>) -> PResult<ExprAst<'a>> {
+        self.bump();
+        let process = self.ident("a process name")?;
+        let mut index = None;
+        if let Some(open) = self.eat(Tok::LBracket) {
+            self.enter(open.sp)?;
+            let i = self.expr();
+            self.leave();
+            index = Some(i?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
+        let close = self.expect(Tok::RParen, "`)`")?;
+        Ok(ExprAst { kind: ExprKind::Alive(Box::new((process, index))), sp: word.sp.to(close.sp) })
     }
 
     fn result(&mut self, v: mutexcheck_core::ir::Value) -> ExprKind<'a> {

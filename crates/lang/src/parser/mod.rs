@@ -474,6 +474,18 @@ impl<'a> Parser<'a> {
             self.expect(Tok::RBracket, "`]`")?;
         }
         let restart = self.eat(Tok::Kw(Kw::Restart)).is_some();
+        if self.at(Tok::Ident) && self.slice(self.peek().sp) == "may_die" {
+            let sp = self.peek().sp;
+            return Err(self.error(
+                sp,
+                "`may_die` marks a thread, not a process".into(),
+                "not allowed on a process",
+                Some(
+                    "write it on a thread block, `thread NAME may_die { ... }`; a whole process dies by a crash (`crashes N`)"
+                        .into(),
+                ),
+            ));
+        }
         let head = kw.sp.to(self.prev_sp());
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
@@ -501,7 +513,7 @@ impl<'a> Parser<'a> {
         }
         if threads.is_empty() {
             let main = Ident { name: "main", sp: name.sp };
-            threads.push(ThreadAst { name: main, vars: std::mem::take(&mut vars), body });
+            threads.push(ThreadAst { name: main, may_die: false, vars: std::mem::take(&mut vars), body });
         }
         Ok(ProcessAst { name, instances, restart, vars, threads, sp: head })
     }
@@ -509,6 +521,11 @@ impl<'a> Parser<'a> {
     fn thread(&mut self) -> PResult<ThreadAst<'a>> {
         self.bump();
         let name = self.ident("a thread name")?;
+        // A contextual word, not a reserved one: `may_die` stays usable as a name elsewhere.
+        let may_die = self.at(Tok::Ident) && self.slice(self.peek().sp) == "may_die";
+        if may_die {
+            self.bump();
+        }
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
         let mut body = Vec::new();
@@ -520,7 +537,7 @@ impl<'a> Parser<'a> {
                 p.statement().map(|s| body.push(s))
             }
         })?;
-        Ok(ThreadAst { name, vars, body })
+        Ok(ThreadAst { name, may_die, vars, body })
     }
 
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
