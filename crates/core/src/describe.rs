@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Ctx;
-use crate::ir::{Instr, Scope, Ty, Value, VarDecl, VarRef};
+use crate::ir::{Instr, Op, Scope, Ty, Value, VarDecl, VarRef};
 use crate::mutex::{MutexState, ReleaseOutcome, ThreadId};
 use crate::state::{State, ThreadStatus};
 use crate::step::{Action, Fault, Outcome, Step};
@@ -48,6 +48,21 @@ impl System {
         match *action {
             Action::Run { thread, pc } => self.code(thread).get(pc),
             _ => None,
+        }
+    }
+
+    /// The operation a thread action executes in state `s` (the state before the step), with
+    /// a mutex array's element chosen there: `wait lock[self]` by `worker[1]` is a `Wait` on
+    /// `lock[1]`. `None` for a crash or restart, and for an index outside its array (the
+    /// step faults).
+    pub fn op_in(&self, s: &State, action: &Action) -> Option<std::borrow::Cow<'_, Op>> {
+        let Action::Run { thread, .. } = *action else { return None };
+        match &self.instr(action)?.op {
+            Op::OnElement { element, op } => {
+                let m = self.element_mutex(&s.0, Ctx::Thread(thread), element).ok()?;
+                Some(std::borrow::Cow::Owned(op.on_mutex(m)))
+            }
+            op => Some(std::borrow::Cow::Borrowed(op)),
         }
     }
 

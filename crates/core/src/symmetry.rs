@@ -11,7 +11,7 @@
 //! violations to violations of the same kind, so checking one state per class gives the
 //! same verdict and, breadth-first, counterexamples of the same length.
 
-use crate::ir::{Expr, Op, Place, Property, Scope, Value};
+use crate::ir::{Expr, MutexQuery, Op, Place, Property, Scope, Value};
 use crate::mutex::ThreadId;
 use crate::state::{State, ATOMIC_SLOT};
 use crate::System;
@@ -49,6 +49,7 @@ fn expr_reads_self(e: &Expr) -> bool {
         Expr::InstanceId => true,
         Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads_self(i),
         Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
+        Expr::ElementQuery(_, element) => expr_reads_self(&element.index),
         _ => false,
     }
 }
@@ -62,7 +63,8 @@ fn expr_is_global(e: &Expr) -> bool {
     match e {
         Expr::Var(v) => v.scope == Scope::Shared,
         Expr::Index(v, i) => v.scope == Scope::Shared && expr_is_global(i),
-        Expr::InstanceId | Expr::Owns(_) => false,
+        Expr::InstanceId | Expr::Owns(_) | Expr::ElementQuery(MutexQuery::Owns, _) => false,
+        Expr::ElementQuery(_, element) => expr_is_global(&element.index),
         Expr::Unary(_, i) => expr_is_global(i),
         Expr::Binary(_, a, b) => expr_is_global(a) && expr_is_global(b),
         Expr::Const(_) | Expr::MutexCount(_) | Expr::MutexAbandoned(_) => true,
@@ -76,6 +78,7 @@ fn op_reads_self(op: &Op) -> bool {
             result.as_ref().is_some_and(place_reads_self)
         }
         Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
+        Op::OnElement { element, op } => expr_reads_self(&element.index) || op_reads_self(op),
         Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {
             false
         }
