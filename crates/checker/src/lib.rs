@@ -101,6 +101,7 @@ pub fn finish(
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;
+    result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph.
         let (found, stats) = liveness::check(system, &options.limits, guard);

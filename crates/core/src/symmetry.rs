@@ -24,6 +24,10 @@ pub struct Symmetry {
     groups: Vec<Vec<usize>>,
     /// Why each template with several instances is not symmetric, one sentence each.
     refused: Vec<String>,
+    /// The refusals that come from a mutex array indexed by `self`, e.g. "mutex array lock
+    /// is indexed by `self` in process worker": a report names them, since a model written
+    /// with mutex arrays often loses symmetry this way.
+    mutex_arrays: Vec<String>,
 }
 
 impl Symmetry {
@@ -36,6 +40,11 @@ impl Symmetry {
     /// "process worker: its code reads `self`".
     pub fn refused(&self) -> &[String] {
         &self.refused
+    }
+
+    /// Why templates that index a mutex array by `self` are left out, one sentence each.
+    pub fn mutex_array_reasons(&self) -> &[String] {
+        &self.mutex_arrays
     }
 
     /// The templates whose instances are swapped, by name.
@@ -51,6 +60,25 @@ fn expr_reads_self(e: &Expr) -> bool {
         Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
         Expr::ElementQuery(_, element) => expr_reads_self(&element.index),
         _ => false,
+    }
+}
+
+/// The first mutex array (by its first element) an expression indexes by `self`.
+fn expr_self_indexed_array(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::ElementQuery(_, element) if expr_reads_self(&element.index) => Some(element.base),
+        Expr::Index(_, i) | Expr::Unary(_, i) => expr_self_indexed_array(i),
+        Expr::Binary(_, a, b) => expr_self_indexed_array(a).or_else(|| expr_self_indexed_array(b)),
+        _ => None,
+    }
+}
+
+/// The first mutex array (by its first element) an instruction indexes by `self`.
+fn op_self_indexed_array(op: &Op) -> Option<usize> {
+    match op {
+        Op::OnElement { element, .. } if expr_reads_self(&element.index) => Some(element.base),
+        Op::Assign { value: e, .. } | Op::Assert { cond: e } | Op::Branch { cond: e, .. } => expr_self_indexed_array(e),
+        _ => None,
     }
 }
 
@@ -108,6 +136,12 @@ impl System {
             } else {
                 None
             };
+            let code = || p.threads.iter().flat_map(|t| &t.code);
+            if let Some(base) = code().find_map(|i| op_self_indexed_array(&i.op)) {
+                let first = &self.model.mutexes[base].name;
+                let array = first.strip_suffix("[0]").unwrap_or(first);
+                sym.mutex_arrays.push(format!("mutex array {array} is indexed by `self` in process {}", p.name));
+            }
             match reason {
                 Some(r) => sym.refused.push(format!("process {}: {r}", p.name)),
                 None => sym.groups.push(

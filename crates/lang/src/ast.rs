@@ -42,10 +42,12 @@ pub(crate) struct OwnerAst<'a> {
     pub sp: Sp,
 }
 
-/// `mutex NAME [owned_by ...]`.
+/// `mutex NAME [owned_by ...]`, or an array of mutexes `mutex NAME[N] ...`.
 #[derive(Clone, Debug)]
 pub(crate) struct MutexAst<'a> {
     pub name: Ident<'a>,
+    /// The number of elements of a mutex array, as written, and where.
+    pub len: Option<(i64, Sp)>,
     pub owner: Option<OwnerAst<'a>>,
     /// The POSIX attributes after `:`, as written: `recursive`, `robust`, ...
     pub attrs: Vec<Ident<'a>>,
@@ -75,7 +77,7 @@ pub(crate) struct ProcessAst<'a> {
 /// Which property a `protect`, `invariant` or `at end` declaration states.
 #[derive(Clone, Debug)]
 pub(crate) enum PropKind<'a> {
-    Protect(Ident<'a>),
+    Protect(MutexRefAst<'a>),
     Invariant(Ident<'a>),
     AtEnd,
 }
@@ -98,7 +100,15 @@ pub(crate) struct ModelAst<'a> {
     pub processes: Vec<ProcessAst<'a>>,
     pub props: Vec<PropAst<'a>>,
     /// `starvation m` lines: the mutex named, and the whole line.
-    pub starvation: Vec<(Ident<'a>, Sp)>,
+    pub starvation: Vec<(MutexRefAst<'a>, Sp)>,
+}
+
+/// `NAME` or `NAME[INDEX]` where a mutex is named: a mutex, or an element of a mutex array.
+#[derive(Clone, Debug)]
+pub(crate) struct MutexRefAst<'a> {
+    pub name: Ident<'a>,
+    pub index: Option<Box<ExprAst<'a>>>,
+    pub sp: Sp,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.
@@ -188,7 +198,7 @@ pub(crate) enum StmtKind<'a> {
     Mutex {
         target: Option<Target<'a>>,
         op: MutexOp,
-        mutex: Ident<'a>,
+        mutex: MutexRefAst<'a>,
     },
     If {
         arms: Vec<Arm<'a>>,
@@ -224,7 +234,7 @@ pub(crate) enum ExprKind<'a> {
     Index(Ident<'a>, Box<ExprAst<'a>>),
     SelfId,
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`: the query and the mutex.
-    Call(Box<(Ident<'a>, Ident<'a>)>),
+    Call(Box<(Ident<'a>, MutexRefAst<'a>)>),
     Unary(UnOp, Box<ExprAst<'a>>),
     Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
     /// A piece that failed to parse (already reported).

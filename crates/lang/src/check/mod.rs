@@ -11,6 +11,7 @@
 
 mod decl;
 mod expr;
+mod mutex_ref;
 mod stmt;
 mod suggest;
 
@@ -42,6 +43,9 @@ pub(crate) struct Env<'a> {
     pub local: Names<'a>,
     /// Checking a property: no thread, no `self`, no `owns`.
     pub property: bool,
+    /// The index name of `protect lock[i]: EXPR` and the element it stands for while `EXPR`
+    /// is checked for that element.
+    pub binder: Option<(&'a str, mutexcheck_core::ir::Value)>,
 }
 
 impl<'a> Env<'a> {
@@ -84,6 +88,8 @@ pub(crate) struct Checker<'a> {
     budget: suggest::Budget,
     /// The model's mutex flavor, from its `semantics` line.
     pub semantics: mutexcheck_core::ir::Semantics,
+    /// The length of each mutex array, by its first element (the mutex its name resolves to).
+    pub mutex_arrays: BTreeMap<MutexId, u32>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +101,7 @@ impl<'a> Checker<'a> {
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
             semantics: mutexcheck_core::ir::Semantics::Win32,
+            mutex_arrays: BTreeMap::new(),
         }
     }
 
