@@ -116,6 +116,8 @@ pub fn finish(
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
         (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
+        // The liveness check never reduces: no reason to give why symmetry is off.
+        s.symmetry_off = None;
     }
     result
 }
