@@ -178,3 +178,18 @@ fn a_dining_philosophers_deadlock_names_the_forks_each_waits_for() {
     // Each philosopher takes its first fork: three steps, the shortest run to the cycle.
     assert_eq!(c.steps.len(), 3);
 }
+
+#[test]
+fn the_example_of_the_language_guide_checks_ok_with_the_symmetry_reason_it_quotes() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/language.md")).unwrap();
+    let section = doc.split("## Arrays of mutexes").nth(1).expect("the section");
+    let example = section.split("```\n").nth(1).expect("its example");
+    let dir = scratch_dir("mutex_arrays", "language_guide");
+    std::fs::write(dir.join("dining.mc"), example).unwrap();
+    let out = run_in(&dir, &["check", "--no-timings", "--no-trace", "dining.mc"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let first = stdout.lines().next().unwrap();
+    let quoted = section.split("e.g. ``").nth(1).and_then(|q| q.split("``").next()).expect("the quoted first line");
+    assert!(first.ends_with(&quoted.replace("\n  ", " ")), "{first}\n{quoted}");
+}
