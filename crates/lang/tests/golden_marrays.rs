@@ -4,6 +4,7 @@
 //! Snippets are placed after a four-line header (`model t`, `mutex m`, `mutex lock[3]`,
 //! `shared a: 0..4`), so their first line is line 5.
 
+#[allow(dead_code)] // this file has its own header, not `with_header`
 mod common;
 use common::errors;
 
