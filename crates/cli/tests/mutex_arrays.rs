@@ -193,3 +193,19 @@ fn the_example_of_the_language_guide_checks_ok_with_the_symmetry_reason_it_quote
     let quoted = section.split("e.g. ``").nth(1).and_then(|q| q.split("``").next()).expect("the quoted first line");
     assert!(first.ends_with(&quoted.replace("\n  ", " ")), "{first}\n{quoted}");
 }
+
+#[test]
+fn starvation_of_every_element_finds_the_element_a_computed_index_starves() {
+    // x = 1: every worker loops on lock[1]; two can take turns while the third waits.
+    let src = "model st\ncrashes 0\nmutex lock[2]\nshared x: 0..1 = 1\nstarvation lock[i]\nprocess worker[3] {\n    while true {\n        wait lock[x]\n        skip\n        release lock[x]\n    }\n}\n";
+    let r = run(&system(src), Reductions::NONE);
+    let c = r.counterexample().expect("a violation");
+    assert_eq!(c.violation.kind.name(), "starvation");
+    assert_eq!(
+        c.violation.message,
+        "starvation: worker[0] waits for lock[1] forever while other threads keep acquiring it (steps 2-9 repeat forever, a fair run)"
+    );
+    // lock[0] alone is never used: nobody starves on it.
+    let only_first = src.replace("starvation lock[i]", "starvation lock[0]");
+    assert_eq!(common::verdict_and_length(&run(&system(&only_first), Reductions::NONE)).0, "ok");
+}
