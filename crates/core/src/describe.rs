@@ -57,13 +57,7 @@ impl System {
     /// step faults).
     pub fn op_in(&self, s: &State, action: &Action) -> Option<std::borrow::Cow<'_, Op>> {
         let Action::Run { thread, .. } = *action else { return None };
-        match &self.instr(action)?.op {
-            Op::OnElement { element, op } => {
-                let m = self.element_mutex(&s.0, Ctx::Thread(thread), element).ok()?;
-                Some(std::borrow::Cow::Owned(op.on_mutex(m)))
-            }
-            op => Some(std::borrow::Cow::Borrowed(op)),
-        }
+        self.choose_element(&s.0, Ctx::Thread(thread), &self.instr(action)?.op).ok()
     }
 
     /// Who acted: a thread name, or a process name for a crash or restart.

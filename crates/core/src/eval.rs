@@ -1,6 +1,8 @@
 //! Expression evaluation and variable access within one state.
 
-use crate::ir::{BinOp, Expr, MutexElement, MutexId, MutexQuery, Place, Scope, UnOp, Value, VarDecl, VarRef};
+use std::borrow::Cow;
+
+use crate::ir::{BinOp, Expr, MutexElement, MutexId, MutexQuery, Op, Place, Scope, UnOp, Value, VarDecl, VarRef};
 use crate::mutex::ThreadId;
 use crate::step::Fault;
 use crate::system::System;
@@ -70,6 +72,16 @@ impl System {
             return Err(Fault::IndexOutOfBounds { var, index: i, len: element.len });
         }
         Ok(element.base + i as usize)
+    }
+
+    /// `op` with a mutex array's element chosen in state slots `s` (an [`Op::OnElement`]
+    /// becomes the operation on that element), or the fault of an index outside the array;
+    /// any other operation as it is.
+    pub(crate) fn choose_element<'o>(&self, s: &[Value], ctx: Ctx, op: &'o Op) -> Result<Cow<'o, Op>, Fault> {
+        match op {
+            Op::OnElement { element, op } => Ok(Cow::Owned(op.on_mutex(self.element_mutex(s, ctx, element)?))),
+            op => Ok(Cow::Borrowed(op)),
+        }
     }
 
     /// Evaluates an expression in state slots `s`.

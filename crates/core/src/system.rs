@@ -441,17 +441,11 @@ impl System {
             None => Ok(()),
         };
         // A mutex array's element is chosen first, within the same step.
-        let chosen;
-        let op = match op {
-            Op::OnElement { element, op: inner } => match self.element_mutex(&s.0, ctx, element) {
-                Ok(m) => {
-                    chosen = inner.on_mutex(m);
-                    &chosen
-                }
-                Err(f) => return fault(f, out),
-            },
-            _ => op,
+        let chosen = match self.choose_element(&s.0, ctx, op) {
+            Ok(chosen) => chosen,
+            Err(f) => return fault(f, out),
         };
+        let op = &*chosen;
         if self.model.semantics == Semantics::Posix {
             if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
                 return match self.posix_step(&mut next, t, op) {
