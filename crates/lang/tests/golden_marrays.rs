@@ -133,3 +133,12 @@ golden!(
     "process w { wait lock[0]\n    unlock lock[0] }",
     ("`unlock` is a POSIX mutex operation, but this model uses Win32 semantics", 6, 5, 6)
 );
+
+#[test]
+fn protect_binder_named_like_a_posix_result() {
+    let src = "model t\nsemantics posix\nmutex lock[2]\nprotect lock[BUSY]: true\nprocess w { skip }\n";
+    let got: Vec<(String, u32, u32, u32)> =
+        errors(src).into_iter().map(|d| (d.message, d.line, d.col, d.len)).collect();
+    let want = "the index `BUSY` of `protect lock[BUSY]` names every element, but `BUSY` is a POSIX result";
+    assert_eq!(got, [(want.to_string(), 4, 14, 4)]);
+}

@@ -11,7 +11,9 @@
 use super::{Checker, Env, T};
 use crate::ast::{ExprAst, ExprKind, MutexAst, MutexRefAst};
 use crate::RawDiag;
-use mutexcheck_core::ir::{BinOp, Expr, MutexDecl, MutexElement, MutexId, PosixAttributes, UnOp, Value};
+use mutexcheck_core::ir::{
+    posix_result, BinOp, Expr, MutexDecl, MutexElement, MutexId, PosixAttributes, Semantics, UnOp, Value,
+};
 
 /// The mutex a reference names: one known when compiling, or an element chosen at run time.
 pub(crate) enum MutexTarget {
@@ -80,6 +82,21 @@ impl<'a> Checker<'a> {
                 None
             }
             (Some(len), Some(ExprAst { kind: ExprKind::Name(n), sp })) => {
+                let posix_result = self.semantics == Semantics::Posix && posix_result::NAMES.contains(n);
+                if posix_result {
+                    self.err(
+                        RawDiag::new(
+                            *sp,
+                            format!(
+                                "the index `{n}` of `{what} {}[{n}]` names every element, but `{n}` is a POSIX result",
+                                r.name.name
+                            ),
+                            "a POSIX result",
+                        )
+                        .help("choose a name that is not declared, e.g. `k`, or write a number for one element"),
+                    );
+                    return None;
+                }
                 if let Some((first, declared)) = env.declared(self, n) {
                     let line = self.line_of(first);
                     self.err(
