@@ -43,6 +43,20 @@ fn two_workers_each_on_its_own_element_never_wait_for_each_other_nine_states() {
     assert_eq!(counts(&run(&sys, Reductions::ALL)), ("ok".into(), 9, 12));
 }
 
+#[test]
+fn with_one_crash_each_element_is_abandoned_alone_twenty_one_states() {
+    // Without a crash: the 9 states above. With the one crash used, the dead worker is
+    // either crashed before its wait (its element free) or holding it (free and abandoned),
+    // and the other worker is at any of its 3 places: 2 x 3 for each worker = 12 more.
+    // Transitions: the 12 steps of the 9; a crash of each worker at its 2 running places,
+    // whatever the other's 3: 12; then the survivor's 2 steps after each of the 2 deaths,
+    // for each worker: 8. 21 states, 32 transitions.
+    let mut sys_model = compile("t.mc", OWN_ELEMENT.as_bytes()).unwrap();
+    sys_model.crashes = 1;
+    let sys = prepare(sys_model, None).unwrap();
+    assert_eq!(counts(&run(&sys, Reductions::NONE)), ("ok".into(), 21, 32));
+}
+
 const SHARED_INDEX: &str =
     "model shared_index\ncrashes 0\nmutex lock[2]\nshared x: 0..1 = 0\nprocess worker[2] {\n    wait lock[x]\n    release lock[x]\n}\n";
 
