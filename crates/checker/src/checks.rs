@@ -129,10 +129,17 @@ fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
             push(&system.model().shared[v.index].name);
         }
         Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => push(&system.model().mutexes[*m].name),
+        // An element chosen when the condition is evaluated: every element may be the one.
+        Expr::ElementQuery(_, element) => {
+            for m in &system.model().mutexes[element.base..element.base + element.len as usize] {
+                push(&m.name);
+            }
+        }
         _ => {}
     }
     match e {
         Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => collect_names(system, i, out),
+        Expr::ElementQuery(_, element) => collect_names(system, &element.index, out),
         Expr::Binary(_, a, b) => {
             collect_names(system, a, out);
             collect_names(system, b, out);
@@ -170,7 +177,7 @@ impl Checks<'_> {
             }
         }
         if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
-            let mutex = match sys.instr(&step.action).map(|i| &i.op) {
+            let mutex = match sys.op_in(before, &step.action).as_deref() {
                 Some(Op::Release { mutex, .. }) => self.mutex_name(*mutex).to_string(),
                 _ => "a mutex".to_string(),
             };
@@ -199,7 +206,7 @@ impl Checks<'_> {
         if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 }
         | Outcome::Lock { outcome: LockOutcome::Ok, count: 1 } = step.outcome
         {
-            if let Some(Op::Wait { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) {
+            if let Some(Op::Wait { mutex, .. }) = sys.op_in(before, &step.action).as_deref() {
                 for p in &sys.model().properties {
                     if let Property::Protect { mutex: m, cond, text, .. } = p {
                         if m != mutex {
@@ -260,10 +267,13 @@ impl Checks<'_> {
     fn posix_unlock_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
         let Outcome::Unlock { outcome, checked } = step.outcome else { return None };
         let sys = self.system;
-        let Some(Op::Release { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) else { return None };
+        let mutex = match sys.op_in(before, &step.action).as_deref() {
+            Some(Op::Release { mutex, .. }) => *mutex,
+            _ => return None,
+        };
         let Action::Run { thread, .. } = step.action else { return None };
-        let name = self.mutex_name(*mutex);
-        let (was, now) = (sys.posix_mutex(before, *mutex), sys.posix_mutex(after, *mutex));
+        let name = self.mutex_name(mutex);
+        let (was, now) = (sys.posix_mutex(before, mutex), sys.posix_mutex(after, mutex));
         if outcome == UnlockOutcome::Perm && !checked {
             let message =
                 format!("{} unlocked {name} without owning it and ignored the PERM result", self.at(&step.action));
@@ -282,7 +292,7 @@ impl Checks<'_> {
         }
         if was.consistency != Consistency::NotRecoverable
             && now.consistency == Consistency::NotRecoverable
-            && !sys.model().allows(AllowKind::NotRecoverable, *mutex)
+            && !sys.model().allows(AllowKind::NotRecoverable, mutex)
         {
             let message = format!(
                 "{} unlocked {name} while it was inconsistent (OWNERDEAD, then no `consistent`): {name} is not recoverable, every later lock fails with NOTRECOVERABLE",
@@ -362,7 +372,7 @@ impl Checks<'_> {
             .filter(|&t| sys.thread_status(state, t) == ThreadStatus::Blocked)
             .map(|t| {
                 let action = Action::Run { thread: t, pc: sys.pc(state, t) };
-                match sys.instr(&action).map(|i| &i.op) {
+                match sys.op_in(state, &action).as_deref() {
                     Some(Op::Wait { mutex, .. }) => format!(
                         "{} waits forever for {} ({})",
                         self.at(&action),

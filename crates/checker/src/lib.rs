@@ -102,6 +102,7 @@ pub fn finish(
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;
+    result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph.
         let (found, stats) = liveness::check(system, &options.limits, guard);
@@ -117,6 +118,8 @@ pub fn finish(
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
         (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
+        // The liveness check never reduces: no reason to give why symmetry is off.
+        s.symmetry_off = None;
     }
     result
 }

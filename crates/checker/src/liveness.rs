@@ -107,13 +107,14 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
     }
 }
 
-fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
+/// What the step from `before` did that fairness and starvation look at.
+fn facts(system: &System, before: &State, ordinal: usize, step: &Step) -> EdgeFacts {
     let thread = match step.action {
         Action::Run { thread, .. } => Some(thread),
         _ => None,
     };
-    let op = system.instr(&step.action).map(|i| &i.op);
-    let mutex = match op {
+    let op = system.op_in(before, &step.action);
+    let mutex = match op.as_deref() {
         Some(Op::Wait { mutex, .. }) => Some(*mutex),
         _ => None,
     };
@@ -127,7 +128,7 @@ fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
         Outcome::Lock { .. } if acquired.is_none() => mutex,
         _ => None,
     };
-    EdgeFacts { ordinal: ordinal as u32, thread, progress: op == Some(&Op::Progress), acquired, missed }
+    EdgeFacts { ordinal: ordinal as u32, thread, progress: op.as_deref() == Some(&Op::Progress), acquired, missed }
 }
 
 fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cut, Stats)> {
@@ -187,7 +188,7 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
             if let Outcome::Fault(_) = step.outcome {
                 continue; // A fault is a safety violation, checked before; no run goes on.
             }
-            let f = facts(system, ordinal, &step);
+            let f = facts(system, &g.states[next], ordinal, &step);
             if let Some(t) = f.thread {
                 enabled[t as usize] = true;
             }
@@ -326,7 +327,7 @@ fn meets(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> bool {
 fn blocked_on(system: &System, state: &State, t: ThreadId, mutex: usize) -> bool {
     system.thread_status(state, t) == ThreadStatus::Blocked
         && matches!(
-            system.instr(&Action::Run { thread: t, pc: system.pc(state, t) }).map(|i| &i.op),
+            system.op_in(state, &Action::Run { thread: t, pc: system.pc(state, t) }).as_deref(),
             Some(Op::Wait { mutex: m, .. }) if *m == mutex
         )
 }
@@ -506,7 +507,8 @@ pub fn recheck(system: &System, states: &[State], steps: &[Step], start: usize) 
         return Err(format!("the last step does not return to the state before step {start}, where the cycle starts"));
     }
     let cycle_states = &states[start - 1..n];
-    let cycle: Vec<EdgeFacts> = steps[start - 1..].iter().map(|s| facts(system, 0, s)).collect();
+    let cycle: Vec<EdgeFacts> =
+        steps[start - 1..].iter().zip(cycle_states).map(|(s, before)| facts(system, before, 0, s)).collect();
     let mut successors = Vec::new();
     let disabled_somewhere = |t: ThreadId, successors: &mut Vec<(Step, State)>| {
         cycle_states.iter().any(|s| {

@@ -100,6 +100,8 @@ pub struct SystemModel<'a> {
     packer: Packer,
     /// With symmetry reduction and interchangeable instances: which instances to sort.
     symmetry: Option<Symmetry>,
+    /// Symmetry reduction was asked for (it may still have nothing to swap).
+    symmetry_asked: bool,
     partial_order: bool,
     /// When set, a time or memory bound passed: successors stop early (the search, asking
     /// the same guard, then stops too).
@@ -116,6 +118,7 @@ impl<'a> SystemModel<'a> {
             checks: Checks::new(system),
             packer: system.packer(),
             symmetry,
+            symmetry_asked: reductions.symmetry,
             partial_order: reductions.partial_order,
             interrupt: None,
         }
@@ -147,6 +150,13 @@ impl<'a> SystemModel<'a> {
     /// The properties being checked.
     pub fn checks(&self) -> &Checks<'a> {
         &self.checks
+    }
+
+    /// Why symmetry reduction, asked for, leaves templates out because they index a mutex
+    /// array by `self` (see [`crate::Stats::symmetry_off`]).
+    pub fn symmetry_off(&self) -> Option<String> {
+        let reasons = self.symmetry_asked.then(|| self.system.symmetry().mutex_array_reasons().join("; "))?;
+        (!reasons.is_empty()).then_some(reasons)
     }
 
     /// The reductions in effect (symmetry only where instances can be swapped).

@@ -60,6 +60,8 @@ const ORDER: &[&str] = &[
     "pid_lock_bug.mc",
     "pid_lock_fixed.mc",
     "pid_reuse.mc",
+    "dining_deadlock.mc",
+    "dining_ordered.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
@@ -84,6 +86,7 @@ const FIXES: &[(&str, &str)] = &[
     ("journal_no_redo.mc", "journal_phases.mc"),
     ("thread_death_bug.mc", "thread_death_fixed.mc"),
     ("pid_lock_bug.mc", "pid_lock_fixed.mc"),
+    ("dining_deadlock.mc", "dining_ordered.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

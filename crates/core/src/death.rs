@@ -84,7 +84,7 @@ pub(crate) fn alive_asked(model: &Model) -> Vec<bool> {
 }
 
 /// Calls `f` on every expression an instruction evaluates (not their subexpressions).
-fn op_exprs(op: &Op, f: &mut impl FnMut(&Expr)) {
+fn op_exprs(op: &Op, f: &mut dyn FnMut(&Expr)) {
     let place = |p: &Place, f: &mut dyn FnMut(&Expr)| {
         if let Some(i) = &p.index {
             f(i)
@@ -101,6 +101,10 @@ fn op_exprs(op: &Op, f: &mut impl FnMut(&Expr)) {
             }
         }
         Op::Assert { cond } | Op::Branch { cond, .. } => f(cond),
+        Op::OnElement { element, op } => {
+            f(&element.index);
+            op_exprs(op, f);
+        }
         Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {}
     }
 }
@@ -110,6 +114,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     match e {
         Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => visit(i, f),
+        Expr::ElementQuery(_, element) => visit(&element.index, f),
         Expr::Binary(_, a, b) => {
             visit(a, f);
             visit(b, f);

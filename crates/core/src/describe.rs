@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Ctx;
-use crate::ir::{Instr, Scope, Ty, Value, VarDecl, VarRef};
+use crate::ir::{Instr, Op, Scope, Ty, Value, VarDecl, VarRef};
 use crate::mutex::{MutexState, ReleaseOutcome, ThreadId};
 use crate::state::{State, ThreadStatus};
 use crate::step::{Action, Fault, Outcome, Step};
@@ -49,6 +49,15 @@ impl System {
             Action::Run { thread, pc } => self.code(thread).get(pc),
             _ => None,
         }
+    }
+
+    /// The operation a thread action executes in state `s` (the state before the step), with
+    /// a mutex array's element chosen there: `wait lock[self]` by `worker[1]` is a `Wait` on
+    /// `lock[1]`. `None` for a crash or restart, and for an index outside its array (the
+    /// step faults).
+    pub fn op_in(&self, s: &State, action: &Action) -> Option<std::borrow::Cow<'_, Op>> {
+        let Action::Run { thread, .. } = *action else { return None };
+        self.choose_element(&s.0, Ctx::Thread(thread), &self.instr(action)?.op).ok()
     }
 
     /// Who acted: a thread name, or a process name for a crash or restart.

@@ -311,10 +311,73 @@ pub enum Expr {
     /// exited or died). Reads only thread statuses, so properties may use it; an index
     /// outside the template's instances is a fault.
     Alive { process: usize, index: Box<Expr> },
+    /// `count`, `owns` or `abandoned` of an element of a mutex array chosen when the
+    /// expression is evaluated (`held(lock[i])`); an index outside the array is a fault.
+    ElementQuery(MutexQuery, MutexElement),
     /// A unary operation.
     Unary(UnOp, Box<Expr>),
     /// A binary operation.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+/// What an expression asks of a mutex: [`Expr::MutexCount`], [`Expr::Owns`] and
+/// [`Expr::MutexAbandoned`] for a mutex chosen at run time ([`Expr::ElementQuery`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutexQuery {
+    /// The recursion count.
+    Count,
+    /// True when the running thread owns it.
+    Owns,
+    /// True when it is free and abandoned.
+    Abandoned,
+}
+
+/// An element of a mutex array, chosen when a step runs: `lock[i]` with `i` computed. A
+/// mutex array `lock[N]` is the `N` consecutive mutexes `base..base + len` of
+/// [`Model::mutexes`] (named `lock[0]`, `lock[1]`, ...); an index outside `0..len` is a
+/// fault ([`crate::Fault::IndexOutOfBounds`]) of the step that evaluates it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutexElement {
+    /// The array's first element.
+    pub base: MutexId,
+    /// How many elements it has.
+    pub len: u32,
+    /// Which element: evaluated where the step runs.
+    pub index: Box<Expr>,
+}
+
+impl MutexElement {
+    /// The array's name as a model writes it: the first element's name without its `[0]`
+    /// (the whole name for a hand-built IR that names its mutexes otherwise).
+    pub fn array_name<'m>(&self, model: &'m Model) -> &'m str {
+        let first = model.mutexes.get(self.base).map_or("", |m| m.name.as_str());
+        first.strip_suffix("[0]").unwrap_or(first)
+    }
+}
+
+impl Op {
+    /// True for a wait without a timeout (`wait m`, POSIX `lock m`), on a fixed mutex or an
+    /// element of a mutex array: the operations that may block.
+    pub fn waits_forever(&self) -> bool {
+        match self {
+            Op::Wait { mode, .. } => *mode == WaitMode::Infinite,
+            Op::OnElement { op, .. } => op.waits_forever(),
+            _ => false,
+        }
+    }
+
+    /// The same mutex operation on mutex `m` (`self` is a `Wait`, `Release` or
+    /// `Consistent`; anything else is returned unchanged): how a step runs an
+    /// [`Op::OnElement`] once its element is chosen.
+    pub fn on_mutex(&self, m: MutexId) -> Op {
+        match self {
+            Op::Wait { mode, result, .. } => Op::Wait { mutex: m, mode: *mode, result: result.clone() },
+            Op::Release { result, .. } => Op::Release { mutex: m, result: result.clone() },
+            Op::Consistent { result, .. } => Op::Consistent { mutex: m, result: result.clone() },
+            other => other.clone(),
+        }
+    }
 }
 
 /// What one instruction does. Each one is a single atomic step, except `Goto`, `AtomicBegin`
@@ -331,6 +394,10 @@ pub enum Op {
     Release { mutex: MutexId, result: Option<Place> },
     /// `consistent m` (POSIX only): `pthread_mutex_consistent`, storing `OK` or `INVAL`.
     Consistent { mutex: MutexId, result: Option<Place> },
+    /// A `Wait`, `Release` or `Consistent` (`op`, which names the array's first element) on
+    /// the element of a mutex array its index chooses when the step runs (`wait
+    /// lock[self]`): one step, which faults when the index is outside the array.
+    OnElement { element: MutexElement, op: Box<Op> },
     /// `assert cond`: a fault when false.
     Assert { cond: Expr },
     /// Evaluate `cond` (one step) and go on at the next instruction if true, at `target` if not.

@@ -109,6 +109,15 @@ fn live_in(thread: &ThreadDecl) -> Option<Vec<u64>> {
                 place_access(place, u, d);
             }
             Op::Assert { cond } | Op::Branch { cond, .. } => reads(cond),
+            Op::OnElement { element, op } => {
+                reads(&element.index);
+                if let Op::Wait { result: Some(place), .. }
+                | Op::Release { result: Some(place), .. }
+                | Op::Consistent { result: Some(place), .. } = &**op
+                {
+                    place_access(place, u, d);
+                }
+            }
             _ => {}
         }
     }
@@ -159,6 +168,7 @@ fn expr_reads(e: &Expr, uses: &mut [u64]) {
     }
     match e {
         Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads(i, uses),
+        Expr::ElementQuery(_, element) => expr_reads(&element.index, uses),
         Expr::Binary(_, a, b) => {
             expr_reads(a, uses);
             expr_reads(b, uses);

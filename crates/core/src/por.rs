@@ -78,7 +78,7 @@
 //! may follow its steps at once instead of storing it, which is how mutexcheck uses it.
 
 use crate::flow;
-use crate::ir::{Expr, Op, Place, Scope, ThreadDecl, WaitMode};
+use crate::ir::{Expr, Op, Place, Scope, ThreadDecl};
 use crate::state::{State, ATOMIC_SLOT, STATUS_RUNNING};
 use crate::step::Step;
 use crate::{System, ThreadId};
@@ -103,7 +103,7 @@ impl ThreadReduction {
         let mut collapsible = vec![true; count + 1];
         collapsible[0] = false;
         for (i, &block) in code.iter().zip(blocks) {
-            if matches!(i.op, Op::Wait { mode: WaitMode::Infinite, .. }) {
+            if i.op.waits_forever() {
                 collapsible[block as usize] = false;
             }
         }
@@ -125,7 +125,12 @@ fn is_local(op: &Op) -> bool {
         Op::Branch { cond, .. } => local_expr(cond),
         Op::Choose { .. } | Op::Skip | Op::Exit => true,
         // `progress` marks the runs a livelock check looks at: keep it a step of its own.
-        Op::Assert { .. } | Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } | Op::Progress => false,
+        Op::Assert { .. }
+        | Op::Wait { .. }
+        | Op::Release { .. }
+        | Op::Consistent { .. }
+        | Op::OnElement { .. }
+        | Op::Progress => false,
         // Markers are never executed as steps.
         Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => false,
     }
@@ -141,7 +146,7 @@ fn local_expr(e: &Expr) -> bool {
         Expr::Var(v) => v.scope == Scope::Local,
         Expr::Index(v, i) => v.scope == Scope::Local && local_expr(i),
         // Another thread changes a mutex's owner and count.
-        Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) => false,
+        Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) | Expr::ElementQuery(..) => false,
         // Other threads' ends, crashes and deaths change it.
         Expr::Alive { .. } => false,
         Expr::Unary(_, a) => local_expr(a),

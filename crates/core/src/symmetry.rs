@@ -12,7 +12,7 @@
 //! violations to violations of the same kind, so checking one state per class gives the
 //! same verdict and, breadth-first, counterexamples of the same length.
 
-use crate::ir::{Expr, Op, Place, Property, Scope, Value};
+use crate::ir::{Expr, MutexQuery, Op, Place, Property, Scope, Value};
 use crate::mutex::ThreadId;
 use crate::state::{State, ATOMIC_SLOT};
 use crate::System;
@@ -25,6 +25,10 @@ pub struct Symmetry {
     groups: Vec<Vec<usize>>,
     /// Why each template with several instances is not symmetric, one sentence each.
     refused: Vec<String>,
+    /// The refusals that come from a mutex array indexed by `self`, e.g. "mutex array lock
+    /// is indexed by `self` in process worker": a report names them, since a model written
+    /// with mutex arrays often loses symmetry this way.
+    mutex_arrays: Vec<String>,
 }
 
 impl Symmetry {
@@ -39,6 +43,11 @@ impl Symmetry {
         &self.refused
     }
 
+    /// Why templates that index a mutex array by `self` are left out, one sentence each.
+    pub fn mutex_array_reasons(&self) -> &[String] {
+        &self.mutex_arrays
+    }
+
     /// The templates whose instances are swapped, by name.
     pub fn templates(&self, system: &System) -> Vec<String> {
         self.groups.iter().map(|g| system.model.processes[system.layout.processes[g[0]].decl].name.clone()).collect()
@@ -50,7 +59,27 @@ fn expr_reads_self(e: &Expr) -> bool {
         Expr::InstanceId => true,
         Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads_self(i),
         Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
+        Expr::ElementQuery(_, element) => expr_reads_self(&element.index),
         _ => false,
+    }
+}
+
+/// The first mutex array (by its first element) an expression indexes by `self`.
+fn expr_self_indexed_array(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::ElementQuery(_, element) if expr_reads_self(&element.index) => Some(element.base),
+        Expr::Index(_, i) | Expr::Unary(_, i) => expr_self_indexed_array(i),
+        Expr::Binary(_, a, b) => expr_self_indexed_array(a).or_else(|| expr_self_indexed_array(b)),
+        _ => None,
+    }
+}
+
+/// The first mutex array (by its first element) an instruction indexes by `self`.
+fn op_self_indexed_array(op: &Op) -> Option<usize> {
+    match op {
+        Op::OnElement { element, .. } if expr_reads_self(&element.index) => Some(element.base),
+        Op::Assign { value: e, .. } | Op::Assert { cond: e } | Op::Branch { cond: e, .. } => expr_self_indexed_array(e),
+        _ => None,
     }
 }
 
@@ -63,9 +92,10 @@ fn expr_is_global(e: &Expr) -> bool {
     match e {
         Expr::Var(v) => v.scope == Scope::Shared,
         Expr::Index(v, i) => v.scope == Scope::Shared && expr_is_global(i),
-        Expr::InstanceId | Expr::Owns(_) => false,
+        Expr::InstanceId | Expr::Owns(_) | Expr::ElementQuery(MutexQuery::Owns, _) => false,
         // Reads thread statuses only; which instance it names is decided in `symmetry`.
         Expr::Alive { index, .. } => expr_is_global(index),
+        Expr::ElementQuery(_, element) => expr_is_global(&element.index),
         Expr::Unary(_, i) => expr_is_global(i),
         Expr::Binary(_, a, b) => expr_is_global(a) && expr_is_global(b),
         Expr::Const(_) | Expr::MutexCount(_) | Expr::MutexAbandoned(_) => true,
@@ -79,6 +109,7 @@ fn op_reads_self(op: &Op) -> bool {
             result.as_ref().is_some_and(place_reads_self)
         }
         Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
+        Op::OnElement { element, op } => expr_reads_self(&element.index) || op_reads_self(op),
         Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {
             false
         }
@@ -111,6 +142,12 @@ impl System {
             } else {
                 None
             };
+            let code = || p.threads.iter().flat_map(|t| &t.code);
+            if let Some(base) = code().find_map(|i| op_self_indexed_array(&i.op)) {
+                let first = &self.model.mutexes[base].name;
+                let array = first.strip_suffix("[0]").unwrap_or(first);
+                sym.mutex_arrays.push(format!("mutex array {array} is indexed by `self` in process {}", p.name));
+            }
             match reason {
                 Some(r) => sym.refused.push(format!("process {}: {r}", p.name)),
                 None => sym.groups.push(

@@ -203,14 +203,22 @@ impl System {
     /// it at hand already).
     #[inline(always)]
     fn op_blocks(&self, s: &[Value], t: ThreadId, op: &Op) -> bool {
-        let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = op else {
-            return false;
+        let mutex = match op {
+            Op::Wait { mutex, mode: WaitMode::Infinite, .. } => *mutex,
+            // An index outside the array is a fault of this step, not a block.
+            Op::OnElement { element, op } if matches!(**op, Op::Wait { mode: WaitMode::Infinite, .. }) => {
+                match self.element_mutex(s, Ctx::Thread(t), element) {
+                    Ok(m) => m,
+                    Err(_) => return false,
+                }
+            }
+            _ => return false,
         };
         match self.model.semantics {
-            Semantics::Win32 => self.layout.mutex(s, *mutex).owner.is_some_and(|owner| owner != t),
+            Semantics::Win32 => self.layout.mutex(s, mutex).owner.is_some_and(|owner| owner != t),
             Semantics::Posix => {
-                let attrs = self.model.mutexes[*mutex].posix;
-                self.layout.posix_mutex(s, *mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
+                let attrs = self.model.mutexes[mutex].posix;
+                self.layout.posix_mutex(s, mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
             }
         }
     }
@@ -461,6 +469,12 @@ impl System {
             Some(place) => self.store(next, ctx, place, value),
             None => Ok(()),
         };
+        // A mutex array's element is chosen first, within the same step.
+        let chosen = match self.choose_element(&s.0, ctx, op) {
+            Ok(chosen) => chosen,
+            Err(f) => return fault(f, out),
+        };
+        let op = &*chosen;
         if self.model.semantics == Semantics::Posix {
             if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
                 return match self.posix_step(&mut next, t, op) {
@@ -543,6 +557,7 @@ impl System {
             Op::Skip | Op::Progress => advance(&mut next, pc + 1, Outcome::Done, out),
             Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
             Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
+            Op::OnElement { .. } => unreachable!("the element is chosen above"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }

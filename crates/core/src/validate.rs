@@ -1,6 +1,6 @@
 //! Well-formedness checks on a model IR, so that the successor function never panics.
 
-use crate::ir::{EnumDecl, Expr, Model, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
+use crate::ir::{EnumDecl, Expr, Model, MutexElement, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
 use crate::IrError;
 
 /// Upper bound on threads: thread ids are 16-bit, and owner slots store id + 1.
@@ -44,6 +44,18 @@ impl Scopes<'_> {
         Ok(())
     }
 
+    /// A mutex array's element: the array lies within the mutexes, and its index is readable.
+    fn element(&self, element: &MutexElement, what: &str) -> Result<(), IrError> {
+        let end = element.base.saturating_add(element.len as usize);
+        if element.len == 0 || end > self.mutexes {
+            return err(format!(
+                "{what} names a mutex array of {} from mutex #{} but only {} mutexes are declared",
+                element.len, element.base, self.mutexes
+            ));
+        }
+        self.expr(&element.index, what)
+    }
+
     fn expr(&self, e: &Expr, what: &str) -> Result<(), IrError> {
         match e {
             Expr::Const(_) | Expr::InstanceId => Ok(()),
@@ -64,6 +76,7 @@ impl Scopes<'_> {
                 }
                 self.expr(index, what)
             }
+            Expr::ElementQuery(_, element) => self.element(element, what),
             Expr::Unary(_, a) => self.expr(a, what),
             Expr::Binary(_, a, b) => {
                 self.expr(a, what)?;
@@ -160,7 +173,21 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                             Ok(())
                         }
                     };
-                    match &instr.op {
+                    let mut op = &instr.op;
+                    if let Op::OnElement { element, op: inner } = op {
+                        scopes.element(element, what)?;
+                        match &**inner {
+                            Op::Wait { mutex, .. } | Op::Release { mutex, .. } | Op::Consistent { mutex, .. }
+                                if *mutex == element.base => {}
+                            _ => {
+                                return err(format!(
+                                    "{what} chooses a mutex array element for something other than a mutex operation on the array's first element"
+                                ))
+                            }
+                        }
+                        op = inner;
+                    }
+                    match op {
                         Op::Assign { place, value } => {
                             scopes.place(place, what)?;
                             scopes.expr(value, what)?;
@@ -169,7 +196,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                         | Op::Release { mutex, result }
                         | Op::Consistent { mutex, result } => {
                             scopes.mutex(*mutex, what)?;
-                            if matches!(instr.op, Op::Consistent { .. }) && model.semantics != Semantics::Posix {
+                            if matches!(op, Op::Consistent { .. }) && model.semantics != Semantics::Posix {
                                 return err(format!("{what} calls `consistent`, which only POSIX mutexes have"));
                             }
                             let want = match model.semantics {
@@ -197,6 +224,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                         }
                         Op::Goto { target } => jump(*target)?,
                         Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {}
+                        Op::OnElement { .. } => return err(format!("{what} nests a mutex array element choice")),
                     }
                     Ok(())
                 };

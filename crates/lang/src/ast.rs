@@ -66,10 +66,12 @@ pub(crate) struct OwnerAst<'a> {
     pub sp: Sp,
 }
 
-/// `mutex NAME [owned_by ...]`.
+/// `mutex NAME [owned_by ...]`, or an array of mutexes `mutex NAME[N] ...`.
 #[derive(Clone, Debug)]
 pub(crate) struct MutexAst<'a> {
     pub name: Ident<'a>,
+    /// The number of elements of a mutex array: a constant expression.
+    pub len: Option<ExprAst<'a>>,
     pub owner: Option<OwnerAst<'a>>,
     /// The POSIX attributes after `:`, as written: `recursive`, `robust`, ...
     pub attrs: Vec<Ident<'a>>,
@@ -101,7 +103,7 @@ pub(crate) struct ProcessAst<'a> {
 /// Which property a `protect`, `invariant` or `at end` declaration states.
 #[derive(Clone, Debug)]
 pub(crate) enum PropKind<'a> {
-    Protect(Ident<'a>),
+    Protect(MutexRefAst<'a>),
     Invariant(Ident<'a>),
     AtEnd,
 }
@@ -126,7 +128,7 @@ pub(crate) struct ModelAst<'a> {
     pub processes: Vec<ProcessAst<'a>>,
     pub props: Vec<PropAst<'a>>,
     /// `starvation m` lines: the mutex named, and the whole line.
-    pub starvation: Vec<(Ident<'a>, Sp)>,
+    pub starvation: Vec<(MutexRefAst<'a>, Sp)>,
     /// `allow KIND [m]` lines.
     pub allows: Vec<AllowAst<'a>>,
 }
@@ -136,6 +138,14 @@ pub(crate) struct ModelAst<'a> {
 pub(crate) struct AllowAst<'a> {
     pub kind: Ident<'a>,
     pub mutex: Option<Ident<'a>>,
+    pub sp: Sp,
+}
+
+/// `NAME` or `NAME[INDEX]` where a mutex is named: a mutex, or an element of a mutex array.
+#[derive(Clone, Debug)]
+pub(crate) struct MutexRefAst<'a> {
+    pub name: Ident<'a>,
+    pub index: Option<Box<ExprAst<'a>>>,
     pub sp: Sp,
 }
 
@@ -226,7 +236,7 @@ pub(crate) enum StmtKind<'a> {
     Mutex {
         target: Option<Target<'a>>,
         op: MutexOp,
-        mutex: Ident<'a>,
+        mutex: MutexRefAst<'a>,
     },
     If {
         arms: Vec<Arm<'a>>,
@@ -262,7 +272,7 @@ pub(crate) enum ExprKind<'a> {
     Index(Ident<'a>, Box<ExprAst<'a>>),
     SelfId,
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`: the query and the mutex.
-    Call(Box<(Ident<'a>, Ident<'a>)>),
+    Call(Box<(Ident<'a>, MutexRefAst<'a>)>),
     /// `alive(P)` or `alive(P[i])`: the process named and the instance index, if written.
     Alive(Box<(Ident<'a>, Option<ExprAst<'a>>)>),
     Unary(UnOp, Box<ExprAst<'a>>),

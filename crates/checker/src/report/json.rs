@@ -92,6 +92,10 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "complete": !matches!(result.verdict, Verdict::Incomplete(_)),
         "exit_code": result.exit_code(),
     });
+    if let Some(why) = &s.symmetry_off {
+        // Why symmetry, asked for, left templates out: they index a mutex array by `self`.
+        doc["symmetry_off"] = json!(why);
+    }
     match &result.verdict {
         Verdict::Ok => {}
         Verdict::Violation(c) => {

@@ -68,11 +68,15 @@ pub fn trace_heading(c: &Counterexample) -> String {
 
 /// The reductions a search ran with, as the first line of a report names them.
 pub fn reductions_text(stats: &crate::Stats) -> String {
-    match (stats.partial_order, stats.symmetry) {
+    let on: String = match (stats.partial_order, stats.symmetry) {
         (true, true) => "partial-order, symmetry".into(),
         (true, false) => "partial-order".into(),
         (false, true) => "symmetry".into(),
         (false, false) => "none".into(),
+    };
+    match &stats.symmetry_off {
+        Some(why) => format!("{on} (symmetry off: {why})"),
+        None => on,
     }
 }
 

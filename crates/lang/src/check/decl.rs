@@ -75,18 +75,16 @@ impl<'a> Checker<'a> {
                         RawDiag::new(o.sp, "a POSIX mutex starts unlocked", "no initial owner in POSIX")
                             .help("lock it as the first statement of the owning thread instead"),
                     );
-                } else {
-                    owned.push((mutexes.len(), o));
                 }
             }
             let posix = self.mutex_attributes(m);
-            self.globals.insert(m.name.name, (Entity::Mutex(mutexes.len()), m.name.sp));
-            mutexes.push(MutexDecl {
-                name: m.name.name.to_string(),
-                initial_owner: None,
-                posix,
-                span: self.src.span(m.sp),
-            });
+            let first = mutexes.len();
+            self.globals.insert(m.name.name, (Entity::Mutex(first), m.name.sp));
+            mutexes.extend(self.mutex_decls(m, posix, first));
+            if let (Some(o), Semantics::Win32) = (&m.owner, self.semantics) {
+                // Every element of an array is created owned by the same thread.
+                owned.extend((first..mutexes.len()).map(|i| (i, o)));
+            }
         }
         let mut shared = Vec::new();
         for v in &ast.shared {
@@ -147,17 +145,29 @@ impl<'a> Checker<'a> {
             PropKind::Invariant(name) => Some(name),
             _ => None,
         }));
-        let properties = ast.props.iter().filter_map(|p| self.property(p, &invariants)).collect();
+        let properties = ast.props.iter().flat_map(|p| self.property(p, &invariants)).collect();
         let mut liveness = Vec::new();
         for (m, sp) in &ast.starvation {
             let env = Env { property: true, ..Env::default() };
-            if let Some(mutex) = self.mutex_ref(&env, m) {
-                liveness.push(Liveness::Starvation { mutex, span: self.src.span(*sp) });
+            if let Some(covered) = self.covered(&env, m, "starvation") {
+                let span = self.src.span(*sp);
+                liveness.extend(covered.mutexes.into_iter().map(|(mutex, _)| Liveness::Starvation { mutex, span }));
             }
         }
         let enums = std::mem::take(&mut self.enums);
         let allowed = self.allows(&ast.allows, &mutexes);
-        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness, enums, allowed }
+        Model {
+            name,
+            semantics: self.semantics,
+            crashes,
+            mutexes,
+            shared,
+            processes,
+            properties,
+            liveness,
+            enums,
+            allowed,
+        }
     }
 
     /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,
@@ -333,15 +343,21 @@ impl<'a> Checker<'a> {
                     return (Ty::Int { lo: 0, hi: 0 }, Some(1));
                 }
                 let (ty, _) = self.ty(elem, sp);
-                let Some(n) = self.const_int(len, "an array length") else { return (ty, Some(1)) };
-                if !(1..=MAX_ARRAY_LEN).contains(&(n as i64)) {
-                    let d = RawDiag::new(len.sp, format!("an array has 1 to {MAX_ARRAY_LEN} elements"), "bad length");
-                    self.err(value_help(d, len, n));
-                    return (ty, Some(1));
-                }
-                (ty, Some(n as u32))
+                (ty, Some(self.array_len(len).unwrap_or(1)))
             }
         }
+    }
+
+    /// The length of an array as written: of an array variable (`[T; N]`) and of a mutex
+    /// array (`mutex lock[N]`) alike; `None` after reporting a bad one.
+    pub(super) fn array_len(&mut self, len: &ExprAst<'a>) -> Option<u32> {
+        let n = self.const_int(len, "an array length")?;
+        if !(1..=MAX_ARRAY_LEN).contains(&(n as i64)) {
+            let d = RawDiag::new(len.sp, format!("an array has 1 to {MAX_ARRAY_LEN} elements"), "bad length");
+            self.err(value_help(d, len, n));
+            return None;
+        }
+        Some(n as u32)
     }
 
     fn process(&mut self, p: &ProcessAst<'a>) -> ProcessDecl {
@@ -476,17 +492,18 @@ impl<'a> Checker<'a> {
         Some(ThreadRef { process: pi, instance, thread })
     }
 
-    /// A property; `invariants` holds the first declaration of each invariant name.
-    fn property(&mut self, p: &PropAst<'a>, invariants: &BTreeMap<&str, Sp>) -> Option<Property> {
+    /// A property (one per element for `protect lock[i]`); `invariants` holds the first
+    /// declaration of each invariant name.
+    fn property(&mut self, p: &PropAst<'a>, invariants: &BTreeMap<&str, Sp>) -> Vec<Property> {
         let env = Env { property: true, ..Env::default() };
-        let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
         let text = self.src.text_of(p.cond.sp);
         let span = self.src.span(p.cond.sp);
-        Some(match &p.kind {
-            PropKind::Protect(m) => {
-                let mutex = self.mutex_ref(&env, m)?;
-                Property::Protect { mutex, cond, text, span }
-            }
+        if let PropKind::Protect(m) = &p.kind {
+            return self.protect(m, &p.cond, text, span);
+        }
+        let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
+        vec![match &p.kind {
+            PropKind::Protect(_) => unreachable!("handled above"),
             PropKind::Invariant(name) => {
                 let first = invariants[name.name];
                 if first != name.sp {
@@ -495,7 +512,33 @@ impl<'a> Checker<'a> {
                 Property::Invariant { name: name.name.to_string(), cond, text, span }
             }
             PropKind::AtEnd => Property::AtEnd { cond, text, span },
-        })
+        }]
+    }
+
+    /// `protect m: EXPR`, or `protect lock[i]: EXPR`: one property per element, `EXPR`
+    /// checked with `i` standing for that element (its errors reported once, not per element).
+    fn protect(&mut self, m: &MutexRefAst<'a>, cond: &ExprAst<'a>, text: String, span: Span) -> Vec<Property> {
+        let env = Env { property: true, ..Env::default() };
+        let Some(covered) = self.covered(&env, m, "protect") else {
+            // The condition is still checked, for its own errors.
+            self.expr_of(&env, cond, T::Bool, "a property");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (mutex, binder) in covered.mutexes {
+            let before = self.errs.found();
+            let env = Env { property: true, binder, ..Env::default() };
+            let c = self.expr_of(&env, cond, T::Bool, "a property");
+            if self.errs.found() != before {
+                break;
+            }
+            let text = match binder {
+                Some((name, k)) => format!("{text} ({name} = {k})"),
+                None => text.clone(),
+            };
+            out.push(Property::Protect { mutex, cond: c, text, span });
+        }
+        out
     }
 }
 

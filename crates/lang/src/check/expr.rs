@@ -1,9 +1,10 @@
 //! Name resolution and type checking of expressions, producing IR expressions.
 
+use super::mutex_ref::MutexTarget;
 use super::{Checker, Entity, Env};
-use crate::ast::{ExprAst, ExprKind, Ident};
+use crate::ast::{ExprAst, ExprKind, Ident, MutexRefAst};
 use crate::RawDiag;
-use mutexcheck_core::ir::{posix_result, result, BinOp, Expr, MutexId, Semantics, Ty, UnOp, Value};
+use mutexcheck_core::ir::{posix_result, result, BinOp, Expr, MutexId, MutexQuery, Semantics, Ty, UnOp, Value};
 
 /// The type of an expression, or `Err` after an error was reported (to avoid cascades).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +126,9 @@ impl<'a> Checker<'a> {
                     return ERR;
                 }
                 (Expr::InstanceId, T::Int)
+            }
+            ExprKind::Name(n) if env.binder.is_some_and(|(b, _)| b == *n) => {
+                (Expr::Const(env.binder.map_or(0, |(_, v)| v)), T::Int)
             }
             ExprKind::Name(n) if matches!(env.lookup(self, n), Some(Entity::Const(_) | Entity::Member { .. })) => {
                 match env.lookup(self, n) {
@@ -264,7 +268,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`.
-    fn call(&mut self, env: &Env<'a>, f: &Ident<'a>, arg: &Ident<'a>) -> Typed {
+    fn call(&mut self, env: &Env<'a>, f: &Ident<'a>, arg: &MutexRefAst<'a>) -> Typed {
         let known = ["held", "count", "owns", "abandoned"];
         if !known.contains(&f.name) {
             self.err(
@@ -291,7 +295,22 @@ impl<'a> Checker<'a> {
             );
             return ERR;
         }
-        let Some(m) = self.mutex_ref(env, arg) else { return ERR };
+        let m = match self.mutex_target(env, arg) {
+            Some(MutexTarget::Fixed(m)) => m,
+            Some(MutexTarget::Element(element)) => {
+                let query = |q| Expr::ElementQuery(q, element);
+                return match f.name {
+                    "held" => {
+                        let count = query(MutexQuery::Count);
+                        (Expr::Binary(BinOp::Gt, Box::new(count), Box::new(Expr::Const(0))), T::Bool)
+                    }
+                    "count" => (query(MutexQuery::Count), T::Int),
+                    "owns" => (query(MutexQuery::Owns), T::Bool),
+                    _ => (query(MutexQuery::Abandoned), T::Bool),
+                };
+            }
+            None => return ERR,
+        };
         match f.name {
             "held" => (Expr::Binary(BinOp::Gt, Box::new(Expr::MutexCount(m)), Box::new(Expr::Const(0))), T::Bool),
             "count" => (Expr::MutexCount(m), T::Int),

@@ -9,11 +9,12 @@
 //! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
 //! name other than the one it points at, is made only for an error that may be shown.
 
-mod consts;
-mod allow;
 mod alive;
+mod allow;
+mod consts;
 mod decl;
 mod expr;
+mod mutex_ref;
 mod stmt;
 mod suggest;
 
@@ -58,6 +59,9 @@ pub(crate) struct Env<'a> {
     pub local: Names<'a>,
     /// Checking a property: no thread, no `self`, no `owns`.
     pub property: bool,
+    /// The index name of `protect lock[i]: EXPR` and the element it stands for while `EXPR`
+    /// is checked for that element.
+    pub binder: Option<(&'a str, mutexcheck_core::ir::Value)>,
 }
 
 impl<'a> Env<'a> {
@@ -109,6 +113,8 @@ pub(crate) struct Checker<'a> {
     pub enums: Vec<EnumDecl>,
     /// The process templates by name, for `alive(P[i])` (filled before any code is lowered).
     pub processes: BTreeMap<&'a str, alive::ProcessInfo>,
+    /// The length of each mutex array, by its first element (the mutex its name resolves to).
+    pub mutex_arrays: BTreeMap<MutexId, u32>,
 }
 
 impl<'a> Checker<'a> {
@@ -123,6 +129,7 @@ impl<'a> Checker<'a> {
             const_values: Vec::new(),
             enums: Vec::new(),
             processes: BTreeMap::new(),
+            mutex_arrays: BTreeMap::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Lowering statements to instructions: straight-line code with branches and jumps by index.
 
+use super::mutex_ref::MutexTarget;
 use super::{Checker, Entity, Env, T};
 use crate::ast::*;
 use crate::RawDiag;
@@ -80,7 +81,7 @@ impl<'a> Checker<'a> {
                 }
             }
             StmtKind::Mutex { target, op, mutex } => {
-                let m = self.mutex_ref(env, mutex);
+                let m = self.mutex_target(env, mutex);
                 let result = match target {
                     None => None,
                     Some(Target::Let(name)) => self.let_var(env, lw, name),
@@ -106,12 +107,19 @@ impl<'a> Checker<'a> {
                     },
                 };
                 if op.is_posix() != (self.semantics == Semantics::Posix) {
-                    self.mixed_flavors(*op, mutex);
-                } else if let Some(mutex) = m {
-                    let op = match op {
+                    self.mixed_flavors(*op, &mutex.name);
+                } else if let Some(target) = m {
+                    let on = |mutex| match op {
                         MutexOp::Wait(mode) | MutexOp::Lock(mode) => Op::Wait { mutex, mode: *mode, result },
                         MutexOp::Release | MutexOp::Unlock => Op::Release { mutex, result },
                         MutexOp::Consistent => Op::Consistent { mutex, result },
+                    };
+                    let op = match target {
+                        MutexTarget::Fixed(mutex) => on(mutex),
+                        MutexTarget::Element(element) => {
+                            let first = on(element.base);
+                            Op::OnElement { element, op: Box::new(first) }
+                        }
                     };
                     lw.emit(op, span, text);
                 }

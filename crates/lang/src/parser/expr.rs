@@ -165,7 +165,7 @@ impl<'a> Parser<'a> {
                     return self.alive(name);
                 }
                 if self.eat(Tok::LParen).is_some() {
-                    let arg = self.ident("a mutex name")?;
+                    let arg = self.mutex_ref("a mutex name")?;
                     let close = self.expect(Tok::RParen, "`)`")?;
                     return Ok(ExprAst {
                         kind: ExprKind::Call(Box::new((name.clone(), arg))),

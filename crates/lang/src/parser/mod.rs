@@ -9,6 +9,7 @@
 mod allow;
 mod consts;
 mod expr;
+mod mutex_ref;
 mod stmt;
 
 use crate::ast::*;
@@ -327,7 +328,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Protect) => {
                 self.bump();
-                let mutex = self.ident("a mutex name")?;
+                let mutex = self.mutex_ref("a mutex name")?;
                 self.expect(Tok::Colon, "`:`")?;
                 let cond = self.expr()?;
                 m.props.push(PropAst { kind: PropKind::Protect(mutex), cond });
@@ -346,7 +347,7 @@ impl<'a> Parser<'a> {
             // `starvation` is a word, not a keyword: models may use it as a name.
             Tok::Ident if self.slice(t.sp) == "starvation" => {
                 self.bump();
-                let mutex = self.ident("a mutex name (as in `starvation m`)")?;
+                let mutex = self.mutex_ref("a mutex name (as in `starvation m`)")?;
                 let sp = t.sp.to(mutex.sp);
                 m.starvation.push((mutex, sp));
             }
@@ -382,6 +383,11 @@ impl<'a> Parser<'a> {
     fn mutex(&mut self) -> PResult<MutexAst<'a>> {
         let kw = self.bump();
         let name = self.ident("a mutex name")?;
+        let mut len = None;
+        if self.eat(Tok::LBracket).is_some() {
+            len = Some(self.array_len()?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
         let mut owner = None;
         if let Some(o) = self.eat(Tok::Kw(Kw::OwnedBy)) {
             let process = self.ident("a process name")?;
@@ -403,7 +409,7 @@ impl<'a> Parser<'a> {
                 attrs.push(self.ident("a mutex attribute")?);
             }
         }
-        Ok(MutexAst { name, owner, attrs, sp: kw.sp.to(self.prev_sp()) })
+        Ok(MutexAst { name, len, owner, attrs, sp: kw.sp.to(self.prev_sp()) })
     }
 
     /// `NAME [: TYPE] [= INIT]`, after `shared` or `var`.
@@ -447,7 +453,7 @@ impl<'a> Parser<'a> {
                 self.leave();
                 let elem = elem?;
                 self.expect(Tok::Semi, "`;` and the array length")?;
-                let len = self.const_expr("the array length", false)?;
+                let len = self.array_len()?;
                 self.expect(Tok::RBracket, "`]`")?;
                 Ok(TypeAst::Array { elem: Box::new(elem), len })
             }

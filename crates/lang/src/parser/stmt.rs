@@ -197,7 +197,7 @@ impl<'a> Parser<'a> {
 
     /// `wait m [timeout]`, `try m`, `release m`; `lock m`, `trylock m`, `timedlock m`,
     /// `unlock m`, `consistent m`.
-    fn mutex_op(&mut self) -> PResult<(MutexOp, Ident<'a>)> {
+    fn mutex_op(&mut self) -> PResult<(MutexOp, MutexRefAst<'a>)> {
         let t = self.bump();
         let op = match t.tok {
             Tok::Kw(Kw::Wait) => MutexOp::Wait(WaitMode::Infinite),
@@ -205,7 +205,7 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Release) => MutexOp::Release,
             _ => MutexOp::posix(self.slice(t.sp)).unwrap_or(MutexOp::Release),
         };
-        let mutex = self.ident("a mutex name")?;
+        let mutex = self.mutex_ref("a mutex name")?;
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
         }
