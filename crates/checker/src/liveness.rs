@@ -88,7 +88,10 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
     let start = std::time::Instant::now();
     let graph = match explore(system, limits, guard) {
         Ok(g) => g,
-        Err((Cut::Limit(limit), stats)) => return (Err(limit), stats),
+        Err(cut) => {
+            let (Cut::Limit(limit), stats) = *cut;
+            return (Err(limit), stats);
+        }
     };
     let mut stats = Stats {
         states: graph.states.len() as u64,
@@ -131,7 +134,7 @@ fn facts(system: &System, before: &State, ordinal: usize, step: &Step) -> EdgeFa
     EdgeFacts { ordinal: ordinal as u32, thread, progress: op.as_deref() == Some(&Op::Progress), acquired, missed }
 }
 
-fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cut, Stats)> {
+fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, Box<(Cut, Stats)>> {
     let threads = system.thread_count();
     let mut initial = system.initial_state();
     system.canonicalize_dead(&mut initial);
@@ -159,7 +162,7 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
             allowed: g.allowed.clone().into_counts(),
             ..Stats::default()
         };
-        Err((Cut::Limit(limit), stats))
+        Err(Box::new((Cut::Limit(limit), stats)))
     };
     let mut next = 0usize;
     while next < g.states.len() {
