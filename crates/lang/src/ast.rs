@@ -99,6 +99,8 @@ pub(crate) struct ModelAst<'a> {
     pub props: Vec<PropAst<'a>>,
     /// `starvation m` lines: the mutex named, and the whole line.
     pub starvation: Vec<(Ident<'a>, Sp)>,
+    /// `proc` declarations, in source order.
+    pub procs: Vec<ProcAst<'a>>,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.
@@ -206,6 +208,13 @@ pub(crate) enum StmtKind<'a> {
     Atomic(Vec<Stmt<'a>>),
     /// `either { } or { } ...`: each alternative with the range of its keyword.
     Either(Vec<(Sp, Vec<Stmt<'a>>)>),
+    /// `NAME(ARGS)`, `let r = NAME(ARGS)`, `place = NAME(ARGS)`: a procedure call.
+    Call {
+        target: Option<Target<'a>>,
+        call: CallAst<'a>,
+    },
+    /// `return` or `return EXPR` (in a procedure).
+    Return(Option<ExprAst<'a>>),
 }
 
 /// An expression and its range.
@@ -227,6 +236,48 @@ pub(crate) enum ExprKind<'a> {
     Call(Box<(Ident<'a>, Ident<'a>)>),
     Unary(UnOp, Box<ExprAst<'a>>),
     Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
+    /// `NAME(ARGS)` that is not a mutex query: a procedure call, which is a statement of its
+    /// own, never part of an expression (rejected with a hint, or lowered by its statement).
+    ProcCall(Box<CallAst<'a>>),
     /// A piece that failed to parse (already reported).
     Error,
+}
+
+/// The type of a procedure parameter: which mutex to use, or a value of a declared type.
+#[derive(Clone, Debug)]
+pub(crate) enum ParamTy {
+    Mutex,
+    Value(TypeAst),
+}
+
+/// `NAME: TYPE` in a procedure's parameter list.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamAst<'a> {
+    pub name: Ident<'a>,
+    pub ty: ParamTy,
+    /// The type as written.
+    pub ty_sp: Sp,
+}
+
+/// `proc NAME(PARAMS) [: TYPE] { var ...; statements }`.
+#[derive(Clone, Debug)]
+pub(crate) struct ProcAst<'a> {
+    pub name: Ident<'a>,
+    pub params: Vec<ParamAst<'a>>,
+    /// The return type, if the procedure returns a value.
+    pub ret: Option<(TypeAst, Sp)>,
+    /// Its `var`s: locals of the calling thread, one set per thread and procedure.
+    pub vars: Vec<VarAst<'a>>,
+    pub body: Vec<Stmt<'a>>,
+    /// `proc NAME(...)`, up to the return type.
+    pub sp: Sp,
+}
+
+/// `NAME(ARG, ...)`: a call of a procedure.
+#[derive(Clone, Debug)]
+pub(crate) struct CallAst<'a> {
+    pub name: Ident<'a>,
+    pub args: Vec<ExprAst<'a>>,
+    /// The whole call, name to `)`.
+    pub sp: Sp,
 }

@@ -45,6 +45,10 @@ pub(crate) enum Kw {
     Abandoned,
     TimeoutResult,
     NotOwner,
+    /// `proc NAME(PARAMS) { ... }`: a procedure, inlined at each call.
+    Proc,
+    /// `return [EXPR]`: ends a procedure.
+    Return,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -81,6 +85,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("ABANDONED", Kw::Abandoned),
     ("TIMEOUT", Kw::TimeoutResult),
     ("NOT_OWNER", Kw::NotOwner),
+    ("proc", Kw::Proc),
+    ("return", Kw::Return),
 ];
 
 impl Kw {

@@ -147,7 +147,8 @@ fn run(
             let same = got.actor == recorded.actor
                 && got.action == recorded.action
                 && got.pc == recorded.pc
-                && got.operation == recorded.operation;
+                && got.operation == recorded.operation
+                && same_procs(&got, recorded);
             if same {
                 if got.outcome == recorded.outcome && got.count == recorded.count {
                     matched = Some((step, next, got));
@@ -242,6 +243,13 @@ fn finish(
         }
     };
     Replay { lines, verdict }
+}
+
+/// True when two records of a step sit in the same procedure calls (by procedure name: a
+/// call moved to another line is still the same call).
+fn same_procs(a: &StepRecord, b: &StepRecord) -> bool {
+    a.called_from.len() == b.called_from.len()
+        && a.called_from.iter().zip(&b.called_from).all(|(x, y)| x.proc == y.proc)
 }
 
 fn op_text(step: &StepRecord) -> String {

@@ -99,6 +99,7 @@ impl<'a> Checker<'a> {
             }
         }
         let first_process = first_of(ast.processes.iter().map(|p| &p.name));
+        self.declare_procs(ast);
         let mut processes: Vec<ProcessDecl> = Vec::new();
         for p in &ast.processes {
             let first = first_process[p.name.name];
@@ -318,6 +319,7 @@ impl<'a> Checker<'a> {
             }
             Some((n, _)) => n as u32,
         };
+        self.procs.instances = instances;
         let mut env = Env::default();
         let mut vars = Vec::new();
         for v in &p.vars {
@@ -364,7 +366,8 @@ impl<'a> Checker<'a> {
             env.local.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             locals.push(d);
         }
-        let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
+        self.procs.start_thread();
+        let mut lw = super::stmt::Lowering::new(locals);
         self.block(env, &mut lw, &t.body);
         ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code }
     }

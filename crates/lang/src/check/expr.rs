@@ -48,6 +48,14 @@ impl<'a> Checker<'a> {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a variable, not a mutex", name.name), "not a mutex"));
                 None
             }
+            Some(Entity::Param { .. }) => {
+                self.err(RawDiag::new(
+                    name.sp,
+                    format!("`{}` is a parameter holding a value, not a mutex", name.name),
+                    "not a mutex",
+                ));
+                None
+            }
             None => {
                 // No search for an error that will not be shown.
                 let hint = match self.errs.may_show(name.sp) {
@@ -116,6 +124,9 @@ impl<'a> Checker<'a> {
                 (Expr::InstanceId, T::Int)
             }
             ExprKind::Name(n) => {
+                if let Some(Entity::Param { ty, arg }) = env.lookup(self, n) {
+                    return (env.args.get(arg).cloned().unwrap_or(Expr::Const(0)), T::of(ty));
+                }
                 let ident = Ident { name: n, sp: e.sp };
                 match self.var(env, &ident) {
                     Some((var, ty, None)) => (Expr::Var(var), T::of(ty)),
@@ -149,6 +160,10 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Call(call) => self.call(env, &call.0, &call.1),
+            ExprKind::ProcCall(call) => {
+                self.call_in_expression(call);
+                ERR
+            }
             ExprKind::Unary(op, a) => {
                 let (x, t) = self.expr(env, a);
                 let (want, sym) = match op {

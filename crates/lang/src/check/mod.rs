@@ -11,6 +11,8 @@
 
 mod decl;
 mod expr;
+mod proc;
+mod proc_args;
 mod stmt;
 mod suggest;
 
@@ -28,7 +30,17 @@ pub(crate) use expr::T;
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Entity {
     Mutex(MutexId),
-    Var { var: VarRef, ty: Ty, len: Option<u32> },
+    Var {
+        var: VarRef,
+        ty: Ty,
+        len: Option<u32>,
+    },
+    /// A value parameter of the procedure being lowered: read-only, its uses replaced by
+    /// the argument `Env::args[arg]` (a mutex parameter is the `Mutex` it names).
+    Param {
+        ty: Ty,
+        arg: usize,
+    },
 }
 
 /// Names visible at one place, with where each was declared.
@@ -42,6 +54,8 @@ pub(crate) struct Env<'a> {
     pub local: Names<'a>,
     /// Checking a property: no thread, no `self`, no `owns`.
     pub property: bool,
+    /// The arguments of the procedure call being lowered, by parameter.
+    pub args: Vec<mutexcheck_core::ir::Expr>,
 }
 
 impl<'a> Env<'a> {
@@ -59,15 +73,16 @@ impl<'a> Env<'a> {
 
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
-        if let Some((_, sp)) = self.local.get(name) {
-            return Some((*sp, "a local variable"));
+        if let Some((e, sp)) = self.local.get(name) {
+            let what = if matches!(e, Entity::Param { .. }) { "a parameter" } else { "a local variable" };
+            return Some((*sp, what));
         }
         if let Some((_, sp)) = self.process.get(name) {
             return Some((*sp, "a process variable"));
         }
         cx.globals.get(name).map(|(e, sp)| match e {
             Entity::Mutex(_) => (*sp, "a mutex"),
-            Entity::Var { .. } => (*sp, "a shared variable"),
+            Entity::Var { .. } | Entity::Param { .. } => (*sp, "a shared variable"),
         })
     }
 }
@@ -84,6 +99,8 @@ pub(crate) struct Checker<'a> {
     budget: suggest::Budget,
     /// The model's mutex flavor, from its `semantics` line.
     pub semantics: mutexcheck_core::ir::Semantics,
+    /// The procedures and the state of inlining them into the current thread.
+    pub procs: proc::Procs<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +112,7 @@ impl<'a> Checker<'a> {
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
             semantics: mutexcheck_core::ir::Semantics::Win32,
+            procs: proc::Procs::default(),
         }
     }
 
@@ -132,6 +150,17 @@ impl<'a> Checker<'a> {
     pub fn var(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<(VarRef, Ty, Option<u32>)> {
         match env.lookup(self, name.name) {
             Some(Entity::Var { var, ty, len }) => Some((var, ty, len)),
+            Some(Entity::Param { .. }) => {
+                self.err(
+                    RawDiag::new(
+                        name.sp,
+                        format!("`{}` is a parameter: it can be read, not assigned", name.name),
+                        "read-only",
+                    )
+                    .help("copy it into a `var` of the procedure and change that"),
+                );
+                None
+            }
             Some(Entity::Mutex(_)) => {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex").help(
                     format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name),

@@ -7,6 +7,7 @@
 //! [`MAX_ERRORS`] errors, stops parsing.
 
 mod expr;
+mod proc;
 mod stmt;
 
 use crate::ast::*;
@@ -329,6 +330,10 @@ impl<'a> Parser<'a> {
                 let p = self.process()?;
                 m.processes.push(p);
             }
+            Tok::Kw(Kw::Proc) => {
+                let p = self.proc_decl()?;
+                m.procs.push(p);
+            }
             Tok::Kw(Kw::Protect) => {
                 self.bump();
                 let mutex = self.ident("a mutex name")?;
@@ -522,7 +527,7 @@ impl<'a> Parser<'a> {
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
     /// per item (given the item's first token); after a failed item it recovers at the next
     /// line or brace and goes on, so one body reports several errors.
-    fn braced_items(
+    pub(super) fn braced_items(
         &mut self,
         open: Sp,
         what: &str,
@@ -562,6 +567,7 @@ fn starts_statement(t: Tok) -> bool {
                     | Kw::If
                     | Kw::While
                     | Kw::Var
+                    | Kw::Return
             )
     )
 }
@@ -581,6 +587,7 @@ fn starts_item(t: Tok) -> bool {
                     | Kw::Thread
                     | Kw::Protect
                     | Kw::Invariant
+                    | Kw::Proc
             )
         )
 }

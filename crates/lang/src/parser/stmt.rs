@@ -51,6 +51,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 StmtKind::Assert(self.expr()?)
             }
+            Tok::Kw(Kw::Return) => self.return_stmt()?,
             Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => {
                 let (op, mutex) = self.mutex_op()?;
                 StmtKind::Mutex { target: None, op, mutex }
@@ -67,6 +68,14 @@ impl<'a> Parser<'a> {
                         "POSIX only",
                         Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
                     ));
+                }
+                if t.tok == Tok::Ident && !self.at_mutex_op() {
+                    // `let r = f(ARGS)`: the value of a procedure.
+                    let value = self.expr()?;
+                    if let ExprKind::ProcCall(call) = value.kind {
+                        let sp = start.to(self.prev_sp());
+                        return Ok(Stmt { kind: StmtKind::Call { target: Some(Target::Let(name)), call: *call }, sp });
+                    }
                 }
                 if !self.at_mutex_op() {
                     let ops = if self.posix {
@@ -94,6 +103,10 @@ impl<'a> Parser<'a> {
                 if name.name == "progress" && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) {
                     return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
                 }
+                if self.at(Tok::LParen) {
+                    let call = self.call_after(name)?;
+                    return Ok(Stmt { kind: StmtKind::Call { target: None, call }, sp: start.to(self.prev_sp()) });
+                }
                 if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
                     // `lock m` in a Win32 model: the word is a variable name there.
                     return Err(self.error(
@@ -119,7 +132,10 @@ impl<'a> Parser<'a> {
                     StmtKind::Mutex { target: Some(Target::Place(place)), op, mutex }
                 } else {
                     let value = self.expr()?;
-                    StmtKind::Assign { place, value }
+                    match value.kind {
+                        ExprKind::ProcCall(call) => StmtKind::Call { target: Some(Target::Place(place)), call: *call },
+                        _ => StmtKind::Assign { place, value },
+                    }
                 }
             }
             Tok::Kw(Kw::If) => return self.if_stmt(),
