@@ -98,6 +98,17 @@ impl<'a> Checker<'a> {
                 self.duplicate(&p.name, first, "a procedure");
                 continue;
             }
+            if crate::parser::QUERIES.contains(&p.name.name) {
+                self.err(
+                    RawDiag::new(
+                        p.name.sp,
+                        format!("`{}` is a mutex query, not a procedure name", p.name.name),
+                        "a query",
+                    )
+                    .help("choose another name for the procedure"),
+                );
+                continue;
+            }
             let info = self.signature(p);
             self.procs.by_name.insert(p.name.name, Rc::new(info));
         }
@@ -327,7 +338,7 @@ impl<'a> Checker<'a> {
         // A `return` that ends the body jumps to where it is already.
         let mut returns = frame.returns;
         if matches!(info.ast.body.last(), Some(Stmt { kind: StmtKind::Return(_), .. }))
-            && returns.last() == Some(&(lw.code.len() - 1))
+            && returns.last().is_some_and(|&r| r + 1 == lw.code.len())
         {
             returns.pop();
             lw.code.pop();
@@ -496,10 +507,12 @@ impl<'a> Checker<'a> {
         let message = if callee == caller {
             format!("`{callee}` calls itself: procedures cannot be recursive (`{callee}` is declared at line {line})")
         } else {
-            let chain: Vec<String> = cycle.iter().chain(std::iter::once(&callee)).map(|n| format!("`{n}`")).collect();
+            let mut chain = format!("`{}` calls `{}`", cycle[0], cycle[1]);
+            for n in cycle[2..].iter().chain(std::iter::once(&callee)) {
+                chain.push_str(&format!(", which calls `{n}`"));
+            }
             format!(
-                "recursive call: {} (`{callee}` is declared at line {line}); procedures cannot be recursive",
-                chain.join(" calls ")
+                "recursive call: {chain} again (`{callee}` is declared at line {line}); procedures cannot be recursive"
             )
         };
         self.err(

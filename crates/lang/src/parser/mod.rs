@@ -7,6 +7,7 @@
 //! [`MAX_ERRORS`] errors, stops parsing.
 
 mod expr;
+pub(crate) use expr::QUERIES;
 mod proc;
 mod stmt;
 
