@@ -459,16 +459,20 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The calls each procedure makes, by name (a second declaration of a name is not one).
+    fn call_graph(&self) -> BTreeMap<&'a str, Vec<(&'a str, Sp)>> {
+        self.procs.by_name.iter().map(|(n, i)| (*n, calls_in(&i.ast.body))).collect()
+    }
+
     /// Refuses direct and mutual recursion: an error at the call that closes each cycle.
     fn recursion(&mut self, ast: &ModelAst<'a>) {
-        let calls: BTreeMap<&str, Vec<(&'a str, Sp)>> =
-            ast.procs.iter().map(|p| (p.name.name, calls_in(&p.body))).collect();
+        let calls = self.call_graph();
         // Iterative depth-first search: a chain of thousands of procedures must not
         // overflow the stack. 0 unseen, 1 on the path, 2 done.
         let mut color: BTreeMap<&str, u8> = BTreeMap::new();
         let mut reported: BTreeSet<usize> = BTreeSet::new();
         for root in &ast.procs {
-            if color.get(root.name.name).copied().unwrap_or(0) != 0 {
+            if !calls.contains_key(root.name.name) || color.get(root.name.name).copied().unwrap_or(0) != 0 {
                 continue;
             }
             let mut path: Vec<(&str, usize)> = vec![(root.name.name, 0)];
@@ -525,9 +529,8 @@ impl<'a> Checker<'a> {
     /// included, in an order where callees come first (calls that recurse count nothing).
     fn sizes(&mut self, ast: &ModelAst<'a>) {
         let mut done: BTreeMap<&str, (u64, Option<Sp>)> = BTreeMap::new();
-        let calls: BTreeMap<&str, Vec<(&'a str, Sp)>> =
-            ast.procs.iter().map(|p| (p.name.name, calls_in(&p.body))).collect();
-        for root in &ast.procs {
+        let calls = self.call_graph();
+        for root in ast.procs.iter().filter(|p| calls.contains_key(p.name.name)) {
             let mut path: Vec<(&str, usize)> = vec![(root.name.name, 0)];
             let mut on_path: BTreeSet<&str> = BTreeSet::from([root.name.name]);
             while let Some(&(p, i)) = path.last() {

@@ -173,7 +173,10 @@ impl<'a> Checker<'a> {
                 Entity::Var { ty, len: Some(_), .. } => bounds(ty),
                 _ => None,
             },
-            ExprKind::Unary(UnOp::Neg, a) => self.interval(env, a).map(|(lo, hi)| (-hi, -lo)),
+            ExprKind::Unary(UnOp::Neg, a) => {
+                let (lo, hi) = self.interval(env, a)?;
+                Some((hi.checked_neg()?, lo.checked_neg()?))
+            }
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.interval(env, a)?, self.interval(env, b)?);
                 match op {
