@@ -169,3 +169,14 @@ fn the_json_report_and_the_viewer_show_the_call_too() {
         "worker[0] line 24 in acquire, called at line 30 in update, called at line 41: let r = wait mx timeout"
     ));
 }
+
+#[test]
+fn the_example_of_the_language_reference_compiles_and_checks() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/language.md")).unwrap();
+    let section = doc.split("\n## Procedures\n").nth(1).expect("a Procedures section");
+    let example = section.split("```\n").nth(1).expect("an example");
+    assert!(example.starts_with("proc acquire(mx: mutex, who: 0..3): result {"), "{example}");
+    let source = format!("model doc\nmutex m\nshared a: 0..4 = 0\nshared b: 0..4 = 0\n{example}");
+    // Two workers, one crash: acquire, repair on ABANDONED, release. Nothing is violated.
+    assert_eq!(counts(&source)[1].0, "ok");
+}
