@@ -50,7 +50,7 @@ fn a_call_is_the_procedures_code_with_the_arguments_in_place_of_the_parameters()
         ]
     );
     // The copied statements keep their own lines and texts, and say where they were called.
-    let call = vec![site("put", 10, 5, 12)];
+    let call = [site("put", 10, 5, 12)];
     let where_: Vec<(u32, &str, &[CallSite])> =
         got.iter().map(|i| (i.span.line, i.text.as_str(), &i.called_from[..])).collect();
     assert_eq!(
