@@ -141,6 +141,16 @@ golden!(
     h "proc p() { q() }\nproc q() { r() }\nproc r() { p() }\nprocess w { skip }",
     ("recursive call: `p` calls `q`, which calls `r`, which calls `p` again (`p` is declared at line 6); procedures cannot be recursive", 8, 12, 3)
 );
+golden!(
+    let_of_an_expression_that_is_not_a_call,
+    h "process w { let r = a + 1 }",
+    ("`let` stores the result of `wait`, `try`, `release` or of a procedure call", 6, 21, 5)
+);
+golden!(
+    procedure_named_progress_is_called_not_marked,
+    h "proc progress() { a = 1 }\nprocess w { progress() }\nprocess v { progress(1) }",
+    ("`progress` takes 0 arguments, but 1 is given", 8, 13, 11)
+);
 golden!(return_outside_a_procedure, h "process w { return }", ("`return` outside a procedure", 6, 13, 6));
 golden!(
     return_inside_an_atomic_block,

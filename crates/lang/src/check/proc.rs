@@ -25,6 +25,9 @@ use mutexcheck_core::ir::*;
 pub const MAX_CALL_DEPTH: usize = 32;
 /// The most instructions a thread's code may have once its calls are inlined.
 pub const MAX_INLINED_CODE: u64 = 100_000;
+/// The most instructions all calls of a model may copy in, together: a 1 MiB model of
+/// many threads calling one large procedure must still compile in proportion to its size.
+pub const MAX_COPIED_CODE: u64 = 1_000_000;
 
 /// A parameter as declared.
 pub(crate) enum ParamKind {
@@ -73,6 +76,10 @@ pub(crate) struct Procs<'a> {
     at_calls: Vec<RawDiag>,
     /// Those already reported (each once, whichever call found it).
     reported: BTreeSet<(usize, String)>,
+    /// Instructions copied in by the calls in threads so far (an upper bound).
+    copied: u64,
+    /// Some procedures call themselves (reported): no call is copied.
+    recursion: bool,
 }
 
 impl<'a> Procs<'a> {
@@ -261,8 +268,8 @@ impl<'a> Checker<'a> {
         if place.as_ref().is_some_and(|p| p.is_none()) || self.procs.standalone {
             return;
         }
-        if self.procs.frames.iter().any(|f| f.name == call.name.name) {
-            return; // recursion: reported by `recursion`
+        if self.procs.recursion {
+            return; // reported by `recursion`: no copy is made, so no error follows from it
         }
         if let Some(sp) = info.atomic.filter(|_| lw.atomic) {
             let line = self.line_of(sp);
@@ -300,6 +307,20 @@ impl<'a> Checker<'a> {
                 .help("procedures are copied into each call; call fewer procedures from procedures"),
             );
             return;
+        }
+        if self.procs.frames.is_empty() {
+            if self.procs.copied.saturating_add(info.size) > MAX_COPIED_CODE {
+                self.err(
+                    RawDiag::new(
+                        call.sp,
+                        format!("with this call the model's procedure calls would copy more than {MAX_COPIED_CODE} instructions"),
+                        "too much code",
+                    )
+                    .help("procedures are copied into each call; call large procedures from fewer places"),
+                );
+                return;
+            }
+            self.procs.copied += info.size;
         }
         self.inline(lw, &info, values, &mutexes, place.flatten(), s.sp);
     }
@@ -506,15 +527,23 @@ impl<'a> Checker<'a> {
     }
 
     fn recursive_call(&mut self, callee: &str, caller: &str, sp: Sp, cycle: &[&str]) {
+        self.procs.recursion = true;
         let Some(decl) = self.procs.by_name.get(callee).map(|i| i.ast.name.sp) else { return };
         let line = self.line_of(decl);
         let message = if callee == caller {
             format!("`{callee}` calls itself: procedures cannot be recursive (`{callee}` is declared at line {line})")
         } else {
             let mut chain = format!("`{}` calls `{}`", cycle[0], cycle[1]);
-            for n in cycle[2..].iter().chain(std::iter::once(&callee)) {
+            // A long cycle is named by its first and last procedures.
+            let rest = &cycle[2..];
+            let (shown, skipped) = if rest.len() > 4 { (&rest[..2], rest.len() - 3) } else { (rest, 0) };
+            for n in shown {
                 chain.push_str(&format!(", which calls `{n}`"));
             }
+            if skipped > 0 {
+                chain.push_str(&format!(", ... ({skipped} more), which calls `{}`", rest[rest.len() - 1]));
+            }
+            chain.push_str(&format!(", which calls `{callee}`"));
             format!(
                 "recursive call: {chain} again (`{callee}` is declared at line {line}); procedures cannot be recursive"
             )

@@ -76,6 +76,13 @@ impl<'a> Parser<'a> {
                         let sp = start.to(self.prev_sp());
                         return Ok(Stmt { kind: StmtKind::Call { target: Some(Target::Let(name)), call: *call }, sp });
                     }
+                    let ops = if self.posix { "a POSIX mutex operation" } else { "`wait`, `try`, `release`" };
+                    return Err(self.error(
+                        value.sp,
+                        format!("`let` stores the result of {ops} or of a procedure call"),
+                        "not a mutex operation or a call",
+                        Some(format!("declare other variables with `var {}: LO..HI = INIT`", name.name)),
+                    ));
                 }
                 if !self.at_mutex_op() {
                     let ops = if self.posix {
@@ -100,7 +107,9 @@ impl<'a> Parser<'a> {
             Tok::Ident => {
                 let name = self.ident("a variable name")?;
                 // `progress` is a word, not a keyword: it is a variable only when assigned.
-                if name.name == "progress" && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) {
+                if name.name == "progress"
+                    && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq | Tok::LParen)
+                {
                     return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
                 }
                 if self.at(Tok::LParen) {
