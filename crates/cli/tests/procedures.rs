@@ -168,6 +168,10 @@ fn the_json_report_and_the_viewer_show_the_call_too() {
     assert!(page.contains(
         "worker[0] line 24 in acquire, called at line 30 in update, called at line 41: let r = wait mx timeout"
     ));
+    // A thread about to run a statement of a procedure says so in the state panel.
+    assert!(page
+        .contains(r#""next_line":24,"next_at":"line 24 in acquire, called at line 30 in update, called at line 41""#));
+    assert!(page.contains(r#""next_line":40,"next_at":"line 40""#));
 }
 
 #[test]
