@@ -200,7 +200,17 @@ golden!(
 golden!(
     procedure_with_atomic_called_inside_atomic,
     h "proc p() { atomic { skip } }\nprocess w { atomic { p() } }",
-    ("`p` has an `atomic` block (line 6), so it cannot be called inside an `atomic` block", 7, 22, 3)
+    ("`p` runs an `atomic` block (line 6), so it cannot be called inside an `atomic` block", 7, 22, 3)
+);
+golden!(
+    procedure_calling_one_with_atomic_called_inside_atomic,
+    h "proc inner() { atomic { skip } }\nproc outer() { inner() }\nprocess w { atomic { outer() } }",
+    ("`outer` runs an `atomic` block (line 6), so it cannot be called inside an `atomic` block", 8, 22, 7)
+);
+golden!(
+    call_inside_atomic_in_an_uncalled_procedure,
+    h "proc inner() { atomic { skip } }\nproc outer() { atomic { inner() } }\nprocess w { skip }",
+    ("`inner` runs an `atomic` block (line 6), so it cannot be called inside an `atomic` block", 7, 25, 7)
 );
 golden!(
     array_parameter,

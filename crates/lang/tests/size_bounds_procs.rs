@@ -38,7 +38,7 @@ fn a_chain_of_procedures_deeper_than_the_limit_is_refused_without_overflowing_th
     assert!(src.len() < MAX_SOURCE_BYTES);
     let items = fails(&src);
     let got: Vec<&str> = items.iter().map(|d| d.message.as_str()).collect();
-    assert_eq!(got, vec!["procedure calls nest deeper than 32 levels here"]);
+    assert_eq!(got, vec!["procedure calls nest deeper than 32 levels here (reached from the call at line 4)"]);
     // p0 is on line 6. The thread's call of p0 is the first level; p31's call of p32, on
     // line 6 + 31, would be the 33rd.
     assert_eq!(items[0].line, 37);

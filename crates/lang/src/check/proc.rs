@@ -265,19 +265,16 @@ impl<'a> Checker<'a> {
             (Some(Target::Place(p)), Some(ty)) => Some(self.call_place(env, p, ty, call)),
         };
         let Some((values, mutexes)) = args else { return };
-        if place.as_ref().is_some_and(|p| p.is_none()) || self.procs.standalone {
-            return;
-        }
-        if self.procs.recursion {
-            return; // reported by `recursion`: no copy is made, so no error follows from it
-        }
+        // Found by each body's own check, and at the thread's call for what the call
+        // copies in (`atomic` includes the procedures it calls): never call-dependent inside
+        // a copy.
         if let Some(sp) = info.atomic.filter(|_| lw.atomic) {
             let line = self.line_of(sp);
-            self.call_error(
+            self.err(
                 RawDiag::new(
                     call.sp,
                     format!(
-                        "`{}` has an `atomic` block (line {line}), so it cannot be called inside an `atomic` block",
+                        "`{}` runs an `atomic` block (line {line}), so it cannot be called inside an `atomic` block",
                         call.name.name
                     ),
                     "inside `atomic`",
@@ -286,8 +283,15 @@ impl<'a> Checker<'a> {
             );
             return;
         }
+        if place.as_ref().is_some_and(|p| p.is_none()) || self.procs.standalone {
+            return;
+        }
+        if self.procs.recursion {
+            return; // reported by `recursion`: no copy is made, so no error follows from it
+        }
         if self.procs.frames.len() >= MAX_CALL_DEPTH {
             self.call_error(
+                lw,
                 RawDiag::new(
                     call.sp,
                     format!("procedure calls nest deeper than {MAX_CALL_DEPTH} levels here"),
@@ -299,6 +303,7 @@ impl<'a> Checker<'a> {
         }
         if lw.code.len() as u64 + info.size > MAX_INLINED_CODE {
             self.call_error(
+                lw,
                 RawDiag::new(
                     call.sp,
                     format!("with this call the thread's code would pass {MAX_INLINED_CODE} instructions"),
@@ -378,11 +383,15 @@ impl<'a> Checker<'a> {
         self.procs.locals.insert(name, env.local);
     }
 
-    /// An error that depends on the call, found while copying a body: reported once.
-    fn call_error(&mut self, d: RawDiag) {
+    /// An error that depends on the call, found while copying a body: reported once, with
+    /// the call in the thread that led there.
+    fn call_error(&mut self, lw: &Lowering, mut d: RawDiag) {
         if self.procs.frames.is_empty() {
             self.err(d);
         } else if self.procs.reported.insert((d.sp.start, d.message.clone())) {
+            if let Some(first) = lw.calls.first() {
+                d.message.push_str(&format!(" (reached from the call at line {})", first.span.line));
+            }
             self.procs.at_calls.push(d);
         }
     }
