@@ -184,3 +184,26 @@ fn the_example_of_the_language_reference_compiles_and_checks() {
     // Two workers, one crash: acquire, repair on ABANDONED, release. Nothing is violated.
     assert_eq!(counts(&source)[1].0, "ok");
 }
+
+#[test]
+fn violation_messages_and_state_graphs_name_the_procedure_line_and_the_call() {
+    let dir = common::scratch_dir("procedures", "message-graph");
+    std::fs::write(
+        dir.join("r.mc"),
+        "model r\nmutex m\nproc done(n: mutex) {\n    release n\n}\nprocess w {\n    done(m)\n}\n",
+    )
+    .unwrap();
+    let out = run(&dir, &["check", "r.mc", "--no-timings", "--no-trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains(
+            "\nw at line 4 in done, called at line 7 (`release n`) released m without owning it and ignored the NOT_OWNER result\n"
+        ),
+        "{report}"
+    );
+    let out = run(&dir, &["graph", "r.mc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    assert!(dot.contains(r#"s0 [label="w: at line 4 in done, called at line 7\lm = free\l""#), "{dot}");
+}
