@@ -13,6 +13,7 @@ mod decl;
 mod expr;
 mod proc;
 mod proc_args;
+mod proc_graph;
 mod stmt;
 mod suggest;
 
