@@ -207,3 +207,17 @@ fn violation_messages_and_state_graphs_name_the_procedure_line_and_the_call() {
     let dot = text(&out.stdout);
     assert!(dot.contains(r#"s0 [label="w: at line 4 in done, called at line 7\lm = free\l""#), "{dot}");
 }
+
+#[test]
+fn a_posix_procedure_takes_a_robust_mutex_and_makes_it_consistent() {
+    let model = |repair: &str| {
+        format!(
+            "model px\nsemantics posix\nmutex m: robust\nshared a: 0..2 = 0\n\
+             proc take(mx: mutex): result {{\n    let r = lock mx\n    if r == OWNERDEAD {{\n        {repair}\n    }}\n    return r\n}}\n\
+             process w[2] {{\n    let r = take(m)\n    a = 1\n    unlock m\n}}\n"
+        )
+    };
+    assert_eq!(counts(&model("consistent mx"))[1].0, "ok");
+    // Without `consistent`, unlocking after OWNERDEAD leaves m not recoverable.
+    assert_eq!(counts(&model("skip"))[1].0, "not_recoverable");
+}

@@ -151,6 +151,11 @@ golden!(
     h "proc progress() { a = 1 }\nprocess w { progress() }\nprocess v { progress(1) }",
     ("`progress` takes 0 arguments, but 1 is given", 8, 13, 11)
 );
+golden!(
+    semantics_after_a_procedure,
+    h "proc p() { skip }\nsemantics posix\nprocess w { p() }",
+    ("`semantics` must come before the first procedure", 7, 1, 15)
+);
 golden!(return_outside_a_procedure, h "process w { return }", ("`return` outside a procedure", 6, 13, 6));
 golden!(
     return_inside_an_atomic_block,

@@ -309,6 +309,14 @@ impl<'a> Parser<'a> {
                         Some("move it up, next to the `model` line".into()),
                     ));
                 }
+                if !m.procs.is_empty() {
+                    return Err(self.error(
+                        sp,
+                        "`semantics` must come before the first procedure".into(),
+                        "after a procedure",
+                        Some("move it up, next to the `model` line".into()),
+                    ));
+                }
                 self.posix = s.name == "posix";
                 self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
