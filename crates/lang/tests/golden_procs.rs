@@ -183,6 +183,11 @@ golden!(
     ("`a` is already declared as a shared variable (line 3)", 6, 8, 1)
 );
 golden!(
+    let_reuses_a_mutex_parameter_name,
+    h "proc p(n: mutex) { let n = wait n }\nprocess w { p(m) }",
+    ("`n` is already declared as a parameter (line 6)", 6, 24, 1)
+);
+golden!(
     parameter_is_read_only,
     h "proc p(x: 0..3) { x = 1 }\nprocess w { p(1) }",
     ("`x` is a parameter: it can be read, not assigned", 6, 19, 1)

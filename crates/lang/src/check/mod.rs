@@ -75,7 +75,9 @@ impl<'a> Env<'a> {
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
         if let Some((e, sp)) = self.local.get(name) {
-            let what = if matches!(e, Entity::Param { .. }) { "a parameter" } else { "a local variable" };
+            // A mutex among the locals is a procedure's mutex parameter.
+            let what =
+                if matches!(e, Entity::Param { .. } | Entity::Mutex(_)) { "a parameter" } else { "a local variable" };
             return Some((*sp, what));
         }
         if let Some((_, sp)) = self.process.get(name) {
