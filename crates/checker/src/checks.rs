@@ -54,7 +54,7 @@ impl<'a> Checks<'a> {
     fn at(&self, action: &Action) -> String {
         let actor = self.system.actor(action);
         match self.system.instr(action) {
-            Some(i) if i.span.line > 0 => format!("{actor} at line {} (`{}`)", i.span.line, i.text),
+            Some(i) if i.span.line > 0 => format!("{actor} at {} (`{}`)", i.location(), i.text),
             Some(i) if !i.text.is_empty() => format!("{actor} at `{}`", i.text),
             _ => actor.to_string(),
         }

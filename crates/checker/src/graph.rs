@@ -167,7 +167,7 @@ fn state_label(system: &System, s: &State) -> String {
                 let at = system.instr(&Action::Run { thread: t, pc: system.pc(s, t) });
                 let what = if status == ThreadStatus::Blocked { "blocked at" } else { "at" };
                 match at {
-                    Some(i) if i.span.line > 0 => format!("{name}: {what} line {}", i.span.line),
+                    Some(i) if i.span.line > 0 => format!("{name}: {what} {}", i.location()),
                     _ => format!("{name}: {what} instruction {}", system.pc(s, t)),
                 }
             }

@@ -308,8 +308,9 @@ fn a_step_after_the_violation_does_not_reproduce() {
 
 #[test]
 fn a_version_1_trace_still_reads_and_replays() {
-    // Versions 2 and 3 only added `violation.cycle_start` and the `die` action: a trace
-    // without either, written before them, is the same document with `"version": 1` or 2.
+    // Versions 2 and 3 only added `violation.cycle_start`, the `die` action and a step's
+    // `called_from`: a trace without them, written before them, is the same document with
+    // `"version": 1` or 2.
     let v3 = trace_of("seed_bug.mc").to_json();
     let (system, _) = system_of("seed_bug.mc");
     for old in [1, 2] {

@@ -62,6 +62,8 @@ const ORDER: &[&str] = &[
     "pid_reuse.mc",
     "dining_deadlock.mc",
     "dining_ordered.mc",
+    "proc_acquire_bug.mc",
+    "proc_acquire_fixed.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
@@ -87,6 +89,7 @@ const FIXES: &[(&str, &str)] = &[
     ("thread_death_bug.mc", "thread_death_fixed.mc"),
     ("pid_lock_bug.mc", "pid_lock_fixed.mc"),
     ("dining_deadlock.mc", "dining_ordered.mc"),
+    ("proc_acquire_bug.mc", "proc_acquire_fixed.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

@@ -163,11 +163,13 @@ impl System {
 
     /// A step in one line: `worker[0] line 12: a = a + 1`, with the outcome in brackets when
     /// it says more than "done": `worker[1] line 9: let r = wait m timeout [ABANDONED (count 1)]`.
+    /// A statement of a procedure says where it was called from: `worker[1] line 3 in
+    /// acquire, called at line 12: let r = wait m timeout`.
     pub fn step_text(&self, step: &Step) -> String {
         let actor = self.actor(&step.action);
         let outcome = self.outcome_text(&step.outcome);
         let what = match self.instr(&step.action) {
-            Some(i) if i.span.line > 0 => format!("{actor} line {}: {}", i.span.line, i.text),
+            Some(i) if i.span.line > 0 => format!("{actor} {}: {}", i.location(), i.text),
             Some(i) => format!("{actor}: {}", i.text),
             None => return format!("{actor} {outcome}"),
         };

@@ -429,6 +429,52 @@ pub struct Instr {
     pub span: Span,
     /// The source text of the statement, e.g. `let r = wait m timeout`.
     pub text: String,
+    /// For a statement of a procedure inlined into the thread's code: the calls that led
+    /// here, outermost first; the last one names the procedure `span` is in. Empty for a
+    /// statement written in the thread itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
+}
+
+impl Instr {
+    /// An instruction written in the thread itself (no procedure call around it).
+    pub fn new(op: Op, span: Span, text: impl Into<String>) -> Instr {
+        Instr { op, span, text: text.into(), called_from: Vec::new() }
+    }
+
+    /// Where the instruction is, as reports say it: `line 12`, or for a statement of a
+    /// procedure `line 12 in acquire, called at line 30` (each enclosing call named in turn:
+    /// `line 5 in repair, called at line 13 in acquire, called at line 30`).
+    pub fn location(&self) -> String {
+        let mut out = format!("line {}", self.span.line);
+        append_calls(&mut out, &self.called_from);
+        out
+    }
+}
+
+/// Appends ` in P, called at line N[ in Q, called at line M]...` for a call stack
+/// (outermost first), as [`Instr::location`] writes it.
+pub fn append_calls(out: &mut String, calls: &[CallSite]) {
+    use std::fmt::Write;
+    if let Some(last) = calls.last() {
+        let _ = write!(out, " in {}", last.proc);
+    }
+    for k in (0..calls.len()).rev() {
+        let _ = write!(out, ", called at line {}", calls[k].span.line);
+        if k > 0 {
+            let _ = write!(out, " in {}", calls[k - 1].proc);
+        }
+    }
+}
+
+/// One procedure call an inlined instruction sits in: the procedure called and where the
+/// call statement is (in the thread, or in the procedure of the call before it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CallSite {
+    /// The procedure called.
+    pub proc: String,
+    /// The call statement.
+    pub span: Span,
 }
 
 /// One thread of a process template: its locals and its code.

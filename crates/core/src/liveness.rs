@@ -277,7 +277,7 @@ mod tests {
                     span: Span::default(),
                 })
                 .collect(),
-            code: ops.into_iter().map(|op| Instr { op, span: Span::default(), text: String::new() }).collect(),
+            code: ops.into_iter().map(|op| Instr::new(op, Span::default(), "")).collect(),
             may_die: false,
         }
     }

@@ -131,6 +131,8 @@ pub(crate) struct ModelAst<'a> {
     pub starvation: Vec<(MutexRefAst<'a>, Sp)>,
     /// `allow KIND [m]` lines.
     pub allows: Vec<AllowAst<'a>>,
+    /// `proc` declarations, in source order.
+    pub procs: Vec<ProcAst<'a>>,
 }
 
 /// `allow KIND [m]`: an outcome declared intended, for one mutex or every mutex.
@@ -254,6 +256,13 @@ pub(crate) enum StmtKind<'a> {
     Atomic(Vec<Stmt<'a>>),
     /// `either { } or { } ...`: each alternative with the range of its keyword.
     Either(Vec<(Sp, Vec<Stmt<'a>>)>),
+    /// `NAME(ARGS)`, `let r = NAME(ARGS)`, `place = NAME(ARGS)`: a procedure call.
+    Call {
+        target: Option<Target<'a>>,
+        call: CallAst<'a>,
+    },
+    /// `return` or `return EXPR` (in a procedure).
+    Return(Option<ExprAst<'a>>),
 }
 
 /// An expression and its range.
@@ -277,6 +286,48 @@ pub(crate) enum ExprKind<'a> {
     Alive(Box<(Ident<'a>, Option<ExprAst<'a>>)>),
     Unary(UnOp, Box<ExprAst<'a>>),
     Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
+    /// `NAME(ARGS)` that is not a mutex query: a procedure call, which is a statement of its
+    /// own, never part of an expression (rejected with a hint, or lowered by its statement).
+    ProcCall(Box<CallAst<'a>>),
     /// A piece that failed to parse (already reported).
     Error,
+}
+
+/// The type of a procedure parameter: which mutex to use, or a value of a declared type.
+#[derive(Clone, Debug)]
+pub(crate) enum ParamTy<'a> {
+    Mutex,
+    Value(TypeAst<'a>),
+}
+
+/// `NAME: TYPE` in a procedure's parameter list.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamAst<'a> {
+    pub name: Ident<'a>,
+    pub ty: ParamTy<'a>,
+    /// The type as written.
+    pub ty_sp: Sp,
+}
+
+/// `proc NAME(PARAMS) [: TYPE] { var ...; statements }`.
+#[derive(Clone, Debug)]
+pub(crate) struct ProcAst<'a> {
+    pub name: Ident<'a>,
+    pub params: Vec<ParamAst<'a>>,
+    /// The return type, if the procedure returns a value.
+    pub ret: Option<(TypeAst<'a>, Sp)>,
+    /// Its `var`s: locals of the calling thread, one set per thread and procedure.
+    pub vars: Vec<VarAst<'a>>,
+    pub body: Vec<Stmt<'a>>,
+    /// `proc NAME(...)`, up to the return type.
+    pub sp: Sp,
+}
+
+/// `NAME(ARG, ...)`: a call of a procedure.
+#[derive(Clone, Debug)]
+pub(crate) struct CallAst<'a> {
+    pub name: Ident<'a>,
+    pub args: Vec<ExprAst<'a>>,
+    /// The whole call, name to `)`.
+    pub sp: Sp,
 }

@@ -48,6 +48,10 @@ pub(crate) enum Kw {
     Const,
     Enum,
     Allow,
+    /// `proc NAME(PARAMS) { ... }`: a procedure, inlined at each call.
+    Proc,
+    /// `return [EXPR]`: ends a procedure.
+    Return,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -87,6 +91,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("const", Kw::Const),
     ("enum", Kw::Enum),
     ("allow", Kw::Allow),
+    ("proc", Kw::Proc),
+    ("return", Kw::Return),
 ];
 
 impl Kw {

@@ -132,6 +132,9 @@ pub struct ThreadView {
     pub status: String,
     /// The line of the statement it executes next, while it is running or blocked.
     pub next_line: Option<u32>,
+    /// Where that statement is, as reports say it: `line 12`, or `line 12 in acquire,
+    /// called at line 30` for a statement of a procedure.
+    pub next_at: Option<String>,
     /// Its locals, names without the thread prefix (`round`, not `worker[0].round`).
     pub locals: Vec<Item>,
 }
@@ -226,6 +229,7 @@ fn state_view(system: &System, state: &State) -> StateView {
             ThreadView {
                 status: status.to_string(),
                 next_line: next.filter(|i| active && i.span.line > 0).map(|i| i.span.line),
+                next_at: next.filter(|i| active && i.span.line > 0).map(|i| i.location()),
                 locals: unprefixed(system.local_items(state, t), system.thread_name(t)),
             }
         })

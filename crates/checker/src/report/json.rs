@@ -31,7 +31,7 @@ fn trace(system: &System, c: &Counterexample) -> Value {
                 .map(|ch| json!({ "name": ch.name, "before": ch.before, "after": ch.after }))
                 .collect();
             before = &ts.state;
-            json!({
+            let mut step = json!({
                 "index": k + 1,
                 "actor": system.actor(&ts.step.action),
                 "action": ts.step.action,
@@ -40,7 +40,12 @@ fn trace(system: &System, c: &Counterexample) -> Value {
                 "outcome": system.outcome_text(&ts.step.outcome),
                 "text": system.step_text(&ts.step),
                 "changes": changes,
-            })
+            });
+            // A statement of a procedure: the calls it sits in, outermost first.
+            if let Some(i) = instr.filter(|i| !i.called_from.is_empty()) {
+                step["called_from"] = json!(i.called_from);
+            }
+            step
         })
         .collect();
     let mut trace = json!({ "initial": items(system, &c.initial), "steps": steps, "shortest": c.shortest });

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use mutexcheck_core::describe::Change;
-use mutexcheck_core::ir::Span;
+use mutexcheck_core::ir::{CallSite, Span};
 use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 use crate::limits::Strategy;
@@ -20,7 +20,8 @@ pub const FORMAT_NAME: &str = "mutexcheck-trace";
 
 /// The version of the format this build writes. Version 2 added `violation.cycle_start`
 /// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
-/// `may_die` thread died alone). Older traces are read as they are.
+/// `may_die` thread died alone) and a step's `called_from` (the procedure calls a statement
+/// sits in). Older traces are read as they are.
 pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest version this build reads.
@@ -112,6 +113,10 @@ pub struct StepRecord {
     /// Where the statement is in the model (absent for crashes and restarts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// Version 3: for a statement of a procedure, the calls it sits in, outermost first
+    /// (the last names the procedure `span` is in). Absent for a statement of the thread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
     /// The items of the state this step changed.
     pub changes: Vec<Change>,
 }
@@ -167,6 +172,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         outcome,
         count,
         span: instr.map(|i| i.span),
+        called_from: instr.map(|i| i.called_from.clone()).unwrap_or_default(),
         changes: system.changes(before, after),
     }
 }
@@ -250,6 +256,10 @@ impl TraceFile {
                 "step {} is a `die` step, a version 3 action, but the trace says version {version}",
                 step.index
             );
+            return Err(TraceError::Malformed { message });
+        }
+        if version < 3 && trace.steps.iter().any(|s| !s.called_from.is_empty()) {
+            let message = format!("`called_from` is a version 3 field, but the trace says version {version}");
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)

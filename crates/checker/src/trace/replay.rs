@@ -148,7 +148,8 @@ fn run(
             let same = got.actor == recorded.actor
                 && got.action == recorded.action
                 && got.pc == recorded.pc
-                && got.operation == recorded.operation;
+                && got.operation == recorded.operation
+                && same_procs(&got, recorded);
             if same {
                 if got.outcome == recorded.outcome && got.count == recorded.count {
                     matched = Some((step, next, got));
@@ -245,6 +246,13 @@ fn finish(
     Replay { lines, verdict }
 }
 
+/// True when two records of a step sit in the same procedure calls (by procedure name: a
+/// call moved to another line is still the same call).
+fn same_procs(a: &StepRecord, b: &StepRecord) -> bool {
+    a.called_from.len() == b.called_from.len()
+        && a.called_from.iter().zip(&b.called_from).all(|(x, y)| x.proc == y.proc)
+}
+
 fn op_text(step: &StepRecord) -> String {
     step.operation.clone().unwrap_or_else(|| step.action.clone())
 }
@@ -283,6 +291,19 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
                     let (line, text) = here.map(|i| (i.span.line, i.text.as_str())).unwrap_or_default();
                     let found = format!("instruction {pc} (line {line}, `{text}`)");
                     let want_line = recorded.span.map(|s| format!("line {}, ", s.line)).unwrap_or_default();
+                    let procs = |calls: &[mutexcheck_core::ir::CallSite]| {
+                        calls.iter().map(|c| c.proc.clone()).collect::<Vec<_>>()
+                    };
+                    if let Some(i) = here.filter(|i| {
+                        recorded.pc == Some(pc) && text == op && procs(&i.called_from) != procs(&recorded.called_from)
+                    }) {
+                        let mut then = format!("line {}", recorded.span.map_or(0, |s| s.line));
+                        mutexcheck_core::ir::append_calls(&mut then, &recorded.called_from);
+                        return format!(
+                            "{actor}'s instruction {pc}, `{text}`, is now at {}, but the trace has it at {then}: the model's code has changed",
+                            i.location()
+                        );
+                    }
                     match recorded.pc {
                         Some(want) if want == pc && text == op => match status {
                             ThreadStatus::Blocked => {

@@ -12,7 +12,7 @@ use mutexcheck_core::{System, WaitMode};
 
 /// An instruction written on `line` as `text`.
 pub fn at(line: u32, text: &str, op: Op) -> Instr {
-    Instr { op, span: Span { line, col: 5, len: text.len() as u32 }, text: text.into() }
+    Instr::new(op, Span { line, col: 5, len: text.len() as u32 }, text)
 }
 
 pub fn shared_ref(index: usize) -> VarRef {

@@ -9,7 +9,7 @@ use mutexcheck_core::ir::{
 use mutexcheck_core::{Action, State, Step, System, WaitMode};
 
 pub fn instr(op: Op) -> Instr {
-    Instr { op, span: Span::default(), text: String::new() }
+    Instr::new(op, Span::default(), "")
 }
 
 pub fn local(index: usize) -> Place {

@@ -274,7 +274,7 @@ impl<'a> Checker<'a> {
                 "not a constant",
                 "declare a constant: `const N = 3`".to_string(),
             ),
-            Some(Entity::Var { .. }) => (
+            Some(Entity::Var { .. } | Entity::Param { .. }) => (
                 format!("{what} must be a constant, but `{n}` is a variable"),
                 "not a constant",
                 "its value is known only when the model runs; declare a constant: `const N = 3`".to_string(),
@@ -311,7 +311,9 @@ impl<'a> Checker<'a> {
             Some(Entity::Const(_)) => (format!("`{n}` is a constant, not a type"), "a constant"),
             Some(Entity::Member { .. }) => (format!("`{n}` is an enum member, not a type"), "an enum member"),
             Some(Entity::Mutex(_)) => (format!("`{n}` is a mutex, not a type"), "a mutex"),
-            Some(Entity::Var { .. }) => (format!("`{n}` is a variable, not a type"), "a variable"),
+            Some(Entity::Var { .. } | Entity::Param { .. }) => {
+                (format!("`{n}` is a variable, not a type"), "a variable")
+            }
             None => (format!("unknown type `{n}`"), "not declared"),
         };
         let mut help = "the types are `LO..HI`, `bool`, `result`, `[TYPE; N]` and the model's enums".to_string();

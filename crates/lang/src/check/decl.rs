@@ -119,6 +119,7 @@ impl<'a> Checker<'a> {
                 super::alive::ProcessInfo { index: self.processes.len(), instances, indexed: p.instances.is_some() };
             self.processes.insert(p.name.name, info);
         }
+        self.declare_procs(ast);
         let mut processes: Vec<ProcessDecl> = Vec::new();
         for p in &ast.processes {
             let first = first_process[p.name.name];
@@ -377,6 +378,7 @@ impl<'a> Checker<'a> {
                 None => 1,
             },
         };
+        self.procs.instances = instances;
         let mut env = Env::default();
         let mut vars = Vec::new();
         for v in &p.vars {
@@ -423,7 +425,8 @@ impl<'a> Checker<'a> {
             env.local.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             locals.push(d);
         }
-        let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
+        self.procs.start_thread();
+        let mut lw = super::stmt::Lowering::new(locals);
         self.block(env, &mut lw, &t.body);
         ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code, may_die: t.may_die }
     }

@@ -50,6 +50,14 @@ impl<'a> Checker<'a> {
     pub(super) fn mutex_ref(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<MutexId> {
         match env.lookup(self, name.name) {
             Some(Entity::Mutex(id)) => Some(id),
+            Some(Entity::Param { .. }) => {
+                self.err(RawDiag::new(
+                    name.sp,
+                    format!("`{}` is a parameter holding a value, not a mutex", name.name),
+                    "not a mutex",
+                ));
+                None
+            }
             Some(e) => {
                 let what = match e {
                     Entity::Const(_) => "a constant",
@@ -147,6 +155,9 @@ impl<'a> Checker<'a> {
                 ERR
             }
             ExprKind::Name(n) => {
+                if let Some(Entity::Param { ty, arg }) = env.lookup(self, n) {
+                    return (env.args.get(arg).cloned().unwrap_or(Expr::Const(0)), T::of(ty));
+                }
                 let ident = Ident { name: n, sp: e.sp };
                 match self.var(env, &ident) {
                     Some((var, ty, None)) => (Expr::Var(var), T::of(ty)),
@@ -181,6 +192,10 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Call(call) => self.call(env, &call.0, &call.1),
             ExprKind::Alive(alive) => self.alive(env, e, &alive.0, alive.1.as_ref()),
+            ExprKind::ProcCall(call) => {
+                self.call_in_expression(call);
+                ERR
+            }
             ExprKind::Unary(op, a) => {
                 let (x, t) = self.expr(env, a);
                 let (want, sym) = match op {

@@ -15,6 +15,9 @@ mod consts;
 mod decl;
 mod expr;
 mod mutex_ref;
+mod proc;
+mod proc_args;
+mod proc_graph;
 mod stmt;
 mod suggest;
 
@@ -46,6 +49,12 @@ pub(crate) enum Entity {
         id: EnumId,
         index: Value,
     },
+    /// A value parameter of the procedure being lowered: read-only, its uses replaced by
+    /// the argument `Env::args[arg]` (a mutex parameter is the `Mutex` it names).
+    Param {
+        ty: Ty,
+        arg: usize,
+    },
 }
 
 /// Names visible at one place, with where each was declared.
@@ -62,6 +71,8 @@ pub(crate) struct Env<'a> {
     /// The index name of `protect lock[i]: EXPR` and the element it stands for while `EXPR`
     /// is checked for that element.
     pub binder: Option<(&'a str, mutexcheck_core::ir::Value)>,
+    /// The arguments of the procedure call being lowered, by parameter.
+    pub args: Vec<mutexcheck_core::ir::Expr>,
 }
 
 impl<'a> Env<'a> {
@@ -79,15 +90,18 @@ impl<'a> Env<'a> {
 
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
-        if let Some((_, sp)) = self.local.get(name) {
-            return Some((*sp, "a local variable"));
+        if let Some((e, sp)) = self.local.get(name) {
+            // A mutex among the locals is a procedure's mutex parameter.
+            let what =
+                if matches!(e, Entity::Param { .. } | Entity::Mutex(_)) { "a parameter" } else { "a local variable" };
+            return Some((*sp, what));
         }
         if let Some((_, sp)) = self.process.get(name) {
             return Some((*sp, "a process variable"));
         }
         cx.globals.get(name).map(|(e, sp)| match e {
             Entity::Mutex(_) => (*sp, "a mutex"),
-            Entity::Var { .. } => (*sp, "a shared variable"),
+            Entity::Var { .. } | Entity::Param { .. } => (*sp, "a shared variable"),
             Entity::Const(_) => (*sp, "a constant"),
             Entity::Enum(_) => (*sp, "an enum"),
             Entity::Member { .. } => (*sp, "an enum member"),
@@ -115,6 +129,8 @@ pub(crate) struct Checker<'a> {
     pub processes: BTreeMap<&'a str, alive::ProcessInfo>,
     /// The length of each mutex array, by its first element (the mutex its name resolves to).
     pub mutex_arrays: BTreeMap<MutexId, u32>,
+    /// The procedures and the state of inlining them into the current thread.
+    pub procs: proc::Procs<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -130,6 +146,7 @@ impl<'a> Checker<'a> {
             enums: Vec::new(),
             processes: BTreeMap::new(),
             mutex_arrays: BTreeMap::new(),
+            procs: proc::Procs::default(),
         }
     }
 
@@ -167,6 +184,17 @@ impl<'a> Checker<'a> {
     pub fn var(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<(VarRef, Ty, Option<u32>)> {
         match env.lookup(self, name.name) {
             Some(Entity::Var { var, ty, len }) => Some((var, ty, len)),
+            Some(Entity::Param { .. }) => {
+                self.err(
+                    RawDiag::new(
+                        name.sp,
+                        format!("`{}` is a parameter: it can be read, not assigned", name.name),
+                        "read-only",
+                    )
+                    .help("copy it into a `var` of the procedure and change that"),
+                );
+                None
+            }
             Some(Entity::Mutex(_)) => {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex").help(
                     format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name),

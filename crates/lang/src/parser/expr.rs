@@ -9,6 +9,10 @@ use mutexcheck_core::ir::{result, BinOp, UnOp};
 /// deep tree, and every later pass walks trees recursively.
 pub const MAX_OPERATORS: usize = 256;
 
+/// The built-in mutex queries, written like calls: `held(m)`. Any other `NAME(...)` is a
+/// procedure call.
+pub(crate) const QUERIES: [&str; 4] = ["held", "count", "owns", "abandoned"];
+
 impl<'a> Parser<'a> {
     /// A full expression.
     pub(crate) fn expr(&mut self) -> PResult<ExprAst<'a>> {
@@ -163,6 +167,10 @@ impl<'a> Parser<'a> {
                 let name = self.ident("a name")?;
                 if name.name == "alive" && self.at(Tok::LParen) {
                     return self.alive(name);
+                }
+                if self.at(Tok::LParen) && !QUERIES.contains(&name.name) {
+                    let call = self.call_after(name)?;
+                    return Ok(ExprAst { sp: call.sp, kind: ExprKind::ProcCall(Box::new(call)) });
                 }
                 if self.eat(Tok::LParen).is_some() {
                     let arg = self.mutex_ref("a mutex name")?;

@@ -10,6 +10,8 @@ mod allow;
 mod consts;
 mod expr;
 mod mutex_ref;
+pub(crate) use expr::QUERIES;
+mod proc;
 mod stmt;
 
 use crate::ast::*;
@@ -296,6 +298,14 @@ impl<'a> Parser<'a> {
                         Some("move it up, next to the `model` line".into()),
                     ));
                 }
+                if !m.procs.is_empty() {
+                    return Err(self.error(
+                        sp,
+                        "`semantics` must come before the first procedure".into(),
+                        "after a procedure",
+                        Some("move it up, next to the `model` line".into()),
+                    ));
+                }
                 self.posix = s.name == "posix";
                 self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
@@ -325,6 +335,10 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Process) => {
                 let p = self.process()?;
                 m.processes.push(p);
+            }
+            Tok::Kw(Kw::Proc) => {
+                let p = self.proc_decl()?;
+                m.procs.push(p);
             }
             Tok::Kw(Kw::Protect) => {
                 self.bump();
@@ -549,7 +563,7 @@ impl<'a> Parser<'a> {
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
     /// per item (given the item's first token); after a failed item it recovers at the next
     /// line or brace and goes on, so one body reports several errors.
-    fn braced_items(
+    pub(super) fn braced_items(
         &mut self,
         open: Sp,
         what: &str,
@@ -589,6 +603,7 @@ fn starts_statement(t: Tok) -> bool {
                     | Kw::If
                     | Kw::While
                     | Kw::Var
+                    | Kw::Return
             )
     )
 }
@@ -611,6 +626,7 @@ fn starts_item(t: Tok) -> bool {
                     | Kw::Protect
                     | Kw::Allow
                     | Kw::Invariant
+                    | Kw::Proc
             )
         )
 }

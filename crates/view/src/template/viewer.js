@@ -262,7 +262,7 @@
     }
     var thread = state.threads[lane], process = lanes[lane].process;
     document.getElementById('thread-heading').textContent = 'Thread ' + lanes[lane].name + ': ' + thread.status +
-      (thread.next_line ? ', next line ' + thread.next_line : '');
+      (thread.next_line ? ', next ' + (thread.next_at || 'line ' + thread.next_line) : '');
     // Process memory is shared by the process's threads: named with the process, as in a report.
     var prefix = data.processes[process].name + '.';
     var memory = state.memory[process].map(function (it) { return { name: prefix + it.name, value: it.value }; });
