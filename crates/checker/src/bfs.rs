@@ -19,6 +19,7 @@
 
 use std::time::Instant;
 
+use crate::allowed::{AllowedEvent, AllowedTally};
 use crate::checkable::Checkable;
 use crate::explore::{EngineOptions, Progress, SearchOptions};
 use crate::fingerprint::hash_words;
@@ -63,6 +64,8 @@ struct Expanded {
     successors: Vec<u32>,
     /// The chunk's first step violation.
     violation: Option<(Key, Violation)>,
+    /// The allowed events of the chunk's transitions, in key order.
+    allowed: Vec<(Key, AllowedEvent)>,
 }
 
 /// A state that step 2 found new.
@@ -104,6 +107,8 @@ struct Search<'m, M: Checkable> {
     /// Source states per chunk in the current batch.
     chunk: usize,
     guard: &'m Guard,
+    /// The allowed events of the transitions counted in `stats.transitions`.
+    allowed: AllowedTally,
 }
 
 /// Breadth-first search of `model` on `engine.threads` threads; see the module comment.
@@ -133,6 +138,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         successors_per_state: 2,
         chunk: CHUNK,
         guard,
+        allowed: AllowedTally::default(),
     };
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
@@ -145,6 +151,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     };
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
+    stats.allowed = search.allowed.into_counts();
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();
     stats.stored_bytes = stored_bytes;
@@ -318,6 +325,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
         }
         self.stats.transitions += total as u64;
+        self.count_allowed(&expanded, None);
         self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         Ok(())
     }
@@ -328,11 +336,30 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let before: u64 =
             expanded.iter().flat_map(|e| &e.successors).take(key.pos as usize - first).map(|&n| n as u64).sum();
         self.stats.transitions += before + key.ord as u64 + 1;
+        self.count_allowed(expanded, Some(key));
         if let Stop::Violation(_, Some(_)) = &stop {
             // The run to the violation is one step longer than the level's depth.
             self.stats.max_depth = self.stats.max_depth.max(self.trail.levels() as u32);
         }
         stop
+    }
+
+    /// Counts the allowed events of the batch's transitions, up to and including the one at
+    /// `upto` (all of them for `None`): those a one-thread search meets, in its order.
+    fn count_allowed(&mut self, expanded: &[Expanded], upto: Option<Key>) {
+        let mut events = expanded.iter().flat_map(|e| &e.allowed).take_while(|(k, _)| upto.is_none_or(|u| *k <= u));
+        let mut transition: Vec<AllowedEvent> = Vec::new();
+        let mut at = None;
+        loop {
+            let next = events.next();
+            if next.map(|(k, _)| *k) != at && !transition.is_empty() {
+                self.allowed.add_transition(&transition);
+                transition.clear();
+            }
+            let Some((k, e)) = next else { break };
+            at = Some(*k);
+            transition.push(*e);
+        }
     }
 
     /// Step 1 for the states at positions `from..to` of `level`.
@@ -350,6 +377,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
             violation: None,
+            allowed: Vec::new(),
         };
         let mut successors = Vec::new();
         let mut packed = vec![0u64; self.words];
@@ -370,6 +398,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             out.successors.push(successors.len() as u32);
             for (ord, (step, target)) in successors.iter().enumerate() {
                 let key = Key { pos: pos as u32, ord: ord as u32 };
+                out.allowed.extend(self.model.allowed_events(step).iter().map(|e| (key, *e)));
                 if let Some(v) = self.model.step_violation(&state, step, target) {
                     out.violation = Some((key, v));
                     return out;

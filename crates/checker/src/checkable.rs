@@ -5,6 +5,7 @@
 //! mutexcheck transition system plugs in through [`crate::SystemModel`]; tests plug in tiny
 //! graphs of their own.
 
+use crate::allowed::AllowedEvent;
 use crate::properties::Violation;
 
 /// A finite transition system with properties: what the explicit-state search explores.
@@ -50,6 +51,12 @@ pub trait Checkable {
     /// A violation the transition `before --step--> after` itself commits (a failed assert,
     /// a leaked mutex, ...), checked on every transition, new target state or not.
     fn step_violation(&self, before: &Self::State, step: &Self::Step, after: &Self::State) -> Option<Violation>;
+
+    /// The allowed events a transition had (see [`crate::allowed`]): outcomes the model
+    /// declares intended, which the search counts instead of reporting. None by default.
+    fn allowed_events<'s>(&self, _step: &'s Self::Step) -> &'s [AllowedEvent] {
+        &[]
+    }
 
     /// A violation of a state property (an invariant) in a reachable state.
     fn state_violation(&self, state: &Self::State) -> Option<Violation>;

@@ -12,8 +12,20 @@
 //!   only while its mutex is free and not abandoned), then deadlock, then `at end` properties
 //!   in declaration order (only in final states).
 //!
+//! State properties (`invariant`, `protect`'s free-mutex check, `at end`) are evaluated only
+//! in states between steps ([`System::is_observable`]): never inside an `atomic` block whose
+//! thread can go on, a state no other thread, no crash and no property can see. Every user
+//! of these checks (the search, transient states of a move, the story, replay, the viewer)
+//! gets the rule here, so they agree. Step checks stand where their step is: an `assert` and
+//! a first `OK` wait's `protect` check inside a block see the block's own writes so far,
+//! as the thread running it does.
+//!
 //! A property whose predicate cannot be evaluated (division by zero, index out of bounds) is
 //! reported as out_of_range.
+//!
+//! An outcome the model allows (`allow leaked_ownership [m]`, `allow not_recoverable [m]`) is
+//! not a violation of the step: [`Checks::allowed_events`] reports it instead, for the search
+//! to count (see [`crate::allowed`]).
 
 use mutexcheck_core::ir::{Expr, Op, Property, Scope, Semantics};
 use mutexcheck_core::posix::{Consistency, LockOutcome, UnlockOutcome};
@@ -21,7 +33,10 @@ use mutexcheck_core::{
     Action, Fault, Outcome, ReleaseOutcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome,
 };
 
+use crate::allowed::AllowedEvent;
 use crate::properties::{Violation, ViolationKind};
+use mutexcheck_core::allow::AllowKind;
+use mutexcheck_core::Abandonment;
 
 /// The properties of one validated [`System`], checked on single steps and states.
 #[derive(Clone, Copy)]
@@ -39,7 +54,7 @@ impl<'a> Checks<'a> {
     fn at(&self, action: &Action) -> String {
         let actor = self.system.actor(action);
         match self.system.instr(action) {
-            Some(i) if i.span.line > 0 => format!("{actor} at line {} (`{}`)", i.span.line, i.text),
+            Some(i) if i.span.line > 0 => format!("{actor} at {} (`{}`)", i.location(), i.text),
             Some(i) if !i.text.is_empty() => format!("{actor} at `{}`", i.text),
             _ => actor.to_string(),
         }
@@ -114,10 +129,17 @@ fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
             push(&system.model().shared[v.index].name);
         }
         Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => push(&system.model().mutexes[*m].name),
+        // An element chosen when the condition is evaluated: every element may be the one.
+        Expr::ElementQuery(_, element) => {
+            for m in &system.model().mutexes[element.base..element.base + element.len as usize] {
+                push(&m.name);
+            }
+        }
         _ => {}
     }
     match e {
-        Expr::Index(_, i) | Expr::Unary(_, i) => collect_names(system, i, out),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => collect_names(system, i, out),
+        Expr::ElementQuery(_, element) => collect_names(system, &element.index, out),
         Expr::Binary(_, a, b) => {
             collect_names(system, a, out);
             collect_names(system, b, out);
@@ -155,7 +177,7 @@ impl Checks<'_> {
             }
         }
         if let Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false } = step.outcome {
-            let mutex = match sys.instr(&step.action).map(|i| &i.op) {
+            let mutex = match sys.op_in(before, &step.action).as_deref() {
                 Some(Op::Release { mutex, .. }) => self.mutex_name(*mutex).to_string(),
                 _ => "a mutex".to_string(),
             };
@@ -167,13 +189,15 @@ impl Checks<'_> {
                 ),
             ));
         }
+        // A leak of a mutex the model allows to leak is an allowed event, not a violation.
+        let leak = |a: &&Abandonment| !a.by_crash && !sys.model().allows(AllowKind::LeakedOwnership, a.mutex);
         let leaked: Vec<String> = step
             .abandoned
             .iter()
-            .filter(|a| !a.by_crash)
+            .filter(leak)
             .map(|a| format!("{} (count {})", self.mutex_name(a.mutex), a.count))
             .collect();
-        if let Some(owner) = step.abandoned.iter().find(|a| !a.by_crash).map(|a| a.owner) {
+        if let Some(owner) = step.abandoned.iter().find(leak).map(|a| a.owner) {
             return Some(Violation::new(
                 ViolationKind::LeakedOwnership,
                 format!("{} ended owning {}", sys.thread_name(owner), and_list(&leaked)),
@@ -182,7 +206,7 @@ impl Checks<'_> {
         if let Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 }
         | Outcome::Lock { outcome: LockOutcome::Ok, count: 1 } = step.outcome
         {
-            if let Some(Op::Wait { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) {
+            if let Some(Op::Wait { mutex, .. }) = sys.op_in(before, &step.action).as_deref() {
                 for p in &sys.model().properties {
                     if let Property::Protect { mutex: m, cond, text, .. } = p {
                         if m != mutex {
@@ -211,16 +235,45 @@ impl Checks<'_> {
         None
     }
 
+    /// The allowed events of the step `before --step--> after` (see [`crate::allowed`]):
+    /// exactly what [`Checks::step_violation`] does not report because the model allows it.
+    pub fn allowed_events(&self, before: &State, step: &Step, after: &State, out: &mut Vec<AllowedEvent>) {
+        let model = self.system.model();
+        if model.allowed.is_empty() {
+            return;
+        }
+        let Action::Run { pc, .. } = step.action else { return };
+        for a in step.abandoned.iter().filter(|a| !a.by_crash) {
+            if model.allows(AllowKind::LeakedOwnership, a.mutex) {
+                let kind = AllowKind::LeakedOwnership;
+                out.push(AllowedEvent { kind, mutex: a.mutex, thread: a.owner, pc, count: a.count });
+            }
+        }
+        if let (Outcome::Unlock { .. }, Action::Run { thread, .. }) = (&step.outcome, step.action) {
+            let Some(Op::Release { mutex, .. }) = self.system.instr(&step.action).map(|i| &i.op) else { return };
+            let (was, now) = (self.system.posix_mutex(before, *mutex), self.system.posix_mutex(after, *mutex));
+            if was.consistency != Consistency::NotRecoverable
+                && now.consistency == Consistency::NotRecoverable
+                && model.allows(AllowKind::NotRecoverable, *mutex)
+            {
+                out.push(AllowedEvent { kind: AllowKind::NotRecoverable, mutex: *mutex, thread, pc, count: 1 });
+            }
+        }
+    }
+
     /// What a POSIX unlock may do wrong: unlock a mutex the thread does not own (`PERM`
     /// ignored, or a non-robust normal mutex silently unlocked: undefined in POSIX), or
     /// unlock it while inconsistent, which makes it not recoverable.
     fn posix_unlock_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
         let Outcome::Unlock { outcome, checked } = step.outcome else { return None };
         let sys = self.system;
-        let Some(Op::Release { mutex, .. }) = sys.instr(&step.action).map(|i| &i.op) else { return None };
+        let mutex = match sys.op_in(before, &step.action).as_deref() {
+            Some(Op::Release { mutex, .. }) => *mutex,
+            _ => return None,
+        };
         let Action::Run { thread, .. } = step.action else { return None };
-        let name = self.mutex_name(*mutex);
-        let (was, now) = (sys.posix_mutex(before, *mutex), sys.posix_mutex(after, *mutex));
+        let name = self.mutex_name(mutex);
+        let (was, now) = (sys.posix_mutex(before, mutex), sys.posix_mutex(after, mutex));
         if outcome == UnlockOutcome::Perm && !checked {
             let message =
                 format!("{} unlocked {name} without owning it and ignored the PERM result", self.at(&step.action));
@@ -237,7 +290,10 @@ impl Checks<'_> {
             );
             return Some(Violation::new(ViolationKind::ReleaseNotOwner, message));
         }
-        if was.consistency != Consistency::NotRecoverable && now.consistency == Consistency::NotRecoverable {
+        if was.consistency != Consistency::NotRecoverable
+            && now.consistency == Consistency::NotRecoverable
+            && !sys.model().allows(AllowKind::NotRecoverable, mutex)
+        {
             let message = format!(
                 "{} unlocked {name} while it was inconsistent (OWNERDEAD, then no `consistent`): {name} is not recoverable, every later lock fails with NOTRECOVERABLE",
                 self.at(&step.action)
@@ -249,6 +305,9 @@ impl Checks<'_> {
 
     /// A broken `invariant`, or a broken `protect` while its mutex is free and not abandoned.
     pub fn state_violation(&self, state: &State) -> Option<Violation> {
+        if !self.system.is_observable(state) {
+            return None;
+        }
         for p in &self.system.model().properties {
             match p {
                 Property::Invariant { name, cond, text, .. } => match self.eval(state, p, text) {
@@ -313,7 +372,7 @@ impl Checks<'_> {
             .filter(|&t| sys.thread_status(state, t) == ThreadStatus::Blocked)
             .map(|t| {
                 let action = Action::Run { thread: t, pc: sys.pc(state, t) };
-                match sys.instr(&action).map(|i| &i.op) {
+                match sys.op_in(state, &action).as_deref() {
                     Some(Op::Wait { mutex, .. }) => format!(
                         "{} waits forever for {} ({})",
                         self.at(&action),
@@ -332,7 +391,9 @@ impl Checks<'_> {
 
     /// A broken `at end` property in a state where the run is over.
     pub fn final_violation(&self, state: &State) -> Option<Violation> {
-        if !self.system.is_final(state) {
+        // A final state has no thread left to hold a block; asked all the same, so that the
+        // rule reads in one place.
+        if !self.system.is_final(state) || !self.system.is_observable(state) {
             return None;
         }
         for p in &self.system.model().properties {

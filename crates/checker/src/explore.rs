@@ -11,6 +11,7 @@
 
 use std::time::Instant;
 
+use crate::allowed::AllowedTally;
 use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits, Strategy};
@@ -108,9 +109,18 @@ pub fn explore_guarded<M: Checkable + Sync>(
         return crate::bfs::bfs(model, options, engine, guard, progress);
     }
     let store = Store::new(model.packed_words());
-    let mut search = Search { model, options, store, stats: Stats::default(), start: Instant::now(), guard };
+    let mut search = Search {
+        model,
+        options,
+        store,
+        stats: Stats::default(),
+        start: Instant::now(),
+        guard,
+        allowed: AllowedTally::default(),
+    };
     let verdict = search.run(progress);
     let mut stats = search.stats;
+    stats.allowed = search.allowed.into_counts();
     stats.states = search.store.len() as u64;
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();
@@ -126,6 +136,8 @@ struct Search<'m, M: Checkable> {
     stats: Stats,
     start: Instant,
     guard: &'m Guard,
+    /// The allowed events of the transitions counted in `stats.transitions`.
+    allowed: AllowedTally,
 }
 
 /// Where a search stopped early.
@@ -203,6 +215,10 @@ impl<M: Checkable> Search<'_, M> {
             new_children.clear();
             for (step, next) in successors.drain(..) {
                 self.stats.transitions += 1;
+                let allowed = self.model.allowed_events(&step);
+                if !allowed.is_empty() {
+                    self.allowed.add_transition(allowed);
+                }
                 if let Some(v) = self.model.step_violation(&state, &step, &next) {
                     // The run reached depth + 1, though its last state is not stored.
                     self.stats.max_depth = self.stats.max_depth.max(depth + 1);

@@ -138,7 +138,11 @@ impl StateGraph {
             let _ = writeln!(out, "  s{} [{attrs}];", n.index());
         }
         for e in self.graph.edge_references() {
-            let steps: Vec<String> = e.weight().steps().map(|s| system.step_text(s)).collect();
+            let mut steps: Vec<String> = e.weight().steps().map(|s| system.step_text(s)).collect();
+            // An outcome the model allows is marked where it happens, never left out.
+            for a in &e.weight().allowed {
+                steps.push(format!("allowed: {} {}", a.kind.name(), system.model().mutexes[a.mutex].name));
+            }
             let mut attrs = format!("label=\"{}\"", escape(&steps.join("\n")));
             if on_path_edges.contains(&e.id()) {
                 attrs.push_str(", color=red, fontcolor=red, penwidth=2");
@@ -163,7 +167,7 @@ fn state_label(system: &System, s: &State) -> String {
                 let at = system.instr(&Action::Run { thread: t, pc: system.pc(s, t) });
                 let what = if status == ThreadStatus::Blocked { "blocked at" } else { "at" };
                 match at {
-                    Some(i) if i.span.line > 0 => format!("{name}: {what} line {}", i.span.line),
+                    Some(i) if i.span.line > 0 => format!("{name}: {what} {}", i.location()),
                     _ => format!("{name}: {what} instruction {}", system.pc(s, t)),
                 }
             }

@@ -11,7 +11,9 @@
 //! With a backstop ([`Guard::with_backstop`], what the command line uses), the watchdog
 //! also ends the process itself — with a message and exit code 3, never a kernel kill —
 //! when a bound is passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`]: the
-//! last line of defence for any phase that cannot stop by itself.
+//! last line of defence for any phase that cannot stop by itself. Its last words (what a
+//! command prints on stdout before that exit, such as the `incomplete` JSON document) are
+//! set with [`Guard::on_backstop`].
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -38,6 +40,20 @@ const TIME: u8 = 1;
 const MEMORY: u8 = 2;
 const INTERRUPTED: u8 = 3;
 
+/// What the backstop runs just before it ends the process, with the bound that was passed
+/// and why it gives up (one sentence): a command's chance to print what it has.
+pub type LastWords = Box<dyn Fn(Limit, &str) + Send + Sync>;
+
+/// The backstop's [`LastWords`], replaceable while the run goes on.
+#[derive(Default)]
+struct LastWordsSlot(Mutex<Option<LastWords>>);
+
+impl std::fmt::Debug for LastWordsSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LastWords")
+    }
+}
+
 /// What the guard and its watchdog share.
 #[derive(Debug)]
 struct Shared {
@@ -50,6 +66,8 @@ struct Shared {
     /// Set when the guard is dropped: the watchdog ends.
     done: Mutex<bool>,
     wake: Condvar,
+    /// Run by the backstop before it ends the process.
+    last_words: LastWordsSlot,
 }
 
 impl Shared {
@@ -90,11 +108,14 @@ impl Shared {
             if elapsed >= t {
                 let _ = self.stop.compare_exchange(GO, TIME, Ordering::Relaxed, Ordering::Relaxed);
                 if backstop && elapsed >= t + BACKSTOP_GRACE {
-                    give_up(&format!(
-                        "the time limit of {} s was passed by more than {:?}",
-                        crate::limits::seconds_text(t),
-                        BACKSTOP_GRACE
-                    ));
+                    self.give_up(
+                        Limit::TimeLimit(t),
+                        &format!(
+                            "the time limit of {} s was passed by more than {:?}",
+                            crate::limits::seconds_text(t),
+                            BACKSTOP_GRACE
+                        ),
+                    );
                 }
             }
         }
@@ -102,20 +123,29 @@ impl Shared {
             if rss > mb.saturating_mul(1024) {
                 let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
                 if backstop && rss > (mb + BACKSTOP_MARGIN_MB).saturating_mul(1024) {
-                    give_up(&format!(
+                    let why = format!(
                         "the memory limit of {mb} MB was passed by more than {BACKSTOP_MARGIN_MB} MB ({} MB in use)",
                         rss / 1024
-                    ));
+                    );
+                    self.give_up(Limit::MaxMemory(mb), &why);
                 }
             }
         }
     }
 }
 
-/// Ends the process: a bound was passed and the running phase did not stop by itself.
-fn give_up(why: &str) -> ! {
-    eprintln!("error: stopped: {why}; the run is incomplete");
-    std::process::exit(3)
+impl Shared {
+    /// Ends the process: a bound was passed and the running phase did not stop by itself.
+    /// The last words, if set, speak first.
+    fn give_up(&self, limit: Limit, why: &str) -> ! {
+        eprintln!("error: stopped: {why}; the run is incomplete");
+        // Held to the end: last words set or cleared meanwhile wait for the exit.
+        let last_words = self.last_words.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(speak) = last_words.as_ref() {
+            speak(limit, why);
+        }
+        std::process::exit(3)
+    }
 }
 
 /// The time and memory bounds of one run, watched from a thread of their own.
@@ -146,6 +176,7 @@ impl Guard {
             rss_kb: AtomicU64::new(crate::stats::current_rss_kb().unwrap_or(0)),
             done: Mutex::new(false),
             wake: Condvar::new(),
+            last_words: LastWordsSlot::default(),
         });
         let watched = limits.time_limit.is_some() || limits.max_memory_mb.is_some();
         if watched {
@@ -181,6 +212,14 @@ impl Guard {
     /// this way is also seen by [`Guard::exceeded`].
     pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
         self.shared.room_for(bytes)
+    }
+
+    /// Sets (or, with `None`, clears) what the backstop runs just before it ends the process.
+    /// A command clears it before it prints its own report, so that a backstop firing then
+    /// adds nothing to the output; if the backstop is already speaking, this waits for the
+    /// exit.
+    pub fn on_backstop(&self, last_words: Option<LastWords>) {
+        *self.shared.last_words.0.lock().unwrap_or_else(|e| e.into_inner()) = last_words;
     }
 
     /// When the run started (the time limit counts from here).

@@ -12,6 +12,7 @@
 //!
 //! Parsing is not done here: the input is an IR [`mutexcheck_core::Model`].
 
+pub mod allowed;
 pub(crate) mod bfs;
 pub mod checkable;
 pub mod checks;
@@ -36,7 +37,7 @@ pub mod visited;
 pub use checkable::Checkable;
 pub use checks::Checks;
 pub use explore::{explore, explore_guarded, explore_with, EngineOptions, Progress, SearchOptions};
-pub use guard::{Guard, Interrupt};
+pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
@@ -101,6 +102,7 @@ pub fn finish(
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
     result.stats.partial_order = effective.partial_order;
+    result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph.
         let (found, stats) = liveness::check(system, &options.limits, guard);
@@ -112,9 +114,12 @@ pub fn finish(
         // The counts are the liveness graph's (unreduced); the engine's settings stay.
         let s = &mut result.stats;
         (s.states, s.transitions, s.max_depth) = (stats.states, stats.transitions, stats.max_depth);
+        s.allowed = stats.allowed;
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
         (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
+        // The liveness check never reduces: no reason to give why symmetry is off.
+        s.symmetry_off = None;
     }
     result
 }

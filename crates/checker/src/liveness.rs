@@ -35,6 +35,7 @@ use mutexcheck_core::ir::{Liveness, Op};
 use mutexcheck_core::posix::LockOutcome;
 use mutexcheck_core::{Action, Outcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome};
 
+use crate::allowed::AllowedTally;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::properties::{Violation, ViolationKind};
@@ -72,6 +73,8 @@ struct Graph {
     enabled: Vec<Vec<bool>>,
     transitions: u64,
     max_depth: u32,
+    /// The allowed events of the graph's transitions (see [`crate::allowed`]).
+    allowed: AllowedTally,
 }
 
 /// Why the graph could not be built whole.
@@ -85,13 +88,17 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
     let start = std::time::Instant::now();
     let graph = match explore(system, limits, guard) {
         Ok(g) => g,
-        Err((Cut::Limit(limit), stats)) => return (Err(limit), stats),
+        Err(cut) => {
+            let (Cut::Limit(limit), stats) = *cut;
+            return (Err(limit), stats);
+        }
     };
     let mut stats = Stats {
         states: graph.states.len() as u64,
         transitions: graph.transitions,
         max_depth: graph.max_depth,
         threads: 1,
+        allowed: graph.allowed.clone().into_counts(),
         ..Stats::default()
     };
     let found = find(system, &graph, guard);
@@ -103,13 +110,14 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
     }
 }
 
-fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
+/// What the step from `before` did that fairness and starvation look at.
+fn facts(system: &System, before: &State, ordinal: usize, step: &Step) -> EdgeFacts {
     let thread = match step.action {
         Action::Run { thread, .. } => Some(thread),
         _ => None,
     };
-    let op = system.instr(&step.action).map(|i| &i.op);
-    let mutex = match op {
+    let op = system.op_in(before, &step.action);
+    let mutex = match op.as_deref() {
         Some(Op::Wait { mutex, .. }) => Some(*mutex),
         _ => None,
     };
@@ -123,10 +131,10 @@ fn facts(system: &System, ordinal: usize, step: &Step) -> EdgeFacts {
         Outcome::Lock { .. } if acquired.is_none() => mutex,
         _ => None,
     };
-    EdgeFacts { ordinal: ordinal as u32, thread, progress: op == Some(&Op::Progress), acquired, missed }
+    EdgeFacts { ordinal: ordinal as u32, thread, progress: op.as_deref() == Some(&Op::Progress), acquired, missed }
 }
 
-fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cut, Stats)> {
+fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, Box<(Cut, Stats)>> {
     let threads = system.thread_count();
     let mut initial = system.initial_state();
     system.canonicalize_dead(&mut initial);
@@ -137,20 +145,24 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
         enabled: Vec::new(),
         transitions: 0,
         max_depth: 0,
+        allowed: AllowedTally::default(),
     };
     let mut index: HashMap<State, u32> = HashMap::new();
     index.insert(g.states[0].clone(), 0);
     let mut depth = vec![0u32];
     let mut successors = Vec::new();
+    let checks = crate::checks::Checks::new(system);
+    let mut allowed = Vec::new();
     let stopped = |g: &Graph, limit: Limit| {
         let stats = Stats {
             states: g.states.len() as u64,
             transitions: g.transitions,
             max_depth: g.max_depth,
             threads: 1,
+            allowed: g.allowed.clone().into_counts(),
             ..Stats::default()
         };
-        Err((Cut::Limit(limit), stats))
+        Err(Box::new((Cut::Limit(limit), stats)))
     };
     let mut next = 0usize;
     while next < g.states.len() {
@@ -171,13 +183,15 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
         let mut enabled = vec![false; threads];
         let mut edges = Vec::with_capacity(successors.len());
         for (ordinal, (step, mut target)) in successors.drain(..).enumerate() {
+            allowed.clear();
+            checks.allowed_events(&g.states[next], &step, &target, &mut allowed);
             // Dead data is canonical, as for safety: it keeps every infinite run, and the
             // lasso is re-executed on real states below.
             system.canonicalize_dead_after(&mut target, [&step]);
             if let Outcome::Fault(_) = step.outcome {
                 continue; // A fault is a safety violation, checked before; no run goes on.
             }
-            let f = facts(system, ordinal, &step);
+            let f = facts(system, &g.states[next], ordinal, &step);
             if let Some(t) = f.thread {
                 enabled[t as usize] = true;
             }
@@ -197,6 +211,9 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, (Cu
                 }
             };
             g.transitions += 1;
+            if !allowed.is_empty() {
+                g.allowed.add_transition(&allowed);
+            }
             edges.push((to, f));
         }
         g.out.push(edges);
@@ -313,7 +330,7 @@ fn meets(system: &System, g: &Graph, goal: Goal, component: &[u32]) -> bool {
 fn blocked_on(system: &System, state: &State, t: ThreadId, mutex: usize) -> bool {
     system.thread_status(state, t) == ThreadStatus::Blocked
         && matches!(
-            system.instr(&Action::Run { thread: t, pc: system.pc(state, t) }).map(|i| &i.op),
+            system.op_in(state, &Action::Run { thread: t, pc: system.pc(state, t) }).as_deref(),
             Some(Op::Wait { mutex: m, .. }) if *m == mutex
         )
 }
@@ -493,7 +510,8 @@ pub fn recheck(system: &System, states: &[State], steps: &[Step], start: usize) 
         return Err(format!("the last step does not return to the state before step {start}, where the cycle starts"));
     }
     let cycle_states = &states[start - 1..n];
-    let cycle: Vec<EdgeFacts> = steps[start - 1..].iter().map(|s| facts(system, 0, s)).collect();
+    let cycle: Vec<EdgeFacts> =
+        steps[start - 1..].iter().zip(cycle_states).map(|(s, before)| facts(system, before, 0, s)).collect();
     let mut successors = Vec::new();
     let disabled_somewhere = |t: ThreadId, successors: &mut Vec<(Step, State)>| {
         cycle_states.iter().any(|s| {

@@ -16,7 +16,8 @@ pub enum ViolationKind {
     Assert,
     /// No thread can move and some thread waits forever.
     Deadlock,
-    /// A thread ended (not crashed) while owning a mutex.
+    /// A thread ended (not crashed) while owning a mutex (unless the model allows it:
+    /// `allow leaked_ownership`).
     LeakedOwnership,
     /// A release by a thread that does not own the mutex, whose `NOT_OWNER` result the model
     /// ignores.
@@ -30,6 +31,7 @@ pub enum ViolationKind {
     AtEnd,
     /// A POSIX robust mutex became not recoverable: its owner unlocked it while it was
     /// inconsistent (after `OWNERDEAD`, without `consistent`). Every later lock fails.
+    /// (Unless the model allows it: `allow not_recoverable`.)
     NotRecoverable,
     /// A fair infinite run that from some point never passes a `progress` statement.
     Livelock,

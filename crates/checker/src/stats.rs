@@ -30,12 +30,19 @@ pub struct Stats {
     /// Symmetry reduction was on and had instances to swap: the counts are of classes of
     /// states, not of states.
     pub symmetry: bool,
+    /// Symmetry reduction was asked for but left templates out because they index a mutex
+    /// array by `self`: why, one sentence per template joined by `; ` (see
+    /// `Symmetry::mutex_array_reasons`).
+    pub symmetry_off: Option<String>,
     /// Partial-order reduction was on: transient states were not stored, and a transition
     /// may take several steps of the model.
     pub partial_order: bool,
     /// The counts are of the liveness check (the whole graph, no reduction), which ran
     /// after the safety check found nothing.
     pub liveness: bool,
+    /// Outcomes the model allows (`allow KIND [m]`) that happened, by kind and mutex, with
+    /// how many explored transitions had them (see [`crate::allowed`]).
+    pub allowed: Vec<crate::allowed::AllowedCount>,
 }
 
 /// What the visited set stores of each state.

@@ -136,6 +136,7 @@ enum Actor {
     Thread(ThreadId),
     Crash(usize),
     Restart(usize),
+    Death(ThreadId),
 }
 
 /// Which of an actor's alternatives a step took: what stays meaningful when earlier steps
@@ -153,6 +154,7 @@ fn key(step: &Step) -> (Actor, Choice) {
         Action::Run { thread, .. } => Actor::Thread(thread),
         Action::Crash { process } => Actor::Crash(process),
         Action::Restart { process } => Actor::Restart(process),
+        Action::Die { thread } => Actor::Death(thread),
     };
     let choice = match step.outcome {
         Outcome::Wait { outcome: WaitOutcome::Timeout, .. } => Choice::TimedOut,
@@ -189,6 +191,7 @@ impl Replayer<'_, '_> {
             let actor = match want.0 {
                 Actor::Thread(t) => mutexcheck_core::Actor::Thread(t),
                 Actor::Crash(p) | Actor::Restart(p) => mutexcheck_core::Actor::Process(p),
+                Actor::Death(t) => mutexcheck_core::Actor::Death(t),
             };
             system.successors_of(current, actor, &mut successors);
             let cost = successors.len().max(1) * current.slots().len().max(1);

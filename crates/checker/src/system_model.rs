@@ -19,6 +19,7 @@ use mutexcheck_core::pack::Packer;
 use mutexcheck_core::symmetry::Symmetry;
 use mutexcheck_core::{Action, Actor, Outcome, State, Step, System};
 
+use crate::allowed::AllowedEvent;
 use crate::checkable::Checkable;
 use crate::checks::Checks;
 use crate::guard::Interrupt;
@@ -71,6 +72,8 @@ pub struct Move {
     /// state it passes (checked as the move is built, while those states are at hand). A
     /// move ends at its first violation.
     pub violation: Option<Box<Violation>>,
+    /// The allowed events of the move's steps, in order (see [`crate::allowed`]).
+    pub allowed: Vec<AllowedEvent>,
 }
 
 impl Move {
@@ -97,6 +100,8 @@ pub struct SystemModel<'a> {
     packer: Packer,
     /// With symmetry reduction and interchangeable instances: which instances to sort.
     symmetry: Option<Symmetry>,
+    /// Symmetry reduction was asked for (it may still have nothing to swap).
+    symmetry_asked: bool,
     partial_order: bool,
     /// When set, a time or memory bound passed: successors stop early (the search, asking
     /// the same guard, then stops too).
@@ -113,6 +118,7 @@ impl<'a> SystemModel<'a> {
             checks: Checks::new(system),
             packer: system.packer(),
             symmetry,
+            symmetry_asked: reductions.symmetry,
             partial_order: reductions.partial_order,
             interrupt: None,
         }
@@ -144,6 +150,13 @@ impl<'a> SystemModel<'a> {
     /// The properties being checked.
     pub fn checks(&self) -> &Checks<'a> {
         &self.checks
+    }
+
+    /// Why symmetry reduction, asked for, leaves templates out because they index a mutex
+    /// array by `self` (see [`crate::Stats::symmetry_off`]).
+    pub fn symmetry_off(&self) -> Option<String> {
+        let reasons = self.symmetry_asked.then(|| self.system.symmetry().mutex_array_reasons().join("; "))?;
+        (!reasons.is_empty()).then_some(reasons)
     }
 
     /// The reductions in effect (symmetry only where instances can be swapped).
@@ -216,13 +229,15 @@ impl<'a> SystemModel<'a> {
                 self.finish(mv, next, out);
                 continue;
             }
-            let Move { mut through, last, .. } = mv;
+            let Move { mut through, last, allowed, .. } = mv;
             through.push(last);
             let (start, count) = (pending.len(), more.len());
             for (i, (step, after)) in more.drain(..).enumerate() {
                 let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
                 let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
-                pending.push((Move { through, last: step, violation }, after));
+                let mut allowed = allowed.clone();
+                self.checks.allowed_events(&next, &step, &after, &mut allowed);
+                pending.push((Move { through, last: step, violation, allowed }, after));
             }
             // Popped in order: the first alternative first.
             pending[start..].reverse();
@@ -231,7 +246,9 @@ impl<'a> SystemModel<'a> {
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
     /// transient and had no atomic holder: among the threads the move ran, or the threads of
-    /// the process it restarted (a crash makes no thread runnable alone).
+    /// the process it restarted. A crash (or a thread's death) makes no thread runnable alone, except that the
+    /// crash that uses up the budget lets a thread of a `restart` process end quietly (no
+    /// crash can give it a second life any more): then those threads are looked at.
     fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
         let layout = self.system.layout();
         match mv.through.first().unwrap_or(&mv.last).action {
@@ -240,7 +257,19 @@ impl<'a> SystemModel<'a> {
             Action::Restart { process } => {
                 self.system.reduced_successors_among(next, layout.processes[process].threads.clone(), out)
             }
-            Action::Crash { .. } => self.system.reduced_successors_among(next, [], out),
+            // A death, as a crash, changes no thread's next instruction and uses the budget.
+            Action::Crash { .. } | Action::Die { .. } => {
+                let sys = self.system;
+                if sys.crashes_used(next) < sys.model().crashes {
+                    return false;
+                }
+                let restartable = layout
+                    .processes
+                    .iter()
+                    .filter(|p| sys.model().processes[p.decl].restart)
+                    .flat_map(|p| p.threads.clone());
+                sys.reduced_successors_among(next, restartable, out)
+            }
         }
     }
 
@@ -314,7 +343,9 @@ impl Checkable for SystemModel<'_> {
                     break;
                 }
                 let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
-                let mv = Move { through: Vec::new(), last, violation };
+                let mut allowed = Vec::new();
+                self.checks.allowed_events(state, &last, &next, &mut allowed);
+                let mv = Move { through: Vec::new(), last, violation, allowed };
                 if self.partial_order {
                     self.follow(mv, next, quick, &mut scratch, out);
                 } else {
@@ -323,6 +354,10 @@ impl Checkable for SystemModel<'_> {
             }
             scratch.first = first;
         })
+    }
+
+    fn allowed_events<'s>(&self, mv: &'s Move) -> &'s [AllowedEvent] {
+        &mv.allowed
     }
 
     /// The move's violation, found while it was built.

@@ -6,8 +6,9 @@ use mutexcheck_checker::{check_guarded, EngineOptions, Guard, Limits, Reductions
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
-use crate::input::{load_system, BoundArgs};
+use crate::input::{load_system_or_why, BoundArgs, EXIT_BAD_INPUT};
 use crate::interrupt::stop_on_ctrl_c;
+use crate::json_doc::{self, SoFar};
 use crate::output::print_out;
 use crate::progress::ProgressLine;
 
@@ -18,8 +19,8 @@ use crate::progress::ProgressLine;
 pub struct CheckArgs {
     /// The model file (`.mc`).
     pub model: String,
-    /// How many process crashes one run may contain, 0 to 1000 (overrides the model's
-    /// `crashes N`; 0 for none).
+    /// How many process crashes (and deaths of `may_die` threads) one run may contain, 0 to
+    /// 1000 (overrides the model's `crashes N`; 0 for none).
     #[arg(long, value_name = "N", value_parser = crate::input::parse_crashes)]
     pub crashes: Option<u32>,
     /// Breadth-first search: the counterexample is a shortest one (the default).
@@ -28,7 +29,8 @@ pub struct CheckArgs {
     /// Depth-first search.
     #[arg(long)]
     pub dfs: bool,
-    /// Print the whole report as one JSON document.
+    /// Print the whole report as one JSON document, on every path: bad input (every
+    /// diagnostic), a bound, Ctrl-C and the backstop too (docs/json-output.md).
     #[arg(long)]
     pub json: bool,
     /// Leave out time, states per second and memory, so output is identical run to run.
@@ -120,9 +122,34 @@ pub fn run(args: &CheckArgs) -> i32 {
     // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
     let guard = std::sync::Arc::new(Guard::with_backstop(&options.limits));
     stop_on_ctrl_c(&guard);
-    let (system, source) = match load_system(&args.model, args.crashes) {
+    // With --json every way out prints one document: the backstop's too.
+    if args.json {
+        json_doc::speak_on_backstop_before_loading(&guard, &args.model);
+    }
+    let (system, source) = match load_system_or_why(&args.model, args.crashes) {
         Ok(loaded) => loaded,
-        Err(code) => return code,
+        Err(bad) => {
+            eprint!("{}", bad.text);
+            if args.json {
+                guard.on_backstop(None);
+                json_doc::print(&bad.doc);
+            }
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let so_far = SoFar::default();
+    if args.json {
+        json_doc::speak_on_backstop(&guard, &args.model, &system, options.strategy, &so_far, !args.no_timings);
+    }
+    // The counts so far carry the reductions that take effect, as the report's do.
+    let effective =
+        args.json.then(|| mutexcheck_checker::SystemModel::new(&system, args.engine_options().reductions).reductions());
+    let record = |stats: &mutexcheck_checker::Stats| {
+        if let Some(effective) = effective {
+            let mut stats = stats.clone();
+            (stats.partial_order, stats.symmetry) = (effective.partial_order, effective.symmetry);
+            so_far.set(&stats);
+        }
     };
     if args.symmetry {
         // Say which templates stay unreduced and why, so a user knows what the flag did.
@@ -132,10 +159,24 @@ pub fn run(args: &CheckArgs) -> i32 {
     }
     let result = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
-        let guard = std::sync::Arc::clone(&guard);
-        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), guard) {
+        let shared = std::sync::Arc::clone(&guard);
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), shared)
+        {
             Ok(run) => run,
-            Err(code) => return code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                if args.json {
+                    guard.on_backstop(None);
+                    let doc = json_doc::bad_input(
+                        &args.model,
+                        &message,
+                        vec![json_doc::unplaced(&args.model, &message)],
+                        &format!("error: {message}\n"),
+                    );
+                    json_doc::print(&doc);
+                }
+                return EXIT_BAD_INPUT;
+            }
         };
         if !args.quiet {
             eprintln!("{}", run.summary);
@@ -147,12 +188,17 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     } else {
         let progress = ProgressLine::new(args.quiet);
-        let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| progress.update(p));
+        let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| {
+            record(p.stats);
+            progress.update(p)
+        });
         progress.finish();
         result
     };
+    record(&result.stats);
     let options = ReportOptions { timings: !args.no_timings };
-    let mut trace_failed = false;
+    // Why the trace (or the page) could not be written, if it could not: exit 4.
+    let mut trace_error: Option<String> = None;
     let trace = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
             let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
@@ -166,8 +212,9 @@ pub fn run(args: &CheckArgs) -> i32 {
             match write_trace(&path, trace) {
                 Ok(written) => Some((path, written)),
                 Err(e) => {
-                    eprintln!("error: cannot write the trace to `{path}`: {e}");
-                    trace_failed = true;
+                    let message = format!("cannot write the trace to `{path}`: {e}");
+                    eprintln!("error: {message}");
+                    trace_error = Some(message);
                     None
                 }
             }
@@ -179,7 +226,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             Ok(()) => Some(path.clone()),
             Err(message) => {
                 eprintln!("error: {message}");
-                trace_failed = true;
+                trace_error = Some(message);
                 None
             }
         },
@@ -190,12 +237,21 @@ pub fn run(args: &CheckArgs) -> i32 {
         _ => None,
     };
     if args.json {
+        // The report is printed now: the backstop has nothing to add.
+        guard.on_backstop(None);
         let mut doc = report::json(&system, &result, &options);
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("model_file".into(), args.model.clone().into());
+        }
         if let (Some((path, _)), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
         }
         if let (Some(path), Some(map)) = (&html_file, doc.as_object_mut()) {
             map.insert("html_file".into(), path.clone().into());
+        }
+        if let (Some(message), Some(map)) = (&trace_error, doc.as_object_mut()) {
+            map.insert("trace_error".into(), message.clone().into());
+            map.insert("exit_code".into(), EXIT_TRACE_NOT_WRITTEN.into());
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else if args.quiet {
@@ -218,7 +274,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         print_out(&text);
     }
-    if trace_failed {
+    if trace_error.is_some() {
         return EXIT_TRACE_NOT_WRITTEN;
     }
     result.exit_code()

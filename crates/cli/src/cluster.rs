@@ -10,8 +10,6 @@ use mutexcheck_checker::{EngineOptions, Guard, SearchOptions};
 use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRun};
 use mutexcheck_core::System;
 
-use crate::input::EXIT_BAD_INPUT;
-
 /// The cluster options of `check` (timely's `-w`, `-n`, `-p`, `-h`).
 #[derive(Args, Debug, Clone)]
 pub struct ClusterArgs {
@@ -43,7 +41,7 @@ pub struct ClusterArgs {
 
 impl ClusterArgs {
     /// Runs the cluster search in this process (every process of the cluster runs the same
-    /// command but for `-p`); `Err(2)` after a cluster error, reported on stderr.
+    /// command but for `-p`); `Err` with the message of a cluster error (bad input: exit 2).
     pub fn run(
         &self,
         system: System,
@@ -52,7 +50,7 @@ impl ClusterArgs {
         options: SearchOptions,
         engine: EngineOptions,
         guard: Arc<Guard>,
-    ) -> Result<ClusterRun, i32> {
+    ) -> Result<ClusterRun, String> {
         let timeout = Duration::try_from_secs_f64(self.connect_timeout.clamp(0.0, 86_400.0)).unwrap_or_default();
         let config = ClusterConfig::new(
             self.workers as usize,
@@ -61,15 +59,9 @@ impl ClusterArgs {
             self.hostfile.as_deref(),
             timeout,
         )
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            EXIT_BAD_INPUT
-        })?;
+        .map_err(|e| e.to_string())?;
         let config = ClusterConfig { digest: digest(source, crashes, &options, &engine), ..config };
-        check_cluster(Arc::new(system), options, engine, &config, guard).map_err(|e| {
-            eprintln!("error: {e}");
-            EXIT_BAD_INPUT
-        })
+        check_cluster(Arc::new(system), options, engine, &config, guard).map_err(|e| e.to_string())
     }
 }
 

@@ -17,8 +17,8 @@ const EXIT_TOO_LARGE: i32 = 3;
 pub struct GraphArgs {
     /// The model file (`.mc`).
     pub model: String,
-    /// How many process crashes one run may contain, 0 to 1000 (overrides the model's
-    /// `crashes N`).
+    /// How many process crashes (and `may_die` thread deaths) one run may contain, 0 to 1000
+    /// (overrides the model's `crashes N`).
     #[arg(long, value_name = "N", value_parser = crate::input::parse_crashes)]
     pub crashes: Option<u32>,
     /// Refuse graphs with more states than this (a larger drawing is unreadable).

@@ -77,33 +77,63 @@ pub fn read_limited(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The model in the file at `path`, or the message to print on stderr (rendered diagnostics
-/// for a model that does not compile).
-pub fn load(path: &str) -> Result<Loaded, String> {
+/// Why a model could not be loaded: the text printed on stderr, and the same as the JSON
+/// document `--json` prints ([`crate::json_doc::bad_input`]).
+pub struct BadInput {
+    /// The rendered error (diagnostics for a model that does not compile), ending in a
+    /// newline.
+    pub text: String,
+    /// The `bad_input` JSON document.
+    pub doc: serde_json::Value,
+}
+
+impl BadInput {
+    /// An error that belongs to no place in the model.
+    fn unplaced(path: &str, message: String) -> BadInput {
+        let text = format!("error: {message}\n");
+        let diagnostics = vec![crate::json_doc::unplaced(path, &message)];
+        BadInput { doc: crate::json_doc::bad_input(path, &message, diagnostics, &text), text }
+    }
+}
+
+/// The model in the file at `path`, or why not.
+pub fn load_or_why(path: &str) -> Result<Loaded, BadInput> {
     // One byte past the language's limit is enough for it to say the file is too large.
     let source = read_limited(path, mutexcheck_lang::MAX_SOURCE_BYTES)
-        .map_err(|e| format!("error: cannot read `{path}`: {e}\n"))?;
+        .map_err(|e| BadInput::unplaced(path, format!("cannot read `{path}`: {e}")))?;
     let model = mutexcheck_lang::compile(path, &source).map_err(|d| {
         let mut text = d.render(path, &source);
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        text
+        let n = d.items.len();
+        let error = format!("could not compile `{path}`: {n} error{}", if n == 1 { "" } else { "s" });
+        let doc = crate::json_doc::bad_input(path, &error, crate::json_doc::diagnostics(path, &d), &text);
+        BadInput { text, doc }
     })?;
     Ok(Loaded { model, source })
 }
 
+/// The model in the file at `path`, or the message to print on stderr (rendered diagnostics
+/// for a model that does not compile).
+pub fn load(path: &str) -> Result<Loaded, String> {
+    load_or_why(path).map_err(|bad| bad.text)
+}
+
 /// The validated system of the model at `path` (crash budget overridden by `crashes`) and
-/// the file's bytes; on failure the error is already printed on stderr and the exit code
-/// for bad input is returned.
-pub fn load_system(path: &str, crashes: Option<u32>) -> Result<(System, Vec<u8>), i32> {
-    let loaded = load(path).map_err(|message| {
-        eprint!("{message}");
-        EXIT_BAD_INPUT
-    })?;
-    let system = mutexcheck_checker::prepare(loaded.model, crashes).map_err(|e| {
-        eprintln!("error: {path}: {e}");
-        EXIT_BAD_INPUT
-    })?;
+/// the file's bytes, or why not.
+pub fn load_system_or_why(path: &str, crashes: Option<u32>) -> Result<(System, Vec<u8>), BadInput> {
+    let loaded = load_or_why(path)?;
+    let system = mutexcheck_checker::prepare(loaded.model, crashes)
+        .map_err(|e| BadInput::unplaced(path, format!("{path}: {e}")))?;
     Ok((system, loaded.source))
+}
+
+/// [`load_system_or_why`]; on failure the error is already printed on stderr and the exit
+/// code for bad input is returned.
+pub fn load_system(path: &str, crashes: Option<u32>) -> Result<(System, Vec<u8>), i32> {
+    load_system_or_why(path, crashes).map_err(|bad| {
+        eprint!("{}", bad.text);
+        EXIT_BAD_INPUT
+    })
 }

@@ -11,6 +11,7 @@ mod cluster;
 mod graph;
 mod input;
 mod interrupt;
+mod json_doc;
 mod output;
 mod progress;
 mod replay;
@@ -44,7 +45,14 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| {
+        // A usage error of `check --json` or `test --json` is bad input like any other:
+        // its one document too (help and version are not errors).
+        if e.use_stderr() && json_doc::json_command(std::env::args()) {
+            json_doc::print(&json_doc::usage_error(&e.render().to_string()));
+        }
+        e.exit()
+    });
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),

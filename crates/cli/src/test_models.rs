@@ -23,7 +23,8 @@ use crate::output::print_out;
 pub struct TestArgs {
     /// Model files and directories (searched recursively for `.mc` files). Default: `models/`.
     pub paths: Vec<String>,
-    /// Print the results as one JSON document instead of one line per model.
+    /// Print the results as one JSON document instead of one line per model (also when the
+    /// backstop ends the run: docs/json-output.md).
     #[arg(long)]
     pub json: bool,
     /// Stop each model's search after storing this many states (the model then fails:
@@ -48,6 +49,9 @@ pub struct ModelResult {
     pub result: &'static str,
     /// What the line says after the path.
     pub detail: String,
+    /// For a model that does not compile, every diagnostic (as `check --json` gives them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<serde_json::Value>>,
 }
 
 /// Runs `test` and returns the exit code.
@@ -55,6 +59,11 @@ pub fn run(args: &TestArgs) -> i32 {
     let limits = Limits { max_states: args.max_states, ..args.bounds.limits() };
     // The time and memory bounds count for the whole run, from the start of the process.
     let guard = Guard::with_backstop(&limits);
+    // With --json, the results so far, for the backstop to print.
+    let done = SoFar::default();
+    if args.json {
+        speak_on_backstop(&guard, &done);
+    }
     let paths = if args.paths.is_empty() { vec!["models/".to_string()] } else { args.paths.clone() };
     let mut found = Vec::new();
     for path in &paths {
@@ -72,13 +81,18 @@ pub fn run(args: &TestArgs) -> i32 {
                 verdict: None,
                 result: "unreadable",
                 detail: format!("cannot read: {error}"),
+                diagnostics: None,
             },
         };
         if !args.json {
             print_out(&format!("{}\n", line(&result)));
         }
+        if args.json {
+            done.push(&result);
+        }
         results.push(result);
     }
+    guard.on_backstop(None);
     let passed = results.iter().filter(|r| r.result == "pass").count();
     let failed = results.len() - passed;
     let unreadable = results.iter().any(|r| r.result == "unreadable");
@@ -97,6 +111,35 @@ pub fn run(args: &TestArgs) -> i32 {
         (false, 0) => 0,
         (false, _) => 1,
     }
+}
+
+/// The results of the models tested so far, where the backstop can read them.
+#[derive(Clone, Default)]
+struct SoFar(std::sync::Arc<std::sync::Mutex<Vec<ModelResult>>>);
+
+impl SoFar {
+    fn push(&self, result: &ModelResult) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(result.clone());
+    }
+}
+
+/// With `--json`, makes the backstop print the results of the models done so far, the
+/// model it stopped in left out, and why the run stopped (the exit code is 3).
+fn speak_on_backstop(guard: &Guard, done: &SoFar) {
+    let done = done.clone();
+    guard.on_backstop(Some(Box::new(move |limit, why| {
+        let done = done.0.lock().unwrap_or_else(|e| e.into_inner());
+        let passed = done.iter().filter(|r| r.result == "pass").count();
+        let doc = serde_json::json!({
+            "models": *done,
+            "passed": passed,
+            "failed": done.len() - passed,
+            "complete": false,
+            "exit_code": 3,
+            "incomplete": { "limit": limit.name(), "message": limit.describe(), "backstop": why },
+        });
+        crate::json_doc::print(&doc);
+    })));
 }
 
 /// A result as one line: `pass  models/a.mc: ok`, `FAIL  models/b.mc: expected ok, got ...`.
@@ -155,12 +198,20 @@ fn test_model(path: String, options: &SearchOptions, engine: &EngineOptions, gua
         verdict,
         result: "fail",
         detail,
+        diagnostics: None,
     };
     let source = match read_limited(&path, MAX_SOURCE_BYTES) {
         Ok(s) => s,
         Err(e) => {
             let detail = format!("cannot read: {e}");
-            return ModelResult { path, expected: None, verdict: None, result: "unreadable", detail };
+            return ModelResult {
+                path,
+                expected: None,
+                verdict: None,
+                result: "unreadable",
+                detail,
+                diagnostics: None,
+            };
         }
     };
     let expect = std::str::from_utf8(&source).ok().and_then(expected_verdict);
@@ -172,12 +223,17 @@ fn test_model(path: String, options: &SearchOptions, engine: &EngineOptions, gua
                 .items
                 .first()
                 .map_or("unknown error".to_string(), |d| format!("line {}:{}: {}", d.line, d.col, d.message));
-            return fail(path, expected, None, format!("does not compile: {first}"));
+            let diagnostics = Some(crate::json_doc::diagnostics(&path, &d));
+            return ModelResult { diagnostics, ..fail(path, expected, None, format!("does not compile: {first}")) };
         }
     };
     let system = match prepare(model, None) {
         Ok(s) => s,
-        Err(e) => return fail(path, expected, None, format!("does not compile: {e}")),
+        Err(e) => {
+            let message = format!("does not compile: {e}");
+            let diagnostics = Some(vec![crate::json_doc::unplaced(&path, &e.to_string())]);
+            return ModelResult { diagnostics, ..fail(path, expected, None, message) };
+        }
     };
     let result = check_guarded(&system, options, engine, guard, &mut |_| {});
     let verdict = match &result.verdict {
@@ -191,7 +247,14 @@ fn test_model(path: String, options: &SearchOptions, engine: &EngineOptions, gua
         return fail(path, None, Some(verdict), detail);
     };
     if want == verdict {
-        ModelResult { path, expected, verdict: Some(verdict.clone()), result: "pass", detail: verdict }
+        ModelResult {
+            path,
+            expected,
+            verdict: Some(verdict.clone()),
+            result: "pass",
+            detail: verdict,
+            diagnostics: None,
+        }
     } else {
         let detail = format!("expected {want}, got {verdict}");
         fail(path, expected, Some(verdict), detail)

@@ -17,7 +17,7 @@ use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
 /// must be added here, where it belongs in the course.
-const ORDER: [&str; 33] = [
+const ORDER: &[&str] = &[
     "seed_bug.mc",
     "seed_fixed.mc",
     "ignore_abandoned.mc",
@@ -51,11 +51,24 @@ const ORDER: [&str; 33] = [
     "starvation_fixed.mc",
     "livelock.mc",
     "livelock_fixed.mc",
+    "journal_no_redo.mc",
+    "journal_phases.mc",
+    "abandon_by_design.mc",
+    "posix_unlock_and_throw.mc",
+    "thread_death_bug.mc",
+    "thread_death_fixed.mc",
+    "pid_lock_bug.mc",
+    "pid_lock_fixed.mc",
+    "pid_reuse.mc",
+    "dining_deadlock.mc",
+    "dining_ordered.mc",
+    "proc_acquire_bug.mc",
+    "proc_acquire_fixed.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
 /// right. A student who found the bug reads the second to see what prevents it.
-const FIXES: [(&str, &str); 16] = [
+const FIXES: &[(&str, &str)] = &[
     ("seed_bug.mc", "seed_fixed.mc"),
     ("ignore_abandoned.mc", "repair_abandoned.mc"),
     ("ignore_abandoned.mc", "atomic_update.mc"),
@@ -72,6 +85,11 @@ const FIXES: [(&str, &str); 16] = [
     ("posix_not_robust.mc", "posix_fixed.mc"),
     ("starvation.mc", "starvation_fixed.mc"),
     ("livelock.mc", "livelock_fixed.mc"),
+    ("journal_no_redo.mc", "journal_phases.mc"),
+    ("thread_death_bug.mc", "thread_death_fixed.mc"),
+    ("pid_lock_bug.mc", "pid_lock_fixed.mc"),
+    ("dining_deadlock.mc", "dining_ordered.mc"),
+    ("proc_acquire_bug.mc", "proc_acquire_fixed.mc"),
 ];
 
 /// The most states a classroom model may have, so that the whole set checks in about a

@@ -160,6 +160,20 @@ fn options_and_bounds_give_the_one_process_answer() {
 }
 
 #[test]
+fn allowed_outcomes_are_counted_as_one_process_counts_them() {
+    assert_same_as_one_process("posix_unlock_and_throw.mc", &["--no-reduce"]);
+    assert_same_as_one_process("abandon_by_design.mc", &["--max-states", "20", "--json"]);
+    // The seed bug benchmark with its leak allowed: leaks in many levels, on every worker,
+    // and a state bound that cuts a level with leaks on both sides.
+    let dir = temp_dir("allowed");
+    let model = dir.join("seed_bug_allowed.mc");
+    let source = std::fs::read_to_string(repo().join("models/bench/seed_bug_n4_k3_c2.mc")).unwrap();
+    std::fs::write(&model, format!("{source}\nallow leaked_ownership\n")).unwrap();
+    assert_same_as_one_process(model.to_str().unwrap(), &[]);
+    assert_same_as_one_process(model.to_str().unwrap(), &["--max-states", "2000"]);
+}
+
+#[test]
 fn every_model_gives_the_one_process_answer_on_two_processes_of_two_workers() {
     for path in common::models_in(&repo().join("models")) {
         let model = path.file_name().unwrap().to_str().unwrap().to_string();

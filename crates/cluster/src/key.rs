@@ -120,11 +120,13 @@ impl<'a> Reader<'a> {
         out
     }
 
-    fn u8(&mut self) -> u8 {
+    /// One byte.
+    pub fn u8(&mut self) -> u8 {
         self.take(1).first().copied().unwrap_or(0)
     }
 
-    fn u64(&mut self) -> u64 {
+    /// A little-endian `u64`.
+    pub fn u64(&mut self) -> u64 {
         let mut b = [0u8; 8];
         let got = self.take(8);
         b[..got.len()].copy_from_slice(got);

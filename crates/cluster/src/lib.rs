@@ -13,6 +13,7 @@
 //!   [`mutexcheck_checker::check_guarded`] does, so the report and the trace are the ones a
 //!   one-process run prints.
 
+pub mod allowed;
 pub mod comm;
 pub mod key;
 pub mod net;
@@ -69,6 +70,8 @@ pub fn check_cluster(
         let found = search::search(&model, &options, engine.fingerprints, &guard.interrupt(), &mut ch, worker);
         let mut result = None;
         let mut code = vec![0u8];
+        // Every worker takes part in the gather; process 0's worker 0 adds them up.
+        let allowed = allowed::merge(&ch.all_gather(worker, found.allowed.encode()));
         if ch.me() == 0 {
             let stats = Stats {
                 states: found.states,
@@ -76,6 +79,7 @@ pub fn check_cluster(
                 max_depth: found.max_depth,
                 storage: storage(engine.fingerprints, model.packed_words()),
                 threads: ch.peers() as u32,
+                allowed,
                 ..Stats::default()
             };
             let raw = CheckResult { verdict: verdict(&model, &found), stats, strategy: Strategy::Bfs };

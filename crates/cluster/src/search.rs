@@ -26,8 +26,10 @@ use mutexcheck_checker::visited::Shard;
 use mutexcheck_checker::{Checkable, Interrupt, Limit, SearchOptions};
 use timely::worker::Worker;
 
+use crate::allowed::WorkerTally;
 use crate::comm::Channel;
 use crate::key::{compare, push_ord, split_last, Reader, Writer};
+use mutexcheck_checker::allowed::AllowedEvent;
 
 /// Which hook a stop's key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +69,8 @@ pub struct Found {
     /// The most new states one level had over the whole cluster: the level whose transitions
     /// take the most memory while they are exchanged.
     pub widest: u64,
+    /// This worker's allowed events, counted as one machine counts them.
+    pub allowed: WorkerTally,
 }
 
 /// The worker that owns a state with this hash. Its own mix of the hash, so that the bits
@@ -112,6 +116,9 @@ struct Search<'a, M: Checkable> {
     transitions: u64,
     max_depth: u32,
     widest: u64,
+    /// The allowed events of the transitions `expand` went through in this level, in key order.
+    level_allowed: Vec<(Vec<u8>, AllowedEvent)>,
+    allowed: WorkerTally,
 }
 
 /// Runs this worker's part of the search of `model`; every worker of the cluster must call
@@ -136,6 +143,8 @@ pub fn search<M: Checkable>(
         transitions: 0,
         max_depth: 0,
         widest: 1,
+        level_allowed: Vec::new(),
+        allowed: WorkerTally::default(),
     };
     let end = s.run(options, ch, worker);
     Found {
@@ -146,6 +155,7 @@ pub fn search<M: Checkable>(
         held: s.shard.len() as u64,
         stored_bytes: (s.shard.bytes() + s.level.packed.len() * 8 + s.level.keys.len()) as u64,
         widest: s.widest,
+        allowed: s.allowed,
     }
 }
 
@@ -224,6 +234,7 @@ impl<M: Checkable> Search<'_, M> {
                 let room = max_states - self.states;
                 let cut = self.nth_key(ch, worker, &next, room as usize, key);
                 self.transitions += self.sum(ch, worker, &[self.transitions_upto(Some(&cut))])[0];
+                self.allowed.count(&self.level_allowed, Some(&cut));
                 self.states = max_states;
                 if room > 0 {
                     self.max_depth = depth + 1;
@@ -232,6 +243,7 @@ impl<M: Checkable> Search<'_, M> {
             }
             self.states += counted;
             self.transitions += transitions;
+            self.allowed.count(&self.level_allowed, key);
             if counted > 0 {
                 self.max_depth = depth + 1;
             }
@@ -268,6 +280,7 @@ impl<M: Checkable> Search<'_, M> {
     fn expand(&mut self, peers: usize) -> (Option<Vec<u8>>, Option<Limit>, Vec<Vec<u8>>) {
         let mut out = vec![Vec::new(); peers];
         self.successors.clear();
+        self.level_allowed.clear();
         let mut successors = Vec::new();
         let mut packed = vec![0u64; self.words];
         let mut key = Vec::new();
@@ -293,6 +306,7 @@ impl<M: Checkable> Search<'_, M> {
                 key.clear();
                 key.extend_from_slice(self.level.key(i));
                 push_ord(&mut key, ord as u32);
+                self.level_allowed.extend(self.model.allowed_events(step).iter().map(|e| (key.clone(), *e)));
                 if self.model.step_violation(state, step, target).is_some() {
                     self.successors.push(ord as u32 + 1);
                     return (Some(key), None, out);

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Ctx;
-use crate::ir::{Instr, Scope, Ty, Value, VarDecl, VarRef};
+use crate::ir::{Instr, Op, Scope, Ty, Value, VarDecl, VarRef};
 use crate::mutex::{MutexState, ReleaseOutcome, ThreadId};
 use crate::state::{State, ThreadStatus};
 use crate::step::{Action, Fault, Outcome, Step};
@@ -51,11 +51,21 @@ impl System {
         }
     }
 
+    /// The operation a thread action executes in state `s` (the state before the step), with
+    /// a mutex array's element chosen there: `wait lock[self]` by `worker[1]` is a `Wait` on
+    /// `lock[1]`. `None` for a crash or restart, and for an index outside its array (the
+    /// step faults).
+    pub fn op_in(&self, s: &State, action: &Action) -> Option<std::borrow::Cow<'_, Op>> {
+        let Action::Run { thread, .. } = *action else { return None };
+        self.choose_element(&s.0, Ctx::Thread(thread), &self.instr(action)?.op).ok()
+    }
+
     /// Who acted: a thread name, or a process name for a crash or restart.
     pub fn actor(&self, action: &Action) -> &str {
         match *action {
             Action::Run { thread, .. } => self.thread_name(thread),
             Action::Crash { process } | Action::Restart { process } => self.process_name(process),
+            Action::Die { thread } => self.thread_name(thread),
         }
     }
 
@@ -126,6 +136,7 @@ impl System {
             Outcome::Choice { index } => format!("alternative {}", index + 1),
             Outcome::Crashed => "crashed".into(),
             Outcome::Restarted => "restarted".into(),
+            Outcome::Died => "died".into(),
             Outcome::Fault(f) => self.fault_text(f),
         }
     }
@@ -152,11 +163,13 @@ impl System {
 
     /// A step in one line: `worker[0] line 12: a = a + 1`, with the outcome in brackets when
     /// it says more than "done": `worker[1] line 9: let r = wait m timeout [ABANDONED (count 1)]`.
+    /// A statement of a procedure says where it was called from: `worker[1] line 3 in
+    /// acquire, called at line 12: let r = wait m timeout`.
     pub fn step_text(&self, step: &Step) -> String {
         let actor = self.actor(&step.action);
         let outcome = self.outcome_text(&step.outcome);
         let what = match self.instr(&step.action) {
-            Some(i) if i.span.line > 0 => format!("{actor} line {}: {}", i.span.line, i.text),
+            Some(i) if i.span.line > 0 => format!("{actor} {}: {}", i.location(), i.text),
             Some(i) => format!("{actor}: {}", i.text),
             None => return format!("{actor} {outcome}"),
         };
@@ -170,10 +183,13 @@ impl System {
         for (index, d) in decls.iter().enumerate() {
             let base = self.base_slot(ctx, VarRef { scope, index });
             match d.len {
-                None => out.push(Item { name: format!("{prefix}{}", d.name), value: d.ty.render(s[base]) }),
+                None => out.push(Item { name: format!("{prefix}{}", d.name), value: self.model.render(d.ty, s[base]) }),
                 Some(n) => {
                     for i in 0..n as usize {
-                        out.push(Item { name: format!("{prefix}{}[{i}]", d.name), value: d.ty.render(s[base + i]) });
+                        out.push(Item {
+                            name: format!("{prefix}{}[{i}]", d.name),
+                            value: self.model.render(d.ty, s[base + i]),
+                        });
                     }
                 }
             }
@@ -291,13 +307,18 @@ impl System {
                     None => format!("{}{}", prefix(), d.name),
                     Some(_) => format!("{}{}[{i}]", prefix(), d.name),
                 };
-                out.push(Change { name, before: d.ty.render(b[base + i]), after: d.ty.render(a[base + i]) });
+                out.push(Change {
+                    name,
+                    before: self.model.render(d.ty, b[base + i]),
+                    after: self.model.render(d.ty, a[base + i]),
+                });
             }
         }
     }
 
-    /// A value of a shared variable rendered with its type, for messages.
+    /// A value rendered with its type, for messages: an enum member by name (see
+    /// [`crate::ir::Model::render`]).
     pub fn render(&self, ty: Ty, v: Value) -> String {
-        ty.render(v)
+        self.model.render(ty, v)
     }
 }

@@ -1,6 +1,8 @@
 //! Expression evaluation and variable access within one state.
 
-use crate::ir::{BinOp, Expr, Place, Scope, UnOp, Value, VarDecl, VarRef};
+use std::borrow::Cow;
+
+use crate::ir::{BinOp, Expr, MutexElement, MutexId, MutexQuery, Op, Place, Scope, UnOp, Value, VarDecl, VarRef};
 use crate::mutex::ThreadId;
 use crate::step::Fault;
 use crate::system::System;
@@ -61,6 +63,27 @@ impl System {
         Ok(self.base_slot(ctx, var) + i as usize)
     }
 
+    /// The mutex an element of a mutex array names in state slots `s`, or a fault when its
+    /// index is outside the array (reported like an array variable's, with the array's name).
+    pub(crate) fn element_mutex(&self, s: &[Value], ctx: Ctx, element: &MutexElement) -> Result<MutexId, Fault> {
+        let i = self.eval(s, ctx, &element.index)?;
+        if i < 0 || i as u32 >= element.len {
+            let var = element.array_name(&self.model).to_string();
+            return Err(Fault::IndexOutOfBounds { var, index: i, len: element.len });
+        }
+        Ok(element.base + i as usize)
+    }
+
+    /// `op` with a mutex array's element chosen in state slots `s` (an [`Op::OnElement`]
+    /// becomes the operation on that element), or the fault of an index outside the array;
+    /// any other operation as it is.
+    pub(crate) fn choose_element<'o>(&self, s: &[Value], ctx: Ctx, op: &'o Op) -> Result<Cow<'o, Op>, Fault> {
+        match op {
+            Op::OnElement { element, op } => Ok(Cow::Owned(op.on_mutex(self.element_mutex(s, ctx, element)?))),
+            op => Ok(Cow::Borrowed(op)),
+        }
+    }
+
     /// Evaluates an expression in state slots `s`.
     pub(crate) fn eval(&self, s: &[Value], ctx: Ctx, e: &Expr) -> Result<Value, Fault> {
         Ok(match e {
@@ -77,6 +100,20 @@ impl System {
                 Ctx::Global => 0,
             },
             Expr::MutexAbandoned(m) => self.layout.mutex(s, *m).abandoned as Value,
+            Expr::Alive { process, index } => {
+                let i = self.eval(s, ctx, index)?;
+                self.instance_alive(s, *process, i)? as Value
+            }
+            Expr::ElementQuery(query, element) => {
+                let m = self.element_mutex(s, ctx, element)?;
+                let st = self.layout.mutex(s, m);
+                match (query, ctx) {
+                    (MutexQuery::Count, _) => st.count as Value,
+                    (MutexQuery::Owns, Ctx::Thread(t)) => (st.owner == Some(t)) as Value,
+                    (MutexQuery::Owns, Ctx::Global) => 0,
+                    (MutexQuery::Abandoned, _) => st.abandoned as Value,
+                }
+            }
             Expr::Unary(op, a) => {
                 let a = self.eval(s, ctx, a)? as i64;
                 match op {

@@ -154,7 +154,7 @@ mod tests {
     use crate::ir::{Expr, Span};
 
     fn instr(op: Op) -> Instr {
-        Instr { op, span: Span::default(), text: String::new() }
+        Instr::new(op, Span::default(), "")
     }
 
     /// `0: while c { 1: skip; 2: goto 0 }` then `3: skip`.

@@ -20,6 +20,9 @@ pub type Value = i32;
 /// Index of a mutex in [`Model::mutexes`].
 pub type MutexId = usize;
 
+/// Index of an enum in [`Model::enums`].
+pub type EnumId = usize;
+
 /// Index of an instruction in a thread's code.
 pub type Pc = usize;
 
@@ -143,6 +146,10 @@ pub enum Ty {
     Result,
     /// One of the [`posix_result`] constants (`result` in a `semantics posix` model).
     PosixResult,
+    /// A member of enum `id` ([`Model::enums`]), which has `len` members: the values
+    /// `0..len`, in the order the model lists them. The length is kept here so that a type
+    /// knows its bounds without the model; validation checks it against the declaration.
+    Enum { id: EnumId, len: u32 },
 }
 
 impl Ty {
@@ -153,6 +160,7 @@ impl Ty {
             Ty::Bool => (0, 1),
             Ty::Result => (result::OK, result::NOT_OWNER),
             Ty::PosixResult => (posix_result::OK, posix_result::AGAIN),
+            Ty::Enum { len, .. } => (0, len.saturating_sub(1).min(Value::MAX as u32) as Value),
         }
     }
 
@@ -162,7 +170,8 @@ impl Ty {
         lo <= v && v <= hi
     }
 
-    /// `v` written the way a user reads it: `true`, `ABANDONED`, `3`.
+    /// `v` written the way a user reads it: `true`, `ABANDONED`, `3`. An enum member needs
+    /// the model for its name: [`Model::render`] writes it; here it is its number.
     pub fn render(&self, v: Value) -> String {
         match self {
             Ty::Bool if v == 0 => "false".into(),
@@ -297,10 +306,78 @@ pub enum Expr {
     Owns(MutexId),
     /// True when the mutex is free and abandoned (`abandoned(m)`).
     MutexAbandoned(MutexId),
+    /// True while instance `index` of process template `process` runs (`alive(P[i])`,
+    /// `alive(P)`): it has not crashed and not every one of its threads has ended (finished,
+    /// exited or died). Reads only thread statuses, so properties may use it; an index
+    /// outside the template's instances is a fault.
+    Alive { process: usize, index: Box<Expr> },
+    /// `count`, `owns` or `abandoned` of an element of a mutex array chosen when the
+    /// expression is evaluated (`held(lock[i])`); an index outside the array is a fault.
+    ElementQuery(MutexQuery, MutexElement),
     /// A unary operation.
     Unary(UnOp, Box<Expr>),
     /// A binary operation.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+/// What an expression asks of a mutex: [`Expr::MutexCount`], [`Expr::Owns`] and
+/// [`Expr::MutexAbandoned`] for a mutex chosen at run time ([`Expr::ElementQuery`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutexQuery {
+    /// The recursion count.
+    Count,
+    /// True when the running thread owns it.
+    Owns,
+    /// True when it is free and abandoned.
+    Abandoned,
+}
+
+/// An element of a mutex array, chosen when a step runs: `lock[i]` with `i` computed. A
+/// mutex array `lock[N]` is the `N` consecutive mutexes `base..base + len` of
+/// [`Model::mutexes`] (named `lock[0]`, `lock[1]`, ...); an index outside `0..len` is a
+/// fault ([`crate::Fault::IndexOutOfBounds`]) of the step that evaluates it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutexElement {
+    /// The array's first element.
+    pub base: MutexId,
+    /// How many elements it has.
+    pub len: u32,
+    /// Which element: evaluated where the step runs.
+    pub index: Box<Expr>,
+}
+
+impl MutexElement {
+    /// The array's name as a model writes it: the first element's name without its `[0]`
+    /// (the whole name for a hand-built IR that names its mutexes otherwise).
+    pub fn array_name<'m>(&self, model: &'m Model) -> &'m str {
+        let first = model.mutexes.get(self.base).map_or("", |m| m.name.as_str());
+        first.strip_suffix("[0]").unwrap_or(first)
+    }
+}
+
+impl Op {
+    /// True for a wait without a timeout (`wait m`, POSIX `lock m`), on a fixed mutex or an
+    /// element of a mutex array: the operations that may block.
+    pub fn waits_forever(&self) -> bool {
+        match self {
+            Op::Wait { mode, .. } => *mode == WaitMode::Infinite,
+            Op::OnElement { op, .. } => op.waits_forever(),
+            _ => false,
+        }
+    }
+
+    /// The same mutex operation on mutex `m` (`self` is a `Wait`, `Release` or
+    /// `Consistent`; anything else is returned unchanged): how a step runs an
+    /// [`Op::OnElement`] once its element is chosen.
+    pub fn on_mutex(&self, m: MutexId) -> Op {
+        match self {
+            Op::Wait { mode, result, .. } => Op::Wait { mutex: m, mode: *mode, result: result.clone() },
+            Op::Release { result, .. } => Op::Release { mutex: m, result: result.clone() },
+            Op::Consistent { result, .. } => Op::Consistent { mutex: m, result: result.clone() },
+            other => other.clone(),
+        }
+    }
 }
 
 /// What one instruction does. Each one is a single atomic step, except `Goto`, `AtomicBegin`
@@ -317,6 +394,10 @@ pub enum Op {
     Release { mutex: MutexId, result: Option<Place> },
     /// `consistent m` (POSIX only): `pthread_mutex_consistent`, storing `OK` or `INVAL`.
     Consistent { mutex: MutexId, result: Option<Place> },
+    /// A `Wait`, `Release` or `Consistent` (`op`, which names the array's first element) on
+    /// the element of a mutex array its index chooses when the step runs (`wait
+    /// lock[self]`): one step, which faults when the index is outside the array.
+    OnElement { element: MutexElement, op: Box<Op> },
     /// `assert cond`: a fault when false.
     Assert { cond: Expr },
     /// Evaluate `cond` (one step) and go on at the next instruction if true, at `target` if not.
@@ -348,6 +429,52 @@ pub struct Instr {
     pub span: Span,
     /// The source text of the statement, e.g. `let r = wait m timeout`.
     pub text: String,
+    /// For a statement of a procedure inlined into the thread's code: the calls that led
+    /// here, outermost first; the last one names the procedure `span` is in. Empty for a
+    /// statement written in the thread itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
+}
+
+impl Instr {
+    /// An instruction written in the thread itself (no procedure call around it).
+    pub fn new(op: Op, span: Span, text: impl Into<String>) -> Instr {
+        Instr { op, span, text: text.into(), called_from: Vec::new() }
+    }
+
+    /// Where the instruction is, as reports say it: `line 12`, or for a statement of a
+    /// procedure `line 12 in acquire, called at line 30` (each enclosing call named in turn:
+    /// `line 5 in repair, called at line 13 in acquire, called at line 30`).
+    pub fn location(&self) -> String {
+        let mut out = format!("line {}", self.span.line);
+        append_calls(&mut out, &self.called_from);
+        out
+    }
+}
+
+/// Appends ` in P, called at line N[ in Q, called at line M]...` for a call stack
+/// (outermost first), as [`Instr::location`] writes it.
+pub fn append_calls(out: &mut String, calls: &[CallSite]) {
+    use std::fmt::Write;
+    if let Some(last) = calls.last() {
+        let _ = write!(out, " in {}", last.proc);
+    }
+    for k in (0..calls.len()).rev() {
+        let _ = write!(out, ", called at line {}", calls[k].span.line);
+        if k > 0 {
+            let _ = write!(out, " in {}", calls[k - 1].proc);
+        }
+    }
+}
+
+/// One procedure call an inlined instruction sits in: the procedure called and where the
+/// call statement is (in the thread, or in the procedure of the call before it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CallSite {
+    /// The procedure called.
+    pub proc: String,
+    /// The call statement.
+    pub span: Span,
 }
 
 /// One thread of a process template: its locals and its code.
@@ -359,6 +486,10 @@ pub struct ThreadDecl {
     pub locals: Vec<VarDecl>,
     /// Its instructions; running off the end ends the thread.
     pub code: Vec<Instr>,
+    /// `thread NAME may_die`: the thread may die alone at any step while its process lives
+    /// on (ExitThread, TerminateThread, `pthread_exit`), using one unit of the crash budget.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub may_die: bool,
 }
 
 /// A process template, instantiated `instances` times (`process worker[2]`).
@@ -415,6 +546,18 @@ pub enum Property {
     AtEnd { cond: Expr, text: String, span: Span },
 }
 
+/// An `enum NAME { A, B, C }` declaration: a type whose values are its members, `0` for the
+/// first. Reports write a member by its name ([`Model::render`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumDecl {
+    /// The type's name.
+    pub name: String,
+    /// The members' names, in declaration order (at least one).
+    pub members: Vec<String>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
 /// A whole model: the unit the checker explores.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
@@ -422,7 +565,8 @@ pub struct Model {
     pub name: String,
     /// Which mutex semantics apply.
     pub semantics: Semantics,
-    /// How many process crashes one run may contain (at most [`MAX_CRASHES`]).
+    /// How many process crashes and thread deaths (`may_die`) one run may contain (at most
+    /// [`MAX_CRASHES`]).
     pub crashes: u32,
     /// The named mutexes.
     pub mutexes: Vec<MutexDecl>,
@@ -435,9 +579,33 @@ pub struct Model {
     /// Liveness properties: what must keep happening forever (see [`Liveness`]).
     #[serde(default)]
     pub liveness: Vec<Liveness>,
+    /// The enum types its variables may have ([`Ty::Enum`]).
+    #[serde(default)]
+    pub enums: Vec<EnumDecl>,
+    /// Outcomes declared intended (`allow KIND [m]`): not violations (see [`crate::allow`]).
+    #[serde(default)]
+    pub allowed: Vec<crate::allow::Allow>,
 }
 
 impl Model {
+    /// True when the model declares `kind` intended for `mutex` (`allow KIND` or `allow KIND m`).
+    pub fn allows(&self, kind: crate::allow::AllowKind, mutex: MutexId) -> bool {
+        crate::allow::is_allowed(&self.allowed, kind, mutex)
+    }
+
+    /// A value of type `ty` written the way a user reads it: an enum member by its name
+    /// (`Writing`), anything else as [`Ty::render`] writes it. Every report, trace, graph
+    /// and page shows values through this function.
+    pub fn render(&self, ty: Ty, v: Value) -> String {
+        if let Ty::Enum { id, .. } = ty {
+            let member = self.enums.get(id).and_then(|e| usize::try_from(v).ok().and_then(|i| e.members.get(i)));
+            if let Some(name) = member {
+                return name.clone();
+            }
+        }
+        ty.render(v)
+    }
+
     /// True when some thread has a `progress` statement: the model is then checked for
     /// livelock (a fair run that from some point on never passes one).
     pub fn has_progress(&self) -> bool {

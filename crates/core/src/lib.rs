@@ -9,6 +9,8 @@
 //! - [`ir`]: the model IR the language produces.
 //! - [`System`]: validation, the initial state and the successor function.
 
+pub mod allow;
+mod death;
 pub mod describe;
 mod eval;
 mod flow;

@@ -109,6 +109,15 @@ fn live_in(thread: &ThreadDecl) -> Option<Vec<u64>> {
                 place_access(place, u, d);
             }
             Op::Assert { cond } | Op::Branch { cond, .. } => reads(cond),
+            Op::OnElement { element, op } => {
+                reads(&element.index);
+                if let Op::Wait { result: Some(place), .. }
+                | Op::Release { result: Some(place), .. }
+                | Op::Consistent { result: Some(place), .. } = &**op
+                {
+                    place_access(place, u, d);
+                }
+            }
             _ => {}
         }
     }
@@ -158,7 +167,8 @@ fn expr_reads(e: &Expr, uses: &mut [u64]) {
         _ => {}
     }
     match e {
-        Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads(i, uses),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads(i, uses),
+        Expr::ElementQuery(_, element) => expr_reads(&element.index, uses),
         Expr::Binary(_, a, b) => {
             expr_reads(a, uses);
             expr_reads(b, uses);
@@ -198,6 +208,10 @@ impl System {
         for step in steps {
             match step.action {
                 Action::Run { thread, .. } => {
+                    self.canonicalize_thread(&mut s.0, thread);
+                    self.canonicalize_memory(&mut s.0, self.layout.threads[thread as usize].process);
+                }
+                Action::Die { thread } => {
                     self.canonicalize_thread(&mut s.0, thread);
                     self.canonicalize_memory(&mut s.0, self.layout.threads[thread as usize].process);
                 }
@@ -263,7 +277,8 @@ mod tests {
                     span: Span::default(),
                 })
                 .collect(),
-            code: ops.into_iter().map(|op| Instr { op, span: Span::default(), text: String::new() }).collect(),
+            code: ops.into_iter().map(|op| Instr::new(op, Span::default(), "")).collect(),
+            may_die: false,
         }
     }
 

@@ -42,8 +42,21 @@
 //! of the crash run is possible after `α` too. So a run through the crash is matched, state
 //! for state up to `t`'s status and the crash count, by a run through `α`. If the process
 //! has other running threads, the crash stays possible after `α` and kills them the same way.
-//! A process that restarts is left out: a crash and a restart give it a future that ending
-//! does not.
+//! A process that restarts is left out while a crash is left in the budget: a crash and a
+//! restart give it a future that ending does not. Once the budget is used up no run from `s`
+//! crashes anything, the case of the crash does not arise, and `restart` changes nothing: a
+//! process marked `restart` under `--crashes 0` is reduced exactly as one that is not.
+//!
+//! So is a process some expression asks `alive(...)` of: ending its last running
+//! thread changes what that expression reads, so the step does not commute with the one
+//! that reads it.
+//!
+//! **Thread deaths** (`may_die`) are handled as crashes of one thread: a death of `t` itself
+//! is the "crash of `t`'s process" of the cases above (after it, `t`'s position and locals
+//! are dead data at fixed values; before `α` and after `α` it reaches the same state), and
+//! the death of another thread touches neither `t`'s locals nor its position, so it commutes
+//! with `α`. An `alive(...)` test is never invisible: deaths, crashes and ends of other
+//! threads change it.
 //!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
@@ -56,14 +69,16 @@
 //! **Atomic blocks that cannot block.** An `atomic` block with no `wait` without a timeout and
 //! no loop runs from its first step to its last with no other thread and no crash in between
 //! (that is what `atomic` means). A state inside it has exactly its holder's steps as
-//! successors, so [`System::reduced_successors`] returns them: a checker checks every
-//! property in these states but need not store them.
+//! successors, so [`System::reduced_successors`] returns them: a checker need not store
+//! these states. It checks the steps through them (an `assert` stands where it is), but no
+//! state property: nobody observes a state inside a block whose thread can go on
+//! ([`System::is_observable`]).
 //!
 //! A state for which [`System::reduced_successors`] returns steps is *transient*: a checker
 //! may follow its steps at once instead of storing it, which is how mutexcheck uses it.
 
 use crate::flow;
-use crate::ir::{Expr, Op, Place, Scope, ThreadDecl, WaitMode};
+use crate::ir::{Expr, Op, Place, Scope, ThreadDecl};
 use crate::state::{State, ATOMIC_SLOT, STATUS_RUNNING};
 use crate::step::Step;
 use crate::{System, ThreadId};
@@ -88,7 +103,7 @@ impl ThreadReduction {
         let mut collapsible = vec![true; count + 1];
         collapsible[0] = false;
         for (i, &block) in code.iter().zip(blocks) {
-            if matches!(i.op, Op::Wait { mode: WaitMode::Infinite, .. }) {
+            if i.op.waits_forever() {
                 collapsible[block as usize] = false;
             }
         }
@@ -110,7 +125,12 @@ fn is_local(op: &Op) -> bool {
         Op::Branch { cond, .. } => local_expr(cond),
         Op::Choose { .. } | Op::Skip | Op::Exit => true,
         // `progress` marks the runs a livelock check looks at: keep it a step of its own.
-        Op::Assert { .. } | Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } | Op::Progress => false,
+        Op::Assert { .. }
+        | Op::Wait { .. }
+        | Op::Release { .. }
+        | Op::Consistent { .. }
+        | Op::OnElement { .. }
+        | Op::Progress => false,
         // Markers are never executed as steps.
         Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => false,
     }
@@ -126,7 +146,9 @@ fn local_expr(e: &Expr) -> bool {
         Expr::Var(v) => v.scope == Scope::Local,
         Expr::Index(v, i) => v.scope == Scope::Local && local_expr(i),
         // Another thread changes a mutex's owner and count.
-        Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) => false,
+        Expr::MutexCount(_) | Expr::Owns(_) | Expr::MutexAbandoned(_) | Expr::ElementQuery(..) => false,
+        // Other threads' ends, crashes and deaths change it.
+        Expr::Alive { .. } => false,
         Expr::Unary(_, a) => local_expr(a),
         Expr::Binary(_, a, b) => local_expr(a) && local_expr(b),
     }
@@ -134,11 +156,17 @@ fn local_expr(e: &Expr) -> bool {
 
 impl System {
     /// True when the step leaves `t` running, or ends it owning nothing in a process that
-    /// never restarts (see "Ending a thread" in the module comment).
+    /// never restarts or can no longer crash, and whose liveness no expression asks (see
+    /// "Ending a thread" in the module comment).
     fn ends_quietly(&self, t: ThreadId, step: &Step, next: &State) -> bool {
+        // A thread step uses no crash: the budget left in `next` is the one left before it.
+        let no_crash_left = self.crashes_used(next) >= self.model.crashes;
         next.0[self.layout.status_slot(t)] == STATUS_RUNNING
             || (step.abandoned.is_empty()
-                && !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl].restart)
+                && !self.template(t).end_seen
+                && (no_crash_left
+                    || !self.model.processes[self.layout.processes[self.layout.threads[t as usize].process].decl]
+                        .restart))
     }
 
     fn reduction(&self, t: ThreadId) -> &ThreadReduction {

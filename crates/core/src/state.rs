@@ -37,7 +37,7 @@ pub enum ThreadStatus {
     Blocked,
     /// It ran to its end or executed `exit`.
     Finished,
-    /// Its process crashed.
+    /// Its process crashed, or it died alone (a `may_die` thread's death).
     Dead,
 }
 

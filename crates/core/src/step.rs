@@ -16,6 +16,9 @@ pub enum Action {
     Crash { process: usize },
     /// A crashed process marked `restart` started again from its first statement.
     Restart { process: usize },
+    /// A thread declared `may_die` died alone (ExitThread, TerminateThread, `pthread_exit`)
+    /// while its process lives on: like a crash of that one thread.
+    Die { thread: ThreadId },
 }
 
 /// Who can take a step: a thread, or a process instance (which crashes or restarts).
@@ -25,6 +28,9 @@ pub enum Actor {
     Thread(ThreadId),
     /// A process instance, by index in the layout.
     Process(usize),
+    /// A thread's death ([`Action::Die`]): not one of the thread's own steps, which fairness
+    /// and replay tell apart from its death.
+    Death(ThreadId),
 }
 
 impl Action {
@@ -33,6 +39,7 @@ impl Action {
         match *self {
             Action::Run { thread, .. } => Actor::Thread(thread),
             Action::Crash { process } | Action::Restart { process } => Actor::Process(process),
+            Action::Die { thread } => Actor::Death(thread),
         }
     }
 }
@@ -62,6 +69,8 @@ pub enum Outcome {
     Crashed,
     /// The process restarted.
     Restarted,
+    /// The thread died alone.
+    Died,
     /// The operation cannot be carried out: the run stops here with a violation. (Boxed: a
     /// step is copied around on every transition, a fault is rare.)
     Fault(Box<Fault>),
@@ -94,7 +103,8 @@ pub struct Abandonment {
     pub owner: ThreadId,
     /// The recursion count that was dropped.
     pub count: u32,
-    /// True when a process crash abandoned it; false when the thread ended normally (a leak).
+    /// True when a process crash or a thread's death abandoned it; false when the thread
+    /// ended normally (a leak).
     pub by_crash: bool,
 }
 

@@ -3,7 +3,8 @@
 //! by which instance is which.
 //!
 //! A template's instances are interchangeable when it has at least two instances, its code
-//! never reads `self` (the one thing that differs between instances), no mutex is created
+//! never reads `self` (the one thing that differs between instances), no expression asks
+//! `alive(...)` of one of its instances (which names an instance by its index), no mutex is created
 //! owned by one of its instances, and no property reads anything but shared variables and
 //! mutexes (the language guarantees the last one; a hand-built IR might not). Swapping two
 //! such instances — their threads' program counters and statuses, their process memory and
@@ -11,7 +12,7 @@
 //! violations to violations of the same kind, so checking one state per class gives the
 //! same verdict and, breadth-first, counterexamples of the same length.
 
-use crate::ir::{Expr, Op, Place, Property, Scope, Value};
+use crate::ir::{Expr, MutexQuery, Op, Place, Property, Scope, Value};
 use crate::mutex::ThreadId;
 use crate::state::{State, ATOMIC_SLOT};
 use crate::System;
@@ -24,6 +25,10 @@ pub struct Symmetry {
     groups: Vec<Vec<usize>>,
     /// Why each template with several instances is not symmetric, one sentence each.
     refused: Vec<String>,
+    /// The refusals that come from a mutex array indexed by `self`, e.g. "mutex array lock
+    /// is indexed by `self` in process worker": a report names them, since a model written
+    /// with mutex arrays often loses symmetry this way.
+    mutex_arrays: Vec<String>,
 }
 
 impl Symmetry {
@@ -38,6 +43,11 @@ impl Symmetry {
         &self.refused
     }
 
+    /// Why templates that index a mutex array by `self` are left out, one sentence each.
+    pub fn mutex_array_reasons(&self) -> &[String] {
+        &self.mutex_arrays
+    }
+
     /// The templates whose instances are swapped, by name.
     pub fn templates(&self, system: &System) -> Vec<String> {
         self.groups.iter().map(|g| system.model.processes[system.layout.processes[g[0]].decl].name.clone()).collect()
@@ -47,9 +57,29 @@ impl Symmetry {
 fn expr_reads_self(e: &Expr) -> bool {
     match e {
         Expr::InstanceId => true,
-        Expr::Index(_, i) | Expr::Unary(_, i) => expr_reads_self(i),
+        Expr::Index(_, i) | Expr::Unary(_, i) | Expr::Alive { index: i, .. } => expr_reads_self(i),
         Expr::Binary(_, a, b) => expr_reads_self(a) || expr_reads_self(b),
+        Expr::ElementQuery(_, element) => expr_reads_self(&element.index),
         _ => false,
+    }
+}
+
+/// The first mutex array (by its first element) an expression indexes by `self`.
+fn expr_self_indexed_array(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::ElementQuery(_, element) if expr_reads_self(&element.index) => Some(element.base),
+        Expr::Index(_, i) | Expr::Unary(_, i) => expr_self_indexed_array(i),
+        Expr::Binary(_, a, b) => expr_self_indexed_array(a).or_else(|| expr_self_indexed_array(b)),
+        _ => None,
+    }
+}
+
+/// The first mutex array (by its first element) an instruction indexes by `self`.
+fn op_self_indexed_array(op: &Op) -> Option<usize> {
+    match op {
+        Op::OnElement { element, .. } if expr_reads_self(&element.index) => Some(element.base),
+        Op::Assign { value: e, .. } | Op::Assert { cond: e } | Op::Branch { cond: e, .. } => expr_self_indexed_array(e),
+        _ => None,
     }
 }
 
@@ -62,7 +92,10 @@ fn expr_is_global(e: &Expr) -> bool {
     match e {
         Expr::Var(v) => v.scope == Scope::Shared,
         Expr::Index(v, i) => v.scope == Scope::Shared && expr_is_global(i),
-        Expr::InstanceId | Expr::Owns(_) => false,
+        Expr::InstanceId | Expr::Owns(_) | Expr::ElementQuery(MutexQuery::Owns, _) => false,
+        // Reads thread statuses only; which instance it names is decided in `symmetry`.
+        Expr::Alive { index, .. } => expr_is_global(index),
+        Expr::ElementQuery(_, element) => expr_is_global(&element.index),
         Expr::Unary(_, i) => expr_is_global(i),
         Expr::Binary(_, a, b) => expr_is_global(a) && expr_is_global(b),
         Expr::Const(_) | Expr::MutexCount(_) | Expr::MutexAbandoned(_) => true,
@@ -76,6 +109,7 @@ fn op_reads_self(op: &Op) -> bool {
             result.as_ref().is_some_and(place_reads_self)
         }
         Op::Assert { cond } | Op::Branch { cond, .. } => expr_reads_self(cond),
+        Op::OnElement { element, op } => expr_reads_self(&element.index) || op_reads_self(op),
         Op::Choose { .. } | Op::Goto { .. } | Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {
             false
         }
@@ -92,12 +126,15 @@ impl System {
                 expr_is_global(cond)
             }
         });
+        let alive_asked = crate::death::alive_asked(&self.model);
         for (decl, p) in self.model.processes.iter().enumerate() {
             if p.instances < 2 {
                 continue;
             }
             let reason = if p.threads.iter().any(|t| t.code.iter().any(|i| op_reads_self(&i.op))) {
                 Some("its code reads `self`")
+            } else if alive_asked[decl] {
+                Some("`alive(...)` names its instances one by one")
             } else if self.model.mutexes.iter().any(|m| m.initial_owner.is_some_and(|r| r.process == decl)) {
                 Some("a mutex is created owned by one of its instances")
             } else if !global_properties {
@@ -105,6 +142,12 @@ impl System {
             } else {
                 None
             };
+            let code = || p.threads.iter().flat_map(|t| &t.code);
+            if let Some(base) = code().find_map(|i| op_self_indexed_array(&i.op)) {
+                let first = &self.model.mutexes[base].name;
+                let array = first.strip_suffix("[0]").unwrap_or(first);
+                sym.mutex_arrays.push(format!("mutex array {array} is indexed by `self` in process {}", p.name));
+            }
             match reason {
                 Some(r) => sym.refused.push(format!("process {}: {r}", p.name)),
                 None => sym.groups.push(
@@ -139,7 +182,7 @@ impl System {
             let first_thread = l.processes[group[0]].threads.start as usize;
             let per_instance = l.processes[group[0]].threads.len();
             let position = match actor {
-                crate::Actor::Thread(t) => {
+                crate::Actor::Thread(t) | crate::Actor::Death(t) => {
                     let t = t as usize;
                     (first_thread..first_thread + group.len() * per_instance)
                         .contains(&t)
@@ -151,9 +194,13 @@ impl System {
             let mut order = vec![0; group.len()];
             self.group_order(group, &s.0, &mut order);
             return match actor {
-                crate::Actor::Thread(t) => {
+                crate::Actor::Thread(t) | crate::Actor::Death(t) => {
                     let within = (t as usize - first_thread) % per_instance;
-                    crate::Actor::Thread((first_thread + order[k] * per_instance + within) as ThreadId)
+                    let moved = (first_thread + order[k] * per_instance + within) as ThreadId;
+                    match actor {
+                        crate::Actor::Death(_) => crate::Actor::Death(moved),
+                        _ => crate::Actor::Thread(moved),
+                    }
                 }
                 crate::Actor::Process(_) => crate::Actor::Process(group[order[k]]),
             };

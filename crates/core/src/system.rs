@@ -1,9 +1,10 @@
 //! The transition system of a validated model: its initial state and successor function.
 //!
 //! Every step is one of: a thread executes its next instruction, a process crashes (within
-//! the crash budget, before any step of any of its threads), or a crashed process marked
-//! `restart` starts again. Successors come in a fixed order (threads by id, then crashes, then
-//! restarts), so that exploration is deterministic.
+//! the crash budget, before any step of any of its threads), a thread declared `may_die` dies
+//! alone (within the same budget, see `death.rs`), or a crashed process marked `restart`
+//! starts again. Successors come in a fixed order (threads by id, then crashes, then deaths
+//! by thread id, then restarts), so that exploration is deterministic.
 
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
@@ -41,6 +42,10 @@ pub(crate) struct Template {
     pub(crate) liveness: crate::liveness::ThreadLiveness,
     /// What partial-order reduction may do with each instruction.
     pub(crate) reduction: crate::por::ThreadReduction,
+    /// Declared `may_die`: it can die alone ([`crate::death`]).
+    pub(crate) may_die: bool,
+    /// Some expression asks `alive(...)` of its process: its end is seen by other threads.
+    pub(crate) end_seen: bool,
 }
 
 impl System {
@@ -49,6 +54,7 @@ impl System {
         crate::validate::validate(&model)?;
         let layout = Layout::new(&model);
         let mut templates = Vec::new();
+        let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
             for (thread, t) in p.threads.iter().enumerate() {
                 let atomic_blocks = atomic_blocks(&t.code);
@@ -59,6 +65,8 @@ impl System {
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
                     atomic_blocks,
+                    may_die: t.may_die,
+                    end_seen: alive_asked[process],
                 });
             }
         }
@@ -156,6 +164,18 @@ impl System {
         (atomic != 0).then(|| (atomic - 1) as ThreadId)
     }
 
+    /// True when `s` lies between steps for every observer: no thread is inside an `atomic`
+    /// block it can go on with. Invariants, `protect` and `at end` are evaluated only in
+    /// such states; a state inside a block whose holder can move is seen by nobody (only the
+    /// holder moves there, no crash falls there). A holder blocked inside its block lost
+    /// atomicity: other threads and crashes move, so that state is observable.
+    pub fn is_observable(&self, s: &State) -> bool {
+        match self.atomic_holder(s) {
+            None => true,
+            Some(t) => s.0[self.layout.status_slot(t)] != STATUS_RUNNING || self.blocked(&s.0, t),
+        }
+    }
+
     /// The number of crashes used so far.
     pub fn crashes_used(&self, s: &State) -> u32 {
         s.0[CRASHES_SLOT] as u32
@@ -183,14 +203,22 @@ impl System {
     /// it at hand already).
     #[inline(always)]
     fn op_blocks(&self, s: &[Value], t: ThreadId, op: &Op) -> bool {
-        let Op::Wait { mutex, mode: WaitMode::Infinite, .. } = op else {
-            return false;
+        let mutex = match op {
+            Op::Wait { mutex, mode: WaitMode::Infinite, .. } => *mutex,
+            // An index outside the array is a fault of this step, not a block.
+            Op::OnElement { element, op } if matches!(**op, Op::Wait { mode: WaitMode::Infinite, .. }) => {
+                match self.element_mutex(s, Ctx::Thread(t), element) {
+                    Ok(m) => m,
+                    Err(_) => return false,
+                }
+            }
+            _ => return false,
         };
         match self.model.semantics {
-            Semantics::Win32 => self.layout.mutex(s, *mutex).owner.is_some_and(|owner| owner != t),
+            Semantics::Win32 => self.layout.mutex(s, mutex).owner.is_some_and(|owner| owner != t),
             Semantics::Posix => {
-                let attrs = self.model.mutexes[*mutex].posix;
-                self.layout.posix_mutex(s, *mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
+                let attrs = self.model.mutexes[mutex].posix;
+                self.layout.posix_mutex(s, mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
             }
         }
     }
@@ -270,6 +298,14 @@ impl System {
             }
             self.crash_step(s, p, out);
         }
+        if self.has_mortal_threads() {
+            for t in 0..self.thread_count() {
+                if ask(t) {
+                    return;
+                }
+                self.death_step(s, t as ThreadId, out);
+            }
+        }
         for p in 0..self.layout.processes.len() {
             if ask(p) {
                 return;
@@ -297,6 +333,7 @@ impl System {
                 self.crash_step(s, p, out);
                 self.restart_step(s, p, out);
             }
+            Actor::Death(t) if (t as usize) < self.thread_count() => self.death_step(s, t, out),
             _ => {}
         }
     }
@@ -360,7 +397,7 @@ impl System {
     /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
     /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
     /// robust); each is recorded in `out` either way.
-    fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
+    pub(crate) fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
         let posix = self.model.semantics == Semantics::Posix;
         for m in 0..self.layout.mutex_count() {
             let count = if posix {
@@ -432,6 +469,12 @@ impl System {
             Some(place) => self.store(next, ctx, place, value),
             None => Ok(()),
         };
+        // A mutex array's element is chosen first, within the same step.
+        let chosen = match self.choose_element(&s.0, ctx, op) {
+            Ok(chosen) => chosen,
+            Err(f) => return fault(f, out),
+        };
+        let op = &*chosen;
         if self.model.semantics == Semantics::Posix {
             if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
                 return match self.posix_step(&mut next, t, op) {
@@ -514,6 +557,7 @@ impl System {
             Op::Skip | Op::Progress => advance(&mut next, pc + 1, Outcome::Done, out),
             Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
             Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
+            Op::OnElement { .. } => unreachable!("the element is chosen above"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }

@@ -1,6 +1,6 @@
 //! Well-formedness checks on a model IR, so that the successor function never panics.
 
-use crate::ir::{Expr, Model, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
+use crate::ir::{EnumDecl, Expr, Model, MutexElement, Op, Place, Property, Scope, Semantics, Ty, VarDecl, VarRef};
 use crate::IrError;
 
 /// Upper bound on threads: thread ids are 16-bit, and owner slots store id + 1.
@@ -15,6 +15,8 @@ fn err<T>(message: String) -> Result<T, IrError> {
 /// What an expression may read: which variable tables exist where it is evaluated.
 struct Scopes<'a> {
     mutexes: usize,
+    /// The process templates' instance counts, for `alive(P[i])`.
+    instances: Vec<u32>,
     shared: &'a [VarDecl],
     process: Option<&'a [VarDecl]>,
     local: Option<&'a [VarDecl]>,
@@ -42,6 +44,18 @@ impl Scopes<'_> {
         Ok(())
     }
 
+    /// A mutex array's element: the array lies within the mutexes, and its index is readable.
+    fn element(&self, element: &MutexElement, what: &str) -> Result<(), IrError> {
+        let end = element.base.saturating_add(element.len as usize);
+        if element.len == 0 || end > self.mutexes {
+            return err(format!(
+                "{what} names a mutex array of {} from mutex #{} but only {} mutexes are declared",
+                element.len, element.base, self.mutexes
+            ));
+        }
+        self.expr(&element.index, what)
+    }
+
     fn expr(&self, e: &Expr, what: &str) -> Result<(), IrError> {
         match e {
             Expr::Const(_) | Expr::InstanceId => Ok(()),
@@ -53,6 +67,16 @@ impl Scopes<'_> {
                 self.expr(i, what)
             }
             Expr::MutexCount(m) | Expr::Owns(m) | Expr::MutexAbandoned(m) => self.mutex(*m, what),
+            Expr::Alive { process, index } => {
+                if *process >= self.instances.len() {
+                    return err(format!(
+                        "{what} asks whether process #{process} is alive but only {} are declared",
+                        self.instances.len()
+                    ));
+                }
+                self.expr(index, what)
+            }
+            Expr::ElementQuery(_, element) => self.element(element, what),
             Expr::Unary(_, a) => self.expr(a, what),
             Expr::Binary(_, a, b) => {
                 self.expr(a, what)?;
@@ -73,9 +97,23 @@ impl Scopes<'_> {
     }
 }
 
-fn vars(decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
+fn vars(enums: &[EnumDecl], decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
     let mut slots = 0usize;
     for v in decls {
+        if let Ty::Enum { id, len } = v.ty {
+            match enums.get(id) {
+                None => return err(format!("{what} `{}` has enum type {id}, which is not declared", v.name)),
+                Some(e) if e.members.len() != len as usize || len == 0 => {
+                    return err(format!(
+                        "{what} `{}` has enum type `{}` with {len} members, but it declares {}",
+                        v.name,
+                        e.name,
+                        e.members.len()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
         if let Ty::Int { lo, hi } = v.ty {
             if lo > hi {
                 return err(format!("{what} `{}` has an empty range {lo}..{hi}", v.name));
@@ -96,7 +134,7 @@ fn vars(decls: &[VarDecl], what: &str) -> Result<usize, IrError> {
 /// Checks every index, range and jump in a model.
 pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
     let mut slots = 2 + 3 * model.mutexes.len();
-    slots = slots.saturating_add(vars(&model.shared, "shared variable")?);
+    slots = slots.saturating_add(vars(&model.enums, &model.shared, "shared variable")?);
     let mut threads = 0usize;
     if model.processes.is_empty() {
         return err("the model has no process".into());
@@ -114,12 +152,13 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
         }
         let inst = p.instances as usize;
         threads = threads.saturating_add(inst * p.threads.len());
-        slots = slots.saturating_add(inst.saturating_mul(vars(&p.vars, "process variable")?));
+        slots = slots.saturating_add(inst.saturating_mul(vars(&model.enums, &p.vars, "process variable")?));
         for t in &p.threads {
             let what = format!("thread `{name}.{}`", t.name);
-            slots = slots.saturating_add(inst.saturating_mul(2 + vars(&t.locals, "local variable")?));
+            slots = slots.saturating_add(inst.saturating_mul(2 + vars(&model.enums, &t.locals, "local variable")?));
             let scopes = Scopes {
                 mutexes: model.mutexes.len(),
+                instances: model.processes.iter().map(|p| p.instances).collect(),
                 shared: &model.shared,
                 process: Some(&p.vars),
                 local: Some(&t.locals),
@@ -134,7 +173,21 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                             Ok(())
                         }
                     };
-                    match &instr.op {
+                    let mut op = &instr.op;
+                    if let Op::OnElement { element, op: inner } = op {
+                        scopes.element(element, what)?;
+                        match &**inner {
+                            Op::Wait { mutex, .. } | Op::Release { mutex, .. } | Op::Consistent { mutex, .. }
+                                if *mutex == element.base => {}
+                            _ => {
+                                return err(format!(
+                                    "{what} chooses a mutex array element for something other than a mutex operation on the array's first element"
+                                ))
+                            }
+                        }
+                        op = inner;
+                    }
+                    match op {
                         Op::Assign { place, value } => {
                             scopes.place(place, what)?;
                             scopes.expr(value, what)?;
@@ -143,7 +196,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                         | Op::Release { mutex, result }
                         | Op::Consistent { mutex, result } => {
                             scopes.mutex(*mutex, what)?;
-                            if matches!(instr.op, Op::Consistent { .. }) && model.semantics != Semantics::Posix {
+                            if matches!(op, Op::Consistent { .. }) && model.semantics != Semantics::Posix {
                                 return err(format!("{what} calls `consistent`, which only POSIX mutexes have"));
                             }
                             let want = match model.semantics {
@@ -171,6 +224,7 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
                         }
                         Op::Goto { target } => jump(*target)?,
                         Op::Skip | Op::AtomicBegin | Op::AtomicEnd | Op::Exit | Op::Progress => {}
+                        Op::OnElement { .. } => return err(format!("{what} nests a mutex array element choice")),
                     }
                     Ok(())
                 };
@@ -226,7 +280,13 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             }
         }
     }
-    let global = Scopes { mutexes: model.mutexes.len(), shared: &model.shared, process: None, local: None };
+    let global = Scopes {
+        mutexes: model.mutexes.len(),
+        instances: model.processes.iter().map(|p| p.instances).collect(),
+        shared: &model.shared,
+        process: None,
+        local: None,
+    };
     for prop in &model.properties {
         match prop {
             Property::Protect { mutex, cond, text, .. } => {
@@ -242,6 +302,11 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
     for l in &model.liveness {
         match l {
             crate::ir::Liveness::Starvation { mutex, .. } => global.mutex(*mutex, "a `starvation` property")?,
+        }
+    }
+    for a in &model.allowed {
+        if let Some(m) = a.mutex {
+            global.mutex(m, &format!("`allow {}`", a.kind.name()))?;
         }
     }
     Ok(())

@@ -10,8 +10,8 @@
 //! Every step's return value is compared with the model's, and after the last step a fresh
 //! process's `timedlock` probes who holds the mutex.
 //!
-//! Owners die for real: by `_exit` or SIGKILL of their process, or by the end of their thread
-//! (the kernel's robust list releases what they held). The test never blocks for real: a
+//! Owners die for real: by `_exit` or SIGKILL of their process, or by the end of their thread,
+//! returning or calling `pthread_exit` (the kernel's robust list releases what they held). The test never blocks for real: a
 //! `lock` the model says blocks is made as a 50 ms `timedlock`, which must time out.
 //!
 //! Measured on Linux 6.18 with glibc 2.36 (the test prints the kernel and glibc it ran on):
@@ -26,6 +26,9 @@
 //! - the owner's trylock of a non-robust errorcheck mutex is `EBUSY`;
 //! - `pthread_mutex_consistent` by a thread that does not own the mutex returns 0 and repairs
 //!   it;
+//! - a thread that returns or calls `pthread_exit` holding a robust mutex, while its process
+//!   and sibling thread live on (a `may_die` thread's death in a model), hands it over with
+//!   `EOWNERDEAD` to the next locker, its sibling or another process;
 //! - a non-robust mutex whose owner's process or thread dies stays locked for ever: others'
 //!   timedlock times out, trylock is `EBUSY`;
 //! - the next owner dying before `consistent` hands the mutex over with `EOWNERDEAD` again.

@@ -128,7 +128,7 @@ fn release_by_non_owner_reports_not_owner_and_changes_nothing() {
 #[test]
 fn crash_kills_every_thread_of_the_process_within_the_budget() {
     let mut p = process("w", 1, vec![], vec![wait(WaitMode::Infinite, None), release()]);
-    p.threads.push(ThreadDecl { name: "t2".into(), locals: vec![], code: vec![instr(Op::Skip)] });
+    p.threads.push(ThreadDecl { name: "t2".into(), locals: vec![], code: vec![instr(Op::Skip)], may_die: false });
     let sys = System::new(model(1, vec![p.clone()])).unwrap();
     let s0 = sys.initial_state();
     let crashes: Vec<_> =

@@ -41,6 +41,8 @@ fn the_scenarios_cover_the_issues_list() {
     };
     assert!(shows(&abandoned_after(Op::Terminate)), "WAIT_ABANDONED after TerminateProcess");
     assert!(shows(&abandoned_after(Op::ExitThread)), "WAIT_ABANDONED after a thread's exit");
+    assert!(shows(&abandoned_after(Op::CallExitThread)), "WAIT_ABANDONED after ExitThread");
+    assert!(shows(&abandoned_after(Op::KillThread)), "WAIT_ABANDONED after TerminateThread");
     assert!(shows(&|_, step| step.op == Op::Release && step.documented == "ERROR_NOT_OWNER"), "ERROR_NOT_OWNER");
     assert!(shows(&|_, step| step.op == Op::Wait(0) && step.documented == "WAIT_TIMEOUT"), "zero-timeout timeout");
     assert!(

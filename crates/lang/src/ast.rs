@@ -15,20 +15,44 @@ pub(crate) struct Ident<'a> {
     pub sp: Sp,
 }
 
-/// A declared type: `LO..HI`, `bool`, `result`, or an array `[T; N]`.
+/// A declared type: `LO..HI`, `bool`, `result`, an enum's name, or an array `[T; N]`.
+/// Bounds and lengths are constant expressions, worked out by the checker.
 #[derive(Clone, Debug)]
-pub(crate) enum TypeAst {
-    Range { lo: i64, hi: i64 },
+pub(crate) enum TypeAst<'a> {
+    Range {
+        lo: ExprAst<'a>,
+        hi: ExprAst<'a>,
+    },
     Bool,
     Result,
-    Array { elem: Box<TypeAst>, len: i64, len_sp: Sp },
+    /// A name: an `enum` type (or an error the checker reports).
+    Named(Ident<'a>),
+    Array {
+        elem: Box<TypeAst<'a>>,
+        len: ExprAst<'a>,
+    },
+}
+
+/// `const NAME = EXPR` at the top level.
+#[derive(Clone, Debug)]
+pub(crate) struct ConstAst<'a> {
+    pub name: Ident<'a>,
+    pub value: ExprAst<'a>,
+}
+
+/// `enum NAME { A, B, C }` at the top level.
+#[derive(Clone, Debug)]
+pub(crate) struct EnumAst<'a> {
+    pub name: Ident<'a>,
+    pub members: Vec<Ident<'a>>,
+    pub sp: Sp,
 }
 
 /// `shared NAME: TYPE = INIT` or `var NAME: TYPE = INIT`.
 #[derive(Clone, Debug)]
 pub(crate) struct VarAst<'a> {
     pub name: Ident<'a>,
-    pub ty: Option<(TypeAst, Sp)>,
+    pub ty: Option<(TypeAst<'a>, Sp)>,
     pub init: Option<ExprAst<'a>>,
     pub sp: Sp,
 }
@@ -37,15 +61,17 @@ pub(crate) struct VarAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct OwnerAst<'a> {
     pub process: Ident<'a>,
-    pub instance: Option<(i64, Sp)>,
+    pub instance: Option<ExprAst<'a>>,
     pub thread: Option<Ident<'a>>,
     pub sp: Sp,
 }
 
-/// `mutex NAME [owned_by ...]`.
+/// `mutex NAME [owned_by ...]`, or an array of mutexes `mutex NAME[N] ...`.
 #[derive(Clone, Debug)]
 pub(crate) struct MutexAst<'a> {
     pub name: Ident<'a>,
+    /// The number of elements of a mutex array: a constant expression.
+    pub len: Option<ExprAst<'a>>,
     pub owner: Option<OwnerAst<'a>>,
     /// The POSIX attributes after `:`, as written: `recursive`, `robust`, ...
     pub attrs: Vec<Ident<'a>>,
@@ -56,6 +82,8 @@ pub(crate) struct MutexAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct ThreadAst<'a> {
     pub name: Ident<'a>,
+    /// `thread NAME may_die`: the thread may die alone while its process lives on.
+    pub may_die: bool,
     pub vars: Vec<VarAst<'a>>,
     pub body: Vec<Stmt<'a>>,
 }
@@ -64,7 +92,7 @@ pub(crate) struct ThreadAst<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct ProcessAst<'a> {
     pub name: Ident<'a>,
-    pub instances: Option<(i64, Sp)>,
+    pub instances: Option<ExprAst<'a>>,
     pub restart: bool,
     /// Process memory (only when the process has `thread` blocks).
     pub vars: Vec<VarAst<'a>>,
@@ -75,7 +103,7 @@ pub(crate) struct ProcessAst<'a> {
 /// Which property a `protect`, `invariant` or `at end` declaration states.
 #[derive(Clone, Debug)]
 pub(crate) enum PropKind<'a> {
-    Protect(Ident<'a>),
+    Protect(MutexRefAst<'a>),
     Invariant(Ident<'a>),
     AtEnd,
 }
@@ -92,13 +120,35 @@ pub(crate) struct PropAst<'a> {
 pub(crate) struct ModelAst<'a> {
     pub name: Option<Ident<'a>>,
     pub semantics: Option<Ident<'a>>,
-    pub crashes: Option<(i64, Sp)>,
+    pub crashes: Option<ExprAst<'a>>,
+    pub consts: Vec<ConstAst<'a>>,
+    pub enums: Vec<EnumAst<'a>>,
     pub mutexes: Vec<MutexAst<'a>>,
     pub shared: Vec<VarAst<'a>>,
     pub processes: Vec<ProcessAst<'a>>,
     pub props: Vec<PropAst<'a>>,
     /// `starvation m` lines: the mutex named, and the whole line.
-    pub starvation: Vec<(Ident<'a>, Sp)>,
+    pub starvation: Vec<(MutexRefAst<'a>, Sp)>,
+    /// `allow KIND [m]` lines.
+    pub allows: Vec<AllowAst<'a>>,
+    /// `proc` declarations, in source order.
+    pub procs: Vec<ProcAst<'a>>,
+}
+
+/// `allow KIND [m]`: an outcome declared intended, for one mutex or every mutex.
+#[derive(Clone, Debug)]
+pub(crate) struct AllowAst<'a> {
+    pub kind: Ident<'a>,
+    pub mutex: Option<Ident<'a>>,
+    pub sp: Sp,
+}
+
+/// `NAME` or `NAME[INDEX]` where a mutex is named: a mutex, or an element of a mutex array.
+#[derive(Clone, Debug)]
+pub(crate) struct MutexRefAst<'a> {
+    pub name: Ident<'a>,
+    pub index: Option<Box<ExprAst<'a>>>,
+    pub sp: Sp,
 }
 
 /// `NAME` or `NAME[INDEX]` on the left of `=`.
@@ -188,7 +238,7 @@ pub(crate) enum StmtKind<'a> {
     Mutex {
         target: Option<Target<'a>>,
         op: MutexOp,
-        mutex: Ident<'a>,
+        mutex: MutexRefAst<'a>,
     },
     If {
         arms: Vec<Arm<'a>>,
@@ -206,6 +256,13 @@ pub(crate) enum StmtKind<'a> {
     Atomic(Vec<Stmt<'a>>),
     /// `either { } or { } ...`: each alternative with the range of its keyword.
     Either(Vec<(Sp, Vec<Stmt<'a>>)>),
+    /// `NAME(ARGS)`, `let r = NAME(ARGS)`, `place = NAME(ARGS)`: a procedure call.
+    Call {
+        target: Option<Target<'a>>,
+        call: CallAst<'a>,
+    },
+    /// `return` or `return EXPR` (in a procedure).
+    Return(Option<ExprAst<'a>>),
 }
 
 /// An expression and its range.
@@ -224,9 +281,53 @@ pub(crate) enum ExprKind<'a> {
     Index(Ident<'a>, Box<ExprAst<'a>>),
     SelfId,
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`: the query and the mutex.
-    Call(Box<(Ident<'a>, Ident<'a>)>),
+    Call(Box<(Ident<'a>, MutexRefAst<'a>)>),
+    /// `alive(P)` or `alive(P[i])`: the process named and the instance index, if written.
+    Alive(Box<(Ident<'a>, Option<ExprAst<'a>>)>),
     Unary(UnOp, Box<ExprAst<'a>>),
     Binary(BinOp, Box<ExprAst<'a>>, Box<ExprAst<'a>>),
+    /// `NAME(ARGS)` that is not a mutex query: a procedure call, which is a statement of its
+    /// own, never part of an expression (rejected with a hint, or lowered by its statement).
+    ProcCall(Box<CallAst<'a>>),
     /// A piece that failed to parse (already reported).
     Error,
+}
+
+/// The type of a procedure parameter: which mutex to use, or a value of a declared type.
+#[derive(Clone, Debug)]
+pub(crate) enum ParamTy<'a> {
+    Mutex,
+    Value(TypeAst<'a>),
+}
+
+/// `NAME: TYPE` in a procedure's parameter list.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamAst<'a> {
+    pub name: Ident<'a>,
+    pub ty: ParamTy<'a>,
+    /// The type as written.
+    pub ty_sp: Sp,
+}
+
+/// `proc NAME(PARAMS) [: TYPE] { var ...; statements }`.
+#[derive(Clone, Debug)]
+pub(crate) struct ProcAst<'a> {
+    pub name: Ident<'a>,
+    pub params: Vec<ParamAst<'a>>,
+    /// The return type, if the procedure returns a value.
+    pub ret: Option<(TypeAst<'a>, Sp)>,
+    /// Its `var`s: locals of the calling thread, one set per thread and procedure.
+    pub vars: Vec<VarAst<'a>>,
+    pub body: Vec<Stmt<'a>>,
+    /// `proc NAME(...)`, up to the return type.
+    pub sp: Sp,
+}
+
+/// `NAME(ARG, ...)`: a call of a procedure.
+#[derive(Clone, Debug)]
+pub(crate) struct CallAst<'a> {
+    pub name: Ident<'a>,
+    pub args: Vec<ExprAst<'a>>,
+    /// The whole call, name to `)`.
+    pub sp: Sp,
 }

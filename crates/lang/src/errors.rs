@@ -88,6 +88,11 @@ impl ErrorList {
         self.kept.len() < MAX_ERRORS || self.kept.peek().is_some_and(|last| sp.start < last.key.0)
     }
 
+    /// How many errors were reported so far, shown or not.
+    pub fn found(&self) -> u64 {
+        self.found
+    }
+
     pub fn is_empty(&self) -> bool {
         self.kept.is_empty()
     }

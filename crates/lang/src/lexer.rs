@@ -45,6 +45,13 @@ pub(crate) enum Kw {
     Abandoned,
     TimeoutResult,
     NotOwner,
+    Const,
+    Enum,
+    Allow,
+    /// `proc NAME(PARAMS) { ... }`: a procedure, inlined at each call.
+    Proc,
+    /// `return [EXPR]`: ends a procedure.
+    Return,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -81,6 +88,11 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("ABANDONED", Kw::Abandoned),
     ("TIMEOUT", Kw::TimeoutResult),
     ("NOT_OWNER", Kw::NotOwner),
+    ("const", Kw::Const),
+    ("enum", Kw::Enum),
+    ("allow", Kw::Allow),
+    ("proc", Kw::Proc),
+    ("return", Kw::Return),
 ];
 
 impl Kw {

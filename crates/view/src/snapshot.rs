@@ -76,12 +76,12 @@ pub struct LaneView {
 pub struct StepView {
     /// Its number, from 1.
     pub index: usize,
-    /// Who moved: a thread, or a process that crashed or restarted.
+    /// Who moved: a thread that ran or died, or a process that crashed or restarted.
     pub actor: String,
-    /// `run`, `crash` or `restart`.
+    /// `run`, `crash`, `restart` or `die`.
     pub action: String,
-    /// The lanes the step is drawn in: the thread that ran, or every thread of the process
-    /// that crashed or restarted.
+    /// The lanes the step is drawn in: the thread that ran or died, or every thread of the
+    /// process that crashed or restarted.
     pub lanes: Vec<usize>,
     /// The statement's source text (`run` only).
     pub operation: Option<String>,
@@ -132,6 +132,9 @@ pub struct ThreadView {
     pub status: String,
     /// The line of the statement it executes next, while it is running or blocked.
     pub next_line: Option<u32>,
+    /// Where that statement is, as reports say it: `line 12`, or `line 12 in acquire,
+    /// called at line 30` for a statement of a procedure.
+    pub next_at: Option<String>,
     /// Its locals, names without the thread prefix (`round`, not `worker[0].round`).
     pub locals: Vec<Item>,
 }
@@ -178,7 +181,8 @@ impl ViewData {
 
 fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {
     let lanes = match replayed.step.action {
-        Action::Run { thread, .. } => vec![usize::from(thread)],
+        // A thread's death is drawn on its own lane only: its process lives on.
+        Action::Run { thread, .. } | Action::Die { thread } => vec![usize::from(thread)],
         Action::Crash { process } | Action::Restart { process } => {
             system.layout().processes[process].threads.clone().map(usize::from).collect()
         }
@@ -225,6 +229,7 @@ fn state_view(system: &System, state: &State) -> StateView {
             ThreadView {
                 status: status.to_string(),
                 next_line: next.filter(|i| active && i.span.line > 0).map(|i| i.span.line),
+                next_at: next.filter(|i| active && i.span.line > 0).map(|i| i.location()),
                 locals: unprefixed(system.local_items(state, t), system.thread_name(t)),
             }
         })

@@ -31,7 +31,7 @@ fn trace(system: &System, c: &Counterexample) -> Value {
                 .map(|ch| json!({ "name": ch.name, "before": ch.before, "after": ch.after }))
                 .collect();
             before = &ts.state;
-            json!({
+            let mut step = json!({
                 "index": k + 1,
                 "actor": system.actor(&ts.step.action),
                 "action": ts.step.action,
@@ -40,7 +40,12 @@ fn trace(system: &System, c: &Counterexample) -> Value {
                 "outcome": system.outcome_text(&ts.step.outcome),
                 "text": system.step_text(&ts.step),
                 "changes": changes,
-            })
+            });
+            // A statement of a procedure: the calls it sits in, outermost first.
+            if let Some(i) = instr.filter(|i| !i.called_from.is_empty()) {
+                step["called_from"] = json!(i.called_from);
+            }
+            step
         })
         .collect();
     let mut trace = json!({ "initial": items(system, &c.initial), "steps": steps, "shortest": c.shortest });
@@ -92,6 +97,10 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "complete": !matches!(result.verdict, Verdict::Incomplete(_)),
         "exit_code": result.exit_code(),
     });
+    if let Some(why) = &s.symmetry_off {
+        // Why symmetry, asked for, left templates out: they index a mutex array by `self`.
+        doc["symmetry_off"] = json!(why);
+    }
     match &result.verdict {
         Verdict::Ok => {}
         Verdict::Violation(c) => {
@@ -102,6 +111,26 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
             doc["incomplete"] = json!({ "limit": limit.name(), "message": limit.describe() });
         }
     }
+    if !system.model().allowed.is_empty() {
+        doc["allowed"] = allowed(system, &s.allowed);
+    }
     doc["stats"] = stats;
     doc
+}
+
+/// The allowed outcomes: each kind and mutex that happened, with its count of explored
+/// transitions and an example, then each declaration that never did (`transitions` 0).
+fn allowed(system: &System, counts: &[crate::allowed::AllowedCount]) -> Value {
+    let mutex = |m: usize| system.model().mutexes[m].name.clone();
+    let happened = counts.iter().map(|c| {
+        json!({
+            "kind": c.kind,
+            "mutex": mutex(c.mutex),
+            "transitions": c.transitions,
+            "example": crate::allowed::describe_event(system, &c.example),
+        })
+    });
+    let unused = crate::allowed::unused(system, counts)
+        .map(|a| json!({ "kind": a.kind, "mutex": a.mutex.map(mutex), "transitions": 0, "example": Value::Null }));
+    happened.chain(unused).collect()
 }

@@ -68,11 +68,15 @@ pub fn trace_heading(c: &Counterexample) -> String {
 
 /// The reductions a search ran with, as the first line of a report names them.
 pub fn reductions_text(stats: &crate::Stats) -> String {
-    match (stats.partial_order, stats.symmetry) {
+    let on: String = match (stats.partial_order, stats.symmetry) {
         (true, true) => "partial-order, symmetry".into(),
         (true, false) => "partial-order".into(),
         (false, true) => "symmetry".into(),
         (false, false) => "none".into(),
+    };
+    match &stats.symmetry_off {
+        Some(why) => format!("{on} (symmetry off: {why})"),
+        None => on,
     }
 }
 
@@ -136,6 +140,10 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         trace(system, &mut out, c);
     }
     let s = &result.stats;
+    let allowed = crate::allowed::report_section(system, &s.allowed);
+    if !allowed.is_empty() {
+        let _ = writeln!(out, "\n{}", allowed.join("\n"));
+    }
     let _ = writeln!(out, "\nstatistics:");
     let _ = writeln!(out, "  states:      {}", s.states);
     let _ = writeln!(out, "  transitions: {}", s.transitions);

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use mutexcheck_core::describe::Change;
-use mutexcheck_core::ir::Span;
+use mutexcheck_core::ir::{CallSite, Span};
 use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 use crate::limits::Strategy;
@@ -19,8 +19,10 @@ use crate::result::Counterexample;
 pub const FORMAT_NAME: &str = "mutexcheck-trace";
 
 /// The version of the format this build writes. Version 2 added `violation.cycle_start`
-/// (lasso counterexamples of liveness properties); version 1 traces are read as they are.
-pub const FORMAT_VERSION: u32 = 2;
+/// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
+/// `may_die` thread died alone) and a step's `called_from` (the procedure calls a statement
+/// sits in). Older traces are read as they are.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -92,9 +94,9 @@ pub struct TraceViolation {
 pub struct StepRecord {
     /// The step's number, from 1.
     pub index: usize,
-    /// The thread that moved, or the process that crashed or restarted.
+    /// The thread that moved or died, or the process that crashed or restarted.
     pub actor: String,
-    /// `run`, `crash` or `restart`.
+    /// `run`, `crash`, `restart` or (version 3) `die`.
     pub action: String,
     /// For `run`: the instruction index in the thread's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,7 +105,7 @@ pub struct StepRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// What the operation returned: `OK`, `ABANDONED`, `TIMEOUT`, `NOT_OWNER`, `done`, `true`,
-    /// `false`, `alternative N`, `crashed`, `restarted`, or a fault's sentence.
+    /// `false`, `alternative N`, `crashed`, `restarted`, `died`, or a fault's sentence.
     pub outcome: String,
     /// The recursion count after a successful wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +113,10 @@ pub struct StepRecord {
     /// Where the statement is in the model (absent for crashes and restarts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// Version 3: for a statement of a procedure, the calls it sits in, outermost first
+    /// (the last names the procedure `span` is in). Absent for a statement of the thread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
     /// The items of the state this step changed.
     pub changes: Vec<Change>,
 }
@@ -154,6 +160,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         Action::Run { pc, .. } => ("run", Some(pc)),
         Action::Crash { .. } => ("crash", None),
         Action::Restart { .. } => ("restart", None),
+        Action::Die { .. } => ("die", None),
     };
     let instr = system.instr(&step.action);
     StepRecord {
@@ -165,6 +172,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         outcome,
         count,
         span: instr.map(|i| i.span),
+        called_from: instr.map(|i| i.called_from.clone()).unwrap_or_default(),
         changes: system.changes(before, after),
     }
 }
@@ -241,6 +249,17 @@ impl TraceFile {
             serde_json::from_value(value).map_err(|e| TraceError::Malformed { message: e.to_string() })?;
         if version < 2 && trace.violation.cycle_start.is_some() {
             let message = "`violation.cycle_start` is a version 2 field, but the trace says version 1".to_string();
+            return Err(TraceError::Malformed { message });
+        }
+        if let Some(step) = trace.steps.iter().find(|s| version < 3 && s.action == "die") {
+            let message = format!(
+                "step {} is a `die` step, a version 3 action, but the trace says version {version}",
+                step.index
+            );
+            return Err(TraceError::Malformed { message });
+        }
+        if version < 3 && trace.steps.iter().any(|s| !s.called_from.is_empty()) {
+            let message = format!("`called_from` is a version 3 field, but the trace says version {version}");
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)

@@ -133,6 +133,7 @@ fn run(
         successors.clear();
         let actor = match recorded.action.as_str() {
             "run" => threads.get(recorded.actor.as_str()).map(|&t| Actor::Thread(t)),
+            "die" => threads.get(recorded.actor.as_str()).map(|&t| Actor::Death(t)),
             _ => processes.get(recorded.actor.as_str()).map(|&p| Actor::Process(p)),
         };
         if let Some(actor) = actor {
@@ -147,7 +148,8 @@ fn run(
             let same = got.actor == recorded.actor
                 && got.action == recorded.action
                 && got.pc == recorded.pc
-                && got.operation == recorded.operation;
+                && got.operation == recorded.operation
+                && same_procs(&got, recorded);
             if same {
                 if got.outcome == recorded.outcome && got.count == recorded.count {
                     matched = Some((step, next, got));
@@ -244,6 +246,13 @@ fn finish(
     Replay { lines, verdict }
 }
 
+/// True when two records of a step sit in the same procedure calls (by procedure name: a
+/// call moved to another line is still the same call).
+fn same_procs(a: &StepRecord, b: &StepRecord) -> bool {
+    a.called_from.len() == b.called_from.len()
+        && a.called_from.iter().zip(&b.called_from).all(|(x, y)| x.proc == y.proc)
+}
+
 fn op_text(step: &StepRecord) -> String {
     step.operation.clone().unwrap_or_else(|| step.action.clone())
 }
@@ -282,6 +291,19 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
                     let (line, text) = here.map(|i| (i.span.line, i.text.as_str())).unwrap_or_default();
                     let found = format!("instruction {pc} (line {line}, `{text}`)");
                     let want_line = recorded.span.map(|s| format!("line {}, ", s.line)).unwrap_or_default();
+                    let procs = |calls: &[mutexcheck_core::ir::CallSite]| {
+                        calls.iter().map(|c| c.proc.clone()).collect::<Vec<_>>()
+                    };
+                    if let Some(i) = here.filter(|i| {
+                        recorded.pc == Some(pc) && text == op && procs(&i.called_from) != procs(&recorded.called_from)
+                    }) {
+                        let mut then = format!("line {}", recorded.span.map_or(0, |s| s.line));
+                        mutexcheck_core::ir::append_calls(&mut then, &recorded.called_from);
+                        return format!(
+                            "{actor}'s instruction {pc}, `{text}`, is now at {}, but the trace has it at {then}: the model's code has changed",
+                            i.location()
+                        );
+                    }
                     match recorded.pc {
                         Some(want) if want == pc && text == op => match status {
                             ThreadStatus::Blocked => {
@@ -314,6 +336,20 @@ fn why_not_enabled(system: &System, state: &State, recorded: &StepRecord) -> Str
                 format!("{actor} cannot restart here: it is not a crashed process marked `restart`")
             }
         }
-        other => format!("the trace has an unknown action \"{other}\" (expected run, crash or restart)"),
+        "die" => {
+            let Some(t) = threads.clone().find(|&t| system.thread_name(t) == actor) else {
+                return format!("the model has no thread named {actor}");
+            };
+            let tp = &system.layout().threads[t as usize];
+            let decl = &system.model().processes[system.layout().processes[tp.process].decl].threads[tp.decl];
+            if !decl.may_die {
+                format!("{actor} cannot die alone: its thread is not declared `may_die`")
+            } else if system.crashes_used(state) >= system.model().crashes {
+                format!("{actor} cannot die: the crash budget of {} is used up", system.model().crashes)
+            } else {
+                format!("{actor} cannot die here: it has already ended (or another thread is inside an atomic block)")
+            }
+        }
+        other => format!("the trace has an unknown action \"{other}\" (expected run, crash, restart or die)"),
     }
 }

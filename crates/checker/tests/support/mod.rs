@@ -12,7 +12,7 @@ use mutexcheck_core::{System, WaitMode};
 
 /// An instruction written on `line` as `text`.
 pub fn at(line: u32, text: &str, op: Op) -> Instr {
-    Instr { op, span: Span { line, col: 5, len: text.len() as u32 }, text: text.into() }
+    Instr::new(op, Span { line, col: 5, len: text.len() as u32 }, text)
 }
 
 pub fn shared_ref(index: usize) -> VarRef {
@@ -60,7 +60,7 @@ pub fn process(name: &str, instances: u32, code: Vec<Instr>) -> ProcessDecl {
         instances,
         restart: false,
         vars: vec![],
-        threads: vec![ThreadDecl { name: "main".into(), locals: vec![], code }],
+        threads: vec![ThreadDecl { name: "main".into(), locals: vec![], code, may_die: false }],
         span: Span::default(),
     }
 }
@@ -82,6 +82,8 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property
         processes,
         properties,
         liveness: vec![],
+        enums: vec![],
+        allowed: vec![],
     }
 }
 

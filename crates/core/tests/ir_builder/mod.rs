@@ -9,7 +9,7 @@ use mutexcheck_core::ir::{
 use mutexcheck_core::{Action, State, Step, System, WaitMode};
 
 pub fn instr(op: Op) -> Instr {
-    Instr { op, span: Span::default(), text: String::new() }
+    Instr::new(op, Span::default(), "")
 }
 
 pub fn local(index: usize) -> Place {
@@ -42,7 +42,7 @@ pub fn process(name: &str, instances: u32, locals: Vec<VarDecl>, code: Vec<Instr
         instances,
         restart: false,
         vars: vec![],
-        threads: vec![ThreadDecl { name: "main".into(), locals, code }],
+        threads: vec![ThreadDecl { name: "main".into(), locals, code, may_die: false }],
         span: Span::default(),
     }
 }
@@ -62,6 +62,8 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         processes,
         properties: vec![],
         liveness: vec![],
+        enums: vec![],
+        allowed: vec![],
     }
 }
 

@@ -119,6 +119,10 @@ impl ActorProcess {
                 Reply::Code(0) => Reply::Died,
                 other => other,
             },
+            Request::ExitThread => match self.ask("second pthread_exit") {
+                Reply::Code(0) => Reply::Died,
+                other => other,
+            },
             Request::ExitProcess => {
                 self.send("exit");
                 self.wait_for_exit()

@@ -77,6 +77,8 @@ pub enum Op {
     KillProcess,
     /// The actor, a second thread, returns from its thread function, holding what it holds.
     EndThread,
+    /// The actor, a second thread, calls `pthread_exit`, holding what it holds.
+    ExitThread,
 }
 
 impl Op {
@@ -90,6 +92,7 @@ impl Op {
             Op::ExitProcess => "_exit",
             Op::KillProcess => "SIGKILL",
             Op::EndThread => "thread-end",
+            Op::ExitThread => "pthread_exit",
         }
     }
 }
@@ -159,6 +162,7 @@ pub enum Request {
     ExitProcess,
     KillProcess,
     EndThread,
+    ExitThread,
 }
 
 /// One step as the model sees it: the request for the real mutex and the expected reply.
@@ -203,10 +207,11 @@ impl Model {
                 let request = if step.op == Op::ExitProcess { Request::ExitProcess } else { Request::KillProcess };
                 PlannedStep { request, expected: Reply::Died, note: "" }
             }
-            Op::EndThread => {
+            Op::EndThread | Op::ExitThread => {
                 assert!(step.actor.is_second_thread(), "only a second thread ends alone");
                 self.state.owner_died(self.attrs, thread);
-                PlannedStep { request: Request::EndThread, expected: Reply::Died, note: "" }
+                let request = if step.op == Op::EndThread { Request::EndThread } else { Request::ExitThread };
+                PlannedStep { request, expected: Reply::Died, note: "" }
             }
         }
     }

@@ -3,7 +3,9 @@
 use mutexcheck_core::posix::MutexType;
 
 use super::scenario::Actor::{A, A2, B, B2, C};
-use super::scenario::Op::{Consistent, EndThread, ExitProcess, KillProcess, Lock, TimedLock, TryLock, Unlock};
+use super::scenario::Op::{
+    Consistent, EndThread, ExitProcess, ExitThread, KillProcess, Lock, TimedLock, TryLock, Unlock,
+};
 use super::scenario::{Actor, Op, Scenario};
 
 const TYPES: [MutexType; 4] = [MutexType::Normal, MutexType::ErrorCheck, MutexType::Recursive, MutexType::Default];
@@ -35,6 +37,7 @@ pub fn all() -> Vec<Scenario> {
         scenarios.extend(robust_owner_death(kind));
         scenarios.extend(not_recoverable(kind));
         scenarios.push(non_robust_owner_death(kind));
+        scenarios.extend(thread_death(kind));
     }
     scenarios.extend(recursive_robust());
     scenarios.extend(consistent());
@@ -193,6 +196,39 @@ fn non_robust_owner_death(kind: MutexType) -> Scenario {
             (C, TryLock),
         ],
     )
+}
+
+/// A thread dies alone (`thread NAME may_die` in a model) holding the mutex, by
+/// `pthread_exit` or by returning, while its process and its sibling thread live on: a
+/// robust mutex goes to the next locker, the sibling or another process, with `EOWNERDEAD`;
+/// one that is not robust stays locked by the dead thread, for its sibling too.
+fn thread_death(kind: MutexType) -> Vec<Scenario> {
+    vec![
+        named(
+            "a thread calls pthread_exit holding it: its sibling gets EOWNERDEAD",
+            kind,
+            true,
+            &[(A2, Lock), (A2, ExitThread), (A, Lock), (A, Consistent), (A, Unlock), (B, TryLock), (B, Unlock)],
+        ),
+        named(
+            "a thread calls pthread_exit holding it: another process gets EOWNERDEAD",
+            kind,
+            true,
+            &[(A2, Lock), (A2, ExitThread), (B, Lock), (B, Consistent), (B, Unlock), (A, TryLock), (A, Unlock)],
+        ),
+        named(
+            "a thread returns holding it: another process gets EOWNERDEAD",
+            kind,
+            true,
+            &[(A2, Lock), (A2, EndThread), (B, TimedLock), (B, Consistent), (B, Unlock), (A, Lock), (A, Unlock)],
+        ),
+        named(
+            "a thread calls pthread_exit holding it, not robust: held for ever",
+            kind,
+            false,
+            &[(A2, Lock), (A2, ExitThread), (A, TimedLock), (B, TryLock), (A, Lock)],
+        ),
+    ]
 }
 
 /// The recursive robust facts: death at count 2 is handed over at count 1; the seed bug's

@@ -30,6 +30,10 @@ pub enum Op {
     BeginWait(u32),
     EndWait,
     ExitThread,
+    /// A thread actor calls `ExitThread` (a `may_die` thread's death in a model).
+    CallExitThread,
+    /// The driver calls `TerminateThread` on a thread actor.
+    KillThread,
     ExitProcess,
     Terminate,
 }
@@ -43,6 +47,8 @@ impl fmt::Display for Op {
             Op::BeginWait(ms) => write!(f, "begin-wait {ms}"),
             Op::EndWait => f.write_str("end-wait"),
             Op::ExitThread => f.write_str("exit-thread"),
+            Op::CallExitThread => f.write_str("ExitThread"),
+            Op::KillThread => f.write_str("kill-thread"),
             Op::ExitProcess => f.write_str("exit-process"),
             Op::Terminate => f.write_str("terminate"),
         }
@@ -107,18 +113,22 @@ pub fn parse(text: &str) -> Result<Vec<Scenario>, String> {
             (["release"], _) => Op::Release,
             (["end-wait"], _) => Op::EndWait,
             (["exit-thread"], _) => Op::ExitThread,
+            (["ExitThread"], _) => Op::CallExitThread,
+            (["kill-thread"], _) => Op::KillThread,
             (["exit-process"], _) => Op::ExitProcess,
             (["terminate"], _) => Op::Terminate,
             _ => return err("an unknown operation"),
         };
         let kind = scenario.actors[actor].1;
         let fits = match op {
-            Op::ExitThread => kind == ActorKind::Thread,
+            Op::ExitThread | Op::CallExitThread | Op::KillThread => kind == ActorKind::Thread,
             Op::ExitProcess | Op::Terminate => kind == ActorKind::Process,
             _ => true,
         };
         if !fits {
-            return err("exit-thread is for thread actors, exit-process and terminate for process actors");
+            return err(
+                "exit-thread, ExitThread and kill-thread are for thread actors, exit-process and terminate for process actors",
+            );
         }
         scenario.steps.push(Step { actor, op, documented: documented.to_string(), line });
     }
@@ -171,7 +181,7 @@ pub fn run(scenario: &Scenario) -> Result<Vec<String>, String> {
                 }
             },
             Op::EndWait => begun[step.actor].take().flatten().unwrap_or("WAIT_TIMEOUT"),
-            Op::ExitThread | Op::ExitProcess | Op::Terminate => {
+            Op::ExitThread | Op::CallExitThread | Op::KillThread | Op::ExitProcess | Op::Terminate => {
                 // A process actor has one thread: its end or death is that thread's.
                 mutex.abandon_if_owned_by(thread);
                 ended[step.actor] = true;

@@ -179,7 +179,8 @@ static const char *wait_name(DWORD result, char *buffer) {
 }
 
 /* Commands: `open NAME` (the mutex's name, ASCII), `wait MS`, `release`, `exit-thread`
- * (return: the calling thread ends), `exit-process`, `quit`. */
+ * (return: the calling thread ends), `ExitThread` (the calling thread calls it),
+ * `exit-process`, `quit`. */
 static void serve(HANDLE in, HANDLE out) {
     char command[LINE], buffer[64];
     HANDLE mutex = NULL;
@@ -204,6 +205,8 @@ static void serve(HANDLE in, HANDLE out) {
                 sprintf(buffer, "FALSE(%lu)", GetLastError());
         } else if (!strcmp(command, "exit-thread")) {
             return; /* holding what it holds: the thread's end is the step */
+        } else if (!strcmp(command, "ExitThread")) {
+            ExitThread(0); /* holding what it holds, and its handle to the mutex */
         } else if (!strcmp(command, "exit-process")) {
             ExitProcess(0);
         } else if (!strcmp(command, "quit")) {
@@ -310,10 +313,17 @@ static int run_step(struct actor *actor, const struct step *step, char *result) 
     }
     if (!strcmp(op, "end-wait"))
         return read_reply(actor->from, result, actor->begun_ms + REPLY_SLACK_MS);
-    if (!strcmp(op, "exit-thread") || !strcmp(op, "exit-process")) {
+    if (!strcmp(op, "exit-thread") || !strcmp(op, "ExitThread") || !strcmp(op, "exit-process")) {
         if (!write_line(actor->to, op))
             return 0;
         strcpy(result, await_end(actor));
+        return 1;
+    }
+    if (!strcmp(op, "kill-thread")) {
+        if (!TerminateThread(actor->handle, 1))
+            sprintf(result, "TerminateThread failed (%lu)", GetLastError());
+        else
+            strcpy(result, await_end(actor));
         return 1;
     }
     if (!strcmp(op, "terminate")) {

@@ -42,23 +42,31 @@ impl<'a> Checker<'a> {
                 ),
             }
         }
-        let crashes = match ast.crashes {
+        // Enums and constants first: every other declaration may use them.
+        let consts = self.declare_consts(&ast.consts);
+        self.declare_enums(&ast.enums);
+        self.resolve_consts(&ast.consts, &consts);
+        let crashes = match &ast.crashes {
             None => 1,
-            Some((n, sp)) if !(0..=MAX_CRASHES).contains(&n) => {
-                self.err(RawDiag::new(
-                    sp,
-                    format!("the crash budget must be between 0 and {MAX_CRASHES}"),
-                    "out of range",
-                ));
-                0
-            }
-            Some((n, _)) => n as u32,
+            Some(e) => match self.const_int(e, "the crash budget") {
+                Some(n) if !(0..=MAX_CRASHES).contains(&(n as i64)) => {
+                    let d = RawDiag::new(
+                        e.sp,
+                        format!("the crash budget must be between 0 and {MAX_CRASHES}"),
+                        "out of range",
+                    );
+                    self.err(value_help(d, e, n));
+                    0
+                }
+                Some(n) => n as u32,
+                None => 0,
+            },
         };
         let mut mutexes = Vec::new();
         let mut owned = Vec::new();
         for m in &ast.mutexes {
-            if let Some((_, first)) = self.globals.get(&m.name.name) {
-                self.duplicate(&m.name, *first, "a mutex");
+            if let Some((first, what)) = Env::default().declared(self, m.name.name) {
+                self.duplicate(&m.name, first, what);
                 continue;
             }
             if let Some(o) = &m.owner {
@@ -67,18 +75,16 @@ impl<'a> Checker<'a> {
                         RawDiag::new(o.sp, "a POSIX mutex starts unlocked", "no initial owner in POSIX")
                             .help("lock it as the first statement of the owning thread instead"),
                     );
-                } else {
-                    owned.push((mutexes.len(), o));
                 }
             }
             let posix = self.mutex_attributes(m);
-            self.globals.insert(m.name.name, (Entity::Mutex(mutexes.len()), m.name.sp));
-            mutexes.push(MutexDecl {
-                name: m.name.name.to_string(),
-                initial_owner: None,
-                posix,
-                span: self.src.span(m.sp),
-            });
+            let first = mutexes.len();
+            self.globals.insert(m.name.name, (Entity::Mutex(first), m.name.sp));
+            mutexes.extend(self.mutex_decls(m, posix, first));
+            if let (Some(o), Semantics::Win32) = (&m.owner, self.semantics) {
+                // Every element of an array is created owned by the same thread.
+                owned.extend((first..mutexes.len()).map(|i| (i, o)));
+            }
         }
         let mut shared = Vec::new();
         for v in &ast.shared {
@@ -99,6 +105,21 @@ impl<'a> Checker<'a> {
             }
         }
         let first_process = first_of(ast.processes.iter().map(|p| &p.name));
+        // Every process by name before any code is lowered: `alive(P)` may name a later one.
+        for p in ast.processes.iter().filter(|p| first_process[p.name.name] == p.name.sp) {
+            // The count's own errors are reported once, where the process is lowered.
+            let reported = std::mem::take(&mut self.errs);
+            let counted = p.instances.as_ref().and_then(|e| self.const_int(e, "an instance count"));
+            self.errs = reported;
+            let instances = match counted {
+                Some(n) if (1..=MAX_INSTANCES).contains(&(n as i64)) => n as u32,
+                _ => 1,
+            };
+            let info =
+                super::alive::ProcessInfo { index: self.processes.len(), instances, indexed: p.instances.is_some() };
+            self.processes.insert(p.name.name, info);
+        }
+        self.declare_procs(ast);
         let mut processes: Vec<ProcessDecl> = Vec::new();
         for p in &ast.processes {
             let first = first_process[p.name.name];
@@ -125,15 +146,29 @@ impl<'a> Checker<'a> {
             PropKind::Invariant(name) => Some(name),
             _ => None,
         }));
-        let properties = ast.props.iter().filter_map(|p| self.property(p, &invariants)).collect();
+        let properties = ast.props.iter().flat_map(|p| self.property(p, &invariants)).collect();
         let mut liveness = Vec::new();
         for (m, sp) in &ast.starvation {
             let env = Env { property: true, ..Env::default() };
-            if let Some(mutex) = self.mutex_ref(&env, m) {
-                liveness.push(Liveness::Starvation { mutex, span: self.src.span(*sp) });
+            if let Some(covered) = self.covered(&env, m, "starvation") {
+                let span = self.src.span(*sp);
+                liveness.extend(covered.mutexes.into_iter().map(|(mutex, _)| Liveness::Starvation { mutex, span }));
             }
         }
-        Model { name, semantics: self.semantics, crashes, mutexes, shared, processes, properties, liveness }
+        let enums = std::mem::take(&mut self.enums);
+        let allowed = self.allows(&ast.allows, &mutexes);
+        Model {
+            name,
+            semantics: self.semantics,
+            crashes,
+            mutexes,
+            shared,
+            processes,
+            properties,
+            liveness,
+            enums,
+            allowed,
+        }
     }
 
     /// The POSIX attributes a mutex declaration lists after `:` (a type word, at most one,
@@ -205,10 +240,17 @@ impl<'a> Checker<'a> {
         let init = v.init.as_ref().and_then(|e| self.constant(e));
         let mut init = init;
         let (ty, len) = match &v.ty {
-            Some((t, sp)) => self.ty(t, *sp),
+            Some((t, sp)) => {
+                if !self.type_names_known(t) {
+                    // Its error is enough: no second one about the initial value.
+                    init = None;
+                }
+                self.ty(t, *sp)
+            }
             None => match init {
                 Some((_, T::Bool)) => (Ty::Bool, None),
                 Some((_, T::Result)) => (self.result_ty(), None),
+                Some((_, T::Enum(id))) => (Ty::Enum { id, len: self.enums[id].members.len() as u32 }, None),
                 _ => {
                     self.err(
                         RawDiag::new(v.name.sp, format!("variable `{}` has no bounds", v.name.name), "type missing")
@@ -226,11 +268,20 @@ impl<'a> Checker<'a> {
         let mut value = lo;
         if let (Some((x, t)), Some(e)) = (init, &v.init) {
             if t != T::of(ty) {
-                self.err(RawDiag::new(
+                let mut d = RawDiag::new(
                     e.sp,
-                    format!("`{}` holds {}, but its initial value is {}", v.name.name, T::of(ty).noun(), t.noun()),
-                    format!("{} here", t.noun()),
-                ));
+                    format!(
+                        "`{}` holds {}, but its initial value is {}",
+                        v.name.name,
+                        self.noun(T::of(ty)),
+                        self.noun(t)
+                    ),
+                    format!("{} here", self.noun(t)),
+                );
+                if let T::Enum(id) = T::of(ty) {
+                    d = d.help(self.enum_values(id));
+                }
+                self.err(d);
             } else if !ty.contains(x) {
                 self.err(RawDiag::new(
                     e.sp,
@@ -244,80 +295,90 @@ impl<'a> Checker<'a> {
         VarDecl { name: v.name.name.to_string(), ty, len, init: value, span: self.src.span(v.sp) }
     }
 
-    /// A constant initial value: a number, `true`/`false` or a result name.
+    /// A constant initial value: a constant integer (see [`Checker::const_int`]),
+    /// `true`/`false`, a result name or an enum member.
     fn constant(&mut self, e: &ExprAst<'a>) -> Option<(Value, T)> {
         match e.kind {
-            ExprKind::Int(v) => match Value::try_from(v) {
-                Ok(v) => Some((v, T::Int)),
-                Err(_) => {
-                    self.err(RawDiag::new(e.sp, format!("the number {v} does not fit in 32 bits"), "too large"));
-                    None
-                }
-            },
             ExprKind::Bool(b) => Some((b as Value, T::Bool)),
             ExprKind::Result(r) => Some((r, T::Result)),
-            ExprKind::Error => None,
-            _ => {
-                self.err(
-                    RawDiag::new(e.sp, "an initial value must be a constant", "not a constant")
-                        .help("write a number, `true`, `false` or a result such as `OK`"),
-                );
-                None
-            }
+            ExprKind::Name(n) => match self.globals.get(n).map(|(e, _)| *e) {
+                Some(Entity::Member { id, index }) => Some((index, T::Enum(id))),
+                _ if self.semantics == Semantics::Posix && posix_result::NAMES.contains(&n) => {
+                    Some((posix_result::NAMES.iter().position(|r| *r == n).unwrap_or(0) as Value, T::Result))
+                }
+                _ => self.const_int(e, "an initial value").map(|v| (v, T::Int)),
+            },
+            _ => self.const_int(e, "an initial value").map(|v| (v, T::Int)),
         }
     }
 
-    fn ty(&mut self, t: &TypeAst, sp: crate::source::Sp) -> (Ty, Option<u32>) {
+    /// False when `t` names something that is not an enum (reported by `ty`).
+    fn type_names_known(&self, t: &TypeAst<'a>) -> bool {
+        match t {
+            TypeAst::Named(n) => matches!(self.globals.get(n.name), Some((Entity::Enum(_), _))),
+            TypeAst::Array { elem, .. } => self.type_names_known(elem),
+            _ => true,
+        }
+    }
+
+    fn ty(&mut self, t: &TypeAst<'a>, sp: crate::source::Sp) -> (Ty, Option<u32>) {
         match t {
             TypeAst::Bool => (Ty::Bool, None),
             TypeAst::Result => (self.result_ty(), None),
+            TypeAst::Named(name) => (self.named_type(name).unwrap_or(Ty::Int { lo: 0, hi: 0 }), None),
             TypeAst::Range { lo, hi } => {
-                let fits = |v: i64| Value::try_from(v).is_ok();
-                if !fits(*lo) || !fits(*hi) {
-                    self.err(RawDiag::new(sp, "range bounds must fit in 32 bits", "too large"));
-                    return (Ty::Int { lo: 0, hi: 0 }, None);
-                }
+                let (lo, hi) = (self.const_int(lo, "a range bound"), self.const_int(hi, "a range bound"));
+                let (Some(lo), Some(hi)) = (lo, hi) else { return (Ty::Int { lo: 0, hi: 0 }, None) };
                 if lo > hi {
                     self.err(
                         RawDiag::new(sp, format!("the range {lo}..{hi} is empty"), "lower bound above upper bound")
                             .help(format!("write `{hi}..{lo}`")),
                     );
-                    return (Ty::Int { lo: *hi as Value, hi: *lo as Value }, None);
+                    return (Ty::Int { lo: hi, hi: lo }, None);
                 }
-                (Ty::Int { lo: *lo as Value, hi: *hi as Value }, None)
+                (Ty::Int { lo, hi }, None)
             }
-            TypeAst::Array { elem, len, len_sp } => {
+            TypeAst::Array { elem, len } => {
                 if matches!(**elem, TypeAst::Array { .. }) {
                     self.err(RawDiag::new(sp, "arrays of arrays are not supported", "nested array"));
                     return (Ty::Int { lo: 0, hi: 0 }, Some(1));
                 }
                 let (ty, _) = self.ty(elem, sp);
-                if !(1..=MAX_ARRAY_LEN).contains(len) {
-                    self.err(RawDiag::new(
-                        *len_sp,
-                        format!("an array has 1 to {MAX_ARRAY_LEN} elements"),
-                        "bad length",
-                    ));
-                    return (ty, Some(1));
-                }
-                (ty, Some(*len as u32))
+                (ty, Some(self.array_len(len).unwrap_or(1)))
             }
         }
     }
 
+    /// The length of an array as written: of an array variable (`[T; N]`) and of a mutex
+    /// array (`mutex lock[N]`) alike; `None` after reporting a bad one.
+    pub(super) fn array_len(&mut self, len: &ExprAst<'a>) -> Option<u32> {
+        let n = self.const_int(len, "an array length")?;
+        if !(1..=MAX_ARRAY_LEN).contains(&(n as i64)) {
+            let d = RawDiag::new(len.sp, format!("an array has 1 to {MAX_ARRAY_LEN} elements"), "bad length");
+            self.err(value_help(d, len, n));
+            return None;
+        }
+        Some(n as u32)
+    }
+
     fn process(&mut self, p: &ProcessAst<'a>) -> ProcessDecl {
-        let instances = match p.instances {
+        let instances = match &p.instances {
             None => 1,
-            Some((n, sp)) if !(1..=MAX_INSTANCES).contains(&n) => {
-                self.err(RawDiag::new(
-                    sp,
-                    format!("a process has 1 to {MAX_INSTANCES} instances"),
-                    "bad instance count",
-                ));
-                1
-            }
-            Some((n, _)) => n as u32,
+            Some(e) => match self.const_int(e, "an instance count") {
+                Some(n) if !(1..=MAX_INSTANCES).contains(&(n as i64)) => {
+                    let d = RawDiag::new(
+                        e.sp,
+                        format!("a process has 1 to {MAX_INSTANCES} instances"),
+                        "bad instance count",
+                    );
+                    self.err(value_help(d, e, n));
+                    1
+                }
+                Some(n) => n as u32,
+                None => 1,
+            },
         };
+        self.procs.instances = instances;
         let mut env = Env::default();
         let mut vars = Vec::new();
         for v in &p.vars {
@@ -364,9 +425,10 @@ impl<'a> Checker<'a> {
             env.local.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
             locals.push(d);
         }
-        let mut lw = super::stmt::Lowering { locals, code: Vec::new(), atomic: false };
+        self.procs.start_thread();
+        let mut lw = super::stmt::Lowering::new(locals);
         self.block(env, &mut lw, &t.body);
-        ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code }
+        ThreadDecl { name: t.name.name.to_string(), locals: lw.locals, code: lw.code, may_die: t.may_die }
     }
 
     /// `owned_by PROC[i].THREAD`: the thread that creates the mutex owning it.
@@ -376,16 +438,19 @@ impl<'a> Checker<'a> {
             return None;
         };
         let p = &procs[pi];
-        let instance = match o.instance {
-            Some((i, sp)) if i < 0 || i >= p.instances as i64 => {
-                self.err(RawDiag::new(
-                    sp,
-                    format!("process `{}` has instances 0..{}, not {i}", p.name, p.instances - 1),
-                    "no such instance",
-                ));
-                return None;
+        let instance = match &o.instance {
+            Some(e) => {
+                let i = self.const_int(e, "an instance number")?;
+                if i < 0 || i as i64 >= p.instances as i64 {
+                    self.err(RawDiag::new(
+                        e.sp,
+                        format!("process `{}` has instances 0..{}, not {i}", p.name, p.instances - 1),
+                        "no such instance",
+                    ));
+                    return None;
+                }
+                i as u32
             }
-            Some((i, _)) => i as u32,
             None if p.instances > 1 => {
                 self.err(
                     RawDiag::new(
@@ -430,17 +495,18 @@ impl<'a> Checker<'a> {
         Some(ThreadRef { process: pi, instance, thread })
     }
 
-    /// A property; `invariants` holds the first declaration of each invariant name.
-    fn property(&mut self, p: &PropAst<'a>, invariants: &BTreeMap<&str, Sp>) -> Option<Property> {
+    /// A property (one per element for `protect lock[i]`); `invariants` holds the first
+    /// declaration of each invariant name.
+    fn property(&mut self, p: &PropAst<'a>, invariants: &BTreeMap<&str, Sp>) -> Vec<Property> {
         let env = Env { property: true, ..Env::default() };
-        let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
         let text = self.src.text_of(p.cond.sp);
         let span = self.src.span(p.cond.sp);
-        Some(match &p.kind {
-            PropKind::Protect(m) => {
-                let mutex = self.mutex_ref(&env, m)?;
-                Property::Protect { mutex, cond, text, span }
-            }
+        if let PropKind::Protect(m) = &p.kind {
+            return self.protect(m, &p.cond, text, span);
+        }
+        let cond = self.expr_of(&env, &p.cond, T::Bool, "a property");
+        vec![match &p.kind {
+            PropKind::Protect(_) => unreachable!("handled above"),
             PropKind::Invariant(name) => {
                 let first = invariants[name.name];
                 if first != name.sp {
@@ -449,7 +515,42 @@ impl<'a> Checker<'a> {
                 Property::Invariant { name: name.name.to_string(), cond, text, span }
             }
             PropKind::AtEnd => Property::AtEnd { cond, text, span },
-        })
+        }]
+    }
+
+    /// `protect m: EXPR`, or `protect lock[i]: EXPR`: one property per element, `EXPR`
+    /// checked with `i` standing for that element (its errors reported once, not per element).
+    fn protect(&mut self, m: &MutexRefAst<'a>, cond: &ExprAst<'a>, text: String, span: Span) -> Vec<Property> {
+        let env = Env { property: true, ..Env::default() };
+        let Some(covered) = self.covered(&env, m, "protect") else {
+            // The condition is still checked, for its own errors.
+            self.expr_of(&env, cond, T::Bool, "a property");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (mutex, binder) in covered.mutexes {
+            let before = self.errs.found();
+            let env = Env { property: true, binder, ..Env::default() };
+            let c = self.expr_of(&env, cond, T::Bool, "a property");
+            if self.errs.found() != before {
+                break;
+            }
+            let text = match binder {
+                Some((name, k)) => format!("{text} ({name} = {k})"),
+                None => text.clone(),
+            };
+            out.push(Property::Protect { mutex, cond: c, text, span });
+        }
+        out
+    }
+}
+
+/// Adds "`N - 1` is 0" to a diagnostic about the value of a constant expression that is
+/// not a plain number, so that the reader sees the value the bound was checked against.
+fn value_help(d: RawDiag, e: &ExprAst, v: Value) -> RawDiag {
+    match e.kind {
+        ExprKind::Int(_) => d,
+        _ => d.help(format!("this is {v}")),
     }
 }
 

@@ -1,9 +1,10 @@
 //! Name resolution and type checking of expressions, producing IR expressions.
 
+use super::mutex_ref::MutexTarget;
 use super::{Checker, Entity, Env};
-use crate::ast::{ExprAst, ExprKind, Ident};
+use crate::ast::{ExprAst, ExprKind, Ident, MutexRefAst};
 use crate::RawDiag;
-use mutexcheck_core::ir::{posix_result, result, BinOp, Expr, MutexId, Semantics, Ty, UnOp, Value};
+use mutexcheck_core::ir::{posix_result, result, BinOp, Expr, MutexId, MutexQuery, Semantics, Ty, UnOp, Value};
 
 /// The type of an expression, or `Err` after an error was reported (to avoid cascades).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +12,8 @@ pub(crate) enum T {
     Int,
     Bool,
     Result,
+    /// A member of enum `EnumId`.
+    Enum(mutexcheck_core::ir::EnumId),
     Err,
 }
 
@@ -20,15 +23,18 @@ impl T {
             Ty::Int { .. } => T::Int,
             Ty::Bool => T::Bool,
             Ty::Result | Ty::PosixResult => T::Result,
+            Ty::Enum { id, .. } => T::Enum(id),
         }
     }
 
     /// "a number", "a boolean", "a result", as in "cannot compare a result with a number".
+    /// An enum's values need its name: `Checker::noun` says "a `Phase` value".
     pub fn noun(self) -> &'static str {
         match self {
             T::Int => "a number",
             T::Bool => "a boolean",
             T::Result => "a result",
+            T::Enum(_) => "an enum value",
             T::Err => "an invalid value",
         }
     }
@@ -44,8 +50,22 @@ impl<'a> Checker<'a> {
     pub(super) fn mutex_ref(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<MutexId> {
         match env.lookup(self, name.name) {
             Some(Entity::Mutex(id)) => Some(id),
-            Some(Entity::Var { .. }) => {
-                self.err(RawDiag::new(name.sp, format!("`{}` is a variable, not a mutex", name.name), "not a mutex"));
+            Some(Entity::Param { .. }) => {
+                self.err(RawDiag::new(
+                    name.sp,
+                    format!("`{}` is a parameter holding a value, not a mutex", name.name),
+                    "not a mutex",
+                ));
+                None
+            }
+            Some(e) => {
+                let what = match e {
+                    Entity::Const(_) => "a constant",
+                    Entity::Enum(_) => "an enum type",
+                    Entity::Member { .. } => "an enum member",
+                    _ => "a variable",
+                };
+                self.err(RawDiag::new(name.sp, format!("`{}` is {what}, not a mutex", name.name), "not a mutex"));
                 None
             }
             None => {
@@ -70,8 +90,8 @@ impl<'a> Checker<'a> {
         if t != want && t != T::Err {
             self.err(RawDiag::new(
                 e.sp,
-                format!("{what} must be {}, but this is {}", want.noun(), t.noun()),
-                format!("this is {}", t.noun()),
+                format!("{what} must be {}, but this is {}", self.noun(want), self.noun(t)),
+                format!("this is {}", self.noun(t)),
             ));
         }
         x
@@ -115,7 +135,29 @@ impl<'a> Checker<'a> {
                 }
                 (Expr::InstanceId, T::Int)
             }
+            ExprKind::Name(n) if env.binder.is_some_and(|(b, _)| b == *n) => {
+                (Expr::Const(env.binder.map_or(0, |(_, v)| v)), T::Int)
+            }
+            ExprKind::Name(n) if matches!(env.lookup(self, n), Some(Entity::Const(_) | Entity::Member { .. })) => {
+                match env.lookup(self, n) {
+                    Some(Entity::Const(i)) => match self.const_values[i] {
+                        Some(v) => (Expr::Const(v), T::Int),
+                        None => ERR,
+                    },
+                    Some(Entity::Member { id, index }) => (Expr::Const(index), T::Enum(id)),
+                    _ => ERR,
+                }
+            }
+            ExprKind::Name(n) if matches!(env.lookup(self, n), Some(Entity::Enum(_))) => {
+                let Some(Entity::Enum(id)) = env.lookup(self, n) else { return ERR };
+                let help = self.enum_values(id);
+                self.err(RawDiag::new(e.sp, format!("`{n}` is an enum type, not a value"), "a type").help(help));
+                ERR
+            }
             ExprKind::Name(n) => {
+                if let Some(Entity::Param { ty, arg }) = env.lookup(self, n) {
+                    return (env.args.get(arg).cloned().unwrap_or(Expr::Const(0)), T::of(ty));
+                }
                 let ident = Ident { name: n, sp: e.sp };
                 match self.var(env, &ident) {
                     Some((var, ty, None)) => (Expr::Var(var), T::of(ty)),
@@ -135,8 +177,8 @@ impl<'a> Checker<'a> {
                 if it != T::Int && it != T::Err {
                     self.err(RawDiag::new(
                         i.sp,
-                        format!("an array index must be a number, but this is {}", it.noun()),
-                        format!("this is {}", it.noun()),
+                        format!("an array index must be a number, but this is {}", self.noun(it)),
+                        format!("this is {}", self.noun(it)),
                     ));
                 }
                 match v {
@@ -149,6 +191,11 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Call(call) => self.call(env, &call.0, &call.1),
+            ExprKind::Alive(alive) => self.alive(env, e, &alive.0, alive.1.as_ref()),
+            ExprKind::ProcCall(call) => {
+                self.call_in_expression(call);
+                ERR
+            }
             ExprKind::Unary(op, a) => {
                 let (x, t) = self.expr(env, a);
                 let (want, sym) = match op {
@@ -161,8 +208,8 @@ impl<'a> Checker<'a> {
                 if t != want {
                     self.err(RawDiag::new(
                         e.sp,
-                        format!("`{sym}` needs {}, but this is {}", want.noun(), t.noun()),
-                        format!("{} here", t.noun()),
+                        format!("`{sym}` needs {}, but this is {}", self.noun(want), self.noun(t)),
+                        format!("{} here", self.noun(t)),
                     ));
                     return ERR;
                 }
@@ -189,8 +236,8 @@ impl<'a> Checker<'a> {
                         } else {
                             let mut d = RawDiag::new(
                                 e.sp,
-                                format!("cannot compare {} with {}", ta.noun(), tb.noun()),
-                                format!("{} `{sym}` {}", ta.noun(), tb.noun()),
+                                format!("cannot compare {} with {}", self.noun(ta), self.noun(tb)),
+                                format!("{} `{sym}` {}", self.noun(ta), self.noun(tb)),
                             );
                             if ta == T::Result || tb == T::Result {
                                 d = d.help(match self.semantics {
@@ -201,6 +248,8 @@ impl<'a> Checker<'a> {
                                         format!("a result is one of {}", posix_result::NAMES.join(", "))
                                     }
                                 });
+                            } else if let (T::Enum(id), _) | (_, T::Enum(id)) = (ta, tb) {
+                                d = d.help(self.enum_values(id));
                             }
                             self.err(d);
                             None
@@ -221,16 +270,20 @@ impl<'a> Checker<'a> {
             return Some(());
         }
         let bad = if ta != want { ta } else { tb };
-        self.err(RawDiag::new(
+        let mut d = RawDiag::new(
             e.sp,
-            format!("`{sym}` needs {} on both sides, but one side is {}", want.noun(), bad.noun()),
-            format!("{} here", bad.noun()),
-        ));
+            format!("`{sym}` needs {} on both sides, but one side is {}", self.noun(want), self.noun(bad)),
+            format!("{} here", self.noun(bad)),
+        );
+        if let T::Enum(_) = bad {
+            d = d.help("enum values have no order and no arithmetic; compare them with `==` and `!=`");
+        }
+        self.err(d);
         None
     }
 
     /// `held(m)`, `count(m)`, `owns(m)`, `abandoned(m)`.
-    fn call(&mut self, env: &Env<'a>, f: &Ident<'a>, arg: &Ident<'a>) -> Typed {
+    fn call(&mut self, env: &Env<'a>, f: &Ident<'a>, arg: &MutexRefAst<'a>) -> Typed {
         let known = ["held", "count", "owns", "abandoned"];
         if !known.contains(&f.name) {
             self.err(
@@ -257,7 +310,22 @@ impl<'a> Checker<'a> {
             );
             return ERR;
         }
-        let Some(m) = self.mutex_ref(env, arg) else { return ERR };
+        let m = match self.mutex_target(env, arg) {
+            Some(MutexTarget::Fixed(m)) => m,
+            Some(MutexTarget::Element(element)) => {
+                let query = |q| Expr::ElementQuery(q, element);
+                return match f.name {
+                    "held" => {
+                        let count = query(MutexQuery::Count);
+                        (Expr::Binary(BinOp::Gt, Box::new(count), Box::new(Expr::Const(0))), T::Bool)
+                    }
+                    "count" => (query(MutexQuery::Count), T::Int),
+                    "owns" => (query(MutexQuery::Owns), T::Bool),
+                    _ => (query(MutexQuery::Abandoned), T::Bool),
+                };
+            }
+            None => return ERR,
+        };
         match f.name {
             "held" => (Expr::Binary(BinOp::Gt, Box::new(Expr::MutexCount(m)), Box::new(Expr::Const(0))), T::Bool),
             "count" => (Expr::MutexCount(m), T::Int),

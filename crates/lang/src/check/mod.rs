@@ -9,8 +9,15 @@
 //! Work done for a reader alone is bounded: a "did you mean" search, or a message quoting a
 //! name other than the one it points at, is made only for an error that may be shown.
 
+mod alive;
+mod allow;
+mod consts;
 mod decl;
 mod expr;
+mod mutex_ref;
+mod proc;
+mod proc_args;
+mod proc_graph;
 mod stmt;
 mod suggest;
 
@@ -20,7 +27,7 @@ use crate::ast::{Ident, ModelAst};
 use crate::errors::ErrorList;
 use crate::source::{Source, Sp};
 use crate::RawDiag;
-use mutexcheck_core::ir::{Model, MutexId, Ty, VarRef};
+use mutexcheck_core::ir::{EnumDecl, EnumId, Model, MutexId, Ty, Value, VarRef};
 
 pub(crate) use expr::T;
 
@@ -28,7 +35,26 @@ pub(crate) use expr::T;
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Entity {
     Mutex(MutexId),
-    Var { var: VarRef, ty: Ty, len: Option<u32> },
+    Var {
+        var: VarRef,
+        ty: Ty,
+        len: Option<u32>,
+    },
+    /// `const NAME = ...`: its index in `Checker::const_values`.
+    Const(usize),
+    /// `enum NAME { ... }`: the type.
+    Enum(EnumId),
+    /// A member of enum `id`, and its value (its position in the enum).
+    Member {
+        id: EnumId,
+        index: Value,
+    },
+    /// A value parameter of the procedure being lowered: read-only, its uses replaced by
+    /// the argument `Env::args[arg]` (a mutex parameter is the `Mutex` it names).
+    Param {
+        ty: Ty,
+        arg: usize,
+    },
 }
 
 /// Names visible at one place, with where each was declared.
@@ -42,6 +68,11 @@ pub(crate) struct Env<'a> {
     pub local: Names<'a>,
     /// Checking a property: no thread, no `self`, no `owns`.
     pub property: bool,
+    /// The index name of `protect lock[i]: EXPR` and the element it stands for while `EXPR`
+    /// is checked for that element.
+    pub binder: Option<(&'a str, mutexcheck_core::ir::Value)>,
+    /// The arguments of the procedure call being lowered, by parameter.
+    pub args: Vec<mutexcheck_core::ir::Expr>,
 }
 
 impl<'a> Env<'a> {
@@ -59,15 +90,21 @@ impl<'a> Env<'a> {
 
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
-        if let Some((_, sp)) = self.local.get(name) {
-            return Some((*sp, "a local variable"));
+        if let Some((e, sp)) = self.local.get(name) {
+            // A mutex among the locals is a procedure's mutex parameter.
+            let what =
+                if matches!(e, Entity::Param { .. } | Entity::Mutex(_)) { "a parameter" } else { "a local variable" };
+            return Some((*sp, what));
         }
         if let Some((_, sp)) = self.process.get(name) {
             return Some((*sp, "a process variable"));
         }
         cx.globals.get(name).map(|(e, sp)| match e {
             Entity::Mutex(_) => (*sp, "a mutex"),
-            Entity::Var { .. } => (*sp, "a shared variable"),
+            Entity::Var { .. } | Entity::Param { .. } => (*sp, "a shared variable"),
+            Entity::Const(_) => (*sp, "a constant"),
+            Entity::Enum(_) => (*sp, "an enum"),
+            Entity::Member { .. } => (*sp, "an enum member"),
         })
     }
 }
@@ -84,6 +121,16 @@ pub(crate) struct Checker<'a> {
     budget: suggest::Budget,
     /// The model's mutex flavor, from its `semantics` line.
     pub semantics: mutexcheck_core::ir::Semantics,
+    /// The value of each constant (`Entity::Const`), `None` after an error.
+    pub const_values: Vec<Option<Value>>,
+    /// The enums declared, as the IR gets them.
+    pub enums: Vec<EnumDecl>,
+    /// The process templates by name, for `alive(P[i])` (filled before any code is lowered).
+    pub processes: BTreeMap<&'a str, alive::ProcessInfo>,
+    /// The length of each mutex array, by its first element (the mutex its name resolves to).
+    pub mutex_arrays: BTreeMap<MutexId, u32>,
+    /// The procedures and the state of inlining them into the current thread.
+    pub procs: proc::Procs<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +142,11 @@ impl<'a> Checker<'a> {
             errs: ErrorList::default(),
             budget: suggest::Budget::for_source(src.text.len()),
             semantics: mutexcheck_core::ir::Semantics::Win32,
+            const_values: Vec::new(),
+            enums: Vec::new(),
+            processes: BTreeMap::new(),
+            mutex_arrays: BTreeMap::new(),
+            procs: proc::Procs::default(),
         }
     }
 
@@ -132,10 +184,33 @@ impl<'a> Checker<'a> {
     pub fn var(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<(VarRef, Ty, Option<u32>)> {
         match env.lookup(self, name.name) {
             Some(Entity::Var { var, ty, len }) => Some((var, ty, len)),
+            Some(Entity::Param { .. }) => {
+                self.err(
+                    RawDiag::new(
+                        name.sp,
+                        format!("`{}` is a parameter: it can be read, not assigned", name.name),
+                        "read-only",
+                    )
+                    .help("copy it into a `var` of the procedure and change that"),
+                );
+                None
+            }
             Some(Entity::Mutex(_)) => {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex").help(
                     format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name),
                 ));
+                None
+            }
+            Some(Entity::Const(_) | Entity::Enum(_) | Entity::Member { .. }) => {
+                let what = match env.lookup(self, name.name) {
+                    Some(Entity::Const(_)) => "a constant",
+                    Some(Entity::Enum(_)) => "an enum type",
+                    _ => "an enum member",
+                };
+                self.err(
+                    RawDiag::new(name.sp, format!("`{}` is {what}, not a variable", name.name), what)
+                        .help("only variables can be assigned or indexed"),
+                );
                 None
             }
             None if env.property && self.inner_vars.contains_key(name.name) => {
@@ -153,7 +228,7 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let mut d = RawDiag::new(name.sp, format!("unknown name `{}`", name.name), "not declared");
-                let vars = |e: &Entity| matches!(e, Entity::Var { .. });
+                let vars = |e: &Entity| matches!(e, Entity::Var { .. } | Entity::Const(_) | Entity::Member { .. });
                 if mutexcheck_core::ir::posix_result::NAMES.contains(&name.name) {
                     d = d.help(format!(
                         "`{}` is a POSIX result: add `semantics posix` at the top of the model for POSIX mutexes",

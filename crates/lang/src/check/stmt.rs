@@ -1,5 +1,6 @@
 //! Lowering statements to instructions: straight-line code with branches and jumps by index.
 
+use super::mutex_ref::MutexTarget;
 use super::{Checker, Entity, Env, T};
 use crate::ast::*;
 use crate::RawDiag;
@@ -12,20 +13,28 @@ pub(crate) struct Lowering {
     pub code: Vec<Instr>,
     /// Inside an `atomic` block (they do not nest).
     pub atomic: bool,
+    /// The procedure calls being inlined here, outermost first: every instruction emitted
+    /// carries them.
+    pub calls: Vec<CallSite>,
 }
 
 impl Lowering {
-    fn emit(&mut self, op: Op, span: Span, text: String) -> Pc {
-        self.code.push(Instr { op, span, text });
+    /// A thread's code, starting with its declared locals.
+    pub fn new(locals: Vec<VarDecl>) -> Lowering {
+        Lowering { locals, code: Vec::new(), atomic: false, calls: Vec::new() }
+    }
+
+    pub(super) fn emit(&mut self, op: Op, span: Span, text: String) -> Pc {
+        self.code.push(Instr { op, span, text, called_from: self.calls.clone() });
         self.code.len() - 1
     }
 
-    fn here(&self) -> Pc {
+    pub(super) fn here(&self) -> Pc {
         self.code.len()
     }
 
     /// Points the jump at `at` (a `Branch` or `Goto`) to `target`.
-    fn patch(&mut self, at: Pc, target: Pc) {
+    pub(super) fn patch(&mut self, at: Pc, target: Pc) {
         match &mut self.code[at].op {
             Op::Branch { target: t, .. } | Op::Goto { target: t } => *t = target,
             _ => {}
@@ -61,17 +70,26 @@ impl<'a> Checker<'a> {
                 let (v, vt) = self.expr(env, value);
                 if let Some((place, pt)) = self.place(env, place) {
                     if vt != pt && vt != T::Err {
-                        self.err(RawDiag::new(
+                        let mut d = RawDiag::new(
                             value.sp,
-                            format!("`{}` holds {}, but this value is {}", s_name(&s.kind), pt.noun(), vt.noun()),
-                            format!("{} here", vt.noun()),
-                        ));
+                            format!(
+                                "`{}` holds {}, but this value is {}",
+                                s_name(&s.kind),
+                                self.noun(pt),
+                                self.noun(vt)
+                            ),
+                            format!("{} here", self.noun(vt)),
+                        );
+                        if let T::Enum(id) = pt {
+                            d = d.help(self.enum_values(id));
+                        }
+                        self.err(d);
                     }
                     lw.emit(Op::Assign { place, value: v }, span, text);
                 }
             }
             StmtKind::Mutex { target, op, mutex } => {
-                let m = self.mutex_ref(env, mutex);
+                let m = self.mutex_target(env, mutex);
                 let result = match target {
                     None => None,
                     Some(Target::Let(name)) => self.let_var(env, lw, name),
@@ -84,7 +102,7 @@ impl<'a> Checker<'a> {
                                     format!(
                                         "`{}` holds {}, but `{}` returns a result",
                                         p.name.name,
-                                        t.noun(),
+                                        self.noun(t),
                                         op.word()
                                     ),
                                     "not a result variable",
@@ -97,12 +115,19 @@ impl<'a> Checker<'a> {
                     },
                 };
                 if op.is_posix() != (self.semantics == Semantics::Posix) {
-                    self.mixed_flavors(*op, mutex);
-                } else if let Some(mutex) = m {
-                    let op = match op {
+                    self.mixed_flavors(*op, &mutex.name);
+                } else if let Some(target) = m {
+                    let on = |mutex| match op {
                         MutexOp::Wait(mode) | MutexOp::Lock(mode) => Op::Wait { mutex, mode: *mode, result },
                         MutexOp::Release | MutexOp::Unlock => Op::Release { mutex, result },
                         MutexOp::Consistent => Op::Consistent { mutex, result },
+                    };
+                    let op = match target {
+                        MutexTarget::Fixed(mutex) => on(mutex),
+                        MutexTarget::Element(element) => {
+                            let first = on(element.base);
+                            Op::OnElement { element, op: Box::new(first) }
+                        }
                     };
                     lw.emit(op, span, text);
                 }
@@ -151,6 +176,8 @@ impl<'a> Checker<'a> {
                 lw.emit(Op::AtomicEnd, span, "end atomic".into());
                 lw.atomic = outer;
             }
+            StmtKind::Call { target, call } => self.call_stmt(env, lw, s, target.as_ref(), call),
+            StmtKind::Return(value) => self.return_stmt(env, lw, s, value.as_ref()),
             StmtKind::Either(alts) => {
                 let choose = lw.emit(Op::Choose { targets: Vec::new() }, span, text);
                 let mut targets = Vec::new();
@@ -191,15 +218,38 @@ impl<'a> Checker<'a> {
 
     /// `let r = ...`: the thread's result variable `r`, declared here if it is new.
     fn let_var(&mut self, env: &mut Env<'a>, lw: &mut Lowering, name: &Ident<'a>) -> Option<Place> {
+        let ty = self.result_ty();
+        self.let_var_of(env, lw, name, ty)
+    }
+
+    /// `let r = ...` storing a value of type `want`: the local `r`, declared here (of type
+    /// `want`) if it is new, or the existing local `r` if it has exactly that type.
+    pub(super) fn let_var_of(
+        &mut self,
+        env: &mut Env<'a>,
+        lw: &mut Lowering,
+        name: &Ident<'a>,
+        want: Ty,
+    ) -> Option<Place> {
         if let Some((Entity::Var { var, ty, len }, _)) = env.local.get(&name.name) {
-            if *ty == self.result_ty() && len.is_none() {
+            if *ty == want && len.is_none() {
                 return Some(Place { var: *var, index: None });
             }
-            let t = if len.is_some() { "an array" } else { T::of(*ty).noun() };
+            let t = if len.is_some() { "an array".to_string() } else { self.noun(T::of(*ty)) };
+            let needs = match want {
+                Ty::Result | Ty::PosixResult => "a result variable".to_string(),
+                Ty::Int { lo, hi } => format!("a variable of type {lo}..{hi}"),
+                Ty::Bool => "a bool variable".to_string(),
+                Ty::Enum { .. } => format!("a variable for {}", self.noun(T::of(want))),
+            };
+            let t = match (*ty, len) {
+                (Ty::Int { lo, hi }, None) if T::of(want) == T::Int => format!("{lo}..{hi}"),
+                _ => t,
+            };
             self.err(
                 RawDiag::new(
                     name.sp,
-                    format!("`{}` holds {t}, but `let` needs a result variable", name.name),
+                    format!("`{}` holds {t}, but `let` needs {needs}", name.name),
                     "not a result variable",
                 )
                 .help("choose another name for the result"),
@@ -219,12 +269,12 @@ impl<'a> Checker<'a> {
             return None;
         }
         let var = VarRef { scope: Scope::Local, index: lw.locals.len() };
-        let ty = self.result_ty();
+        let ty = want;
         lw.locals.push(VarDecl {
             name: name.name.to_string(),
             ty,
             len: None,
-            init: result::OK,
+            init: ty.bounds().0,
             span: self.src.span(name.sp),
         });
         env.local.insert(name.name, (Entity::Var { var, ty, len: None }, name.sp));
@@ -232,7 +282,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The target of an assignment and its type.
-    fn place(&mut self, env: &Env<'a>, p: &PlaceAst<'a>) -> Option<(Place, T)> {
+    pub(super) fn place(&mut self, env: &Env<'a>, p: &PlaceAst<'a>) -> Option<(Place, T)> {
         let (var, ty, len) = self.var(env, &p.name)?;
         let index = match (&p.index, len) {
             (None, None) => None,

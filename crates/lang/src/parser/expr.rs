@@ -9,6 +9,10 @@ use mutexcheck_core::ir::{result, BinOp, UnOp};
 /// deep tree, and every later pass walks trees recursively.
 pub const MAX_OPERATORS: usize = 256;
 
+/// The built-in mutex queries, written like calls: `held(m)`. Any other `NAME(...)` is a
+/// procedure call.
+pub(crate) const QUERIES: [&str; 4] = ["held", "count", "owns", "abandoned"];
+
 impl<'a> Parser<'a> {
     /// A full expression.
     pub(crate) fn expr(&mut self) -> PResult<ExprAst<'a>> {
@@ -79,7 +83,7 @@ impl<'a> Parser<'a> {
         Ok(e)
     }
 
-    fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
+    pub(super) fn add_expr(&mut self) -> PResult<ExprAst<'a>> {
         let mut l = self.mul_expr()?;
         loop {
             let op = match self.peek().tok {
@@ -161,8 +165,15 @@ impl<'a> Parser<'a> {
             }
             Tok::Ident => {
                 let name = self.ident("a name")?;
+                if name.name == "alive" && self.at(Tok::LParen) {
+                    return self.alive(name);
+                }
+                if self.at(Tok::LParen) && !QUERIES.contains(&name.name) {
+                    let call = self.call_after(name)?;
+                    return Ok(ExprAst { sp: call.sp, kind: ExprKind::ProcCall(Box::new(call)) });
+                }
                 if self.eat(Tok::LParen).is_some() {
-                    let arg = self.ident("a mutex name")?;
+                    let arg = self.mutex_ref("a mutex name")?;
                     let close = self.expect(Tok::RParen, "`)`")?;
                     return Ok(ExprAst {
                         kind: ExprKind::Call(Box::new((name.clone(), arg))),
@@ -190,6 +201,22 @@ impl<'a> Parser<'a> {
             _ => return Err(self.expected("an expression")),
         };
         Ok(ExprAst { kind, sp: t.sp })
+    }
+
+    /// `alive(P)` or `alive(P[INDEX])`, after the word `alive`.
+    fn alive(&mut self, word: Ident<'a>) -> PResult<ExprAst<'a>> {
+        self.bump();
+        let process = self.ident("a process name")?;
+        let mut index = None;
+        if let Some(open) = self.eat(Tok::LBracket) {
+            self.enter(open.sp)?;
+            let i = self.expr();
+            self.leave();
+            index = Some(i?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
+        let close = self.expect(Tok::RParen, "`)`")?;
+        Ok(ExprAst { kind: ExprKind::Alive(Box::new((process, index))), sp: word.sp.to(close.sp) })
     }
 
     fn result(&mut self, v: mutexcheck_core::ir::Value) -> ExprKind<'a> {

@@ -6,7 +6,12 @@
 //! [`MAX_DEPTH`] levels so that no input can overflow the stack; reaching the limit, or
 //! [`MAX_ERRORS`] errors, stops parsing.
 
+mod allow;
+mod consts;
 mod expr;
+mod mutex_ref;
+pub(crate) use expr::QUERIES;
+mod proc;
 mod stmt;
 
 use crate::ast::*;
@@ -196,20 +201,6 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    /// A number literal, optionally negative.
-    fn int(&mut self, what: &str) -> PResult<(i64, Sp)> {
-        let start = self.peek().sp;
-        let neg = self.eat(Tok::Minus).is_some();
-        match self.peek().tok {
-            Tok::Int(v) => {
-                let t = self.bump();
-                let v = v.ok_or(Fail)?;
-                Ok((if neg { -v } else { v }, start.to(t.sp)))
-            }
-            _ => Err(self.expected(what)),
-        }
-    }
-
     /// Skips what is left of an item that failed to parse (it began at token `from`): to the
     /// first token of a later line that can start a statement or declaration, or to a `}`
     /// that closes the enclosing block, or to the end of the file. Braces opened on the way
@@ -307,14 +298,30 @@ impl<'a> Parser<'a> {
                         Some("move it up, next to the `model` line".into()),
                     ));
                 }
+                if !m.procs.is_empty() {
+                    return Err(self.error(
+                        sp,
+                        "`semantics` must come before the first procedure".into(),
+                        "after a procedure",
+                        Some("move it up, next to the `model` line".into()),
+                    ));
+                }
                 self.posix = s.name == "posix";
                 self.set_once(&mut m.semantics, s, sp, "`semantics` is given twice", "second `semantics` line");
             }
             Tok::Kw(Kw::Crashes) => {
                 self.bump();
-                let n = self.int("the number of crashes")?;
-                let sp = t.sp.to(n.1);
+                let n = self.const_expr("the number of crashes", false)?;
+                let sp = t.sp.to(n.sp);
                 self.set_once(&mut m.crashes, n, sp, "`crashes` is given twice", "second `crashes` line");
+            }
+            Tok::Kw(Kw::Const) => {
+                let c = self.const_decl()?;
+                m.consts.push(c);
+            }
+            Tok::Kw(Kw::Enum) => {
+                let e = self.enum_decl()?;
+                m.enums.push(e);
             }
             Tok::Kw(Kw::Mutex) => {
                 let mx = self.mutex()?;
@@ -329,9 +336,13 @@ impl<'a> Parser<'a> {
                 let p = self.process()?;
                 m.processes.push(p);
             }
+            Tok::Kw(Kw::Proc) => {
+                let p = self.proc_decl()?;
+                m.procs.push(p);
+            }
             Tok::Kw(Kw::Protect) => {
                 self.bump();
-                let mutex = self.ident("a mutex name")?;
+                let mutex = self.mutex_ref("a mutex name")?;
                 self.expect(Tok::Colon, "`:`")?;
                 let cond = self.expr()?;
                 m.props.push(PropAst { kind: PropKind::Protect(mutex), cond });
@@ -343,10 +354,14 @@ impl<'a> Parser<'a> {
                 let cond = self.expr()?;
                 m.props.push(PropAst { kind: PropKind::Invariant(name), cond });
             }
+            Tok::Kw(Kw::Allow) => {
+                let a = self.allow()?;
+                m.allows.push(a);
+            }
             // `starvation` is a word, not a keyword: models may use it as a name.
             Tok::Ident if self.slice(t.sp) == "starvation" => {
                 self.bump();
-                let mutex = self.ident("a mutex name (as in `starvation m`)")?;
+                let mutex = self.mutex_ref("a mutex name (as in `starvation m`)")?;
                 let sp = t.sp.to(mutex.sp);
                 m.starvation.push((mutex, sp));
             }
@@ -371,7 +386,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `process`, `protect`, `invariant`, `at end` or `starvation`",
+                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
                     help,
                 ));
             }
@@ -382,12 +397,17 @@ impl<'a> Parser<'a> {
     fn mutex(&mut self) -> PResult<MutexAst<'a>> {
         let kw = self.bump();
         let name = self.ident("a mutex name")?;
+        let mut len = None;
+        if self.eat(Tok::LBracket).is_some() {
+            len = Some(self.array_len()?);
+            self.expect(Tok::RBracket, "`]`")?;
+        }
         let mut owner = None;
         if let Some(o) = self.eat(Tok::Kw(Kw::OwnedBy)) {
             let process = self.ident("a process name")?;
             let mut instance = None;
             if self.eat(Tok::LBracket).is_some() {
-                instance = Some(self.int("an instance number")?);
+                instance = Some(self.const_expr("an instance number", false)?);
                 self.expect(Tok::RBracket, "`]`")?;
             }
             let mut thread = None;
@@ -403,7 +423,7 @@ impl<'a> Parser<'a> {
                 attrs.push(self.ident("a mutex attribute")?);
             }
         }
-        Ok(MutexAst { name, owner, attrs, sp: kw.sp.to(self.prev_sp()) })
+        Ok(MutexAst { name, len, owner, attrs, sp: kw.sp.to(self.prev_sp()) })
     }
 
     /// `NAME [: TYPE] [= INIT]`, after `shared` or `var`.
@@ -423,7 +443,7 @@ impl<'a> Parser<'a> {
         Ok(VarAst { name, ty, init, sp: start.to(self.prev_sp()) })
     }
 
-    fn ty(&mut self) -> PResult<TypeAst> {
+    fn ty(&mut self) -> PResult<TypeAst<'a>> {
         let t = self.peek();
         match t.tok {
             Tok::Ident if self.slice(t.sp) == "bool" => {
@@ -447,17 +467,21 @@ impl<'a> Parser<'a> {
                 self.leave();
                 let elem = elem?;
                 self.expect(Tok::Semi, "`;` and the array length")?;
-                let (len, len_sp) = self.int("the array length")?;
+                let len = self.array_len()?;
                 self.expect(Tok::RBracket, "`]`")?;
-                Ok(TypeAst::Array { elem: Box::new(elem), len, len_sp })
+                Ok(TypeAst::Array { elem: Box::new(elem), len })
             }
-            Tok::Int(_) | Tok::Minus => {
-                let (lo, _) = self.int("a lower bound")?;
+            Tok::Int(_) | Tok::Minus | Tok::Ident | Tok::LParen => {
+                let lo = self.const_expr("a lower bound", true)?;
+                // A lone name is an enum type; a name followed by `..` a constant bound.
+                if let (ExprKind::Name(name), false) = (&lo.kind, self.at(Tok::DotDot)) {
+                    return Ok(TypeAst::Named(Ident { name, sp: lo.sp }));
+                }
                 self.expect(Tok::DotDot, "`..` and an upper bound")?;
-                let (hi, _) = self.int("an upper bound")?;
+                let hi = self.const_expr("an upper bound", true)?;
                 Ok(TypeAst::Range { lo, hi })
             }
-            _ => Err(self.expected("a type (`LO..HI`, `bool`, `result` or `[TYPE; N]`)")),
+            _ => Err(self.expected("a type (`LO..HI`, `bool`, `result`, an enum or `[TYPE; N]`)")),
         }
     }
 
@@ -466,10 +490,22 @@ impl<'a> Parser<'a> {
         let name = self.ident("a process name")?;
         let mut instances = None;
         if self.eat(Tok::LBracket).is_some() {
-            instances = Some(self.int("the number of instances")?);
+            instances = Some(self.const_expr("the number of instances", false)?);
             self.expect(Tok::RBracket, "`]`")?;
         }
         let restart = self.eat(Tok::Kw(Kw::Restart)).is_some();
+        if self.at(Tok::Ident) && self.slice(self.peek().sp) == "may_die" {
+            let sp = self.peek().sp;
+            return Err(self.error(
+                sp,
+                "`may_die` marks a thread, not a process".into(),
+                "not allowed on a process",
+                Some(
+                    "write it on a thread block, `thread NAME may_die { ... }`; a whole process dies by a crash (`crashes N`)"
+                        .into(),
+                ),
+            ));
+        }
         let head = kw.sp.to(self.prev_sp());
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
@@ -497,7 +533,7 @@ impl<'a> Parser<'a> {
         }
         if threads.is_empty() {
             let main = Ident { name: "main", sp: name.sp };
-            threads.push(ThreadAst { name: main, vars: std::mem::take(&mut vars), body });
+            threads.push(ThreadAst { name: main, may_die: false, vars: std::mem::take(&mut vars), body });
         }
         Ok(ProcessAst { name, instances, restart, vars, threads, sp: head })
     }
@@ -505,6 +541,11 @@ impl<'a> Parser<'a> {
     fn thread(&mut self) -> PResult<ThreadAst<'a>> {
         self.bump();
         let name = self.ident("a thread name")?;
+        // A contextual word, not a reserved one: `may_die` stays usable as a name elsewhere.
+        let may_die = self.at(Tok::Ident) && self.slice(self.peek().sp) == "may_die";
+        if may_die {
+            self.bump();
+        }
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
         let mut body = Vec::new();
@@ -516,13 +557,13 @@ impl<'a> Parser<'a> {
                 p.statement().map(|s| body.push(s))
             }
         })?;
-        Ok(ThreadAst { name, vars, body })
+        Ok(ThreadAst { name, may_die, vars, body })
     }
 
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call
     /// per item (given the item's first token); after a failed item it recovers at the next
     /// line or brace and goes on, so one body reports several errors.
-    fn braced_items(
+    pub(super) fn braced_items(
         &mut self,
         open: Sp,
         what: &str,
@@ -562,6 +603,7 @@ fn starts_statement(t: Tok) -> bool {
                     | Kw::If
                     | Kw::While
                     | Kw::Var
+                    | Kw::Return
             )
     )
 }
@@ -573,6 +615,8 @@ fn starts_item(t: Tok) -> bool {
             t,
             Tok::Kw(
                 Kw::Model
+                    | Kw::Const
+                    | Kw::Enum
                     | Kw::Semantics
                     | Kw::Crashes
                     | Kw::Mutex
@@ -580,7 +624,9 @@ fn starts_item(t: Tok) -> bool {
                     | Kw::Process
                     | Kw::Thread
                     | Kw::Protect
+                    | Kw::Allow
                     | Kw::Invariant
+                    | Kw::Proc
             )
         )
 }

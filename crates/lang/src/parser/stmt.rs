@@ -51,6 +51,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 StmtKind::Assert(self.expr()?)
             }
+            Tok::Kw(Kw::Return) => self.return_stmt()?,
             Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => {
                 let (op, mutex) = self.mutex_op()?;
                 StmtKind::Mutex { target: None, op, mutex }
@@ -66,6 +67,21 @@ impl<'a> Parser<'a> {
                         format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
                         "POSIX only",
                         Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
+                    ));
+                }
+                if t.tok == Tok::Ident && !self.at_mutex_op() {
+                    // `let r = f(ARGS)`: the value of a procedure.
+                    let value = self.expr()?;
+                    if let ExprKind::ProcCall(call) = value.kind {
+                        let sp = start.to(self.prev_sp());
+                        return Ok(Stmt { kind: StmtKind::Call { target: Some(Target::Let(name)), call: *call }, sp });
+                    }
+                    let ops = if self.posix { "a POSIX mutex operation" } else { "`wait`, `try`, `release`" };
+                    return Err(self.error(
+                        value.sp,
+                        format!("`let` stores the result of {ops} or of a procedure call"),
+                        "not a mutex operation or a call",
+                        Some(format!("declare other variables with `var {}: LO..HI = INIT`", name.name)),
                     ));
                 }
                 if !self.at_mutex_op() {
@@ -91,8 +107,14 @@ impl<'a> Parser<'a> {
             Tok::Ident => {
                 let name = self.ident("a variable name")?;
                 // `progress` is a word, not a keyword: it is a variable only when assigned.
-                if name.name == "progress" && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) {
+                if name.name == "progress"
+                    && !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq | Tok::LParen)
+                {
                     return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
+                }
+                if self.at(Tok::LParen) {
+                    let call = self.call_after(name)?;
+                    return Ok(Stmt { kind: StmtKind::Call { target: None, call }, sp: start.to(self.prev_sp()) });
                 }
                 if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
                     // `lock m` in a Win32 model: the word is a variable name there.
@@ -119,7 +141,10 @@ impl<'a> Parser<'a> {
                     StmtKind::Mutex { target: Some(Target::Place(place)), op, mutex }
                 } else {
                     let value = self.expr()?;
-                    StmtKind::Assign { place, value }
+                    match value.kind {
+                        ExprKind::ProcCall(call) => StmtKind::Call { target: Some(Target::Place(place)), call: *call },
+                        _ => StmtKind::Assign { place, value },
+                    }
                 }
             }
             Tok::Kw(Kw::If) => return self.if_stmt(),
@@ -197,7 +222,7 @@ impl<'a> Parser<'a> {
 
     /// `wait m [timeout]`, `try m`, `release m`; `lock m`, `trylock m`, `timedlock m`,
     /// `unlock m`, `consistent m`.
-    fn mutex_op(&mut self) -> PResult<(MutexOp, Ident<'a>)> {
+    fn mutex_op(&mut self) -> PResult<(MutexOp, MutexRefAst<'a>)> {
         let t = self.bump();
         let op = match t.tok {
             Tok::Kw(Kw::Wait) => MutexOp::Wait(WaitMode::Infinite),
@@ -205,7 +230,7 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Release) => MutexOp::Release,
             _ => MutexOp::posix(self.slice(t.sp)).unwrap_or(MutexOp::Release),
         };
-        let mutex = self.ident("a mutex name")?;
+        let mutex = self.mutex_ref("a mutex name")?;
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
         }

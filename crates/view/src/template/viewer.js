@@ -116,7 +116,7 @@
     if (owner) c.style.background = laneColor(st.owner, true);
     else if (st.abandoned) c.classList.add('abandoned');
     if (mark === 'abandoned') {
-      // The owner's thread ended owning it (its process crashed, or it finished or exited);
+      // The owner's thread ended owning it (its process crashed, it died, or it finished or exited);
       // the same row of its lane says which.
       text = '\u26a0 abandoned' + (prev.owner === null ? '' : ' by ' + lanes[prev.owner].name);
     } else if (mark === 'cleared') {
@@ -146,6 +146,11 @@
         c.appendChild(label((step.line ? 'L' + step.line + ' ' : '') + (step.operation || ''), 'op'));
         c.appendChild(label(step.outcome, 'badge ' + outcomeClass(step.outcome)));
         c.title = 'step ' + k + ': ' + step.text;
+      } else if (step.action === 'die') {
+        // A thread's death: drawn on its own lane only, as its process lives on.
+        c = el('div', 'cell crash');
+        c.appendChild(label('\u2716 ' + step.actor + ' died'));
+        c.title = 'step ' + k + ': thread ' + step.actor + ' died alone';
       } else {
         c = el('div', 'cell ' + (step.action === 'crash' ? 'crash' : 'restart'));
         c.appendChild(label(step.action === 'crash' ? '\u2716 ' + step.actor + ' crashed' : '\u21bb restarted'));
@@ -257,7 +262,7 @@
     }
     var thread = state.threads[lane], process = lanes[lane].process;
     document.getElementById('thread-heading').textContent = 'Thread ' + lanes[lane].name + ': ' + thread.status +
-      (thread.next_line ? ', next line ' + thread.next_line : '');
+      (thread.next_line ? ', next ' + (thread.next_at || 'line ' + thread.next_line) : '');
     // Process memory is shared by the process's threads: named with the process, as in a report.
     var prefix = data.processes[process].name + '.';
     var memory = state.memory[process].map(function (it) { return { name: prefix + it.name, value: it.value }; });

@@ -1,0 +1,58 @@
+//! Trace format version 3 (`called_from`, the procedure calls a statement sits in) next to
+//! the older versions: what each may hold, and that old traces still read and replay.
+
+use std::path::{Path, PathBuf};
+
+use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
+use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_core::System;
+
+fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
+}
+
+fn system_of(file: &str) -> (System, Vec<u8>) {
+    let source = std::fs::read(models_dir().join(file)).unwrap();
+    let model = mutexcheck_lang::compile(file, &source).unwrap();
+    (prepare(model, None).unwrap(), source)
+}
+
+/// The trace `mutexcheck check` would write for a violating model.
+fn trace_of(file: &str) -> TraceFile {
+    let (system, source) = system_of(file);
+    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
+    let result = check(&system, &options, &mut |_| {});
+    let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
+    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs, &[]), cex)
+}
+
+#[test]
+fn a_version_2_trace_still_reads_and_replays() {
+    // Version 3 only added `called_from`, absent where no procedure is called: a trace of
+    // a model without procedures written before it is the same document with version 2.
+    let v3 = trace_of("seed_bug.mc").to_json();
+    assert!(!v3.contains("called_from"));
+    let v2 = v3.replacen("\"version\": 3", "\"version\": 2", 1);
+    let trace = TraceFile::parse(v2.as_bytes()).unwrap();
+    assert_eq!(trace.version, 2);
+    let (system, _) = system_of("seed_bug.mc");
+    assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
+}
+
+#[test]
+fn a_trace_of_procedures_round_trips_and_only_version_3_may_have_called_from() {
+    let trace = trace_of("proc_acquire_bug.mc");
+    let called: Vec<Vec<&str>> =
+        trace.steps.iter().map(|s| s.called_from.iter().map(|c| c.proc.as_str()).collect()).collect();
+    assert_eq!(called[0], Vec::<&str>::new());
+    assert_eq!(called[2], vec!["update", "acquire"]);
+    let text = trace.to_json();
+    assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), trace);
+    let (system, _) = system_of("proc_acquire_bug.mc");
+    assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
+    let v2 = text.replacen("\"version\": 3", "\"version\": 2", 1);
+    assert_eq!(
+        TraceFile::parse(v2.as_bytes()).unwrap_err().to_string(),
+        "the trace is malformed: `called_from` is a version 3 field, but the trace says version 2"
+    );
+}
