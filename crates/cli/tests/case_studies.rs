@@ -110,7 +110,10 @@ fn every_case_study_header_cites_a_repository_and_commit() {
             let repos = ["LMDB/lmdb", "boostorg/interprocess", "dotnet/runtime", "dotnet/coreclr"];
             assert!(repos.iter().any(|r| text.contains(r)), "{file}: no repository named");
         }
-        assert!(header(other).join(" ").contains(real), "{other}: does not name {real} ({project}), the code it changes");
+        assert!(
+            header(other).join(" ").contains(real),
+            "{other}: does not name {real} ({project}), the code it changes"
+        );
         assert!(header(real).join(" ").contains("Left out"), "{real}: say what the model leaves out");
     }
 }
