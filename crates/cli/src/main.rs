@@ -14,6 +14,7 @@ mod interrupt;
 mod output;
 mod progress;
 mod replay;
+mod simulate;
 mod test_models;
 mod trace_input;
 mod view;
@@ -39,6 +40,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
     View(view::ViewArgs),
+    /// Random runs of a model, each property checked along the way (proves nothing; samples).
+    Simulate(simulate::SimulateArgs),
     /// Check every model under the paths and compare each verdict with its `// expect:` line.
     Test(test_models::TestArgs),
 }
@@ -51,6 +54,7 @@ fn main() {
         Command::Graph(args) => graph::run(&args),
         Command::View(args) => view::run(&args),
         Command::Test(args) => test_models::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     std::process::exit(code);
 }
