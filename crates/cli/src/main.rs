@@ -8,6 +8,7 @@
 
 mod check;
 mod cluster;
+mod explore;
 mod graph;
 mod input;
 mod interrupt;
@@ -42,6 +43,8 @@ enum Command {
     View(view::ViewArgs),
     /// Random runs of a model, each property checked along the way (proves nothing; samples).
     Simulate(simulate::SimulateArgs),
+    /// Play a model by hand on a local web page: every enabled move, undo, branch, save.
+    Explore(explore::ExploreArgs),
     /// Check every model under the paths and compare each verdict with its `// expect:` line.
     Test(test_models::TestArgs),
 }
@@ -55,6 +58,7 @@ fn main() {
         Command::View(args) => view::run(&args),
         Command::Test(args) => test_models::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Explore(args) => explore::run(&args),
     };
     std::process::exit(code);
 }
