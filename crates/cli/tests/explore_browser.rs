@@ -253,10 +253,10 @@ fn a_trace_opens_at_its_violation_and_branches_off_at_a_chosen_step() {
     std::fs::create_dir_all(dir.join("traces")).unwrap();
     std::fs::copy(common::repo().join("traces/seed_bug.json"), dir.join("traces/seed_bug.json")).unwrap();
     let explorer = Explorer::start(&dir, &["models/seed_bug.mc", "--trace", "traces/seed_bug.json"]);
-    screenshot(&browser, &dir, &explorer);
     let wait = |w: usize| format!("worker[{w}] line 22: let r = wait m timeout");
     let plan = serde_json::json!([["select", 2], ["back"], ["move", format!("{} [OK (count 1)]", wait(1))]]);
     let log = play(&browser, &dir, &explorer, plan);
+    screenshot(&browser, &dir, &explorer);
     let opened = format!(
         "open -> 12 violation 0 | \u{26a0} Step 12: {VIOLATION} | chart 12 steps | \u{26a0} Violation at step 12 (leaked_ownership): worker[1] ended owning m (count 1)"
     );
@@ -281,7 +281,7 @@ fn a_trace_opens_at_its_violation_and_branches_off_at_a_chosen_step() {
     assert_eq!(log.len(), 5, "{log:#?}");
 }
 
-/// The page as it opens on the golden trace, kept as `target/explore.png` (and, with
+/// The page as the server's run is now, kept as `target/explore.png` (and, with
 /// `MUTEXCHECK_BLESS=1`, as `docs/images/explore.png`).
 fn screenshot(browser: &Path, dir: &Path, explorer: &Explorer) {
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("explore.png");
