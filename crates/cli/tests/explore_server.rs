@@ -84,7 +84,9 @@ fn malformed_and_refused_requests_get_a_4xx_and_the_server_keeps_serving() {
         e.port
     );
     assert!(e.raw(foreign.as_bytes()).starts_with("HTTP/1.1 403 "));
-    assert!(e.raw(b"GET /api/state HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 403 "));
+    assert!(e
+        .raw(b"GET /api/state HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n")
+        .starts_with("HTTP/1.1 403 "));
     // After all that, the run is still at its start and the server still plays.
     let (status, body) = e.request("POST", "/api/move/2");
     assert_eq!(status, 200);
@@ -102,7 +104,8 @@ fn malformed_and_refused_requests_get_a_4xx_and_the_server_keeps_serving() {
 fn the_server_listens_on_127_0_0_1_only() {
     let e = start("loopback", &[]);
     assert!(TcpStream::connect(("127.0.0.2", e.port)).is_err(), "not listening on 127.0.0.2");
-    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap() + &std::fs::read_to_string("/proc/net/tcp6").unwrap_or_default();
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap()
+        + &std::fs::read_to_string("/proc/net/tcp6").unwrap_or_default();
     let port = format!(":{:04X} ", e.port);
     // State 0A is LISTEN; 0100007F is 127.0.0.1 in the kernel's byte order.
     let listening: Vec<&str> = tcp
