@@ -12,6 +12,10 @@ use crate::trace_input::{load_trace, TraceAndModel};
 
 /// Options of `mutexcheck explore`.
 #[derive(Args, Debug)]
+#[command(after_help = "The page lists every enabled move (each thread's step with each outcome it may have, \
+each crash, each restart) in the words of the text report; pick one, undo, go back to any step and branch off, \
+and save the run as a trace once it breaks a property. The server listens on 127.0.0.1 only; Ctrl-C stops it. \
+See docs/explore.md.")]
 pub struct ExploreArgs {
     /// The model file (`.mc`).
     pub model: String,

@@ -12,6 +12,11 @@ use crate::output::print_out;
 
 /// Options of `mutexcheck simulate`.
 #[derive(Args, Debug)]
+#[command(after_help = "Each move is chosen uniformly among every enabled one: each thread's step with each \
+outcome it may have, each crash within the budget, each restart. A run that breaks a property is printed as a \
+counterexample and written to traces/<model>.sim-seed<S>-run<K>.json (replay and view accept it).\n\n\
+A simulation proves nothing: `mutexcheck check` explores every run. Use it on models too large to check, or to \
+see typical runs. Exit codes: 0 no run broke a property, 1 one did, 2 bad input. See docs/explore.md.")]
 pub struct SimulateArgs {
     /// The model file (`.mc`).
     pub model: String,
