@@ -56,7 +56,8 @@ pub struct SimSummary {
     pub distinct_states: u64,
     /// Runs that broke a property, by violation kind (`leaked_ownership`), in name order.
     pub violations: BTreeMap<String, u64>,
-    /// Runs that ended with nothing left to move and no violation.
+    /// Runs that ended with nothing left to move and no violation: every thread finished or
+    /// died, and no process restarts (a thread that waits forever would be a deadlock).
     pub ended: u64,
     /// Runs that ended in a deadlock (also counted in `violations`).
     pub deadlocked: u64,

@@ -169,7 +169,7 @@ fn summary_text(s: &SimSummary) -> String {
         n => format!("violation in {n} of {} random runs", s.runs),
     };
     format!(
-        "\nsummary:\n  runs:            {}\n  steps:           {}\n  distinct states: {}\n  violations:      {}\n  ended:           {} (nothing left to move)\n  deadlocked:      {}\n  hit --max-steps: {}\nverdict: {verdict}\n",
+        "\nsummary:\n  runs:            {}\n  steps:           {}\n  distinct states: {}\n  violations:      {}\n  ended:           {} (every thread finished or died)\n  deadlocked:      {}\n  hit --max-steps: {}\nverdict: {verdict}\n",
         s.runs,
         s.steps,
         s.distinct_states,

@@ -50,7 +50,7 @@ summary:
   steps:           14
   distinct states: 3
   violations:      0
-  ended:           7 (nothing left to move)
+  ended:           7 (every thread finished or died)
   deadlocked:      0
   hit --max-steps: 0
 verdict: no violation in 7 random runs (a simulation proves nothing: `mutexcheck check` explores every run)
