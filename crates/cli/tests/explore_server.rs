@@ -55,12 +55,23 @@ impl Explorer {
         (status, body)
     }
 
+    /// Ctrl-C (SIGINT); returns the exit code and what it printed after its first line.
     fn stop(mut self) -> (Option<i32>, String) {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
         let status = self.child.wait().unwrap();
         let mut rest = String::new();
         self.child.stdout.take().unwrap().read_to_string(&mut rest).unwrap();
         (status.code(), rest)
+    }
+}
+
+/// A test that fails before `stop` leaves no server behind.
+impl Drop for Explorer {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
