@@ -8,6 +8,7 @@
 
 mod check;
 mod cluster;
+mod explore;
 mod graph;
 mod input;
 mod interrupt;
@@ -15,6 +16,7 @@ mod json_doc;
 mod output;
 mod progress;
 mod replay;
+mod simulate;
 mod test_models;
 mod trace_input;
 mod view;
@@ -40,6 +42,10 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
     View(view::ViewArgs),
+    /// Random runs of a model, each property checked along the way (proves nothing; samples).
+    Simulate(simulate::SimulateArgs),
+    /// Play a model by hand on a local web page: every enabled move, undo, branch, save.
+    Explore(explore::ExploreArgs),
     /// Check every model under the paths and compare each verdict with its `// expect:` line.
     Test(test_models::TestArgs),
 }
@@ -59,6 +65,8 @@ fn main() {
         Command::Graph(args) => graph::run(&args),
         Command::View(args) => view::run(&args),
         Command::Test(args) => test_models::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+        Command::Explore(args) => explore::run(&args),
     };
     std::process::exit(code);
 }

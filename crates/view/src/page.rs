@@ -8,29 +8,37 @@
 
 use crate::snapshot::ViewData;
 
-/// The page's HTML skeleton, with `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{SCRIPT}}` slots.
+/// The page's HTML skeleton, with `{{TITLE}}`, `{{CSS}}`, `{{MAIN}}`, `{{DATA}}` and
+/// `{{SCRIPT}}` slots.
 const TEMPLATE: &str = include_str!("template/viewer.html");
+/// The elements the script draws a run into (`<main id="viewer">`): shared with the page of
+/// `mutexcheck explore`, which draws the run being played in the same way.
+pub const MAIN: &str = include_str!("template/viewer_main.html");
 /// The page's style sheet.
-const CSS: &str = include_str!("template/viewer.css");
-/// The page's script: draws the chart and the panel from the data, and handles stepping.
-const SCRIPT: &str = include_str!("template/viewer.js");
+pub const CSS: &str = include_str!("template/viewer.css");
+/// The page's script: `MutexcheckViewer.draw(data)` draws the chart and the panel from a
+/// run's data and handles stepping; on the viewer page it draws the data the page carries.
+pub const SCRIPT: &str = include_str!("template/viewer.js");
 
 /// The complete page for `data`: one self-contained HTML document.
 pub fn html(data: &ViewData) -> String {
     let title = escape_html(&format!("{} — mutexcheck trace", data.model));
     let json = script_safe_json(data);
-    let mut out = String::with_capacity(TEMPLATE.len() + CSS.len() + SCRIPT.len() + json.len() + title.len());
-    // One pass over the template: text put into a slot is never searched for slots again.
-    let mut rest = TEMPLATE;
+    fill(TEMPLATE, &[("TITLE", &title), ("CSS", CSS), ("MAIN", MAIN), ("DATA", &json), ("SCRIPT", SCRIPT)])
+}
+
+/// `template` with each `{{NAME}}` slot replaced by its text in `slots`, in one pass: text
+/// put into a slot is never searched for slots again. Unknown slots stay as they are.
+pub fn fill(template: &str, slots: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + slots.iter().map(|(_, t)| t.len()).sum::<usize>());
+    let mut rest = template;
     while let Some(start) = rest.find("{{") {
         let Some(len) = rest[start..].find("}}") else { break };
         out.push_str(&rest[..start]);
-        match &rest[start + 2..start + len] {
-            "TITLE" => out.push_str(&title),
-            "CSS" => out.push_str(CSS),
-            "DATA" => out.push_str(&json),
-            "SCRIPT" => out.push_str(SCRIPT),
-            _ => out.push_str(&rest[start..start + len + 2]),
+        let name = &rest[start + 2..start + len];
+        match slots.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => out.push_str(text),
+            None => out.push_str(&rest[start..start + len + 2]),
         }
         rest = &rest[start + len + 2..];
     }
@@ -56,7 +64,7 @@ pub fn escape_html(text: &str) -> String {
 
 /// `data` as JSON that can sit inside a `<script>` element: `<`, `>` and `&` only ever occur
 /// inside JSON strings, where `\u003c` and friends mean the same characters to `JSON.parse`.
-pub fn script_safe_json(data: &ViewData) -> String {
+pub fn script_safe_json<T: serde::Serialize>(data: &T) -> String {
     let json = serde_json::to_string(data).expect("view data always serializes");
     json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }

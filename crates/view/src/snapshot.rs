@@ -9,6 +9,7 @@ use mutexcheck_core::ir::Semantics;
 use mutexcheck_core::posix::Consistency;
 use serde::Serialize;
 
+use mutexcheck_checker::trace::format::step_record;
 use mutexcheck_checker::trace::{StepRecord, TraceFile};
 use mutexcheck_checker::TraceStep;
 use mutexcheck_core::describe::{Change, Item};
@@ -24,8 +25,9 @@ pub struct ViewData {
     /// The model file's text, shown with the step's line highlighted (invalid UTF-8 shown as
     /// U+FFFD).
     pub source: String,
-    /// The violation the trace ends in.
-    pub violation: ViolationView,
+    /// The violation the trace ends in (`None`: a run that breaks nothing, as `explore`
+    /// shows one while it is played).
+    pub violation: Option<ViolationView>,
     /// The crash budget, the search and the reductions the trace was found with.
     pub options: String,
     /// Process instances in layout order, each with its lanes.
@@ -143,6 +145,33 @@ impl ViewData {
     /// The data of `trace` on `system`: `initial` and `steps` are the run replay re-executed
     /// (the steps of the trace, each with the state after it), `source` the model file.
     pub fn new(system: &System, trace: &TraceFile, source: &[u8], initial: &State, steps: &[TraceStep]) -> ViewData {
+        let options = &trace.options;
+        let reductions = if options.reductions.is_empty() { "none".to_string() } else { options.reductions.join(", ") };
+        let run = RunInfo {
+            model_path: trace.model.path.clone(),
+            options: format!(
+                "crashes allowed: {}, search: {}, reductions: {reductions}",
+                options.crashes, options.search
+            ),
+            violation: Some(ViolationView {
+                kind: trace.violation.kind.clone(),
+                message: trace.violation.message.clone(),
+                step: trace.violation.step,
+                cycle_start: trace.violation.cycle_start,
+            }),
+        };
+        let mut data = ViewData::of_run(system, run, source, initial, &[]);
+        data.model = trace.model.name.clone();
+        data.states.extend(steps.iter().map(|s| state_view(system, &s.state)));
+        data.steps =
+            trace.steps.iter().zip(steps).map(|(record, replayed)| step_view(system, record, replayed)).collect();
+        data
+    }
+
+    /// The data of a run that is not (yet) a saved trace, such as the one `explore` has on
+    /// screen: `initial` and `steps` are the model's real states; each step is described as
+    /// a trace records it ([`step_record`]).
+    pub fn of_run(system: &System, run: RunInfo, source: &[u8], initial: &State, steps: &[TraceStep]) -> ViewData {
         let layout = system.layout();
         let processes = layout
             .processes
@@ -152,24 +181,22 @@ impl ViewData {
         let lanes = layout.threads.iter().map(|t| LaneView { name: t.name.clone(), process: t.process }).collect();
         let mut states = vec![state_view(system, initial)];
         states.extend(steps.iter().map(|s| state_view(system, &s.state)));
-        let steps =
-            trace.steps.iter().zip(steps).map(|(record, replayed)| step_view(system, record, replayed)).collect();
-        let options = &trace.options;
-        let reductions = if options.reductions.is_empty() { "none".to_string() } else { options.reductions.join(", ") };
+        let mut before = initial;
+        let steps = steps
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let record = step_record(system, k + 1, &s.step, before, &s.state);
+                before = &s.state;
+                step_view(system, &record, s)
+            })
+            .collect();
         ViewData {
-            model: trace.model.name.clone(),
-            model_path: trace.model.path.clone(),
+            model: system.model().name.clone(),
+            model_path: run.model_path,
             source: String::from_utf8_lossy(source).into_owned(),
-            violation: ViolationView {
-                kind: trace.violation.kind.clone(),
-                message: trace.violation.message.clone(),
-                step: trace.violation.step,
-                cycle_start: trace.violation.cycle_start,
-            },
-            options: format!(
-                "crashes allowed: {}, search: {}, reductions: {reductions}",
-                options.crashes, options.search
-            ),
+            violation: run.violation,
+            options: run.options,
             processes,
             lanes,
             mutexes: system.model().mutexes.iter().map(|m| m.name.clone()).collect(),
@@ -177,6 +204,18 @@ impl ViewData {
             states,
         }
     }
+}
+
+/// What [`ViewData::of_run`] says about a run besides its states: where its model is, the
+/// options in words, and the violation it ends in, if any.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    /// The model file's path, as given.
+    pub model_path: String,
+    /// The options in words, shown under the title.
+    pub options: String,
+    /// The violation the run ends in, if it breaks a property.
+    pub violation: Option<ViolationView>,
 }
 
 fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {

@@ -33,8 +33,9 @@ fn the_seed_bug_has_two_lanes_twelve_steps_and_a_state_before_and_after_each() {
     let lanes: Vec<&str> = d.lanes.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(lanes, ["worker[0]", "worker[1]"]);
     assert_eq!((d.steps.len(), d.states.len(), d.mutexes.clone()), (12, 13, vec!["m".to_string()]));
+    let v = d.violation.as_ref().unwrap();
     assert_eq!(
-        (d.violation.kind.as_str(), d.violation.message.as_str(), d.violation.step),
+        (v.kind.as_str(), v.message.as_str(), v.step),
         ("leaked_ownership", "worker[1] ended owning m (count 1)", 12)
     );
     assert_eq!(d.options, "crashes allowed: 1, search: bfs, reductions: partial_order, symmetry");

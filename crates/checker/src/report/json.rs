@@ -17,7 +17,9 @@ fn items(system: &System, state: &State) -> Value {
     system.items(state).into_iter().map(|i| json!({ "name": i.name, "value": i.value })).collect()
 }
 
-fn trace(system: &System, c: &Counterexample) -> Value {
+/// A counterexample's run as the JSON report's `trace` member: initial items, steps with
+/// actor, line, statement, outcome, text and changes.
+pub fn trace(system: &System, c: &Counterexample) -> Value {
     let mut before = &c.initial;
     let steps: Vec<Value> = c
         .steps

@@ -3,8 +3,8 @@
 mod json;
 mod text;
 
-pub use json::{json, reduction_names};
-pub use text::{reductions_text, text, trace_heading, trace_line, verdict_line};
+pub use json::{json, reduction_names, trace as trace_json};
+pub use text::{reductions_text, text, trace_body, trace_heading, trace_line, verdict_line};
 
 /// What a report includes besides the verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -82,6 +82,12 @@ pub fn reductions_text(stats: &crate::Stats) -> String {
 
 fn trace(system: &System, out: &mut String, c: &Counterexample) {
     let _ = writeln!(out, "\n{}:", trace_heading(c));
+    trace_body(system, out, c);
+}
+
+/// The run of a counterexample under its heading: the initial state and one numbered line
+/// per step ([`trace_line`]), as a check report prints it (simulation prints its runs so).
+pub fn trace_body(system: &System, out: &mut String, c: &Counterexample) {
     let initial: Vec<String> = system.items(&c.initial).iter().map(|i| format!("{} = {}", i.name, i.value)).collect();
     let _ = writeln!(out, "  initial state: {}", initial.join(", "));
     let width = c.steps.len().to_string().len();

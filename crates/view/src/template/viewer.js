@@ -1,25 +1,25 @@
 // mutexcheck trace viewer: draws the chart and the panel from the JSON data in the page.
 // Plain JavaScript, no network. User text goes into the page through textContent only.
-(function () {
+// `MutexcheckViewer.draw(data)` draws (and redraws) a run; the viewer page draws the data
+// it carries, `mutexcheck explore` draws the run being played after every move.
+var MutexcheckViewer = (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('trace-data').textContent);
   var root = document.getElementById('viewer');
   var grid = document.getElementById('grid');
   var chart = document.getElementById('chart');
-  var lanes = data.lanes, steps = data.steps, states = data.states, mutexes = data.mutexes;
+  var data, lanes, steps, states, mutexes, v;
   var HEAD_ROWS = 2;
   // Columns: the step number, then one per mutex (kept in view when the lanes scroll
   // sideways: who owns what is what a reader looks at most), then one per thread.
   // Mutex columns are as wide as the chart allows (up to 220px) once every lane has its
   // minimum width, and never narrower than 128px.
   var STEP_WIDTH = 56, LANE_MIN = 104;
-  var room = (chart.clientWidth - STEP_WIDTH - lanes.length * LANE_MIN) / Math.max(1, mutexes.length);
-  var MUTEX_WIDTH = Math.max(128, Math.min(220, Math.floor(room)));
-  var FIRST_MUTEX_COL = 2;
-  var FIRST_LANE_COL = FIRST_MUTEX_COL + mutexes.length;
+  var MUTEX_WIDTH, FIRST_MUTEX_COL = 2, FIRST_LANE_COL;
   var rows = []; // rows[k]: the cells of step k (0: the initial state)
   var laneHeads = [];
+  var srcLines = [];
   var sel = { step: 0, lane: 0 };
+  var srcBox = document.getElementById('source');
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -46,155 +46,172 @@
   function stepRow(k) { return HEAD_ROWS + 1 + k; }
 
   // ---- header -----------------------------------------------------------------------
-  var title = document.getElementById('title');
-  title.appendChild(document.createTextNode(data.model));
-  title.appendChild(el('span', 'sub', data.model_path + ' · ' + steps.length + ' steps · ' + data.options));
-  var v = data.violation;
-  var violationText = 'Violation at step ' + v.step + ' (' + v.kind + '): ' + v.message;
-  var banner = document.getElementById('violation');
-  banner.appendChild(label('\u26a0 ' + violationText));
-  banner.title = violationText;
-  var legend = document.getElementById('legend');
-  [['OK', 'badge o-OK'], ['ABANDONED', 'badge o-ABANDONED'], ['TIMEOUT', 'badge o-TIMEOUT'],
-   ['crashed', 'swatch crash'], ['blocked', 'swatch st-blocked'], ['finished', 'swatch st-finished'],
-   ['dead', 'swatch st-dead'], ['mutex abandoned', 'swatch own abandoned']].forEach(function (k) {
-    var key = el('span', 'key');
-    key.appendChild(k[1].indexOf('badge') === 0 ? label(k[0], k[1]) : el('span', k[1]));
-    if (k[1].indexOf('badge') !== 0) key.appendChild(label(k[0]));
-    legend.appendChild(key);
-  });
-  legend.appendChild(label('\u2190/\u2192 or click: step · click a lane: its locals'));
+  function drawHeader() {
+    var title = document.getElementById('title');
+    title.textContent = '';
+    title.appendChild(document.createTextNode(data.model));
+    title.appendChild(el('span', 'sub', data.model_path + ' · ' + steps.length + ' steps · ' + data.options));
+    var banner = document.getElementById('violation');
+    banner.textContent = '';
+    banner.title = '';
+    if (v) {
+      banner.appendChild(label('\u26a0 ' + violationText()));
+      banner.title = violationText();
+    }
+    var legend = document.getElementById('legend');
+    legend.textContent = '';
+    [['OK', 'badge o-OK'], ['ABANDONED', 'badge o-ABANDONED'], ['TIMEOUT', 'badge o-TIMEOUT'],
+     ['crashed', 'swatch crash'], ['blocked', 'swatch st-blocked'], ['finished', 'swatch st-finished'],
+     ['dead', 'swatch st-dead'], ['mutex abandoned', 'swatch own abandoned']].forEach(function (k) {
+      var key = el('span', 'key');
+      key.appendChild(k[1].indexOf('badge') === 0 ? label(k[0], k[1]) : el('span', k[1]));
+      if (k[1].indexOf('badge') !== 0) key.appendChild(label(k[0]));
+      legend.appendChild(key);
+    });
+    legend.appendChild(label('\u2190/\u2192 or click: step · click a lane: its locals'));
+  }
+  function violationText() { return 'Violation at step ' + v.step + ' (' + v.kind + '): ' + v.message; }
 
   // ---- chart ------------------------------------------------------------------------
-  grid.style.gridTemplateColumns = STEP_WIDTH + 'px' +
-    (mutexes.length ? ' repeat(' + mutexes.length + ', ' + MUTEX_WIDTH + 'px)' : '') +
-    ' repeat(' + lanes.length + ', minmax(' + LANE_MIN + 'px, 1fr))';
-  function pinLeft(e, j) {
-    e.classList.add('pinned');
-    e.style.left = (j < 0 ? 0 : STEP_WIDTH + j * MUTEX_WIDTH) + 'px';
-    if (j === mutexes.length - 1) e.classList.add('last-pinned');
-    return e;
-  }
-  pinLeft(place(el('div', 'cell hd stepno', 'step'), 1, 1, 2), -1);
-  data.processes.forEach(function (p) {
-    var col = FIRST_LANE_COL + p.lanes[0];
-    if (p.lanes.length > 1) {
-      var g = place(el('div', 'cell hd group'), 1, col, 1, p.lanes.length);
-      g.appendChild(label(p.name));
-      g.title = 'process ' + p.name;
+  function drawChart() {
+    grid.textContent = '';
+    rows = [];
+    laneHeads = [];
+    var room = (chart.clientWidth - STEP_WIDTH - lanes.length * LANE_MIN) / Math.max(1, mutexes.length);
+    MUTEX_WIDTH = Math.max(128, Math.min(220, Math.floor(room)));
+    FIRST_LANE_COL = FIRST_MUTEX_COL + mutexes.length;
+    grid.style.gridTemplateColumns = STEP_WIDTH + 'px' +
+      (mutexes.length ? ' repeat(' + mutexes.length + ', ' + MUTEX_WIDTH + 'px)' : '') +
+      ' repeat(' + lanes.length + ', minmax(' + LANE_MIN + 'px, 1fr))';
+    function pinLeft(e, j) {
+      e.classList.add('pinned');
+      e.style.left = (j < 0 ? 0 : STEP_WIDTH + j * MUTEX_WIDTH) + 'px';
+      if (j === mutexes.length - 1) e.classList.add('last-pinned');
+      return e;
     }
-    p.lanes.forEach(function (lane) {
-      var multi = p.lanes.length > 1;
-      var h = place(el('div', 'cell hd' + (multi ? ' second' : '')), multi ? 2 : 1, FIRST_LANE_COL + lane, multi ? 1 : 2);
-      var chip = el('span', 'chip');
-      chip.style.background = laneColor(lane, false);
-      h.appendChild(chip);
-      var name = lanes[lane].name;
-      h.appendChild(label(multi ? name.slice(p.name.length + 1) : name));
-      h.title = 'thread ' + name + ' (click: show its locals)';
-      h.dataset.lane = lane;
-      h.addEventListener('click', function () { select(sel.step, lane); });
-      laneHeads.push(h);
+    pinLeft(place(el('div', 'cell hd stepno', 'step'), 1, 1, 2), -1);
+    data.processes.forEach(function (p) {
+      var col = FIRST_LANE_COL + p.lanes[0];
+      if (p.lanes.length > 1) {
+        var g = place(el('div', 'cell hd group'), 1, col, 1, p.lanes.length);
+        g.appendChild(label(p.name));
+        g.title = 'process ' + p.name;
+      }
+      p.lanes.forEach(function (lane) {
+        var multi = p.lanes.length > 1;
+        var h = place(el('div', 'cell hd' + (multi ? ' second' : '')), multi ? 2 : 1, FIRST_LANE_COL + lane, multi ? 1 : 2);
+        var chip = el('span', 'chip');
+        chip.style.background = laneColor(lane, false);
+        h.appendChild(chip);
+        var name = lanes[lane].name;
+        h.appendChild(label(multi ? name.slice(p.name.length + 1) : name));
+        h.title = 'thread ' + name + ' (click: show its locals)';
+        h.dataset.lane = lane;
+        h.addEventListener('click', function () { select(sel.step, lane); });
+        laneHeads.push(h);
+      });
     });
-  });
-  mutexes.forEach(function (m, j) {
-    var h = pinLeft(place(el('div', 'cell hd'), 1, FIRST_MUTEX_COL + j, 2), j);
-    h.appendChild(label('owner of ' + m));
-    h.title = 'who owns mutex ' + m + ' after each step, with its recursion count';
-  });
+    mutexes.forEach(function (m, j) {
+      var h = pinLeft(place(el('div', 'cell hd'), 1, FIRST_MUTEX_COL + j, 2), j);
+      h.appendChild(label('owner of ' + m));
+      h.title = 'who owns mutex ' + m + ' after each step, with its recursion count';
+    });
 
-  function mutexCell(k, j) {
-    var st = states[k].mutexes[j], prev = k > 0 ? states[k - 1].mutexes[j] : null;
-    var mark = '';
-    if (prev && !prev.abandoned && st.abandoned) mark = 'abandoned';
-    if (prev && prev.abandoned && !st.abandoned) mark = 'cleared';
-    var c = el('div', 'cell own' + (mark ? ' mark-' + mark : ''));
-    var owner = st.owner === null ? '' : lanes[st.owner].name;
-    var text = owner ? owner + ' \u00d7' + st.count : (st.abandoned ? 'free, abandoned' : '');
-    // Any other state a free mutex can be in (POSIX: not recoverable) is shown in words.
-    if (!owner && !st.abandoned && st.text !== 'free') text = st.text;
-    if (owner) c.style.background = laneColor(st.owner, true);
-    else if (st.abandoned) c.classList.add('abandoned');
-    if (mark === 'abandoned') {
-      // The owner's thread ended owning it (its process crashed, it died, or it finished or exited);
-      // the same row of its lane says which.
-      text = '\u26a0 abandoned' + (prev.owner === null ? '' : ' by ' + lanes[prev.owner].name);
-    } else if (mark === 'cleared') {
-      text += ' \u00b7 flag cleared';
+    function mutexCell(k, j) {
+      var st = states[k].mutexes[j], prev = k > 0 ? states[k - 1].mutexes[j] : null;
+      var mark = '';
+      if (prev && !prev.abandoned && st.abandoned) mark = 'abandoned';
+      if (prev && prev.abandoned && !st.abandoned) mark = 'cleared';
+      var c = el('div', 'cell own' + (mark ? ' mark-' + mark : ''));
+      var owner = st.owner === null ? '' : lanes[st.owner].name;
+      var text = owner ? owner + ' \u00d7' + st.count : (st.abandoned ? 'free, abandoned' : '');
+      // Any other state a free mutex can be in (POSIX: not recoverable) is shown in words.
+      if (!owner && !st.abandoned && st.text !== 'free') text = st.text;
+      if (owner) c.style.background = laneColor(st.owner, true);
+      else if (st.abandoned) c.classList.add('abandoned');
+      if (mark === 'abandoned') {
+        // The owner's thread ended owning it (its process crashed, it died, or it finished or exited);
+        // the same row of its lane says which.
+        text = '\u26a0 abandoned' + (prev.owner === null ? '' : ' by ' + lanes[prev.owner].name);
+      } else if (mark === 'cleared') {
+        text += ' \u00b7 flag cleared';
+      }
+      if (text) c.appendChild(label(text));
+      c.title = 'step ' + k + ': ' + mutexes[j] + ' is ' + st.text +
+        (mark === 'abandoned' ? ' (abandoned at this step)' : '') +
+        (mark === 'cleared' ? ' (the abandoned flag was cleared at this step)' : '');
+      c.dataset.mutex = mutexes[j];
+      c.dataset.step = k;
+      c.dataset.owner = owner;
+      c.dataset.count = st.count;
+      c.dataset.abandoned = st.abandoned ? 'true' : 'false';
+      c.dataset.mark = mark;
+      return c;
     }
-    if (text) c.appendChild(label(text));
-    c.title = 'step ' + k + ': ' + mutexes[j] + ' is ' + st.text +
-      (mark === 'abandoned' ? ' (abandoned at this step)' : '') +
-      (mark === 'cleared' ? ' (the abandoned flag was cleared at this step)' : '');
-    c.dataset.mutex = mutexes[j];
-    c.dataset.step = k;
-    c.dataset.owner = owner;
-    c.dataset.count = st.count;
-    c.dataset.abandoned = st.abandoned ? 'true' : 'false';
-    c.dataset.mark = mark;
-    return c;
-  }
 
-  function laneCell(k, lane) {
-    var step = k > 0 ? steps[k - 1] : null;
-    var thread = states[k].threads[lane];
-    var c;
-    if (step && step.lanes.indexOf(lane) >= 0) {
-      if (step.action === 'run') {
-        c = el('div', 'cell ev');
-        c.style.borderLeft = '3px solid ' + laneColor(lane, false);
-        c.appendChild(label((step.line ? 'L' + step.line + ' ' : '') + (step.operation || ''), 'op'));
-        c.appendChild(label(step.outcome, 'badge ' + outcomeClass(step.outcome)));
-        c.title = 'step ' + k + ': ' + step.text;
-      } else if (step.action === 'die') {
-        // A thread's death: drawn on its own lane only, as its process lives on.
-        c = el('div', 'cell crash');
-        c.appendChild(label('\u2716 ' + step.actor + ' died'));
-        c.title = 'step ' + k + ': thread ' + step.actor + ' died alone';
+    function laneCell(k, lane) {
+      var step = k > 0 ? steps[k - 1] : null;
+      var thread = states[k].threads[lane];
+      var c;
+      if (step && step.lanes.indexOf(lane) >= 0) {
+        if (step.action === 'run') {
+          c = el('div', 'cell ev');
+          c.style.borderLeft = '3px solid ' + laneColor(lane, false);
+          c.appendChild(label((step.line ? 'L' + step.line + ' ' : '') + (step.operation || ''), 'op'));
+          c.appendChild(label(step.outcome, 'badge ' + outcomeClass(step.outcome)));
+          c.title = 'step ' + k + ': ' + step.text;
+        } else if (step.action === 'die') {
+          // A thread's death: drawn on its own lane only, as its process lives on.
+          c = el('div', 'cell crash');
+          c.appendChild(label('\u2716 ' + step.actor + ' died'));
+          c.title = 'step ' + k + ': thread ' + step.actor + ' died alone';
+        } else {
+          c = el('div', 'cell ' + (step.action === 'crash' ? 'crash' : 'restart'));
+          c.appendChild(label(step.action === 'crash' ? '\u2716 ' + step.actor + ' crashed' : '\u21bb restarted'));
+          c.title = 'step ' + k + ': process ' + step.actor + ' ' + step.outcome;
+        }
+        c.dataset.event = step.action;
+        if (step.changes.length) {
+          c.title += '\n' + step.changes.map(function (ch) { return ch.name + ': ' + ch.before + ' \u2192 ' + ch.after; }).join('\n');
+        }
       } else {
-        c = el('div', 'cell ' + (step.action === 'crash' ? 'crash' : 'restart'));
-        c.appendChild(label(step.action === 'crash' ? '\u2716 ' + step.actor + ' crashed' : '\u21bb restarted'));
-        c.title = 'step ' + k + ': process ' + step.actor + ' ' + step.outcome;
+        c = el('div', 'cell st-' + thread.status);
+        c.title = lanes[lane].name + ' is ' + thread.status + (k === 0 ? ' in the initial state' : ' after step ' + k);
       }
-      c.dataset.event = step.action;
-      if (step.changes.length) {
-        c.title += '\n' + step.changes.map(function (ch) { return ch.name + ': ' + ch.before + ' \u2192 ' + ch.after; }).join('\n');
-      }
-    } else {
-      c = el('div', 'cell st-' + thread.status);
-      c.title = lanes[lane].name + ' is ' + thread.status + (k === 0 ? ' in the initial state' : ' after step ' + k);
+      c.dataset.lane = lane;
+      c.dataset.step = k;
+      return c;
     }
-    c.dataset.lane = lane;
-    c.dataset.step = k;
-    return c;
-  }
 
-  for (var k = 0; k <= steps.length; k++) {
-    var row = stepRow(k), cells = [];
-    var violating = k === v.step;
-    var no = pinLeft(place(el('div', 'cell stepno'), row, 1), -1);
-    no.appendChild(label(k === 0 ? 'init' : (violating ? '\u26a0' : '') + k));
-    no.title = k === 0 ? 'the initial state' : 'step ' + k + ': ' + steps[k - 1].text;
-    no.dataset.step = k;
-    cells.push(no);
-    for (var j = 0; j < mutexes.length; j++) cells.push(pinLeft(place(mutexCell(k, j), row, FIRST_MUTEX_COL + j), j));
-    for (var lane = 0; lane < lanes.length; lane++) cells.push(place(laneCell(k, lane), row, FIRST_LANE_COL + lane));
-    if (violating) cells.forEach(function (c) { c.classList.add('violating'); });
-    // A lasso: the rows of the cycle carry a mark, its first row says what repeats.
-    if (v.cycle_start && k >= v.cycle_start) {
-      cells.forEach(function (c) { c.classList.add('cycle'); });
-      if (k === v.cycle_start) {
-        no.classList.add('cycle-start');
-        no.title += '\nthe cycle starts here: steps ' + v.cycle_start + '-' + v.step + ' repeat forever';
+    for (var k = 0; k <= steps.length; k++) {
+      var row = stepRow(k), cells = [];
+      var violating = !!v && k === v.step;
+      var no = pinLeft(place(el('div', 'cell stepno'), row, 1), -1);
+      no.appendChild(label(k === 0 ? 'init' : (violating ? '\u26a0' : '') + k));
+      no.title = k === 0 ? 'the initial state' : 'step ' + k + ': ' + steps[k - 1].text;
+      no.dataset.step = k;
+      cells.push(no);
+      for (var j = 0; j < mutexes.length; j++) cells.push(pinLeft(place(mutexCell(k, j), row, FIRST_MUTEX_COL + j), j));
+      for (var lane = 0; lane < lanes.length; lane++) cells.push(place(laneCell(k, lane), row, FIRST_LANE_COL + lane));
+      if (violating) cells.forEach(function (c) { c.classList.add('violating'); });
+      // A lasso: the rows of the cycle carry a mark, its first row says what repeats.
+      if (v && v.cycle_start && k >= v.cycle_start) {
+        cells.forEach(function (c) { c.classList.add('cycle'); });
+        if (k === v.cycle_start) {
+          no.classList.add('cycle-start');
+          no.title += '\nthe cycle starts here: steps ' + v.cycle_start + '-' + v.step + ' repeat forever';
+        }
       }
+      rows.push(cells);
     }
-    rows.push(cells);
+    if (v) {
+      var vrow = place(el('div', 'cell vrow'), stepRow(steps.length + 1), 1);
+      vrow.style.gridColumn = '1 / -1';
+      vrow.id = 'violation-row';
+      vrow.appendChild(label('\u26a0 step ' + v.step + ': ' + v.message + ' (' + v.kind + ')'));
+      vrow.title = violationText();
+    }
   }
-  var vrow = place(el('div', 'cell vrow'), stepRow(steps.length + 1), 1);
-  vrow.style.gridColumn = '1 / -1';
-  vrow.id = 'violation-row';
-  vrow.appendChild(label('\u26a0 step ' + v.step + ': ' + v.message + ' (' + v.kind + ')'));
-  vrow.title = violationText;
 
   grid.addEventListener('click', function (e) {
     var c = e.target.closest('.cell');
@@ -205,15 +222,17 @@
   });
 
   // ---- panel ------------------------------------------------------------------------
-  var srcBox = document.getElementById('source');
-  document.getElementById('source-path').textContent = data.model_path;
-  var srcLines = data.source.split('\n').map(function (text, i) {
-    var line = el('div', 'src-line');
-    line.appendChild(el('span', 'ln', i + 1));
-    line.appendChild(el('span', 'code', text.replace(/\r$/, '')));
-    srcBox.appendChild(line);
-    return line;
-  });
+  function drawSource() {
+    document.getElementById('source-path').textContent = data.model_path;
+    srcBox.textContent = '';
+    srcLines = data.source.split('\n').map(function (text, i) {
+      var line = el('div', 'src-line');
+      line.appendChild(el('span', 'ln', i + 1));
+      line.appendChild(el('span', 'code', text.replace(/\r$/, '')));
+      srcBox.appendChild(line);
+      return line;
+    });
+  }
 
   function actorLane(k, fallback) { return k > 0 ? steps[k - 1].lanes[0] : fallback; }
 
@@ -251,7 +270,7 @@
       if (!step.changes.length) list.appendChild(el('li', '', 'changes nothing'));
       info.appendChild(list);
     }
-    if (k === v.step) info.appendChild(el('div', 'viol', '\u26a0 ' + v.kind + ': ' + v.message));
+    if (v && k === v.step) info.appendChild(el('div', 'viol', '\u26a0 ' + v.kind + ': ' + v.message));
     fillTable(document.getElementById('shared'), state.shared, prev && prev.shared, 'no shared variables');
     var mutexItems = function (s) { return s.mutexes.map(function (m, j) { return { name: mutexes[j], value: m.text }; }); };
     fillTable(document.getElementById('mutex-table'), mutexItems(state), prev && mutexItems(prev), 'no mutexes');
@@ -282,7 +301,7 @@
 
   function select(k, lane) {
     k = Math.max(0, Math.min(steps.length, k));
-    rows[sel.step].forEach(function (c) { c.classList.remove('sel'); });
+    if (rows[sel.step]) rows[sel.step].forEach(function (c) { c.classList.remove('sel'); });
     laneHeads.forEach(function (h) { h.classList.remove('sel-lane'); });
     sel = { step: k, lane: lane };
     rows[k].forEach(function (c) { c.classList.add('sel'); });
@@ -299,7 +318,8 @@
   // `#step=9&thread=worker[1]`: the selection a link asks for, else the violating step and
   // the thread that took it.
   function initialSelection() {
-    var want = { step: v.step, lane: actorLane(v.step, 0) };
+    var last = v ? v.step : steps.length;
+    var want = { step: last, lane: actorLane(last, 0) };
     location.hash.replace(/^#/, '').split('&').forEach(function (part) {
       var kv = part.split('='), value = decodeURIComponent(kv[1] || '');
       if (kv[0] === 'step' && /^[0-9]+$/.test(value)) {
@@ -322,6 +342,7 @@
   }
 
   document.addEventListener('keydown', function (e) {
+    if (!data) return;
     var to = null;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown') to = sel.step + 1;
     else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') to = sel.step - 1;
@@ -356,15 +377,40 @@
     return { overlaps: total, measured: measured };
   }
 
-  var start = initialSelection();
-  select(start.step, start.lane);
-  var check = countOverlaps();
-  root.dataset.lanes = lanes.length;
-  root.dataset.steps = steps.length;
-  root.dataset.mutexes = mutexes.length;
-  root.dataset.labels = check.measured;
-  root.dataset.overlaps = check.overlaps;
-  root.dataset.viewport = window.innerWidth + 'x' + window.innerHeight;
-  reveal(start.step);
-  root.dataset.ready = 'true';
+  // Draws `d` (a run: the viewer's data) in the page, replacing what was drawn. With
+  // `select` true the selection starts where a link asks (the viewer page); otherwise at
+  // the end of the run (explore, after each move).
+  function draw(d, fromLink) {
+    data = d;
+    lanes = d.lanes; steps = d.steps; states = d.states; mutexes = d.mutexes; v = d.violation;
+    sel = { step: 0, lane: 0 };
+    drawHeader();
+    drawChart();
+    drawSource();
+    var start;
+    if (fromLink) {
+      start = initialSelection();
+    } else {
+      var last = v ? v.step : steps.length;
+      start = { step: last, lane: actorLane(last, 0) };
+    }
+    select(start.step, start.lane);
+    var check = countOverlaps();
+    root.dataset.lanes = lanes.length;
+    root.dataset.steps = steps.length;
+    root.dataset.mutexes = mutexes.length;
+    root.dataset.labels = check.measured;
+    root.dataset.overlaps = check.overlaps;
+    root.dataset.viewport = window.innerWidth + 'x' + window.innerHeight;
+    reveal(start.step);
+    root.dataset.ready = 'true';
+  }
+
+  return { draw: draw, selected: function () { return sel.step; } };
+})();
+
+// The viewer page carries its trace; the explore page fetches its run from its server.
+(function () {
+  var carried = document.getElementById('trace-data');
+  if (carried) MutexcheckViewer.draw(JSON.parse(carried.textContent), true);
 })();
