@@ -21,9 +21,10 @@ use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// (project, the model of its real code, the counterpart): the historical bug the real code
 /// once had (`_broken`), or a fix of what the checker finds in the real code (`_fixed`).
-const CASES: [(&str, &str, &str); 6] = [
+const CASES: [(&str, &str, &str); 7] = [
     ("LMDB", "lmdb_writer.mc", "lmdb_writer_broken.mc"),
     ("LMDB", "lmdb_writer_win32.mc", "lmdb_writer_win32_broken.mc"),
+    ("LMDB", "lmdb_reader_check.mc", "lmdb_reader_check_broken.mc"),
     ("Boost.Interprocess", "boost_posix_mutex.mc", "boost_posix_mutex_broken.mc"),
     ("Boost.Interprocess", "boost_robust_emulation.mc", "boost_robust_emulation_fixed.mc"),
     (".NET runtime", "dotnet_named_mutex.mc", "dotnet_named_mutex_broken.mc"),
