@@ -1,4 +1,5 @@
-//! `allow KIND [m]`: which outcomes can be declared intended, and the misuses of it.
+//! `allow KIND [m]`: which outcomes can be declared intended, and the misuses of it. `m` may
+//! name a mutex array: the line then covers every element.
 
 use super::{Checker, Env};
 use crate::ast::AllowAst;
@@ -56,7 +57,14 @@ impl<'a> Checker<'a> {
                 self.err(RawDiag::new(a.sp, message, "allowed again here").help("remove one of the two lines"));
                 continue;
             }
-            out.push((Allow { kind, mutex, span: self.src.span(a.sp) }, a));
+            // An array's name covers every element: one `Allow` each, as the IR has one mutex each.
+            let elements = match mutex.and_then(|m| self.mutex_arrays.get(&m).map(|&len| (m, len))) {
+                Some((base, len)) => (base..base + len as usize).map(Some).collect(),
+                None => vec![mutex],
+            };
+            for mutex in elements {
+                out.push((Allow { kind, mutex, span: self.src.span(a.sp) }, a));
+            }
         }
         out.into_iter().map(|(a, _)| a).collect()
     }
