@@ -221,3 +221,21 @@ fn a_posix_procedure_takes_a_robust_mutex_and_makes_it_consistent() {
     // Without `consistent`, unlocking after OWNERDEAD leaves m not recoverable.
     assert_eq!(counts(&model("skip"))[1].0, "not_recoverable");
 }
+
+/// A named constant is an argument like the number it stands for: its range is its value.
+/// States, by hand: `set(ONE)` is one step from x = 0 to x = 1, so 2 states; `at end`
+/// holds. With `ONE = 2` the argument is out of the parameter's range: a compile error.
+#[test]
+fn a_constant_argument_is_in_range_as_its_value_is() {
+    let source = "model constarg
+crashes 0
+const ONE = 1
+shared x: 0..1 = 0
+proc set(t: 0..1) { x = t }
+process p { set(ONE) }
+at end: x == 1
+";
+    assert_eq!(counts(source), [ok(2), ok(2)]);
+    let errors = compile("t.mc", source.replace("ONE = 1", "ONE = 2").as_bytes()).unwrap_err();
+    assert!(format!("{errors:?}").contains("is in 0..1, but it can be 2..2"), "{errors:?}");
+}

@@ -167,6 +167,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Name(n) => match env.lookup(self, n)? {
                 Entity::Var { ty, len: None, .. } | Entity::Param { ty, .. } => bounds(ty),
+                Entity::Const(i) => self.const_values[i].map(|v| (v as i64, v as i64)),
                 _ => None,
             },
             ExprKind::Index(name, _) => match env.lookup(self, name.name)? {
