@@ -91,8 +91,13 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
+        let before = self.errs.found();
         let target = self.mutex_target(env, &r)?;
         if let (MutexTarget::Element(_), Some(i)) = (&target, &r.index) {
+            // Not a second error for an index already reported (of the wrong type).
+            if self.errs.found() != before {
+                return None;
+            }
             if let Some((sp, what)) = self.changeable(env, i) {
                 self.err(
                     RawDiag::new(sp, format!("the index of a mutex argument cannot read {what}"), "may change during the call")
