@@ -304,3 +304,24 @@ fn an_atomic_block_in_a_procedure_is_invisible_to_an_invariant() {
     assert_eq!(counts(&split)[0].0, "invariant");
     assert_eq!(counts(&split)[0].1, Some(1));
 }
+
+#[test]
+fn allow_naming_a_mutex_array_allows_each_element() {
+    // Each worker takes its own lock and ends owning it. Both are before their wait or
+    // finished: 2 x 2 = 4 states, 4 transitions; each worker's leak happens in 2 of them
+    // (from the initial state, and after the other finished). Before the fix the array's
+    // name meant its first element only, and lock[1]'s leak was a violation.
+    let src = "model t\ncrashes 0\nmutex lock[2]\nallow leaked_ownership lock\n\
+               process w[2] {\n    wait lock[self]\n}\n";
+    let system = system_of(src);
+    let r = run_check(&system, Reductions::NONE);
+    assert_eq!(verdict_and_length(&r), ("ok".to_string(), None));
+    assert_eq!((r.stats.states, r.stats.transitions), (4, 4));
+    let leaks: Vec<(String, u64)> =
+        r.stats.allowed.iter().map(|c| (system.model().mutexes[c.mutex].name.clone(), c.transitions)).collect();
+    assert_eq!(leaks, [("lock[0]".to_string(), 2), ("lock[1]".to_string(), 2)]);
+    // The same line twice is one error, as for a single mutex.
+    let twice =
+        src.replace("allow leaked_ownership lock\n", "allow leaked_ownership lock\nallow leaked_ownership lock\n");
+    assert_eq!(first_error(&twice), ("this outcome is already allowed (line 4)".to_string(), 5, 1));
+}
