@@ -83,3 +83,14 @@ fn a_value_argument_cannot_read_liveness() {
         &[("an argument cannot read whether `w` is alive", 8, 15, 8)],
     );
 }
+
+#[test]
+fn a_constant_in_an_integer_argument_has_its_value_as_range() {
+    // `N - 1` is 2, which fits 0..2; `N` is 3, which does not.
+    let fits = format!("{HEADER}shared a: 0..2 = 0\nproc put(x: 0..2) {{\n    a = x\n}}\nprocess w {{ put(N - 1) }}\n");
+    assert!(mutexcheck_lang::compile("t.mc", fits.as_bytes()).is_ok(), "{fits}");
+    check(
+        "shared a: 0..2 = 0\nproc put(x: 0..2) {\n    a = x\n}\nprocess w { put(N) }\n",
+        &[("`x` (argument 1 of `put`) is in 0..2, but it can be 3..3", 9, 17, 1)],
+    );
+}

@@ -196,6 +196,8 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Name(n) => match env.lookup(self, n)? {
                 Entity::Var { ty, len: None, .. } | Entity::Param { ty, .. } => bounds(ty),
+                // A constant is its value (`put(N - 1)`); `None` after an error in it.
+                Entity::Const(i) => self.const_values.get(i).copied().flatten().map(|v| (v as i64, v as i64)),
                 _ => None,
             },
             ExprKind::Index(name, _) => match env.lookup(self, name.name)? {
