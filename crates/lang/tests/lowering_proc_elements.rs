@@ -92,3 +92,25 @@ fn queries_on_an_element_parameter_are_element_queries() {
         ]
     );
 }
+
+#[test]
+fn a_constant_index_from_a_constant_is_resolved_outside_procedures_too() {
+    // `fork[N - 1]` in a thread is `fork[2]`, mutex 2, as in an argument.
+    assert_eq!(
+        ops(&format!("{HEAD}process w {{\n    wait fork[N - 1]\n    release fork[N - 1]\n}}\n")),
+        wait_release(2)
+    );
+}
+
+#[test]
+fn posix_operations_on_an_element_parameter_are_element_operations() {
+    let src =
+        "model t\nsemantics posix\nmutex lock[2]: robust\nproc get(m: mutex) {\n    consistent m\n    unlock m\n}\n\
+               process w[2] { get(lock[self]) }\n";
+    let element = MutexElement { base: 0, len: 2, index: Box::new(Expr::InstanceId) };
+    let on = |op| Op::OnElement { element: element.clone(), op: Box::new(op) };
+    assert_eq!(
+        ops(src),
+        vec![on(Op::Consistent { mutex: 0, result: None }), on(Op::Release { mutex: 0, result: None })]
+    );
+}
