@@ -95,3 +95,11 @@ fn a_constant_in_an_integer_argument_has_its_value_as_range() {
         &[("`x` (argument 1 of `put`) is in 0..2, but it can be 3..3", 9, 17, 1)],
     );
 }
+
+#[test]
+fn an_element_where_a_value_is_expected_is_called_a_mutex() {
+    check(
+        "proc p(x: 0..3) {\n    skip\n}\nprocess w { p(lock[1]) }\n",
+        &[("`x` (argument 1 of `p`) is a number, but `lock[...]` is a mutex", 8, 15, 7)],
+    );
+}

@@ -111,10 +111,17 @@ impl<'a> Checker<'a> {
 
     fn value_arg(&mut self, env: &Env<'a>, arg: &ExprAst<'a>, ty: Ty, which: &str) -> Option<Expr> {
         let want = T::of(ty);
-        if let ExprKind::Name(n) = arg.kind {
+        // The index is not quoted: it may be long.
+        let named = match &arg.kind {
+            ExprKind::Name(n) => Some((*n, "")),
+            ExprKind::Index(name, _) => Some((name.name, "[...]")),
+            _ => None,
+        };
+        if let Some((n, index)) = named {
             if let Some(Entity::Mutex(_) | Entity::MutexParam(_)) = env.lookup(self, n) {
+                let text = format!("{n}{index}");
                 self.err(
-                    RawDiag::new(arg.sp, format!("{which} is {}, but `{n}` is a mutex", want.noun()), "a mutex")
+                    RawDiag::new(arg.sp, format!("{which} is {}, but `{text}` is a mutex", want.noun()), "a mutex")
                         .help("a mutex is passed to a parameter declared `NAME: mutex`"),
                 );
                 return None;
