@@ -250,13 +250,17 @@ impl Checks<'_> {
             }
         }
         if let (Outcome::Unlock { .. }, Action::Run { thread, .. }) = (&step.outcome, step.action) {
-            let Some(Op::Release { mutex, .. }) = self.system.instr(&step.action).map(|i| &i.op) else { return };
-            let (was, now) = (self.system.posix_mutex(before, *mutex), self.system.posix_mutex(after, *mutex));
+            // The element of a mutex array the unlock chose, as its violation check finds it.
+            let mutex = match self.system.op_in(before, &step.action).as_deref() {
+                Some(Op::Release { mutex, .. }) => *mutex,
+                _ => return,
+            };
+            let (was, now) = (self.system.posix_mutex(before, mutex), self.system.posix_mutex(after, mutex));
             if was.consistency != Consistency::NotRecoverable
                 && now.consistency == Consistency::NotRecoverable
-                && model.allows(AllowKind::NotRecoverable, *mutex)
+                && model.allows(AllowKind::NotRecoverable, mutex)
             {
-                out.push(AllowedEvent { kind: AllowKind::NotRecoverable, mutex: *mutex, thread, pc, count: 1 });
+                out.push(AllowedEvent { kind: AllowKind::NotRecoverable, mutex, thread, pc, count: 1 });
             }
         }
     }

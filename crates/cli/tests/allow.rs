@@ -319,3 +319,33 @@ fn graph_marks_allowed_transitions_and_test_passes_an_allowed_model_expecting_ok
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("1 passed, 0 failed"), "{}", text(&out.stdout));
 }
+
+/// `allow not_recoverable lock` names a mutex array: it covers every element, also one an
+/// unlock chooses with a computed index. Without the line, that unlock is the violation.
+#[test]
+fn allowing_a_mutex_array_covers_every_element_also_a_computed_one() {
+    let allowed_model = "model give_up_elements
+semantics posix
+crashes 1
+mutex lock[2]: robust
+allow not_recoverable lock
+
+process worker[2] {
+    let r = lock lock[self]
+    unlock lock[self]
+}
+
+process other {
+    var i: 0..1 = 1
+    let r = lock lock[i]
+    unlock lock[i]
+}
+";
+    let system = system_of(allowed_model);
+    let r = bfs(&system, Reductions::NONE);
+    assert_eq!(r.verdict, Verdict::Ok, "{}", report(&system, &r));
+    let lines = allowed(&system, &r);
+    assert!(lines.iter().any(|(k, m, n)| *k == AllowKind::NotRecoverable && m == "lock[1]" && *n > 0), "{lines:?}");
+    let without = system_of(&allowed_model.replace("allow not_recoverable lock\n", ""));
+    assert_eq!(kind(&bfs(&without, Reductions::NONE)), Some("not_recoverable"));
+}

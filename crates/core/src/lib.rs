@@ -10,6 +10,7 @@
 //! - [`System`]: validation, the initial state and the successor function.
 
 pub mod allow;
+mod crash;
 mod death;
 pub mod describe;
 mod eval;
@@ -21,6 +22,7 @@ pub mod pack;
 pub mod por;
 pub mod posix;
 mod posix_steps;
+mod result_values;
 pub mod state;
 pub mod step;
 pub mod symmetry;

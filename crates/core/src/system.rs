@@ -133,7 +133,7 @@ impl System {
 
     /// Puts a process instance at its start: memory and locals at their initial values, every
     /// thread running at its first instruction.
-    fn reset_process(&self, s: &mut [Value], p: usize) {
+    pub(crate) fn reset_process(&self, s: &mut [Value], p: usize) {
         let info = &self.layout.processes[p];
         let decl = &self.model.processes[info.decl];
         init_vars(s, info.var_base, &decl.vars);
@@ -346,52 +346,6 @@ impl System {
             self.thread_steps(s, t, out);
         }
         out.len() > start
-    }
-
-    /// The crash of process instance `p`, when the budget allows and it has a running thread.
-    fn crash_step(&self, s: &State, p: usize, out: &mut Vec<(Step, State)>) {
-        if self.crashes_used(s) >= self.model.crashes {
-            return;
-        }
-        let live = self.layout.processes[p].threads.clone().any(|t| s.0[self.layout.status_slot(t)] == STATUS_RUNNING);
-        if live {
-            let mut next = s.0.clone();
-            next[CRASHES_SLOT] += 1;
-            let abandoned = self.kill_process(&mut next, p);
-            let step = Step { action: Action::Crash { process: p }, outcome: Outcome::Crashed, abandoned };
-            out.push((step, State(next)));
-        }
-    }
-
-    /// The restart of process instance `p`, when it is marked `restart` and crashed.
-    fn restart_step(&self, s: &State, p: usize, out: &mut Vec<(Step, State)>) {
-        let info = &self.layout.processes[p];
-        if !self.model.processes[info.decl].restart {
-            return;
-        }
-        let statuses = info.threads.clone().map(|t| s.0[self.layout.status_slot(t)]);
-        let crashed = statuses.clone().any(|st| st == STATUS_DEAD) && statuses.clone().all(|st| st != STATUS_RUNNING);
-        if crashed {
-            let mut next = s.0.clone();
-            self.reset_process(&mut next, p);
-            let step = Step { action: Action::Restart { process: p }, outcome: Outcome::Restarted, abandoned: vec![] };
-            out.push((step, State(next)));
-        }
-    }
-
-    /// Kills every running thread of process instance `p`, abandoning what they own.
-    fn kill_process(&self, s: &mut [Value], p: usize) -> Vec<Abandonment> {
-        let mut abandoned = Vec::new();
-        for t in self.layout.processes[p].threads.clone() {
-            if s[self.layout.status_slot(t)] == STATUS_RUNNING {
-                s[self.layout.status_slot(t)] = STATUS_DEAD;
-                self.abandon_all(s, t, true, &mut abandoned);
-                if s[ATOMIC_SLOT] == t as Value + 1 {
-                    s[ATOMIC_SLOT] = 0;
-                }
-            }
-        }
-        abandoned
     }
 
     /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next

@@ -1,5 +1,5 @@
-//! `allow KIND [m]`: which outcomes can be declared intended, and the misuses of it. `m`
-//! may name a mutex array: the outcome is then allowed for each of its elements.
+//! `allow KIND [m]`: which outcomes can be declared intended, and the misuses of it. `m` may
+//! name a mutex array: the line then covers every element.
 
 use super::{Checker, Env};
 use crate::ast::AllowAst;
@@ -33,23 +33,17 @@ impl<'a> Checker<'a> {
         for a in ast {
             let Some(kind) = self.allow_kind(a) else { continue };
             let env = Env { property: true, ..Env::default() };
-            // A mutex array's name stands for every element (else only its first would be
-            // allowed, silently): one declaration per element, with the same span.
-            let mutex_ids: Vec<Option<usize>> = match &a.mutex {
-                None => vec![None],
+            let mutex = match &a.mutex {
+                None => None,
                 Some(m) => match self.mutex_ref(&env, m) {
-                    Some(id) => {
-                        let len = self.mutex_arrays.get(&id).copied().unwrap_or(1) as usize;
-                        (id..id + len).map(Some).collect()
-                    }
+                    Some(id) => Some(id),
                     None => continue,
                 },
             };
-            let mutex = mutex_ids[0];
             if kind == AllowKind::NotRecoverable && !self.can_become_not_recoverable(a, mutex, mutexes) {
                 continue;
             }
-            let clash = out.iter().find(|(b, _)| b.kind == kind && (b.mutex.is_none() || mutex_ids.contains(&b.mutex)));
+            let clash = out.iter().find(|(b, _)| b.kind == kind && (b.mutex.is_none() || b.mutex == mutex));
             if let Some((b, first)) = clash {
                 let line = self.line_of(first.sp);
                 let message = match (b.mutex, &a.mutex) {
@@ -63,7 +57,12 @@ impl<'a> Checker<'a> {
                 self.err(RawDiag::new(a.sp, message, "allowed again here").help("remove one of the two lines"));
                 continue;
             }
-            for mutex in mutex_ids {
+            // An array's name covers every element: one `Allow` each, as the IR has one mutex each.
+            let elements = match mutex.and_then(|m| self.mutex_arrays.get(&m).map(|&len| (m, len))) {
+                Some((base, len)) => (base..base + len as usize).map(Some).collect(),
+                None => vec![mutex],
+            };
+            for mutex in elements {
                 out.push((Allow { kind, mutex, span: self.src.span(a.sp) }, a));
             }
         }
