@@ -269,7 +269,7 @@ impl<'a> Checker<'a> {
             Some(Entity::Enum(_)) => {
                 (format!("`{n}` is an enum type, not a number"), "an enum", format!("{what} must be a number"))
             }
-            Some(Entity::Mutex(_)) => (
+            Some(Entity::Mutex(_) | Entity::MutexParam(_)) => (
                 format!("{what} must be a constant, but `{n}` is a mutex"),
                 "not a constant",
                 "declare a constant: `const N = 3`".to_string(),
@@ -310,7 +310,7 @@ impl<'a> Checker<'a> {
             }
             Some(Entity::Const(_)) => (format!("`{n}` is a constant, not a type"), "a constant"),
             Some(Entity::Member { .. }) => (format!("`{n}` is an enum member, not a type"), "an enum member"),
-            Some(Entity::Mutex(_)) => (format!("`{n}` is a mutex, not a type"), "a mutex"),
+            Some(Entity::Mutex(_) | Entity::MutexParam(_)) => (format!("`{n}` is a mutex, not a type"), "a mutex"),
             Some(Entity::Var { .. } | Entity::Param { .. }) => {
                 (format!("`{n}` is a variable, not a type"), "a variable")
             }

@@ -50,6 +50,18 @@ impl<'a> Checker<'a> {
     pub(super) fn mutex_ref(&mut self, env: &Env<'a>, name: &Ident<'a>) -> Option<MutexId> {
         match env.lookup(self, name.name) {
             Some(Entity::Mutex(id)) => Some(id),
+            // Resolved by `mutex_target` before this; a fixed argument is that mutex.
+            Some(Entity::MutexParam(k)) => match env.mutex_args.get(k) {
+                Some(MutexTarget::Fixed(m)) => Some(*m),
+                _ => {
+                    self.err(RawDiag::new(
+                        name.sp,
+                        format!("`{}` is a mutex parameter, which cannot be named here", name.name),
+                        "a parameter",
+                    ));
+                    None
+                }
+            },
             Some(Entity::Param { .. }) => {
                 self.err(RawDiag::new(
                     name.sp,
@@ -71,7 +83,7 @@ impl<'a> Checker<'a> {
             None => {
                 // No search for an error that will not be shown.
                 let hint = match self.errs.may_show(name.sp) {
-                    true => env.similar(self, name.name, |e| matches!(e, Entity::Mutex(_))),
+                    true => env.similar(self, name.name, |e| matches!(e, Entity::Mutex(_) | Entity::MutexParam(_))),
                     false => None,
                 };
                 let help = match hint {

@@ -55,6 +55,10 @@ pub(crate) enum Entity {
         ty: Ty,
         arg: usize,
     },
+    /// A `mutex` parameter of the procedure being lowered: the mutex its call names,
+    /// `Env::mutex_args[arg]` (a fixed mutex or an element of an array chosen when the step
+    /// runs).
+    MutexParam(usize),
 }
 
 /// Names visible at one place, with where each was declared.
@@ -73,6 +77,8 @@ pub(crate) struct Env<'a> {
     pub binder: Option<(&'a str, mutexcheck_core::ir::Value)>,
     /// The arguments of the procedure call being lowered, by parameter.
     pub args: Vec<mutexcheck_core::ir::Expr>,
+    /// The mutexes the call passes to the procedure's `mutex` parameters, by parameter.
+    pub mutex_args: Vec<mutex_ref::MutexTarget>,
 }
 
 impl<'a> Env<'a> {
@@ -91,9 +97,11 @@ impl<'a> Env<'a> {
     /// Where `name` is already declared in any visible table, and as what.
     pub fn declared(&self, cx: &Checker, name: &str) -> Option<(Sp, &'static str)> {
         if let Some((e, sp)) = self.local.get(name) {
-            // A mutex among the locals is a procedure's mutex parameter.
-            let what =
-                if matches!(e, Entity::Param { .. } | Entity::Mutex(_)) { "a parameter" } else { "a local variable" };
+            let what = if matches!(e, Entity::Param { .. } | Entity::MutexParam(_)) {
+                "a parameter"
+            } else {
+                "a local variable"
+            };
             return Some((*sp, what));
         }
         if let Some((_, sp)) = self.process.get(name) {
@@ -101,6 +109,7 @@ impl<'a> Env<'a> {
         }
         cx.globals.get(name).map(|(e, sp)| match e {
             Entity::Mutex(_) => (*sp, "a mutex"),
+            Entity::MutexParam(_) => (*sp, "a parameter"),
             Entity::Var { .. } | Entity::Param { .. } => (*sp, "a shared variable"),
             Entity::Const(_) => (*sp, "a constant"),
             Entity::Enum(_) => (*sp, "an enum"),
@@ -195,7 +204,7 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-            Some(Entity::Mutex(_)) => {
+            Some(Entity::Mutex(_) | Entity::MutexParam(_)) => {
                 self.err(RawDiag::new(name.sp, format!("`{}` is a mutex, not a variable", name.name), "a mutex").help(
                     format!("query it with `held({0})`, `count({0})`, `owns({0})` or `abandoned({0})`", name.name),
                 ));

@@ -8,7 +8,7 @@
 //! an index outside the array is an error here; any other index is evaluated when the step
 //! runs ([`MutexElement`]), where an index outside the array is an `out_of_range` violation.
 
-use super::{Checker, Env, T};
+use super::{Checker, Entity, Env, T};
 use crate::ast::{ExprAst, ExprKind, MutexAst, MutexRefAst};
 use crate::RawDiag;
 use mutexcheck_core::ir::{
@@ -16,6 +16,7 @@ use mutexcheck_core::ir::{
 };
 
 /// The mutex a reference names: one known when compiling, or an element chosen at run time.
+#[derive(Clone, Debug)]
 pub(crate) enum MutexTarget {
     Fixed(MutexId),
     Element(MutexElement),
@@ -42,6 +43,21 @@ impl<'a> Checker<'a> {
 
     /// Resolves `NAME` or `NAME[INDEX]` where an operation or a query names a mutex.
     pub(super) fn mutex_target(&mut self, env: &Env<'a>, r: &MutexRefAst<'a>) -> Option<MutexTarget> {
+        // A procedure's mutex parameter is the one mutex its call passed, whether that was
+        // a single mutex or an element of an array.
+        if let Some(Entity::MutexParam(k)) = env.lookup(self, r.name.name) {
+            if let Some(i) = &r.index {
+                let n = r.name.name;
+                self.err(
+                    RawDiag::new(i.sp, format!("`{n}` is a mutex parameter: one mutex, not an array"), "not an array")
+                        .help(format!(
+                            "drop the index: `{n}`; index the array where the procedure is called: `f(lock[i])`"
+                        )),
+                );
+                return None;
+            }
+            return env.mutex_args.get(k).cloned();
+        }
         let base = self.mutex_ref(env, &r.name)?;
         let len = self.mutex_arrays.get(&base).copied();
         match (len, &r.index) {

@@ -2,9 +2,10 @@
 //!
 //! A procedure has no state of its own at run time: each call is replaced by a copy of the
 //! procedure's code, so a call adds no step and no state. Parameters are not stored either:
-//! a mutex parameter is the mutex the call names, and every use of a value parameter reads
-//! the argument expression itself. That is sound because an argument may read only what the
-//! procedure cannot change (see `proc_args.rs`). A procedure's `var`s and `let` results are
+//! a mutex parameter is the mutex the call names (a fixed mutex, or an element of an array
+//! whose index is evaluated at each use), and every use of a value parameter reads the
+//! argument expression itself. That is sound because an argument, and the index of an
+//! element passed as a mutex, may read only what the procedure cannot change (see `proc_args.rs`). A procedure's `var`s and `let` results are
 //! locals of the calling thread, one set per thread and procedure, named `acquire.tries`.
 //!
 //! Every body is checked once on its own, where its errors are reported; the copies made
@@ -14,6 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use super::mutex_ref::MutexTarget;
 use super::stmt::Lowering;
 use super::{Checker, Entity, Env, Names, T};
 use crate::ast::*;
@@ -174,14 +176,14 @@ impl<'a> Checker<'a> {
     }
 
     /// The environment of a procedure body: its parameters (as `args`) and its locals.
-    fn proc_env(&self, info: &ProcInfo<'a>, args: Vec<Expr>, mutexes: &[MutexId], locals: Names<'a>) -> Env<'a> {
-        let mut env = Env { local: locals, args, ..Env::default() };
+    fn proc_env(&self, info: &ProcInfo<'a>, args: Vec<Expr>, mutexes: &[MutexTarget], locals: Names<'a>) -> Env<'a> {
+        let mut env = Env { local: locals, args, mutex_args: mutexes.to_vec(), ..Env::default() };
         let (mut a, mut m) = (0, 0);
         for (prm, kind) in info.ast.params.iter().zip(&info.params) {
             let e = match kind {
                 ParamKind::Mutex => {
                     m += 1;
-                    Entity::Mutex(mutexes.get(m - 1).copied().unwrap_or(0))
+                    Entity::MutexParam(m - 1)
                 }
                 ParamKind::Value(ty) => {
                     a += 1;
@@ -216,7 +218,10 @@ impl<'a> Checker<'a> {
                 ParamKind::Mutex => None,
             })
             .collect();
-        let mut env = self.proc_env(info, args, &[], locals);
+        // Any mutex stands for the arguments: the code checked here is not kept.
+        let mutexes: Vec<MutexTarget> =
+            info.params.iter().filter(|k| matches!(k, ParamKind::Mutex)).map(|_| MutexTarget::Fixed(0)).collect();
+        let mut env = self.proc_env(info, args, &mutexes, locals);
         self.procs.standalone = true;
         let ret = info.ret.map(|t| (t, None));
         self.procs.frames.push(Frame { name: info.ast.name.name, ret, returns: Vec::new(), atomic: false });
@@ -336,7 +341,7 @@ impl<'a> Checker<'a> {
         lw: &mut Lowering,
         info: &Rc<ProcInfo<'a>>,
         args: Vec<Expr>,
-        mutexes: &[MutexId],
+        mutexes: &[MutexTarget],
         place: Option<Place>,
         call_sp: Sp,
     ) {

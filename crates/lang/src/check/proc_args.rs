@@ -6,12 +6,15 @@
 //! caller's own locals (a thread's `var`s and `let` results, or, inside a procedure, its
 //! `var`s, `let`s and parameters). The callee cannot see those, no other thread can, and a
 //! procedure never runs inside itself. Shared variables, process memory and mutex queries
-//! are refused; the user copies such a value into a local first.
+//! are refused; the user copies such a value into a local first. The same holds for the
+//! index of an array element passed as a mutex (`acquire(lock[self])`): it is evaluated
+//! where the procedure uses the parameter.
 //!
 //! An integer argument must also fit its parameter's range for every value it can take,
 //! which is worked out from the types of what it reads (`self` of a thread of `worker[3]`
 //! is `0..2`; inside a procedure, `self` ranges over the largest process).
 
+use super::mutex_ref::MutexTarget;
 use super::proc::{ParamKind, ProcInfo};
 use super::{Checker, Entity, Env, T};
 use crate::ast::*;
@@ -26,7 +29,7 @@ impl<'a> Checker<'a> {
         env: &Env<'a>,
         info: &ProcInfo<'a>,
         call: &CallAst<'a>,
-    ) -> Option<(Vec<Expr>, Vec<MutexId>)> {
+    ) -> Option<(Vec<Expr>, Vec<MutexTarget>)> {
         let name = call.name.name;
         if call.args.len() != info.params.len() {
             let n = info.params.len();
@@ -64,30 +67,61 @@ impl<'a> Checker<'a> {
         ok.then_some((values, mutexes))
     }
 
-    fn mutex_arg(&mut self, env: &Env<'a>, arg: &ExprAst<'a>, which: &str) -> Option<MutexId> {
-        if let ExprKind::Name(n) = arg.kind {
-            match env.lookup(self, n) {
-                Some(Entity::Mutex(m)) => return Some(m),
-                None => return self.mutex_ref(env, &Ident { name: n, sp: arg.sp }),
-                Some(_) => {}
+    /// A mutex argument: a mutex, a mutex parameter of the calling procedure, or an element
+    /// of a mutex array. A constant index names its element now (an index outside the
+    /// array is an error here); any other index is evaluated where the procedure uses the
+    /// parameter, so it may read only what a value argument may.
+    fn mutex_arg(&mut self, env: &Env<'a>, arg: &ExprAst<'a>, which: &str) -> Option<MutexTarget> {
+        let is_mutex = |cx: &Self, n: &str| matches!(env.lookup(cx, n), Some(Entity::Mutex(_) | Entity::MutexParam(_)));
+        let r = match &arg.kind {
+            ExprKind::Name(n) if is_mutex(self, n) || env.lookup(self, n).is_none() => {
+                MutexRefAst { name: Ident { name: n, sp: arg.sp }, index: None, sp: arg.sp }
+            }
+            ExprKind::Index(name, i) if is_mutex(self, name.name) => {
+                MutexRefAst { name: name.clone(), index: Some(i.clone()), sp: arg.sp }
+            }
+            _ => {
+                let (_, t) = self.expr(env, arg);
+                if t != T::Err {
+                    self.err(
+                        RawDiag::new(arg.sp, format!("{which} is a mutex, but this is {}", t.noun()), "not a mutex")
+                            .help("pass a mutex, or an element of a mutex array: `lock[i]`"),
+                    );
+                }
+                return None;
+            }
+        };
+        let before = self.errs.found();
+        let target = self.mutex_target(env, &r)?;
+        if let (MutexTarget::Element(_), Some(i)) = (&target, &r.index) {
+            // Not a second error for an index already reported (of the wrong type).
+            if self.errs.found() != before {
+                return None;
+            }
+            if let Some((sp, what)) = self.changeable(env, i) {
+                self.err(
+                    RawDiag::new(sp, format!("the index of a mutex argument cannot read {what}"), "may change during the call")
+                        .help("copy it into a local first (`var k: ...`, `k = ...`) and pass `lock[k]`: the index is evaluated where the procedure uses its parameter, so it may read only constants, `self` and the caller's own locals"),
+                );
+                return None;
             }
         }
-        let (_, t) = self.expr(env, arg);
-        if t != T::Err {
-            self.err(
-                RawDiag::new(arg.sp, format!("{which} is a mutex, but this is {}", t.noun()), "not a mutex")
-                    .help("pass the name of a mutex"),
-            );
-        }
-        None
+        Some(target)
     }
 
     fn value_arg(&mut self, env: &Env<'a>, arg: &ExprAst<'a>, ty: Ty, which: &str) -> Option<Expr> {
         let want = T::of(ty);
-        if let ExprKind::Name(n) = arg.kind {
-            if let Some(Entity::Mutex(_)) = env.lookup(self, n) {
+        // The index is not quoted: it may be long.
+        let named = match &arg.kind {
+            ExprKind::Name(n) => Some((*n, "")),
+            ExprKind::Index(name, _) => Some((name.name, "[...]")),
+            _ => None,
+        };
+        if let Some((n, index)) = named {
+            if let Some(Entity::Mutex(_) | Entity::MutexParam(_)) = env.lookup(self, n) {
+                let text = format!("{n}{index}");
                 self.err(
-                    RawDiag::new(arg.sp, format!("{which} is {}, but `{n}` is a mutex", want.noun()), "a mutex")
+                    RawDiag::new(arg.sp, format!("{which} is {}, but `{text}` is a mutex", want.noun()), "a mutex")
                         .help("a mutex is passed to a parameter declared `NAME: mutex`"),
                 );
                 return None;
@@ -146,6 +180,8 @@ impl<'a> Checker<'a> {
             ExprKind::Name(n) => var(n).map(|w| (e.sp, w)),
             ExprKind::Index(name, i) => var(name.name).map(|w| (name.sp, w)).or_else(|| self.changeable(env, i)),
             ExprKind::Call(call) => Some((e.sp, format!("the state of mutex `{}`", call.1.name.name))),
+            // Another process may crash or end while the procedure runs.
+            ExprKind::Alive(alive) => Some((e.sp, format!("whether `{}` is alive", alive.0.name))),
             ExprKind::Unary(_, a) => self.changeable(env, a),
             ExprKind::Binary(_, a, b) => self.changeable(env, a).or_else(|| self.changeable(env, b)),
             _ => None,
@@ -167,7 +203,8 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Name(n) => match env.lookup(self, n)? {
                 Entity::Var { ty, len: None, .. } | Entity::Param { ty, .. } => bounds(ty),
-                Entity::Const(i) => self.const_values[i].map(|v| (v as i64, v as i64)),
+                // A constant is its value (`put(N - 1)`); `None` after an error in it.
+                Entity::Const(i) => self.const_values.get(i).copied().flatten().map(|v| (v as i64, v as i64)),
                 _ => None,
             },
             ExprKind::Index(name, _) => match env.lookup(self, name.name)? {
