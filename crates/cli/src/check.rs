@@ -14,8 +14,6 @@ use crate::progress::ProgressLine;
 
 /// Options of `mutexcheck check`.
 #[derive(Args, Debug)]
-// `-h` is timely's host file (with --cluster); help stays `--help`.
-#[command(disable_help_flag = true)]
 pub struct CheckArgs {
     /// The model file (`.mc`).
     pub model: String,
@@ -92,9 +90,6 @@ pub struct CheckArgs {
     pub symmetry: bool,
     #[command(flatten)]
     pub cluster: crate::cluster::ClusterArgs,
-    /// Print help.
-    #[arg(long, action = clap::ArgAction::Help)]
-    pub help: Option<bool>,
 }
 
 impl CheckArgs {

@@ -10,7 +10,7 @@ use mutexcheck_checker::{EngineOptions, Guard, SearchOptions};
 use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRun};
 use mutexcheck_core::System;
 
-/// The cluster options of `check` (timely's `-w`, `-n`, `-p`, `-h`).
+/// The cluster options of `check` (timely's `-w`, `-n`, `-p`, and `-h` as `--hostfile`).
 #[derive(Args, Debug, Clone)]
 pub struct ClusterArgs {
     /// Run the breadth-first search as a timely dataflow over several processes, on one or
@@ -32,7 +32,8 @@ pub struct ClusterArgs {
     #[arg(short = 'p', long = "process", value_name = "IDX", default_value_t = 0, requires = "cluster")]
     pub process: u32,
     /// (timely) Host file: one `host:port` a line, process 0 first (needed with -n 2 or more).
-    #[arg(short = 'h', long = "hostfile", value_name = "FILE", requires = "cluster")]
+    /// After `--cluster`, timely's `-h FILE` means this too (elsewhere `-h` is help).
+    #[arg(long = "hostfile", value_name = "FILE", requires = "cluster")]
     pub hostfile: Option<String>,
     /// Seconds to wait for every other process of the cluster to connect (exit 2 after).
     #[arg(long, value_name = "SECS", default_value_t = 30.0, requires = "cluster")]
@@ -75,4 +76,61 @@ fn digest(source: &[u8], crashes: Option<u32>, options: &SearchOptions, engine: 
     format!("{:?} {:?} {:?}", options.strategy, options.limits.max_states, options.limits.max_depth).hash(&mut h);
     format!("{} {:?}", engine.fingerprints, engine.reductions).hash(&mut h);
     h.finish()
+}
+
+/// The command line with timely's spelling of the host file made clap's: in `check`, an
+/// `-h FILE` after `--cluster` becomes `--hostfile FILE`, so that `-h` elsewhere (and `-h`
+/// with no file after it) is help, as in every other command.
+pub fn hostfile_spelling(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).and_then(|a| a.to_str()) != Some("check") {
+        return args;
+    }
+    let mut out = Vec::with_capacity(args.len());
+    let mut cluster = false;
+    let mut rest = false;
+    for (i, arg) in args.iter().enumerate() {
+        let word = arg.to_str().unwrap_or("");
+        let next_is_value = args.get(i + 1).and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('-'));
+        if rest {
+            out.push(arg.clone());
+            continue;
+        }
+        match word {
+            "--" => rest = true,
+            "--cluster" => cluster = true,
+            "-h" if cluster && next_is_value => {
+                out.push("--hostfile".into());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(arg.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hostfile_spelling;
+
+    fn spelled(args: &[&str]) -> Vec<String> {
+        let args = args.iter().map(Into::into).collect();
+        hostfile_spelling(args).into_iter().map(|a| a.into_string().unwrap()).collect()
+    }
+
+    #[test]
+    fn dash_h_with_a_file_after_cluster_is_the_host_file_and_help_everywhere_else() {
+        let after = spelled(&["mc", "check", "m.mc", "--cluster", "-n", "2", "-h", "hosts.txt"]);
+        assert_eq!(after, ["mc", "check", "m.mc", "--cluster", "-n", "2", "--hostfile", "hosts.txt"]);
+        // Before --cluster, at the end, before another option, in another command: help.
+        for args in [
+            &["mc", "check", "-h", "m.mc", "--cluster"][..],
+            &["mc", "check", "m.mc", "--cluster", "-h"],
+            &["mc", "check", "m.mc", "--cluster", "-h", "--json"],
+            &["mc", "replay", "--cluster", "-h", "t.json"],
+            &["mc", "check", "--", "--cluster", "-h", "x"],
+        ] {
+            assert_eq!(spelled(args), args);
+        }
+    }
 }

@@ -75,6 +75,10 @@ pub fn run(args: &GraphArgs) -> i32 {
                 eprintln!("error: cannot write `{file}`: {e}");
                 return EXIT_BAD_INPUT;
             }
+            // DOT says nothing to a reader who does not know Graphviz: say how to draw it.
+            let n = graph.graph.node_count();
+            let states = if n == 1 { "state" } else { "states" };
+            eprintln!("wrote the graph of {n} {states} to {file} (Graphviz DOT: `dot -Tsvg {file} -o graph.svg`)");
         }
         None => print_out(&dot),
     }

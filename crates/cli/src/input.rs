@@ -98,6 +98,10 @@ impl BadInput {
 
 /// The model in the file at `path`, or why not.
 pub fn load_or_why(path: &str) -> Result<Loaded, BadInput> {
+    if std::path::Path::new(path).is_dir() {
+        let message = format!("`{path}` is a directory: to check every model in it run `mutexcheck test {path}`");
+        return Err(BadInput::unplaced(path, message));
+    }
     // One byte past the language's limit is enough for it to say the file is too large.
     let source = read_limited(path, mutexcheck_lang::MAX_SOURCE_BYTES)
         .map_err(|e| BadInput::unplaced(path, format!("cannot read `{path}`: {e}")))?;

@@ -51,7 +51,7 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::try_parse().unwrap_or_else(|e| {
+    let cli = Cli::try_parse_from(cluster::hostfile_spelling(std::env::args_os().collect())).unwrap_or_else(|e| {
         // A usage error of `check --json` or `test --json` is bad input like any other:
         // its one document too (help and version are not errors).
         if e.use_stderr() && json_doc::json_command(std::env::args()) {

@@ -39,7 +39,15 @@ pub fn load_trace(trace_path: &str, model: Option<&str>, doing: &str) -> Result<
         }
     };
     let trace = TraceFile::parse(&bytes).map_err(|e| {
-        eprintln!("error: {trace_path}: {e}");
+        if is_model(trace_path, &bytes) {
+            let run = match doing {
+                "showing it" => format!("mutexcheck check {trace_path} --html FILE"),
+                _ => format!("mutexcheck check {trace_path}"),
+            };
+            eprintln!("error: `{trace_path}` is a model, not a trace: run `{run}`");
+        } else {
+            eprintln!("error: {trace_path}: {e}");
+        }
         EXIT_BAD_INPUT
     })?;
     let model_path = model.map_or_else(|| trace.model.path.clone(), str::to_string);
@@ -79,4 +87,13 @@ pub fn load_trace(trace_path: &str, model: Option<&str>, doing: &str) -> Result<
         EXIT_BAD_INPUT
     })?;
     Ok(TraceAndModel { trace, model_path, system, source: loaded.source })
+}
+
+/// Whether a file given where a trace belongs is a model instead: named `.mc`, or not JSON
+/// but a model the language compiles.
+fn is_model(path: &str, bytes: &[u8]) -> bool {
+    let named = std::path::Path::new(path).extension().is_some_and(|e| e == "mc");
+    named
+        || (serde_json::from_slice::<serde_json::Value>(bytes).is_err()
+            && mutexcheck_lang::compile(path, bytes).is_ok())
 }
