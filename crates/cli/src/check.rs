@@ -194,17 +194,20 @@ pub fn run(args: &CheckArgs) -> i32 {
     let options = ReportOptions { timings: !args.no_timings };
     // Why the trace (or the page) could not be written, if it could not: exit 4.
     let mut trace_error: Option<String> = None;
-    let trace = match &result.verdict {
+    let mut trace = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
             let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
             Some(TraceFile::new(&system, &args.model, &source, options, cex))
         }
         _ => None,
     };
-    let trace_file = match &trace {
+    let trace_file = match &mut trace {
         Some(trace) if !args.no_trace => {
             let path = args.trace_out.clone().unwrap_or_else(|| default_trace_path(args));
-            match write_trace(&path, trace) {
+            trace.model.from_trace_dir = crate::trace_paths::model_from_trace_dir(&path, &args.model);
+            // Only the default name is guarded: --trace-out says where, on purpose.
+            let guard = args.trace_out.is_none().then_some(args.model.as_str());
+            match write_trace(&path, trace, guard) {
                 Ok(written) => Some((path, written)),
                 Err(e) => {
                     let message = format!("cannot write the trace to `{path}`: {e}");
@@ -275,14 +278,16 @@ pub fn run(args: &CheckArgs) -> i32 {
     result.exit_code()
 }
 
-/// `traces/<model file stem>[.<options>].json`, relative to the working directory. Options
+/// `traces/[<dir>.]<model file stem>[.<options>].json`, relative to the working directory.
+/// `<dir>` is the name of the model's directory unless that is `models` or the current
+/// directory ([`crate::trace_paths::directory_prefix`]). Options
 /// that change which counterexample is found get their own name (`.dfs`, `.no-por`,
 /// `.no-symmetry`, `.no-reduce`, `.crashes-N`, `.depth-N` for a bounded depth-first search),
 /// so a run with other options never overwrites the trace of a default run, such as the
 /// golden traces this repository keeps under `traces/`.
 fn default_trace_path(args: &CheckArgs) -> String {
     let stem = std::path::Path::new(&args.model).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
-    let mut name = stem.to_string();
+    let mut name = format!("{}{stem}", crate::trace_paths::directory_prefix(&args.model));
     if args.dfs {
         name.push_str(".dfs");
         if let Some(depth) = args.max_depth {
@@ -312,11 +317,21 @@ enum Written {
     Replaced,
 }
 
-fn write_trace(path: &str, trace: &TraceFile) -> std::io::Result<Written> {
+/// Writes `trace` to `path`. With `guard` (the model file, for a default path), a file there
+/// that holds a trace of another model file is left alone: an error says so.
+fn write_trace(path: &str, trace: &TraceFile, guard: Option<&str>) -> std::io::Result<Written> {
     if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let json = trace.to_json();
+    if let Some(model) = guard {
+        let old = crate::input::read_limited(path, crate::input::MAX_TRACE_BYTES).ok();
+        if let Some(other) = old.and_then(|old| crate::trace_paths::trace_of_another_model(path, &old, model)) {
+            return Err(std::io::Error::other(format!(
+                "it holds the trace of another model file, {other}, and is not replaced (give another path with --trace-out PATH, or delete it)"
+            )));
+        }
+    }
     // Only a file of about a trace's size is worth comparing; read no more than that.
     let old = crate::input::read_limited(path, json.len()).ok();
     std::fs::write(path, &json)?;

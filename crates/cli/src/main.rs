@@ -19,6 +19,7 @@ mod replay;
 mod simulate;
 mod test_models;
 mod trace_input;
+mod trace_paths;
 mod view;
 
 use clap::{Parser, Subcommand};

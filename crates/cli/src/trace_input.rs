@@ -19,8 +19,8 @@ pub struct TraceAndModel {
     pub source: Vec<u8>,
 }
 
-/// Reads the trace at `trace_path` and the model at `model` (default: the path the trace
-/// records). Warns on stderr when the model's hash or name differs from the trace's, saying
+/// Reads the trace at `trace_path` and the model at `model` (default: the model the trace
+/// names, relative to the trace's directory or else to the current one). Warns on stderr when the model's hash or name differs from the trace's, saying
 /// what goes on anyway (`doing`: `replaying`, `showing it`); on an unreadable or malformed
 /// input, prints the error on stderr and returns exit code 2.
 pub fn load_trace(trace_path: &str, model: Option<&str>, doing: &str) -> Result<TraceAndModel, i32> {
@@ -50,7 +50,13 @@ pub fn load_trace(trace_path: &str, model: Option<&str>, doing: &str) -> Result<
         }
         EXIT_BAD_INPUT
     })?;
-    let model_path = model.map_or_else(|| trace.model.path.clone(), str::to_string);
+    let model_path = match model {
+        Some(model) => model.to_string(),
+        None => crate::trace_paths::resolve_model(trace_path, &trace).map_err(|message| {
+            eprintln!("error: {message}");
+            EXIT_BAD_INPUT
+        })?,
+    };
     let loaded = load(&model_path).map_err(|message| {
         eprint!("{message}");
         EXIT_BAD_INPUT

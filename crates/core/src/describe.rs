@@ -30,6 +30,12 @@ pub struct Change {
     pub before: String,
     /// Its value after the step.
     pub after: String,
+    /// Trace format version 4: its value before the step, typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_value: Option<crate::typed::TypedValue>,
+    /// Trace format version 4: its value after the step, typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_value: Option<crate::typed::TypedValue>,
 }
 
 impl System {
@@ -252,7 +258,8 @@ impl System {
             if posix || self.layout.mutex(b, m) != self.layout.mutex(a, m) {
                 let (before, after) = (self.mutex_words(b, m), self.mutex_words(a, m));
                 if before != after {
-                    out.push(Change { name: decl.name.clone(), before, after });
+                    let (before_value, after_value) = (Some(self.typed_mutex(b, m)), Some(self.typed_mutex(a, m)));
+                    out.push(Change { name: decl.name.clone(), before, after, before_value, after_value });
                 }
             }
         }
@@ -263,7 +270,13 @@ impl System {
             for t in p.threads.clone() {
                 let (sb, sa) = (self.status_text(before, t), self.status_text(after, t));
                 if sb != sa {
-                    out.push(Change { name: self.thread_name(t).to_string(), before: sb.into(), after: sa.into() });
+                    out.push(Change {
+                        name: self.thread_name(t).to_string(),
+                        before: sb.into(),
+                        after: sa.into(),
+                        before_value: Some(self.typed_status(before, t)),
+                        after_value: Some(self.typed_status(after, t)),
+                    });
                 }
                 let th = &self.layout.threads[t as usize];
                 let prefix = || format!("{}.", self.thread_name(t));
@@ -311,6 +324,8 @@ impl System {
                     name,
                     before: self.model.render(d.ty, b[base + i]),
                     after: self.model.render(d.ty, a[base + i]),
+                    before_value: Some(self.typed_var(d.ty, b[base + i])),
+                    after_value: Some(self.typed_var(d.ty, a[base + i])),
                 });
             }
         }

@@ -27,6 +27,7 @@ pub mod state;
 pub mod step;
 pub mod symmetry;
 pub mod system;
+pub mod typed;
 mod validate;
 
 pub use ir::Model;

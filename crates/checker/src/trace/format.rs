@@ -21,8 +21,10 @@ pub const FORMAT_NAME: &str = "mutexcheck-trace";
 /// The version of the format this build writes. Version 2 added `violation.cycle_start`
 /// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
 /// `may_die` thread died alone) and a step's `called_from` (the procedure calls a statement
-/// sits in). Older traces are read as they are.
-pub const FORMAT_VERSION: u32 = 3;
+/// sits in); version 4 `model.from_trace_dir` (the model's path relative to the trace's
+/// directory) and the typed values of changes (`before_value`, `after_value`). Older traces
+/// are read as they are.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -49,8 +51,13 @@ pub struct TraceFile {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelRef {
-    /// The model file's path as given on the command line.
+    /// The model file's path as given on the command line (relative to the directory `check`
+    /// ran in).
     pub path: String,
+    /// Version 4: the model file's path relative to the directory the trace was written to
+    /// (with `/` separators), so that `replay` and `view` find it from any directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_trace_dir: Option<String>,
     /// The name after `model` in the file.
     pub name: String,
     /// `sha256:` and the hex SHA-256 of the model file's bytes.
@@ -212,7 +219,12 @@ impl TraceFile {
         TraceFile {
             format: FORMAT_NAME.to_string(),
             version: FORMAT_VERSION,
-            model: ModelRef { path: path.to_string(), name: system.model().name.clone(), hash: model_hash(source) },
+            model: ModelRef {
+                path: path.to_string(),
+                from_trace_dir: None,
+                name: system.model().name.clone(),
+                hash: model_hash(source),
+            },
             options,
             violation,
             steps,
@@ -260,6 +272,16 @@ impl TraceFile {
         }
         if version < 3 && trace.steps.iter().any(|s| !s.called_from.is_empty()) {
             let message = format!("`called_from` is a version 3 field, but the trace says version {version}");
+            return Err(TraceError::Malformed { message });
+        }
+        if version < 4 && trace.model.from_trace_dir.is_some() {
+            let message = format!("`model.from_trace_dir` is a version 4 field, but the trace says version {version}");
+            return Err(TraceError::Malformed { message });
+        }
+        let typed = |c: &Change| c.before_value.is_some() || c.after_value.is_some();
+        if version < 4 && trace.steps.iter().flat_map(|s| &s.changes).any(typed) {
+            let message =
+                format!("`before_value` and `after_value` are version 4 fields, but the trace says version {version}");
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)
