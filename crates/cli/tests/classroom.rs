@@ -395,12 +395,15 @@ fn every_violations_golden_trace_replays() {
             continue;
         };
         // Written the way a user would, from the repository root, so the trace records the
-        // model as `models/<stem>.mc`.
-        let fresh = scratch.join(format!("{stem}.json"));
+        // model as `models/<stem>.mc` and, from the trace's directory, `../models/<stem>.mc`:
+        // run in a scratch copy of that layout, so the repository's traces stay untouched.
+        std::fs::create_dir_all(scratch.join("models")).unwrap();
+        std::fs::copy(root.join("models").join(&ex.file), scratch.join("models").join(&ex.file)).unwrap();
+        let fresh = scratch.join(format!("traces/{stem}.json"));
         let out = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
-            .current_dir(&root)
+            .current_dir(&scratch)
             .args(["check", &format!("models/{}", ex.file), "--quiet", "--trace-out"])
-            .arg(&fresh)
+            .arg(format!("traces/{stem}.json"))
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{}: {}", ex.file, String::from_utf8_lossy(&out.stderr));
