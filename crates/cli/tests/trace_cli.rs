@@ -77,20 +77,26 @@ fn replay_of_a_corrupted_trace_is_bad_input_with_a_clear_error() {
     let out = run(&dir, &["replay", "cut.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: cut.json: the trace file is truncated"), "{}", text(&out.stderr));
-    std::fs::write(dir.join("v9.json"), good.replacen("\"version\": 3", "\"version\": 9", 1)).unwrap();
+    std::fs::write(dir.join("v9.json"), good.replacen("\"version\": 4", "\"version\": 9", 1)).unwrap();
     let out = run(&dir, &["replay", "v9.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: v9.json: trace format version 9 is not supported by this mutexcheck (it reads versions 1 to 3)\n"
+        "error: v9.json: trace format version 9 is not supported by this mutexcheck (it reads versions 1 to 4)\n"
     );
     let out = run(&dir, &["replay", "missing.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: cannot read `missing.json`: "));
-    std::fs::write(dir.join("elsewhere.json"), good.replacen("models/seed_bug.mc", "models/gone.mc", 1)).unwrap();
+    // Both paths the trace gives lead nowhere: the error says where each came from.
+    std::fs::write(dir.join("elsewhere.json"), good.replace("models/seed_bug.mc", "models/gone.mc")).unwrap();
     let out = run(&dir, &["replay", "elsewhere.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).starts_with("error: cannot read `models/gone.mc`: "));
+    assert_eq!(
+        text(&out.stderr),
+        "error: the trace elsewhere.json names its model as ../models/gone.mc (relative to the trace's directory: \
+         ../models/gone.mc) and as models/gone.mc (relative to the directory check ran in); neither is found; give it \
+         with --model PATH\n"
+    );
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct Item {
     pub name: String,
     /// Its value as text.
     pub value: String,
+    /// Its value typed (the JSON report's `typed_value`; see [`crate::typed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed_value: Option<crate::typed::TypedValue>,
 }
 
 /// One item a step changed.
@@ -189,12 +192,17 @@ impl System {
         for (index, d) in decls.iter().enumerate() {
             let base = self.base_slot(ctx, VarRef { scope, index });
             match d.len {
-                None => out.push(Item { name: format!("{prefix}{}", d.name), value: self.model.render(d.ty, s[base]) }),
+                None => out.push(Item {
+                    name: format!("{prefix}{}", d.name),
+                    value: self.model.render(d.ty, s[base]),
+                    typed_value: Some(self.typed_var(d.ty, s[base])),
+                }),
                 Some(n) => {
                     for i in 0..n as usize {
                         out.push(Item {
                             name: format!("{prefix}{}[{i}]", d.name),
                             value: self.model.render(d.ty, s[base + i]),
+                            typed_value: Some(self.typed_var(d.ty, s[base + i])),
                         });
                     }
                 }
@@ -207,12 +215,17 @@ impl System {
     pub fn items(&self, state: &State) -> Vec<Item> {
         let mut out = self.shared_items(state);
         for (m, decl) in self.model.mutexes.iter().enumerate() {
-            out.push(Item { name: decl.name.clone(), value: self.mutex_words(&state.0, m) });
+            let typed_value = Some(self.typed_mutex(&state.0, m));
+            out.push(Item { name: decl.name.clone(), value: self.mutex_words(&state.0, m), typed_value });
         }
         for (p, info) in self.layout.processes.iter().enumerate() {
             out.extend(self.process_items(state, p));
             for t in info.threads.clone() {
-                out.push(Item { name: self.thread_name(t).to_string(), value: self.status_text(state, t).to_string() });
+                out.push(Item {
+                    name: self.thread_name(t).to_string(),
+                    value: self.status_text(state, t).to_string(),
+                    typed_value: Some(self.typed_status(state, t)),
+                });
                 out.extend(self.local_items(state, t));
             }
         }

@@ -286,7 +286,7 @@ fn unprefixed(items: Vec<Item>, owner: &str) -> Vec<Item> {
         .into_iter()
         .map(|item| {
             let name = item.name.strip_prefix(owner).and_then(|n| n.strip_prefix('.')).map(str::to_string);
-            Item { name: name.unwrap_or(item.name), value: item.value }
+            Item { name: name.unwrap_or(item.name), ..item }
         })
         .collect()
 }

@@ -14,7 +14,11 @@ pub fn reduction_names(stats: &crate::Stats) -> Vec<&'static str> {
 
 /// Every item of a state, in the order the text report lists them.
 fn items(system: &System, state: &State) -> Value {
-    system.items(state).into_iter().map(|i| json!({ "name": i.name, "value": i.value })).collect()
+    system
+        .items(state)
+        .into_iter()
+        .map(|i| json!({ "name": i.name, "value": i.value, "typed_value": i.typed_value }))
+        .collect()
 }
 
 /// A counterexample's run as the JSON report's `trace` member: initial items, steps with
@@ -30,7 +34,15 @@ pub fn trace(system: &System, c: &Counterexample) -> Value {
             let changes: Vec<Value> = system
                 .changes(before, &ts.state)
                 .into_iter()
-                .map(|ch| json!({ "name": ch.name, "before": ch.before, "after": ch.after }))
+                .map(|ch| {
+                    json!({
+                        "name": ch.name,
+                        "before": ch.before,
+                        "after": ch.after,
+                        "before_value": ch.before_value,
+                        "after_value": ch.after_value,
+                    })
+                })
                 .collect();
             before = &ts.state;
             let mut step = json!({
