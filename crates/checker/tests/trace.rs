@@ -230,12 +230,12 @@ fn unreadable_trace_files_get_a_clear_error() {
         TraceFile::parse(br#"[1, 2]"#).unwrap_err().to_string(),
         "this is not a mutexcheck trace: it has no \"format\": \"mutexcheck-trace\" field"
     );
-    let future = good.replacen("\"version\": 3", "\"version\": 7", 1);
+    let future = good.replacen("\"version\": 4", "\"version\": 7", 1);
     assert_eq!(
         TraceFile::parse(future.as_bytes()).unwrap_err().to_string(),
-        "trace format version 7 is not supported by this mutexcheck (it reads versions 1 to 3)"
+        "trace format version 7 is not supported by this mutexcheck (it reads versions 1 to 4)"
     );
-    let extra = good.replacen("\"version\": 3,", "\"version\": 3, \"colour\": \"red\",", 1);
+    let extra = good.replacen("\"version\": 4,", "\"version\": 4, \"colour\": \"red\",", 1);
     let err = TraceFile::parse(extra.as_bytes()).unwrap_err().to_string();
     assert!(err.starts_with("the trace is malformed: unknown field `colour`"), "{err}");
     let wrong = good.replacen("\"crashes\": 1", "\"crashes\": \"one\"", 1);
@@ -308,13 +308,17 @@ fn a_step_after_the_violation_does_not_reproduce() {
 
 #[test]
 fn a_version_1_trace_still_reads_and_replays() {
-    // Versions 2 and 3 only added `violation.cycle_start`, the `die` action and a step's
-    // `called_from`: a trace without them, written before them, is the same document with
-    // `"version": 1` or 2.
-    let v3 = trace_of("seed_bug.mc").to_json();
+    // Versions 2 to 4 only added `violation.cycle_start`, the `die` action, a step's
+    // `called_from`, `model.from_trace_dir` and typed values: a trace without them, written
+    // before them, is the same document with `"version": 1`, 2 or 3.
+    let mut trace = trace_of("seed_bug.mc");
+    for change in trace.steps.iter_mut().flat_map(|s| &mut s.changes) {
+        (change.before_value, change.after_value) = (None, None);
+    }
+    let v4 = trace.to_json();
     let (system, _) = system_of("seed_bug.mc");
-    for old in [1, 2] {
-        let text = v3.replacen("\"version\": 3", &format!("\"version\": {old}"), 1);
+    for old in [1, 2, 3] {
+        let text = v4.replacen("\"version\": 4", &format!("\"version\": {old}"), 1);
         let trace = TraceFile::parse(text.as_bytes()).unwrap();
         assert_eq!(trace.version, old);
         assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
@@ -327,7 +331,7 @@ fn a_lasso_round_trips_and_a_version_1_trace_cannot_have_a_cycle() {
     assert_eq!((lasso.violation.cycle_start, lasso.violation.step), (Some(1), 12));
     let text = lasso.to_json();
     assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), lasso);
-    let v1 = text.replacen("\"version\": 3", "\"version\": 1", 1);
+    let v1 = text.replacen("\"version\": 4", "\"version\": 1", 1);
     assert_eq!(
         TraceFile::parse(v1.as_bytes()).unwrap_err().to_string(),
         "the trace is malformed: `violation.cycle_start` is a version 2 field, but the trace says version 1"
@@ -354,5 +358,22 @@ fn a_lasso_without_its_last_round_is_an_unfair_or_open_cycle() {
     assert_eq!(
         diverged("starvation.mc", &trace),
         (start, format!("the last step does not return to the state before step {start}, where the cycle starts"))
+    );
+}
+
+#[test]
+fn typed_values_and_from_trace_dir_in_a_version_3_trace_are_malformed() {
+    let text = trace_of("seed_bug.mc").to_json();
+    let v3 = text.replacen("\"version\": 4", "\"version\": 3", 1);
+    assert_eq!(
+        TraceFile::parse(v3.as_bytes()).unwrap_err().to_string(),
+        "the trace is malformed: `before_value` and `after_value` are version 4 fields, but the trace says version 3"
+    );
+    let mut trace = trace_of("seed_bug.mc");
+    trace.model.from_trace_dir = Some("../models/seed_bug.mc".into());
+    let v3 = trace.to_json().replacen("\"version\": 4", "\"version\": 3", 1);
+    assert_eq!(
+        TraceFile::parse(v3.as_bytes()).unwrap_err().to_string(),
+        "the trace is malformed: `model.from_trace_dir` is a version 4 field, but the trace says version 3"
     );
 }
