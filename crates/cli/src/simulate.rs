@@ -65,7 +65,8 @@ pub fn run(args: &SimulateArgs) -> i32 {
         let written = trace_path.as_ref().and_then(|path| {
             // A random run is one path followed to its end: depth-first, no reduction.
             let options = TraceOptions::new(&system, Strategy::Dfs, &[]);
-            let trace = TraceFile::new(&system, &args.model, &source, options, c);
+            let mut trace = TraceFile::new(&system, &args.model, &source, options, c);
+            trace.model.from_trace_dir = crate::trace_paths::model_from_trace_dir(path, &args.model);
             match write(path, &trace) {
                 Ok(()) => Some(path.clone()),
                 Err(e) => {

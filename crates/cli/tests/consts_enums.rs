@@ -67,20 +67,20 @@ fn a_counterexample_shows_enum_members_by_name_in_every_output() {
 
     let out = run_in(&dir, &["check", "bug.mc", "--json", "--no-timings"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["trace"]["initial"][0], serde_json::json!({ "name": "phase", "value": "Idle" }));
     assert_eq!(
-        doc["trace"]["steps"][0]["changes"],
-        serde_json::json!([{ "name": "phase", "before": "Idle", "after": "Writing" }])
+        doc["trace"]["initial"][0],
+        serde_json::json!({ "name": "phase", "value": "Idle", "typed_value": "Idle" })
     );
+    let change = serde_json::json!([{
+        "name": "phase", "before": "Idle", "after": "Writing", "before_value": "Idle", "after_value": "Writing"
+    }]);
+    assert_eq!(doc["trace"]["steps"][0]["changes"], change);
 
     let trace: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("traces/bug.json")).unwrap()).unwrap();
-    // Enum names are prose: enums need no field of their own (version 3 is thread deaths').
-    assert_eq!(trace["version"], 3, "enum names are prose: enums add nothing to the trace format");
-    assert_eq!(
-        trace["steps"][0]["changes"],
-        serde_json::json!([{ "name": "phase", "before": "Idle", "after": "Writing" }])
-    );
+    // Enum members are written by name, in the prose and (version 4) the typed values alike.
+    assert_eq!(trace["version"], 4);
+    assert_eq!(trace["steps"][0]["changes"], change);
 
     let out = run_in(&dir, &["replay", "traces/bug.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));

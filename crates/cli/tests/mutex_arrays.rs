@@ -144,7 +144,11 @@ fn the_report_says_why_symmetry_is_off_and_the_trace_names_elements_and_replays(
     let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("pv.json")).unwrap()).unwrap();
     assert_eq!(
         trace["steps"][0]["changes"],
-        serde_json::json!([{ "name": "lock[0]", "before": "free", "after": "owned by worker[0] (count 1)" }])
+        serde_json::json!([{
+            "name": "lock[0]", "before": "free", "after": "owned by worker[0] (count 1)",
+            "before_value": { "owner": null, "count": 0, "abandoned": false },
+            "after_value": { "owner": "worker[0]", "count": 1, "abandoned": false }
+        }])
     );
     let replay = run_in(&dir, &["replay", "pv.json"]);
     assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stderr));
