@@ -39,7 +39,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Re-execute a JSON trace against its model and confirm the violation still happens.
     Replay(replay::ReplayArgs),
-    /// Export the reachable state graph as Graphviz DOT, the counterexample in red.
+    /// Export the reachable state graph as Graphviz DOT, the counterexample in red (draw it
+    /// with `dot -Tsvg FILE -o graph.svg`).
     Graph(graph::GraphArgs),
     /// Write a trace as one self-contained HTML page: threads, mutex owners and state by step.
     View(view::ViewArgs),

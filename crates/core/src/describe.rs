@@ -19,8 +19,9 @@ pub struct Item {
     pub name: String,
     /// Its value as text.
     pub value: String,
-    /// Its value typed (the JSON report's `typed_value`; see [`crate::typed`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its value typed (the JSON report's `typed_value`; see [`crate::typed`]). Not part of
+    /// an item's own serialized form, which pages and the explore API send as before.
+    #[serde(skip)]
     pub typed_value: Option<crate::typed::TypedValue>,
 }
 
