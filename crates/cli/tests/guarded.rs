@@ -194,3 +194,20 @@ fn the_trace_replays_the_violation_and_json_names_its_kind() {
     let test = run_in(&dir, &["test", "t.mc"]);
     assert_eq!(test.status.code(), Some(0), "{}{}", text(&test.stdout), text(&test.stderr));
 }
+
+#[test]
+fn the_example_of_the_language_guide_reports_the_message_it_quotes() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/language.md")).unwrap();
+    let section = doc.split("## Guarded variables").nth(1).expect("the section");
+    let mut blocks = section.split("```\n").skip(1).step_by(2);
+    let example = blocks.next().expect("its example");
+    let quoted = blocks.next().expect("the report it quotes");
+    let r = run(&system(example), Reductions::ALL);
+    let c = r.counterexample().expect("a violation");
+    assert_eq!(quoted, format!("verdict: violation ({})\n{}\n", c.violation.kind.name(), c.violation.message));
+    // Without the guards the same model passes, as the guide says.
+    assert_eq!(
+        common::verdict_and_length(&run(&system(&example.replace(" guarded_by m", "")), Reductions::ALL)).0,
+        "ok"
+    );
+}
