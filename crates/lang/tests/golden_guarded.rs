@@ -107,3 +107,42 @@ golden!(
     "allow unguarded_access\nprocess w { skip }",
     ("`unguarded_access` cannot be allowed", 5, 7, 16)
 );
+
+/// The label and help of a diagnostic, which say why and what to write instead.
+fn label_and_help(body: &str) -> (String, Option<String>) {
+    let d = errors(&header(body)).remove(0);
+    (d.label, d.help)
+}
+
+#[test]
+fn unguarded_access_cannot_be_allowed_and_says_why() {
+    assert_eq!(
+        label_and_help("allow unguarded_access\nprocess w { skip }"),
+        (
+            "it is a property the model states: remove the `guarded_by` of the variable instead".into(),
+            Some("the outcomes that can be allowed are `leaked_ownership`, `not_recoverable`".into())
+        )
+    );
+}
+
+#[test]
+fn a_guard_on_a_local_says_how_to_guard_shared_data() {
+    assert_eq!(
+        label_and_help("process w {\n    var x: 0..1 = 0 guarded_by m\n    skip\n}"),
+        (
+            "not shared".into(),
+            Some("declare it at the top level as `shared x: ... guarded_by M`, or drop `guarded_by`".into())
+        )
+    );
+}
+
+#[test]
+fn a_mutex_array_without_index_as_a_guard_shows_both_spellings() {
+    assert_eq!(
+        label_and_help("shared a: [0..3; 3] guarded_by lock\nprocess w { skip }"),
+        (
+            "which element?".into(),
+            Some("index it: `guarded_by lock[i]` guards element `k` of an array of 3 by `lock[k]`, `guarded_by lock[0]` the whole variable by one".into())
+        )
+    );
+}
