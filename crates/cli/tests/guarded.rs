@@ -211,3 +211,19 @@ fn the_example_of_the_language_guide_reports_the_message_it_quotes() {
         "ok"
     );
 }
+
+#[test]
+fn a_fault_of_the_step_comes_before_its_unguarded_access_and_that_before_a_leak() {
+    // `a = a + 5` overflows a's range without the lock: the step faults, nothing is written.
+    let fault = "model fault\ncrashes 0\nmutex m\nshared a: 0..3 = 0 guarded_by m\nprocess w {\n    a = a + 5\n}\n";
+    assert_eq!(
+        violation(fault),
+        ("out_of_range".into(), "w at line 6 (`a = a + 5`): value 5 is outside 0..3, the range of `a`".into(), 1)
+    );
+    // The last step writes `a` without m while owning n, and ends the thread owning n.
+    let leak = "model leak\ncrashes 0\nmutex m\nmutex n\nshared a: 0..3 = 0 guarded_by m\nprocess w {\n    wait n\n    a = 1\n}\n";
+    assert_eq!(
+        violation(leak),
+        ("unguarded_access".into(), "w at line 8 (`a = 1`) wrote a, which is guarded by m, while m is free".into(), 2)
+    );
+}
