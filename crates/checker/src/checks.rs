@@ -5,7 +5,8 @@
 //! The order in which properties are checked, which decides the one reported when a state or
 //! a step breaks several:
 //! - a step: its fault (assert, out_of_range, recursion_limit: a faulting step does nothing
-//!   else), then an ignored `NOT_OWNER` release (release_not_owner), then mutexes its thread
+//!   else), then a read or write of a `guarded_by` variable without its mutex
+//!   (unguarded_access, see [`mutexcheck_core::guarded`]), then an ignored `NOT_OWNER` release (release_not_owner), then mutexes its thread
 //!   left owned by ending (leaked_ownership), then `protect` predicates of the mutex a first
 //!   wait took with `OK`, in declaration order;
 //! - a state: `invariant` and `protect` properties in declaration order (a protect predicate
@@ -36,6 +37,7 @@ use mutexcheck_core::{
 use crate::allowed::AllowedEvent;
 use crate::properties::{Violation, ViolationKind};
 use mutexcheck_core::allow::AllowKind;
+use mutexcheck_core::guarded::UnguardedAccess;
 use mutexcheck_core::Abandonment;
 
 /// The properties of one validated [`System`], checked on single steps and states.
@@ -117,6 +119,29 @@ impl<'a> Checks<'a> {
     }
 }
 
+impl Checks<'_> {
+    /// `worker[1] at line 14 (`a = a + 1`) wrote a, which is guarded by m, while m is owned
+    /// by worker[0] (count 1)`: the mutex as it was when the access was judged.
+    fn unguarded_violation(&self, before: &State, step: &Step, after: &State, access: &UnguardedAccess) -> Violation {
+        let model = self.system.model();
+        let mut var = model.shared[access.var].name.clone();
+        if let Some(k) = access.element {
+            var = format!("{var}[{k}]");
+        }
+        let mutex = self.mutex_name(access.mutex);
+        let state = if access.after { after } else { before };
+        let verb = if access.write { "wrote" } else { "read" };
+        let owner = self.system.mutex_state_text(state, access.mutex);
+        let at = self.at(&step.action);
+        let message = if access.after {
+            format!("{at} wrote {var}, which is guarded by {mutex}, with the result of a wait that did not take {mutex} ({mutex} is {owner})")
+        } else {
+            format!("{at} {verb} {var}, which is guarded by {mutex}, while {mutex} is {owner}")
+        };
+        Violation::new(ViolationKind::UnguardedAccess, message)
+    }
+}
+
 /// Names of the shared variables and mutexes an expression reads, without repeats.
 fn collect_names(system: &System, e: &Expr, out: &mut Vec<String>) {
     let mut push = |name: &str| {
@@ -170,6 +195,9 @@ impl Checks<'_> {
         let sys = self.system;
         if let Outcome::Fault(f) = &step.outcome {
             return Some(self.fault_violation(&step.action, f));
+        }
+        if let Some(access) = sys.unguarded_access(before, step, after) {
+            return Some(self.unguarded_violation(before, step, after, &access));
         }
         if let Outcome::Unlock { .. } = step.outcome {
             if let Some(v) = self.posix_unlock_violation(before, step, after) {

@@ -38,11 +38,14 @@ pub enum ViolationKind {
     /// A fair infinite run in which a thread waits for or retries a mutex named by
     /// `starvation m` forever while other threads keep acquiring it.
     Starvation,
+    /// A thread read or wrote a shared variable declared `guarded_by m` while it did not own
+    /// `m`.
+    UnguardedAccess,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 12] = [
+    pub const ALL: [ViolationKind; 13] = [
         ViolationKind::Protect,
         ViolationKind::Invariant,
         ViolationKind::Assert,
@@ -55,6 +58,7 @@ impl ViolationKind {
         ViolationKind::NotRecoverable,
         ViolationKind::Livelock,
         ViolationKind::Starvation,
+        ViolationKind::UnguardedAccess,
     ];
 
     /// The snake_case name: `leaked_ownership`.
@@ -72,6 +76,7 @@ impl ViolationKind {
             ViolationKind::NotRecoverable => "not_recoverable",
             ViolationKind::Livelock => "livelock",
             ViolationKind::Starvation => "starvation",
+            ViolationKind::UnguardedAccess => "unguarded_access",
         }
     }
 
@@ -125,7 +130,8 @@ mod tests {
                 "at_end",
                 "not_recoverable",
                 "livelock",
-                "starvation"
+                "starvation",
+                "unguarded_access"
             ]
         );
         for k in ViolationKind::ALL {

@@ -64,12 +64,15 @@ const ORDER: &[&str] = &[
     "dining_ordered.mc",
     "proc_acquire_bug.mc",
     "proc_acquire_fixed.mc",
+    "config_unguarded.mc",
+    "config_guarded.mc",
 ];
 
 /// (broken model, a correct model to compare it with): the fix, or the same protocol done
 /// right. A student who found the bug reads the second to see what prevents it.
 const FIXES: &[(&str, &str)] = &[
     ("seed_bug.mc", "seed_fixed.mc"),
+    ("config_unguarded.mc", "config_guarded.mc"),
     ("ignore_abandoned.mc", "repair_abandoned.mc"),
     ("ignore_abandoned.mc", "atomic_update.mc"),
     ("lock_order_deadlock.mc", "lock_order_fixed.mc"),
@@ -306,6 +309,7 @@ fn the_set_is_balanced_and_covers_every_kind_a_protocol_can_break() {
         "release_not_owner",
         "out_of_range",
         "at_end",
+        "unguarded_access",
     ] {
         assert!(
             exs.iter().any(|e| e.expect == Expect::Violation(kind.to_string())),

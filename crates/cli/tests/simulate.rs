@@ -104,6 +104,7 @@ fn bad_input_exits_2() {
 /// two are liveness violations (an infinite run, which a simulation does not check) and two
 /// are needles in a haystack: runs of 16 and 18 steps that need several unlikely choices.
 const FOUND_BY_1000_RUNS: &[&str] = &[
+    "config_unguarded",
     "counter_overflow",
     "dining_deadlock",
     "error_path_exit",

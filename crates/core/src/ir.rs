@@ -512,9 +512,56 @@ pub struct Model {
     /// Outcomes declared intended (`allow KIND [m]`): not violations (see [`crate::allow`]).
     #[serde(default)]
     pub allowed: Vec<crate::allow::Allow>,
+    /// Shared variables guarded by a mutex (`shared a: 0..3 guarded_by m`): a thread that
+    /// reads or writes one without owning its mutex commits an `unguarded_access` (see
+    /// [`crate::guarded`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<Guard>,
+}
+
+/// `shared NAME ... guarded_by M`: which mutex a thread must own to read or write a shared
+/// variable (Clang's `GUARDED_BY`, checked on every step rather than by a lockset estimate).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    /// The guarded variable: an index in [`Model::shared`].
+    pub var: usize,
+    /// The mutex (or mutexes) that guard it.
+    pub by: GuardedBy,
+    /// Where `guarded_by` was written.
+    pub span: Span,
+}
+
+/// The mutex a guarded variable needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardedBy {
+    /// One mutex guards the variable (every element of an array variable).
+    Mutex(MutexId),
+    /// An array variable guarded element by element by a mutex array of the same length:
+    /// element `k` by mutex `base + k` (`guarded_by lock[i]`).
+    Elementwise { base: MutexId, len: u32 },
+}
+
+impl GuardedBy {
+    /// The mutex that guards element `element` (`None` for a scalar), or `None` when the
+    /// element is outside an element-wise guard (the access itself faults then).
+    pub fn mutex_for(&self, element: Option<Value>) -> Option<MutexId> {
+        match *self {
+            GuardedBy::Mutex(m) => Some(m),
+            GuardedBy::Elementwise { base, len } => {
+                let k = element?;
+                (k >= 0 && (k as u32) < len).then(|| base + k as usize)
+            }
+        }
+    }
 }
 
 impl Model {
+    /// The guard of shared variable `var`, if it is declared `guarded_by` a mutex.
+    pub fn guard_of(&self, var: usize) -> Option<&GuardedBy> {
+        self.guards.iter().find(|g| g.var == var).map(|g| &g.by)
+    }
+
     /// True when the model declares `kind` intended for `mutex` (`allow KIND` or `allow KIND m`).
     pub fn allows(&self, kind: crate::allow::AllowKind, mutex: MutexId) -> bool {
         crate::allow::is_allowed(&self.allowed, kind, mutex)

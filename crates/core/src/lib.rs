@@ -15,6 +15,7 @@ mod death;
 pub mod describe;
 mod eval;
 mod flow;
+pub mod guarded;
 pub mod ir;
 mod liveness;
 pub mod mutex;

@@ -58,6 +58,12 @@
 //! with `α`. An `alive(...)` test is never invisible: deaths, crashes and ends of other
 //! threads change it.
 //!
+//! **Guarded variables** (`guarded_by`, [`crate::guarded`]) need no case of their own: a
+//! guarded variable is shared, so no access to one is invisible, and whether a step of
+//! another thread is an `unguarded_access` depends on the mutex table, shared memory and
+//! that thread's own locals, none of which `α` touches: the violating step is still there,
+//! the same, after `α`.
+//!
 //! Each case gives a run from `α`'s target, and the reduced search explores `α`. The
 //! induction ends because of the **cycle proviso**, decided statically: an instruction that
 //! lies on a cycle of its thread's control flow made only of otherwise invisible instructions

@@ -304,6 +304,9 @@ pub(crate) fn validate(model: &Model) -> Result<(), IrError> {
             crate::ir::Liveness::Starvation { mutex, .. } => global.mutex(*mutex, "a `starvation` property")?,
         }
     }
+    for g in &model.guards {
+        crate::guarded::validate_guard(model, g)?;
+    }
     for a in &model.allowed {
         if let Some(m) = a.mutex {
             global.mutex(m, &format!("`allow {}`", a.kind.name()))?;

@@ -54,6 +54,8 @@ pub(crate) struct VarAst<'a> {
     pub name: Ident<'a>,
     pub ty: Option<(TypeAst<'a>, Sp)>,
     pub init: Option<ExprAst<'a>>,
+    /// `guarded_by M` and where it was written (from the keyword to the mutex).
+    pub guard: Option<(MutexRefAst<'a>, Sp)>,
     pub sp: Sp,
 }
 

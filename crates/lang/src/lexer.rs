@@ -52,6 +52,8 @@ pub(crate) enum Kw {
     Proc,
     /// `return [EXPR]`: ends a procedure.
     Return,
+    /// `shared a: 0..3 guarded_by m`: the mutex a thread must own to touch `a`.
+    GuardedBy,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -93,6 +95,7 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("allow", Kw::Allow),
     ("proc", Kw::Proc),
     ("return", Kw::Return),
+    ("guarded_by", Kw::GuardedBy),
 ];
 
 impl Kw {

@@ -4,7 +4,7 @@
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 use std::path::PathBuf;
 
-const KINDS: [&str; 12] = [
+const KINDS: [&str; 13] = [
     "protect",
     "invariant",
     "assert",
@@ -17,6 +17,7 @@ const KINDS: [&str; 12] = [
     "not_recoverable",
     "livelock",
     "starvation",
+    "unguarded_access",
 ];
 
 fn model_files() -> Vec<PathBuf> {

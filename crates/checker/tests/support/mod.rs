@@ -84,6 +84,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>, properties: Vec<Property
         liveness: vec![],
         enums: vec![],
         allowed: vec![],
+        guards: vec![],
     }
 }
 

@@ -64,6 +64,7 @@ pub fn model(crashes: u32, processes: Vec<ProcessDecl>) -> Model {
         liveness: vec![],
         enums: vec![],
         allowed: vec![],
+        guards: vec![],
     }
 }
 

@@ -19,6 +19,7 @@ const NOT_ALLOWABLE: &[(&str, &str)] = &[
     ("recursion_limit", "the operation cannot be carried out: the run has no next state"),
     ("livelock", "remove the `progress` statements instead"),
     ("starvation", "remove the `starvation` declaration instead"),
+    ("unguarded_access", "it is a property the model states: remove the `guarded_by` of the variable instead"),
 ];
 
 /// `leaked_ownership, not_recoverable`: the kinds `allow` takes.

@@ -87,6 +87,7 @@ impl<'a> Checker<'a> {
             }
         }
         let mut shared = Vec::new();
+        let mut guards = Vec::new();
         for v in &ast.shared {
             let env = Env::default();
             if let Some((first, what)) = env.declared(self, v.name.name) {
@@ -96,6 +97,7 @@ impl<'a> Checker<'a> {
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Shared, index: shared.len() };
             self.globals.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
+            guards.extend(self.guard(v, shared.len(), &d));
             shared.push(d);
         }
         for p in &ast.processes {
@@ -168,6 +170,7 @@ impl<'a> Checker<'a> {
             liveness,
             enums,
             allowed,
+            guards,
         }
     }
 
@@ -386,6 +389,7 @@ impl<'a> Checker<'a> {
                 self.duplicate(&v.name, first, what);
                 continue;
             }
+            self.refuse_guard(v, "process memory");
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Process, index: vars.len() };
             env.process.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));
@@ -420,6 +424,7 @@ impl<'a> Checker<'a> {
                 self.duplicate(&v.name, first, what);
                 continue;
             }
+            self.refuse_guard(v, "a local variable of its thread");
             let d = self.var_decl(v);
             let var = VarRef { scope: Scope::Local, index: locals.len() };
             env.local.insert(v.name.name, (Entity::Var { var, ty: d.ty, len: d.len }, v.name.sp));

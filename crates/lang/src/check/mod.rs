@@ -14,6 +14,7 @@ mod allow;
 mod consts;
 mod decl;
 mod expr;
+mod guard;
 mod mutex_ref;
 mod proc;
 mod proc_args;

@@ -188,6 +188,9 @@ impl<'a> Checker<'a> {
         let n = r.name.name;
         let example = match what {
             "protect" | "starvation" => format!("`{what} {n}[i]` for every element, or `{what} {n}[0]` for one"),
+            "guarded_by" => {
+                format!("`guarded_by {n}[i]` guards element `k` of an array of {len} by `{n}[k]`, `guarded_by {n}[0]` the whole variable by one")
+            }
             _ => format!("e.g. `{n}[0]` or `{n}[self]`"),
         };
         self.err(

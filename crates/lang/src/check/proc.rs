@@ -157,6 +157,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             seen.insert(v.name.name, v.name.sp);
+            self.refuse_guard(v, "a local variable of its procedure");
             vars.push(self.var_decl(v));
         }
         ProcInfo { ast: p.clone(), params, ret, vars, size: 0, atomic: None }
@@ -171,7 +172,7 @@ impl<'a> Checker<'a> {
             );
             return Ty::Int { lo: 0, hi: 0 };
         }
-        let v = VarAst { name: Ident { name: "", sp }, ty: Some((t.clone(), sp)), init: None, sp };
+        let v = VarAst { name: Ident { name: "", sp }, ty: Some((t.clone(), sp)), init: None, guard: None, sp };
         self.var_decl(&v).ty
     }
 

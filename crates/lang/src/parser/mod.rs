@@ -440,7 +440,13 @@ impl<'a> Parser<'a> {
         if self.eat(Tok::Assign).is_some() {
             init = Some(self.expr()?);
         }
-        Ok(VarAst { name, ty, init, sp: start.to(self.prev_sp()) })
+        let sp = start.to(self.prev_sp());
+        let mut guard = None;
+        if let Some(kw) = self.eat(Tok::Kw(Kw::GuardedBy)) {
+            let m = self.mutex_ref("the mutex that guards the variable")?;
+            guard = Some((m, kw.sp.to(self.prev_sp())));
+        }
+        Ok(VarAst { name, ty, init, guard, sp })
     }
 
     fn ty(&mut self) -> PResult<TypeAst<'a>> {
