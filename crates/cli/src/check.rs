@@ -90,6 +90,10 @@ pub struct CheckArgs {
     /// leaves alone and why.
     #[arg(long, hide = true, conflicts_with_all = ["no_symmetry", "no_reduce"])]
     pub symmetry: bool,
+    /// Fail (exit 1, verdict `unreached`) when the complete search left a statement that no
+    /// run executed: dead code, or a recovery branch the options never let run.
+    #[arg(long)]
+    pub deny_unreached: bool,
     #[command(flatten)]
     pub cluster: crate::cluster::ClusterArgs,
     /// Print help.
@@ -195,6 +199,8 @@ pub fn run(args: &CheckArgs) -> i32 {
         progress.finish();
         result
     };
+    let mut result = result;
+    result.stats.deny_unreached = args.deny_unreached;
     record(&result.stats);
     let options = ReportOptions { timings: !args.no_timings };
     // Why the trace (or the page) could not be written, if it could not: exit 4.

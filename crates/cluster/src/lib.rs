@@ -72,7 +72,16 @@ pub fn check_cluster(
         let mut code = vec![0u8];
         // Every worker takes part in the gather; process 0's worker 0 adds them up.
         let allowed = allowed::merge(&ch.all_gather(worker, found.allowed.encode()));
+        // The statements each worker's moves ran: their union is the one-machine coverage
+        // (a union, so the order of the workers does not matter).
+        let words: Vec<u8> = model.coverage().words().iter().flat_map(|w| w.to_le_bytes()).collect();
+        let ran = ch.all_gather(worker, words);
         if ch.me() == 0 {
+            for blob in &ran {
+                let words: Vec<u64> =
+                    blob.chunks_exact(8).filter_map(|c| c.try_into().ok()).map(u64::from_le_bytes).collect();
+                model.coverage().add_words(&words);
+            }
             let stats = Stats {
                 states: found.states,
                 transitions: found.transitions,
