@@ -188,6 +188,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         match run.result {
             Some(result) => result,
             // Not process 0: the report is its business.
+            None if args.deny_unreached && run.unreached => return 1,
             None => return run.exit_code,
         }
     } else {
