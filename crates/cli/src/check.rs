@@ -266,6 +266,13 @@ pub fn run(args: &CheckArgs) -> i32 {
         if let Verdict::Violation(c) = &result.verdict {
             text.push_str(&format!("{}\n", c.violation.message));
         }
+        if result.unreached_failure().is_some() {
+            // What fails the check, as a violation's message would say it.
+            let unreached = result.stats.unreached.as_deref().unwrap_or_default();
+            for line in mutexcheck_checker::coverage::report_section(unreached) {
+                text.push_str(&format!("{line}\n"));
+            }
+        }
         print_out(&text);
     } else {
         let mut text = report::text(&system, &result, &options);

@@ -251,6 +251,11 @@ fn deny_unreached_makes_check_fail_with_its_own_verdict_in_text_and_json() {
             && verdict.ends_with(" states (complete), but 1 statement never ran (--deny-unreached)"),
         "{verdict}"
     );
+    // Quiet: the verdict and what fails it, as a violation's message.
+    let out = run_in(&dir, &["check", "repair.mc", "--crashes", "0", "-q", "--deny-unreached"]);
+    assert_eq!(out.status.code(), Some(1));
+    let quiet = text(&out.stdout);
+    assert!(quiet.ends_with("\nunreached: 1 statement that no run of the complete search executed:\n  worker line 10: b = a -- the ABANDONED branch of `if r == ABANDONED` (line 9) never ran: with --crashes 0 no owner can die (try --crashes 1)\n"), "{quiet}");
     let out = run_in(&dir, &["check", "repair.mc", "--crashes", "0", "--json", "--deny-unreached"]);
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -283,6 +288,46 @@ fn deny_unreached_makes_mutexcheck_test_fail_a_model_with_dead_code() {
         "FAIL  m/dead_else.mc: expected ok, got unreached (1 statement, first: p line 11: x = 0)\n\
          pass  m/repair.mc: ok\n\
          1 passed, 1 failed\n"
+    );
+}
+
+/// POSIX: a timed lock of a robust mutex, with a branch per result.
+const POSIX: &str = "model posix_cov
+semantics posix
+crashes 0
+mutex m: robust
+shared a: 0..2 = 0
+
+process worker[2] {
+    let r = timedlock m
+    if r == OWNERDEAD {
+        consistent m
+    }
+    if r != TIMEDOUT {
+        a = a + 1
+        unlock m
+    }
+}
+";
+
+#[test]
+fn posix_result_branches_are_named_with_their_reason() {
+    // No crash: OWNERDEAD never; but a timed lock of m while the other worker holds it does
+    // time out, so the TIMEDOUT way of line 12 ran and both of its arms are covered.
+    let r = bfs(&system_with(POSIX, None));
+    assert_eq!(lines(&r), owned(&[("worker", 10, "consistent m")]));
+    assert_eq!(
+        r.stats.unreached.as_ref().unwrap()[0].branch.as_deref(),
+        Some("the OWNERDEAD branch of `if r == OWNERDEAD` (line 9) never ran: with --crashes 0 no owner can die (try --crashes 1)")
+    );
+    // One process that crashes whole: its threads never see each other die.
+    let path = repo().join("models/worker_threads.mc");
+    let source = std::fs::read(&path).unwrap();
+    let r = bfs(&prepare(compile("worker_threads.mc", &source).unwrap(), None).unwrap());
+    assert_eq!(lines(&r), owned(&[("app.writer", 29, "b = a"), ("app.reader", 39, "b = a")]));
+    assert_eq!(
+        r.stats.unreached.as_ref().unwrap()[1].branch.as_deref(),
+        Some("the ABANDONED branch of `if r == ABANDONED` (line 39) never ran: a crash kills every thread of the model's one process at once, and no thread is `may_die`: no thread outlives an owner")
     );
 }
 
