@@ -16,6 +16,7 @@ pub mod allowed;
 pub(crate) mod bfs;
 pub mod checkable;
 pub mod checks;
+pub mod coverage;
 pub mod explore;
 pub mod fingerprint;
 pub mod graph;
@@ -121,6 +122,11 @@ pub fn finish(
         (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
         // The liveness check never reduces: no reason to give why symmetry is off.
         s.symmetry_off = None;
+    }
+    // Only a complete search that found nothing ran everything a run can run: a bound or a
+    // violation stops it with part of the graph unexplored.
+    if result.verdict == Verdict::Ok {
+        result.stats.unreached = Some(coverage::unreached(system, &model.coverage().words()));
     }
     result
 }

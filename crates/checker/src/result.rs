@@ -88,14 +88,22 @@ pub struct CheckResult<St = State, Sp = Step> {
 }
 
 impl<St, Sp> CheckResult<St, Sp> {
-    /// The process exit code for this verdict: 0 no violation and complete, 1 violation,
-    /// 3 incomplete (2 is reserved for bad input, which never gets this far).
+    /// The process exit code for this verdict: 0 no violation and complete, 1 violation (or
+    /// unreached statements under `--deny-unreached`), 3 incomplete (2 is reserved for bad input, which never gets this far).
     pub fn exit_code(&self) -> i32 {
         match self.verdict {
+            Verdict::Ok if self.unreached_failure().is_some() => 1,
             Verdict::Ok => 0,
             Verdict::Violation(_) => 1,
             Verdict::Incomplete(_) => 3,
         }
+    }
+
+    /// With [`Stats::deny_unreached`], after a complete search with no violation: how many
+    /// statements no run executed, when there are any (the check then fails, exit 1).
+    pub fn unreached_failure(&self) -> Option<usize> {
+        let unreached = self.stats.unreached.as_ref().filter(|_| self.stats.deny_unreached)?;
+        (matches!(self.verdict, Verdict::Ok) && !unreached.is_empty()).then_some(unreached.len())
     }
 
     /// The counterexample, if a violation was found.

@@ -43,6 +43,15 @@ pub struct Stats {
     /// Outcomes the model allows (`allow KIND [m]`) that happened, by kind and mutex, with
     /// how many explored transitions had them (see [`crate::allowed`]).
     pub allowed: Vec<crate::allowed::AllowedCount>,
+    /// After a complete search that found no violation: the statements no explored run
+    /// executed (see [`crate::coverage`]), possibly none. `None` when the search stopped
+    /// early (a bound or a violation), which leaves coverage unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreached: Option<Vec<crate::coverage::Unreached>>,
+    /// Unreached statements make the check fail (`--deny-unreached`): see
+    /// [`crate::CheckResult::unreached_failure`].
+    #[serde(skip)]
+    pub deny_unreached: bool,
 }
 
 /// What the visited set stores of each state.

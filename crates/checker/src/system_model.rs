@@ -22,6 +22,7 @@ use mutexcheck_core::{Action, Actor, Outcome, State, Step, System};
 use crate::allowed::AllowedEvent;
 use crate::checkable::Checkable;
 use crate::checks::Checks;
+use crate::coverage::CoverageMap;
 use crate::guard::Interrupt;
 use crate::properties::Violation;
 
@@ -106,6 +107,8 @@ pub struct SystemModel<'a> {
     /// When set, a time or memory bound passed: successors stop early (the search, asking
     /// the same guard, then stops too).
     interrupt: Option<Interrupt>,
+    /// The statements the moves built so far ran (see [`crate::coverage`]).
+    coverage: CoverageMap,
 }
 
 impl<'a> SystemModel<'a> {
@@ -121,6 +124,7 @@ impl<'a> SystemModel<'a> {
             symmetry_asked: reductions.symmetry,
             partial_order: reductions.partial_order,
             interrupt: None,
+            coverage: CoverageMap::new(system),
         }
     }
 
@@ -145,6 +149,12 @@ impl<'a> SystemModel<'a> {
     /// The system being checked.
     pub fn system(&self) -> &'a System {
         self.system
+    }
+
+    /// The statements the moves built so far ran: after a complete search, every statement
+    /// some run of the model executes (see [`crate::coverage`]).
+    pub fn coverage(&self) -> &CoverageMap {
+        &self.coverage
     }
 
     /// The properties being checked.
@@ -275,6 +285,10 @@ impl<'a> SystemModel<'a> {
 
     /// Ends a move at `next` (the state its last step reached): canonical, into `out`.
     fn finish(&self, mv: Move, mut next: State, out: &mut Vec<(Move, State)>) {
+        // Every move ends here: its steps, through transient states too, count as run.
+        for step in mv.steps() {
+            self.coverage.record(step);
+        }
         self.canonicalize_after(&mv, &mut next);
         out.push((mv, next));
     }

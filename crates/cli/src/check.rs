@@ -88,6 +88,10 @@ pub struct CheckArgs {
     /// leaves alone and why.
     #[arg(long, hide = true, conflicts_with_all = ["no_symmetry", "no_reduce"])]
     pub symmetry: bool,
+    /// Fail (exit 1, verdict `unreached`) when the complete search left a statement that no
+    /// run executed: dead code, or a recovery branch the options never let run.
+    #[arg(long)]
+    pub deny_unreached: bool,
     #[command(flatten)]
     pub cluster: crate::cluster::ClusterArgs,
 }
@@ -179,6 +183,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         match run.result {
             Some(result) => result,
             // Not process 0: the report is its business.
+            None if args.deny_unreached && run.unreached => return 1,
             None => return run.exit_code,
         }
     } else {
@@ -190,6 +195,8 @@ pub fn run(args: &CheckArgs) -> i32 {
         progress.finish();
         result
     };
+    let mut result = result;
+    result.stats.deny_unreached = args.deny_unreached;
     record(&result.stats);
     let options = ReportOptions { timings: !args.no_timings };
     // Why the trace (or the page) could not be written, if it could not: exit 4.
@@ -256,6 +263,13 @@ pub fn run(args: &CheckArgs) -> i32 {
         let mut text = format!("verdict: {}\n", report::verdict_line(&result));
         if let Verdict::Violation(c) = &result.verdict {
             text.push_str(&format!("{}\n", c.violation.message));
+        }
+        if result.unreached_failure().is_some() {
+            // What fails the check, as a violation's message would say it.
+            let unreached = result.stats.unreached.as_deref().unwrap_or_default();
+            for line in mutexcheck_checker::coverage::report_section(unreached) {
+                text.push_str(&format!("{line}\n"));
+            }
         }
         print_out(&text);
     } else {

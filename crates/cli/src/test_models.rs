@@ -33,6 +33,10 @@ pub struct TestArgs {
     pub max_states: Option<u64>,
     #[command(flatten)]
     pub bounds: BoundArgs,
+    /// A model whose complete search leaves a statement that no run executed fails (its
+    /// verdict is then `unreached`, whatever it expects).
+    #[arg(long)]
+    pub deny_unreached: bool,
 }
 
 /// The result of one model.
@@ -74,7 +78,7 @@ pub fn run(args: &TestArgs) -> i32 {
     let mut results = Vec::with_capacity(found.len());
     for entry in found {
         let result = match entry {
-            Found::Model(path) => test_model(path, &options, &engine, &guard),
+            Found::Model(path) => test_model(path, &options, &engine, &guard, args.deny_unreached),
             Found::Unreadable(path, error) => ModelResult {
                 path,
                 expected: None,
@@ -191,7 +195,13 @@ fn collect(path: &Path, shown: String, named: bool, out: &mut Vec<Found>) {
 }
 
 /// Reads, compiles and checks one model and compares its verdict with its expect line.
-fn test_model(path: String, options: &SearchOptions, engine: &EngineOptions, guard: &Guard) -> ModelResult {
+fn test_model(
+    path: String,
+    options: &SearchOptions,
+    engine: &EngineOptions,
+    guard: &Guard,
+    deny_unreached: bool,
+) -> ModelResult {
     let fail = |path: String, expected: Option<String>, verdict: Option<String>, detail: String| ModelResult {
         path,
         expected,
@@ -235,9 +245,21 @@ fn test_model(path: String, options: &SearchOptions, engine: &EngineOptions, gua
             return ModelResult { diagnostics, ..fail(path, expected, None, message) };
         }
     };
-    let result = check_guarded(&system, options, engine, guard, &mut |_| {});
+    let mut result = check_guarded(&system, options, engine, guard, &mut |_| {});
+    result.stats.deny_unreached = deny_unreached;
     let verdict = match &result.verdict {
-        Verdict::Ok => "ok".to_string(),
+        Verdict::Ok => match (result.unreached_failure(), result.stats.unreached.as_deref().and_then(|u| u.first())) {
+            (Some(n), Some(first)) => {
+                let plural = if n == 1 { "" } else { "s" };
+                format!(
+                    "unreached ({n} statement{plural}, first: {} {}: {})",
+                    first.template,
+                    first.location(),
+                    first.statement
+                )
+            }
+            _ => "ok".to_string(),
+        },
         Verdict::Violation(c) => format!("violation {}", c.violation.kind.name()),
         Verdict::Incomplete(limit) => format!("incomplete ({})", limit.name()),
     };

@@ -174,6 +174,16 @@ fn allowed_outcomes_are_counted_as_one_process_counts_them() {
 }
 
 #[test]
+fn unreached_statements_are_the_union_of_every_workers_moves() {
+    // Each worker runs the moves of the states it owns: process 0 alone would miss most
+    // statements. worker_threads.mc has two dead repair lines, the rest ran somewhere.
+    assert_same_as_one_process("worker_threads.mc", &["--deny-unreached"]);
+    assert_same_as_one_process("worker_threads.mc", &["--json"]);
+    assert_same_as_one_process("case-studies/lmdb_writer_win32.mc", &["--deny-unreached", "--json"]);
+    assert_same_as_one_process("seed_fixed.mc", &["--deny-unreached"]);
+}
+
+#[test]
 fn every_model_gives_the_one_process_answer_on_two_processes_of_two_workers() {
     for path in common::models_in(&repo().join("models")) {
         let model = path.file_name().unwrap().to_str().unwrap().to_string();

@@ -40,6 +40,9 @@ pub struct ClusterRun {
     pub result: Option<CheckResult>,
     /// The exit code every process of the cluster ends with (0, 1 or 3, as `check`).
     pub exit_code: i32,
+    /// The search was complete, found no violation and left statements no run executed:
+    /// the exit code is then 1 under `--deny-unreached` (in every process).
+    pub unreached: bool,
     /// One line about this process's share: states held, bytes sent to other processes.
     pub summary: String,
 }
@@ -72,7 +75,16 @@ pub fn check_cluster(
         let mut code = vec![0u8];
         // Every worker takes part in the gather; process 0's worker 0 adds them up.
         let allowed = allowed::merge(&ch.all_gather(worker, found.allowed.encode()));
+        // The statements each worker's moves ran: their union is the one-machine coverage
+        // (a union, so the order of the workers does not matter).
+        let words: Vec<u8> = model.coverage().words().iter().flat_map(|w| w.to_le_bytes()).collect();
+        let ran = ch.all_gather(worker, words);
         if ch.me() == 0 {
+            for blob in &ran {
+                let words: Vec<u64> =
+                    blob.chunks_exact(8).filter_map(|c| c.try_into().ok()).map(u64::from_le_bytes).collect();
+                model.coverage().add_words(&words);
+            }
             let stats = Stats {
                 states: found.states,
                 transitions: found.transitions,
@@ -86,12 +98,14 @@ pub fn check_cluster(
             let mut done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
             done.stats.elapsed = start.elapsed();
             done.stats.peak_rss_kb = peak_rss_kb();
-            code = vec![done.exit_code() as u8];
+            let unreached = done.verdict == Verdict::Ok && done.stats.unreached.as_ref().is_some_and(|u| !u.is_empty());
+            code = vec![done.exit_code() as u8, u8::from(unreached)];
             result = Some(done);
         }
         // Every process ends with process 0's exit code (the liveness check and a bound hit
         // while the counterexample was rebuilt happen there only).
-        let code = ch.all_gather(worker, code)[0].first().copied().unwrap_or(2) as i32;
+        let gathered = ch.all_gather(worker, code).swap_remove(0);
+        let code = (gathered.first().copied().unwrap_or(2) as i32, gathered.get(1) == Some(&1));
         let shares = ch.all_gather(worker, share(&found, &ch));
         let (stored, remote): (u64, u64) =
             shares.iter().map(|b| read_share(b)).fold((0, 0), |a, s| (a.0 + s.1, a.1 + s.2));
@@ -101,12 +115,12 @@ pub fn check_cluster(
         (result, code, found.held, ch.sent_remote, (remote, found.widest))
     })
     .map_err(|e| ClusterError(format!("cluster: cannot start the workers: {e}")))?;
-    let mut run = ClusterRun { result: None, exit_code: 2, summary: String::new() };
+    let mut run = ClusterRun { result: None, exit_code: 2, unreached: false, summary: String::new() };
     let (mut held, mut sent) = (0u64, 0u64);
     for joined in guards.join() {
         let (result, code, h, s, (remote_total, widest)) =
             joined.map_err(|e| ClusterError(format!("cluster: a worker failed: {e}")))?;
-        run.exit_code = code;
+        (run.exit_code, run.unreached) = code;
         held += h;
         sent += s;
         if result.is_some() {

@@ -104,6 +104,7 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "crashes": system.model().crashes,
         "reductions": reduction_names(s),
         "verdict": match result.verdict {
+            Verdict::Ok if result.unreached_failure().is_some() => "unreached",
             Verdict::Ok => "ok",
             Verdict::Violation(_) => "violation",
             Verdict::Incomplete(_) => "incomplete",
@@ -127,6 +128,10 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
     }
     if !system.model().allowed.is_empty() {
         doc["allowed"] = allowed(system, &s.allowed);
+    }
+    if let Some(unreached) = &s.unreached {
+        // Known only after a complete search with no violation (possibly empty).
+        doc["unreached"] = json!(unreached);
     }
     doc["stats"] = stats;
     doc

@@ -17,7 +17,13 @@ pub fn verdict_line(result: &CheckResult) -> String {
         n => format!("{n} states"),
     };
     match &result.verdict {
-        Verdict::Ok => format!("ok: no violation in {states} (complete)"),
+        Verdict::Ok => match result.unreached_failure() {
+            Some(n) => {
+                let plural = if n == 1 { "" } else { "s" };
+                format!("unreached: no violation in {states} (complete), but {n} statement{plural} never ran (--deny-unreached)")
+            }
+            None => format!("ok: no violation in {states} (complete)"),
+        },
         Verdict::Violation(c) => format!("violation ({})", c.violation.kind),
         Verdict::Incomplete(limit) => {
             format!("incomplete ({}): no violation in {states}, but {}", limit.name(), limit.describe())
@@ -149,6 +155,10 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
     let allowed = crate::allowed::report_section(system, &s.allowed);
     if !allowed.is_empty() {
         let _ = writeln!(out, "\n{}", allowed.join("\n"));
+    }
+    let unreached = crate::coverage::report_section(s.unreached.as_deref().unwrap_or_default());
+    if !unreached.is_empty() {
+        let _ = writeln!(out, "\n{}", unreached.join("\n"));
     }
     let _ = writeln!(out, "\nstatistics:");
     let _ = writeln!(out, "  states:      {}", s.states);
