@@ -88,6 +88,17 @@ impl ErrorList {
         self.kept.len() < MAX_ERRORS || self.kept.peek().is_some_and(|last| sp.start < last.key.0)
     }
 
+    /// Adds the errors of `other` that `keep` accepts (those `other` only counted are
+    /// counted here too).
+    pub fn absorb(&mut self, other: ErrorList, keep: impl Fn(&RawDiag) -> bool) {
+        let counted = other.dropped;
+        for d in other.into_sorted().into_iter().filter(|d| keep(d)) {
+            self.push(d);
+        }
+        self.found += counted as u64;
+        self.dropped += counted;
+    }
+
     /// How many errors were reported so far, shown or not.
     pub fn found(&self) -> u64 {
         self.found

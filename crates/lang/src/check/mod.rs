@@ -30,6 +30,7 @@ use crate::RawDiag;
 use mutexcheck_core::ir::{EnumDecl, EnumId, Model, MutexId, Ty, Value, VarRef};
 
 pub(crate) use expr::T;
+pub(crate) use suggest::closest_word;
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug)]
@@ -140,6 +141,8 @@ pub(crate) struct Checker<'a> {
     pub mutex_arrays: BTreeMap<MutexId, u32>,
     /// The procedures and the state of inlining them into the current thread.
     pub procs: proc::Procs<'a>,
+    /// The model had syntax errors: parts of it may be missing.
+    pub partial: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -156,6 +159,7 @@ impl<'a> Checker<'a> {
             processes: BTreeMap::new(),
             mutex_arrays: BTreeMap::new(),
             procs: proc::Procs::default(),
+            partial: false,
         }
     }
 
@@ -254,6 +258,16 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Checks what parsed of a model that has syntax errors, for the name and type errors to
+/// report with them. Errors about what the syntax errors may have cut out (a model without
+/// any process) are not reported.
+pub(crate) fn check_after_syntax_errors(src: &Source, ast: &ModelAst) -> ErrorList {
+    let mut cx = Checker::new(src);
+    cx.partial = true;
+    cx.model(ast);
+    cx.errs
 }
 
 /// Checks a parsed model and lowers it to IR, or returns the problems found.

@@ -13,6 +13,7 @@ mod mutex_ref;
 pub(crate) use expr::QUERIES;
 mod proc;
 mod stmt;
+mod teach;
 
 use crate::ast::*;
 use crate::errors::{ErrorList, MAX_ERRORS};
@@ -50,6 +51,8 @@ pub(crate) struct Parser<'a> {
     pub errors: ErrorList,
     /// A `semantics posix` line was read: `lock`, `unlock`, ... are operations from here on.
     posix: bool,
+    /// The text skipped after each syntax error, in order.
+    pub skipped: Vec<Sp>,
 }
 
 impl<'a> Parser<'a> {
@@ -69,13 +72,20 @@ impl<'a> Parser<'a> {
             fatal: false,
             errors,
             posix: false,
+            skipped: Vec::new(),
         }
     }
 
     /// Lexes what parsing left, so that every lexical error is counted.
-    pub fn finish(mut self) -> ErrorList {
+    pub fn finish(&mut self) -> ErrorList {
         while self.lexer.next_token(&mut self.errors).tok != Tok::Eof {}
-        self.errors
+        std::mem::take(&mut self.errors)
+    }
+
+    /// True when parsing stopped early (nesting too deep, too many errors): the tree is cut
+    /// short, so it is not checked.
+    pub fn stopped(&self) -> bool {
+        self.fatal
     }
 
     fn peek(&self) -> Token {
@@ -205,21 +215,31 @@ impl<'a> Parser<'a> {
     /// first token of a later line that can start a statement or declaration, or to a `}`
     /// that closes the enclosing block, or to the end of the file. Braces opened on the way
     /// are skipped as a whole, so a broken `if ... { ... }` is dropped with its block.
-    fn recover(&mut self, from: usize) {
+    ///
+    /// The skipped text is remembered (see [`Parser::skipped`]): names declared or used there
+    /// are not reported as unknown afterwards.
+    fn recover(&mut self, (from, start): (usize, usize)) {
         let mut depth = 0usize;
         loop {
             let t = self.peek();
             let moved = self.pos > from;
             match t.tok {
-                Tok::Eof => return,
-                Tok::RBrace if depth == 0 && moved => return,
+                Tok::Eof => break,
+                Tok::RBrace if depth == 0 && moved => break,
                 Tok::RBrace => depth = depth.saturating_sub(1),
                 Tok::LBrace => depth += 1,
-                _ if depth == 0 && moved && t.line_start && starts_item(t.tok) => return,
+                _ if depth == 0 && moved && t.line_start && starts_item(t.tok) => break,
                 _ => {}
             }
             self.bump();
         }
+        self.skipped.push(Sp::new(start, self.peek().sp.start.max(start)));
+    }
+
+    /// Where an item starts, for [`Parser::recover`]: the tokens consumed so far and the
+    /// byte the item starts at.
+    fn mark(&self) -> (usize, usize) {
+        (self.pos, self.peek().sp.start)
     }
 
     /// The `}` that closes a block opened at `open`.
@@ -260,7 +280,7 @@ impl<'a> Parser<'a> {
             );
         }
         while !self.at(Tok::Eof) && !self.fatal {
-            let from = self.pos;
+            let from = self.mark();
             if self.top_item(&mut m).is_err() {
                 if self.fatal {
                     break;
@@ -289,6 +309,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let s = self.ident("a semantics name (`win32` or `posix`)")?;
                 let sp = t.sp.to(s.sp);
+                let Some(s) = self.semantics_name(s) else { return Ok(()) };
                 // The POSIX words are operations only from this line on.
                 if !m.processes.is_empty() {
                     return Err(self.error(
@@ -378,11 +399,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let found = t.tok.describe(self.slice(t.sp));
-                let help = if starts_statement(t.tok) {
-                    Some("statements belong inside a `process` block".into())
-                } else {
-                    None
-                };
+                let help = self.declaration_help(t);
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
@@ -572,7 +589,7 @@ impl<'a> Parser<'a> {
         self.enter(open)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();
-            let from = self.pos;
+            let from = self.mark();
             if item(self, t).is_err() && !self.fatal {
                 self.recover(from);
             }

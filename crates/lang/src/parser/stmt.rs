@@ -12,7 +12,7 @@ impl<'a> Parser<'a> {
         self.enter(open.sp)?;
         let mut body = Vec::new();
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
-            let from = self.pos;
+            let from = self.mark();
             match self.statement() {
                 Ok(s) => body.push(s),
                 Err(Fail) if !self.fatal => self.recover(from),
@@ -49,7 +49,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Assert) => {
                 self.bump();
-                StmtKind::Assert(self.expr()?)
+                StmtKind::Assert(self.condition()?)
             }
             Tok::Kw(Kw::Return) => self.return_stmt()?,
             Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => {
@@ -112,6 +112,11 @@ impl<'a> Parser<'a> {
                 {
                     return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
                 }
+                if !matches!(self.peek().tok, Tok::Assign | Tok::LBracket) {
+                    if let Some(fail) = self.c_statement_word(&name) {
+                        return Err(fail);
+                    }
+                }
                 if self.at(Tok::LParen) {
                     let call = self.call_after(name)?;
                     return Ok(Stmt { kind: StmtKind::Call { target: None, call }, sp: start.to(self.prev_sp()) });
@@ -125,7 +130,15 @@ impl<'a> Parser<'a> {
                         Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
                     ));
                 }
+                if !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) && !self.at_c_operator() {
+                    if let Some(fail) = self.misspelt_statement_word(&name) {
+                        return Err(fail);
+                    }
+                }
                 let place = self.place_after(name)?;
+                if let Some(kind) = self.c_assignment(&place) {
+                    return Ok(Stmt { kind: kind?, sp: start.to(self.prev_sp()) });
+                }
                 if self.at(Tok::EqEq) {
                     let t = self.peek();
                     return Err(self.error(
@@ -150,7 +163,7 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::If) => return self.if_stmt(),
             Tok::Kw(Kw::While) => {
                 self.bump();
-                let cond = self.expr()?;
+                let cond = self.condition()?;
                 let head = start.to(self.prev_sp());
                 let body = self.block()?;
                 return Ok(Stmt { kind: StmtKind::While { cond, body }, sp: head });
@@ -232,6 +245,7 @@ impl<'a> Parser<'a> {
         };
         let mutex = self.mutex_ref("a mutex name")?;
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
+            self.timeout_value();
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
         }
         Ok((op, mutex))
@@ -254,7 +268,7 @@ impl<'a> Parser<'a> {
     /// `if C { } else if C { } else { }`, with the arms kept flat (no recursion per `else if`).
     fn if_stmt(&mut self) -> PResult<Stmt<'a>> {
         let start = self.bump().sp;
-        let cond = self.expr()?;
+        let cond = self.condition()?;
         let head = start.to(self.prev_sp());
         let body = self.block()?;
         let mut arms = vec![Arm { head, cond, body }];
@@ -263,7 +277,7 @@ impl<'a> Parser<'a> {
             if let Some(i) = self.eat(Tok::Kw(Kw::If)) {
                 // Each condition is its own expression for the operator limit.
                 self.operators = 0;
-                let cond = self.expr()?;
+                let cond = self.condition()?;
                 let head = i.sp.to(self.prev_sp());
                 let body = self.block()?;
                 arms.push(Arm { head, cond, body });
