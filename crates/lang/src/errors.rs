@@ -119,6 +119,8 @@ impl ErrorList {
     pub fn finish(self, src: &Source) -> Diagnostics {
         let more = self.dropped;
         let mut raw = self.into_sorted();
+        // One mistake read twice (the place and the value of `b += 1`) is shown once.
+        raw.dedup_by(|b, a| a.sp == b.sp && a.message == b.message);
         if more > 0 {
             let at = raw.last().map_or(Sp::default(), |r| r.sp);
             raw.push(RawDiag::new(at, format!("{more} more errors not shown"), "stopped here"));

@@ -98,11 +98,13 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
     }
     if !p.stopped() {
         // Name and type errors in the parts that parsed are reported with the syntax
-        // errors, except those about a name written in skipped text (its declaration, or
-        // the statement that declared it, was lost with the syntax error).
+        // errors, except "unknown" ones about a name written in skipped text (its
+        // declaration, or the statement that declared it, was lost with the syntax error).
         let lost = names_in(text, &p.skipped);
         let more = check::check_after_syntax_errors(&src, &ast);
-        errors.absorb(more, |d| !lost.contains(text.get(d.sp.start..d.sp.end).unwrap_or("")));
+        errors.absorb(more, |d| {
+            !(d.message.starts_with("unknown ") && lost.contains(text.get(d.sp.start..d.sp.end).unwrap_or("")))
+        });
     }
     Err(errors.finish(&src))
 }

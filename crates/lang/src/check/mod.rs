@@ -20,6 +20,7 @@ mod proc_args;
 mod proc_graph;
 mod stmt;
 mod suggest;
+mod teach;
 
 use std::collections::BTreeMap;
 
@@ -247,10 +248,14 @@ impl<'a> Checker<'a> {
                         "`{}` is a POSIX result: add `semantics posix` at the top of the model for POSIX mutexes",
                         name.name
                     ));
+                } else if let Some(help) = teach::c_result_hint(name.name, self.semantics) {
+                    d = d.help(help);
                 } else if self.errs.may_show(name.sp) {
                     // No search for an error that will not be shown.
                     if let Some(s) = env.similar(self, name.name, vars) {
                         d = d.help(format!("did you mean `{s}`?"));
+                    } else if let Some(r) = teach::misspelt_result(name.name, self.semantics) {
+                        d = d.help(format!("did you mean `{r}`?"));
                     }
                 }
                 self.err(d);

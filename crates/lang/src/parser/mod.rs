@@ -180,7 +180,8 @@ impl<'a> Parser<'a> {
             self.bump();
             return Ok(Ident { name: self.slice(t.sp), sp: t.sp });
         }
-        if let Tok::Kw(k) = t.tok {
+        // A keyword starting the next line is the next statement: the name is missing.
+        if let (Tok::Kw(k), false) = (t.tok, t.line_start && self.pos > 0) {
             return Err(self.error(
                 t.sp,
                 format!("expected {what}, found the reserved word `{}`", k.text()),
@@ -403,7 +404,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
+                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `proc`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
                     help,
                 ));
             }

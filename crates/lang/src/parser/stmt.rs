@@ -76,6 +76,9 @@ impl<'a> Parser<'a> {
                         let sp = start.to(self.prev_sp());
                         return Ok(Stmt { kind: StmtKind::Call { target: Some(Target::Let(name)), call: *call }, sp });
                     }
+                    if let Some(fail) = self.misspelt_operation(&value) {
+                        return Err(fail);
+                    }
                     let ops = if self.posix { "a POSIX mutex operation" } else { "`wait`, `try`, `release`" };
                     return Err(self.error(
                         value.sp,

@@ -91,6 +91,19 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    /// `let r = wiat m`: a misspelt mutex operation after `let r =` gets a "did you mean".
+    pub(super) fn misspelt_operation(&mut self, value: &ExprAst<'a>) -> Option<super::Fail> {
+        let ExprKind::Name(n) = value.kind else { return None };
+        let ops: &[&str] = if self.posix { &POSIX_WORDS } else { &["wait", "try", "release"] };
+        let word = closest_word(n, ops.iter().copied())?;
+        Some(self.error(
+            value.sp,
+            format!("unknown mutex operation `{n}`"),
+            "not an operation",
+            Some(format!("did you mean `{word}`?")),
+        ))
+    }
+
     /// True at an arithmetic operator, which after a name starts C's `x++` or `x += 1`.
     pub(super) fn at_c_operator(&self) -> bool {
         matches!(self.peek().tok, Tok::Plus | Tok::Minus | Tok::Star | Tok::Slash | Tok::Percent)
