@@ -320,7 +320,36 @@ golden!(
         7,
         28,
         3,
-        "write `wait m timeout`: the checker tries both outcomes, the mutex taken and TIMEOUT"
+        "write `wait m timeout`: the checker tries both outcomes, the mutex taken and the timeout"
+    )
+);
+golden!(
+    timedlock_takes_no_value,
+    &format!("{POSIX}process w {{\n    let r = timedlock m 50\n    if r == OK {{ unlock m }}\n}}"),
+    (
+        "`timedlock` takes no value: every timeout is explored",
+        5,
+        25,
+        2,
+        "write `timedlock m`: the checker tries both outcomes, the mutex taken and the timeout"
+    )
+);
+golden!(
+    c_address_of_a_mutex,
+    &format!("{POSIX}process w {{\n    pthread_mutex_lock(&m)\n}}"),
+    (
+        "`pthread_mutex_lock` is a C function; the model writes `lock m`",
+        5,
+        5,
+        18,
+        "a mutex operation is a statement, `lock m`, or `let r = lock m` to keep its result"
+    ),
+    (
+        "unexpected character `&`",
+        5,
+        24,
+        1,
+        "a mutex is named without `&`; \"and\" is `&&`, \"or\" is `||` (`&` alone means nothing)"
     )
 );
 

@@ -248,8 +248,11 @@ impl<'a> Parser<'a> {
         };
         let mutex = self.mutex_ref("a mutex name")?;
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
-            self.timeout_value();
+            self.timeout_value("timeout", "wait m timeout");
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
+        }
+        if op == MutexOp::Lock(WaitMode::Timeout) {
+            self.timeout_value("timedlock", "timedlock m");
         }
         Ok((op, mutex))
     }

@@ -219,9 +219,10 @@ impl<'a> Parser<'a> {
         Ok(ExprAst { kind: ExprKind::Binary(BinOp::Eq, Box::new(l), Box::new(r)), sp })
     }
 
-    /// After `wait m timeout`: a value (`timeout 100`) is reported and skipped, since the
-    /// checker explores every timeout whatever its length.
-    pub(super) fn timeout_value(&mut self) {
+    /// After `wait m timeout` (`word` is `timeout`) or `timedlock m`: a value (`timeout 100`)
+    /// is reported and skipped, since the checker explores every timeout whatever its
+    /// length. `written` is how the operation is written.
+    pub(super) fn timeout_value(&mut self, word: &str, written: &str) {
         let t = self.peek();
         if t.line_start || !matches!(t.tok, Tok::Int(_)) {
             return;
@@ -229,9 +230,9 @@ impl<'a> Parser<'a> {
         self.bump();
         self.error(
             t.sp,
-            "`timeout` takes no value: every timeout is explored".into(),
+            format!("`{word}` takes no value: every timeout is explored"),
             "no value here",
-            Some("write `wait m timeout`: the checker tries both outcomes, the mutex taken and TIMEOUT".into()),
+            Some(format!("write `{written}`: the checker tries both outcomes, the mutex taken and the timeout")),
         );
     }
 }
