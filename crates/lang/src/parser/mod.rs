@@ -16,6 +16,7 @@ mod stmt;
 mod teach;
 
 use crate::ast::*;
+use crate::check::closest_word;
 use crate::errors::{ErrorList, MAX_ERRORS};
 use crate::lexer::{Kw, Lexer, Tok, Token};
 use crate::source::Sp;
@@ -271,7 +272,11 @@ impl<'a> Parser<'a> {
             );
             return m;
         }
-        if !self.at_kw(Kw::Model) {
+        // A misspelt `model` (`modle t`) gets its "did you mean" from the declaration it
+        // starts, not a second error.
+        let misspelt_model =
+            self.at(Tok::Ident) && closest_word(self.slice(self.peek().sp), ["model"].into_iter()).is_some();
+        if !self.at_kw(Kw::Model) && !misspelt_model {
             let t = self.peek();
             self.error(
                 t.sp,

@@ -60,6 +60,10 @@ fn c_habit(word: &str) -> Option<(&'static str, &'static str)> {
             "there is no `do ... while` loop: write a `while` loop",
             "`while COND { ... }`; to run the body once first, copy it before the loop",
         ),
+        "int" | "unsigned" | "long" | "short" | "char" | "bool" => (
+            "a variable is declared with `var`",
+            "`var NAME: LO..HI = INIT` (or `var NAME: bool = false`) at the top of a process, thread or procedure body",
+        ),
         "switch" | "case" => (
             "there is no `switch`: write `if ... else if ...`",
             "`if x == 1 { ... } else if x == 2 { ... } else { ... }`",
@@ -112,6 +116,13 @@ impl<'a> Parser<'a> {
     /// The help for a word that cannot start a top-level declaration: a misspelt declaration
     /// keyword gets a "did you mean"; a statement, the reminder of where statements go.
     pub(super) fn declaration_help(&mut self, t: crate::lexer::Token) -> Option<String> {
+        match self.slice(t.sp) {
+            "int" | "unsigned" | "long" | "short" | "char" | "bool" | "volatile" | "static" => {
+                return Some("a shared variable is declared as `shared NAME: LO..HI = INIT` (or `: bool`)".into())
+            }
+            "HANDLE" | "pthread_mutex_t" => return Some("a mutex is declared as `mutex NAME`".into()),
+            _ => {}
+        }
         if t.tok == Tok::Ident {
             if let Some(word) = closest_word(self.slice(t.sp), DECLARATION_WORDS.into_iter()) {
                 return Some(format!("did you mean `{word}`?"));
