@@ -128,7 +128,31 @@ golden!(
     )
 );
 
+golden!(
+    statements_after_a_brace_too_many_are_one_error,
+    h "process w {\n    wait m\n}\n    a = 1\n    release m\n}\nprocess v { a = zz }",
+    ("expected a declaration, found `a`", 9, 5, 1, "statements belong inside a `process` block"),
+    ("unknown name `zz`", 12, 17, 2, "")
+);
+golden!(
+    posix_operations_in_a_win32_model_are_one_error,
+    h "process w {\n    lock m\n    let r = trylock m\n    unlock m\n}",
+    (
+        "`lock` is a POSIX mutex operation, but this model uses Win32 semantics",
+        7,
+        5,
+        4,
+        "add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`"
+    )
+);
+
 // Semantics.
+
+golden!(
+    misspelt_semantics_keyword_still_sets_the_semantics,
+    "model t\nsemntics posix\nmutex m: robust\nprocess w {\n    let r = lock m\n    if r == OWNERDEAD { consistent m }\n    unlock m\n}",
+    ("expected a declaration, found `semntics`", 2, 1, 8, "did you mean `semantics`?")
+);
 
 golden!(
     misspelt_semantics_is_reported_at_the_word_and_read_as_the_closest,

@@ -55,6 +55,8 @@ pub(crate) struct Parser<'a> {
     posix: bool,
     /// The text skipped after each syntax error, in order.
     pub skipped: Vec<Sp>,
+    /// A POSIX operation in a Win32 model was reported (see `posix_in_win32`).
+    told_posix: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -75,6 +77,7 @@ impl<'a> Parser<'a> {
             errors,
             posix: false,
             skipped: Vec::new(),
+            told_posix: false,
         }
     }
 
@@ -261,11 +264,7 @@ impl<'a> Parser<'a> {
                 if self.fatal {
                     break;
                 }
-                self.recover(from);
-                // A stray `}` at top level would stop recovery forever: step over it.
-                if self.at(Tok::RBrace) {
-                    self.bump();
-                }
+                self.recover_top(from);
             }
         }
         m
@@ -376,12 +375,14 @@ impl<'a> Parser<'a> {
             _ => {
                 let found = t.tok.describe(self.slice(t.sp));
                 let help = self.declaration_help(t);
-                return Err(self.error(
+                let fail = self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
                     "expected `mutex`, `shared`, `const`, `enum`, `process`, `proc`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
                     help,
-                ));
+                );
+                self.misspelt_semantics_line(m);
+                return Err(fail);
             }
         }
         Ok(())

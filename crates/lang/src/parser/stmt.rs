@@ -62,12 +62,7 @@ impl<'a> Parser<'a> {
                 self.expect(Tok::Assign, "`=`")?;
                 let t = self.peek();
                 if let (false, Tok::Ident, Some(op)) = (self.posix, t.tok, MutexOp::posix(self.slice(t.sp))) {
-                    return Err(self.error(
-                        t.sp,
-                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
-                        "POSIX only",
-                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
-                    ));
+                    return Err(self.posix_in_win32(t.sp, op));
                 }
                 if t.tok == Tok::Ident && !self.at_mutex_op() {
                     // `let r = f(ARGS)`: the value of a procedure.
@@ -126,12 +121,7 @@ impl<'a> Parser<'a> {
                 }
                 if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
                     // `lock m` in a Win32 model: the word is a variable name there.
-                    return Err(self.error(
-                        name.sp,
-                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
-                        "POSIX only",
-                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
-                    ));
+                    return Err(self.posix_in_win32(name.sp, op));
                 }
                 if !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) && !self.at_c_operator() {
                     if let Some(fail) = self.misspelt_statement_word(&name) {

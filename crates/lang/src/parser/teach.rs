@@ -37,6 +37,11 @@ pub(super) const DECLARATION_WORDS: [&str; 13] = [
     "starvation",
 ];
 
+/// C's words that start a declaration: at the top level, they stand for `shared` (or
+/// `mutex`, the last two).
+pub(super) const C_TYPES: [&str; 10] =
+    ["int", "unsigned", "long", "short", "char", "bool", "volatile", "static", "HANDLE", "pthread_mutex_t"];
+
 /// The semantics a model may name.
 const SEMANTICS: [&str; 2] = ["win32", "posix"];
 
@@ -108,6 +113,40 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    /// A POSIX operation in a Win32 model: reported at the first one only, since every
+    /// later one has the same cause (the missing `semantics posix` line).
+    pub(super) fn posix_in_win32(&mut self, sp: crate::source::Sp, op: MutexOp) -> super::Fail {
+        if std::mem::replace(&mut self.told_posix, true) {
+            return super::Fail;
+        }
+        self.error(
+            sp,
+            format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
+            "POSIX only",
+            Some(
+                "add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`"
+                    .into(),
+            ),
+        )
+    }
+
+    /// A top-level word that is a misspelt `semantics` (`semntics posix`): the semantics it
+    /// names are used for the rest of the model, so that the one error has no follow-on.
+    pub(super) fn misspelt_semantics_line(&mut self, m: &mut ModelAst<'a>) {
+        let t = self.peek();
+        if t.tok != Tok::Ident || closest_word(self.slice(t.sp), DECLARATION_WORDS.into_iter()) != Some("semantics") {
+            return;
+        }
+        self.bump();
+        let s = self.peek();
+        if s.tok == Tok::Ident && !s.line_start && SEMANTICS.contains(&self.slice(s.sp)) && m.semantics.is_none() {
+            self.bump();
+            let name = self.slice(s.sp);
+            self.posix = name == "posix";
+            m.semantics = Some(Ident { name, sp: s.sp });
+        }
+    }
+
     /// True at an arithmetic operator, which after a name starts C's `x++` or `x += 1`.
     pub(super) fn at_c_operator(&self) -> bool {
         matches!(self.peek().tok, Tok::Plus | Tok::Minus | Tok::Star | Tok::Slash | Tok::Percent)
@@ -117,10 +156,10 @@ impl<'a> Parser<'a> {
     /// keyword gets a "did you mean"; a statement, the reminder of where statements go.
     pub(super) fn declaration_help(&mut self, t: crate::lexer::Token) -> Option<String> {
         match self.slice(t.sp) {
-            "int" | "unsigned" | "long" | "short" | "char" | "bool" | "volatile" | "static" => {
+            "HANDLE" | "pthread_mutex_t" => return Some("a mutex is declared as `mutex NAME`".into()),
+            w if C_TYPES.contains(&w) => {
                 return Some("a shared variable is declared as `shared NAME: LO..HI = INIT` (or `: bool`)".into())
             }
-            "HANDLE" | "pthread_mutex_t" => return Some("a mutex is declared as `mutex NAME`".into()),
             _ => {}
         }
         if t.tok == Tok::Ident {
