@@ -90,7 +90,7 @@ impl ErrorList {
 
     /// Adds the errors of `other` that `keep` accepts (those `other` only counted are
     /// counted here too).
-    pub fn absorb(&mut self, other: ErrorList, keep: impl Fn(&RawDiag) -> bool) {
+    pub fn absorb(&mut self, other: ErrorList, mut keep: impl FnMut(&RawDiag) -> bool) {
         let counted = other.dropped;
         for d in other.into_sorted().into_iter().filter(|d| keep(d)) {
             self.push(d);

@@ -99,11 +99,14 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
     if !p.stopped() {
         // Name and type errors in the parts that parsed are reported with the syntax
         // errors, except "unknown" ones about a name written in skipped text (its
-        // declaration, or the statement that declared it, was lost with the syntax error).
+        // declaration, or the statement that declared it, was lost with the syntax error),
+        // and each unknown name only once (its declaration may be what failed to parse).
         let lost = names_in(text, &p.skipped);
         let more = check::check_after_syntax_errors(&src, &ast);
+        let mut unknown = std::collections::BTreeSet::new();
         errors.absorb(more, |d| {
-            !(d.message.starts_with("unknown ") && lost.contains(text.get(d.sp.start..d.sp.end).unwrap_or("")))
+            !d.message.starts_with("unknown ")
+                || (!lost.contains(text.get(d.sp.start..d.sp.end).unwrap_or("")) && unknown.insert(d.message.clone()))
         });
     }
     Err(errors.finish(&src))

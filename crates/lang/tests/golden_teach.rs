@@ -452,6 +452,13 @@ golden!(
     ("unknown statement `whiel`", 11, 5, 5, "did you mean `while`?")
 );
 
+golden!(
+    after_a_syntax_error_an_unknown_name_is_reported_once,
+    "model t\nmutex\nprocess w {\n    wait m\n    release m\n}",
+    ("expected a mutex name, found the end of the line", 2, 6, 0, ""),
+    ("unknown mutex `m`", 4, 10, 1, "declare it at the top level: `mutex m`")
+);
+
 // A byte-order mark.
 
 #[test]
