@@ -359,6 +359,25 @@ golden!(
     )
 );
 
+golden!(
+    mutex_operations_take_no_parentheses,
+    h "process w {\n    let r = wait(m)\n    if r == OK { release(m) }\n}",
+    (
+        "a mutex operation names its mutex without parentheses: write `wait m`",
+        7,
+        17,
+        3,
+        "mutex operations are statements, not calls: `wait m`, `let r = wait m`"
+    ),
+    (
+        "a mutex operation names its mutex without parentheses: write `release m`",
+        8,
+        25,
+        3,
+        "mutex operations are statements, not calls: `wait m`, `let r = wait m`"
+    )
+);
+
 // Timeouts and conditions.
 
 golden!(

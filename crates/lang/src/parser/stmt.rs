@@ -236,7 +236,10 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Release) => MutexOp::Release,
             _ => MutexOp::posix(self.slice(t.sp)).unwrap_or(MutexOp::Release),
         };
-        let mutex = self.mutex_ref("a mutex name")?;
+        let mutex = match self.at(Tok::LParen) {
+            true => self.parenthesized_mutex(op)?,
+            false => self.mutex_ref("a mutex name")?,
+        };
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
             self.timeout_value("timeout", "wait m timeout");
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));

@@ -113,6 +113,21 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    /// `wait(m)`, as a C call would be written: reported, and read as `wait m`.
+    pub(super) fn parenthesized_mutex(&mut self, op: MutexOp) -> PResult<MutexRefAst<'a>> {
+        let open = self.bump();
+        let mutex = self.mutex_ref("a mutex name")?;
+        let close = self.expect(Tok::RParen, "`)`")?;
+        let word = op.word();
+        self.error(
+            open.sp.to(close.sp),
+            format!("a mutex operation names its mutex without parentheses: write `{word} {}`", self.slice(mutex.sp)),
+            "no parentheses",
+            Some("mutex operations are statements, not calls: `wait m`, `let r = wait m`".into()),
+        );
+        Ok(mutex)
+    }
+
     /// A POSIX operation in a Win32 model: reported at the first one only, since every
     /// later one has the same cause (the missing `semantics posix` line).
     pub(super) fn posix_in_win32(&mut self, sp: crate::source::Sp, op: MutexOp) -> super::Fail {
