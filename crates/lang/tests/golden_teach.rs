@@ -249,6 +249,12 @@ golden!(
     )
 );
 
+#[test]
+fn a_procedure_named_like_a_c_word_is_still_called() {
+    let src = "model t\nmutex m\nproc char(n: mutex) {\n    wait n\n    release n\n}\nprocess w { char(m) }\n";
+    assert!(compile("t.mc", src.as_bytes()).is_ok());
+}
+
 const WRITTEN_OUT: &str = "every assignment is written out: `NAME = EXPR`";
 
 golden!(

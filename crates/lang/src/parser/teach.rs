@@ -81,6 +81,11 @@ impl<'a> Parser<'a> {
     /// A statement that began with the name `name`, not followed by `=` or `[`: a C habit
     /// (`for`, `elif`, `break`, ...) gets its own message.
     pub(super) fn c_statement_word(&mut self, name: &Ident<'a>) -> Option<super::Fail> {
+        // Before `(`, only a word that is never a procedure's name in C: `int(x)` may call
+        // a procedure the model calls `int`.
+        if self.at(Tok::LParen) && !matches!(name.name, "for" | "switch" | "elif" | "elsif" | "elseif") {
+            return None;
+        }
         let (message, help) = c_habit(name.name)?;
         Some(self.error(name.sp, message.into(), "not in the model language", Some(help.into())))
     }
