@@ -47,6 +47,8 @@ impl Diagnostics {
     /// then a count line. Deterministic and colour-free.
     pub fn render(&self, path: &str, source: &[u8]) -> String {
         let text = String::from_utf8_lossy(source);
+        // Columns are counted after a byte-order mark, as `compile` skips it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
         let mut out = String::new();
         for d in &self.items {

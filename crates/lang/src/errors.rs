@@ -88,6 +88,17 @@ impl ErrorList {
         self.kept.len() < MAX_ERRORS || self.kept.peek().is_some_and(|last| sp.start < last.key.0)
     }
 
+    /// Adds the errors of `other` that `keep` accepts (those `other` only counted are
+    /// counted here too).
+    pub fn absorb(&mut self, other: ErrorList, mut keep: impl FnMut(&RawDiag) -> bool) {
+        let counted = other.dropped;
+        for d in other.into_sorted().into_iter().filter(|d| keep(d)) {
+            self.push(d);
+        }
+        self.found += counted as u64;
+        self.dropped += counted;
+    }
+
     /// How many errors were reported so far, shown or not.
     pub fn found(&self) -> u64 {
         self.found
@@ -108,6 +119,8 @@ impl ErrorList {
     pub fn finish(self, src: &Source) -> Diagnostics {
         let more = self.dropped;
         let mut raw = self.into_sorted();
+        // One mistake read twice (the place and the value of `b += 1`) is shown once.
+        raw.dedup_by(|b, a| a.sp == b.sp && a.message == b.message);
         if more > 0 {
             let at = raw.last().map_or(Sp::default(), |r| r.sp);
             raw.push(RawDiag::new(at, format!("{more} more errors not shown"), "stopped here"));

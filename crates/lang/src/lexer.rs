@@ -314,11 +314,18 @@ impl<'a> Lexer<'a> {
                 } else {
                     format!("`{ch}`")
                 };
-                errors.push(RawDiag::new(
+                let mut d = RawDiag::new(
                     Sp::new(i, j),
                     format!("unexpected character {shown}"),
                     "not part of the model language",
-                ));
+                );
+                if ch == '&' || ch == '|' {
+                    // C's `&m` (a mutex's address) or a single `&` / `|` for `&&` / `||`.
+                    d = d.help(format!(
+                        "a mutex is named without `&`; \"and\" is `&&`, \"or\" is `||` (`{ch}` alone means nothing)"
+                    ));
+                }
+                errors.push(d);
                 self.at = j;
                 return None;
             }

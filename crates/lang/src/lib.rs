@@ -86,12 +86,44 @@ pub fn compile(path: &str, source: &[u8]) -> Result<mutexcheck_core::Model, Diag
             ));
         }
     };
+    // A byte-order mark (Notepad, Visual Studio) is no part of the model; lines and columns
+    // are counted after it, as an editor shows them.
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let src = Source::new(text);
     let mut p = parser::Parser::new(text);
     let ast = p.model();
-    let errors = p.finish();
-    if !errors.is_empty() {
-        return Err(errors.finish(&src));
+    let mut errors = p.finish();
+    if errors.is_empty() {
+        return check::lower(&src, ast).map_err(|errors| errors.finish(&src));
     }
-    check::lower(&src, ast).map_err(|errors| errors.finish(&src))
+    if !p.stopped() {
+        // Name and type errors in the parts that parsed are reported with the syntax
+        // errors, except "unknown" ones about a name written in skipped text (its
+        // declaration, or the statement that declared it, was lost with the syntax error),
+        // and each unknown name only once (its declaration may be what failed to parse).
+        let lost = names_in(text, &p.skipped);
+        let more = check::check_after_syntax_errors(&src, &ast);
+        let mut unknown = std::collections::BTreeSet::new();
+        errors.absorb(more, |d| {
+            !d.message.starts_with("unknown ")
+                || (!lost.contains(text.get(d.sp.start..d.sp.end).unwrap_or("")) && unknown.insert(d.message.clone()))
+        });
+    }
+    Err(errors.finish(&src))
+}
+
+/// The UTF-8 byte-order mark, skipped at the start of a file.
+const BOM: &str = "\u{feff}";
+
+/// Every name (identifier) written in the ranges `spans` of `text`.
+fn names_in<'t>(text: &'t str, spans: &[Sp]) -> std::collections::BTreeSet<&'t str> {
+    let mut names = std::collections::BTreeSet::new();
+    for sp in spans {
+        let part = text.get(sp.start..sp.end).unwrap_or("");
+        names.extend(
+            part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')),
+        );
+    }
+    names
 }

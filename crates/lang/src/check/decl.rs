@@ -131,7 +131,7 @@ impl<'a> Checker<'a> {
             }
             processes.push(self.process(p));
         }
-        if ast.processes.is_empty() {
+        if ast.processes.is_empty() && !self.partial {
             let sp = ast.name.as_ref().map_or(Default::default(), |n| n.sp);
             self.err(
                 RawDiag::new(sp, "the model has no process", "nothing runs in this model")

@@ -128,7 +128,7 @@ impl<'a> Checker<'a> {
                         format!("`{name}` is a Win32 result, but this model uses POSIX semantics"),
                         "Win32 only",
                     )
-                    .help(format!("the POSIX results are {}", posix_result::NAMES.join(", "))),
+                    .help(super::teach::posix_counterpart(name)),
                 );
                 ERR
             }

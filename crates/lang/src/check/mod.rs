@@ -21,6 +21,7 @@ mod proc_args;
 mod proc_graph;
 mod stmt;
 mod suggest;
+mod teach;
 
 use std::collections::BTreeMap;
 
@@ -31,6 +32,7 @@ use crate::RawDiag;
 use mutexcheck_core::ir::{EnumDecl, EnumId, Model, MutexId, Ty, Value, VarRef};
 
 pub(crate) use expr::T;
+pub(crate) use suggest::closest_word;
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug)]
@@ -141,6 +143,8 @@ pub(crate) struct Checker<'a> {
     pub mutex_arrays: BTreeMap<MutexId, u32>,
     /// The procedures and the state of inlining them into the current thread.
     pub procs: proc::Procs<'a>,
+    /// The model had syntax errors: parts of it may be missing.
+    pub partial: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -157,6 +161,7 @@ impl<'a> Checker<'a> {
             processes: BTreeMap::new(),
             mutex_arrays: BTreeMap::new(),
             procs: proc::Procs::default(),
+            partial: false,
         }
     }
 
@@ -244,10 +249,14 @@ impl<'a> Checker<'a> {
                         "`{}` is a POSIX result: add `semantics posix` at the top of the model for POSIX mutexes",
                         name.name
                     ));
+                } else if let Some(help) = teach::c_result_hint(name.name, self.semantics) {
+                    d = d.help(help);
                 } else if self.errs.may_show(name.sp) {
                     // No search for an error that will not be shown.
                     if let Some(s) = env.similar(self, name.name, vars) {
                         d = d.help(format!("did you mean `{s}`?"));
+                    } else if let Some(r) = teach::misspelt_result(name.name, self.semantics) {
+                        d = d.help(format!("did you mean `{r}`?"));
                     }
                 }
                 self.err(d);
@@ -255,6 +264,16 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Checks what parsed of a model that has syntax errors, for the name and type errors to
+/// report with them. Errors about what the syntax errors may have cut out (a model without
+/// any process) are not reported.
+pub(crate) fn check_after_syntax_errors(src: &Source, ast: &ModelAst) -> ErrorList {
+    let mut cx = Checker::new(src);
+    cx.partial = true;
+    cx.model(ast);
+    cx.errs
 }
 
 /// Checks a parsed model and lowers it to IR, or returns the problems found.

@@ -251,7 +251,7 @@ impl<'a> Checker<'a> {
         call: &CallAst<'a>,
     ) {
         let Some(info) = self.procs.by_name.get(call.name.name).cloned() else {
-            self.unknown_proc(&call.name);
+            self.unknown_proc(call);
             return;
         };
         let args = self.call_args(env, &info, call);
@@ -412,8 +412,9 @@ impl<'a> Checker<'a> {
     ) {
         let Some(frame) = self.procs.frames.last() else {
             self.err(
-                RawDiag::new(s.sp, "`return` outside a procedure", "not in a `proc`")
-                    .help("a thread ends with `exit`, or by running off its end"),
+                RawDiag::new(s.sp, "`return` outside a procedure", "not in a `proc`").help(
+                    "`return` ends a procedure (`proc NAME(...) { ... }`); a thread ends with `exit`, or by running off its end",
+                ),
             );
             return;
         };
@@ -464,7 +465,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_proc(&mut self, name: &Ident<'a>) {
+    fn unknown_proc(&mut self, call: &CallAst<'a>) {
+        if self.c_call(call) {
+            return;
+        }
+        let name = &call.name;
         let mut d = RawDiag::new(name.sp, format!("unknown procedure `{}`", name.name), "not declared");
         let hint = match self.errs.may_show(name.sp) {
             true => {
@@ -480,6 +485,18 @@ impl<'a> Checker<'a> {
         self.err(d);
     }
 
+    /// Reports a call of a C mutex function (`pthread_mutex_lock(m)`) with the model's
+    /// operation to write instead; false when `call` is no such call.
+    fn c_call(&mut self, call: &CallAst<'a>) -> bool {
+        let mutex = match call.args.first().map(|a| &a.kind) {
+            Some(ExprKind::Name(n)) => *n,
+            _ => "m",
+        };
+        let Some((message, help)) = super::teach::c_call(call.name.name, mutex, self.semantics) else { return false };
+        self.err(RawDiag::new(call.name.sp, message, "a C call").help(help));
+        true
+    }
+
     /// A procedure call used inside an expression.
     pub(super) fn call_in_expression(&mut self, call: &CallAst<'a>) {
         if self.procs.by_name.contains_key(call.name.name) {
@@ -487,7 +504,7 @@ impl<'a> Checker<'a> {
                 RawDiag::new(call.sp, "a procedure call cannot be part of an expression", "a call")
                     .help(format!("store its value first, `let r = {}(...)`, then use `r`", call.name.name)),
             );
-        } else {
+        } else if !self.c_call(call) {
             self.err(
                 RawDiag::new(call.name.sp, format!("unknown function `{}`", call.name.name), "not a built-in query")
                     .help("the mutex queries are `held(m)`, `count(m)`, `owns(m)` and `abandoned(m)`; a procedure is declared with `proc`"),

@@ -80,6 +80,13 @@ pub(crate) fn closest<'c>(
     best.map(|(_, s)| s)
 }
 
+/// The word of a short fixed list (keywords, result names) closest to a misspelt `name`, as
+/// [`closest`] finds it. The list is a handful of short words, so the search costs little
+/// whatever `name` is: it needs no share of the file's budget.
+pub(crate) fn closest_word<'c>(name: &str, words: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    closest(name, words, &mut Budget::for_source(0))
+}
+
 /// Cells of the table kept per row: the diagonal and [`MAX_EDITS`] on each side.
 const BAND: usize = 2 * MAX_EDITS + 1;
 /// Any distance above [`MAX_EDITS`]; cells are capped at it.

@@ -12,9 +12,12 @@ mod expr;
 mod mutex_ref;
 pub(crate) use expr::QUERIES;
 mod proc;
+mod recover;
 mod stmt;
+mod teach;
 
 use crate::ast::*;
+use crate::check::closest_word;
 use crate::errors::{ErrorList, MAX_ERRORS};
 use crate::lexer::{Kw, Lexer, Tok, Token};
 use crate::source::Sp;
@@ -50,6 +53,10 @@ pub(crate) struct Parser<'a> {
     pub errors: ErrorList,
     /// A `semantics posix` line was read: `lock`, `unlock`, ... are operations from here on.
     posix: bool,
+    /// The text skipped after each syntax error, in order.
+    pub skipped: Vec<Sp>,
+    /// A POSIX operation in a Win32 model was reported (see `posix_in_win32`).
+    told_posix: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -69,13 +76,21 @@ impl<'a> Parser<'a> {
             fatal: false,
             errors,
             posix: false,
+            skipped: Vec::new(),
+            told_posix: false,
         }
     }
 
     /// Lexes what parsing left, so that every lexical error is counted.
-    pub fn finish(mut self) -> ErrorList {
+    pub fn finish(&mut self) -> ErrorList {
         while self.lexer.next_token(&mut self.errors).tok != Tok::Eof {}
-        self.errors
+        std::mem::take(&mut self.errors)
+    }
+
+    /// True when parsing stopped early (nesting too deep, too many errors): the tree is cut
+    /// short, so it is not checked.
+    pub fn stopped(&self) -> bool {
+        self.fatal
     }
 
     fn peek(&self) -> Token {
@@ -170,7 +185,8 @@ impl<'a> Parser<'a> {
             self.bump();
             return Ok(Ident { name: self.slice(t.sp), sp: t.sp });
         }
-        if let Tok::Kw(k) = t.tok {
+        // A keyword starting the next line is the next statement: the name is missing.
+        if let (Tok::Kw(k), false) = (t.tok, t.line_start && self.pos > 0) {
             return Err(self.error(
                 t.sp,
                 format!("expected {what}, found the reserved word `{}`", k.text()),
@@ -201,27 +217,6 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    /// Skips what is left of an item that failed to parse (it began at token `from`): to the
-    /// first token of a later line that can start a statement or declaration, or to a `}`
-    /// that closes the enclosing block, or to the end of the file. Braces opened on the way
-    /// are skipped as a whole, so a broken `if ... { ... }` is dropped with its block.
-    fn recover(&mut self, from: usize) {
-        let mut depth = 0usize;
-        loop {
-            let t = self.peek();
-            let moved = self.pos > from;
-            match t.tok {
-                Tok::Eof => return,
-                Tok::RBrace if depth == 0 && moved => return,
-                Tok::RBrace => depth = depth.saturating_sub(1),
-                Tok::LBrace => depth += 1,
-                _ if depth == 0 && moved && t.line_start && starts_item(t.tok) => return,
-                _ => {}
-            }
-            self.bump();
-        }
-    }
-
     /// The `}` that closes a block opened at `open`.
     pub(super) fn close(&mut self, open: Sp, what: &str) -> PResult<()> {
         if self.eat(Tok::RBrace).is_some() {
@@ -250,7 +245,11 @@ impl<'a> Parser<'a> {
             );
             return m;
         }
-        if !self.at_kw(Kw::Model) {
+        // A misspelt `model` (`modle t`) gets its "did you mean" from the declaration it
+        // starts, not a second error.
+        let misspelt_model =
+            self.at(Tok::Ident) && closest_word(self.slice(self.peek().sp), ["model"].into_iter()).is_some();
+        if !self.at_kw(Kw::Model) && !misspelt_model {
             let t = self.peek();
             self.error(
                 t.sp,
@@ -260,16 +259,12 @@ impl<'a> Parser<'a> {
             );
         }
         while !self.at(Tok::Eof) && !self.fatal {
-            let from = self.pos;
+            let from = self.mark();
             if self.top_item(&mut m).is_err() {
                 if self.fatal {
                     break;
                 }
-                self.recover(from);
-                // A stray `}` at top level would stop recovery forever: step over it.
-                if self.at(Tok::RBrace) {
-                    self.bump();
-                }
+                self.recover_top(from);
             }
         }
         m
@@ -289,6 +284,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let s = self.ident("a semantics name (`win32` or `posix`)")?;
                 let sp = t.sp.to(s.sp);
+                let Some(s) = self.semantics_name(s) else { return Ok(()) };
                 // The POSIX words are operations only from this line on.
                 if !m.processes.is_empty() {
                     return Err(self.error(
@@ -378,17 +374,15 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let found = t.tok.describe(self.slice(t.sp));
-                let help = if starts_statement(t.tok) {
-                    Some("statements belong inside a `process` block".into())
-                } else {
-                    None
-                };
-                return Err(self.error(
+                let help = self.declaration_help(t);
+                let fail = self.error(
                     t.sp,
                     format!("expected a declaration, found {found}"),
-                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
+                    "expected `mutex`, `shared`, `const`, `enum`, `process`, `proc`, `protect`, `invariant`, `at end`, `starvation` or `allow`",
                     help,
-                ));
+                );
+                self.misspelt_semantics_line(m);
+                return Err(fail);
             }
         }
         Ok(())
@@ -578,7 +572,7 @@ impl<'a> Parser<'a> {
         self.enter(open)?;
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
             let t = self.peek();
-            let from = self.pos;
+            let from = self.mark();
             if item(self, t).is_err() && !self.fatal {
                 self.recover(from);
             }

@@ -12,7 +12,7 @@ impl<'a> Parser<'a> {
         self.enter(open.sp)?;
         let mut body = Vec::new();
         while !self.at(Tok::RBrace) && !self.at(Tok::Eof) && !self.fatal {
-            let from = self.pos;
+            let from = self.mark();
             match self.statement() {
                 Ok(s) => body.push(s),
                 Err(Fail) if !self.fatal => self.recover(from),
@@ -49,7 +49,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Kw(Kw::Assert) => {
                 self.bump();
-                StmtKind::Assert(self.expr()?)
+                StmtKind::Assert(self.condition()?)
             }
             Tok::Kw(Kw::Return) => self.return_stmt()?,
             Tok::Kw(Kw::Wait | Kw::Try | Kw::Release) => {
@@ -62,12 +62,7 @@ impl<'a> Parser<'a> {
                 self.expect(Tok::Assign, "`=`")?;
                 let t = self.peek();
                 if let (false, Tok::Ident, Some(op)) = (self.posix, t.tok, MutexOp::posix(self.slice(t.sp))) {
-                    return Err(self.error(
-                        t.sp,
-                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
-                        "POSIX only",
-                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
-                    ));
+                    return Err(self.posix_in_win32(t.sp, op));
                 }
                 if t.tok == Tok::Ident && !self.at_mutex_op() {
                     // `let r = f(ARGS)`: the value of a procedure.
@@ -75,6 +70,9 @@ impl<'a> Parser<'a> {
                     if let ExprKind::ProcCall(call) = value.kind {
                         let sp = start.to(self.prev_sp());
                         return Ok(Stmt { kind: StmtKind::Call { target: Some(Target::Let(name)), call: *call }, sp });
+                    }
+                    if let Some(fail) = self.misspelt_operation(&value) {
+                        return Err(fail);
                     }
                     let ops = if self.posix { "a POSIX mutex operation" } else { "`wait`, `try`, `release`" };
                     return Err(self.error(
@@ -112,20 +110,28 @@ impl<'a> Parser<'a> {
                 {
                     return Ok(Stmt { kind: StmtKind::Progress, sp: name.sp });
                 }
+                if !matches!(self.peek().tok, Tok::Assign | Tok::LBracket) {
+                    if let Some(fail) = self.c_statement_word(&name) {
+                        return Err(fail);
+                    }
+                }
                 if self.at(Tok::LParen) {
                     let call = self.call_after(name)?;
                     return Ok(Stmt { kind: StmtKind::Call { target: None, call }, sp: start.to(self.prev_sp()) });
                 }
                 if let (Some(op), Tok::Ident) = (MutexOp::posix(name.name), self.peek().tok) {
                     // `lock m` in a Win32 model: the word is a variable name there.
-                    return Err(self.error(
-                        name.sp,
-                        format!("`{}` is a POSIX mutex operation, but this model uses Win32 semantics", op.word()),
-                        "POSIX only",
-                        Some("add `semantics posix` at the top of the model for POSIX mutexes, or use `wait`, `try` and `release`".into()),
-                    ));
+                    return Err(self.posix_in_win32(name.sp, op));
+                }
+                if !matches!(self.peek().tok, Tok::Assign | Tok::LBracket | Tok::EqEq) && !self.at_c_operator() {
+                    if let Some(fail) = self.misspelt_statement_word(&name) {
+                        return Err(fail);
+                    }
                 }
                 let place = self.place_after(name)?;
+                if let Some(kind) = self.c_assignment(&place) {
+                    return Ok(Stmt { kind: kind?, sp: start.to(self.prev_sp()) });
+                }
                 if self.at(Tok::EqEq) {
                     let t = self.peek();
                     return Err(self.error(
@@ -150,7 +156,7 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::If) => return self.if_stmt(),
             Tok::Kw(Kw::While) => {
                 self.bump();
-                let cond = self.expr()?;
+                let cond = self.condition()?;
                 let head = start.to(self.prev_sp());
                 let body = self.block()?;
                 return Ok(Stmt { kind: StmtKind::While { cond, body }, sp: head });
@@ -230,9 +236,16 @@ impl<'a> Parser<'a> {
             Tok::Kw(Kw::Release) => MutexOp::Release,
             _ => MutexOp::posix(self.slice(t.sp)).unwrap_or(MutexOp::Release),
         };
-        let mutex = self.mutex_ref("a mutex name")?;
+        let mutex = match self.at(Tok::LParen) {
+            true => self.parenthesized_mutex(op)?,
+            false => self.mutex_ref("a mutex name")?,
+        };
         if op == MutexOp::Wait(WaitMode::Infinite) && self.eat(Tok::Kw(Kw::Timeout)).is_some() {
+            self.timeout_value("timeout", "wait m timeout");
             return Ok((MutexOp::Wait(WaitMode::Timeout), mutex));
+        }
+        if op == MutexOp::Lock(WaitMode::Timeout) {
+            self.timeout_value("timedlock", "timedlock m");
         }
         Ok((op, mutex))
     }
@@ -254,7 +267,7 @@ impl<'a> Parser<'a> {
     /// `if C { } else if C { } else { }`, with the arms kept flat (no recursion per `else if`).
     fn if_stmt(&mut self) -> PResult<Stmt<'a>> {
         let start = self.bump().sp;
-        let cond = self.expr()?;
+        let cond = self.condition()?;
         let head = start.to(self.prev_sp());
         let body = self.block()?;
         let mut arms = vec![Arm { head, cond, body }];
@@ -263,7 +276,7 @@ impl<'a> Parser<'a> {
             if let Some(i) = self.eat(Tok::Kw(Kw::If)) {
                 // Each condition is its own expression for the operator limit.
                 self.operators = 0;
-                let cond = self.expr()?;
+                let cond = self.condition()?;
                 let head = i.sp.to(self.prev_sp());
                 let body = self.block()?;
                 arms.push(Arm { head, cond, body });
