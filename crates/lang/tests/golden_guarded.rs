@@ -40,7 +40,7 @@ golden!(
 golden!(
     guard_without_a_mutex,
     "shared a: 0..3 = 0 guarded_by\nprocess w { skip }",
-    ("expected the mutex that guards the variable, found the reserved word `process`", 6, 1, 7)
+    ("expected the mutex that guards the variable, found the end of the line", 5, 30, 0)
 );
 golden!(
     guard_on_a_local_variable,
