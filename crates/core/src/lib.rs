@@ -16,6 +16,7 @@ pub mod describe;
 mod eval;
 mod flow;
 pub mod ir;
+pub mod killed;
 mod liveness;
 pub mod mutex;
 pub mod pack;

@@ -21,8 +21,9 @@ pub const FORMAT_NAME: &str = "mutexcheck-trace";
 /// The version of the format this build writes. Version 2 added `violation.cycle_start`
 /// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
 /// `may_die` thread died alone) and a step's `called_from` (the procedure calls a statement
-/// sits in). Older traces are read as they are.
-pub const FORMAT_VERSION: u32 = 3;
+/// sits in); version 4 a crash or death step's `killed` (where each thread it killed was).
+/// Older traces are read as they are.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -117,8 +118,51 @@ pub struct StepRecord {
     /// (the last names the procedure `span` is in). Absent for a statement of the thread.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub called_from: Vec<CallSite>,
+    /// Version 4: for a `crash` or `die` step, each thread it killed and the statement the
+    /// thread was at (had not yet run, or was blocked in). Absent for other steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub killed: Vec<KilledRecord>,
     /// The items of the state this step changed.
     pub changes: Vec<Change>,
+}
+
+/// Version 4: one thread a crash or a death killed, and where it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KilledRecord {
+    /// The thread's name.
+    pub thread: String,
+    /// The instruction index of the statement it was at.
+    pub pc: usize,
+    /// That statement's source text.
+    pub operation: String,
+    /// Where that statement is in the model.
+    pub span: Span,
+    /// For a statement of a procedure, the calls it sits in, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
+    /// True when the thread was blocked in that statement (an infinite wait).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
+}
+
+/// The killed threads of a step taken from `before`, as a trace records them.
+pub fn killed_records(system: &System, before: &State, step: &Step) -> Vec<KilledRecord> {
+    system
+        .killed(before, &step.action)
+        .iter()
+        .map(|k| {
+            let (span, text, calls) = system.killed_at(k);
+            KilledRecord {
+                thread: system.thread_name(k.thread).to_string(),
+                pc: k.pc,
+                operation: text.to_string(),
+                span,
+                called_from: calls.to_vec(),
+                blocked: k.blocked,
+            }
+        })
+        .collect()
 }
 
 /// `sha256:<hex>` of a model file's bytes.
@@ -173,6 +217,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         count,
         span: instr.map(|i| i.span),
         called_from: instr.map(|i| i.called_from.clone()).unwrap_or_default(),
+        killed: killed_records(system, before, step),
         changes: system.changes(before, after),
     }
 }
@@ -260,6 +305,10 @@ impl TraceFile {
         }
         if version < 3 && trace.steps.iter().any(|s| !s.called_from.is_empty()) {
             let message = format!("`called_from` is a version 3 field, but the trace says version {version}");
+            return Err(TraceError::Malformed { message });
+        }
+        if version < 4 && trace.steps.iter().any(|s| !s.killed.is_empty()) {
+            let message = format!("`killed` is a version 4 field, but the trace says version {version}");
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)
