@@ -230,12 +230,12 @@ fn unreadable_trace_files_get_a_clear_error() {
         TraceFile::parse(br#"[1, 2]"#).unwrap_err().to_string(),
         "this is not a mutexcheck trace: it has no \"format\": \"mutexcheck-trace\" field"
     );
-    let future = good.replacen("\"version\": 3", "\"version\": 7", 1);
+    let future = good.replacen("\"version\": 4", "\"version\": 7", 1);
     assert_eq!(
         TraceFile::parse(future.as_bytes()).unwrap_err().to_string(),
-        "trace format version 7 is not supported by this mutexcheck (it reads versions 1 to 3)"
+        "trace format version 7 is not supported by this mutexcheck (it reads versions 1 to 4)"
     );
-    let extra = good.replacen("\"version\": 3,", "\"version\": 3, \"colour\": \"red\",", 1);
+    let extra = good.replacen("\"version\": 4,", "\"version\": 4, \"colour\": \"red\",", 1);
     let err = TraceFile::parse(extra.as_bytes()).unwrap_err().to_string();
     assert!(err.starts_with("the trace is malformed: unknown field `colour`"), "{err}");
     let wrong = good.replacen("\"crashes\": 1", "\"crashes\": \"one\"", 1);
@@ -308,13 +308,15 @@ fn a_step_after_the_violation_does_not_reproduce() {
 
 #[test]
 fn a_version_1_trace_still_reads_and_replays() {
-    // Versions 2 and 3 only added `violation.cycle_start`, the `die` action and a step's
-    // `called_from`: a trace without them, written before them, is the same document with
-    // `"version": 1` or 2.
-    let v3 = trace_of("seed_bug.mc").to_json();
+    // Versions 2 to 4 only added `violation.cycle_start`, the `die` action, a step's
+    // `called_from` and a crash's `killed`: a trace without them, written before them, is
+    // the same document with `"version": 1`, 2 or 3.
+    let mut trace = trace_of("seed_bug.mc");
+    trace.steps.iter_mut().for_each(|s| s.killed.clear());
+    let v3 = trace.to_json();
     let (system, _) = system_of("seed_bug.mc");
-    for old in [1, 2] {
-        let text = v3.replacen("\"version\": 3", &format!("\"version\": {old}"), 1);
+    for old in [1, 2, 3] {
+        let text = v3.replacen("\"version\": 4", &format!("\"version\": {old}"), 1);
         let trace = TraceFile::parse(text.as_bytes()).unwrap();
         assert_eq!(trace.version, old);
         assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
@@ -327,7 +329,7 @@ fn a_lasso_round_trips_and_a_version_1_trace_cannot_have_a_cycle() {
     assert_eq!((lasso.violation.cycle_start, lasso.violation.step), (Some(1), 12));
     let text = lasso.to_json();
     assert_eq!(TraceFile::parse(text.as_bytes()).unwrap(), lasso);
-    let v1 = text.replacen("\"version\": 3", "\"version\": 1", 1);
+    let v1 = text.replacen("\"version\": 4", "\"version\": 1", 1);
     assert_eq!(
         TraceFile::parse(v1.as_bytes()).unwrap_err().to_string(),
         "the trace is malformed: `violation.cycle_start` is a version 2 field, but the trace says version 1"

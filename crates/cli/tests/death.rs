@@ -311,7 +311,7 @@ fn a_death_is_a_die_step_in_the_trace_and_replays() {
     assert_eq!((die.actor.as_str(), die.outcome.as_str(), die.pc, die.span), ("server.writer", "died", None, None));
     assert!(matches!(replay(&sys, &trace).verdict, ReplayVerdict::Reproduced(_)));
     // A `die` step cannot be in a version 2 trace.
-    let old = trace.to_json().replacen("\"version\": 3", "\"version\": 2", 1);
+    let old = trace.to_json().replacen("\"version\": 4", "\"version\": 2", 1);
     assert_eq!(
         TraceFile::parse(old.as_bytes()).unwrap_err().to_string(),
         format!(

@@ -77,12 +77,12 @@ fn replay_of_a_corrupted_trace_is_bad_input_with_a_clear_error() {
     let out = run(&dir, &["replay", "cut.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: cut.json: the trace file is truncated"), "{}", text(&out.stderr));
-    std::fs::write(dir.join("v9.json"), good.replacen("\"version\": 3", "\"version\": 9", 1)).unwrap();
+    std::fs::write(dir.join("v9.json"), good.replacen("\"version\": 4", "\"version\": 9", 1)).unwrap();
     let out = run(&dir, &["replay", "v9.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: v9.json: trace format version 9 is not supported by this mutexcheck (it reads versions 1 to 3)\n"
+        "error: v9.json: trace format version 9 is not supported by this mutexcheck (it reads versions 1 to 4)\n"
     );
     let out = run(&dir, &["replay", "missing.json"]);
     assert_eq!(out.status.code(), Some(2));
