@@ -306,7 +306,7 @@ fn a_death_is_a_die_step_in_the_trace_and_replays() {
     let r = check(std::str::from_utf8(&source).unwrap(), None, Reductions::NONE);
     let Verdict::Violation(c) = &r.verdict else { panic!() };
     let trace = TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, Strategy::Bfs, &[]), c);
-    assert_eq!(trace.version, 3);
+    assert_eq!(trace.version, 4);
     let die = trace.steps.iter().find(|s| s.action == "die").expect("a die step");
     assert_eq!((die.actor.as_str(), die.outcome.as_str(), die.pc, die.span), ("server.writer", "died", None, None));
     assert!(matches!(replay(&sys, &trace).verdict, ReplayVerdict::Reproduced(_)));
@@ -327,7 +327,7 @@ fn the_report_and_the_graph_name_the_thread_that_died() {
     let out = mutexcheck(&["check", &path, "--no-timings", "--no-trace"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text.contains("  3. server.writer died    m: owned by server.writer (count 1) -> free (abandoned), server.writer: running -> dead, server.reader: blocked -> running\n"), "{text}");
+    assert!(text.contains("  3. server.writer died at line 27, before: b = 1    m: owned by server.writer (count 1) -> free (abandoned), server.writer: running -> dead, server.reader: blocked -> running\n"), "{text}");
     let graph = mutexcheck(&["graph", &path]);
     let dot = String::from_utf8(graph.stdout).unwrap();
     assert!(dot.contains("server.writer died"), "{dot}");

@@ -158,12 +158,12 @@ fn replay_reexecutes_the_prefix_and_the_cycle_and_confirms_it_closes() {
     assert_eq!(out.status.code(), Some(1));
     let trace: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("traces/spin.json")).unwrap()).unwrap();
-    assert_eq!(trace["version"], 3);
+    assert_eq!(trace["version"], 4);
     assert_eq!(trace["violation"]["cycle_start"], 2);
     let out = run(&["replay", "traces/spin.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stdout).ends_with(
-        "reproduced: violation (livelock) at step 3\n\
+        "reproduced: violation (livelock): the cycle of steps 2-3 repeats forever\n\
          livelock: steps 2-3 repeat forever, a fair run that never passes a `progress` statement\n\
          the cycle closes: step 3 returns to the state before step 2, so steps 2-3 repeat forever (a fair run)\n"
     ));

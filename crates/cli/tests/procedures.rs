@@ -110,7 +110,7 @@ fn reports_traces_and_replay_name_the_procedure_line_and_the_call() {
 
     let trace: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("traces/proc_acquire_bug.json")).unwrap()).unwrap();
-    assert_eq!(trace["version"], 3);
+    assert_eq!(trace["version"], 4);
     let step = &trace["steps"][2];
     assert_eq!(step["operation"], "let r = wait mx timeout");
     assert_eq!(step["span"], serde_json::json!({ "line": 24, "col": 5, "len": 23 }));

@@ -57,8 +57,10 @@ pub fn trace_heading(c: &Counterexample) -> String {
             start - 1
         );
     }
+    // A run known shortest gets no `--shortest` hint: that option could not shorten it.
     match (c.shortest, c.shortened_from) {
-        (true, _) => format!("shortest counterexample ({n} step{plural})"),
+        (true, Some(m)) => format!("shortest counterexample ({n} step{plural}, shortened from the {m} the search found)"),
+        (true, None) => format!("shortest counterexample ({n} step{plural})"),
         (false, Some(m)) if c.shortening_stopped.is_some() => format!(
             "counterexample ({n} step{plural}, shortened from the {m} the search found until {}; --shortest gives a shortest one)",
             c.shortening_stopped.map(|l| l.describe()).unwrap_or_default()
