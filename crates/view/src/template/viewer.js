@@ -165,7 +165,8 @@ var MutexcheckViewer = (function () {
       if (mark === 'abandoned') {
         // The owner's thread ended owning it (its process crashed, it died, or it finished or exited);
         // the same row of its lane says which.
-        text = '\u26a0 ' + (posix ? 'owner died' : 'abandoned') + (prev.owner === null ? '' : ' (' + lanes[prev.owner].name + ')');
+        var was = prev.owner === null ? '' : lanes[prev.owner].name;
+        text = posix ? '\u26a0 owner ' + (was ? was + ' ' : '') + 'died' : '\u26a0 abandoned' + (was ? ' by ' + was : '');
       } else if (mark === 'cleared') {
         text += ' \u00b7 flag cleared';
       } else if (mark === 'ownerdead') {
@@ -203,7 +204,7 @@ var MutexcheckViewer = (function () {
           var killed = null;
           step.killed.forEach(function (kd) { if (kd.lane === lane) killed = kd; });
           c = el('div', 'cell crash');
-          c.appendChild(label('\u2716 ' + (step.action === 'die' ? 'died' : 'crashed') +
+          c.appendChild(label('\u2716 ' + step.actor + (step.action === 'die' ? ' died' : ' crashed') +
             (killed ? ' at ' + (killed.line ? 'L' + killed.line + ' ' : '') + killed.statement : '')));
           c.title = 'step ' + k + ': ' + step.text;
         } else {
