@@ -291,7 +291,7 @@ open -> 12 worker[1] | Step 12 of 12: worker[1] line 21: while round < 2 [false]
 ArrowLeft -> 11 worker[1] | Step 11 of 12: worker[1] line 28: round = round + 1 | Thread worker[1]: running, next line 21 | line 28
 ArrowLeft -> 10 worker[1] | Step 10 of 12: worker[1] line 23: if r == OK [false] | Thread worker[1]: running, next line 28 | line 23
 ArrowUp -> 9 worker[1] | Step 9 of 12: worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)] | Thread worker[1]: running, next line 23 | line 22
-ArrowLeft -> 8 worker[1] | Step 8 of 12: worker[0] crashed | Thread worker[1]: running, next line 22 | line -
+ArrowLeft -> 8 worker[1] | Step 8 of 12: worker[0] crashed at line 23, before: if r == OK | Thread worker[1]: running, next line 22 | line 23
 Home -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
 ArrowLeft -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
 ArrowRight -> 1 worker[1] | Step 1 of 12: worker[0] line 21: while round < 2 [true] | Thread worker[1]: running, next line 21 | line 21
