@@ -12,9 +12,14 @@ use crate::checkable::Checkable;
 /// answer is the same on every machine). Classroom models need a few hundred.
 const PROOF_STATES: usize = 100_000;
 
+/// How many packed 64-bit words the stored states may take in all (16 MB): a model of large
+/// states gives up sooner.
+const PROOF_WORDS: usize = 2_000_000;
+
 /// True when `model` has no violating run of at most `depth` transitions, proved by a
-/// breadth-first search of at most [`PROOF_STATES`] states; false when it has one, when the
-/// budget runs out first, or when `stop()` says a time or memory bound passed.
+/// breadth-first search of at most [`PROOF_STATES`] states (and [`PROOF_WORDS`] words);
+/// false when it has one, when the budget runs out first, or when `stop()` says a time or
+/// memory bound passed.
 pub fn no_violation_within<M: Checkable>(model: &M, depth: usize, stop: &dyn Fn() -> bool) -> bool {
     let state_hooks =
         |s: &M::State| model.state_violation(s).or_else(|| model.deadlock(s)).or_else(|| model.final_violation(s));
@@ -22,7 +27,8 @@ pub fn no_violation_within<M: Checkable>(model: &M, depth: usize, stop: &dyn Fn(
     if state_hooks(&initial).is_some() {
         return false;
     }
-    let words = model.packed_words();
+    let words = model.packed_words().max(1);
+    let max_states = PROOF_STATES.min(PROOF_WORDS / words);
     let pack = |s: &M::State| {
         let mut out = vec![0u64; words];
         model.pack(s, &mut out);
@@ -46,7 +52,7 @@ pub fn no_violation_within<M: Checkable>(model: &M, depth: usize, stop: &dyn Fn(
                     return false;
                 }
                 if seen.insert(pack(&after)) {
-                    if seen.len() > PROOF_STATES || state_hooks(&after).is_some() {
+                    if seen.len() > max_states || state_hooks(&after).is_some() {
                         return false;
                     }
                     next.push(after);
