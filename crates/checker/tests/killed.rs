@@ -184,3 +184,36 @@ fn a_crash_that_now_kills_a_thread_elsewhere_does_not_reproduce() {
         other => panic!("expected a divergence, got {other:?}"),
     }
 }
+
+#[test]
+fn a_killed_thread_in_a_procedure_names_its_calls_and_a_blocked_one_its_lock() {
+    // dotnet_named_mutex_broken.mc, step 2: app[0] crashes with main just past its lock
+    // (line 48 of pthread_acquire) and worker blocked in the same lock (line 47), each
+    // through wait_one's own call (lines 112 and 126).
+    let (system, source) = model("case-studies/dotnet_named_mutex_broken.mc");
+    let result = checked(&system);
+    let doc = json(&system, &result, &ReportOptions { timings: false });
+    let step = &doc["trace"]["steps"][1];
+    assert_eq!(
+        step["text"],
+        "app[0] crashed: app[0].main at line 48 in pthread_acquire, called at line 62 in try_acquire_lock, called at line 103 in wait_one, called at line 112, before: if r == OWNERDEAD; app[0].worker at line 47 in pthread_acquire, called at line 62 in try_acquire_lock, called at line 103 in wait_one, called at line 126, blocked in: let r = lock m"
+    );
+    let killed = step["killed"].as_array().unwrap();
+    let calls = |k: &serde_json::Value| {
+        k["called_from"].as_array().unwrap().iter().map(|c| c["span"]["line"].as_u64().unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!((killed[0]["line"].as_u64(), killed[0]["blocked"].as_bool()), (Some(48), Some(false)));
+    assert_eq!(calls(&killed[0]), [112, 103, 62]);
+    assert_eq!((killed[1]["line"].as_u64(), killed[1]["blocked"].as_bool()), (Some(47), Some(true)));
+    assert_eq!(calls(&killed[1]), [126, 103, 62]);
+    // The trace records the same, and replays.
+    let Verdict::Violation(cex) = &result.verdict else { panic!() };
+    let options = TraceOptions::new(&system, Strategy::Bfs, &["partial_order", "symmetry"]);
+    let trace = TraceFile::new(&system, "dotnet_named_mutex_broken.mc", &source, options, cex);
+    let k = &trace.steps[1].killed;
+    assert_eq!(
+        k.iter().map(|k| (k.thread.as_str(), k.span.line, k.called_from.len(), k.blocked)).collect::<Vec<_>>(),
+        [("app[0].main", 48, 3, false), ("app[0].worker", 47, 3, true)]
+    );
+    assert!(matches!(replay(&system, &trace).verdict, ReplayVerdict::Reproduced(_)));
+}
