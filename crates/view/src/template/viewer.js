@@ -204,7 +204,9 @@ var MutexcheckViewer = (function () {
           var killed = null;
           step.killed.forEach(function (kd) { if (kd.lane === lane) killed = kd; });
           c = el('div', 'cell crash');
-          c.appendChild(label('\u2716 ' + step.actor + (step.action === 'die' ? ' died' : ' crashed') +
+          // The lane names the thread: the actor only when it is another name (the process).
+          var who = lanes[lane].name === step.actor ? '' : step.actor + ' ';
+          c.appendChild(label('\u2716 ' + who + (step.action === 'die' ? 'died' : 'crashed') +
             (killed ? ' at ' + (killed.line ? 'L' + killed.line + ' ' : '') + killed.statement : '')));
           c.title = 'step ' + k + ': ' + step.text;
         } else {
