@@ -27,6 +27,7 @@ pub mod liveness;
 pub mod properties;
 pub mod report;
 pub mod result;
+pub mod shortest;
 pub mod simulate;
 pub mod stats;
 pub mod store;

@@ -40,10 +40,24 @@ pub fn tell(model: &SystemModel<'_>, result: CheckResult<State, Move>) -> CheckR
             let shortest = result.strategy == Strategy::Bfs && !model.reductions().partial_order;
             let mut run = real_run(model, &found);
             run.shortest = shortest;
-            Verdict::Violation(if shortest { run } else { shorten(model, run) })
+            let mut run = if shortest { run } else { shorten(model, run) };
+            // Known shortest after all when no shorter run violates anything (a lasso has no
+            // length to compare: it is not a shortest-run question).
+            if !run.shortest && run.cycle_start.is_none() {
+                run.shortest = run.steps.len() <= 1 || proved_shortest(model, run.steps.len());
+            }
+            Verdict::Violation(run)
         }
     };
     CheckResult { verdict, stats: result.stats, strategy: result.strategy }
+}
+
+/// True when the unreduced model has no violation within `steps - 1` transitions, so a run
+/// of `steps` is a shortest one (see [`crate::shortest`]).
+fn proved_shortest(model: &SystemModel<'_>, steps: usize) -> bool {
+    let symmetry = model.reductions().symmetry;
+    let exact = SystemModel::new(model.system(), crate::Reductions { partial_order: false, symmetry });
+    crate::shortest::no_violation_within(&exact, steps - 1, &|| model.interrupted())
 }
 
 /// The found run re-executed on the model itself (see the module comment).

@@ -45,10 +45,12 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     let code = match &result.verdict {
         ReplayVerdict::Reproduced(found) => {
-            text.push_str(&format!(
-                "reproduced: violation ({}) at step {}\n{}\n",
-                found.kind, trace.violation.step, found.message
-            ));
+            // A lasso's violation is no one step: the cycle that repeats forever.
+            let at = match trace.violation.cycle_start {
+                Some(start) => format!(": the cycle of steps {start}-{} repeats forever", trace.violation.step),
+                None => format!(" at step {}", trace.violation.step),
+            };
+            text.push_str(&format!("reproduced: violation ({}){at}\n{}\n", found.kind, found.message));
             if let Some(start) = trace.violation.cycle_start {
                 let end = trace.violation.step;
                 text.push_str(&format!(

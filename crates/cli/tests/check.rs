@@ -96,10 +96,11 @@ fn the_seed_bugs_shortest_counterexample_has_twelve_steps() {
     assert_eq!(c.violation.message, "worker[1] ended owning m (count 1)");
     assert_eq!((c.steps.len(), c.shortest), (12, true));
     // The reduced search folds both loop tests into the first move and takes worker[1]'s
-    // `while` test before worker[0]'s wait: 13 steps, shortened back to 12.
+    // `while` test before worker[0]'s wait: 13 steps, shortened back to 12, which the
+    // exact search of 11 steps (no violation in fewer) proves shortest.
     let r = check_reduced(&model_path("seed_bug.mc"), None, Reductions::ALL);
     let c = r.counterexample().unwrap();
-    assert_eq!((c.steps.len(), c.shortened_from, c.shortest), (12, Some(13), false));
+    assert_eq!((c.steps.len(), c.shortened_from, c.shortest), (12, Some(13), true));
 }
 
 #[test]
@@ -163,9 +164,8 @@ fn exit_code_is_0_for_a_correct_model_and_1_for_a_violation() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("verdict: violation (leaked_ownership)\nworker[1] ended owning m (count 1)\n"));
-    assert!(text.contains(
-        "counterexample (12 steps, shortened from the 13 the search found; --shortest gives a shortest one):"
-    ));
+    // Known shortest after the shortening: no `--shortest` hint.
+    assert!(text.contains("\nshortest counterexample (12 steps, shortened from the 13 the search found):\n"), "{text}");
     assert!(text.contains("  12. worker[1] line 21: while round < 2 [false]"));
     let shortest = stdout(&mutexcheck(&["check", &model_path("seed_bug.mc"), "--no-timings", "--shortest"]));
     assert!(shortest.starts_with("model try_to_take: breadth-first search, crashes allowed: 1, reductions: none\n"));
@@ -236,7 +236,7 @@ fn json_output_is_one_document_with_verdict_violation_trace_and_stats() {
     assert_eq!(doc["violation"]["message"], "worker[1] ended owning m (count 1)");
     assert_eq!(doc["reductions"], serde_json::json!(["partial_order", "symmetry"]));
     assert_eq!(doc["trace"]["steps"].as_array().unwrap().len(), 12);
-    assert_eq!((doc["trace"]["shortest"].as_bool(), doc["trace"]["shortened_from"].as_u64()), (Some(false), Some(13)));
+    assert_eq!((doc["trace"]["shortest"].as_bool(), doc["trace"]["shortened_from"].as_u64()), (Some(true), Some(13)));
     assert_eq!(doc["trace"]["steps"][2]["outcome"], "OK (count 1)");
     // Depth counts stored transitions: a move of the reduced search may take several steps.
     assert_eq!(doc["stats"]["max_depth"], 6);

@@ -327,7 +327,7 @@ fn the_report_and_the_graph_name_the_thread_that_died() {
     let out = mutexcheck(&["check", &path, "--no-timings", "--no-trace"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text.contains("  3. server.writer died    m: owned by server.writer (count 1) -> free (abandoned), server.writer: running -> dead, server.reader: blocked -> running\n"), "{text}");
+    assert!(text.contains("  3. server.writer died at line 27, before: b = 1    m: owned by server.writer (count 1) -> free (abandoned), server.writer: running -> dead, server.reader: blocked -> running\n"), "{text}");
     let graph = mutexcheck(&["graph", &path]);
     let dot = String::from_utf8(graph.stdout).unwrap();
     assert!(dot.contains("server.writer died"), "{dot}");

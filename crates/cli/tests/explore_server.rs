@@ -103,7 +103,7 @@ fn malformed_and_refused_requests_get_a_4xx_and_the_server_keeps_serving() {
     assert_eq!(status, 200);
     let state: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!((state["steps"].as_u64(), state["path"].to_string().as_str()), (Some(1), "[2]"));
-    assert_eq!(state["view"]["steps"][0]["text"], "worker[0] crashed");
+    assert_eq!(state["view"]["steps"][0]["text"], "worker[0] crashed at line 21, before: while round < 2");
     let (code, out) = e.stop();
     assert_eq!((code, out.as_str()), (Some(0), "explore: stopped\n"), "Ctrl-C stops the server cleanly");
 }

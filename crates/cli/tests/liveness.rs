@@ -163,7 +163,7 @@ fn replay_reexecutes_the_prefix_and_the_cycle_and_confirms_it_closes() {
     let out = run(&["replay", "traces/spin.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stdout).ends_with(
-        "reproduced: violation (livelock) at step 3\n\
+        "reproduced: violation (livelock): the cycle of steps 2-3 repeats forever\n\
          livelock: steps 2-3 repeat forever, a fair run that never passes a `progress` statement\n\
          the cycle closes: step 3 returns to the state before step 2, so steps 2-3 repeat forever (a fair run)\n"
     ));

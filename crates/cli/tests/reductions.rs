@@ -83,8 +83,10 @@ fn every_model_gets_the_same_verdict_with_every_combination_of_reductions() {
             }
             if let (Some(c), Some(shortest)) = (r.counterexample(), shortest) {
                 let exact = strategy == Strategy::Bfs && !reductions.partial_order;
-                assert_eq!(c.shortest, exact, "{what}");
-                if exact {
+                // Any other run is called shortest only when an exact search proved it
+                // (issue #24): then it has the unreduced breadth-first length.
+                assert!(c.shortest || !exact, "{what}");
+                if exact || c.shortest {
                     assert_eq!(length, Some(shortest), "{what}: symmetry keeps the shortest length");
                 } else {
                     assert!(c.steps.len() >= shortest, "{what}");

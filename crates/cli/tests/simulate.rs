@@ -79,7 +79,7 @@ fn a_violating_run_is_printed_and_written_as_a_trace_that_replays() {
         "\nrun 5: violation (leaked_ownership)\nworker[0] ended owning m (count 1)\nrandom run (16 steps):\n"
     ));
     assert!(text.contains(
-        "   4. worker[1] crashed    m: owned by worker[1] (count 1) -> free (abandoned), worker[1]: running -> dead\n"
+        "   4. worker[1] crashed at line 24, before: a = a + 1    m: owned by worker[1] (count 1) -> free (abandoned), worker[1]: running -> dead\n"
     ));
     assert!(text.contains("trace written to traces/seed_bug.sim-seed3-run5.json (replay: mutexcheck replay traces/seed_bug.sim-seed3-run5.json)\n"));
     assert!(text.contains("  violations:      1 (leaked_ownership 1)\n"), "{text}");

@@ -197,7 +197,7 @@ fn the_seed_bug_page_shows_the_crash_the_abandoned_wait_and_the_leak() {
     assert_eq!(r.owner_of_m(7), ("worker[0]", "1", "false", ""));
     let (crash, crash_cell) = cell(&r.dom, &[("data-lane", "0"), ("data-step", "8")]);
     assert_eq!(attr(crash, "data-event"), "crash");
-    assert!(crash_cell.contains("\u{2716} worker[0] crashed"), "{crash_cell}");
+    assert!(crash_cell.contains("\u{2716} crashed at L23 if r == OK"), "{crash_cell}");
     assert_eq!(r.owner_of_m(8), ("", "0", "true", "abandoned"));
     assert!(r.dom.contains("\u{26a0} abandoned by worker[0]"));
     // ...worker[1]'s wait returns ABANDONED and takes it, `if r == OK` is false...
@@ -291,7 +291,7 @@ open -> 12 worker[1] | Step 12 of 12: worker[1] line 21: while round < 2 [false]
 ArrowLeft -> 11 worker[1] | Step 11 of 12: worker[1] line 28: round = round + 1 | Thread worker[1]: running, next line 21 | line 28
 ArrowLeft -> 10 worker[1] | Step 10 of 12: worker[1] line 23: if r == OK [false] | Thread worker[1]: running, next line 28 | line 23
 ArrowUp -> 9 worker[1] | Step 9 of 12: worker[1] line 22: let r = wait m timeout [ABANDONED (count 1)] | Thread worker[1]: running, next line 23 | line 22
-ArrowLeft -> 8 worker[1] | Step 8 of 12: worker[0] crashed | Thread worker[1]: running, next line 22 | line -
+ArrowLeft -> 8 worker[1] | Step 8 of 12: worker[0] crashed at line 23, before: if r == OK | Thread worker[1]: running, next line 22 | line 23
 Home -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
 ArrowLeft -> 0 worker[1] | Initial state (before step 1 of 12) | Thread worker[1]: running, next line 21 | line -
 ArrowRight -> 1 worker[1] | Step 1 of 12: worker[0] line 21: while round < 2 [true] | Thread worker[1]: running, next line 21 | line 21
@@ -424,4 +424,61 @@ fn a_long_trace_of_ten_threads_has_no_overlapping_labels() {
     assert_eq!(r.owner_of_m(crash), ("", "0", "true", "abandoned"));
     let (tag, _) = cell(&r.dom, &[("data-lane", "3"), ("data-step", &crash.to_string())]);
     assert_eq!(attr(tag, "data-event"), "crash");
+}
+
+/// The page of a golden trace, rendered with `fragment` (issue #24's tests below).
+fn golden_page(test: &str, stem: &str, fragment: &str) -> Option<Rendered> {
+    let browser = chromium()?;
+    let dir = scratch(test);
+    let page = dir.join(format!("{stem}.html"));
+    let out = mutexcheck(&root(), &["view", &format!("traces/{stem}.json"), "-o", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(render(&browser, &page, fragment))
+}
+
+/// Issue #24: the crash row says where the thread was, and the source panel shows that
+/// line (it once showed the header comment: a crash step had no line).
+#[test]
+fn a_crash_row_says_where_and_the_source_panel_shows_the_crashed_threads_line() {
+    let Some(r) = golden_page("crash_line", "two_sections_crash", "step=9&thread=transfer") else { return };
+    let (crash, crash_cell) = cell(&r.dom, &[("data-lane", "0"), ("data-step", "9")]);
+    assert_eq!(attr(crash, "data-event"), "crash");
+    assert!(crash_cell.contains("\u{2716} crashed at L28 wait mb"), "{crash_cell}");
+    assert!(r.dom.contains("Step 9 of 9: transfer crashed at line 28, before: wait mb"));
+    assert!(r.dom.contains("<div class=\"src-line cur\"><span class=\"ln\">28</span>"), "the crashed thread's line");
+}
+
+/// Issue #24: a POSIX model in POSIX words: the legend says OWNERDEAD (not ABANDONED), the
+/// lock that returns OWNERDEAD leaves the mutex inconsistent (not "flag cleared"), every
+/// row after it says so, and the unlock makes it not recoverable.
+#[test]
+fn a_posix_page_says_owner_died_inconsistent_and_not_recoverable() {
+    let Some(r) = golden_page("posix_words", "posix_forgot_consistent", "") else { return };
+    let legend = &r.dom[r.dom.find("id=\"legend\"").unwrap()..];
+    let legend = &legend[..legend.find("</div>").unwrap()];
+    assert!(legend.contains(">OWNERDEAD</span>") && legend.contains("inconsistent"), "{legend}");
+    assert!(!legend.contains(">ABANDONED<") && !legend.contains("mutex abandoned"), "{legend}");
+    assert!(!r.dom.contains("\u{b7} flag cleared<"));
+    assert_eq!(r.owner_of_m(4), ("", "0", "true", "abandoned"));
+    assert!(r.dom.contains("\u{26a0} owner worker[0] died"));
+    assert_eq!(r.owner_of_m(5), ("worker[1]", "1", "false", "ownerdead"));
+    assert!(r.dom.contains("\u{26a0} worker[1] \u{d7}1 \u{b7} inconsistent (OWNERDEAD)"));
+    for k in 6..=9 {
+        let (_, owner) = cell(&r.dom, &[("data-mutex", "m"), ("data-step", &k.to_string())]);
+        assert!(owner.contains("worker[1] \u{d7}1 \u{b7} inconsistent"), "step {k}: {owner}");
+    }
+    assert_eq!(r.owner_of_m(10).3, "notrecoverable");
+    assert!(r.dom.contains("\u{26a0} not recoverable"));
+}
+
+/// Issue #24: a lasso's page names the cycle in its violation line and its legend.
+#[test]
+fn a_lasso_page_names_the_cycle_in_the_violation_and_the_legend() {
+    let Some(r) = golden_page("lasso", "livelock", "") else { return };
+    assert!(r.dom.contains("Violation: the cycle of steps 1-12 repeats forever (livelock): "));
+    assert!(!r.dom.contains("Violation at step 12"));
+    assert!(r
+        .dom
+        .contains("<span class=\"swatch cycle-key\"></span><span class=\"lbl\">cycle: repeats forever</span>"));
+    assert!(r.dom.contains("\u{26a0} the cycle of steps 1-12 repeats forever: "));
 }

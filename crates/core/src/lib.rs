@@ -17,6 +17,7 @@ mod eval;
 mod flow;
 pub mod guarded;
 pub mod ir;
+pub mod killed;
 mod liveness;
 pub mod mutex;
 pub mod pack;

@@ -30,6 +30,9 @@ pub struct ViewData {
     pub violation: Option<ViolationView>,
     /// The crash budget, the search and the reductions the trace was found with.
     pub options: String,
+    /// The model's mutex semantics, `win32` or `posix`: the page names a dead owner's mutex
+    /// in that flavor's words (ABANDONED, or OWNERDEAD and inconsistent).
+    pub semantics: String,
     /// Process instances in layout order, each with its lanes.
     pub processes: Vec<ProcessView>,
     /// One lane per thread, by thread id.
@@ -91,12 +94,29 @@ pub struct StepView {
     pub outcome: String,
     /// The recursion count after a successful wait.
     pub count: Option<u32>,
-    /// The statement's line in the model, from 1 (`run` only).
+    /// The statement's line in the model, from 1: for `run` the statement run, for a crash
+    /// or death the statement the first thread it killed was at (the source panel shows it).
     pub line: Option<u32>,
+    /// For a crash or death: each thread it killed and where it was.
+    pub killed: Vec<KilledView>,
     /// The step in one line, as the text report writes it.
     pub text: String,
     /// The items it changed, as the trace records them.
     pub changes: Vec<Change>,
+}
+
+/// One thread a crash or death killed, and the statement it was at.
+#[derive(Clone, Debug, Serialize)]
+pub struct KilledView {
+    /// The thread's lane.
+    pub lane: usize,
+    /// The statement's line, from 1 (`None` for a model without source).
+    pub line: Option<u32>,
+    /// The statement's text.
+    pub statement: String,
+    /// Where it was, in words: `at line 26, before: release ma` or `at line 31, blocked in:
+    /// wait mb`.
+    pub at: String,
 }
 
 /// The whole state at one point of the run.
@@ -123,6 +143,11 @@ pub struct MutexView {
     /// Free and abandoned: the next successful wait returns `ABANDONED` (POSIX: the owner
     /// died, and the next lock returns `OWNERDEAD`).
     pub abandoned: bool,
+    /// POSIX: owned by a thread that got `OWNERDEAD` and has not made it consistent yet
+    /// (unlocked so, it becomes not recoverable).
+    pub inconsistent: bool,
+    /// POSIX: not recoverable: every lock fails with `NOTRECOVERABLE`, forever.
+    pub not_recoverable: bool,
     /// The state in words: `free`, `free (abandoned)`, `owned by worker[0] (count 1)`.
     pub text: String,
 }
@@ -163,8 +188,14 @@ impl ViewData {
         let mut data = ViewData::of_run(system, run, source, initial, &[]);
         data.model = trace.model.name.clone();
         data.states.extend(steps.iter().map(|s| state_view(system, &s.state)));
-        data.steps =
-            trace.steps.iter().zip(steps).map(|(record, replayed)| step_view(system, record, replayed)).collect();
+        let befores = std::iter::once(initial).chain(steps.iter().map(|s| &s.state));
+        data.steps = trace
+            .steps
+            .iter()
+            .zip(steps)
+            .zip(befores)
+            .map(|((record, replayed), before)| step_view(system, record, replayed, before))
+            .collect();
         data
     }
 
@@ -187,8 +218,9 @@ impl ViewData {
             .enumerate()
             .map(|(k, s)| {
                 let record = step_record(system, k + 1, &s.step, before, &s.state);
+                let view = step_view(system, &record, s, before);
                 before = &s.state;
-                step_view(system, &record, s)
+                view
             })
             .collect();
         ViewData {
@@ -197,6 +229,7 @@ impl ViewData {
             source: String::from_utf8_lossy(source).into_owned(),
             violation: run.violation,
             options: run.options,
+            semantics: system.model().semantics.name().to_string(),
             processes,
             lanes,
             mutexes: system.model().mutexes.iter().map(|m| m.name.clone()).collect(),
@@ -218,7 +251,9 @@ pub struct RunInfo {
     pub violation: Option<ViolationView>,
 }
 
-fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> StepView {
+/// The view of one step taken from `before` (the state it left: where the threads a crash
+/// kills were).
+fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep, before: &State) -> StepView {
     let lanes = match replayed.step.action {
         // A thread's death is drawn on its own lane only: its process lives on.
         Action::Run { thread, .. } | Action::Die { thread } => vec![usize::from(thread)],
@@ -226,6 +261,19 @@ fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> Step
             system.layout().processes[process].threads.clone().map(usize::from).collect()
         }
     };
+    let killed: Vec<KilledView> = system
+        .killed(before, &replayed.step.action)
+        .iter()
+        .map(|k| {
+            let (span, text, _) = system.killed_at(k);
+            KilledView {
+                lane: usize::from(k.thread),
+                line: (span.line > 0).then_some(span.line),
+                statement: text.to_string(),
+                at: system.killed_text(k),
+            }
+        })
+        .collect();
     StepView {
         index: record.index,
         actor: record.actor.clone(),
@@ -234,8 +282,9 @@ fn step_view(system: &System, record: &StepRecord, replayed: &TraceStep) -> Step
         operation: record.operation.clone(),
         outcome: record.outcome.clone(),
         count: record.count,
-        line: record.span.map(|s| s.line),
-        text: system.step_text(&replayed.step),
+        line: record.span.map(|s| s.line).or_else(|| killed.iter().find_map(|k| k.line)),
+        killed,
+        text: system.step_text_in(before, &replayed.step),
         changes: record.changes.clone(),
     }
 }
@@ -247,14 +296,19 @@ fn state_view(system: &System, state: &State) -> StateView {
             let value = system.mutex(state, m);
             // A POSIX mutex whose owner died is drawn as an abandoned one: free, and the
             // next lock reports the death (OWNERDEAD).
-            let abandoned = match system.model().semantics {
-                Semantics::Win32 => value.abandoned,
-                Semantics::Posix => system.posix_mutex(state, m).consistency == Consistency::OwnerDied,
+            let (abandoned, consistency) = match system.model().semantics {
+                Semantics::Win32 => (value.abandoned, Consistency::Consistent),
+                Semantics::Posix => {
+                    let c = system.posix_mutex(state, m).consistency;
+                    (c == Consistency::OwnerDied, c)
+                }
             };
             MutexView {
                 owner: value.owner.map(usize::from),
                 count: value.count,
                 abandoned,
+                inconsistent: consistency == Consistency::Inconsistent,
+                not_recoverable: consistency == Consistency::NotRecoverable,
                 text: system.mutex_state_text(state, m),
             }
         })

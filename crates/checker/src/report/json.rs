@@ -44,7 +44,6 @@ pub fn trace(system: &System, c: &Counterexample) -> Value {
                     })
                 })
                 .collect();
-            before = &ts.state;
             let mut step = json!({
                 "index": k + 1,
                 "actor": system.actor(&ts.step.action),
@@ -52,9 +51,15 @@ pub fn trace(system: &System, c: &Counterexample) -> Value {
                 "line": instr.map(|i| i.span.line).filter(|&l| l > 0),
                 "statement": instr.map(|i| i.text.clone()),
                 "outcome": system.outcome_text(&ts.step.outcome),
-                "text": system.step_text(&ts.step),
+                "text": system.step_text_in(before, &ts.step),
                 "changes": changes,
             });
+            // A crash or death: where each thread it killed was.
+            let killed = killed(system, before, &ts.step);
+            if !killed.is_empty() {
+                step["killed"] = json!(killed);
+            }
+            before = &ts.state;
             // A statement of a procedure: the calls it sits in, outermost first.
             if let Some(i) = instr.filter(|i| !i.called_from.is_empty()) {
                 step["called_from"] = json!(i.called_from);
@@ -73,6 +78,28 @@ pub fn trace(system: &System, c: &Counterexample) -> Value {
         trace["shortened_from"] = json!(found);
     }
     trace
+}
+
+/// The threads a crash or death step kills from `before`: `{thread, line, statement,
+/// called_from?, blocked}` each.
+fn killed(system: &System, before: &State, step: &mutexcheck_core::Step) -> Vec<Value> {
+    system
+        .killed(before, &step.action)
+        .iter()
+        .map(|k| {
+            let (span, text, calls) = system.killed_at(k);
+            let mut v = json!({
+                "thread": system.thread_name(k.thread),
+                "line": (span.line > 0).then_some(span.line),
+                "statement": text,
+                "blocked": k.blocked,
+            });
+            if !calls.is_empty() {
+                v["called_from"] = json!(calls);
+            }
+            v
+        })
+        .collect()
 }
 
 /// Renders a check of `system` as one JSON document: model, options, verdict, violation,

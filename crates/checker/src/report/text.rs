@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use mutexcheck_core::describe::Change;
-use mutexcheck_core::{Step, System};
+use mutexcheck_core::{State, Step, System};
 
 use super::ReportOptions;
 use crate::result::{CheckResult, Counterexample, Verdict};
@@ -32,9 +32,17 @@ pub fn verdict_line(result: &CheckResult) -> String {
 }
 
 /// One numbered line of a trace: `  3. worker[0] line 12: a = a + 1    a: 0 -> 1`, the
-/// number right-aligned to `width` digits. Check reports and replay print the same lines.
-pub fn trace_line(system: &System, index: usize, width: usize, step: &Step, changes: &[Change]) -> String {
-    let line = system.step_text(step);
+/// number right-aligned to `width` digits; a crash or death says where each thread it killed
+/// was in `before`, the state the step left. Check reports and replay print the same lines.
+pub fn trace_line(
+    system: &System,
+    index: usize,
+    width: usize,
+    before: &State,
+    step: &Step,
+    changes: &[Change],
+) -> String {
+    let line = system.step_text_in(before, step);
     if changes.is_empty() {
         format!("  {index:>width$}. {line}")
     } else {
@@ -55,8 +63,10 @@ pub fn trace_heading(c: &Counterexample) -> String {
             start - 1
         );
     }
+    // A run known shortest gets no `--shortest` hint: that option could not shorten it.
     match (c.shortest, c.shortened_from) {
-        (true, _) => format!("shortest counterexample ({n} step{plural})"),
+        (true, Some(m)) => format!("shortest counterexample ({n} step{plural}, shortened from the {m} the search found)"),
+        (true, None) => format!("shortest counterexample ({n} step{plural})"),
         (false, Some(m)) if c.shortening_stopped.is_some() => format!(
             "counterexample ({n} step{plural}, shortened from the {m} the search found until {}; --shortest gives a shortest one)",
             c.shortening_stopped.map(|l| l.describe()).unwrap_or_default()
@@ -108,7 +118,8 @@ pub fn trace_body(system: &System, out: &mut String, c: &Counterexample) {
                 k + 1
             );
         }
-        let _ = writeln!(out, "{}", trace_line(system, k + 1, width, &ts.step, &system.changes(before, &ts.state)));
+        let _ =
+            writeln!(out, "{}", trace_line(system, k + 1, width, before, &ts.step, &system.changes(before, &ts.state)));
         before = &ts.state;
     }
 }

@@ -22,8 +22,8 @@ pub const FORMAT_NAME: &str = "mutexcheck-trace";
 /// (lasso counterexamples of liveness properties); version 3 the step action `die` (a
 /// `may_die` thread died alone) and a step's `called_from` (the procedure calls a statement
 /// sits in); version 4 `model.from_trace_dir` (the model's path relative to the trace's
-/// directory) and the typed values of changes (`before_value`, `after_value`). Older traces
-/// are read as they are.
+/// directory), the typed values of changes (`before_value`, `after_value`) and a crash or
+/// death step's `killed` (where each thread it killed was). Older traces are read as they are.
 pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest version this build reads.
@@ -124,8 +124,51 @@ pub struct StepRecord {
     /// (the last names the procedure `span` is in). Absent for a statement of the thread.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub called_from: Vec<CallSite>,
+    /// Version 4: for a `crash` or `die` step, each thread it killed and the statement the
+    /// thread was at (had not yet run, or was blocked in). Absent for other steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub killed: Vec<KilledRecord>,
     /// The items of the state this step changed.
     pub changes: Vec<Change>,
+}
+
+/// Version 4: one thread a crash or a death killed, and where it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KilledRecord {
+    /// The thread's name.
+    pub thread: String,
+    /// The instruction index of the statement it was at.
+    pub pc: usize,
+    /// That statement's source text.
+    pub operation: String,
+    /// Where that statement is in the model.
+    pub span: Span,
+    /// For a statement of a procedure, the calls it sits in, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub called_from: Vec<CallSite>,
+    /// True when the thread was blocked in that statement (an infinite wait).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
+}
+
+/// The killed threads of a step taken from `before`, as a trace records them.
+pub fn killed_records(system: &System, before: &State, step: &Step) -> Vec<KilledRecord> {
+    system
+        .killed(before, &step.action)
+        .iter()
+        .map(|k| {
+            let (span, text, calls) = system.killed_at(k);
+            KilledRecord {
+                thread: system.thread_name(k.thread).to_string(),
+                pc: k.pc,
+                operation: text.to_string(),
+                span,
+                called_from: calls.to_vec(),
+                blocked: k.blocked,
+            }
+        })
+        .collect()
 }
 
 /// `sha256:<hex>` of a model file's bytes.
@@ -180,6 +223,7 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
         count,
         span: instr.map(|i| i.span),
         called_from: instr.map(|i| i.called_from.clone()).unwrap_or_default(),
+        killed: killed_records(system, before, step),
         changes: system.changes(before, after),
     }
 }
@@ -282,6 +326,10 @@ impl TraceFile {
         if version < 4 && trace.steps.iter().flat_map(|s| &s.changes).any(typed) {
             let message =
                 format!("`before_value` and `after_value` are version 4 fields, but the trace says version {version}");
+            return Err(TraceError::Malformed { message });
+        }
+        if version < 4 && trace.steps.iter().any(|s| !s.killed.is_empty()) {
+            let message = format!("`killed` is a version 4 field, but the trace says version {version}");
             return Err(TraceError::Malformed { message });
         }
         Ok(trace)

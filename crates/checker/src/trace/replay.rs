@@ -181,8 +181,11 @@ fn run(
             );
             return diverged(lines, index, reason);
         }
+        if let Some(reason) = killed_differs(&got, recorded) {
+            return diverged(lines, index, reason);
+        }
         let width = trace.steps.len().to_string().len();
-        lines.push(crate::report::trace_line(system, index, width, step, &got.changes));
+        lines.push(crate::report::trace_line(system, index, width, &state, step, &got.changes));
         let found = violation_at(Some((&state, step)), next);
         if let Some(states) = states.as_deref_mut() {
             states.push(TraceStep { step: step.clone(), state: next.clone() });
@@ -251,6 +254,34 @@ fn finish(
 fn same_procs(a: &StepRecord, b: &StepRecord) -> bool {
     a.called_from.len() == b.called_from.len()
         && a.called_from.iter().zip(&b.called_from).all(|(x, y)| x.proc == y.proc)
+}
+
+/// Why a crash or death no longer kills its threads where the trace says (by thread,
+/// instruction and statement: lines may move). A trace older than version 4 records no
+/// `killed` and is not checked for it.
+fn killed_differs(got: &StepRecord, recorded: &StepRecord) -> Option<String> {
+    let key = |k: &super::format::KilledRecord| (k.thread.clone(), k.pc, k.operation.clone());
+    let same =
+        got.killed.len() == recorded.killed.len() && got.killed.iter().map(key).eq(recorded.killed.iter().map(key));
+    if recorded.killed.is_empty() || same {
+        return None;
+    }
+    let say = |ks: &[super::format::KilledRecord]| {
+        let each: Vec<String> =
+            ks.iter().map(|k| format!("{} at line {} (`{}`)", k.thread, k.span.line, k.operation)).collect();
+        if each.is_empty() {
+            "no thread".to_string()
+        } else {
+            each.join(", ")
+        }
+    };
+    let verb = if recorded.action == "die" { "death" } else { "crash" };
+    Some(format!(
+        "{}'s {verb} now kills {}, the trace says it killed {}",
+        recorded.actor,
+        say(&got.killed),
+        say(&recorded.killed)
+    ))
 }
 
 fn op_text(step: &StepRecord) -> String {

@@ -7,7 +7,7 @@ var MutexcheckViewer = (function () {
   var root = document.getElementById('viewer');
   var grid = document.getElementById('grid');
   var chart = document.getElementById('chart');
-  var data, lanes, steps, states, mutexes, v;
+  var data, lanes, steps, states, mutexes, v, posix;
   var HEAD_ROWS = 2;
   // Columns: the step number, then one per mutex (kept in view when the lanes scroll
   // sideways: who owns what is what a reader looks at most), then one per thread.
@@ -40,6 +40,10 @@ var MutexcheckViewer = (function () {
   }
   function outcomeClass(outcome) {
     if (/^(OK|ABANDONED|TIMEOUT|NOT_OWNER|true|false|done)$/.test(outcome)) return 'o-' + outcome;
+    // POSIX's results, coloured as their Win32 counterparts.
+    if (outcome === 'OWNERDEAD') return 'o-ABANDONED';
+    if (/^(TIMEDOUT|BUSY)$/.test(outcome)) return 'o-TIMEOUT';
+    if (/^(PERM|NOTRECOVERABLE|INVAL)$/.test(outcome)) return 'o-NOT_OWNER';
     if (/^alternative /.test(outcome)) return 'o-alt';
     return 'o-fault';
   }
@@ -60,9 +64,18 @@ var MutexcheckViewer = (function () {
     }
     var legend = document.getElementById('legend');
     legend.textContent = '';
-    [['OK', 'badge o-OK'], ['ABANDONED', 'badge o-ABANDONED'], ['TIMEOUT', 'badge o-TIMEOUT'],
-     ['crashed', 'swatch crash'], ['blocked', 'swatch st-blocked'], ['finished', 'swatch st-finished'],
-     ['dead', 'swatch st-dead'], ['mutex abandoned', 'swatch own abandoned']].forEach(function (k) {
+    // Each flavor in its own words: Win32's abandoned mutex is POSIX's owner died (OWNERDEAD).
+    var keys = posix
+      ? [['OK', 'badge o-OK'], ['OWNERDEAD', 'badge o-ABANDONED'], ['TIMEDOUT', 'badge o-TIMEOUT'],
+         ['crashed', 'swatch crash'], ['blocked', 'swatch st-blocked'], ['finished', 'swatch st-finished'],
+         ['dead', 'swatch st-dead'], ['owner died (next lock: OWNERDEAD)', 'swatch own abandoned'],
+         ['inconsistent', 'swatch own inconsistent']]
+      : [['OK', 'badge o-OK'], ['ABANDONED', 'badge o-ABANDONED'], ['TIMEOUT', 'badge o-TIMEOUT'],
+         ['crashed', 'swatch crash'], ['blocked', 'swatch st-blocked'], ['finished', 'swatch st-finished'],
+         ['dead', 'swatch st-dead'], ['mutex abandoned', 'swatch own abandoned']];
+    // A lasso's rows carry the cycle mark: say what it means.
+    if (v && v.cycle_start) keys.push(['cycle: repeats forever', 'swatch cycle-key']);
+    keys.forEach(function (k) {
       var key = el('span', 'key');
       key.appendChild(k[1].indexOf('badge') === 0 ? label(k[0], k[1]) : el('span', k[1]));
       if (k[1].indexOf('badge') !== 0) key.appendChild(label(k[0]));
@@ -70,7 +83,12 @@ var MutexcheckViewer = (function () {
     });
     legend.appendChild(label('\u2190/\u2192 or click: step · click a lane: its locals'));
   }
-  function violationText() { return 'Violation at step ' + v.step + ' (' + v.kind + '): ' + v.message; }
+  function violationText() {
+    if (v.cycle_start) {
+      return 'Violation: the cycle of steps ' + v.cycle_start + '-' + v.step + ' repeats forever (' + v.kind + '): ' + v.message;
+    }
+    return 'Violation at step ' + v.step + ' (' + v.kind + '): ' + v.message;
+  }
 
   // ---- chart ------------------------------------------------------------------------
   function drawChart() {
@@ -122,24 +140,44 @@ var MutexcheckViewer = (function () {
       var mark = '';
       if (prev && !prev.abandoned && st.abandoned) mark = 'abandoned';
       if (prev && prev.abandoned && !st.abandoned) mark = 'cleared';
+      // POSIX: the lock that returned OWNERDEAD left the mutex inconsistent; that is not
+      // "cleared" (until `consistent`, unlocking makes it not recoverable).
+      if (posix && mark === 'cleared' && st.inconsistent) mark = 'ownerdead';
+      if (posix && prev && prev.inconsistent && !st.inconsistent && st.owner !== null) mark = 'consistent';
+      if (posix && prev && !prev.not_recoverable && st.not_recoverable) mark = 'notrecoverable';
       var c = el('div', 'cell own' + (mark ? ' mark-' + mark : ''));
       var owner = st.owner === null ? '' : lanes[st.owner].name;
-      var text = owner ? owner + ' \u00d7' + st.count : (st.abandoned ? 'free, abandoned' : '');
+      var freeDead = posix ? 'free, owner died' : 'free, abandoned';
+      var text = owner ? owner + ' \u00d7' + st.count : (st.abandoned ? freeDead : '');
+      if (st.inconsistent) text += ' \u00b7 inconsistent';
       // Any other state a free mutex can be in (POSIX: not recoverable) is shown in words.
       if (!owner && !st.abandoned && st.text !== 'free') text = st.text;
       if (owner) c.style.background = laneColor(st.owner, true);
       else if (st.abandoned) c.classList.add('abandoned');
+      if (st.inconsistent || st.not_recoverable) c.classList.add('inconsistent');
+      var why = {
+        abandoned: posix ? ' (its owner died at this step: the next lock returns OWNERDEAD)' : ' (abandoned at this step)',
+        cleared: ' (the abandoned flag was cleared at this step)',
+        ownerdead: ' (locked with OWNERDEAD at this step: inconsistent until `consistent`; unlocked so, it becomes not recoverable)',
+        consistent: ' (made consistent at this step)',
+        notrecoverable: ' (unlocked while inconsistent at this step: every lock now fails with NOTRECOVERABLE)'
+      };
       if (mark === 'abandoned') {
         // The owner's thread ended owning it (its process crashed, it died, or it finished or exited);
         // the same row of its lane says which.
-        text = '\u26a0 abandoned' + (prev.owner === null ? '' : ' by ' + lanes[prev.owner].name);
+        var was = prev.owner === null ? '' : lanes[prev.owner].name;
+        text = posix ? '\u26a0 owner ' + (was ? was + ' ' : '') + 'died' : '\u26a0 abandoned' + (was ? ' by ' + was : '');
       } else if (mark === 'cleared') {
         text += ' \u00b7 flag cleared';
+      } else if (mark === 'ownerdead') {
+        text = '\u26a0 ' + text + ' (OWNERDEAD)';
+      } else if (mark === 'consistent') {
+        text += ' \u00b7 made consistent';
+      } else if (mark === 'notrecoverable') {
+        text = '\u26a0 ' + text;
       }
       if (text) c.appendChild(label(text));
-      c.title = 'step ' + k + ': ' + mutexes[j] + ' is ' + st.text +
-        (mark === 'abandoned' ? ' (abandoned at this step)' : '') +
-        (mark === 'cleared' ? ' (the abandoned flag was cleared at this step)' : '');
+      c.title = 'step ' + k + ': ' + mutexes[j] + ' is ' + st.text + (mark ? why[mark] : '');
       c.dataset.mutex = mutexes[j];
       c.dataset.step = k;
       c.dataset.owner = owner;
@@ -160,14 +198,20 @@ var MutexcheckViewer = (function () {
           c.appendChild(label((step.line ? 'L' + step.line + ' ' : '') + (step.operation || ''), 'op'));
           c.appendChild(label(step.outcome, 'badge ' + outcomeClass(step.outcome)));
           c.title = 'step ' + k + ': ' + step.text;
-        } else if (step.action === 'die') {
-          // A thread's death: drawn on its own lane only, as its process lives on.
+        } else if (step.action === 'die' || step.action === 'crash') {
+          // A crash or a thread's death (drawn on the thread's own lane only, as its process
+          // lives on): each killed lane says the statement it was at.
+          var killed = null;
+          step.killed.forEach(function (kd) { if (kd.lane === lane) killed = kd; });
           c = el('div', 'cell crash');
-          c.appendChild(label('\u2716 ' + step.actor + ' died'));
-          c.title = 'step ' + k + ': thread ' + step.actor + ' died alone';
+          // The lane names the thread: the actor only when it is another name (the process).
+          var who = lanes[lane].name === step.actor ? '' : step.actor + ' ';
+          c.appendChild(label('\u2716 ' + who + (step.action === 'die' ? 'died' : 'crashed') +
+            (killed ? ' at ' + (killed.line ? 'L' + killed.line + ' ' : '') + killed.statement : '')));
+          c.title = 'step ' + k + ': ' + step.text;
         } else {
-          c = el('div', 'cell ' + (step.action === 'crash' ? 'crash' : 'restart'));
-          c.appendChild(label(step.action === 'crash' ? '\u2716 ' + step.actor + ' crashed' : '\u21bb restarted'));
+          c = el('div', 'cell restart');
+          c.appendChild(label('\u21bb restarted'));
           c.title = 'step ' + k + ': process ' + step.actor + ' ' + step.outcome;
         }
         c.dataset.event = step.action;
@@ -208,7 +252,8 @@ var MutexcheckViewer = (function () {
       var vrow = place(el('div', 'cell vrow'), stepRow(steps.length + 1), 1);
       vrow.style.gridColumn = '1 / -1';
       vrow.id = 'violation-row';
-      vrow.appendChild(label('\u26a0 step ' + v.step + ': ' + v.message + ' (' + v.kind + ')'));
+      var where = v.cycle_start ? 'the cycle of steps ' + v.cycle_start + '-' + v.step + ' repeats forever' : 'step ' + v.step;
+      vrow.appendChild(label('\u26a0 ' + where + ': ' + v.message + ' (' + v.kind + ')'));
       vrow.title = violationText();
     }
   }
@@ -382,7 +427,7 @@ var MutexcheckViewer = (function () {
   // the end of the run (explore, after each move).
   function draw(d, fromLink) {
     data = d;
-    lanes = d.lanes; steps = d.steps; states = d.states; mutexes = d.mutexes; v = d.violation;
+    lanes = d.lanes; steps = d.steps; states = d.states; mutexes = d.mutexes; v = d.violation; posix = d.semantics === 'posix';
     sel = { step: 0, lane: 0 };
     drawHeader();
     drawChart();
