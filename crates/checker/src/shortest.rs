@@ -10,11 +10,11 @@ use crate::checkable::Checkable;
 
 /// How many states the proof may store before it gives up (a count, not a time, so the
 /// answer is the same on every machine). Classroom models need a few hundred.
-const PROOF_STATES: usize = 100_000;
+pub const PROOF_STATES: usize = 100_000;
 
 /// How many packed 64-bit words the stored states may take in all (16 MB): a model of large
 /// states gives up sooner.
-const PROOF_WORDS: usize = 2_000_000;
+pub const PROOF_WORDS: usize = 2_000_000;
 
 /// True when `model` has no violating run of at most `depth` transitions, proved by a
 /// breadth-first search of at most [`PROOF_STATES`] states (and [`PROOF_WORDS`] words);
