@@ -4,7 +4,7 @@
 //! 0..4`, `shared f: bool`, `shared arr: [0..3; 4]`), so their first line is line 6.
 
 mod common;
-use common::{errors, with_header};
+use common::with_header;
 
 /// Asserts the exact list of (message, line, column, length) of a source's diagnostics.
 macro_rules! golden {
@@ -23,10 +23,7 @@ macro_rules! golden {
 }
 
 fn check(src: &str, want: &[(&str, u32, u32, u32)]) {
-    let got: Vec<(String, u32, u32, u32)> =
-        errors(src).into_iter().map(|d| (d.message, d.line, d.col, d.len)).collect();
-    let want: Vec<(String, u32, u32, u32)> = want.iter().map(|(m, l, c, n)| (m.to_string(), *l, *c, *n)).collect();
-    assert_eq!(got, want, "source:\n{src}");
+    common::assert_errors(src, want)
 }
 
 golden!(empty_file, "", ("the model is empty", 1, 1, 0));

@@ -32,10 +32,7 @@ macro_rules! golden {
 }
 
 fn check(src: &str, want: &[(&str, u32, u32, u32)]) {
-    let got: Vec<(String, u32, u32, u32)> =
-        errors(src).into_iter().map(|d| (d.message, d.line, d.col, d.len)).collect();
-    let want: Vec<(String, u32, u32, u32)> = want.iter().map(|(m, l, c, n)| (m.to_string(), *l, *c, *n)).collect();
-    assert_eq!(got, want, "source:\n{src}");
+    common::assert_errors(src, want)
 }
 
 /// The help line of the only diagnostic of `src`.

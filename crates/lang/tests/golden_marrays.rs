@@ -17,12 +17,7 @@ macro_rules! golden {
     ($name:ident, $src:expr, $($d:expr),+) => {
         #[test]
         fn $name() {
-            let src = header($src);
-            let got: Vec<(String, u32, u32, u32)> =
-                errors(&src).into_iter().map(|d| (d.message, d.line, d.col, d.len)).collect();
-            let want: Vec<(String, u32, u32, u32)> =
-                [$($d),+].iter().map(|(m, l, c, n): &(&str, u32, u32, u32)| (m.to_string(), *l, *c, *n)).collect();
-            assert_eq!(got, want, "source:\n{src}");
+            common::assert_errors(&header($src), &[$($d),+]);
         }
     };
 }

@@ -14,3 +14,13 @@ pub fn errors(src: &str) -> Vec<Diagnostic> {
 pub fn with_header(body: &str) -> String {
     format!("model t\nmutex m\nshared a: 0..4 = 0\nshared f: bool = false\nshared arr: [0..3; 4] = 0\n{body}")
 }
+
+/// Asserts the exact list of (message, line, column, length) of a source's diagnostics: the
+/// check every golden test file makes.
+#[allow(dead_code)] // not every test file that shares these helpers has golden tests
+pub fn assert_errors(src: &str, want: &[(&str, u32, u32, u32)]) {
+    let got: Vec<(String, u32, u32, u32)> =
+        errors(src).into_iter().map(|d| (d.message, d.line, d.col, d.len)).collect();
+    let want: Vec<(String, u32, u32, u32)> = want.iter().map(|(m, l, c, n)| (m.to_string(), *l, *c, *n)).collect();
+    assert_eq!(got, want, "source:\n{src}");
+}
