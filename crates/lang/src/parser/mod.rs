@@ -546,10 +546,17 @@ impl<'a> Parser<'a> {
         if may_die {
             self.bump();
         }
+        let (vars, body) = self.vars_and_statements("thread")?;
+        Ok(ThreadAst { name, may_die, vars, body })
+    }
+
+    /// `{ ... }` of `var` declarations and statements: a thread's or a procedure's body
+    /// (`what` names it in errors).
+    pub(super) fn vars_and_statements(&mut self, what: &str) -> PResult<(Vec<VarAst<'a>>, Vec<Stmt<'a>>)> {
         let open = self.expect(Tok::LBrace, "`{`")?;
         let mut vars = Vec::new();
         let mut body = Vec::new();
-        self.braced_items(open.sp, "thread", |p, t| {
+        self.braced_items(open.sp, what, |p, t| {
             if t.tok == Tok::Kw(Kw::Var) {
                 p.bump();
                 p.var_decl(t.sp).map(|v| vars.push(v))
@@ -557,7 +564,7 @@ impl<'a> Parser<'a> {
                 p.statement().map(|s| body.push(s))
             }
         })?;
-        Ok(ThreadAst { name, may_die, vars, body })
+        Ok((vars, body))
     }
 
     /// Parses the items of a `{ ... }` body opened at `open` until its `}`, one `item` call

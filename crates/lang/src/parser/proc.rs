@@ -28,17 +28,7 @@ impl<'a> Parser<'a> {
             ret = Some((t, s.to(self.prev_sp())));
         }
         let sp = kw.sp.to(self.prev_sp());
-        let open = self.expect(Tok::LBrace, "`{`")?;
-        let mut vars = Vec::new();
-        let mut body = Vec::new();
-        self.braced_items(open.sp, "procedure", |p, t| {
-            if t.tok == Tok::Kw(Kw::Var) {
-                p.bump();
-                p.var_decl(t.sp).map(|v| vars.push(v))
-            } else {
-                p.statement().map(|s| body.push(s))
-            }
-        })?;
+        let (vars, body) = self.vars_and_statements("procedure")?;
         Ok(ProcAst { name, params, ret, vars, body, sp })
     }
 
