@@ -413,25 +413,28 @@ fn starts_statement(t: Tok) -> bool {
     )
 }
 
-/// Tokens that begin a statement or a declaration: where recovery may resume.
+/// Tokens that begin a statement or a declaration (a thread's too): where recovery may resume.
 fn starts_item(t: Tok) -> bool {
-    starts_statement(t)
-        || matches!(
-            t,
-            Tok::Kw(
-                Kw::Model
-                    | Kw::Const
-                    | Kw::Enum
-                    | Kw::Semantics
-                    | Kw::Crashes
-                    | Kw::Mutex
-                    | Kw::Shared
-                    | Kw::Process
-                    | Kw::Thread
-                    | Kw::Protect
-                    | Kw::Allow
-                    | Kw::Invariant
-                    | Kw::Proc
-            )
+    starts_statement(t) || starts_top_level(t) || t == Tok::Kw(Kw::Thread)
+}
+
+/// Keywords that begin a top-level declaration.
+fn starts_top_level(t: Tok) -> bool {
+    matches!(
+        t,
+        Tok::Kw(
+            Kw::Model
+                | Kw::Const
+                | Kw::Enum
+                | Kw::Semantics
+                | Kw::Crashes
+                | Kw::Mutex
+                | Kw::Shared
+                | Kw::Process
+                | Kw::Proc
+                | Kw::Protect
+                | Kw::Allow
+                | Kw::Invariant
         )
+    )
 }

@@ -14,15 +14,19 @@ impl<'a> Parser<'a> {
     /// `NAME` or `NAME[INDEX]` where a mutex is expected (`what` says what the name is).
     pub(super) fn mutex_ref(&mut self, what: &str) -> PResult<MutexRefAst<'a>> {
         let name = self.ident(what)?;
-        let mut index = None;
-        if let Some(open) = self.eat(Tok::LBracket) {
-            self.enter(open.sp)?;
-            let e = self.expr();
-            self.leave();
-            index = Some(Box::new(e?));
-            self.expect(Tok::RBracket, "`]`")?;
-        }
+        let index = self.index_after()?;
         let sp = name.sp.to(self.prev_sp());
         Ok(MutexRefAst { name, index, sp })
+    }
+
+    /// `[INDEX]` after a name (of a mutex or of a variable), or nothing.
+    pub(super) fn index_after(&mut self) -> PResult<Option<Box<ExprAst<'a>>>> {
+        let Some(open) = self.eat(Tok::LBracket) else { return Ok(None) };
+        self.enter(open.sp)?;
+        let e = self.expr();
+        self.leave();
+        let index = Box::new(e?);
+        self.expect(Tok::RBracket, "`]`")?;
+        Ok(Some(index))
     }
 }

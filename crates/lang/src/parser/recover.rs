@@ -2,9 +2,8 @@
 //! skipped, so that names written there are not reported as unknown afterwards.
 
 use super::teach::{C_TYPES, DECLARATION_WORDS};
-use super::{starts_item, Parser};
+use super::{starts_item, starts_top_level, Parser};
 use crate::check::closest_word;
-use crate::lexer::Kw;
 use crate::lexer::Tok;
 use crate::source::Sp;
 
@@ -65,20 +64,7 @@ impl<'a> Parser<'a> {
     fn starts_declaration(&self) -> bool {
         let t = self.peek();
         match t.tok {
-            Tok::Kw(
-                Kw::Model
-                | Kw::Const
-                | Kw::Enum
-                | Kw::Semantics
-                | Kw::Crashes
-                | Kw::Mutex
-                | Kw::Shared
-                | Kw::Process
-                | Kw::Proc
-                | Kw::Protect
-                | Kw::Allow
-                | Kw::Invariant,
-            ) => true,
+            tok if starts_top_level(tok) => true,
             Tok::Ident => {
                 let word = self.slice(t.sp);
                 word == "starvation"

@@ -252,14 +252,7 @@ impl<'a> Parser<'a> {
 
     /// The rest of a place after its name: `[EXPR]` or nothing.
     fn place_after(&mut self, name: Ident<'a>) -> PResult<PlaceAst<'a>> {
-        let mut index = None;
-        if let Some(open) = self.eat(Tok::LBracket) {
-            self.enter(open.sp)?;
-            let e = self.expr();
-            self.leave();
-            index = Some(Box::new(e?));
-            self.expect(Tok::RBracket, "`]`")?;
-        }
+        let index = self.index_after()?;
         let sp = name.sp.to(self.prev_sp());
         Ok(PlaceAst { name, index, sp })
     }
