@@ -29,6 +29,7 @@ pub mod report;
 pub mod result;
 pub mod shortest;
 pub mod simulate;
+pub mod state_graph;
 pub mod stats;
 pub mod store;
 pub mod story;
