@@ -17,6 +17,7 @@ pub(crate) mod bfs;
 pub mod checkable;
 pub mod checks;
 pub mod coverage;
+pub(crate) mod dfs;
 pub mod explore;
 pub mod fingerprint;
 pub mod graph;
@@ -33,6 +34,8 @@ pub mod stats;
 pub mod store;
 pub mod story;
 pub mod system_model;
+#[cfg(test)]
+pub(crate) mod test_model;
 pub mod trace;
 pub mod trail;
 pub mod visited;
