@@ -13,7 +13,7 @@ use crate::guard::Guard;
 use crate::limits::Limit;
 use crate::properties::Violation;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use crate::stats::{peak_rss_kb, Stats};
+use crate::stats::Stats;
 use crate::store::{Entry, StateId, Store};
 
 /// Depth-first search of `model` within `options`' limits, under `guard`; see the module
@@ -36,12 +36,8 @@ pub(crate) fn dfs<M: Checkable>(
     };
     let verdict = search.run(progress);
     let mut stats = search.stats;
-    stats.allowed = search.allowed.into_counts();
     stats.states = search.store.len() as u64;
-    stats.elapsed = search.start.elapsed();
-    stats.peak_rss_kb = peak_rss_kb();
-    stats.stored_bytes = search.store.bytes() as u64;
-    stats.threads = 1;
+    stats.wrap_up(search.start, search.store.bytes() as u64, 1, search.allowed.into_counts());
     CheckResult { verdict, stats, strategy: options.strategy }
 }
 
@@ -72,17 +68,9 @@ impl<M: Checkable> Search<'_, M> {
             Err(Stop::Violation(violation, id, last)) => match self.counterexample(violation, id, last) {
                 Some(c) => Verdict::Violation(c),
                 // A bound passed while the run was rebuilt, and the model stopped early.
-                None => Verdict::Incomplete(self.guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+                None => Verdict::Incomplete(self.guard.cut_short_by()),
             },
         }
-    }
-
-    /// The state hooks, in their documented order.
-    fn state_violation(&self, state: &M::State) -> Option<Violation> {
-        self.model
-            .state_violation(state)
-            .or_else(|| self.model.deadlock(state))
-            .or_else(|| self.model.final_violation(state))
     }
 
     /// Runs the search; `Ok(Some(limit))` when it finished but skipped states beyond the
@@ -94,7 +82,7 @@ impl<M: Checkable> Search<'_, M> {
         let initial = self.model.initial_state();
         self.model.pack(&initial, &mut packed);
         self.store.insert(&packed, Entry { parent: 0, depth: 0 });
-        if let Some(v) = self.state_violation(&initial) {
+        if let Some(v) = self.model.check_state(&initial) {
             return Err(Stop::Violation(v, 0, None));
         }
         // Depth-first: a stack (breadth-first search runs in crate::bfs).
@@ -153,7 +141,7 @@ impl<M: Checkable> Search<'_, M> {
                     continue;
                 }
                 self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                if let Some(v) = self.state_violation(&next) {
+                if let Some(v) = self.model.check_state(&next) {
                     return Err(Stop::Violation(v, child, None));
                 }
                 new_children.push(child);
