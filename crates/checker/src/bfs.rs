@@ -27,7 +27,7 @@ use crate::guard::Guard;
 use crate::handoff::{lock, run_tasks, Mutex};
 use crate::limits::Limit;
 use crate::properties::Violation;
-use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use crate::result::{CheckResult, Counterexample, Verdict};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
@@ -432,27 +432,17 @@ impl<M: Checkable + Sync> Search<'_, M> {
         filled
     }
 
-    /// Rebuilds the run to the violation by running the model again from its initial state,
-    /// taking at each step the successor the trail names (and, for a violation at a
-    /// transition of the current level, that transition last). `None` when a bound passed
-    /// meanwhile and the model's successors stopped early.
+    /// Rebuilds the run to the violation from the successor numbers the trail names (and,
+    /// for a violation at a transition of the current level, that transition last), with
+    /// [`crate::path::rebuild`]. `None` when a bound passed meanwhile and the model's
+    /// successors stopped early.
     fn counterexample(&self, violation: Violation, key: Option<Key>) -> Option<Counterexample<M::State, M::Step>> {
-        let initial = self.model.initial_state();
         let mut ordinals = Vec::new();
         if let Some(key) = key {
             let depth = self.trail.levels() - 1;
             ordinals = self.trail.ordinals_to(depth, key.pos);
             ordinals.push(key.ord);
         }
-        let mut steps: Vec<TraceStep<M::State, M::Step>> = Vec::with_capacity(ordinals.len());
-        let mut successors = Vec::new();
-        for ord in ordinals {
-            let state = steps.last().map_or(&initial, |s| &s.state);
-            successors.clear();
-            self.model.successors(state, &mut successors);
-            let (step, state) = successors.drain(..).nth(ord as usize)?;
-            steps.push(TraceStep { step, state });
-        }
-        Some(Counterexample::new(violation, initial, steps, true))
+        Some(crate::path::rebuild(self.model, &ordinals)?.into_counterexample(violation, true))
     }
 }

@@ -152,32 +152,44 @@ impl<M: Checkable> Search<'_, M> {
         Ok(depth_cut)
     }
 
-    /// Rebuilds the run to state `id` by walking parents back, then regenerating each step:
-    /// the first successor of a parent that reaches the child is the one that discovered it.
-    /// `None` when a bound passed meanwhile and the model's successors stopped early.
+    /// Rebuilds the run to state `id` (and the step `last` out of it, for a violation on a
+    /// step) from its successor numbers, with [`crate::path::rebuild`]. `None` when a bound
+    /// passed meanwhile and the model's successors stopped early.
     fn counterexample(
         &self,
         violation: Violation,
         id: StateId,
         last: Option<(M::Step, M::State)>,
     ) -> Option<Counterexample<M::State, M::Step>> {
+        let mut run = crate::path::rebuild(self.model, &self.ordinals_to(id)?)?;
+        if let Some((step, state)) = last {
+            run.steps.push(TraceStep { step, state });
+        }
+        Some(run.into_counterexample(violation, false))
+    }
+
+    /// The successor numbers from the initial state to state `id` along its parent chain:
+    /// at each parent, the first successor that packs to the child, which is the one that
+    /// discovered it (a parent's successors are met in order). Worked out once, for a
+    /// counterexample, rather than stored with every state. `None` when a bound cut the
+    /// successors short.
+    fn ordinals_to(&self, id: StateId) -> Option<Vec<u32>> {
         let path = self.store.path_to(id);
-        let mut steps = Vec::with_capacity(path.len());
+        let mut ordinals = Vec::with_capacity(path.len());
         let mut successors = Vec::new();
+        let mut packed = vec![0u64; self.model.packed_words()];
         for pair in path.windows(2) {
             let parent = self.model.unpack(self.store.packed(pair[0]));
-            let child = self.model.unpack(self.store.packed(pair[1]));
+            let child = self.store.packed(pair[1]);
             successors.clear();
             self.model.successors(&parent, &mut successors);
-            // A stored parent reaches its child (successors are deterministic), unless a
-            // bound cut the successors short.
-            let (step, state) = successors.drain(..).find(|(_, s)| *s == child)?;
-            steps.push(TraceStep { step, state });
+            let ord = crate::path::find(&successors, |_, next| {
+                self.model.pack(next, &mut packed);
+                packed == child
+            })?;
+            ordinals.push(ord as u32);
         }
-        if let Some((step, state)) = last {
-            steps.push(TraceStep { step, state });
-        }
-        Some(Counterexample::new(violation, self.model.unpack(self.store.packed(0)), steps, false))
+        Some(ordinals)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod guard;
 pub(crate) mod handoff;
 pub mod limits;
 pub mod liveness;
+pub mod path;
 pub mod properties;
 pub mod report;
 pub mod result;

@@ -21,7 +21,7 @@ pub mod search;
 
 use std::sync::Arc;
 
-use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use mutexcheck_checker::result::{CheckResult, Verdict};
 use mutexcheck_checker::stats::Storage;
 use mutexcheck_checker::{Checkable, EngineOptions, Guard, SearchOptions, Stats, Strategy, SystemModel};
 use mutexcheck_core::System;
@@ -156,29 +156,20 @@ fn verdict(
         End::Limit(limit) => return Verdict::Incomplete(*limit),
         End::Violation(key, hook) => (key.as_deref().unwrap_or_default(), *hook),
     };
-    let initial = model.initial_state();
-    let mut steps: Vec<TraceStep<_, _>> = Vec::new();
-    let mut successors = Vec::new();
-    let mut violation = None;
-    for ord in ords(key) {
-        let state = steps.last().map_or(&initial, |s| &s.state);
-        successors.clear();
-        model.successors(state, &mut successors);
-        let Some((step, next)) = successors.drain(..).nth(ord as usize) else {
-            // The model stopped early: a bound passed while the run was rebuilt.
-            return Verdict::Incomplete(guard.cut_short_by());
-        };
-        if hook == Hook::Step {
-            violation = model.step_violation(state, &step, &next);
+    // The model stops early when a bound passed while the run was rebuilt.
+    let Some(run) = mutexcheck_checker::path::rebuild(model, &ords(key)) else {
+        return Verdict::Incomplete(guard.cut_short_by());
+    };
+    let violation = match (hook, run.steps.len()) {
+        (Hook::State, _) => model.check_state(run.last_state()),
+        (Hook::Step, 0) => None,
+        (Hook::Step, n) => {
+            let before = if n == 1 { &run.initial } else { &run.steps[n - 2].state };
+            model.step_violation(before, &run.steps[n - 1].step, &run.steps[n - 1].state)
         }
-        steps.push(TraceStep { step, state: next });
-    }
-    if hook == Hook::State {
-        let last = steps.last().map_or(&initial, |s| &s.state);
-        violation = model.check_state(last);
-    }
+    };
     match violation {
-        Some(violation) => Verdict::Violation(Counterexample::new(violation, initial, steps, true)),
+        Some(violation) => Verdict::Violation(run.into_counterexample(violation, true)),
         None => Verdict::Incomplete(guard.cut_short_by()),
     }
 }
