@@ -300,6 +300,15 @@ mod tests {
     }
 
     #[test]
+    fn work_cut_short_reports_the_flagged_bound_and_never_nothing() {
+        let guard = Guard::new(&Limits::default());
+        assert_eq!(guard.cut_short_by(), Limit::MaxMemory(0));
+        guard.interrupt().stop_now();
+        assert_eq!(guard.cut_short_by(), Limit::Interrupted);
+        assert_eq!(guard.interrupt().cut_short_by(), Limit::Interrupted);
+    }
+
+    #[test]
     fn a_bound_passed_before_an_interrupt_stays_the_reason() {
         let guard = Guard::new(&Limits { max_memory_mb: Some(0), ..Limits::default() });
         assert_eq!(guard.room_for(1 << 20), Err(Limit::MaxMemory(0)));
