@@ -27,8 +27,8 @@ use crate::guard::Guard;
 use crate::handoff::{lock, run_tasks, Mutex};
 use crate::limits::Limit;
 use crate::properties::Violation;
-use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use crate::stats::{peak_rss_kb, Stats, Storage};
+use crate::result::{CheckResult, Counterexample, Verdict};
+use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
@@ -120,11 +120,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
     let words = model.packed_words();
-    let storage = match (engine.fingerprints, words) {
-        (false, _) => Storage::Full,
-        (true, 1) => Storage::Fingerprints { exact: true },
-        (true, _) => Storage::Fingerprints { exact: false },
-    };
+    let storage = Storage::of(engine.fingerprints, words);
     let mut search = Search {
         model,
         options,
@@ -146,27 +142,16 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         Err(Stop::Violation(v, key)) => match search.counterexample(v, key) {
             Some(c) => Verdict::Violation(c),
             // A bound passed while the run was rebuilt, and the model stopped early.
-            None => Verdict::Incomplete(guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+            None => Verdict::Incomplete(guard.cut_short_by()),
         },
     };
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
-    stats.allowed = search.allowed.into_counts();
-    stats.elapsed = search.start.elapsed();
-    stats.peak_rss_kb = peak_rss_kb();
-    stats.stored_bytes = stored_bytes;
+    stats.wrap_up(search.start, stored_bytes, search.threads as u32, search.allowed.into_counts());
     CheckResult { verdict, stats, strategy: options.strategy }
 }
 
 impl<M: Checkable + Sync> Search<'_, M> {
-    /// The state hooks, in their documented order.
-    fn state_violation(&self, state: &M::State) -> Option<Violation> {
-        self.model
-            .state_violation(state)
-            .or_else(|| self.model.deadlock(state))
-            .or_else(|| self.model.final_violation(state))
-    }
-
     fn stored_bytes(&self) -> usize {
         self.shards.iter().map(|s| lock(s).bytes()).sum::<usize>() + self.trail.bytes()
     }
@@ -179,7 +164,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
         self.model.pack(&initial, &mut level);
         lock(&self.shards[shard_of(hash_words(&level))]).insert(&level, hash_words(&level));
         self.stats.states = 1;
-        if let Some(v) = self.state_violation(&initial) {
+        if let Some(v) = self.model.check_state(&initial) {
             return Err(Stop::Violation(v, None));
         }
         let mut depth = 0u32;
@@ -270,7 +255,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
             self.expand(level, from, (from + chunk).min(end))
         });
         if expanded.iter().any(|e| e.interrupted) {
-            return Err(Stop::Limit(self.guard.exceeded().unwrap_or(Limit::MaxMemory(0))));
+            return Err(Stop::Limit(self.guard.cut_short_by()));
         }
         let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
         // Starting threads costs tens of microseconds: not worth it for a few transitions.
@@ -438,7 +423,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
                         }
                         None => state.insert(self.model.unpack(packed)),
                     };
-                    let violation = self.state_violation(state);
+                    let violation = self.model.check_state(state);
                     filled.news.push(New { key, violation });
                     filled.packed.extend_from_slice(packed);
                 }
@@ -447,27 +432,17 @@ impl<M: Checkable + Sync> Search<'_, M> {
         filled
     }
 
-    /// Rebuilds the run to the violation by running the model again from its initial state,
-    /// taking at each step the successor the trail names (and, for a violation at a
-    /// transition of the current level, that transition last). `None` when a bound passed
-    /// meanwhile and the model's successors stopped early.
+    /// Rebuilds the run to the violation from the successor numbers the trail names (and,
+    /// for a violation at a transition of the current level, that transition last), with
+    /// [`crate::path::rebuild`]. `None` when a bound passed meanwhile and the model's
+    /// successors stopped early.
     fn counterexample(&self, violation: Violation, key: Option<Key>) -> Option<Counterexample<M::State, M::Step>> {
-        let initial = self.model.initial_state();
         let mut ordinals = Vec::new();
         if let Some(key) = key {
             let depth = self.trail.levels() - 1;
             ordinals = self.trail.ordinals_to(depth, key.pos);
             ordinals.push(key.ord);
         }
-        let mut steps: Vec<TraceStep<M::State, M::Step>> = Vec::with_capacity(ordinals.len());
-        let mut successors = Vec::new();
-        for ord in ordinals {
-            let state = steps.last().map_or(&initial, |s| &s.state);
-            successors.clear();
-            self.model.successors(state, &mut successors);
-            let (step, state) = successors.drain(..).nth(ord as usize)?;
-            steps.push(TraceStep { step, state });
-        }
-        Some(Counterexample::new(violation, initial, steps, true))
+        Some(crate::path::rebuild(self.model, &ordinals)?.into_counterexample(violation, true))
     }
 }

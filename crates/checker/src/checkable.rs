@@ -15,9 +15,10 @@ use crate::properties::Violation;
 ///
 /// The search calls the hooks in a fixed order, so that a state or a transition with several
 /// violations always reports the same one: for each transition, [`Checkable::step_violation`];
-/// then, for a state seen for the first time, [`Checkable::state_violation`],
-/// [`Checkable::deadlock`] and [`Checkable::final_violation`], the first `Some` winning.
-/// The initial state goes through the three state hooks before anything else.
+/// then, for a state seen for the first time, [`Checkable::check_state`]: the three state
+/// hooks [`Checkable::state_violation`], [`Checkable::deadlock`] and
+/// [`Checkable::final_violation`], the first `Some` winning. The initial state goes through
+/// [`Checkable::check_state`] before anything else.
 pub trait Checkable {
     /// A global state. Equal states are explored once.
     type State: Clone + Eq;
@@ -66,4 +67,59 @@ pub trait Checkable {
 
     /// A violation of an end-of-run property, for a state where the run is over.
     fn final_violation(&self, state: &Self::State) -> Option<Violation>;
+
+    /// The state hooks in their documented order (state properties, deadlock, end of run),
+    /// the first `Some` winning: what every search asks of a state it reaches first. Written
+    /// once here, so that every engine reports the same violation for the same state.
+    fn check_state(&self, state: &Self::State) -> Option<Violation> {
+        self.state_violation(state).or_else(|| self.deadlock(state)).or_else(|| self.final_violation(state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::properties::ViolationKind;
+
+    /// States are bit sets of the hooks that fire: 1 state property, 2 deadlock, 4 end of run.
+    struct Hooks;
+
+    impl Checkable for Hooks {
+        type State = u8;
+        type Step = ();
+        fn packed_words(&self) -> usize {
+            1
+        }
+        fn pack(&self, state: &u8, out: &mut [u64]) {
+            out[0] = *state as u64;
+        }
+        fn unpack(&self, packed: &[u64]) -> u8 {
+            packed[0] as u8
+        }
+        fn initial_state(&self) -> u8 {
+            0
+        }
+        fn successors(&self, _: &u8, _: &mut Vec<((), u8)>) {}
+        fn step_violation(&self, _: &u8, _: &(), _: &u8) -> Option<Violation> {
+            None
+        }
+        fn state_violation(&self, s: &u8) -> Option<Violation> {
+            (s & 1 != 0).then(|| Violation::new(ViolationKind::Invariant, "invariant"))
+        }
+        fn deadlock(&self, s: &u8) -> Option<Violation> {
+            (s & 2 != 0).then(|| Violation::new(ViolationKind::Deadlock, "deadlock"))
+        }
+        fn final_violation(&self, s: &u8) -> Option<Violation> {
+            (s & 4 != 0).then(|| Violation::new(ViolationKind::AtEnd, "at end"))
+        }
+    }
+
+    #[test]
+    fn check_state_reports_state_property_then_deadlock_then_end_of_run() {
+        let message = |s: u8| Hooks.check_state(&s).map(|v| v.message);
+        assert_eq!(message(0), None);
+        assert_eq!(message(7).as_deref(), Some("invariant"));
+        assert_eq!(message(6).as_deref(), Some("deadlock"));
+        assert_eq!(message(4).as_deref(), Some("at end"));
+    }
 }

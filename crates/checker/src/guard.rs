@@ -89,6 +89,10 @@ impl Shared {
         Ok(())
     }
 
+    fn cut_short_by(&self) -> Limit {
+        self.exceeded().unwrap_or(Limit::MaxMemory(0))
+    }
+
     fn exceeded(&self) -> Option<Limit> {
         match self.stop.load(Ordering::Relaxed) {
             GO => None,
@@ -202,6 +206,13 @@ impl Guard {
         self.shared.exceeded()
     }
 
+    /// The bound to report for work the model cut short (its successors stopped early, so
+    /// the phase cannot finish): [`Guard::exceeded`], or [`Limit::MaxMemory`] of 0 should no
+    /// bound be flagged, so that a cut-short phase is never reported complete.
+    pub fn cut_short_by(&self) -> Limit {
+        self.shared.cut_short_by()
+    }
+
     /// A cheap handle on the same flag, for code that outlives a borrow of the guard.
     pub fn interrupt(&self) -> Interrupt {
         Interrupt(Arc::clone(&self.shared))
@@ -248,6 +259,11 @@ impl Interrupt {
         self.0.exceeded()
     }
 
+    /// [`Guard::cut_short_by`].
+    pub fn cut_short_by(&self) -> Limit {
+        self.0.cut_short_by()
+    }
+
     /// [`Guard::room_for`].
     pub fn room_for(&self, bytes: usize) -> Result<(), Limit> {
         self.0.room_for(bytes)
@@ -281,6 +297,15 @@ mod tests {
         first.stop_now();
         assert_eq!(guard.exceeded(), Some(Limit::Interrupted));
         assert_eq!(second.exceeded(), Some(Limit::Interrupted));
+    }
+
+    #[test]
+    fn work_cut_short_reports_the_flagged_bound_and_never_nothing() {
+        let guard = Guard::new(&Limits::default());
+        assert_eq!(guard.cut_short_by(), Limit::MaxMemory(0));
+        guard.interrupt().stop_now();
+        assert_eq!(guard.cut_short_by(), Limit::Interrupted);
+        assert_eq!(guard.interrupt().cut_short_by(), Limit::Interrupted);
     }
 
     #[test]

@@ -21,10 +21,8 @@ pub const PROOF_WORDS: usize = 2_000_000;
 /// false when it has one, when the budget runs out first, or when `stop()` says a time or
 /// memory bound passed.
 pub fn no_violation_within<M: Checkable>(model: &M, depth: usize, stop: &dyn Fn() -> bool) -> bool {
-    let state_hooks =
-        |s: &M::State| model.state_violation(s).or_else(|| model.deadlock(s)).or_else(|| model.final_violation(s));
     let initial = model.initial_state();
-    if state_hooks(&initial).is_some() {
+    if model.check_state(&initial).is_some() {
         return false;
     }
     let words = model.packed_words().max(1);
@@ -52,7 +50,7 @@ pub fn no_violation_within<M: Checkable>(model: &M, depth: usize, stop: &dyn Fn(
                     return false;
                 }
                 if seen.insert(pack(&after)) {
-                    if seen.len() > max_states || state_hooks(&after).is_some() {
+                    if seen.len() > max_states || model.check_state(&after).is_some() {
                         return false;
                     }
                     next.push(after);

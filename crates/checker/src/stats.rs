@@ -1,6 +1,6 @@
 //! Search statistics and the process memory figures they include.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -69,7 +69,36 @@ pub enum Storage {
     },
 }
 
+impl Storage {
+    /// What a visited set of states packed into `words` 64-bit words stores, with or without
+    /// `fingerprints`: a fingerprint of a one-word state is the state itself, so exact.
+    pub fn of(fingerprints: bool, words: usize) -> Storage {
+        match (fingerprints, words) {
+            (false, _) => Storage::Full,
+            (true, 1) => Storage::Fingerprints { exact: true },
+            (true, _) => Storage::Fingerprints { exact: false },
+        }
+    }
+}
+
 impl Stats {
+    /// The figures every search sets as it ends, besides its counts: the time since `start`,
+    /// the process's peak memory now, the bytes its store holds, the threads (or workers) it
+    /// ran on and the allowed events it counted. Written once, so that no engine forgets one.
+    pub fn wrap_up(
+        &mut self,
+        start: Instant,
+        stored_bytes: u64,
+        threads: u32,
+        allowed: Vec<crate::allowed::AllowedCount>,
+    ) {
+        self.elapsed = start.elapsed();
+        self.peak_rss_kb = peak_rss_kb();
+        self.stored_bytes = stored_bytes;
+        self.threads = threads;
+        self.allowed = allowed;
+    }
+
     /// Distinct states per second of search (0 when no time was measured).
     pub fn states_per_second(&self) -> u64 {
         let secs = self.elapsed.as_secs_f64();
@@ -137,6 +166,23 @@ mod tests {
         assert_eq!(s.states_per_second(), 0);
         s.elapsed = Duration::from_millis(250);
         assert_eq!(s.states_per_second(), 2000);
+    }
+
+    #[test]
+    fn fingerprints_are_exact_only_for_one_word_states() {
+        assert_eq!(Storage::of(false, 3), Storage::Full);
+        assert_eq!(Storage::of(true, 1), Storage::Fingerprints { exact: true });
+        assert_eq!(Storage::of(true, 2), Storage::Fingerprints { exact: false });
+    }
+
+    #[test]
+    fn wrap_up_sets_every_figure_but_the_counts() {
+        let mut s = Stats { states: 7, transitions: 9, ..Stats::default() };
+        s.wrap_up(Instant::now(), 123, 4, Vec::new());
+        assert_eq!((s.states, s.transitions, s.stored_bytes, s.threads), (7, 9, 123, 4));
+        if cfg!(target_os = "linux") {
+            assert!(s.peak_rss_kb.is_some());
+        }
     }
 
     #[test]

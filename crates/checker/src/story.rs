@@ -5,8 +5,9 @@
 //! interchangeable instances sorted, transient states folded into moves. A counterexample
 //! must be a run of the model itself, every value as the program holds it, so [`tell`]
 //! re-executes it on the unreduced model: from the real initial state, each step is the
-//! first real successor whose canonical form is the next state of the found run (such a
-//! successor exists because equivalent states have corresponding steps). The properties are
+//! first real successor ([`crate::path::find`]) whose canonical form is the next state of the
+//! found run (such a successor exists because equivalent states have corresponding steps),
+//! one that commits the found violation on the last step and none before it if there is one. The properties are
 //! checked again along the real run, so the violation's message names the threads of the run
 //! shown.
 //!
@@ -86,7 +87,7 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
         for step in &ts.step.through {
             successors.clear();
             system.successors_of(&at, step.action.actor(), &mut successors);
-            let Some(i) = successors.iter().position(|(s, _)| s == step) else {
+            let Some(i) = crate::path::find(&successors, |s, _| s == step) else {
                 debug_assert!(false, "a move's step is not a step of the state it leaves");
                 break;
             };
@@ -110,18 +111,12 @@ fn real_run(model: &SystemModel<'_>, found: &Counterexample<State, Move>) -> Cou
                 } else {
                     system.successors_of(&state, real_actor(actor), &mut successors);
                 }
-                for (i, (step, next)) in successors.iter().enumerate() {
-                    if canonical(next) != target {
-                        continue;
-                    }
-                    let kind = checks.step_violation(&state, step, next).map(|v| v.kind);
-                    let wanted = if last { kind == Some(found.violation.kind) } else { kind.is_none() };
-                    if wanted {
-                        pick = Some(i);
-                        break;
-                    }
-                    pick.get_or_insert(i);
-                }
+                let reaches = |next: &State| canonical(next) == target;
+                pick = crate::path::find(&successors, |step, next| {
+                    let kind = || checks.step_violation(&state, step, next).map(|v| v.kind);
+                    reaches(next) && if last { kind() == Some(found.violation.kind) } else { kind().is_none() }
+                })
+                .or_else(|| crate::path::find(&successors, |_, next| reaches(next)));
                 if pick.is_some() {
                     break;
                 }
@@ -210,7 +205,7 @@ impl Replayer<'_, '_> {
             system.successors_of(current, actor, &mut successors);
             let cost = successors.len().max(1) * current.slots().len().max(1);
             self.budget = self.budget.saturating_sub(cost as u64);
-            let i = successors.iter().position(|(step, _)| key(step) == *want)?;
+            let i = crate::path::find(&successors, |step, _| key(step) == *want)?;
             let (step, next) = successors.swap_remove(i);
             let violation = checks.step_violation(current, &step, &next).or_else(|| checks.state_hooks(&next));
             steps.push(TraceStep { step, state: next });

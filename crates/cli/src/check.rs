@@ -226,16 +226,20 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         _ => None,
     };
-    let html_file = match (&args.html, &trace) {
-        (Some(path), Some(trace)) => match crate::view::write_page(&system, trace, &source, path) {
-            Ok(()) => Some(path.clone()),
-            Err(message) => {
-                eprintln!("error: {message}");
-                trace_error = Some(message);
-                None
+    let html_file = match (&args.html, &trace, &result.verdict) {
+        // The page is made from the counterexample the trace was built from: its states are
+        // at hand, so the trace need not be replayed (as `view` must).
+        (Some(path), Some(trace), Verdict::Violation(cex)) => {
+            match crate::view::write_html(&mutexcheck_view::render_counterexample(&system, trace, &source, cex), path) {
+                Ok(()) => Some(path.clone()),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    trace_error = Some(message);
+                    None
+                }
             }
-        },
-        (Some(path), None) => {
+        }
+        (Some(path), _, _) => {
             eprintln!("note: no violation, so no trace to show: `{path}` not written");
             None
         }

@@ -51,6 +51,11 @@ pub fn run(args: &ViewArgs) -> i32 {
 /// Renders the page of `trace` and writes it to `path`; the error is a sentence to print.
 pub fn write_page(system: &System, trace: &TraceFile, source: &[u8], path: &str) -> Result<(), String> {
     let page = mutexcheck_view::render(system, trace, source).map_err(|e| e.to_string())?;
+    write_html(&page, path)
+}
+
+/// Writes `page` to `path`, making its directory; the error is a sentence to print.
+pub fn write_html(page: &str, path: &str) -> Result<(), String> {
     if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot write the page to `{path}`: {e}"))?;
     }

@@ -21,9 +21,9 @@ pub mod search;
 
 use std::sync::Arc;
 
-use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use mutexcheck_checker::stats::{peak_rss_kb, Storage};
-use mutexcheck_checker::{Checkable, EngineOptions, Guard, Limit, SearchOptions, Stats, Strategy, SystemModel};
+use mutexcheck_checker::result::{CheckResult, Verdict};
+use mutexcheck_checker::stats::Storage;
+use mutexcheck_checker::{Checkable, EngineOptions, Guard, SearchOptions, Stats, Strategy, SystemModel};
 use mutexcheck_core::System;
 use timely::WorkerConfig;
 
@@ -85,19 +85,17 @@ pub fn check_cluster(
                     blob.chunks_exact(8).filter_map(|c| c.try_into().ok()).map(u64::from_le_bytes).collect();
                 model.coverage().add_words(&words);
             }
-            let stats = Stats {
+            let mut stats = Stats {
                 states: found.states,
                 transitions: found.transitions,
                 max_depth: found.max_depth,
-                storage: storage(engine.fingerprints, model.packed_words()),
-                threads: ch.peers() as u32,
-                allowed,
+                storage: Storage::of(engine.fingerprints, model.packed_words()),
                 ..Stats::default()
             };
-            let raw = CheckResult { verdict: verdict(&model, &found), stats, strategy: Strategy::Bfs };
-            let mut done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
-            done.stats.elapsed = start.elapsed();
-            done.stats.peak_rss_kb = peak_rss_kb();
+            // Every worker's stored bytes are added up below, once they are gathered.
+            stats.wrap_up(start, 0, ch.peers() as u32, allowed);
+            let raw = CheckResult { verdict: verdict(&model, &found, &guard), stats, strategy: Strategy::Bfs };
+            let done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
             let unreached = done.verdict == Verdict::Ok && done.stats.unreached.as_ref().is_some_and(|u| !u.is_empty());
             code = vec![done.exit_code() as u8, u8::from(unreached)];
             result = Some(done);
@@ -135,15 +133,6 @@ pub fn check_cluster(
     Ok(run)
 }
 
-/// What the visited set stores, as the one-process search says it.
-fn storage(fingerprints: bool, words: usize) -> Storage {
-    match (fingerprints, words) {
-        (false, _) => Storage::Full,
-        (true, 1) => Storage::Fingerprints { exact: true },
-        (true, _) => Storage::Fingerprints { exact: false },
-    }
-}
-
 /// A worker's figures for the others: states held, stored bytes, bytes sent off-process.
 fn share(found: &Found, ch: &Channel) -> Vec<u8> {
     [found.held, found.stored_bytes, ch.sent_remote].iter().flat_map(|v| v.to_le_bytes()).collect()
@@ -157,36 +146,30 @@ fn read_share(b: &[u8]) -> (u64, u64, u64) {
 /// The verdict of the search's end; for a violation, the run to it, rebuilt by re-running
 /// the model from its initial state along the key's successor numbers (as the one-process
 /// search re-runs its trail), and the violation the last step or state commits.
-fn verdict(model: &SystemModel<'_>, found: &Found) -> Verdict<mutexcheck_core::State, mutexcheck_checker::Move> {
+fn verdict(
+    model: &SystemModel<'_>,
+    found: &Found,
+    guard: &Guard,
+) -> Verdict<mutexcheck_core::State, mutexcheck_checker::Move> {
     let (key, hook) = match &found.end {
         End::Ok => return Verdict::Ok,
         End::Limit(limit) => return Verdict::Incomplete(*limit),
         End::Violation(key, hook) => (key.as_deref().unwrap_or_default(), *hook),
     };
-    let initial = model.initial_state();
-    let mut steps: Vec<TraceStep<_, _>> = Vec::new();
-    let mut successors = Vec::new();
-    let mut violation = None;
-    for ord in ords(key) {
-        let state = steps.last().map_or(&initial, |s| &s.state);
-        successors.clear();
-        model.successors(state, &mut successors);
-        let Some((step, next)) = successors.drain(..).nth(ord as usize) else {
-            // The model stopped early: a bound passed while the run was rebuilt.
-            return Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0)));
-        };
-        if hook == Hook::Step {
-            violation = model.step_violation(state, &step, &next);
+    // The model stops early when a bound passed while the run was rebuilt.
+    let Some(run) = mutexcheck_checker::path::rebuild(model, &ords(key)) else {
+        return Verdict::Incomplete(guard.cut_short_by());
+    };
+    let violation = match (hook, run.steps.len()) {
+        (Hook::State, _) => model.check_state(run.last_state()),
+        (Hook::Step, 0) => None,
+        (Hook::Step, n) => {
+            let before = if n == 1 { &run.initial } else { &run.steps[n - 2].state };
+            model.step_violation(before, &run.steps[n - 1].step, &run.steps[n - 1].state)
         }
-        steps.push(TraceStep { step, state: next });
-    }
-    if hook == Hook::State {
-        let last = steps.last().map_or(&initial, |s| &s.state);
-        violation =
-            model.state_violation(last).or_else(|| model.deadlock(last)).or_else(|| model.final_violation(last));
-    }
+    };
     match violation {
-        Some(violation) => Verdict::Violation(Counterexample::new(violation, initial, steps, true)),
-        None => Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))),
+        Some(violation) => Verdict::Violation(run.into_counterexample(violation, true)),
+        None => Verdict::Incomplete(guard.cut_short_by()),
     }
 }

@@ -160,14 +160,6 @@ pub fn search<M: Checkable>(
 }
 
 impl<M: Checkable> Search<'_, M> {
-    fn state_violation(&self, state: &M::State) -> bool {
-        self.model
-            .state_violation(state)
-            .or_else(|| self.model.deadlock(state))
-            .or_else(|| self.model.final_violation(state))
-            .is_some()
-    }
-
     fn run(&mut self, options: &SearchOptions, ch: &mut Channel, worker: &mut Worker) -> End {
         let max_states = options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
         let initial = self.model.initial_state();
@@ -178,7 +170,7 @@ impl<M: Checkable> Search<'_, M> {
             self.shard.insert(&packed, hash);
             self.level.push(&packed, &[]);
         }
-        if self.state_violation(&initial) {
+        if self.model.check_state(&initial).is_some() {
             return End::Violation(None, Hook::State);
         }
         let mut depth = 0u32;
@@ -365,7 +357,7 @@ impl<M: Checkable> Search<'_, M> {
                         }
                         None => state.insert(self.model.unpack(&packed)),
                     };
-                    if self.state_violation(state) {
+                    if self.model.check_state(state).is_some() {
                         stop = Some(key.to_vec());
                     }
                 }

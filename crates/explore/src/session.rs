@@ -93,11 +93,10 @@ impl Session {
         }
         let mut session = Session::new(system, source, model_path, save_path);
         for (k, taken) in run.steps.iter().enumerate() {
-            let index = session
-                .successors()
-                .iter()
-                .position(|(step, next)| *step == taken.step && *next == taken.state)
-                .ok_or_else(|| format!("step {} of the trace is not a move of the model", k + 1))?;
+            let index = mutexcheck_checker::path::find(&session.successors(), |step, next| {
+                *step == taken.step && *next == taken.state
+            })
+            .ok_or_else(|| format!("step {} of the trace is not a move of the model", k + 1))?;
             session.take(index);
         }
         Ok(session)

@@ -12,6 +12,7 @@ pub mod page;
 pub mod snapshot;
 
 use mutexcheck_checker::trace::{replay_run, ReplayVerdict, TraceFile};
+use mutexcheck_checker::Counterexample;
 use mutexcheck_core::System;
 
 /// Why a trace cannot be shown: it does not replay on the model, so the states the page would
@@ -42,4 +43,11 @@ pub fn render(system: &System, trace: &TraceFile, source: &[u8]) -> Result<Strin
     }
     let data = snapshot::ViewData::new(system, trace, source, &run.initial, &run.steps);
     Ok(page::html(&data))
+}
+
+/// The viewer page of `trace` made from `cex`, the counterexample the trace was just built
+/// from (as `check --html` has it): the real states are at hand, so nothing is replayed. The
+/// page is the one [`render`] makes of the same trace.
+pub fn render_counterexample(system: &System, trace: &TraceFile, source: &[u8], cex: &Counterexample) -> String {
+    page::html(&snapshot::ViewData::new(system, trace, source, &cex.initial, &cex.steps))
 }

@@ -167,8 +167,9 @@ pub struct ThreadView {
 }
 
 impl ViewData {
-    /// The data of `trace` on `system`: `initial` and `steps` are the run replay re-executed
-    /// (the steps of the trace, each with the state after it), `source` the model file.
+    /// The data of `trace` on `system`: `initial` and `steps` are the run replay re-executed,
+    /// or the counterexample the trace was made from (the steps of the trace, each with the
+    /// state after it), `source` the model file.
     pub fn new(system: &System, trace: &TraceFile, source: &[u8], initial: &State, steps: &[TraceStep]) -> ViewData {
         let options = &trace.options;
         let reductions = if options.reductions.is_empty() { "none".to_string() } else { options.reductions.join(", ") };

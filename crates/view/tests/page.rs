@@ -113,3 +113,21 @@ fn a_trace_that_does_not_replay_is_refused_with_the_step_and_reason() {
         "the trace does not replay on this model, so it cannot be shown: step 9: worker[1] `let r = wait m timeout` now returns ABANDONED (count 1), the trace says OK (count 1)"
     );
 }
+
+#[test]
+fn the_page_of_a_fresh_counterexample_is_the_page_of_its_replayed_trace() {
+    // `check --html` makes the page from the counterexample without replaying its trace:
+    // it must be the very page `view` makes by replaying it, for a search of every kind.
+    let source = std::fs::read(root().join("models/seed_bug.mc")).unwrap();
+    let system = system_of(&source);
+    for strategy in [mutexcheck_checker::Strategy::Bfs, mutexcheck_checker::Strategy::Dfs] {
+        let options = mutexcheck_checker::SearchOptions { strategy, ..Default::default() };
+        let result = mutexcheck_checker::check(&system, &options, &mut |_| {});
+        let cex = result.counterexample().expect("the seed bug has a violation");
+        let names = mutexcheck_checker::report::reduction_names(&result.stats);
+        let options = mutexcheck_checker::trace::TraceOptions::new(&system, result.strategy, &names);
+        let trace = TraceFile::new(&system, "models/seed_bug.mc", &source, options, cex);
+        let fresh = mutexcheck_view::render_counterexample(&system, &trace, &source, cex);
+        assert_eq!(mutexcheck_view::render(&system, &trace, &source).unwrap(), fresh, "{strategy:?}");
+    }
+}

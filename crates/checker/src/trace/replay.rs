@@ -139,26 +139,23 @@ fn run(
         if let Some(actor) = actor {
             system.successors_of(&state, actor, &mut successors);
         }
-        let mut same_action = None;
-        let mut matched = None;
-        for (step, next) in &successors {
-            let got = step_record(system, index, step, &state, next);
-            // The statement text must match too: the same pc in an edited model may be
-            // another statement. Line numbers may move (an edited header) without harm.
-            let same = got.actor == recorded.actor
-                && got.action == recorded.action
-                && got.pc == recorded.pc
-                && got.operation == recorded.operation
-                && same_procs(&got, recorded);
-            if same {
-                if got.outcome == recorded.outcome && got.count == recorded.count {
-                    matched = Some((step, next, got));
-                    break;
-                }
-                same_action.get_or_insert(got);
+        // The one rule for a recorded step (crate::path::find): the first successor whose
+        // record names the same action with the same outcome.
+        let mut got = None;
+        let matched = crate::path::find(&successors, |step, next| {
+            let record = step_record(system, index, step, &state, next);
+            let hit = same_action(&record, recorded) && same_outcome(&record, recorded);
+            if hit {
+                got = Some(record);
             }
-        }
-        let Some((step, next, got)) = matched else {
+            hit
+        });
+        let (Some(i), Some(got)) = (matched, got) else {
+            // Only to say why: the first step of the same action, with its other outcome.
+            let same_action = successors
+                .iter()
+                .map(|(step, next)| step_record(system, index, step, &state, next))
+                .find(|got| same_action(got, recorded));
             let reason = match same_action {
                 Some(got) => format!(
                     "{} `{}` now returns {}, the trace says {}",
@@ -171,6 +168,7 @@ fn run(
             };
             return diverged(lines, index, reason);
         };
+        let (step, next) = &successors[i];
         if !same_changes(&got.changes, &recorded.changes) {
             let reason = format!(
                 "{} `{}` now changes {}, the trace says it changes {}",
@@ -247,6 +245,23 @@ fn finish(
         }
     };
     Replay { lines, verdict }
+}
+
+/// True when a step's record names the recorded step's action: the same actor doing the same
+/// thing at the same instruction, in the same procedure calls. The statement text must match
+/// too: the same pc in an edited model may be another statement. Line numbers may move (an
+/// edited header) without harm.
+fn same_action(got: &StepRecord, recorded: &StepRecord) -> bool {
+    got.actor == recorded.actor
+        && got.action == recorded.action
+        && got.pc == recorded.pc
+        && got.operation == recorded.operation
+        && same_procs(got, recorded)
+}
+
+/// True when a step's record has the recorded outcome (and count).
+fn same_outcome(got: &StepRecord, recorded: &StepRecord) -> bool {
+    got.outcome == recorded.outcome && got.count == recorded.count
 }
 
 /// True when two records of a step sit in the same procedure calls (by procedure name: a
