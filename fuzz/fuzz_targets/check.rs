@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::trace::{ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{
-    check_with, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
+    Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict,
 };
 use mutexcheck_core::System;
 
@@ -114,15 +114,13 @@ fn check(system: &System, r: &Run) -> CheckResult {
         time_limit: Some(TIME_LIMIT),
         ..Default::default()
     };
-    let search = SearchOptions { strategy: r.strategy, limits, ..Default::default() };
-    let engine = EngineOptions {
-        threads: r.threads,
-        fingerprints: r.fingerprints,
-        reductions: r.reductions,
-        ..Default::default()
+    let engine = match r.strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(r.threads).fingerprints(r.fingerprints)),
+        Strategy::Dfs => Engine::Dfs,
     };
+    let request = Request::new().engine(engine).reductions(r.reductions).limits(limits);
     let start = Instant::now();
-    let result = check_with(system, &search, &engine, &mut |_| {});
+    let result = request.check(system, &request.guard(), &mut |_| {});
     let took = start.elapsed();
     assert!(
         took <= TIME_LIMIT + SLACK,

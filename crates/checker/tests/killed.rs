@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::report::{json, text, trace_json, ReportOptions};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{prepare, CheckResult, Request, Strategy, Verdict};
 use mutexcheck_core::{Action, System};
 
 fn models_dir() -> PathBuf {
@@ -23,8 +23,8 @@ fn model(file: &str) -> (System, Vec<u8>) {
 }
 
 fn checked(system: &System) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check(system, &options, &mut |_| {})
+    let request = Request::new();
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn trace_of(file: &str) -> (System, TraceFile) {

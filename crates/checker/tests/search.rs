@@ -220,8 +220,8 @@ statistics:
 fn progress_is_reported_during_a_long_search_with_growing_counts() {
     let sys = system(counters());
     let mut seen = Vec::new();
-    let options = mutexcheck_checker::SearchOptions::default();
-    let r = mutexcheck_checker::check(&sys, &options, &mut |p| seen.push(p.stats.states));
+    let request = mutexcheck_checker::Request::new();
+    let r = request.check(&sys, &request.guard(), &mut |p| seen.push(p.stats.states));
     // One report per 1024 expansions: 40,000 states give 39.
     assert_eq!(seen.len(), 39);
     assert!(seen.windows(2).all(|w| w[0] <= w[1]));

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
 use mutexcheck_checker::trace::{replay, replay_run, ReplayVerdict, TraceError, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
-};
+use mutexcheck_checker::{prepare, Reductions, Request, Strategy, SystemModel, Verdict};
 use mutexcheck_core::System;
 
 fn models_dir() -> PathBuf {
@@ -23,8 +21,8 @@ fn system_of(file: &str) -> (System, Vec<u8>) {
 /// The trace `mutexcheck check` would write for a violating model.
 fn trace_of(file: &str) -> TraceFile {
     let (system, source) = system_of(file);
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let result = check(&system, &options, &mut |_| {});
+    let request = Request::new();
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
     TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs, &[]), cex)
 }
@@ -256,9 +254,8 @@ fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
     let model = SystemModel::new(&system, Reductions::NONE);
     let graph = StateGraph::explore(&model, 100).unwrap();
     assert_eq!((graph.graph.node_count(), graph.graph.edge_count()), (19, 22));
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let engine = EngineOptions { reductions: Reductions::NONE, ..EngineOptions::default() };
-    let result = check_with(&system, &options, &engine, &mut |_| {});
+    let request = Request::new().reductions(Reductions::NONE);
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!() };
     let path: Vec<_> = cex.steps.iter().map(|s| s.state.clone()).collect();
     let dot = graph.to_dot(&model, &path);

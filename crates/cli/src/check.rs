@@ -2,7 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check_guarded, EngineOptions, Guard, Limits, Reductions, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{Bfs, Engine, Guard, Limits, Reductions, Request, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
@@ -58,8 +58,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<String>,
     /// Threads for breadth-first search (default: every core). The verdict, the
-    /// counterexample and every count are the same for any number of threads.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// counterexample and every count are the same for any number of threads. Depth-first
+    /// search runs on one thread: --dfs refuses it.
+    #[arg(long, value_name = "N", conflicts_with = "dfs", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
     /// with a small, printed probability that a fingerprint collision hid a state.
@@ -97,17 +98,33 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
-    fn search_options(&self) -> SearchOptions {
-        let strategy = if self.dfs { Strategy::Dfs } else { Strategy::Bfs };
-        let limits = Limits { max_states: self.max_states, max_depth: self.max_depth, ..self.bounds.limits() };
-        SearchOptions { strategy, limits }
+    fn limits(&self) -> Limits {
+        Limits { max_states: self.max_states, max_depth: self.max_depth, ..self.bounds.limits() }
     }
 
-    fn engine_options(&self) -> EngineOptions {
-        let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
+    fn reductions(&self) -> Reductions {
         let off = self.no_reduce || self.shortest;
-        let reductions = Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) };
-        EngineOptions { threads, fingerprints: self.fingerprints, reductions }
+        Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) }
+    }
+
+    /// The run the command line asks for (clap refuses `--dfs` with `--threads` or
+    /// `--fingerprints`, so nothing given here is left unused).
+    fn request(&self) -> Request {
+        let engine = if self.dfs {
+            Engine::Dfs
+        } else {
+            let threads = self.threads.map_or_else(Bfs::all_cores, |n| n as usize);
+            Engine::Bfs(Bfs::new().threads(threads).fingerprints(self.fingerprints))
+        };
+        Request::new().engine(engine).reductions(self.reductions()).limits(self.limits())
+    }
+
+    /// The cluster's run (clap refuses `--cluster` with `--dfs` and `--threads`).
+    fn cluster_request(&self) -> mutexcheck_cluster::ClusterRequest {
+        mutexcheck_cluster::ClusterRequest::new()
+            .fingerprints(self.fingerprints)
+            .reductions(self.reductions())
+            .limits(self.limits())
     }
 }
 
@@ -117,9 +134,9 @@ pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
-    let options = args.search_options();
+    let request = args.request();
     // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
-    let guard = std::sync::Arc::new(Guard::with_backstop(&options.limits));
+    let guard = std::sync::Arc::new(Guard::with_backstop(&request.limits));
     stop_on_ctrl_c(&guard);
     // With --json every way out prints one document: the backstop's too.
     if args.json {
@@ -138,11 +155,10 @@ pub fn run(args: &CheckArgs) -> i32 {
     };
     let so_far = SoFar::default();
     if args.json {
-        json_doc::speak_on_backstop(&guard, &args.model, &system, options.strategy, &so_far, !args.no_timings);
+        json_doc::speak_on_backstop(&guard, &args.model, &system, request.strategy(), &so_far, !args.no_timings);
     }
     // The counts so far carry the reductions that take effect, as the report's do.
-    let effective =
-        args.json.then(|| mutexcheck_checker::SystemModel::new(&system, args.engine_options().reductions).reductions());
+    let effective = args.json.then(|| mutexcheck_checker::SystemModel::new(&system, request.reductions).reductions());
     let record = |stats: &mutexcheck_checker::Stats| {
         if let Some(effective) = effective {
             let mut stats = stats.clone();
@@ -159,8 +175,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let result = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
         let shared = std::sync::Arc::clone(&guard);
-        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), shared)
-        {
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, args.cluster_request(), shared) {
             Ok(run) => run,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -188,7 +203,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     } else {
         let progress = ProgressLine::new(args.quiet);
-        let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| {
+        let result = request.check(&system, &guard, &mut |p| {
             record(p.stats);
             progress.update(p)
         });
@@ -308,7 +323,7 @@ fn default_trace_path(args: &CheckArgs) -> String {
             name.push_str(&format!(".depth-{depth}"));
         }
     }
-    let reductions = args.engine_options().reductions;
+    let reductions = args.reductions();
     match (reductions.partial_order, reductions.symmetry) {
         (true, true) => {}
         (false, true) => name.push_str(".no-por"),

@@ -8,9 +8,7 @@ mod common;
 use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::report::{json, text as text_report, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
@@ -22,8 +20,12 @@ fn system_of(source: &str) -> System {
 }
 
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let engine = match strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Dfs => Engine::Dfs,
+    };
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn bfs(system: &System, reductions: Reductions) -> CheckResult {

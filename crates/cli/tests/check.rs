@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 fn models_dir() -> PathBuf {
@@ -23,8 +21,8 @@ fn check_reduced(path: &str, crashes: Option<u32>, reductions: Reductions) -> Ch
     let source = std::fs::read(path).unwrap();
     let model = compile(path, &source).unwrap_or_else(|d| panic!("{}", d.render(path, &source)));
     let system = prepare(model, crashes).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// [`check_reduced`] without reductions: every state the model reaches (up to dead data) and

@@ -8,9 +8,7 @@ use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::coverage::Unreached;
 use mutexcheck_checker::report::{text as text_report, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limits, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -21,8 +19,12 @@ fn system_with(source: &str, crashes: Option<u32>) -> System {
 }
 
 fn check(system: &System, strategy: Strategy, threads: usize, reductions: Reductions, limits: Limits) -> CheckResult {
-    let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let engine = match strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Dfs => Engine::Dfs,
+    };
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn bfs(system: &System) -> CheckResult {

@@ -7,9 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 fn system(source: &str, crashes: Option<u32>) -> System {
@@ -19,13 +17,8 @@ fn system(source: &str, crashes: Option<u32>) -> System {
 }
 
 fn check(source: &str, crashes: Option<u32>, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(
-        &system(source, crashes),
-        &options,
-        &EngineOptions { reductions, ..EngineOptions::default() },
-        &mut |_| {},
-    )
+    let request = Request::new().reductions(reductions);
+    request.check(&system(source, crashes), &request.guard(), &mut |_| {})
 }
 
 fn counts(r: &CheckResult) -> (u64, u64, u32) {

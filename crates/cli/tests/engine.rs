@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mutexcheck_checker::report::{json, text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Storage, Strategy,
-    Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Limit, Limits, Reductions, Request, Storage, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
@@ -31,8 +28,9 @@ fn run_reduced(
     fingerprints: bool,
     reductions: Reductions,
 ) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints, reductions }, &mut |_| {})
+    let engine = Bfs::new().threads(threads).fingerprints(fingerprints);
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {

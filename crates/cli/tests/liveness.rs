@@ -5,22 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::compile;
 
 fn check(source: &str) -> CheckResult {
     let model =
         compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
     let system = prepare(model, None).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(
-        &system,
-        &options,
-        &EngineOptions { reductions: Reductions::ALL, ..EngineOptions::default() },
-        &mut |_| {},
-    )
+    let request = Request::new().reductions(Reductions::ALL);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// A lasso as its steps' lines, the first step of its cycle and the violation's message.

@@ -11,9 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -23,9 +21,9 @@ fn system_of(path: &str, source: &str) -> System {
 }
 
 fn run(system: &System, threads: usize, symmetry: bool) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
     let reductions = Reductions { partial_order: false, symmetry };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let request = Request::new().engine(Bfs::new().threads(threads)).reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 #[test]

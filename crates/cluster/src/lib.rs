@@ -10,24 +10,26 @@
 //!   them; [`key`]: the path keys that give one-machine order without a global position.
 //! - [`check_cluster`]: runs it all in this process; process 0's first worker rebuilds the
 //!   counterexample from the violation's key and finishes the result exactly as
-//!   [`mutexcheck_checker::check_guarded`] does, so the report and the trace are the ones a
+//!   [`mutexcheck_checker::Request::check`] does, so the report and the trace are the ones a
 //!   one-process run prints.
 
 pub mod allowed;
 pub mod comm;
 pub mod key;
 pub mod net;
+pub mod request;
 pub mod search;
 
 use std::sync::Arc;
 
 use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict};
 use mutexcheck_checker::stats::{peak_rss_kb, Storage};
-use mutexcheck_checker::{Checkable, EngineOptions, Guard, Limit, SearchOptions, Stats, Strategy, SystemModel};
+use mutexcheck_checker::{Checkable, Guard, Limit, Stats, Strategy, SystemModel};
 use mutexcheck_core::System;
 use timely::WorkerConfig;
 
 pub use net::{ClusterConfig, ClusterError};
+pub use request::ClusterRequest;
 
 use crate::comm::Channel;
 use crate::key::ords;
@@ -48,19 +50,16 @@ pub struct ClusterRun {
 }
 
 /// Checks `system` on the cluster `config` describes (every process of it calls this with
-/// the same model and options): breadth-first, with `engine`'s reductions and storage. The
-/// verdict, counts and counterexample are those of [`mutexcheck_checker::check_guarded`]
-/// on one process; time and memory bounds are each process's own `guard`.
+/// the same model and request). The verdict, counts and counterexample are those of
+/// [`ClusterRequest::one_process`] checked on one process
+/// ([`mutexcheck_checker::Request::check`]); time and memory bounds are each process's own
+/// `guard`.
 pub fn check_cluster(
     system: Arc<System>,
-    options: SearchOptions,
-    engine: EngineOptions,
+    request: ClusterRequest,
     config: &ClusterConfig,
     guard: Arc<Guard>,
 ) -> Result<ClusterRun, ClusterError> {
-    if options.strategy != Strategy::Bfs {
-        return Err(ClusterError("cluster: the cluster search is breadth-first only (no --dfs)".into()));
-    }
     let (builders, comms) = net::connect(config)?;
     // From here a lost peer is a panic of a network thread: make it a message and exit 2.
     net::exit_on_panic();
@@ -69,8 +68,8 @@ pub fn check_cluster(
     let start = std::time::Instant::now();
     let guards = timely::execute::execute_from(builders, Box::new(comms), WorkerConfig::default(), move |worker| {
         let mut ch = Channel::new(worker, workers);
-        let model = SystemModel::new(&system, engine.reductions).with_interrupt(guard.interrupt());
-        let found = search::search(&model, &options, engine.fingerprints, &guard.interrupt(), &mut ch, worker);
+        let model = SystemModel::new(&system, request.reductions).with_interrupt(guard.interrupt());
+        let found = search::search(&model, &request, &guard.interrupt(), &mut ch, worker);
         let mut result = None;
         let mut code = vec![0u8];
         // Every worker takes part in the gather; process 0's worker 0 adds them up.
@@ -89,13 +88,13 @@ pub fn check_cluster(
                 states: found.states,
                 transitions: found.transitions,
                 max_depth: found.max_depth,
-                storage: storage(engine.fingerprints, model.packed_words()),
+                storage: storage(request.fingerprints, model.packed_words()),
                 threads: ch.peers() as u32,
                 allowed,
                 ..Stats::default()
             };
             let raw = CheckResult { verdict: verdict(&model, &found), stats, strategy: Strategy::Bfs };
-            let mut done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
+            let mut done = mutexcheck_checker::finish(&system, &model, raw, &request.one_process(), &guard);
             done.stats.elapsed = start.elapsed();
             done.stats.peak_rss_kb = peak_rss_kb();
             let unreached = done.verdict == Verdict::Ok && done.stats.unreached.as_ref().is_some_and(|u| !u.is_empty());
