@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
         match &result.verdict {
             Verdict::Ok => complete_ok = complete_ok.or(Some(r.name)),
             Verdict::Violation(cex) => {
-                replays(&system, data, &result, r.name);
+                replays(&system, data, &result, r);
                 violation.get_or_insert((r.name, cex.violation.kind.name().to_string()));
                 lengths.push((r.name, cex.steps.len(), cex.shortest));
             }
@@ -105,8 +105,8 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// One search, with the bounds asserted.
-fn check(system: &System, r: &Run) -> CheckResult {
+/// What run `r` asks for.
+fn request(r: &Run) -> Request {
     let limits = Limits {
         max_states: Some(MAX_STATES),
         max_depth: r.max_depth,
@@ -118,7 +118,12 @@ fn check(system: &System, r: &Run) -> CheckResult {
         Strategy::Bfs => Engine::Bfs(Bfs::new().threads(r.threads).fingerprints(r.fingerprints)),
         Strategy::Dfs => Engine::Dfs,
     };
-    let request = Request::new().engine(engine).reductions(r.reductions).limits(limits);
+    Request::new().engine(engine).reductions(r.reductions).limits(limits)
+}
+
+/// One search, with the bounds asserted.
+fn check(system: &System, r: &Run) -> CheckResult {
+    let request = request(r);
     let start = Instant::now();
     let result = request.check(system, &request.guard(), &mut |_| {});
     let took = start.elapsed();
@@ -153,9 +158,10 @@ fn reports(system: &System, result: &CheckResult) {
 
 /// A counterexample's trace reads back unchanged and replays on the model, as `mutexcheck
 /// replay` runs it: recompiled from the same bytes, with the trace's crash budget.
-fn replays(system: &System, source: &[u8], result: &CheckResult, name: &str) {
+fn replays(system: &System, source: &[u8], result: &CheckResult, r: &Run) {
+    let name = r.name;
     let cex = result.counterexample().expect("a violation has a counterexample");
-    let options = TraceOptions::new(system, result.strategy, &report::reduction_names(&result.stats));
+    let options = TraceOptions::new(system, &request(r).in_effect(&result.stats));
     let trace = TraceFile::new(system, common::PATH, source, options, cex);
     common::round_trip(&trace);
     let model = common::compile(source).expect("the model compiled a moment ago");

@@ -30,6 +30,7 @@ use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limits, Strategy};
 use crate::result::CheckResult;
+use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
 /// The breadth-first engine and how it uses the machine: threads, and whole states or
@@ -178,6 +179,17 @@ impl Request {
     /// The exploration order.
     pub fn strategy(&self) -> Strategy {
         self.engine.strategy()
+    }
+
+    /// This request with only the reductions that took effect in a check whose statistics
+    /// are `stats` (a model may have nothing to swap; the liveness check never reduces):
+    /// the request as it ran, which a trace records.
+    pub fn in_effect(&self, stats: &Stats) -> Request {
+        let reductions = Reductions {
+            partial_order: self.reductions.partial_order && stats.partial_order,
+            symmetry: self.reductions.symmetry && stats.symmetry,
+        };
+        Request { reductions, ..*self }
     }
 
     /// A guard on this request's time and memory bounds, started now, that never ends the

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::report::{json, text, trace_json, ReportOptions};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{prepare, CheckResult, Request, Strategy, Verdict};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::{Action, System};
 
 fn models_dir() -> PathBuf {
@@ -35,7 +35,7 @@ fn trace_of(file: &str) -> (System, TraceFile) {
         &system,
         &format!("models/{file}"),
         &source,
-        TraceOptions::new(&system, Strategy::Bfs, &[]),
+        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
         cex,
     );
     (system, trace)
@@ -210,7 +210,7 @@ fn a_killed_thread_in_a_procedure_names_its_calls_and_a_blocked_one_its_lock() {
     assert_eq!(calls(&killed[1]), [126, 103, 62]);
     // The trace records the same, and replays.
     let Verdict::Violation(cex) = &result.verdict else { panic!() };
-    let options = TraceOptions::new(&system, Strategy::Bfs, &["partial_order", "symmetry"]);
+    let options = TraceOptions::new(&system, &Request::new());
     let trace = TraceFile::new(&system, "dotnet_named_mutex_broken.mc", &source, options, cex);
     let k = &trace.steps[1].killed;
     assert_eq!(

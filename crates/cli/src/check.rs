@@ -172,10 +172,12 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprintln!("note: --symmetry leaves {reason}");
         }
     }
-    let result = if args.cluster.cluster {
+    // The run as it goes: the cluster's is its one-process equivalent (what the trace records).
+    let (result, request) = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
         let shared = std::sync::Arc::clone(&guard);
-        let run = match args.cluster.run(system.clone(), &source, args.crashes, args.cluster_request(), shared) {
+        let cluster = args.cluster_request();
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, cluster, shared) {
             Ok(run) => run,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -196,7 +198,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprintln!("{}", run.summary);
         }
         match run.result {
-            Some(result) => result,
+            Some(result) => (result, cluster.one_process()),
             // Not process 0: the report is its business.
             None if args.deny_unreached && run.unreached => return 1,
             None => return run.exit_code,
@@ -208,7 +210,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             progress.update(p)
         });
         progress.finish();
-        result
+        (result, request)
     };
     let mut result = result;
     result.stats.deny_unreached = args.deny_unreached;
@@ -218,7 +220,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut trace_error: Option<String> = None;
     let mut trace = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
-            let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
+            let options = TraceOptions::new(&system, &request.in_effect(&result.stats));
             Some(TraceFile::new(&system, &args.model, &source, options, cex))
         }
         _ => None,

@@ -36,7 +36,7 @@ const SYMMETRY: Reductions = Reductions { partial_order: false, symmetry: true }
 /// its violation at its last step.
 fn assert_replays(name: &str, system: &System, source: &str, r: &CheckResult) {
     let Some(c) = r.counterexample() else { return };
-    let options = TraceOptions::new(system, r.strategy, &Reductions::ALL.names());
+    let options = TraceOptions::new(system, &Request::new().engine(r.strategy));
     let trace = TraceFile::new(system, name, source.as_bytes(), options, c);
     let replayed = replay(system, &trace);
     assert!(
