@@ -131,7 +131,7 @@ fn check(system: &System, r: &Run) -> CheckResult {
         took <= TIME_LIMIT + SLACK,
         "`check {}` with a time limit of {TIME_LIMIT:?} took {took:?} ({})",
         r.name,
-        report::verdict_line(&result)
+        report::verdict_line(&result, false)
     );
     assert!(
         result.stats.states <= MAX_STATES,
@@ -148,7 +148,7 @@ fn check(system: &System, r: &Run) -> CheckResult {
 /// The reports a user reads, with and without timings.
 fn reports(system: &System, result: &CheckResult) {
     for timings in [false, true] {
-        let options = ReportOptions { timings };
+        let options = ReportOptions { timings, ..ReportOptions::default() };
         let text = report::text(system, result, &options);
         assert!(text.contains("verdict: "), "the text report has no verdict line:\n{text}");
         let json = report::json(system, result, &options);
@@ -196,7 +196,7 @@ fn same_result(one: &CheckResult, two: &CheckResult, name: &str) {
     }
     let summary = |r: &CheckResult| {
         (
-            report::verdict_line(r),
+            report::verdict_line(r, false),
             r.stats.states,
             r.stats.transitions,
             r.counterexample().map(|c| (c.violation.message.clone(), c.steps.len())),

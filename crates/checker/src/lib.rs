@@ -46,7 +46,7 @@ pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use request::{Bfs, Engine, Request};
-pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
+pub use result::{CheckResult, Counterexample, TraceStep, Verdict, VerdictKind};
 pub use stats::{Stats, Storage};
 pub use system_model::{Move, Reductions, SystemModel};
 

@@ -6,6 +6,7 @@ use mutexcheck_checker::{Bfs, Engine, Guard, Limits, Reductions, Request, Verdic
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
+use crate::exit;
 use crate::input::{load_system_or_why, BoundArgs, EXIT_BAD_INPUT};
 use crate::interrupt::stop_on_ctrl_c;
 use crate::json_doc::{self, SoFar};
@@ -200,8 +201,10 @@ pub fn run(args: &CheckArgs) -> i32 {
         match run.result {
             Some(result) => (result, cluster.one_process()),
             // Not process 0: the report is its business.
-            None if args.deny_unreached && run.unreached => return 1,
-            None => return run.exit_code,
+            None => {
+                let unreached_fail = args.deny_unreached && run.unreached;
+                return run.verdict.map_or(exit::BAD_INPUT, |kind| exit::of_verdict(kind, unreached_fail));
+            }
         }
     } else {
         let progress = ProgressLine::new(args.quiet);
@@ -212,10 +215,10 @@ pub fn run(args: &CheckArgs) -> i32 {
         progress.finish();
         (result, request)
     };
-    let mut result = result;
-    result.stats.deny_unreached = args.deny_unreached;
     record(&result.stats);
-    let options = ReportOptions { timings: !args.no_timings };
+    let unreached_fail = exit::unreached_fail(&result, args.deny_unreached);
+    let code = exit::of_check(&result, args.deny_unreached);
+    let options = ReportOptions { timings: !args.no_timings, unreached_fail };
     // Why the trace (or the page) could not be written, if it could not: exit 4.
     let mut trace_error: Option<String> = None;
     let mut trace = match &result.verdict {
@@ -264,6 +267,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         let mut doc = report::json(&system, &result, &options);
         if let Some(map) = doc.as_object_mut() {
             map.insert("model_file".into(), args.model.clone().into());
+            map.insert("exit_code".into(), code.into());
         }
         if let (Some((path, _)), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
@@ -277,11 +281,11 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else if args.quiet {
-        let mut text = format!("verdict: {}\n", report::verdict_line(&result));
+        let mut text = format!("verdict: {}\n", report::verdict_line(&result, unreached_fail));
         if let Verdict::Violation(c) = &result.verdict {
             text.push_str(&format!("{}\n", c.violation.message));
         }
-        if result.unreached_failure().is_some() {
+        if unreached_fail {
             // What fails the check, as a violation's message would say it.
             let unreached = result.stats.unreached.as_deref().unwrap_or_default();
             for line in mutexcheck_checker::coverage::report_section(unreached) {
@@ -306,7 +310,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     if trace_error.is_some() {
         return EXIT_TRACE_NOT_WRITTEN;
     }
-    result.exit_code()
+    code
 }
 
 /// `traces/[<dir>.]<model file stem>[.<options>].json`, relative to the working directory.

@@ -8,6 +8,7 @@
 
 mod check;
 mod cluster;
+mod exit;
 mod explore;
 mod graph;
 mod input;

@@ -138,7 +138,7 @@ fn speak_on_backstop(guard: &Guard, done: &SoFar) {
             "passed": passed,
             "failed": done.len() - passed,
             "complete": false,
-            "exit_code": 3,
+            "exit_code": crate::exit::INCOMPLETE,
             "incomplete": { "limit": limit.name(), "message": limit.describe(), "backstop": why },
         });
         crate::json_doc::print(&doc);
@@ -238,11 +238,12 @@ fn test_model(path: String, request: &Request, guard: &Guard, deny_unreached: bo
             return ModelResult { diagnostics, ..fail(path, expected, None, message) };
         }
     };
-    let mut result = request.check(&system, guard, &mut |_| {});
-    result.stats.deny_unreached = deny_unreached;
+    let result = request.check(&system, guard, &mut |_| {});
+    let unreached = result.unreached();
     let verdict = match &result.verdict {
-        Verdict::Ok => match (result.unreached_failure(), result.stats.unreached.as_deref().and_then(|u| u.first())) {
-            (Some(n), Some(first)) => {
+        Verdict::Ok => match (crate::exit::unreached_fail(&result, deny_unreached), unreached.first()) {
+            (true, Some(first)) => {
+                let n = unreached.len();
                 let plural = if n == 1 { "" } else { "s" };
                 format!(
                     "unreached ({n} statement{plural}, first: {} {}: {})",

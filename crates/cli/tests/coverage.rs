@@ -78,7 +78,7 @@ fn the_abandoned_branch_is_unreached_with_no_crash_and_reached_with_one() {
 #[test]
 fn the_text_report_lists_the_unreached_statement_with_its_branch() {
     let system = system_with(REPAIR, Some(0));
-    let report = text_report(&system, &bfs(&system), &ReportOptions { timings: false });
+    let report = text_report(&system, &bfs(&system), &ReportOptions::default());
     assert!(
         report.contains(
             "\nunreached: 1 statement that no run of the complete search executed:\n  worker line 9: b = a -- the ABANDONED branch of `if r == ABANDONED` (line 8) never ran: with --crashes 0 no owner can die (try --crashes 1)\n\nstatistics:"
@@ -87,7 +87,7 @@ fn the_text_report_lists_the_unreached_statement_with_its_branch() {
     );
     // Every statement ran: no section at all.
     let system = system_with(REPAIR, Some(1));
-    let report = text_report(&system, &bfs(&system), &ReportOptions { timings: false });
+    let report = text_report(&system, &bfs(&system), &ReportOptions::default());
     assert!(!report.contains("unreached"), "{report}");
 }
 

@@ -39,7 +39,7 @@ fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> C
 
 /// The report without timings, and the JSON document without timings: what must not change.
 fn reports(system: &System, r: &CheckResult) -> (String, String) {
-    let options = ReportOptions { timings: false };
+    let options = ReportOptions::default();
     (text(system, r, &options), json(system, r, &options).to_string())
 }
 
@@ -156,7 +156,7 @@ fn fingerprints_of_one_word_states_are_exact_and_longer_states_get_a_collision_e
     let system = system_of("bench_one_n3_k2.mc", &bench_source(3, 2));
     let r = run(&system, Limits::default(), 1, true);
     assert_eq!(r.stats.storage, Storage::Fingerprints { exact: system.packer().words() == 1 });
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     if system.packer().words() == 1 {
         assert!(report.ends_with("  fingerprints: exact (every state packs into 64 bits)\n"), "{report}");
     }

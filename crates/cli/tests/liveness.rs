@@ -121,7 +121,7 @@ fn the_report_marks_the_cycle_and_names_what_was_checked() {
     let r = check(SPIN);
     let model = compile("t.mc", SPIN.as_bytes()).unwrap();
     let system = prepare(model, None).unwrap();
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     assert!(report.starts_with(
         "model spin: breadth-first search, crashes allowed: 0, reductions: none\n\
          liveness: livelock (progress) checked on the whole state graph under weak fairness of threads, after the safety check found nothing (partial-order reduction and symmetry are off for it: not proved sound for liveness here)\n\

@@ -44,7 +44,7 @@ fn every_model_gets_the_same_verdict_and_counterexample_length_with_symmetry() {
         assert_real_run(&name, &system, &on);
         // The reduced search, too, is the same on two threads.
         let on2 = run(&system, 2, true);
-        let report = |r: &CheckResult| text(&system, r, &ReportOptions { timings: false });
+        let report = |r: &CheckResult| text(&system, r, &ReportOptions::default());
         assert_eq!(report(&on2), report(&on), "{name} on two threads");
     }
     assert!(reduced >= 5, "only {reduced} models have interchangeable instances");

@@ -22,7 +22,7 @@ pub mod search;
 
 use std::sync::Arc;
 
-use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict};
+use mutexcheck_checker::result::{CheckResult, Counterexample, TraceStep, Verdict, VerdictKind};
 use mutexcheck_checker::stats::{peak_rss_kb, Storage};
 use mutexcheck_checker::{Checkable, Guard, Limit, Stats, Strategy, SystemModel};
 use mutexcheck_core::System;
@@ -40,10 +40,11 @@ use crate::search::{End, Found, Hook};
 pub struct ClusterRun {
     /// The result as a one-process check would give it: in process 0 only.
     pub result: Option<CheckResult>,
-    /// The exit code every process of the cluster ends with (0, 1 or 3, as `check`).
-    pub exit_code: i32,
-    /// The search was complete, found no violation and left statements no run executed:
-    /// the exit code is then 1 under `--deny-unreached` (in every process).
+    /// Process 0's verdict, which every process learns (so that all can end alike); `None`
+    /// if its word did not arrive.
+    pub verdict: Option<VerdictKind>,
+    /// The search was complete, found no violation and left statements no run executed
+    /// (known in every process).
     pub unreached: bool,
     /// One line about this process's share: states held, bytes sent to other processes.
     pub summary: String,
@@ -71,7 +72,7 @@ pub fn check_cluster(
         let model = SystemModel::new(&system, request.reductions).with_interrupt(guard.interrupt());
         let found = search::search(&model, &request, &guard.interrupt(), &mut ch, worker);
         let mut result = None;
-        let mut code = vec![0u8];
+        let mut code = vec![encode(VerdictKind::Ok)];
         // Every worker takes part in the gather; process 0's worker 0 adds them up.
         let allowed = allowed::merge(&ch.all_gather(worker, found.allowed.encode()));
         // The statements each worker's moves ran: their union is the one-machine coverage
@@ -97,14 +98,13 @@ pub fn check_cluster(
             let mut done = mutexcheck_checker::finish(&system, &model, raw, &request.one_process(), &guard);
             done.stats.elapsed = start.elapsed();
             done.stats.peak_rss_kb = peak_rss_kb();
-            let unreached = done.verdict == Verdict::Ok && done.stats.unreached.as_ref().is_some_and(|u| !u.is_empty());
-            code = vec![done.exit_code() as u8, u8::from(unreached)];
+            code = vec![encode(done.verdict.kind()), u8::from(!done.unreached().is_empty())];
             result = Some(done);
         }
-        // Every process ends with process 0's exit code (the liveness check and a bound hit
-        // while the counterexample was rebuilt happen there only).
+        // Every process learns process 0's verdict (the liveness check and a bound hit while
+        // the counterexample was rebuilt happen there only).
         let gathered = ch.all_gather(worker, code).swap_remove(0);
-        let code = (gathered.first().copied().unwrap_or(2) as i32, gathered.get(1) == Some(&1));
+        let code = (gathered.first().and_then(|&b| decode(b)), gathered.get(1) == Some(&1));
         let shares = ch.all_gather(worker, share(&found, &ch));
         let (stored, remote): (u64, u64) =
             shares.iter().map(|b| read_share(b)).fold((0, 0), |a, s| (a.0 + s.1, a.1 + s.2));
@@ -114,12 +114,12 @@ pub fn check_cluster(
         (result, code, found.held, ch.sent_remote, (remote, found.widest))
     })
     .map_err(|e| ClusterError(format!("cluster: cannot start the workers: {e}")))?;
-    let mut run = ClusterRun { result: None, exit_code: 2, unreached: false, summary: String::new() };
+    let mut run = ClusterRun { result: None, verdict: None, unreached: false, summary: String::new() };
     let (mut held, mut sent) = (0u64, 0u64);
     for joined in guards.join() {
         let (result, code, h, s, (remote_total, widest)) =
             joined.map_err(|e| ClusterError(format!("cluster: a worker failed: {e}")))?;
-        (run.exit_code, run.unreached) = code;
+        (run.verdict, run.unreached) = code;
         held += h;
         sent += s;
         if result.is_some() {
@@ -132,6 +132,25 @@ pub fn check_cluster(
         config.processes, run.summary
     );
     Ok(run)
+}
+
+/// A verdict as one byte, for the other processes.
+fn encode(kind: VerdictKind) -> u8 {
+    match kind {
+        VerdictKind::Ok => 0,
+        VerdictKind::Violation => 1,
+        VerdictKind::Incomplete => 3,
+    }
+}
+
+/// The verdict [`encode`] made `byte`.
+fn decode(byte: u8) -> Option<VerdictKind> {
+    match byte {
+        0 => Some(VerdictKind::Ok),
+        1 => Some(VerdictKind::Violation),
+        3 => Some(VerdictKind::Incomplete),
+        _ => None,
+    }
 }
 
 /// What the visited set stores, as the one-process search says it.
@@ -187,5 +206,18 @@ fn verdict(model: &SystemModel<'_>, found: &Found) -> Verdict<mutexcheck_core::S
     match violation {
         Some(violation) => Verdict::Violation(Counterexample::new(violation, initial, steps, true)),
         None => Verdict::Incomplete(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_verdict_crosses_to_the_other_processes_as_one_byte_and_an_unknown_byte_is_none() {
+        for kind in [VerdictKind::Ok, VerdictKind::Violation, VerdictKind::Incomplete] {
+            assert_eq!(decode(encode(kind)), Some(kind));
+        }
+        assert_eq!(decode(2), None);
     }
 }
