@@ -2,7 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{Bfs, Engine, Guard, Limits, Reductions, Request, Verdict};
+use mutexcheck_checker::{Bfs, Engine, Limits, Reductions, Request, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
@@ -137,7 +137,7 @@ pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
 pub fn run(args: &CheckArgs) -> i32 {
     let request = args.request();
     // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
-    let guard = std::sync::Arc::new(Guard::with_backstop(&request.limits));
+    let guard = std::sync::Arc::new(crate::backstop::guard(&request.limits));
     stop_on_ctrl_c(&guard);
     // With --json every way out prints one document: the backstop's too.
     if args.json {

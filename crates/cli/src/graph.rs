@@ -2,7 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{Guard, Reductions, Request, SystemModel, Verdict};
+use mutexcheck_checker::{Reductions, Request, SystemModel, Verdict};
 
 use crate::input::{load_system, BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
@@ -42,7 +42,7 @@ pub struct GraphArgs {
 pub fn run(args: &GraphArgs) -> i32 {
     let limits = args.bounds.limits();
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
-    let guard = Guard::with_backstop(&limits);
+    let guard = crate::backstop::guard(&limits);
     crate::interrupt::stop_on_ctrl_c(&guard);
     let (system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,

@@ -4,7 +4,7 @@ use clap::Args;
 use mutexcheck_checker::report;
 use mutexcheck_checker::simulate::{simulate, SimOptions, SimSummary};
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
-use mutexcheck_checker::{Counterexample, Engine, Guard, Reductions, Request};
+use mutexcheck_checker::{Counterexample, Engine, Reductions, Request};
 use serde_json::json;
 
 use crate::input::{load_system, BoundArgs};
@@ -52,7 +52,7 @@ struct Found {
 /// Runs `simulate` and returns the exit code: 1 when a run broke a property, 0 when none
 /// did, 2 on bad input, 4 when a trace could not be written.
 pub fn run(args: &SimulateArgs) -> i32 {
-    let _guard = Guard::with_backstop(&args.bounds.limits());
+    let _guard = crate::backstop::guard(&args.bounds.limits());
     let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,

@@ -62,7 +62,7 @@ pub struct ModelResult {
 pub fn run(args: &TestArgs) -> i32 {
     let limits = Limits { max_states: args.max_states, ..args.bounds.limits() };
     // The time and memory bounds count for the whole run, from the start of the process.
-    let guard = Guard::with_backstop(&limits);
+    let guard = crate::backstop::guard(&limits);
     // With --json, the results so far, for the backstop to print.
     let done = SoFar::default();
     if args.json {
