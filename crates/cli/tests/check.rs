@@ -208,6 +208,42 @@ fn exit_code_is_3_when_a_limit_is_hit_with_partial_statistics() {
 }
 
 #[test]
+fn the_json_exit_code_is_the_process_exit_code_for_ok_violation_and_incomplete() {
+    // The CLI decides both, in one place: 0 complete and ok, 1 violation, 3 incomplete.
+    for (args, code, verdict) in [
+        (vec!["check", "seed_fixed.mc", "--json"], 0, "ok"),
+        (vec!["check", "seed_bug.mc", "--json", "--no-trace"], 1, "violation"),
+        (vec!["check", "seed_bug.mc", "--json", "--no-trace", "--dfs"], 1, "violation"),
+        (vec!["check", "seed_fixed.mc", "--json", "--max-depth", "2"], 3, "incomplete"),
+    ] {
+        let path = model_path(args[1]);
+        let args: Vec<&str> = args.iter().map(|a| if a.ends_with(".mc") { path.as_str() } else { a }).collect();
+        let out = mutexcheck(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (doc["exit_code"].as_i64(), doc["verdict"].as_str()),
+            (Some(code as i64), Some(verdict)),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn depth_first_search_refuses_a_thread_count_as_bad_input_instead_of_ignoring_it() {
+    // Depth-first search runs on one thread: `--threads` with `--dfs` was once silently
+    // ignored; now the request cannot be written, and the command line says so.
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--threads", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("'--dfs' cannot be used with '--threads <N>'"), "{stderr}");
+    let json = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--threads", "2", "--json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((doc["verdict"].as_str(), doc["exit_code"].as_i64()), (Some("bad_input"), Some(2)));
+}
+
+#[test]
 fn output_without_timings_is_byte_identical_run_to_run() {
     for args in [
         vec!["check", "SEED", "--no-timings"],
