@@ -6,7 +6,7 @@ use mutexcheck_checker::{Bfs, Engine, Limits, Reductions, Request, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
-use crate::exit;
+use crate::exit::{self, TRACE_NOT_WRITTEN as EXIT_TRACE_NOT_WRITTEN};
 use crate::input::{load_system_or_why, BoundArgs, EXIT_BAD_INPUT};
 use crate::interrupt::stop_on_ctrl_c;
 use crate::json_doc::{self, SoFar};
@@ -128,10 +128,6 @@ impl CheckArgs {
             .limits(self.limits())
     }
 }
-
-/// Exit code when a violation was found but its trace (or `--html` page) could not be
-/// written: a script that goes on to replay it must not take exit 1 to mean the file is there.
-pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {

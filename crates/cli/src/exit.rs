@@ -13,6 +13,10 @@ pub const BAD_INPUT: i32 = crate::input::EXIT_BAD_INPUT;
 /// the process with.
 pub const INCOMPLETE: i32 = 3;
 
+/// A violation was found but its trace (or `--html` page) could not be written: a script
+/// that goes on to replay it must not take exit 1 to mean the file is there.
+pub const TRACE_NOT_WRITTEN: i32 = 4;
+
 /// The exit code of a check with verdict `kind`; `unreached_fail`: the check fails because
 /// statements never ran ([`unreached_fail`]).
 pub fn of_verdict(kind: VerdictKind, unreached_fail: bool) -> i32 {

@@ -131,7 +131,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
 fn exit_code(summary: &SimSummary, trace_failed: bool) -> i32 {
     match (summary.violating_runs() > 0, trace_failed) {
-        (_, true) => crate::check::EXIT_TRACE_NOT_WRITTEN,
+        (_, true) => crate::exit::TRACE_NOT_WRITTEN,
         (true, false) => 1,
         (false, false) => 0,
     }
