@@ -230,7 +230,7 @@ fn the_json_exit_code_is_the_process_exit_code_for_ok_violation_and_incomplete()
 }
 
 #[test]
-fn depth_first_search_refuses_a_thread_count_as_bad_input_instead_of_ignoring_it() {
+fn an_option_the_engine_cannot_use_is_refused_as_bad_input_not_ignored() {
     // Depth-first search runs on one thread: `--threads` with `--dfs` was once silently
     // ignored; now the request cannot be written, and the command line says so.
     let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--threads", "2"]);
@@ -241,6 +241,22 @@ fn depth_first_search_refuses_a_thread_count_as_bad_input_instead_of_ignoring_it
     assert_eq!(json.status.code(), Some(2));
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!((doc["verdict"].as_str(), doc["exit_code"].as_i64()), (Some("bad_input"), Some(2)));
+    // The cluster is breadth-first, its threads are `-w`: neither can be asked for.
+    for (extra, message) in [
+        ("--dfs", "'--cluster' cannot be used with '--dfs'"),
+        ("--threads", "'--cluster' cannot be used with '--threads <N>'"),
+    ] {
+        let mut args = vec!["check", "SEED", "--cluster", extra];
+        let seed = model_path("seed_bug.mc");
+        args[1] = &seed;
+        if extra == "--threads" {
+            args.push("2");
+        }
+        let out = mutexcheck(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
 }
 
 #[test]
