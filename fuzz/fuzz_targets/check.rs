@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::trace::{ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{
-    check_with, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
+    Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict,
 };
 use mutexcheck_core::System;
 
@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
         match &result.verdict {
             Verdict::Ok => complete_ok = complete_ok.or(Some(r.name)),
             Verdict::Violation(cex) => {
-                replays(&system, data, &result, r.name);
+                replays(&system, data, &result, r);
                 violation.get_or_insert((r.name, cex.violation.kind.name().to_string()));
                 lengths.push((r.name, cex.steps.len(), cex.shortest));
             }
@@ -105,8 +105,8 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// One search, with the bounds asserted.
-fn check(system: &System, r: &Run) -> CheckResult {
+/// What run `r` asks for.
+fn request(r: &Run) -> Request {
     let limits = Limits {
         max_states: Some(MAX_STATES),
         max_depth: r.max_depth,
@@ -114,21 +114,24 @@ fn check(system: &System, r: &Run) -> CheckResult {
         time_limit: Some(TIME_LIMIT),
         ..Default::default()
     };
-    let search = SearchOptions { strategy: r.strategy, limits, ..Default::default() };
-    let engine = EngineOptions {
-        threads: r.threads,
-        fingerprints: r.fingerprints,
-        reductions: r.reductions,
-        ..Default::default()
+    let engine = match r.strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(r.threads).fingerprints(r.fingerprints)),
+        Strategy::Dfs => Engine::Dfs,
     };
+    Request::new().engine(engine).reductions(r.reductions).limits(limits)
+}
+
+/// One search, with the bounds asserted.
+fn check(system: &System, r: &Run) -> CheckResult {
+    let request = request(r);
     let start = Instant::now();
-    let result = check_with(system, &search, &engine, &mut |_| {});
+    let result = request.check(system, &request.guard(), &mut |_| {});
     let took = start.elapsed();
     assert!(
         took <= TIME_LIMIT + SLACK,
         "`check {}` with a time limit of {TIME_LIMIT:?} took {took:?} ({})",
         r.name,
-        report::verdict_line(&result)
+        report::verdict_line(&result, false)
     );
     assert!(
         result.stats.states <= MAX_STATES,
@@ -145,7 +148,7 @@ fn check(system: &System, r: &Run) -> CheckResult {
 /// The reports a user reads, with and without timings.
 fn reports(system: &System, result: &CheckResult) {
     for timings in [false, true] {
-        let options = ReportOptions { timings };
+        let options = ReportOptions { timings, ..ReportOptions::default() };
         let text = report::text(system, result, &options);
         assert!(text.contains("verdict: "), "the text report has no verdict line:\n{text}");
         let json = report::json(system, result, &options);
@@ -155,9 +158,10 @@ fn reports(system: &System, result: &CheckResult) {
 
 /// A counterexample's trace reads back unchanged and replays on the model, as `mutexcheck
 /// replay` runs it: recompiled from the same bytes, with the trace's crash budget.
-fn replays(system: &System, source: &[u8], result: &CheckResult, name: &str) {
+fn replays(system: &System, source: &[u8], result: &CheckResult, r: &Run) {
+    let name = r.name;
     let cex = result.counterexample().expect("a violation has a counterexample");
-    let options = TraceOptions::new(system, result.strategy, &report::reduction_names(&result.stats));
+    let options = TraceOptions::new(system, &request(r).in_effect(&result.stats));
     let trace = TraceFile::new(system, common::PATH, source, options, cex);
     common::round_trip(&trace);
     let model = common::compile(source).expect("the model compiled a moment ago");
@@ -192,7 +196,7 @@ fn same_result(one: &CheckResult, two: &CheckResult, name: &str) {
     }
     let summary = |r: &CheckResult| {
         (
-            report::verdict_line(r),
+            report::verdict_line(r, false),
             r.stats.states,
             r.stats.transitions,
             r.counterexample().map(|c| (c.violation.message.clone(), c.steps.len())),

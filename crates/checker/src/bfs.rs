@@ -21,12 +21,13 @@ use std::time::Instant;
 
 use crate::allowed::{AllowedEvent, AllowedTally};
 use crate::checkable::Checkable;
-use crate::explore::{EngineOptions, Progress, SearchOptions};
+use crate::explore::Progress;
 use crate::fingerprint::hash_words;
 use crate::guard::Guard;
 use crate::handoff::{lock, run_tasks, Mutex};
-use crate::limits::Limit;
+use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
+use crate::request::Bfs;
 use crate::result::{CheckResult, Counterexample, Verdict};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
@@ -93,7 +94,7 @@ enum Stop {
 
 struct Search<'m, M: Checkable> {
     model: &'m M,
-    options: &'m SearchOptions,
+    limits: &'m Limits,
     threads: usize,
     words: usize,
     shards: Vec<Mutex<Shard>>,
@@ -111,26 +112,27 @@ struct Search<'m, M: Checkable> {
     allowed: AllowedTally,
 }
 
-/// Breadth-first search of `model` on `engine.threads` threads; see the module comment.
+/// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
+/// comment.
 pub(crate) fn bfs<M: Checkable + Sync>(
     model: &M,
-    options: &SearchOptions,
-    engine: &EngineOptions,
+    limits: &Limits,
+    engine: &Bfs,
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
     let words = model.packed_words();
-    let storage = Storage::of(engine.fingerprints, words);
+    let storage = Storage::of(engine.stores_fingerprints(), words);
     let mut search = Search {
         model,
-        options,
-        threads: engine.threads.max(1),
+        limits,
+        threads: engine.thread_count(),
         words,
-        shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(words, engine.fingerprints))).collect(),
+        shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(words, engine.stores_fingerprints()))).collect(),
         trail: Trail::new(),
-        stats: Stats { storage, threads: engine.threads.max(1) as u32, ..Stats::default() },
+        stats: Stats { storage, threads: engine.thread_count() as u32, ..Stats::default() },
         start: Instant::now(),
-        max_states: options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
+        max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
         successors_per_state: 2,
         chunk: CHUNK,
         guard,
@@ -148,7 +150,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
     stats.wrap_up(search.start, stored_bytes, search.threads as u32, search.allowed.into_counts());
-    CheckResult { verdict, stats, strategy: options.strategy }
+    CheckResult { verdict, stats, strategy: Strategy::Bfs }
 }
 
 impl<M: Checkable + Sync> Search<'_, M> {
@@ -171,7 +173,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let mut expanded = 0usize;
         while !level.is_empty() {
             let count = level.len() / self.words;
-            if self.options.limits.max_depth.is_some_and(|max| depth >= max) {
+            if self.limits.max_depth.is_some_and(|max| depth >= max) {
                 return Ok(self.any_successor(&level).then_some(Limit::MaxDepth(depth)));
             }
             self.trail.open_level();
@@ -214,7 +216,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
 
     /// The byte budget of a batch's transitions.
     fn batch_bytes(&self) -> usize {
-        let bound = self.options.limits.max_memory_mb.map_or(usize::MAX, |mb| (mb as usize) << 16);
+        let bound = self.limits.max_memory_mb.map_or(usize::MAX, |mb| (mb as usize) << 16);
         BATCH_BYTES.min(bound).max(1)
     }
 

@@ -8,26 +8,26 @@ use std::time::Instant;
 
 use crate::allowed::AllowedTally;
 use crate::checkable::Checkable;
-use crate::explore::{Progress, SearchOptions, CHECK_EVERY};
+use crate::explore::{Progress, CHECK_EVERY};
 use crate::guard::Guard;
-use crate::limits::Limit;
+use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
 use crate::stats::Stats;
 use crate::store::{Entry, StateId, Store};
 
-/// Depth-first search of `model` within `options`' limits, under `guard`; see the module
+/// Depth-first search of `model` within `limits`, under `guard`; see the module
 /// comment.
 pub(crate) fn dfs<M: Checkable>(
     model: &M,
-    options: &SearchOptions,
+    limits: &Limits,
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
     let store = Store::new(model.packed_words());
     let mut search = Search {
         model,
-        options,
+        limits,
         store,
         stats: Stats::default(),
         start: Instant::now(),
@@ -38,12 +38,12 @@ pub(crate) fn dfs<M: Checkable>(
     let mut stats = search.stats;
     stats.states = search.store.len() as u64;
     stats.wrap_up(search.start, search.store.bytes() as u64, 1, search.allowed.into_counts());
-    CheckResult { verdict, stats, strategy: options.strategy }
+    CheckResult { verdict, stats, strategy: Strategy::Dfs }
 }
 
 struct Search<'m, M: Checkable> {
     model: &'m M,
-    options: &'m SearchOptions,
+    limits: &'m Limits,
     store: Store,
     stats: Stats,
     start: Instant,
@@ -77,7 +77,7 @@ impl<M: Checkable> Search<'_, M> {
     /// depth limit.
     #[allow(clippy::type_complexity)]
     fn search(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Result<Option<Limit>, Stop<M::State, M::Step>> {
-        let limits = self.options.limits;
+        let limits = *self.limits;
         let mut packed = vec![0u64; self.model.packed_words()];
         let initial = self.model.initial_state();
         self.model.pack(&initial, &mut packed);
@@ -195,16 +195,17 @@ impl<M: Checkable> Search<'_, M> {
 
 #[cfg(test)]
 mod tests {
-    use crate::explore::{explore, SearchOptions};
-    use crate::limits::{Limits, Strategy};
+    use crate::explore::explore;
+    use crate::limits::Strategy;
+    use crate::request::Request;
     use crate::test_model::Doubling;
 
     #[test]
     fn depth_first_follows_the_first_successor_first() {
         // It expands 0, 1, 2 (finding 3 and 4), then 3 (4 is known; finds 6), 6 (finds 7),
         // 7 (finds 8), 8 (finds 9): the discovery path of 9 goes through 3, not 4.
-        let options = SearchOptions { strategy: Strategy::Dfs, limits: Limits::default() };
-        let r = explore(&Doubling { n: 10, target: 9 }, &options, &mut |_| {});
+        let request = Request::new().engine(Strategy::Dfs);
+        let r = explore(&Doubling { n: 10, target: 9 }, &request, &request.guard(), &mut |_| {});
         let path: Vec<u64> = r.counterexample().unwrap().steps.iter().map(|s| s.state).collect();
         assert_eq!(path, vec![1, 2, 3, 6, 7, 8, 9]);
     }

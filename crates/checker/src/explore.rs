@@ -11,50 +11,9 @@
 
 use crate::checkable::Checkable;
 use crate::guard::Guard;
-use crate::limits::{Limits, Strategy};
+use crate::request::{Engine, Request};
 use crate::result::CheckResult;
 use crate::stats::Stats;
-
-/// How to search.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SearchOptions {
-    /// Breadth-first (default) or depth-first.
-    pub strategy: Strategy,
-    /// Bounds on states, depth, memory and time.
-    pub limits: Limits,
-}
-
-/// How the search uses the machine, and which reductions a mutexcheck model is checked with.
-/// The thread count and fingerprints never change a verdict, a counterexample or a count (up
-/// to fingerprint collisions, whose estimated probability
-/// [`crate::Stats::collision_probability`] gives); reductions change the counts, never the
-/// verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EngineOptions {
-    /// Threads expanding states and filling the visited set (1 and 0 both mean one).
-    /// Depth-first search always runs on one thread.
-    pub threads: usize,
-    /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
-    /// breadth-first only): less memory, with a small chance that a collision hides a state.
-    pub fingerprints: bool,
-    /// The reductions a [`crate::SystemModel`] is checked with (read by
-    /// [`crate::check_with`]; a generic [`Checkable`] has its own).
-    pub reductions: crate::Reductions,
-}
-
-impl Default for EngineOptions {
-    /// One thread, whole states, every reduction.
-    fn default() -> Self {
-        EngineOptions { threads: 1, fingerprints: false, reductions: crate::Reductions::ALL }
-    }
-}
-
-impl EngineOptions {
-    /// One thread per core the system offers (1 when it does not say).
-    pub fn all_cores() -> usize {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-}
 
 /// A snapshot of a running search, handed to a progress callback now and then.
 #[derive(Clone, Debug)]
@@ -69,53 +28,34 @@ pub struct Progress<'a> {
 /// (a power of two).
 pub(crate) const CHECK_EVERY: u64 = 1024;
 
-/// Explores every state of `model` reachable within `options`' limits on one thread and
-/// returns the verdict, with a counterexample for the first violation found. `progress` is
-/// called about every thousand expansions.
-pub fn explore<M: Checkable + Sync>(
+/// Explores every state of `model` reachable within `request`'s bounds with its engine
+/// and returns the verdict, with a counterexample for the first violation found. The search
+/// asks `guard` after every state it expands and before every large allocation it can
+/// foresee; `progress` is called about every thousand expansions. A generic [`Checkable`]
+/// has its own reductions: `request.reductions` are [`crate::Request::check`]'s, for the
+/// [`crate::SystemModel`] it makes.
+pub(crate) fn explore<M: Checkable + Sync>(
     model: &M,
-    options: &SearchOptions,
-    progress: &mut dyn FnMut(&Progress<'_>),
-) -> CheckResult<M::State, M::Step> {
-    explore_with(model, options, &EngineOptions::default(), progress)
-}
-
-/// [`explore`] with the threads and the state storage of `engine` (breadth-first only).
-pub fn explore_with<M: Checkable + Sync>(
-    model: &M,
-    options: &SearchOptions,
-    engine: &EngineOptions,
-    progress: &mut dyn FnMut(&Progress<'_>),
-) -> CheckResult<M::State, M::Step> {
-    explore_guarded(model, options, engine, &Guard::new(&options.limits), progress)
-}
-
-/// [`explore_with`] under a [`Guard`] the caller started (whose limits then count, and whose
-/// clock may have started before the search): the search asks it after every state it
-/// expands and before every large allocation it can foresee.
-pub fn explore_guarded<M: Checkable + Sync>(
-    model: &M,
-    options: &SearchOptions,
-    engine: &EngineOptions,
+    request: &Request,
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
-    if options.strategy == Strategy::Bfs {
-        return crate::bfs::bfs(model, options, engine, guard, progress);
-    }
-    crate::dfs::dfs(model, options, guard, progress)
+    let Engine::Bfs(engine) = request.engine else {
+        return crate::dfs::dfs(model, &request.limits, guard, progress);
+    };
+    crate::bfs::bfs(model, &request.limits, &engine, guard, progress)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::Limits;
+    use crate::limits::Strategy;
     use crate::result::Verdict;
     use crate::test_model::Doubling;
 
     fn search(target: u64, strategy: Strategy) -> CheckResult<u64, &'static str> {
-        let options = SearchOptions { strategy, limits: Limits::default() };
-        explore(&Doubling { n: 10, target }, &options, &mut |_| {})
+        let request = Request::new().engine(strategy);
+        explore(&Doubling { n: 10, target }, &request, &request.guard(), &mut |_| {})
     }
 
     #[test]
@@ -131,11 +71,10 @@ mod tests {
     #[test]
     fn any_number_of_threads_gives_the_one_thread_result() {
         for target in 0..11 {
-            let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
             let one = search(target, Strategy::Bfs);
             for threads in [2, 3] {
-                let engine = EngineOptions { threads, ..EngineOptions::default() };
-                let r = explore_with(&Doubling { n: 10, target }, &options, &engine, &mut |_| {});
+                let request = Request::new().engine(crate::Bfs::new().threads(threads));
+                let r = explore(&Doubling { n: 10, target }, &request, &request.guard(), &mut |_| {});
                 assert_eq!(r.verdict, one.verdict, "target {target}, {threads} threads");
                 assert_eq!(
                     (r.stats.states, r.stats.transitions, r.stats.max_depth),

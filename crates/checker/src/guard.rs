@@ -8,14 +8,15 @@
 //! allocate. Where the search can predict a large allocation (a table or a buffer about to
 //! double), it asks [`Guard::room_for`] first instead.
 //!
-//! With a backstop ([`Guard::with_backstop`], what the command line uses), the watchdog
-//! also ends the process itself — with a message and exit code 3, never a kernel kill —
-//! when a bound is passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`]: the
-//! last line of defence for any phase that cannot stop by itself. Its last words (what a
-//! command prints on stdout before that exit, such as the `incomplete` JSON document) are
-//! set with [`Guard::on_backstop`].
+//! With a backstop ([`Guard::with_backstop`]), the watchdog calls it once when a bound is
+//! passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`]: the last line of
+//! defence for any phase that cannot stop by itself. The library never ends the process:
+//! the command line's backstop does (a message and exit code 3, never a kernel kill); a
+//! library user's may log, or do nothing, and the run goes on with its flag raised. The
+//! backstop is handed the last words set with [`Guard::on_backstop`] (what a command prints
+//! on stdout before it ends, such as the `incomplete` JSON document).
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -25,10 +26,10 @@ use crate::limits::{Limit, Limits};
 /// How often the watchdog looks at the clock and the memory.
 pub const TICK: Duration = Duration::from_millis(5);
 
-/// How far past `--max-memory` the backstop lets a run go before it ends the process.
+/// How far past `--max-memory` a run goes before the backstop is called.
 pub const BACKSTOP_MARGIN_MB: u64 = 64;
 
-/// How far past `--time-limit` the backstop lets a run go before it ends the process.
+/// How far past `--time-limit` a run goes before the backstop is called.
 pub const BACKSTOP_GRACE: Duration = Duration::from_millis(900);
 
 /// Within this much of the memory bound, [`Guard::room_for`] reads the memory in use afresh
@@ -40,9 +41,24 @@ const TIME: u8 = 1;
 const MEMORY: u8 = 2;
 const INTERRUPTED: u8 = 3;
 
-/// What the backstop runs just before it ends the process, with the bound that was passed
+/// What a command's backstop runs before it ends the process, with the bound that was passed
 /// and why it gives up (one sentence): a command's chance to print what it has.
 pub type LastWords = Box<dyn Fn(Limit, &str) + Send + Sync>;
+
+/// What the watchdog calls, once, when a bound is passed by more than the backstop's margin:
+/// with the bound, why (one sentence: `the time limit of 5 s was passed by more than
+/// 900ms`) and the last words set at that moment (the backstop runs them if it wants them
+/// said). While it runs, [`Guard::on_backstop`] waits. If it returns, the run goes on.
+pub type Backstop = Box<dyn Fn(Limit, &str, Option<&LastWords>) + Send + Sync>;
+
+/// The guard's [`Backstop`], if any.
+struct BackstopSlot(Option<Backstop>);
+
+impl std::fmt::Debug for BackstopSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Backstop" } else { "no backstop" })
+    }
+}
 
 /// The backstop's [`LastWords`], replaceable while the run goes on.
 #[derive(Default)]
@@ -66,8 +82,12 @@ struct Shared {
     /// Set when the guard is dropped: the watchdog ends.
     done: Mutex<bool>,
     wake: Condvar,
-    /// Run by the backstop before it ends the process.
+    /// Handed to the backstop.
     last_words: LastWordsSlot,
+    /// Called when a bound is passed by more than the margin.
+    backstop: BackstopSlot,
+    /// The backstop was called (it is called once).
+    gave_up: AtomicBool,
 }
 
 impl Shared {
@@ -102,9 +122,10 @@ impl Shared {
         }
     }
 
-    /// One look at the clock and the memory; raises the flag, and with `backstop` ends the
-    /// process when a bound is passed by more than the backstop's margin.
-    fn look(&self, backstop: bool) {
+    /// One look at the clock and the memory; raises the flag, and calls the backstop when a
+    /// bound is passed by more than its margin.
+    fn look(&self) {
+        let backstop = self.backstop.0.is_some();
         let elapsed = self.start.elapsed();
         let rss = crate::stats::current_rss_kb().unwrap_or(0);
         self.rss_kb.store(rss, Ordering::Relaxed);
@@ -139,16 +160,17 @@ impl Shared {
 }
 
 impl Shared {
-    /// Ends the process: a bound was passed and the running phase did not stop by itself.
-    /// The last words, if set, speak first.
-    fn give_up(&self, limit: Limit, why: &str) -> ! {
-        eprintln!("error: stopped: {why}; the run is incomplete");
-        // Held to the end: last words set or cleared meanwhile wait for the exit.
-        let last_words = self.last_words.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(speak) = last_words.as_ref() {
-            speak(limit, why);
+    /// Calls the backstop, the first time only: a bound was passed and the running phase did
+    /// not stop by itself.
+    fn give_up(&self, limit: Limit, why: &str) {
+        let Some(backstop) = &self.backstop.0 else { return };
+        if self.gave_up.swap(true, Ordering::Relaxed) {
+            return;
         }
-        std::process::exit(3)
+        // Held while it runs: last words set or cleared meanwhile wait for it (and for the
+        // exit, when it ends the process).
+        let last_words = self.last_words.0.lock().unwrap_or_else(|e| e.into_inner());
+        backstop(limit, why, last_words.as_ref());
     }
 }
 
@@ -161,18 +183,20 @@ pub struct Guard {
 
 impl Guard {
     /// Starts watching `limits`, the time limit counted from now. Without a time or memory
-    /// limit no thread is started and the guard never stops anything.
+    /// limit no thread is started and the guard never stops anything. A bound passed by
+    /// far only raises the flag: nothing ends the process.
     pub fn new(limits: &Limits) -> Guard {
-        Guard::start(limits, false)
+        Guard::start(limits, None)
     }
 
-    /// [`Guard::new`], and the watchdog ends the process (message on stderr, exit code 3)
-    /// when a bound is passed by more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`].
-    pub fn with_backstop(limits: &Limits) -> Guard {
-        Guard::start(limits, true)
+    /// [`Guard::new`], and the watchdog calls `backstop` (once) when a bound is passed by
+    /// more than [`BACKSTOP_MARGIN_MB`] or [`BACKSTOP_GRACE`]. The command line's backstop
+    /// ends the process with exit code 3.
+    pub fn with_backstop(limits: &Limits, backstop: Backstop) -> Guard {
+        Guard::start(limits, Some(backstop))
     }
 
-    fn start(limits: &Limits, backstop: bool) -> Guard {
+    fn start(limits: &Limits, backstop: Option<Backstop>) -> Guard {
         let shared = Arc::new(Shared {
             limits: *limits,
             start: Instant::now(),
@@ -181,19 +205,21 @@ impl Guard {
             done: Mutex::new(false),
             wake: Condvar::new(),
             last_words: LastWordsSlot::default(),
+            backstop: BackstopSlot(backstop),
+            gave_up: AtomicBool::new(false),
         });
         let watched = limits.time_limit.is_some() || limits.max_memory_mb.is_some();
         if watched {
             // The first look before anything runs: a bound of 0 stops the very first
             // check, whatever the scheduler does with the watchdog thread.
-            shared.look(backstop);
+            shared.look();
         }
         let watchdog = watched.then(|| {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
                 let mut done = shared.done.lock().unwrap_or_else(|e| e.into_inner());
                 while !*done {
-                    shared.look(backstop);
+                    shared.look();
                     done = shared.wake.wait_timeout(done, TICK).map(|(d, _)| d).unwrap_or_else(|e| e.into_inner().0);
                 }
             })
@@ -225,10 +251,10 @@ impl Guard {
         self.shared.room_for(bytes)
     }
 
-    /// Sets (or, with `None`, clears) what the backstop runs just before it ends the process.
-    /// A command clears it before it prints its own report, so that a backstop firing then
-    /// adds nothing to the output; if the backstop is already speaking, this waits for the
-    /// exit.
+    /// Sets (or, with `None`, clears) the last words handed to the backstop. A command
+    /// clears them before it prints its own report, so that a backstop firing then adds
+    /// nothing to the output; if the backstop is already running, this waits for it (and,
+    /// when it ends the process, for the exit).
     pub fn on_backstop(&self, last_words: Option<LastWords>) {
         *self.shared.last_words.0.lock().unwrap_or_else(|e| e.into_inner()) = last_words;
     }
@@ -339,5 +365,52 @@ mod tests {
             assert_eq!(guard.room_for(200 << 20), Err(Limit::MaxMemory(rss_mb + 100)));
             assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 100)));
         }
+    }
+
+    /// Waits (without a wall-clock bound of its own) until `guard`'s time limit of 0 has been
+    /// passed by the backstop's grace and a few ticks more.
+    fn wait_past_the_grace(guard: &Guard) {
+        while guard.start_time().elapsed() < BACKSTOP_GRACE + 20 * TICK {
+            std::thread::sleep(TICK);
+        }
+    }
+
+    #[test]
+    fn a_bound_passed_far_beyond_the_margin_without_a_backstop_does_not_end_the_process() {
+        // Were the process ended (as the backstop once did by itself), this test binary
+        // would exit with 3 and the test would not pass.
+        let guard = Guard::new(&Limits { time_limit: Some(Duration::ZERO), ..Limits::default() });
+        wait_past_the_grace(&guard);
+        assert_eq!(guard.exceeded(), Some(Limit::TimeLimit(Duration::ZERO)));
+        assert!(!guard.shared.gave_up.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn the_backstop_is_called_once_past_the_margin_with_the_last_words_and_may_let_the_run_go_on() {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&calls);
+        let backstop: Backstop = Box::new(move |limit, why, last_words| {
+            if let Some(speak) = last_words {
+                speak(limit, why);
+            }
+            record.lock().unwrap().push(format!("backstop {limit:?}: {why}"));
+        });
+        let guard = Guard::with_backstop(&Limits { time_limit: Some(Duration::ZERO), ..Limits::default() }, backstop);
+        let spoken = Arc::clone(&calls);
+        guard.on_backstop(Some(Box::new(move |limit, _| spoken.lock().unwrap().push(format!("last words {limit:?}")))));
+        while calls.lock().unwrap().is_empty() {
+            std::thread::sleep(TICK);
+        }
+        // More looks past the margin call it no more.
+        wait_past_the_grace(&guard);
+        std::thread::sleep(10 * TICK);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [
+                "last words TimeLimit(0ns)".to_string(),
+                "backstop TimeLimit(0ns): the time limit of 0 s was passed by more than 900ms".to_string(),
+            ]
+        );
+        assert_eq!(guard.exceeded(), Some(Limit::TimeLimit(Duration::ZERO)));
     }
 }

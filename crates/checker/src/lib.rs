@@ -3,8 +3,9 @@
 //!
 //! - [`Checkable`]: the one abstraction the search is generic over; [`SystemModel`] adapts
 //!   a [`mutexcheck_core::System`] to it with every built-in and declared property.
-//! - [`explore()`]: breadth-first (default, shortest counterexample) or depth-first search
-//!   over a visited [`store`], within [`Limits`].
+//! - [`Request`]: what a check runs (engine, threads, storage, reductions, [`Limits`]) as
+//!   one value; [`Request::check`] is the one way to run it on a `System`: breadth-first
+//!   (default, shortest counterexample) or depth-first search over a visited [`store`].
 //! - [`CheckResult`]: verdict, [`Counterexample`] and [`Stats`]; [`report`] renders it as
 //!   text or JSON.
 //! - [`trace`]: the versioned JSON trace format and replay; [`graph`]: the state graph as
@@ -28,6 +29,7 @@ pub mod liveness;
 pub mod path;
 pub mod properties;
 pub mod report;
+pub mod request;
 pub mod result;
 pub mod shortest;
 pub mod simulate;
@@ -44,11 +46,12 @@ pub mod visited;
 
 pub use checkable::Checkable;
 pub use checks::Checks;
-pub use explore::{explore, explore_guarded, explore_with, EngineOptions, Progress, SearchOptions};
+pub use explore::Progress;
 pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
-pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
+pub use request::{Bfs, Engine, Request};
+pub use result::{CheckResult, Counterexample, TraceStep, Verdict, VerdictKind};
 pub use stats::{Stats, Storage};
 pub use system_model::{Move, Reductions, SystemModel};
 
@@ -63,38 +66,7 @@ pub fn prepare(mut model: Model, crashes: Option<u32>) -> Result<System, IrError
     System::new(model)
 }
 
-/// Checks every property of a validated system within `options`, with every reduction on (as
-/// `mutexcheck check` does by default), calling `progress` now and then.
-pub fn check(system: &System, options: &SearchOptions, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
-    check_with(system, options, &EngineOptions::default(), progress)
-}
-
-/// [`check`] with the threads, state storage and reductions of `engine`: the verdict,
-/// counterexample and counts are the same for any number of threads.
-pub fn check_with(
-    system: &System,
-    options: &SearchOptions,
-    engine: &EngineOptions,
-    progress: &mut dyn FnMut(&Progress<'_>),
-) -> CheckResult {
-    check_guarded(system, options, engine, &Guard::new(&options.limits), progress)
-}
-
-/// [`check_with`] under a [`Guard`] the caller started: its time and memory limits count
-/// (from when it started), for the search and for the story of a counterexample.
-pub fn check_guarded(
-    system: &System,
-    options: &SearchOptions,
-    engine: &EngineOptions,
-    guard: &Guard,
-    progress: &mut dyn FnMut(&Progress<'_>),
-) -> CheckResult {
-    let model = SystemModel::new(system, engine.reductions).with_interrupt(guard.interrupt());
-    let found = explore_guarded(&model, options, engine, guard, progress);
-    finish(system, &model, found, options, guard)
-}
-
-/// What [`check_guarded`] does with the result of a search of `model` (a [`SystemModel`] of
+/// What [`Request::check`] does with the result of a search of `model` (a [`SystemModel`] of
 /// `system`): the counterexample told as a real run of the model ([`story::tell`]), the
 /// reductions that took effect, and, when safety holds and the model has liveness
 /// properties, the liveness check. Shared with searches run elsewhere (the cluster), so that
@@ -103,7 +75,7 @@ pub fn finish(
     system: &System,
     model: &SystemModel<'_>,
     found: CheckResult<mutexcheck_core::State, Move>,
-    options: &SearchOptions,
+    request: &Request,
     guard: &Guard,
 ) -> CheckResult {
     let mut result = story::tell(model, found);
@@ -113,7 +85,7 @@ pub fn finish(
     result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph.
-        let (found, stats) = liveness::check(system, &options.limits, guard);
+        let (found, stats) = liveness::check(system, &request.limits, guard);
         result.verdict = match found {
             Ok(Some(lasso)) => Verdict::Violation(lasso),
             Ok(None) => Verdict::Ok,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// The order in which states are expanded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Breadth-first: the first counterexample found is a shortest one.
@@ -27,7 +27,7 @@ impl Strategy {
 
 /// Bounds a search stays within. Hitting one makes the verdict incomplete (unless a violation
 /// was found first), never an out-of-memory kill.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// Stop once this many distinct states are stored.
     pub max_states: Option<u64>,

@@ -87,23 +87,39 @@ pub struct CheckResult<St = State, Sp = Step> {
     pub strategy: Strategy,
 }
 
-impl<St, Sp> CheckResult<St, Sp> {
-    /// The process exit code for this verdict: 0 no violation and complete, 1 violation (or
-    /// unreached statements under `--deny-unreached`), 3 incomplete (2 is reserved for bad input, which never gets this far).
-    pub fn exit_code(&self) -> i32 {
-        match self.verdict {
-            Verdict::Ok if self.unreached_failure().is_some() => 1,
-            Verdict::Ok => 0,
-            Verdict::Violation(_) => 1,
-            Verdict::Incomplete(_) => 3,
+/// A verdict without its data: what an exit code is made from (by the command line, not
+/// here), and what the processes of a cluster tell each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VerdictKind {
+    /// [`Verdict::Ok`].
+    Ok,
+    /// [`Verdict::Violation`].
+    Violation,
+    /// [`Verdict::Incomplete`].
+    Incomplete,
+}
+
+impl<St, Sp> Verdict<St, Sp> {
+    /// Which verdict this is.
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Verdict::Ok => VerdictKind::Ok,
+            Verdict::Violation(_) => VerdictKind::Violation,
+            Verdict::Incomplete(_) => VerdictKind::Incomplete,
         }
     }
+}
 
-    /// With [`Stats::deny_unreached`], after a complete search with no violation: how many
-    /// statements no run executed, when there are any (the check then fails, exit 1).
-    pub fn unreached_failure(&self) -> Option<usize> {
-        let unreached = self.stats.unreached.as_ref().filter(|_| self.stats.deny_unreached)?;
-        (matches!(self.verdict, Verdict::Ok) && !unreached.is_empty()).then_some(unreached.len())
+impl<St, Sp> CheckResult<St, Sp> {
+    /// After a complete search that found no violation: the statements no run executed
+    /// (see [`crate::coverage`]). Empty when every statement ran, and when the search
+    /// stopped early (a bound or a violation), which leaves coverage unknown. Whether
+    /// unreached statements fail a check (`--deny-unreached`) is the caller's decision.
+    pub fn unreached(&self) -> &[crate::coverage::Unreached] {
+        match (&self.verdict, &self.stats.unreached) {
+            (Verdict::Ok, Some(unreached)) => unreached,
+            _ => &[],
+        }
     }
 
     /// The counterexample, if a violation was found.

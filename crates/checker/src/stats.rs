@@ -48,10 +48,6 @@ pub struct Stats {
     /// early (a bound or a violation), which leaves coverage unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unreached: Option<Vec<crate::coverage::Unreached>>,
-    /// Unreached statements make the check fail (`--deny-unreached`): see
-    /// [`crate::CheckResult::unreached_failure`].
-    #[serde(skip)]
-    pub deny_unreached: bool,
 }
 
 /// What the visited set stores of each state.

@@ -28,7 +28,7 @@ use crate::properties::Violation;
 
 /// The reductions a check runs with. Neither changes a verdict; partial-order reduction may
 /// lengthen the run found (which is then shortened), symmetry never does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Reductions {
     /// Partial-order reduction: invisible steps explored alone, and transient states followed
     /// without being stored (see [`mutexcheck_core::por`]).

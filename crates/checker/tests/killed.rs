@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::report::{json, text, trace_json, ReportOptions};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::{Action, System};
 
 fn models_dir() -> PathBuf {
@@ -23,8 +23,8 @@ fn model(file: &str) -> (System, Vec<u8>) {
 }
 
 fn checked(system: &System) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check(system, &options, &mut |_| {})
+    let request = Request::new();
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn trace_of(file: &str) -> (System, TraceFile) {
@@ -35,7 +35,7 @@ fn trace_of(file: &str) -> (System, TraceFile) {
         &system,
         &format!("models/{file}"),
         &source,
-        TraceOptions::new(&system, Strategy::Bfs, &[]),
+        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
         cex,
     );
     (system, trace)
@@ -46,7 +46,7 @@ fn the_text_report_names_the_statement_the_crashed_thread_was_at() {
     // two_sections_crash.mc: transfer moved a unit out of ma (lines 24-26) and crashes
     // before `wait mb` (line 28), the point the exercise asks the student for.
     let (system, _) = model("two_sections_crash.mc");
-    let report = text(&system, &checked(&system), &ReportOptions { timings: false });
+    let report = text(&system, &checked(&system), &ReportOptions::default());
     assert!(
         report.contains("\n  9. transfer crashed at line 28, before: wait mb    transfer: running -> dead\n"),
         "{report}"
@@ -57,7 +57,7 @@ fn the_text_report_names_the_statement_the_crashed_thread_was_at() {
 fn the_json_report_lists_each_killed_thread_with_line_and_statement() {
     let (system, _) = model("two_sections_crash.mc");
     let result = checked(&system);
-    let doc = json(&system, &result, &ReportOptions { timings: false });
+    let doc = json(&system, &result, &ReportOptions::default());
     let step = &doc["trace"]["steps"][8];
     assert_eq!(step["action"]["kind"], "crash");
     assert_eq!(step["text"], "transfer crashed at line 28, before: wait mb");
@@ -81,7 +81,7 @@ fn a_thread_death_names_the_statement_the_thread_was_at() {
         (1, "server.writer", 2, "b = 1")
     );
     assert_eq!((death.killed[0].span.line, death.killed[0].blocked), (27, false));
-    let report = text(&system, &checked(&system), &ReportOptions { timings: false });
+    let report = text(&system, &checked(&system), &ReportOptions::default());
     assert!(report.contains(" server.writer died at line 27, before: b = 1    m: owned by"), "{report}");
 }
 
@@ -194,7 +194,7 @@ fn a_killed_thread_in_a_procedure_names_its_calls_and_a_blocked_one_its_lock() {
     // through wait_one's own call (lines 112 and 126).
     let (system, source) = model("case-studies/dotnet_named_mutex_broken.mc");
     let result = checked(&system);
-    let doc = json(&system, &result, &ReportOptions { timings: false });
+    let doc = json(&system, &result, &ReportOptions::default());
     let step = &doc["trace"]["steps"][1];
     assert_eq!(
         step["text"],
@@ -210,7 +210,7 @@ fn a_killed_thread_in_a_procedure_names_its_calls_and_a_blocked_one_its_lock() {
     assert_eq!(calls(&killed[1]), [126, 103, 62]);
     // The trace records the same, and replays.
     let Verdict::Violation(cex) = &result.verdict else { panic!() };
-    let options = TraceOptions::new(&system, Strategy::Bfs, &["partial_order", "symmetry"]);
+    let options = TraceOptions::new(&system, &Request::new());
     let trace = TraceFile::new(&system, "dotnet_named_mutex_broken.mc", &source, options, cex);
     let k = &trace.steps[1].killed;
     assert_eq!(

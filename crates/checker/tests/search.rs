@@ -21,7 +21,7 @@ fn one_thread_wait_release_without_crashes_has_three_states() {
     let (_, r) = run(model(0, vec![process("p", 1, vec![wait(1, 0), release(2, 0)])], vec![]));
     assert_eq!(r.verdict, Verdict::Ok);
     assert_eq!(counts(&r), (3, 2, 2));
-    assert_eq!(r.exit_code(), 0);
+    assert_eq!(r.verdict.kind(), mutexcheck_checker::VerdictKind::Ok);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn the_state_limit_stops_the_search_as_incomplete_with_partial_statistics() {
     let (_, r) = run_with(two_workers(), Strategy::Bfs, limits);
     assert_eq!(r.verdict, Verdict::Incomplete(Limit::MaxStates(5)));
     assert_eq!(r.stats.states, 5);
-    assert_eq!(r.exit_code(), 3);
+    assert_eq!(r.verdict.kind(), mutexcheck_checker::VerdictKind::Incomplete);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_search_without_limits_over_a_larger_model_is_complete() {
 
 #[test]
 fn the_same_model_gives_byte_identical_reports_without_timings() {
-    let opts = ReportOptions { timings: false };
+    let opts = ReportOptions::default();
     let (s1, r1) = run(deep_and_shallow());
     let (s2, r2) = run(deep_and_shallow());
     assert_eq!(text(&s1, &r1, &opts), text(&s2, &r2, &opts));
@@ -210,8 +210,8 @@ statistics:
   transitions: 3
   max depth:   3
 ";
-    assert_eq!(text(&sys, &r, &ReportOptions { timings: false }), expected);
-    let timed = text(&sys, &r, &ReportOptions { timings: true });
+    assert_eq!(text(&sys, &r, &ReportOptions::default()), expected);
+    let timed = text(&sys, &r, &ReportOptions { timings: true, ..ReportOptions::default() });
     assert!(timed.starts_with(expected));
     assert!(timed[expected.len()..].starts_with("  time:        "));
 }
@@ -220,8 +220,8 @@ statistics:
 fn progress_is_reported_during_a_long_search_with_growing_counts() {
     let sys = system(counters());
     let mut seen = Vec::new();
-    let options = mutexcheck_checker::SearchOptions::default();
-    let r = mutexcheck_checker::check(&sys, &options, &mut |p| seen.push(p.stats.states));
+    let request = mutexcheck_checker::Request::new();
+    let r = request.check(&sys, &request.guard(), &mut |p| seen.push(p.stats.states));
     // One report per 1024 expansions: 40,000 states give 39.
     assert_eq!(seen.len(), 39);
     assert!(seen.windows(2).all(|w| w[0] <= w[1]));

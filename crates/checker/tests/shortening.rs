@@ -6,9 +6,7 @@
 
 use std::time::Duration;
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Limits, Reductions, Request};
 use mutexcheck_lang::compile;
 
 /// The fuzzer's input, kept as it was found (a mutated bench model: eight workers that
@@ -18,8 +16,9 @@ const FINDING: &str = include_str!("inputs/fuzz_finding_4_shortening_cut.mc");
 fn check(limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
     let model = compile("finding.mc", FINDING.as_bytes()).expect("the finding compiles");
     let system = prepare(model, None).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(&system, &options, &EngineOptions { threads, fingerprints, reductions: Reductions::ALL }, &mut |_| {})
+    let engine = Bfs::new().threads(threads).fingerprints(fingerprints);
+    let request = Request::new().engine(engine).reductions(Reductions::ALL).limits(limits);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 fn summary(r: &CheckResult) -> (String, u64, Option<(usize, Option<usize>)>) {

@@ -3,14 +3,13 @@
 //! shortest when an exact breadth-first search finds no violation in fewer steps.
 
 use mutexcheck_checker::report::trace_heading;
-use mutexcheck_checker::{check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy};
+use mutexcheck_checker::{prepare, Reductions, Request, Strategy};
 
 fn heading(source: &str, strategy: Strategy) -> (String, bool) {
     let model = mutexcheck_lang::compile("hint.mc", source.as_bytes()).unwrap();
     let system = prepare(model, None).unwrap();
-    let options = SearchOptions { strategy, limits: Limits::default() };
-    let engine = EngineOptions { threads: 1, fingerprints: false, reductions: Reductions::ALL };
-    let result = check_with(&system, &options, &engine, &mut |_| {});
+    let request = Request::new().engine(strategy).reductions(Reductions::ALL);
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let c = result.counterexample().expect("a violation");
     (trace_heading(c), c.shortest)
 }

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
 use mutexcheck_checker::trace::{replay, replay_run, ReplayVerdict, TraceError, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check, check_with, prepare, EngineOptions, Limits, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
-};
+use mutexcheck_checker::{prepare, Reductions, Request, SystemModel, Verdict};
 use mutexcheck_core::System;
 
 fn models_dir() -> PathBuf {
@@ -23,10 +21,16 @@ fn system_of(file: &str) -> (System, Vec<u8>) {
 /// The trace `mutexcheck check` would write for a violating model.
 fn trace_of(file: &str) -> TraceFile {
     let (system, source) = system_of(file);
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let result = check(&system, &options, &mut |_| {});
+    let request = Request::new();
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
-    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs, &[]), cex)
+    TraceFile::new(
+        &system,
+        &format!("models/{file}"),
+        &source,
+        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
+        cex,
+    )
 }
 
 fn violating_models() -> Vec<String> {
@@ -256,9 +260,8 @@ fn the_lock_order_graph_has_every_state_once_and_the_deadlock_path_in_red() {
     let model = SystemModel::new(&system, Reductions::NONE);
     let graph = StateGraph::explore(&model, 100).unwrap();
     assert_eq!((graph.graph.node_count(), graph.graph.edge_count()), (19, 22));
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let engine = EngineOptions { reductions: Reductions::NONE, ..EngineOptions::default() };
-    let result = check_with(&system, &options, &engine, &mut |_| {});
+    let request = Request::new().reductions(Reductions::NONE);
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!() };
     let path: Vec<_> = cex.steps.iter().map(|s| s.state.clone()).collect();
     let dot = graph.to_dot(&model, &path);
@@ -377,4 +380,27 @@ fn typed_values_and_from_trace_dir_in_a_version_3_trace_are_malformed() {
         TraceFile::parse(v3.as_bytes()).unwrap_err().to_string(),
         "the trace is malformed: `model.from_trace_dir` is a version 4 field, but the trace says version 3"
     );
+}
+
+/// What a check of `file` under `request` records as the trace's options.
+fn options_as_run(file: &str, request: Request) -> (String, Vec<String>) {
+    let (system, _) = system_of(file);
+    let result = request.check(&system, &request.guard(), &mut |_| {});
+    assert!(matches!(result.verdict, Verdict::Violation(_)), "{file}");
+    let options = TraceOptions::new(&system, &request.in_effect(&result.stats));
+    (options.search, options.reductions)
+}
+
+#[test]
+fn a_trace_records_the_search_of_its_request_and_only_the_reductions_that_took_effect() {
+    let names = |r: &[&str]| r.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    // Every reduction on, both take effect (seed_bug has interchangeable workers).
+    assert_eq!(options_as_run("seed_bug.mc", Request::new()), ("bfs".into(), names(&["partial_order", "symmetry"])));
+    // The philosophers are not interchangeable (each takes its own forks): no symmetry.
+    assert_eq!(options_as_run("dining_deadlock.mc", Request::new()), ("bfs".into(), names(&["partial_order"])));
+    // The liveness check, which found this lasso, never reduces.
+    assert_eq!(options_as_run("livelock.mc", Request::new()), ("bfs".into(), names(&[])));
+    // Asked off, never recorded; depth-first is recorded as such.
+    let dfs = Request::new().engine(mutexcheck_checker::Engine::Dfs).reductions(Reductions::NONE);
+    assert_eq!(options_as_run("seed_bug.mc", dfs), ("dfs".into(), names(&[])));
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{check, prepare, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{prepare, Reductions, Request, Verdict};
 use mutexcheck_core::System;
 
 fn models_dir() -> PathBuf {
@@ -20,10 +20,16 @@ fn system_of(file: &str) -> (System, Vec<u8>) {
 /// The trace `mutexcheck check` would write for a violating model.
 fn trace_of(file: &str) -> TraceFile {
     let (system, source) = system_of(file);
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let result = check(&system, &options, &mut |_| {});
+    let request = Request::new();
+    let result = request.check(&system, &request.guard(), &mut |_| {});
     let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
-    TraceFile::new(&system, &format!("models/{file}"), &source, TraceOptions::new(&system, Strategy::Bfs, &[]), cex)
+    TraceFile::new(
+        &system,
+        &format!("models/{file}"),
+        &source,
+        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
+        cex,
+    )
 }
 
 #[test]

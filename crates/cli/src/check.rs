@@ -2,10 +2,11 @@
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{check_guarded, EngineOptions, Guard, Limits, Reductions, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{Bfs, Engine, Limits, Reductions, Request, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
+use crate::exit::{self, TRACE_NOT_WRITTEN as EXIT_TRACE_NOT_WRITTEN};
 use crate::input::{load_system_or_why, BoundArgs, EXIT_BAD_INPUT};
 use crate::interrupt::stop_on_ctrl_c;
 use crate::json_doc::{self, SoFar};
@@ -58,8 +59,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<String>,
     /// Threads for breadth-first search (default: every core). The verdict, the
-    /// counterexample and every count are the same for any number of threads.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// counterexample and every count are the same for any number of threads. Depth-first
+    /// search runs on one thread: --dfs refuses it.
+    #[arg(long, value_name = "N", conflicts_with = "dfs", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
     /// with a small, printed probability that a fingerprint collision hid a state.
@@ -97,29 +99,41 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
-    fn search_options(&self) -> SearchOptions {
-        let strategy = if self.dfs { Strategy::Dfs } else { Strategy::Bfs };
-        let limits = Limits { max_states: self.max_states, max_depth: self.max_depth, ..self.bounds.limits() };
-        SearchOptions { strategy, limits }
+    fn limits(&self) -> Limits {
+        Limits { max_states: self.max_states, max_depth: self.max_depth, ..self.bounds.limits() }
     }
 
-    fn engine_options(&self) -> EngineOptions {
-        let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
+    fn reductions(&self) -> Reductions {
         let off = self.no_reduce || self.shortest;
-        let reductions = Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) };
-        EngineOptions { threads, fingerprints: self.fingerprints, reductions }
+        Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) }
+    }
+
+    /// The run the command line asks for (clap refuses `--dfs` with `--threads` or
+    /// `--fingerprints`, so nothing given here is left unused).
+    fn request(&self) -> Request {
+        let engine = if self.dfs {
+            Engine::Dfs
+        } else {
+            let threads = self.threads.map_or_else(Bfs::all_cores, |n| n as usize);
+            Engine::Bfs(Bfs::new().threads(threads).fingerprints(self.fingerprints))
+        };
+        Request::new().engine(engine).reductions(self.reductions()).limits(self.limits())
+    }
+
+    /// The cluster's run (clap refuses `--cluster` with `--dfs` and `--threads`).
+    fn cluster_request(&self) -> mutexcheck_cluster::ClusterRequest {
+        mutexcheck_cluster::ClusterRequest::new()
+            .fingerprints(self.fingerprints)
+            .reductions(self.reductions())
+            .limits(self.limits())
     }
 }
 
-/// Exit code when a violation was found but its trace (or `--html` page) could not be
-/// written: a script that goes on to replay it must not take exit 1 to mean the file is there.
-pub const EXIT_TRACE_NOT_WRITTEN: i32 = 4;
-
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
-    let options = args.search_options();
+    let request = args.request();
     // From here on every phase keeps to the time and memory bounds, and Ctrl-C stops them.
-    let guard = std::sync::Arc::new(Guard::with_backstop(&options.limits));
+    let guard = std::sync::Arc::new(crate::backstop::guard(&request.limits));
     stop_on_ctrl_c(&guard);
     // With --json every way out prints one document: the backstop's too.
     if args.json {
@@ -138,11 +152,10 @@ pub fn run(args: &CheckArgs) -> i32 {
     };
     let so_far = SoFar::default();
     if args.json {
-        json_doc::speak_on_backstop(&guard, &args.model, &system, options.strategy, &so_far, !args.no_timings);
+        json_doc::speak_on_backstop(&guard, &args.model, &system, request.strategy(), &so_far, !args.no_timings);
     }
     // The counts so far carry the reductions that take effect, as the report's do.
-    let effective =
-        args.json.then(|| mutexcheck_checker::SystemModel::new(&system, args.engine_options().reductions).reductions());
+    let effective = args.json.then(|| mutexcheck_checker::SystemModel::new(&system, request.reductions).reductions());
     let record = |stats: &mutexcheck_checker::Stats| {
         if let Some(effective) = effective {
             let mut stats = stats.clone();
@@ -156,11 +169,12 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprintln!("note: --symmetry leaves {reason}");
         }
     }
-    let result = if args.cluster.cluster {
+    // The run as it goes: the cluster's is its one-process equivalent (what the trace records).
+    let (result, request) = if args.cluster.cluster {
         // The cluster's workers share a copy of the system; the report keeps this one.
         let shared = std::sync::Arc::clone(&guard);
-        let run = match args.cluster.run(system.clone(), &source, args.crashes, options, args.engine_options(), shared)
-        {
+        let cluster = args.cluster_request();
+        let run = match args.cluster.run(system.clone(), &source, args.crashes, cluster, shared) {
             Ok(run) => run,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -181,29 +195,31 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprintln!("{}", run.summary);
         }
         match run.result {
-            Some(result) => result,
+            Some(result) => (result, cluster.one_process()),
             // Not process 0: the report is its business.
-            None if args.deny_unreached && run.unreached => return 1,
-            None => return run.exit_code,
+            None => {
+                let unreached_fail = args.deny_unreached && run.unreached;
+                return run.verdict.map_or(exit::BAD_INPUT, |kind| exit::of_verdict(kind, unreached_fail));
+            }
         }
     } else {
         let progress = ProgressLine::new(args.quiet);
-        let result = check_guarded(&system, &options, &args.engine_options(), &guard, &mut |p| {
+        let result = request.check(&system, &guard, &mut |p| {
             record(p.stats);
             progress.update(p)
         });
         progress.finish();
-        result
+        (result, request)
     };
-    let mut result = result;
-    result.stats.deny_unreached = args.deny_unreached;
     record(&result.stats);
-    let options = ReportOptions { timings: !args.no_timings };
+    let unreached_fail = exit::unreached_fail(&result, args.deny_unreached);
+    let code = exit::of_check(&result, args.deny_unreached);
+    let options = ReportOptions { timings: !args.no_timings, unreached_fail };
     // Why the trace (or the page) could not be written, if it could not: exit 4.
     let mut trace_error: Option<String> = None;
     let mut trace = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
-            let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
+            let options = TraceOptions::new(&system, &request.in_effect(&result.stats));
             Some(TraceFile::new(&system, &args.model, &source, options, cex))
         }
         _ => None,
@@ -251,6 +267,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         let mut doc = report::json(&system, &result, &options);
         if let Some(map) = doc.as_object_mut() {
             map.insert("model_file".into(), args.model.clone().into());
+            map.insert("exit_code".into(), code.into());
         }
         if let (Some((path, _)), Some(map)) = (&trace_file, doc.as_object_mut()) {
             map.insert("trace_file".into(), path.clone().into());
@@ -264,11 +281,11 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         print_out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else if args.quiet {
-        let mut text = format!("verdict: {}\n", report::verdict_line(&result));
+        let mut text = format!("verdict: {}\n", report::verdict_line(&result, unreached_fail));
         if let Verdict::Violation(c) = &result.verdict {
             text.push_str(&format!("{}\n", c.violation.message));
         }
-        if result.unreached_failure().is_some() {
+        if unreached_fail {
             // What fails the check, as a violation's message would say it.
             let unreached = result.stats.unreached.as_deref().unwrap_or_default();
             for line in mutexcheck_checker::coverage::report_section(unreached) {
@@ -293,7 +310,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     if trace_error.is_some() {
         return EXIT_TRACE_NOT_WRITTEN;
     }
-    result.exit_code()
+    code
 }
 
 /// `traces/[<dir>.]<model file stem>[.<options>].json`, relative to the working directory.
@@ -312,7 +329,7 @@ fn default_trace_path(args: &CheckArgs) -> String {
             name.push_str(&format!(".depth-{depth}"));
         }
     }
-    let reductions = args.engine_options().reductions;
+    let reductions = args.reductions();
     match (reductions.partial_order, reductions.symmetry) {
         (true, true) => {}
         (false, true) => name.push_str(".no-por"),

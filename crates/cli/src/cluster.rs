@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use mutexcheck_checker::{EngineOptions, Guard, SearchOptions};
-use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRun};
+use mutexcheck_checker::Guard;
+use mutexcheck_cluster::{check_cluster, ClusterConfig, ClusterRequest, ClusterRun};
 use mutexcheck_core::System;
 
 /// The cluster options of `check` (timely's `-w`, `-n`, `-p`, and `-h` as `--hostfile`).
@@ -48,8 +48,7 @@ impl ClusterArgs {
         system: System,
         source: &[u8],
         crashes: Option<u32>,
-        options: SearchOptions,
-        engine: EngineOptions,
+        request: ClusterRequest,
         guard: Arc<Guard>,
     ) -> Result<ClusterRun, String> {
         let timeout = Duration::try_from_secs_f64(self.connect_timeout.clamp(0.0, 86_400.0)).unwrap_or_default();
@@ -61,20 +60,21 @@ impl ClusterArgs {
             timeout,
         )
         .map_err(|e| e.to_string())?;
-        let config = ClusterConfig { digest: digest(source, crashes, &options, &engine), ..config };
-        check_cluster(Arc::new(system), options, engine, &config, guard).map_err(|e| e.to_string())
+        let config = ClusterConfig { digest: digest(source, crashes, &request), ..config };
+        check_cluster(Arc::new(system), request, &config, guard).map_err(|e| e.to_string())
     }
 }
 
 /// What every process of a cluster must agree on: the model file's bytes, the crash budget and the options
 /// that change the search (hashed with std's SipHash, the same in every copy of the binary).
-fn digest(source: &[u8], crashes: Option<u32>, options: &SearchOptions, engine: &EngineOptions) -> u64 {
+fn digest(source: &[u8], crashes: Option<u32>, request: &ClusterRequest) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     source.hash(&mut h);
     crashes.hash(&mut h);
-    format!("{:?} {:?} {:?}", options.strategy, options.limits.max_states, options.limits.max_depth).hash(&mut h);
-    format!("{} {:?}", engine.fingerprints, engine.reductions).hash(&mut h);
+    // The time and memory bounds are each process's own business.
+    let limits = (request.limits.max_states, request.limits.max_depth);
+    (request.fingerprints, request.reductions, limits).hash(&mut h);
     h.finish()
 }
 

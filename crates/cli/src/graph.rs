@@ -2,9 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{
-    check_guarded, EngineOptions, Guard, Reductions, SearchOptions, Strategy, SystemModel, Verdict,
-};
+use mutexcheck_checker::{Reductions, Request, SystemModel, Verdict};
 
 use crate::input::{load_system, BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
@@ -44,7 +42,7 @@ pub struct GraphArgs {
 pub fn run(args: &GraphArgs) -> i32 {
     let limits = args.bounds.limits();
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
-    let guard = Guard::with_backstop(&limits);
+    let guard = crate::backstop::guard(&limits);
     crate::interrupt::stop_on_ctrl_c(&guard);
     let (system, _) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
@@ -61,9 +59,7 @@ pub fn run(args: &GraphArgs) -> i32 {
     };
     // The whole graph fits in max_nodes, so this search is small; its counterexample (with
     // the same reductions) is drawn in red.
-    let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    let engine = EngineOptions { reductions, ..EngineOptions::default() };
-    let result = check_guarded(&system, &options, &engine, &guard, &mut |_| {});
+    let result = Request::new().reductions(reductions).limits(limits).check(&system, &guard, &mut |_| {});
     let path: Vec<_> = match &result.verdict {
         Verdict::Violation(cex) => cex.steps.iter().map(|s| s.state.clone()).collect(),
         _ => Vec::new(),

@@ -14,8 +14,7 @@ use serde_json::{json, Value};
 use crate::input::EXIT_BAD_INPUT;
 use crate::output::print_out;
 
-/// Exit code of a run the backstop ends (as [`Guard::with_backstop`] exits).
-const EXIT_INCOMPLETE: i32 = 3;
+use crate::exit::INCOMPLETE as EXIT_INCOMPLETE;
 
 /// One diagnostic of the model at `path`: where (line, column and length in characters, from
 /// 1), what, and the help if any. `code` is reserved for stable error codes (none yet: null).
@@ -122,7 +121,8 @@ impl SoFar {
 /// report stopped by `limit`, with `incomplete.backstop` saying why the process was ended.
 fn stopped(system: &System, strategy: Strategy, stats: Stats, limit: Limit, why: &str, timings: bool) -> Value {
     let result = CheckResult { verdict: Verdict::Incomplete(limit), stats, strategy };
-    let mut doc = report::json(system, &result, &ReportOptions { timings });
+    let mut doc = report::json(system, &result, &ReportOptions { timings, ..ReportOptions::default() });
+    doc["exit_code"] = json!(EXIT_INCOMPLETE);
     doc["incomplete"]["backstop"] = json!(why);
     doc
 }

@@ -6,8 +6,10 @@
 //! or arguments, including clap's own usage errors); 3 incomplete (a bound was hit, or
 //! Ctrl-C); 4 a violation was found but its trace file could not be written.
 
+mod backstop;
 mod check;
 mod cluster;
+mod exit;
 mod explore;
 mod graph;
 mod input;

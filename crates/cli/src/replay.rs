@@ -2,7 +2,6 @@
 
 use clap::Args;
 use mutexcheck_checker::trace::{replay, ReplayVerdict};
-use mutexcheck_checker::Guard;
 
 use crate::input::{BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
@@ -27,7 +26,7 @@ pub struct ReplayArgs {
 /// trace or model cannot be read or a step no longer matches.
 pub fn run(args: &ReplayArgs) -> i32 {
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
-    let _guard = Guard::with_backstop(&args.bounds.limits());
+    let _guard = crate::backstop::guard(&args.bounds.limits());
     let TraceAndModel { trace, model_path, system, .. } =
         match load_trace(&args.trace, args.model.as_deref(), "replaying") {
             Ok(loaded) => loaded,

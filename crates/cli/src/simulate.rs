@@ -4,7 +4,7 @@ use clap::Args;
 use mutexcheck_checker::report;
 use mutexcheck_checker::simulate::{simulate, SimOptions, SimSummary};
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
-use mutexcheck_checker::{Counterexample, Guard, Strategy};
+use mutexcheck_checker::{Counterexample, Engine, Reductions, Request};
 use serde_json::json;
 
 use crate::input::{load_system, BoundArgs};
@@ -52,7 +52,7 @@ struct Found {
 /// Runs `simulate` and returns the exit code: 1 when a run broke a property, 0 when none
 /// did, 2 on bad input, 4 when a trace could not be written.
 pub fn run(args: &SimulateArgs) -> i32 {
-    let _guard = Guard::with_backstop(&args.bounds.limits());
+    let _guard = crate::backstop::guard(&args.bounds.limits());
     let (system, source) = match load_system(&args.model, args.crashes) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -64,7 +64,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         let trace_path = (!args.no_trace).then(|| trace_path(args, run));
         let written = trace_path.as_ref().and_then(|path| {
             // A random run is one path followed to its end: depth-first, no reduction.
-            let options = TraceOptions::new(&system, Strategy::Dfs, &[]);
+            let options = TraceOptions::new(&system, &Request::new().engine(Engine::Dfs).reductions(Reductions::NONE));
             let mut trace = TraceFile::new(&system, &args.model, &source, options, c);
             trace.model.from_trace_dir = crate::trace_paths::model_from_trace_dir(path, &args.model);
             match write(path, &trace) {
@@ -131,7 +131,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
 fn exit_code(summary: &SimSummary, trace_failed: bool) -> i32 {
     match (summary.violating_runs() > 0, trace_failed) {
-        (_, true) => crate::check::EXIT_TRACE_NOT_WRITTEN,
+        (_, true) => crate::exit::TRACE_NOT_WRITTEN,
         (true, false) => 1,
         (false, false) => 0,
     }

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use clap::Args;
-use mutexcheck_checker::{check_guarded, prepare, EngineOptions, Guard, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{prepare, Bfs, Guard, Limits, Request, Verdict};
 use mutexcheck_lang::{expected_verdict, Expect, MAX_SOURCE_BYTES};
 
 use crate::input::{read_limited, BoundArgs, EXIT_BAD_INPUT};
@@ -62,7 +62,7 @@ pub struct ModelResult {
 pub fn run(args: &TestArgs) -> i32 {
     let limits = Limits { max_states: args.max_states, ..args.bounds.limits() };
     // The time and memory bounds count for the whole run, from the start of the process.
-    let guard = Guard::with_backstop(&limits);
+    let guard = crate::backstop::guard(&limits);
     // With --json, the results so far, for the backstop to print.
     let done = SoFar::default();
     if args.json {
@@ -73,12 +73,11 @@ pub fn run(args: &TestArgs) -> i32 {
     for path in &paths {
         collect(Path::new(path), path.clone(), true, &mut found);
     }
-    let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    let engine = EngineOptions { threads: EngineOptions::all_cores(), ..EngineOptions::default() };
+    let request = Request::new().engine(Bfs::new().threads(Bfs::all_cores())).limits(limits);
     let mut results = Vec::with_capacity(found.len());
     for entry in found {
         let result = match entry {
-            Found::Model(path) => test_model(path, &options, &engine, &guard, args.deny_unreached),
+            Found::Model(path) => test_model(path, &request, &guard, args.deny_unreached),
             Found::Unreadable(path, error) => ModelResult {
                 path,
                 expected: None,
@@ -139,7 +138,7 @@ fn speak_on_backstop(guard: &Guard, done: &SoFar) {
             "passed": passed,
             "failed": done.len() - passed,
             "complete": false,
-            "exit_code": 3,
+            "exit_code": crate::exit::INCOMPLETE,
             "incomplete": { "limit": limit.name(), "message": limit.describe(), "backstop": why },
         });
         crate::json_doc::print(&doc);
@@ -195,13 +194,7 @@ fn collect(path: &Path, shown: String, named: bool, out: &mut Vec<Found>) {
 }
 
 /// Reads, compiles and checks one model and compares its verdict with its expect line.
-fn test_model(
-    path: String,
-    options: &SearchOptions,
-    engine: &EngineOptions,
-    guard: &Guard,
-    deny_unreached: bool,
-) -> ModelResult {
+fn test_model(path: String, request: &Request, guard: &Guard, deny_unreached: bool) -> ModelResult {
     let fail = |path: String, expected: Option<String>, verdict: Option<String>, detail: String| ModelResult {
         path,
         expected,
@@ -245,11 +238,12 @@ fn test_model(
             return ModelResult { diagnostics, ..fail(path, expected, None, message) };
         }
     };
-    let mut result = check_guarded(&system, options, engine, guard, &mut |_| {});
-    result.stats.deny_unreached = deny_unreached;
+    let result = request.check(&system, guard, &mut |_| {});
+    let unreached = result.unreached();
     let verdict = match &result.verdict {
-        Verdict::Ok => match (result.unreached_failure(), result.stats.unreached.as_deref().and_then(|u| u.first())) {
-            (Some(n), Some(first)) => {
+        Verdict::Ok => match (crate::exit::unreached_fail(&result, deny_unreached), unreached.first()) {
+            (true, Some(first)) => {
+                let n = unreached.len();
                 let plural = if n == 1 { "" } else { "s" };
                 format!(
                     "unreached ({n} statement{plural}, first: {} {}: {})",

@@ -2,7 +2,6 @@
 
 use clap::Args;
 use mutexcheck_checker::trace::TraceFile;
-use mutexcheck_checker::Guard;
 use mutexcheck_core::System;
 
 use crate::input::{BoundArgs, EXIT_BAD_INPUT};
@@ -29,7 +28,7 @@ pub struct ViewArgs {
 /// written.
 pub fn run(args: &ViewArgs) -> i32 {
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
-    let _guard = Guard::with_backstop(&args.bounds.limits());
+    let _guard = crate::backstop::guard(&args.bounds.limits());
     let TraceAndModel { trace, system, source, .. } = match load_trace(&args.trace, args.model.as_deref(), "showing it")
     {
         Ok(loaded) => loaded,

@@ -8,9 +8,7 @@ mod common;
 use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::report::{json, text as text_report, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
@@ -22,8 +20,12 @@ fn system_of(source: &str) -> System {
 }
 
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let engine = match strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Dfs => Engine::Dfs,
+    };
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn bfs(system: &System, reductions: Reductions) -> CheckResult {
@@ -31,7 +33,7 @@ fn bfs(system: &System, reductions: Reductions) -> CheckResult {
 }
 
 fn report(system: &System, r: &CheckResult) -> String {
-    text_report(system, r, &ReportOptions { timings: false })
+    text_report(system, r, &ReportOptions::default())
 }
 
 /// (kind, mutex name, transitions) of each allowed count.
@@ -95,7 +97,7 @@ fn an_allowed_leak_is_counted_and_the_search_goes_on_with_exact_counts() {
     assert!(report(&system, &r).contains(
         "\nallowed (by design):\n  leaked_ownership m: in 2 explored transitions, e.g. holder at line 7 (`wait m`) ended owning m (count 1)\n\nstatistics:\n"
     ));
-    let doc = json(&system, &r, &ReportOptions { timings: false });
+    let doc = json(&system, &r, &ReportOptions::default());
     assert_eq!(
         doc["allowed"].to_string(),
         r#"[{"example":"holder at line 7 (`wait m`) ended owning m (count 1)","kind":"leaked_ownership","mutex":"m","transitions":2}]"#
@@ -111,7 +113,7 @@ fn without_allow_the_same_leak_is_a_violation_at_the_first_step() {
     assert!(r.stats.allowed.is_empty());
     // And a model without `allow` has no allowed section at all.
     assert!(!report(&system, &r).contains("allowed (by design)"));
-    assert!(json(&system, &r, &ReportOptions { timings: false }).get("allowed").is_none());
+    assert!(json(&system, &r, &ReportOptions::default()).get("allowed").is_none());
 }
 
 #[test]
@@ -198,7 +200,7 @@ fn allow_for_one_mutex_leaves_the_others_checked_and_unused_declarations_are_lis
     assert_eq!(r.verdict, Verdict::Ok);
     assert!(report(&system, &r).contains("\nallowed (by design):\n  leaked_ownership (any mutex): did not happen\n"));
     assert_eq!(
-        json(&system, &r, &ReportOptions { timings: false })["allowed"].to_string(),
+        json(&system, &r, &ReportOptions::default())["allowed"].to_string(),
         r#"[{"example":null,"kind":"leaked_ownership","mutex":null,"transitions":0}]"#
     );
 }

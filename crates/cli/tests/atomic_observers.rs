@@ -8,9 +8,7 @@
 mod common;
 use common::{run_in, scratch_dir, text};
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::{Action, ThreadId};
 
 /// Checks `source` breadth-first with `reductions`, with the model's crash budget unless
@@ -19,8 +17,8 @@ fn check(source: &str, crashes: Option<u32>, reductions: Reductions) -> CheckRes
     let model = mutexcheck_lang::compile("test.mc", source.as_bytes())
         .unwrap_or_else(|d| panic!("{}", d.render("test.mc", source.as_bytes())));
     let system = prepare(model, crashes).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// (kind, message, steps) of the violation found, the same with and without reductions.

@@ -158,7 +158,7 @@ process p[1000] {\n    var a: [0..3; 60]\n    while true { a[0] = 1 - a[0] }\n}\
 /// written through the library.
 fn long_trace() -> (PathBuf, PathBuf) {
     use mutexcheck_checker::trace::{TraceFile, TraceOptions};
-    use mutexcheck_checker::{Checks, Counterexample, Strategy, TraceStep};
+    use mutexcheck_checker::{Checks, Counterexample, Reductions, Request, TraceStep};
     use mutexcheck_core::Actor;
     let model = scratch("long.mc", LONG);
     let compiled = mutexcheck_lang::compile("long.mc", LONG.as_bytes()).unwrap();
@@ -180,7 +180,7 @@ fn long_trace() -> (PathBuf, PathBuf) {
     };
     assert_eq!(steps.len(), 2002);
     let cex = Counterexample::new(violation, initial, steps, false);
-    let options = TraceOptions::new(&system, Strategy::Bfs, &[]);
+    let options = TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE));
     let trace = TraceFile::new(&system, &model.to_string_lossy(), LONG.as_bytes(), options, &cex);
     (model, scratch("long.json", &trace.to_json()))
 }

@@ -13,9 +13,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{assert_real_run, models_in, repo, run_in, text, verdict_and_length};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Strategy};
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
@@ -54,8 +52,8 @@ fn system(file: &str) -> System {
 }
 
 fn run(system: &System, strategy: Strategy, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().engine(strategy).reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn expect(file: &str) -> Expect {

@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 fn models_dir() -> PathBuf {
@@ -23,8 +21,8 @@ fn check_reduced(path: &str, crashes: Option<u32>, reductions: Reductions) -> Ch
     let source = std::fs::read(path).unwrap();
     let model = compile(path, &source).unwrap_or_else(|d| panic!("{}", d.render(path, &source)));
     let system = prepare(model, crashes).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// [`check_reduced`] without reductions: every state the model reaches (up to dead data) and
@@ -207,6 +205,58 @@ fn exit_code_is_3_when_a_limit_is_hit_with_partial_statistics() {
     let time = mutexcheck(&["check", &model_path("seed_fixed.mc"), "--time-limit", "0", "--quiet"]);
     // The clock is read every 1024 expansions: a model this small may finish first.
     assert!(matches!(time.status.code(), Some(0) | Some(3)));
+}
+
+#[test]
+fn the_json_exit_code_is_the_process_exit_code_for_ok_violation_and_incomplete() {
+    // The CLI decides both, in one place: 0 complete and ok, 1 violation, 3 incomplete.
+    for (args, code, verdict) in [
+        (vec!["check", "seed_fixed.mc", "--json"], 0, "ok"),
+        (vec!["check", "seed_bug.mc", "--json", "--no-trace"], 1, "violation"),
+        (vec!["check", "seed_bug.mc", "--json", "--no-trace", "--dfs"], 1, "violation"),
+        (vec!["check", "seed_fixed.mc", "--json", "--max-depth", "2"], 3, "incomplete"),
+    ] {
+        let path = model_path(args[1]);
+        let args: Vec<&str> = args.iter().map(|a| if a.ends_with(".mc") { path.as_str() } else { a }).collect();
+        let out = mutexcheck(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (doc["exit_code"].as_i64(), doc["verdict"].as_str()),
+            (Some(code as i64), Some(verdict)),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn an_option_the_engine_cannot_use_is_refused_as_bad_input_not_ignored() {
+    // Depth-first search runs on one thread: `--threads` with `--dfs` was once silently
+    // ignored; now the request cannot be written, and the command line says so.
+    let out = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--threads", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("'--dfs' cannot be used with '--threads <N>'"), "{stderr}");
+    let json = mutexcheck(&["check", &model_path("seed_bug.mc"), "--dfs", "--threads", "2", "--json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((doc["verdict"].as_str(), doc["exit_code"].as_i64()), (Some("bad_input"), Some(2)));
+    // The cluster is breadth-first, its threads are `-w`: neither can be asked for.
+    for (extra, message) in [
+        ("--dfs", "'--cluster' cannot be used with '--dfs'"),
+        ("--threads", "'--cluster' cannot be used with '--threads <N>'"),
+    ] {
+        let mut args = vec!["check", "SEED", "--cluster", extra];
+        let seed = model_path("seed_bug.mc");
+        args[1] = &seed;
+        if extra == "--threads" {
+            args.push("2");
+        }
+        let out = mutexcheck(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
 }
 
 #[test]

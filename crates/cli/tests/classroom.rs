@@ -10,9 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
 /// Every classroom model, in teaching order (the order of the README's table). A new model
@@ -183,8 +181,8 @@ fn check_model_with(file: &str, reductions: Reductions) -> CheckResult {
     let source = std::fs::read(&path).unwrap();
     let model = compile(&shown, &source).unwrap_or_else(|d| panic!("{}", d.render(&shown, &source)));
     let system = prepare(model, None).unwrap_or_else(|e| panic!("{shown}: {e}"));
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// What the checker says about an exercise, in the README's words.

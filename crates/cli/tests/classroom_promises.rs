@@ -6,7 +6,7 @@
 
 mod common;
 
-use mutexcheck_checker::{check, prepare, CheckResult, Limits, SearchOptions, Strategy, Verdict};
+use mutexcheck_checker::{prepare, CheckResult, Request, Verdict};
 
 /// Phrases with which a header promises that workers keep getting the mutex.
 const PROMISES: &[&str] =
@@ -15,7 +15,8 @@ const PROMISES: &[&str] =
 fn check_source(name: &str, source: &str) -> CheckResult {
     let model = mutexcheck_lang::compile(name, source.as_bytes()).unwrap_or_else(|d| panic!("{name}: {d:?}"));
     let system = prepare(model, None).unwrap();
-    check(&system, &SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() }, &mut |_| {})
+    let request = Request::new();
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 fn kind(r: &CheckResult) -> String {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{run_in, scratch_dir, text};
-use mutexcheck_checker::{check_with, prepare, CheckResult, EngineOptions, Reductions, SearchOptions, Verdict};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::compile;
 
 /// Two workers take `m`, set the phase to busy then done, and release `m`.
@@ -26,8 +26,8 @@ const BUG: &str = "// expect: violation assert\nmodel phases_bug\nenum Phase { I
 fn check(src: &str, crashes: u32, reductions: Reductions) -> CheckResult {
     let model = compile("t.mc", src.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", src.as_bytes())));
     let system = prepare(model, Some(crashes)).unwrap();
-    let options = SearchOptions::default();
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 fn counts(r: &CheckResult) -> (u64, u64, u32) {

@@ -8,9 +8,7 @@ use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::coverage::Unreached;
 use mutexcheck_checker::report::{text as text_report, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limits, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -21,8 +19,12 @@ fn system_with(source: &str, crashes: Option<u32>) -> System {
 }
 
 fn check(system: &System, strategy: Strategy, threads: usize, reductions: Reductions, limits: Limits) -> CheckResult {
-    let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let engine = match strategy {
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Dfs => Engine::Dfs,
+    };
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn bfs(system: &System) -> CheckResult {
@@ -76,7 +78,7 @@ fn the_abandoned_branch_is_unreached_with_no_crash_and_reached_with_one() {
 #[test]
 fn the_text_report_lists_the_unreached_statement_with_its_branch() {
     let system = system_with(REPAIR, Some(0));
-    let report = text_report(&system, &bfs(&system), &ReportOptions { timings: false });
+    let report = text_report(&system, &bfs(&system), &ReportOptions::default());
     assert!(
         report.contains(
             "\nunreached: 1 statement that no run of the complete search executed:\n  worker line 9: b = a -- the ABANDONED branch of `if r == ABANDONED` (line 8) never ran: with --crashes 0 no owner can die (try --crashes 1)\n\nstatistics:"
@@ -85,7 +87,7 @@ fn the_text_report_lists_the_unreached_statement_with_its_branch() {
     );
     // Every statement ran: no section at all.
     let system = system_with(REPAIR, Some(1));
-    let report = text_report(&system, &bfs(&system), &ReportOptions { timings: false });
+    let report = text_report(&system, &bfs(&system), &ReportOptions::default());
     assert!(!report.contains("unreached"), "{report}");
 }
 

@@ -7,9 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 fn system(source: &str, crashes: Option<u32>) -> System {
@@ -19,13 +17,8 @@ fn system(source: &str, crashes: Option<u32>) -> System {
 }
 
 fn check(source: &str, crashes: Option<u32>, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(
-        &system(source, crashes),
-        &options,
-        &EngineOptions { reductions, ..EngineOptions::default() },
-        &mut |_| {},
-    )
+    let request = Request::new().reductions(reductions);
+    request.check(&system(source, crashes), &request.guard(), &mut |_| {})
 }
 
 fn counts(r: &CheckResult) -> (u64, u64, u32) {
@@ -305,7 +298,8 @@ fn a_death_is_a_die_step_in_the_trace_and_replays() {
     let sys = system(std::str::from_utf8(&source).unwrap(), None);
     let r = check(std::str::from_utf8(&source).unwrap(), None, Reductions::NONE);
     let Verdict::Violation(c) = &r.verdict else { panic!() };
-    let trace = TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, Strategy::Bfs, &[]), c);
+    let trace =
+        TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, &Request::new().reductions(Reductions::NONE)), c);
     assert_eq!(trace.version, 4);
     let die = trace.steps.iter().find(|s| s.action == "die").expect("a die step");
     assert_eq!((die.actor.as_str(), die.outcome.as_str(), die.pc, die.span), ("server.writer", "died", None, None));
@@ -340,7 +334,8 @@ fn the_viewer_draws_a_death_on_the_dead_threads_lane_only() {
     let sys = system(std::str::from_utf8(&source).unwrap(), None);
     let r = check(std::str::from_utf8(&source).unwrap(), None, Reductions::NONE);
     let Verdict::Violation(c) = &r.verdict else { panic!() };
-    let trace = TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, Strategy::Bfs, &[]), c);
+    let trace =
+        TraceFile::new(&sys, &path, &source, TraceOptions::new(&sys, &Request::new().reductions(Reductions::NONE)), c);
     let run = mutexcheck_checker::trace::replay_run(&sys, &trace);
     let view = mutexcheck_view::snapshot::ViewData::new(&sys, &trace, &source, &run.initial, &run.steps);
     let die = view.steps.iter().find(|s| s.action == "die").unwrap();

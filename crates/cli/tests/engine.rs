@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mutexcheck_checker::report::{json, text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Storage, Strategy,
-    Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Limit, Limits, Reductions, Request, Storage, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
@@ -31,8 +28,9 @@ fn run_reduced(
     fingerprints: bool,
     reductions: Reductions,
 ) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints, reductions }, &mut |_| {})
+    let engine = Bfs::new().threads(threads).fingerprints(fingerprints);
+    let request = Request::new().engine(engine).reductions(reductions).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
@@ -41,7 +39,7 @@ fn run(system: &System, limits: Limits, threads: usize, fingerprints: bool) -> C
 
 /// The report without timings, and the JSON document without timings: what must not change.
 fn reports(system: &System, r: &CheckResult) -> (String, String) {
-    let options = ReportOptions { timings: false };
+    let options = ReportOptions::default();
     (text(system, r, &options), json(system, r, &options).to_string())
 }
 
@@ -158,7 +156,7 @@ fn fingerprints_of_one_word_states_are_exact_and_longer_states_get_a_collision_e
     let system = system_of("bench_one_n3_k2.mc", &bench_source(3, 2));
     let r = run(&system, Limits::default(), 1, true);
     assert_eq!(r.stats.storage, Storage::Fingerprints { exact: system.packer().words() == 1 });
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     if system.packer().words() == 1 {
         assert!(report.ends_with("  fingerprints: exact (every state packs into 64 bits)\n"), "{report}");
     }

@@ -7,9 +7,7 @@
 mod common;
 use common::verdict_and_length;
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
@@ -21,8 +19,8 @@ fn system_of(source: &str) -> System {
 }
 
 fn run_check(system: &System, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { threads: 1, fingerprints: false, reductions }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 /// (verdict, breadth-first counterexample length, states, transitions) without reductions

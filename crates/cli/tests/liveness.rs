@@ -5,22 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::compile;
 
 fn check(source: &str) -> CheckResult {
     let model =
         compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
     let system = prepare(model, None).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(
-        &system,
-        &options,
-        &EngineOptions { reductions: Reductions::ALL, ..EngineOptions::default() },
-        &mut |_| {},
-    )
+    let request = Request::new().reductions(Reductions::ALL);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// A lasso as its steps' lines, the first step of its cycle and the violation's message.
@@ -128,7 +121,7 @@ fn the_report_marks_the_cycle_and_names_what_was_checked() {
     let r = check(SPIN);
     let model = compile("t.mc", SPIN.as_bytes()).unwrap();
     let system = prepare(model, None).unwrap();
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     assert!(report.starts_with(
         "model spin: breadth-first search, crashes allowed: 0, reductions: none\n\
          liveness: livelock (progress) checked on the whole state graph under weak fairness of threads, after the safety check found nothing (partial-order reduction and symmetry are off for it: not proved sound for liveness here)\n\

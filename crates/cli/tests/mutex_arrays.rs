@@ -7,9 +7,7 @@ mod common;
 
 use common::{assert_real_run, run_in, scratch_dir, text};
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -20,8 +18,8 @@ fn system(source: &str) -> System {
 }
 
 fn run(system: &System, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { threads: 1, fingerprints: false, reductions }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn counts(r: &CheckResult) -> (String, u64, u64) {

@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_lang::compile;
 
 /// Compiles `source` and checks it breadth first with `reductions`.
@@ -13,8 +11,8 @@ fn check(source: &str, reductions: Reductions) -> CheckResult {
     let model =
         compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
     let system = prepare(model, None).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(&system, &request.guard(), &mut |_| {})
 }
 
 /// The violation's kind and message, or "ok".

@@ -5,9 +5,7 @@
 mod common;
 use common::{run_in as run, scratch_with_models, text, verdict_and_length};
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -18,13 +16,8 @@ fn system_of(source: &str) -> System {
 }
 
 fn run_check(source: &str, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(
-        &system_of(source),
-        &options,
-        &EngineOptions { threads: 1, fingerprints: false, reductions },
-        &mut |_| {},
-    )
+    let request = Request::new().reductions(reductions);
+    request.check(&system_of(source), &request.guard(), &mut |_| {})
 }
 
 /// (verdict, counterexample length, states) without reductions and with the default ones.

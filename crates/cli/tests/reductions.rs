@@ -11,9 +11,7 @@ use common::{assert_real_run, models_in, repo, verdict_and_length};
 use std::path::Path;
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Strategy, Verdict};
 use mutexcheck_core::System;
 
 fn system_of(name: &str, source: &str) -> System {
@@ -23,8 +21,8 @@ fn system_of(name: &str, source: &str) -> System {
 }
 
 fn run(system: &System, strategy: Strategy, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().engine(strategy).reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 fn counts(r: &CheckResult) -> (u64, u64, u32) {
@@ -38,7 +36,7 @@ const SYMMETRY: Reductions = Reductions { partial_order: false, symmetry: true }
 /// its violation at its last step.
 fn assert_replays(name: &str, system: &System, source: &str, r: &CheckResult) {
     let Some(c) = r.counterexample() else { return };
-    let options = TraceOptions::new(system, r.strategy, &Reductions::ALL.names());
+    let options = TraceOptions::new(system, &Request::new().engine(r.strategy));
     let trace = TraceFile::new(system, name, source.as_bytes(), options, c);
     let replayed = replay(system, &trace);
     assert!(

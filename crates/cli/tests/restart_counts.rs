@@ -2,9 +2,7 @@
 //! a process marked `restart` is explored exactly as one that is not, with every reduction
 //! on or off, while with a crash left its thread's quiet end is still not reduced.
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
 
 /// `worker` ends with a step on its own local (invisible to everyone else); `other` takes
 /// and gives back m. `{restart}` is where the keyword goes.
@@ -25,8 +23,8 @@ fn check(restart: bool, crashes: u32, reductions: Reductions) -> CheckResult {
     let model = mutexcheck_lang::compile("quiet_end.mc", source.as_bytes())
         .unwrap_or_else(|d| panic!("{}", d.render("quiet_end.mc", source.as_bytes())));
     let system = prepare(model, Some(crashes)).unwrap();
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    let r = check_with(&system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {});
+    let request = Request::new().reductions(reductions);
+    let r = request.check(&system, &request.guard(), &mut |_| {});
     assert_eq!(r.verdict, mutexcheck_checker::Verdict::Ok);
     r
 }

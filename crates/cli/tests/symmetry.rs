@@ -11,9 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -23,9 +21,9 @@ fn system_of(path: &str, source: &str) -> System {
 }
 
 fn run(system: &System, threads: usize, symmetry: bool) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
     let reductions = Reductions { partial_order: false, symmetry };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    let request = Request::new().engine(Bfs::new().threads(threads)).reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 #[test]
@@ -46,7 +44,7 @@ fn every_model_gets_the_same_verdict_and_counterexample_length_with_symmetry() {
         assert_real_run(&name, &system, &on);
         // The reduced search, too, is the same on two threads.
         let on2 = run(&system, 2, true);
-        let report = |r: &CheckResult| text(&system, r, &ReportOptions { timings: false });
+        let report = |r: &CheckResult| text(&system, r, &ReportOptions::default());
         assert_eq!(report(&on2), report(&on), "{name} on two threads");
     }
     assert!(reduced >= 5, "only {reduced} models have interchangeable instances");

@@ -15,7 +15,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
-use mutexcheck_checker::{prepare, Checks, Counterexample, Strategy, TraceStep};
+use mutexcheck_checker::{prepare, Checks, Counterexample, Reductions, Request, TraceStep};
 use mutexcheck_core::{Action, State, System};
 
 const WINDOW: &str = "--window-size=1280,800";
@@ -387,7 +387,13 @@ fn long_trace(system: &System, source: &[u8]) -> TraceFile {
         }
     };
     let cex = Counterexample::new(violation, initial, steps, false);
-    TraceFile::new(system, "models/long_run.mc", source, TraceOptions::new(system, Strategy::Bfs, &[]), &cex)
+    TraceFile::new(
+        system,
+        "models/long_run.mc",
+        source,
+        TraceOptions::new(system, &Request::new().reductions(Reductions::NONE)),
+        &cex,
+    )
 }
 
 #[test]

@@ -10,24 +10,26 @@
 //!   them; [`key`]: the path keys that give one-machine order without a global position.
 //! - [`check_cluster`]: runs it all in this process; process 0's first worker rebuilds the
 //!   counterexample from the violation's key and finishes the result exactly as
-//!   [`mutexcheck_checker::check_guarded`] does, so the report and the trace are the ones a
+//!   [`mutexcheck_checker::Request::check`] does, so the report and the trace are the ones a
 //!   one-process run prints.
 
 pub mod allowed;
 pub mod comm;
 pub mod key;
 pub mod net;
+pub mod request;
 pub mod search;
 
 use std::sync::Arc;
 
-use mutexcheck_checker::result::{CheckResult, Verdict};
+use mutexcheck_checker::result::{CheckResult, Verdict, VerdictKind};
 use mutexcheck_checker::stats::Storage;
-use mutexcheck_checker::{Checkable, EngineOptions, Guard, SearchOptions, Stats, Strategy, SystemModel};
+use mutexcheck_checker::{Checkable, Guard, Stats, Strategy, SystemModel};
 use mutexcheck_core::System;
 use timely::WorkerConfig;
 
 pub use net::{ClusterConfig, ClusterError};
+pub use request::ClusterRequest;
 
 use crate::comm::Channel;
 use crate::key::ords;
@@ -38,29 +40,27 @@ use crate::search::{End, Found, Hook};
 pub struct ClusterRun {
     /// The result as a one-process check would give it: in process 0 only.
     pub result: Option<CheckResult>,
-    /// The exit code every process of the cluster ends with (0, 1 or 3, as `check`).
-    pub exit_code: i32,
-    /// The search was complete, found no violation and left statements no run executed:
-    /// the exit code is then 1 under `--deny-unreached` (in every process).
+    /// Process 0's verdict, which every process learns (so that all can end alike); `None`
+    /// if its word did not arrive.
+    pub verdict: Option<VerdictKind>,
+    /// The search was complete, found no violation and left statements no run executed
+    /// (known in every process).
     pub unreached: bool,
     /// One line about this process's share: states held, bytes sent to other processes.
     pub summary: String,
 }
 
 /// Checks `system` on the cluster `config` describes (every process of it calls this with
-/// the same model and options): breadth-first, with `engine`'s reductions and storage. The
-/// verdict, counts and counterexample are those of [`mutexcheck_checker::check_guarded`]
-/// on one process; time and memory bounds are each process's own `guard`.
+/// the same model and request). The verdict, counts and counterexample are those of
+/// [`ClusterRequest::one_process`] checked on one process
+/// ([`mutexcheck_checker::Request::check`]); time and memory bounds are each process's own
+/// `guard`.
 pub fn check_cluster(
     system: Arc<System>,
-    options: SearchOptions,
-    engine: EngineOptions,
+    request: ClusterRequest,
     config: &ClusterConfig,
     guard: Arc<Guard>,
 ) -> Result<ClusterRun, ClusterError> {
-    if options.strategy != Strategy::Bfs {
-        return Err(ClusterError("cluster: the cluster search is breadth-first only (no --dfs)".into()));
-    }
     let (builders, comms) = net::connect(config)?;
     // From here a lost peer is a panic of a network thread: make it a message and exit 2.
     net::exit_on_panic();
@@ -69,10 +69,10 @@ pub fn check_cluster(
     let start = std::time::Instant::now();
     let guards = timely::execute::execute_from(builders, Box::new(comms), WorkerConfig::default(), move |worker| {
         let mut ch = Channel::new(worker, workers);
-        let model = SystemModel::new(&system, engine.reductions).with_interrupt(guard.interrupt());
-        let found = search::search(&model, &options, engine.fingerprints, &guard.interrupt(), &mut ch, worker);
+        let model = SystemModel::new(&system, request.reductions).with_interrupt(guard.interrupt());
+        let found = search::search(&model, &request, &guard.interrupt(), &mut ch, worker);
         let mut result = None;
-        let mut code = vec![0u8];
+        let mut code = vec![encode(VerdictKind::Ok)];
         // Every worker takes part in the gather; process 0's worker 0 adds them up.
         let allowed = allowed::merge(&ch.all_gather(worker, found.allowed.encode()));
         // The statements each worker's moves ran: their union is the one-machine coverage
@@ -89,21 +89,20 @@ pub fn check_cluster(
                 states: found.states,
                 transitions: found.transitions,
                 max_depth: found.max_depth,
-                storage: Storage::of(engine.fingerprints, model.packed_words()),
+                storage: Storage::of(request.fingerprints, model.packed_words()),
                 ..Stats::default()
             };
             // Every worker's stored bytes are added up below, once they are gathered.
             stats.wrap_up(start, 0, ch.peers() as u32, allowed);
             let raw = CheckResult { verdict: verdict(&model, &found, &guard), stats, strategy: Strategy::Bfs };
-            let done = mutexcheck_checker::finish(&system, &model, raw, &options, &guard);
-            let unreached = done.verdict == Verdict::Ok && done.stats.unreached.as_ref().is_some_and(|u| !u.is_empty());
-            code = vec![done.exit_code() as u8, u8::from(unreached)];
+            let done = mutexcheck_checker::finish(&system, &model, raw, &request.one_process(), &guard);
+            code = vec![encode(done.verdict.kind()), u8::from(!done.unreached().is_empty())];
             result = Some(done);
         }
-        // Every process ends with process 0's exit code (the liveness check and a bound hit
-        // while the counterexample was rebuilt happen there only).
+        // Every process learns process 0's verdict (the liveness check and a bound hit while
+        // the counterexample was rebuilt happen there only).
         let gathered = ch.all_gather(worker, code).swap_remove(0);
-        let code = (gathered.first().copied().unwrap_or(2) as i32, gathered.get(1) == Some(&1));
+        let code = (gathered.first().and_then(|&b| decode(b)), gathered.get(1) == Some(&1));
         let shares = ch.all_gather(worker, share(&found, &ch));
         let (stored, remote): (u64, u64) =
             shares.iter().map(|b| read_share(b)).fold((0, 0), |a, s| (a.0 + s.1, a.1 + s.2));
@@ -113,12 +112,12 @@ pub fn check_cluster(
         (result, code, found.held, ch.sent_remote, (remote, found.widest))
     })
     .map_err(|e| ClusterError(format!("cluster: cannot start the workers: {e}")))?;
-    let mut run = ClusterRun { result: None, exit_code: 2, unreached: false, summary: String::new() };
+    let mut run = ClusterRun { result: None, verdict: None, unreached: false, summary: String::new() };
     let (mut held, mut sent) = (0u64, 0u64);
     for joined in guards.join() {
         let (result, code, h, s, (remote_total, widest)) =
             joined.map_err(|e| ClusterError(format!("cluster: a worker failed: {e}")))?;
-        (run.exit_code, run.unreached) = code;
+        (run.verdict, run.unreached) = code;
         held += h;
         sent += s;
         if result.is_some() {
@@ -131,6 +130,25 @@ pub fn check_cluster(
         config.processes, run.summary
     );
     Ok(run)
+}
+
+/// A verdict as one byte, for the other processes.
+fn encode(kind: VerdictKind) -> u8 {
+    match kind {
+        VerdictKind::Ok => 0,
+        VerdictKind::Violation => 1,
+        VerdictKind::Incomplete => 3,
+    }
+}
+
+/// The verdict [`encode`] made `byte`.
+fn decode(byte: u8) -> Option<VerdictKind> {
+    match byte {
+        0 => Some(VerdictKind::Ok),
+        1 => Some(VerdictKind::Violation),
+        3 => Some(VerdictKind::Incomplete),
+        _ => None,
+    }
 }
 
 /// A worker's figures for the others: states held, stored bytes, bytes sent off-process.
@@ -171,5 +189,18 @@ fn verdict(
     match violation {
         Some(violation) => Verdict::Violation(run.into_counterexample(violation, true)),
         None => Verdict::Incomplete(guard.cut_short_by()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_verdict_crosses_to_the_other_processes_as_one_byte_and_an_unknown_byte_is_none() {
+        for kind in [VerdictKind::Ok, VerdictKind::Violation, VerdictKind::Incomplete] {
+            assert_eq!(decode(encode(kind)), Some(kind));
+        }
+        assert_eq!(decode(2), None);
     }
 }

@@ -23,7 +23,7 @@
 
 use mutexcheck_checker::fingerprint::{hash_words, mix64};
 use mutexcheck_checker::visited::Shard;
-use mutexcheck_checker::{Checkable, Interrupt, Limit, SearchOptions};
+use mutexcheck_checker::{Checkable, Interrupt, Limit};
 use timely::worker::Worker;
 
 use crate::allowed::WorkerTally;
@@ -125,8 +125,7 @@ struct Search<'a, M: Checkable> {
 /// it with the same arguments.
 pub fn search<M: Checkable>(
     model: &M,
-    options: &SearchOptions,
-    fingerprints: bool,
+    request: &crate::ClusterRequest,
     interrupt: &Interrupt,
     ch: &mut Channel,
     worker: &mut Worker,
@@ -136,7 +135,7 @@ pub fn search<M: Checkable>(
         model,
         interrupt,
         words,
-        shard: Shard::new(words, fingerprints),
+        shard: Shard::new(words, request.fingerprints),
         level: Level::default(),
         successors: Vec::new(),
         states: 1,
@@ -146,7 +145,7 @@ pub fn search<M: Checkable>(
         level_allowed: Vec::new(),
         allowed: WorkerTally::default(),
     };
-    let end = s.run(options, ch, worker);
+    let end = s.run(&request.limits, ch, worker);
     Found {
         end,
         states: s.states,
@@ -160,8 +159,8 @@ pub fn search<M: Checkable>(
 }
 
 impl<M: Checkable> Search<'_, M> {
-    fn run(&mut self, options: &SearchOptions, ch: &mut Channel, worker: &mut Worker) -> End {
-        let max_states = options.limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
+    fn run(&mut self, limits: &mutexcheck_checker::Limits, ch: &mut Channel, worker: &mut Worker) -> End {
+        let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
         let initial = self.model.initial_state();
         let mut packed = vec![0u64; self.words];
         self.model.pack(&initial, &mut packed);
@@ -176,7 +175,7 @@ impl<M: Checkable> Search<'_, M> {
         let mut depth = 0u32;
         let mut total = 1u64; // states in the level, over all workers
         while total > 0 {
-            if options.limits.max_depth.is_some_and(|max| depth >= max) {
+            if limits.max_depth.is_some_and(|max| depth >= max) {
                 let any = self.any_successor();
                 let all = ch.all_gather(worker, vec![any as u8]);
                 return if all.iter().any(|b| b.first() == Some(&1)) {

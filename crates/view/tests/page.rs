@@ -121,11 +121,10 @@ fn the_page_of_a_fresh_counterexample_is_the_page_of_its_replayed_trace() {
     let source = std::fs::read(root().join("models/seed_bug.mc")).unwrap();
     let system = system_of(&source);
     for strategy in [mutexcheck_checker::Strategy::Bfs, mutexcheck_checker::Strategy::Dfs] {
-        let options = mutexcheck_checker::SearchOptions { strategy, ..Default::default() };
-        let result = mutexcheck_checker::check(&system, &options, &mut |_| {});
+        let request = mutexcheck_checker::Request::new().engine(strategy);
+        let result = request.check(&system, &request.guard(), &mut |_| {});
         let cex = result.counterexample().expect("the seed bug has a violation");
-        let names = mutexcheck_checker::report::reduction_names(&result.stats);
-        let options = mutexcheck_checker::trace::TraceOptions::new(&system, result.strategy, &names);
+        let options = mutexcheck_checker::trace::TraceOptions::new(&system, &request.in_effect(&result.stats));
         let trace = TraceFile::new(&system, "models/seed_bug.mc", &source, options, cex);
         let fresh = mutexcheck_view::render_counterexample(&system, &trace, &source, cex);
         assert_eq!(mutexcheck_view::render(&system, &trace, &source).unwrap(), fresh, "{strategy:?}");

@@ -103,7 +103,8 @@ fn killed(system: &System, before: &State, step: &mutexcheck_core::Step) -> Vec<
 }
 
 /// Renders a check of `system` as one JSON document: model, options, verdict, violation,
-/// trace and statistics. Without `options.timings` it is deterministic byte for byte.
+/// trace and statistics. Without `options.timings` it is deterministic byte for byte. The
+/// exit code is the command line's to decide and add (`exit_code`).
 pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> Value {
     let s = &result.stats;
     let mut stats = json!({
@@ -131,13 +132,12 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "crashes": system.model().crashes,
         "reductions": reduction_names(s),
         "verdict": match result.verdict {
-            Verdict::Ok if result.unreached_failure().is_some() => "unreached",
+            Verdict::Ok if options.unreached_fail && !result.unreached().is_empty() => "unreached",
             Verdict::Ok => "ok",
             Verdict::Violation(_) => "violation",
             Verdict::Incomplete(_) => "incomplete",
         },
         "complete": !matches!(result.verdict, Verdict::Incomplete(_)),
-        "exit_code": result.exit_code(),
     });
     if let Some(why) = &s.symmetry_off {
         // Why symmetry, asked for, left templates out: they index a mutex array by `self`.

@@ -11,13 +11,16 @@ use crate::stats::Storage;
 
 /// The verdict in one line: `violation (leaked_ownership)`, `ok: no violation in 8 states
 /// (complete)`, `incomplete (max_states): ...`.
-pub fn verdict_line(result: &CheckResult) -> String {
+/// With `unreached_fail` (the caller fails the check because statements never ran, see
+/// [`super::ReportOptions::unreached_fail`]), a complete search with no violation reads
+/// `unreached: ...`.
+pub fn verdict_line(result: &CheckResult, unreached_fail: bool) -> String {
     let states = match result.stats.states {
         1 => "1 state".to_string(),
         n => format!("{n} states"),
     };
     match &result.verdict {
-        Verdict::Ok => match result.unreached_failure() {
+        Verdict::Ok => match Some(result.unreached().len()).filter(|&n| unreached_fail && n > 0) {
             Some(n) => {
                 let plural = if n == 1 { "" } else { "s" };
                 format!("unreached: no violation in {states} (complete), but {n} statement{plural} never ran (--deny-unreached)")
@@ -157,7 +160,7 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
     if result.stats.liveness {
         let _ = writeln!(out, "{}", liveness_note(system));
     }
-    let _ = writeln!(out, "verdict: {}", verdict_line(result));
+    let _ = writeln!(out, "verdict: {}", verdict_line(result, options.unreached_fail));
     if let Verdict::Violation(c) = &result.verdict {
         let _ = writeln!(out, "{}", c.violation.message);
         trace(system, &mut out, c);

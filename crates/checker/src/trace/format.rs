@@ -13,6 +13,7 @@ use mutexcheck_core::ir::{CallSite, Span};
 use mutexcheck_core::{Action, Outcome, State, Step, System};
 
 use crate::limits::Strategy;
+use crate::request::Request;
 use crate::result::Counterexample;
 
 /// The value of the `format` field: what kind of file this is.
@@ -229,18 +230,20 @@ pub fn step_record(system: &System, index: usize, step: &Step, before: &State, a
 }
 
 impl TraceOptions {
-    /// The options of a search of `system` with `strategy` and the given reductions
-    /// (`symmetry`): what a reader needs to find the same trace again.
-    pub fn new(system: &System, strategy: Strategy, reductions: &[&str]) -> TraceOptions {
+    /// The options of a trace that `request` found in `system`: what a reader needs to find
+    /// the same trace again. The one place a trace's options are made: the crash budget and
+    /// the semantics are the system's, the search and the reductions the request's (after a
+    /// check, [`Request::in_effect`]: the reductions that took effect).
+    pub fn new(system: &System, request: &Request) -> TraceOptions {
         TraceOptions {
             crashes: system.model().crashes,
             semantics: system.model().semantics.name().to_string(),
-            search: match strategy {
+            search: match request.strategy() {
                 Strategy::Bfs => "bfs",
                 Strategy::Dfs => "dfs",
             }
             .to_string(),
-            reductions: reductions.iter().map(|r| r.to_string()).collect(),
+            reductions: request.reductions.names().iter().map(|r| r.to_string()).collect(),
         }
     }
 }

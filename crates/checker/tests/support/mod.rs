@@ -1,9 +1,7 @@
 //! Small IR models built by hand, with source lines so messages name them.
 #![allow(dead_code)]
 
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
-};
+use mutexcheck_checker::{prepare, CheckResult, Limits, Reductions, Request, Strategy};
 use mutexcheck_core::ir::{
     BinOp, Expr, Instr, Model, MutexDecl, Op, Place, ProcessDecl, Property, Scope, Semantics, Span, ThreadDecl, Ty,
     VarDecl, VarRef,
@@ -113,8 +111,8 @@ pub fn run_with(m: Model, strategy: Strategy, limits: Limits) -> (System, CheckR
 /// Checks `m` with `reductions`.
 pub fn run_reduced(m: Model, strategy: Strategy, limits: Limits, reductions: Reductions) -> (System, CheckResult) {
     let sys = system(m);
-    let engine = EngineOptions { reductions, ..EngineOptions::default() };
-    let result = check_with(&sys, &SearchOptions { strategy, limits }, &engine, &mut |_| {});
+    let request = Request::new().engine(strategy).reductions(reductions).limits(limits);
+    let result = request.check(&sys, &request.guard(), &mut |_| {});
     (sys, result)
 }
 
