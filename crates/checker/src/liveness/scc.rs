@@ -183,6 +183,13 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
 /// cannot move in one of its states (or in a transient state one of its moves passes), and
 /// for starvation, another thread acquires the mutex and the starving one tries for it.
 pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> bool {
+    if let [s] = *component {
+        // Most components are one state without a loop: no cycle, and nothing to collect.
+        let (a, b) = (g.graph.offsets[s as usize] as usize, g.graph.offsets[s as usize + 1] as usize);
+        if !(a..b).any(|e| g.graph.targets[e] == s && keep[g.graph.labels[e] as usize]) {
+            return false;
+        }
+    }
     let edges = inner_edges(g, keep, component);
     if edges.is_empty() {
         return false; // A single state without a loop: no cycle.
