@@ -13,7 +13,7 @@ use crate::state_graph::RecordedGraph;
 
 /// The recorded graph of a liveness check with what its labels and marks mean.
 pub struct LiveGraph {
-    /// States, edges (labels index `facts`), marks ([`super::facts::LiveRecorder::mark`]).
+    /// States, edges (labels index `facts`), marks (see [`super::facts::LiveRecorder`]).
     pub graph: RecordedGraph<u32>,
     /// The distinct facts of the graph's moves.
     pub facts: Vec<MoveFacts>,
