@@ -182,12 +182,16 @@ impl Request {
     }
 
     /// This request with only the reductions that took effect in a check whose statistics
-    /// are `stats` (a model may have nothing to swap; the liveness check never reduces):
+    /// are `stats` (a model may have nothing to swap; a liveness verdict has the liveness pass's):
     /// the request as it ran, which a trace records.
     pub fn in_effect(&self, stats: &Stats) -> Request {
+        // A liveness verdict is the liveness pass's, which has reductions of its own.
+        let effective = stats
+            .liveness_reductions
+            .unwrap_or(Reductions { partial_order: stats.partial_order, symmetry: stats.symmetry });
         let reductions = Reductions {
-            partial_order: self.reductions.partial_order && stats.partial_order,
-            symmetry: self.reductions.symmetry && stats.symmetry,
+            partial_order: self.reductions.partial_order && effective.partial_order,
+            symmetry: self.reductions.symmetry && effective.symmetry,
         };
         Request { reductions, ..*self }
     }
