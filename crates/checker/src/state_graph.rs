@@ -124,7 +124,20 @@ pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     threads: usize,
     guard: &Guard,
 ) -> Recorded<R::Label> {
-    crate::bfs::record(model, recorder, limits, threads, guard)
+    crate::bfs::record(model, recorder, limits, threads, guard, &mut |_| {})
+}
+
+/// [`record`], calling `progress` now and then (about every thousand states expanded, as the
+/// safety search does; its counts are the states found and the transitions recorded so far).
+pub fn record_with_progress<M: Checkable + Sync, R: Recorder<M>>(
+    model: &M,
+    recorder: &R,
+    limits: &Limits,
+    threads: usize,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&crate::Progress<'_>),
+) -> Recorded<R::Label> {
+    crate::bfs::record(model, recorder, limits, threads, guard, progress)
 }
 
 #[cfg(test)]
@@ -289,6 +302,20 @@ mod tests {
             assert_eq!(g.marks.len(), g.states());
             assert!(g.targets.iter().all(|&t| (t as u64) < max));
         }
+    }
+
+    #[test]
+    fn progress_is_reported_about_every_thousand_states_expanded() {
+        let guard = Guard::new(&Limits::default());
+        let mut seen = Vec::new();
+        let model = Doubling { n: 5_003 };
+        let recorded =
+            record_with_progress(&model, &Keep, &Limits::default(), 1, &guard, &mut |p| seen.push(p.stats.states));
+        assert_eq!(recorded.graph.states(), 5_003);
+        // Five thousand states, in batches of 1,024 expansions: a report after each of the
+        // first four thousands, each with more states found than the last.
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
     }
 
     #[test]

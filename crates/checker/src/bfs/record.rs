@@ -200,6 +200,7 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     limits: &Limits,
     threads: usize,
     guard: &Guard,
+    progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
 ) -> Recorded<R::Label> {
     let words = model.packed_words();
     let mark_words = recorder.mark_words();
@@ -234,7 +235,7 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
             },
         },
     };
-    let stopped = match search.search(&mut |_| {}) {
+    let stopped = match search.search(progress) {
         Ok(None) => None,
         Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => Some(limit),
         // No property is checked while recording.
