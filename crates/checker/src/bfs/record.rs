@@ -27,6 +27,9 @@ use crate::stats::{peak_rss_kb, Stats, Storage};
 use crate::trail::Trail;
 use crate::visited::{Shard, SHARDS};
 
+// A transition's shard is kept in one byte.
+const _: () = assert!(SHARDS <= 256);
+
 /// What the search does beside checking: nothing ([`Unrecorded`], the safety search, where
 /// every hook compiles away) or recording the graph ([`Recording`]).
 pub(super) trait Mode<M: Checkable>: Sync {
