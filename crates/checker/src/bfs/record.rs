@@ -96,13 +96,22 @@ pub(super) struct Recording<'r, R, L> {
     graph: RecordedGraph<L>,
 }
 
+/// Below this size a vector that grows may be copied (the allocator moves it); above, the
+/// system remaps its pages (glibc serves blocks of 32 MiB and more by `mmap` and grows them
+/// with `mremap`).
+const COPIED_BELOW: usize = 32 << 20;
+
 /// Makes room for `more` items in `v` (at least doubling it) when the memory bound allows.
+/// What becomes resident is the items written, plus the old block while a small vector is
+/// copied: the unwritten rest of a doubled vector takes no memory yet, so a graph of a few
+/// hundred million edges is not refused for the half of its last doubling it never uses.
 fn room<T>(v: &mut Vec<T>, more: usize, guard: &Guard) -> Result<(), Limit> {
     if v.capacity() - v.len() >= more {
         return Ok(());
     }
+    let size = std::mem::size_of::<T>();
+    guard.room_for(more * size + (v.capacity() * size).min(COPIED_BELOW))?;
     let want = (v.len() + more).max(2 * v.capacity());
-    guard.room_for(want * std::mem::size_of::<T>())?;
     v.reserve_exact(want - v.len());
     Ok(())
 }
