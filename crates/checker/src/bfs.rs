@@ -16,6 +16,10 @@
 //! So the verdict, the counterexample and every count are those of the one-thread search,
 //! whatever the number of threads. Only the time limit, the memory limit and the progress
 //! reports, which are checked between batches, depend on timing.
+//!
+//! The same search records the whole state graph when its [`Mode`] says so (module
+//! `record`): then no property is checked, and step 3 numbers the new states and writes
+//! every transition in key order instead.
 
 use std::time::Instant;
 
@@ -32,6 +36,10 @@ use crate::result::{CheckResult, Counterexample, Verdict};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
+
+mod record;
+pub(crate) use record::record;
+use record::{Mode, Unrecorded};
 
 /// Expansions between two progress reports, as in the depth-first search; a one-thread batch
 /// is at most this long.
@@ -57,7 +65,7 @@ struct Bucket {
 }
 
 /// What expanding one chunk produced.
-struct Expanded {
+struct Expanded<L> {
     /// A time or memory bound was passed while the chunk was being expanded: it is partial.
     interrupted: bool,
     buckets: Vec<Bucket>,
@@ -67,6 +75,11 @@ struct Expanded {
     violation: Option<(Key, Violation)>,
     /// The allowed events of the chunk's transitions, in key order.
     allowed: Vec<(Key, AllowedEvent)>,
+    /// When recording: each transition's label and shard, in key order, and the marks of
+    /// each source state (empty otherwise).
+    labels: Vec<L>,
+    shards: Vec<u8>,
+    marks: Vec<u64>,
 }
 
 /// A state that step 2 found new.
@@ -81,6 +94,10 @@ struct Filled {
     packed: Vec<u64>,
     /// The shard's table had to grow and the memory bound had no room for it.
     stopped: Option<Limit>,
+    /// When recording: the shard's number of each target of the batch, in key order, and how
+    /// many states the shard held before the batch (states numbered from there are new).
+    locals: Vec<u32>,
+    base: u32,
 }
 
 /// Where the search stopped early.
@@ -92,7 +109,7 @@ enum Stop {
     Limit(Limit),
 }
 
-struct Search<'m, M: Checkable> {
+struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     model: &'m M,
     limits: &'m Limits,
     threads: usize,
@@ -110,6 +127,8 @@ struct Search<'m, M: Checkable> {
     guard: &'m Guard,
     /// The allowed events of the transitions counted in `stats.transitions`.
     allowed: AllowedTally,
+    /// Checking only, or recording the graph too.
+    mode: G,
 }
 
 /// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
@@ -137,6 +156,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         chunk: CHUNK,
         guard,
         allowed: AllowedTally::default(),
+        mode: Unrecorded,
     };
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
@@ -153,7 +173,7 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     CheckResult { verdict, stats, strategy: Strategy::Bfs }
 }
 
-impl<M: Checkable + Sync> Search<'_, M> {
+impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
     fn stored_bytes(&self) -> usize {
         self.shards.iter().map(|s| lock(s).bytes()).sum::<usize>() + self.trail.bytes()
     }
@@ -164,9 +184,15 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let mut level = vec![0u64; self.words];
         let initial = self.model.initial_state();
         self.model.pack(&initial, &mut level);
-        lock(&self.shards[shard_of(hash_words(&level))]).insert(&level, hash_words(&level));
+        let shard = shard_of(hash_words(&level));
+        if G::RECORDS {
+            lock(&self.shards[shard]).insert_indexed(&level, hash_words(&level));
+            self.mode.initial(shard);
+        } else {
+            lock(&self.shards[shard]).insert(&level, hash_words(&level));
+        }
         self.stats.states = 1;
-        if let Some(v) = self.model.check_state(&initial) {
+        if let Some(v) = self.model.check_state(&initial).filter(|_| !G::RECORDS) {
             return Err(Stop::Violation(v, None));
         }
         let mut depth = 0u32;
@@ -223,7 +249,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
     /// What the transitions of one expanded state take while a batch holds them: packed
     /// target, key and hash in a bucket.
     fn bytes_per_state(&self) -> usize {
-        (self.successors_per_state * (self.words * 8 + 16)).max(1)
+        (self.successors_per_state * (self.words * 8 + 16 + G::EDGE_BYTES)).max(1)
     }
 
     /// True when some state of `level` has a successor (so a depth limit cut something).
@@ -265,6 +291,13 @@ impl<M: Checkable + Sync> Search<'_, M> {
         let filled = run_tasks(fill_threads, SHARDS, |s| self.fill(s, &expanded));
         if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
             return Err(Stop::Limit(limit));
+        }
+        if G::RECORDS {
+            let had = next.len();
+            let merged =
+                self.mode.merge(&expanded, &filled, self.words, next, &mut self.stats, self.max_states, self.guard);
+            *level_has_new |= next.len() > had;
+            return merged.map_err(Stop::Limit);
         }
         // Step 3: every new state and step violation of the batch, in key order. A key is a
         // transition's place among the batch's transitions (the successor counts before it,
@@ -319,7 +352,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
 
     /// Counts the transitions a one-thread search meets up to and including the one at
     /// `key`, where it stops with `stop`.
-    fn stop_at(&mut self, expanded: &[Expanded], first: usize, key: Key, stop: Stop) -> Stop {
+    fn stop_at(&mut self, expanded: &[Expanded<G::Label>], first: usize, key: Key, stop: Stop) -> Stop {
         let before: u64 =
             expanded.iter().flat_map(|e| &e.successors).take(key.pos as usize - first).map(|&n| n as u64).sum();
         self.stats.transitions += before + key.ord as u64 + 1;
@@ -333,7 +366,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
 
     /// Counts the allowed events of the batch's transitions, up to and including the one at
     /// `upto` (all of them for `None`): those a one-thread search meets, in its order.
-    fn count_allowed(&mut self, expanded: &[Expanded], upto: Option<Key>) {
+    fn count_allowed(&mut self, expanded: &[Expanded<G::Label>], upto: Option<Key>) {
         let mut events = expanded.iter().flat_map(|e| &e.allowed).take_while(|(k, _)| upto.is_none_or(|u| *k <= u));
         let mut transition: Vec<AllowedEvent> = Vec::new();
         let mut at = None;
@@ -350,7 +383,7 @@ impl<M: Checkable + Sync> Search<'_, M> {
     }
 
     /// Step 1 for the states at positions `from..to` of `level`.
-    fn expand(&self, level: &[u64], from: usize, to: usize) -> Expanded {
+    fn expand(&self, level: &[u64], from: usize, to: usize) -> Expanded<G::Label> {
         // Room for about as many successors per state as the search has seen so far, so that
         // the buckets rarely grow.
         let expect = ((to - from) * self.successors_per_state).div_ceil(SHARDS) + 8;
@@ -365,6 +398,9 @@ impl<M: Checkable + Sync> Search<'_, M> {
             successors: Vec::with_capacity(to - from),
             violation: None,
             allowed: Vec::new(),
+            labels: Vec::new(),
+            shards: Vec::new(),
+            marks: Vec::new(),
         };
         let mut successors = Vec::new();
         let mut packed = vec![0u64; self.words];
@@ -383,8 +419,22 @@ impl<M: Checkable + Sync> Search<'_, M> {
                 return out;
             }
             out.successors.push(successors.len() as u32);
+            if G::RECORDS {
+                self.mode.record(&state, &successors, &mut out);
+            }
             for (ord, (step, target)) in successors.iter().enumerate() {
                 let key = Key { pos: pos as u32, ord: ord as u32 };
+                if G::RECORDS {
+                    // Properties were checked before: only the target's place is needed.
+                    self.model.pack(target, &mut packed);
+                    let hash = hash_words(&packed);
+                    out.shards.push(shard_of(hash) as u8);
+                    let bucket = &mut out.buckets[shard_of(hash)];
+                    bucket.keys.push(key);
+                    bucket.hashes.push(hash);
+                    bucket.packed.extend_from_slice(&packed);
+                    continue;
+                }
                 out.allowed.extend(self.model.allowed_events(step).iter().map(|e| (key, *e)));
                 if let Some(v) = self.model.step_violation(&state, step, target) {
                     out.violation = Some((key, v));
@@ -402,9 +452,10 @@ impl<M: Checkable + Sync> Search<'_, M> {
     }
 
     /// Step 2 for shard `s`: its targets from every chunk, in key order.
-    fn fill(&self, s: usize, expanded: &[Expanded]) -> Filled {
+    fn fill(&self, s: usize, expanded: &[Expanded<G::Label>]) -> Filled {
         let mut shard = lock(&self.shards[s]);
-        let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None };
+        let base = shard.len() as u32;
+        let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None, locals: Vec::new(), base };
         let mut state = None;
         for e in expanded {
             let b = &e.buckets[s];
@@ -416,6 +467,19 @@ impl<M: Checkable + Sync> Search<'_, M> {
                         filled.stopped = Some(limit);
                         return filled;
                     }
+                }
+                if G::RECORDS {
+                    // Made by Shard::indexed, with fewer than 2^32 states in all (the state
+                    // limit is below): always numbered.
+                    let Some((local, new)) = shard.insert_indexed(packed, hash) else {
+                        filled.stopped = Some(Limit::MaxStates(self.max_states));
+                        return filled;
+                    };
+                    filled.locals.push(local);
+                    if new {
+                        filled.packed.extend_from_slice(packed);
+                    }
+                    continue;
                 }
                 if shard.insert(packed, hash) {
                     let state = match &mut state {

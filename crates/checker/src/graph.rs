@@ -3,11 +3,11 @@
 //! The graph is the one the search stores ([`SystemModel`]): every state once, with its dead
 //! data at fixed values, and every transition between them (under partial-order reduction a
 //! transition may take several steps; under symmetry reduction a state stands for its
-//! class). It is built in breadth-first order so node numbers (and so the DOT text) are the
-//! same on every run. A counterexample can be drawn on top: its states and transitions are
-//! highlighted.
+//! class). It is recorded by the breadth-first search ([`crate::state_graph::record`], each
+//! state's packed words kept as its mark), so node numbers (and so the DOT text) are the
+//! same on every run; each state's moves are then made again to label its edges. A
+//! counterexample can be drawn on top: its states and transitions are highlighted.
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -17,6 +17,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use mutexcheck_core::{Action, State, System, ThreadStatus};
 
 use crate::checkable::Checkable;
+use crate::guard::Guard;
+use crate::limits::{Limit, Limits};
+use crate::state_graph::{record, Recorder};
 use crate::system_model::{Move, SystemModel};
 
 /// Default cap on the states a graph export may hold: beyond a few thousand nodes a drawing
@@ -57,38 +60,56 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
+/// Keeps each state whole (its packed words) and nothing of an edge: the edge's move is
+/// made again when the petgraph graph is built.
+struct Whole<'m, 'a>(&'m SystemModel<'a>);
+
+impl<'a> Recorder<SystemModel<'a>> for Whole<'_, 'a> {
+    type Label = ();
+    fn label(&self, _: &State, _: u32, _: &Move, _: &State) {}
+    fn mark_words(&self) -> usize {
+        self.0.packed_words()
+    }
+    fn mark(&self, state: &State, out: &mut [u64]) {
+        self.0.pack(state, out);
+    }
+}
+
 impl StateGraph {
     /// Explores every state `model` stores breadth-first, refusing beyond `max_nodes` or
     /// when the model's time or memory bound passes (see [`SystemModel::with_interrupt`]).
     pub fn explore(model: &SystemModel<'_>, max_nodes: usize) -> Result<StateGraph, TooLarge> {
-        let mut graph = DiGraph::new();
+        StateGraph::explore_guarded(model, max_nodes, &Guard::new(&Limits::default()))
+    }
+
+    /// [`StateGraph::explore`] within the time and memory bounds of `guard` too.
+    pub fn explore_guarded(model: &SystemModel<'_>, max_nodes: usize, guard: &Guard) -> Result<StateGraph, TooLarge> {
+        let limits = Limits { max_states: Some(max_nodes as u64), ..Limits::default() };
+        let recorded = record(model, &Whole(model), &limits, 1, guard);
+        // A bound may have cut the model's successors short: no graph rather than a wrong one.
+        match recorded.stopped.or_else(|| model.interrupt_limit()) {
+            None => {}
+            Some(Limit::MaxStates(_)) => return Err(TooLarge::Nodes { max_nodes }),
+            Some(limit) => return Err(TooLarge::Bound(limit)),
+        }
+        let recorded = recorded.graph;
+        let mut graph = DiGraph::with_capacity(recorded.states(), recorded.targets.len());
         let mut index = FxHashMap::default();
-        let init = model.initial_state();
-        let root = graph.add_node(init.clone());
-        index.insert(init, root);
-        let mut queue = VecDeque::from([root]);
+        for s in 0..recorded.states() as u32 {
+            let state = model.unpack(recorded.mark(s));
+            index.insert(state.clone(), graph.add_node(state));
+        }
         let mut successors = Vec::new();
-        while let Some(node) = queue.pop_front() {
+        for s in 0..recorded.states() as u32 {
+            let node = NodeIndex::new(s as usize);
             successors.clear();
             model.successors(&graph[node], &mut successors);
-            if let Some(limit) = model.interrupt_limit() {
-                // The successors may be partial: no graph rather than a wrong one.
-                return Err(TooLarge::Bound(limit));
+            if successors.len() != recorded.edges(s).count() {
+                // Only an interrupted model makes fewer moves the second time.
+                return Err(TooLarge::Bound(model.interrupt_limit().unwrap_or(Limit::MaxMemory(0))));
             }
-            for (step, next) in successors.drain(..) {
-                let target = match index.get(&next) {
-                    Some(&n) => n,
-                    None => {
-                        if graph.node_count() >= max_nodes {
-                            return Err(TooLarge::Nodes { max_nodes });
-                        }
-                        let n = graph.add_node(next.clone());
-                        index.insert(next, n);
-                        queue.push_back(n);
-                        n
-                    }
-                };
-                graph.add_edge(node, target, step);
+            for ((step, _), (_, target, ())) in successors.drain(..).zip(recorded.edges(s)) {
+                graph.add_edge(node, NodeIndex::new(target as usize), step);
             }
         }
         Ok(StateGraph { graph, index })

@@ -86,7 +86,7 @@ pub fn finish(
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph, with the
         // reductions that are sound for them.
-        let live = liveness::LiveOptions::after_safety(effective, 1);
+        let live = liveness::LiveOptions::after_safety(effective, request.engine.threads());
         let outcome = liveness::check(system, &live, &request.limits, guard);
         result.verdict = match outcome.found {
             Ok(Some(lasso)) => Verdict::Violation(lasso),

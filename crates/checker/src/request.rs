@@ -90,7 +90,7 @@ pub enum Engine {
     /// Breadth-first, level by level (module `bfs`): the first counterexample found is a
     /// shortest one under no reduction.
     Bfs(Bfs),
-    /// Depth-first (module `explore`): one thread, whole states, parent links; a
+    /// Depth-first (module `dfs`): one thread, whole states, parent links; a
     /// counterexample may be long.
     Dfs,
 }

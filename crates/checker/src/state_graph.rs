@@ -35,7 +35,7 @@ pub trait Recorder<M: Checkable>: Sync {
 }
 
 /// A recorded state graph; see the module comment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedGraph<L> {
     /// The out-edges of state `s` are `offsets[s]..offsets[s + 1]` of `targets` and `labels`.
     pub offsets: Vec<u64>,
@@ -105,89 +105,39 @@ pub struct Recorded<L> {
 }
 
 /// Explores every state of `model` breadth-first within `limits` (the state limit, the time
-/// and memory bounds of `guard`) and records the whole graph with `recorder`'s labels and
-/// marks. No property is checked: the caller has checked safety already. `threads` threads
-/// may share the work; the graph is the same for any number. When a bound stops it,
-/// [`Recorded::stopped`] says which, and the graph holds the states expanded so far.
+/// and memory bounds of `guard`; not the depth limit) and records the whole graph with
+/// `recorder`'s labels and marks. No property is checked: the caller has checked safety
+/// already. `threads` threads share the work (the parallel breadth-first search of module
+/// `bfs`, in its recording mode); the graph is the same for any number. When a bound stops
+/// it, [`Recorded::stopped`] says which, and the graph holds the rows of the states expanded
+/// so far ([`RecordedGraph::states`], what `stats.states` counts), whose targets and
+/// `parents` may name states found but not expanded.
 ///
-/// This first version runs on one thread over the depth-first search's [`crate::store::Store`].
+/// The states themselves are stored whole (packed) while the graph is recorded, whatever
+/// the caller would use for a safety search: a fingerprint cannot name the state a
+/// transition reaches. Beyond them, the graph costs about 4 bytes and a label per edge, and
+/// 20 bytes (offset, parent, id) and the marks per state.
 pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
     limits: &Limits,
-    _threads: usize,
+    threads: usize,
     guard: &Guard,
 ) -> Recorded<R::Label> {
-    use crate::store::{Entry, Store};
-    let start = std::time::Instant::now();
-    let words = model.packed_words();
-    let mut store = Store::new(words);
-    let mut packed = vec![0u64; words];
-    let initial = model.initial_state();
-    model.pack(&initial, &mut packed);
-    store.insert(&packed, Entry { parent: 0, depth: 0 });
-    let mark_words = recorder.mark_words();
-    let mut graph = RecordedGraph {
-        offsets: vec![0],
-        targets: Vec::new(),
-        labels: Vec::new(),
-        mark_words,
-        marks: Vec::new(),
-        parents: Vec::new(),
-    };
-    let mut stats = Stats { threads: 1, ..Stats::default() };
-    let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
-    let mut successors = Vec::new();
-    let mut state = initial;
-    let mut next = 0u32;
-    let stop = |limit: Limit, graph: RecordedGraph<R::Label>, mut stats: Stats| {
-        stats.states = graph.states() as u64;
-        stats.elapsed = start.elapsed();
-        stats.peak_rss_kb = crate::stats::peak_rss_kb();
-        Recorded { graph, stats, stopped: Some(limit) }
-    };
-    while (next as usize) < store.len() {
-        if let Some(limit) = guard.exceeded() {
-            return stop(limit, graph, stats);
-        }
-        model.unpack_into(store.packed(next), &mut state);
-        let at = graph.marks.len();
-        graph.marks.resize(at + mark_words, 0);
-        recorder.mark(&state, &mut graph.marks[at..]);
-        successors.clear();
-        model.successors(&state, &mut successors);
-        if let Some(limit) = guard.exceeded() {
-            return stop(limit, graph, stats);
-        }
-        let depth = store.entry(next).depth;
-        for (ordinal, (step, target)) in successors.iter().enumerate() {
-            model.pack(target, &mut packed);
-            if store.len() as u64 >= max_states && store.find(&packed).is_none() {
-                return stop(Limit::MaxStates(max_states), graph, stats);
-            }
-            let growth = store.growth_bytes();
-            if growth > 0 {
-                if let Err(limit) = guard.room_for(growth) {
-                    return stop(limit, graph, stats);
-                }
-            }
-            let (id, new) = store.insert(&packed, Entry { parent: next, depth: depth + 1 });
-            if new {
-                graph.parents.push((next, ordinal as u32));
-                stats.max_depth = stats.max_depth.max(depth + 1);
-            }
-            graph.targets.push(id);
-            graph.labels.push(recorder.label(&state, ordinal as u32, step, target));
-        }
-        stats.transitions += successors.len() as u64;
-        graph.offsets.push(graph.targets.len() as u64);
-        next += 1;
-    }
-    stats.states = graph.states() as u64;
-    stats.elapsed = start.elapsed();
-    stats.peak_rss_kb = crate::stats::peak_rss_kb();
-    stats.stored_bytes = (store.bytes() + graph.bytes()) as u64;
-    Recorded { graph, stats, stopped: None }
+    crate::bfs::record(model, recorder, limits, threads, guard, &mut |_| {})
+}
+
+/// [`record`], calling `progress` now and then (about every thousand states expanded, as the
+/// safety search does; its counts are the states found and the transitions recorded so far).
+pub fn record_with_progress<M: Checkable + Sync, R: Recorder<M>>(
+    model: &M,
+    recorder: &R,
+    limits: &Limits,
+    threads: usize,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&crate::Progress<'_>),
+) -> Recorded<R::Label> {
+    crate::bfs::record(model, recorder, limits, threads, guard, progress)
 }
 
 #[cfg(test)]
@@ -271,5 +221,171 @@ mod tests {
         let recorded = record(&Doubling { n: 5 }, &Keep, &limits, 1, &guard);
         assert_eq!(recorded.stopped, Some(Limit::MaxStates(3)));
         assert_eq!(recorded.stats.states, 2, "states 0 and 1 fully recorded");
+    }
+
+    /// The graph a plain one-thread breadth-first search over a hash map of packed states
+    /// meets: (offsets, targets, parents).
+    fn reference<M: Checkable>(model: &M) -> (Vec<u64>, Vec<u32>, Vec<(u32, u32)>) {
+        let words = model.packed_words();
+        let pack = |s: &M::State| {
+            let mut out = vec![0; words];
+            model.pack(s, &mut out);
+            out
+        };
+        let mut ids = std::collections::HashMap::new();
+        let mut states = vec![model.initial_state()];
+        ids.insert(pack(&states[0]), 0u32);
+        let (mut offsets, mut targets, mut parents) = (vec![0u64], Vec::new(), Vec::new());
+        let mut successors = Vec::new();
+        let mut next = 0;
+        while next < states.len() {
+            successors.clear();
+            model.successors(&states[next], &mut successors);
+            for (ordinal, (_, target)) in successors.drain(..).enumerate() {
+                let id = *ids.entry(pack(&target)).or_insert_with(|| {
+                    states.push(target);
+                    parents.push((next as u32, ordinal as u32));
+                    states.len() as u32 - 1
+                });
+                targets.push(id);
+            }
+            offsets.push(targets.len() as u64);
+            next += 1;
+        }
+        (offsets, targets, parents)
+    }
+
+    /// Records `model` on 1, 2 and 3 threads, asserts the three are the same, and returns it.
+    fn same_on_every_thread_count<M: Checkable + Sync, R: Recorder<M>>(
+        model: &M,
+        recorder: &R,
+        limits: &Limits,
+    ) -> Recorded<R::Label>
+    where
+        R::Label: PartialEq + std::fmt::Debug,
+    {
+        let guard = Guard::new(limits);
+        let one = record(model, recorder, limits, 1, &guard);
+        for threads in [2, 3] {
+            let more = record(model, recorder, limits, threads, &guard);
+            assert!(more.graph == one.graph, "{threads} threads record another graph");
+            assert_eq!(more.stopped, one.stopped);
+            let counts = |s: &Stats| (s.states, s.transitions, s.max_depth);
+            assert_eq!(counts(&more.stats), counts(&one.stats), "{threads} threads");
+        }
+        one
+    }
+
+    #[test]
+    fn a_large_graph_is_the_same_on_one_two_and_three_threads_and_numbered_as_a_plain_search_meets_it() {
+        // Many batches and chunks, and enough transitions per batch to fill shards in parallel.
+        let model = Doubling { n: 100_003 };
+        let recorded = same_on_every_thread_count(&model, &Keep, &Limits::default());
+        assert_eq!(recorded.stopped, None);
+        let g = &recorded.graph;
+        assert_eq!((g.offsets.clone(), g.targets.clone(), g.parents.clone()), reference(&model));
+        assert_eq!((g.states(), g.targets.len()), (100_003, 200_006));
+        assert!(g.edges(7).map(|(_, _, l)| *l).eq([b'+', b'*']));
+        assert!((0..g.states() as u32).all(|s| g.mark(s)[0] == model.unpack(&[g.mark(s)[0]])));
+    }
+
+    #[test]
+    fn the_state_limit_stops_every_thread_count_at_the_same_whole_row() {
+        for max in [1, 2, 3, 4, 1_000, 15_000] {
+            let limits = Limits { max_states: Some(max), ..Limits::default() };
+            let recorded = same_on_every_thread_count(&Doubling { n: 20_011 }, &Keep, &limits);
+            assert_eq!(recorded.stopped, Some(Limit::MaxStates(max)));
+            let g = &recorded.graph;
+            // Every state found has its parent; only whole rows are kept, naming found states.
+            assert_eq!(g.parents.len() as u64, max - 1);
+            assert_eq!(g.targets.len() as u64, *g.offsets.last().unwrap());
+            assert_eq!(g.marks.len(), g.states());
+            assert!(g.targets.iter().all(|&t| (t as u64) < max));
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_about_every_thousand_states_expanded() {
+        let guard = Guard::new(&Limits::default());
+        let mut seen = Vec::new();
+        let model = Doubling { n: 5_003 };
+        let recorded =
+            record_with_progress(&model, &Keep, &Limits::default(), 1, &guard, &mut |p| seen.push(p.stats.states));
+        assert_eq!(recorded.graph.states(), 5_003);
+        // Five thousand states, in batches of 1,024 expansions: a report after each of the
+        // first four thousands, each with more states found than the last.
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    }
+
+    #[test]
+    fn the_memory_bound_stops_the_recording() {
+        let limits = Limits { max_memory_mb: Some(1), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        let recorded = record(&Doubling { n: 200_003 }, &Keep, &limits, 2, &guard);
+        assert!(matches!(recorded.stopped, Some(Limit::MaxMemory(_))), "{:?}", recorded.stopped);
+        assert!(recorded.graph.states() < 200_003);
+    }
+
+    /// Labels an edge of a real model with its ordinal; marks a state with its packed words.
+    struct Packed<'m, 'a>(&'m crate::SystemModel<'a>);
+
+    impl<'a> Recorder<crate::SystemModel<'a>> for Packed<'_, 'a> {
+        type Label = u16;
+        fn label(&self, _: &mutexcheck_core::State, ordinal: u32, _: &crate::Move, _: &mutexcheck_core::State) -> u16 {
+            ordinal as u16
+        }
+        fn mark_words(&self) -> usize {
+            self.0.packed_words()
+        }
+        fn mark(&self, state: &mutexcheck_core::State, out: &mut [u64]) {
+            self.0.pack(state, out);
+        }
+    }
+
+    fn system(text: &str) -> mutexcheck_core::System {
+        mutexcheck_core::System::new(mutexcheck_lang::compile("t.mc", text.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn two_independent_steps_make_a_diamond() {
+        // p sets a, q sets b, in either order: {}, {a}, {b}, {a, b}.
+        let sys = system("model diamond\ncrashes 0\nshared a: 0..1 = 0\nshared b: 0..1 = 0\nprocess p {\n    a = 1\n}\nprocess q {\n    b = 1\n}\n");
+        let model = crate::SystemModel::new(&sys, crate::Reductions::NONE);
+        let recorded = same_on_every_thread_count(&model, &Packed(&model), &Limits::default());
+        let g = &recorded.graph;
+        assert_eq!(g.offsets, [0, 2, 3, 4, 4]);
+        assert_eq!(g.targets, [1, 2, 3, 3]);
+        assert_eq!(g.parents, [(0, 0), (0, 1), (1, 0)]);
+        assert_eq!((recorded.stats.states, recorded.stats.transitions, recorded.stats.max_depth), (4, 4, 2));
+    }
+
+    #[test]
+    fn real_models_record_the_same_graph_on_every_thread_count_reduced_or_not() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        for name in ["seed_bug.mc", "dining_deadlock.mc", "starvation.mc", "livelock.mc", "restart_repair.mc"] {
+            let text = std::fs::read(dir.join(name)).unwrap();
+            let sys = mutexcheck_core::System::new(mutexcheck_lang::compile(name, &text).unwrap()).unwrap();
+            for reductions in [crate::Reductions::NONE, crate::Reductions::ALL] {
+                let model = crate::SystemModel::new(&sys, reductions);
+                let recorded = same_on_every_thread_count(&model, &Packed(&model), &Limits::default());
+                assert_eq!(recorded.stopped, None, "{name}");
+                let g = &recorded.graph;
+                assert_eq!((g.offsets.clone(), g.targets.clone(), g.parents.clone()), reference(&model), "{name}");
+                assert!(g.states() > 5, "{name}: {} states", g.states());
+                // Each state's mark is its packed self: the walk along the parents reaches it.
+                let last = g.states() as u32 - 1;
+                let mut state = model.initial_state();
+                let mut successors = Vec::new();
+                for ordinal in g.ordinals_to(last) {
+                    successors.clear();
+                    model.successors(&state, &mut successors);
+                    state = successors.swap_remove(ordinal as usize).1;
+                }
+                let mut packed = vec![0; model.packed_words()];
+                model.pack(&state, &mut packed);
+                assert_eq!(packed, g.mark(last), "{name}");
+            }
+        }
     }
 }

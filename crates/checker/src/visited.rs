@@ -94,6 +94,32 @@ impl Shard {
         }
     }
 
+    /// An empty shard that keeps whole packed states of `words` words and numbers them in
+    /// the order they come (0, 1, ...), whatever their size: the store of a search that
+    /// records the state graph, which must name the state a transition reaches
+    /// ([`Shard::insert_indexed`]). Fingerprints cannot do that, so such a search always
+    /// stores whole states.
+    pub fn indexed(words: usize) -> Shard {
+        Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
+    }
+
+    /// Adds the packed state whose hash is `hash` to a shard made by [`Shard::indexed`] and
+    /// returns its number in the shard (the one it got when it came) and whether it is new.
+    /// `None` for a shard that does not number its states (one of [`Shard::new`]'s
+    /// fingerprint or pair shards), or one of 2^32 states already.
+    pub fn insert_indexed(&mut self, packed: &[u64], hash: u64) -> Option<(u32, bool)> {
+        let Shard::Full { words, arena, table } = self else { return None };
+        let w = *words;
+        let slice = |i: u32| &arena[i as usize * w..(i as usize + 1) * w];
+        if let Some(&i) = table.find(table_hash(hash), |&i| slice(i).iter().zip(packed).all(|(a, b)| a == b)) {
+            return Some((i, false));
+        }
+        let id = u32::try_from(arena.len() / w).ok().filter(|&id| id < u32::MAX)?;
+        table.insert_unique(table_hash(hash), id, |&i| table_hash(hash_words(slice(i))));
+        arena.extend_from_slice(packed);
+        Some((id, true))
+    }
+
     /// How many states the shard holds.
     pub fn len(&self) -> usize {
         match self {
@@ -163,6 +189,23 @@ mod tests {
         }
         assert_eq!((full.len(), pairs.len(), fps.len()), (5_000, 5_000, 5_000));
         assert!(fps.bytes() < full.bytes());
+    }
+
+    #[test]
+    fn an_indexed_shard_numbers_states_in_the_order_they_come_whatever_their_size() {
+        for words in [1, 2, 3] {
+            let mut shard = Shard::indexed(words);
+            for round in 0..2 {
+                for v in 0..3_000u64 {
+                    let packed = vec![v * 7 % 3_000; words];
+                    let got = shard.insert_indexed(&packed, hash_words(&packed));
+                    assert_eq!(got, Some((v as u32, round == 0)), "{words} words, value {v}");
+                }
+            }
+            assert_eq!(shard.len(), 3_000);
+        }
+        let mut pairs = Shard::new(2, false);
+        assert_eq!(pairs.insert_indexed(&[1, 2], hash_words(&[1, 2])), None, "a pair shard has no numbers");
     }
 
     #[test]

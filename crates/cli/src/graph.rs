@@ -2,12 +2,12 @@
 
 use clap::Args;
 use mutexcheck_checker::graph::{StateGraph, DEFAULT_MAX_NODES};
-use mutexcheck_checker::{Reductions, Request, SystemModel, Verdict};
+use mutexcheck_checker::{Limit, Limits, Reductions, Request, SystemModel, Verdict};
 
 use crate::input::{load_system, BoundArgs, EXIT_BAD_INPUT};
 use crate::output::print_out;
 
-/// Exit code when the graph is larger than `--max-nodes`.
+/// Exit code when the graph is larger than `--max-nodes`, or a bound stopped a phase.
 const EXIT_TOO_LARGE: i32 = 3;
 
 /// Options of `mutexcheck graph`.
@@ -38,7 +38,9 @@ pub struct GraphArgs {
 }
 
 /// Runs `graph` and returns the exit code: 0 when the graph was written, 2 for bad input,
-/// 3 when the graph is larger than `--max-nodes`.
+/// 3 when the graph is larger than `--max-nodes` or a bound stopped it (nothing written), or
+/// when the graph was written but a bound stopped the check that finds the counterexample to
+/// draw (a warning says so).
 pub fn run(args: &GraphArgs) -> i32 {
     let limits = args.bounds.limits();
     // Every phase keeps to the time and memory bounds; past them the process ends (exit 3).
@@ -50,19 +52,32 @@ pub fn run(args: &GraphArgs) -> i32 {
     };
     let reductions = Reductions { partial_order: args.por, symmetry: args.symmetry };
     let model = SystemModel::new(&system, reductions).with_interrupt(guard.interrupt());
-    let graph = match StateGraph::explore(&model, args.max_nodes) {
+    let graph = match StateGraph::explore_guarded(&model, args.max_nodes, &guard) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("error: {}: {e}", args.model);
             return EXIT_TOO_LARGE;
         }
     };
-    // The whole graph fits in max_nodes, so this search is small; its counterexample (with
-    // the same reductions) is drawn in red.
+    // The counterexample of a check with the same reductions is drawn in red. Its safety
+    // search stores the states drawn, at most --max-nodes; the liveness check after it, of a
+    // model with liveness properties, may need more: --max-nodes bounds it too.
+    let limits = Limits { max_states: Some(args.max_nodes as u64), ..limits };
     let result = Request::new().reductions(reductions).limits(limits).check(&system, &guard, &mut |_| {});
-    let path: Vec<_> = match &result.verdict {
-        Verdict::Violation(cex) => cex.steps.iter().map(|s| s.state.clone()).collect(),
-        _ => Vec::new(),
+    let (path, code): (Vec<_>, i32) = match &result.verdict {
+        Verdict::Violation(cex) => (cex.steps.iter().map(|s| s.state.clone()).collect(), 0),
+        Verdict::Ok => (Vec::new(), 0),
+        Verdict::Incomplete(limit) => {
+            let why = match limit {
+                Limit::MaxStates(n) => format!("it needs more than {n} states (raise --max-nodes)"),
+                limit => limit.describe(),
+            };
+            eprintln!(
+                "warning: {}: no counterexample is drawn: the check that looks for one stopped: {why}",
+                args.model
+            );
+            (Vec::new(), EXIT_TOO_LARGE)
+        }
     };
     let dot = graph.to_dot(&model, &path);
     match &args.output {
@@ -78,5 +93,5 @@ pub fn run(args: &GraphArgs) -> i32 {
         }
         None => print_out(&dot),
     }
-    0
+    code
 }

@@ -1,0 +1,266 @@
+//! The breadth-first search in recording mode: the whole state graph, as
+//! [`crate::state_graph`] defines it, built by the same parallel search.
+//!
+//! Steps 1 and 2 run as for the safety search, without checking properties: each transition
+//! gets its label and its shard, each expanded state its marks, and each shard, filled in key
+//! order, hands back the shard's own number of every target (numbers at or past the shard's
+//! size before the batch are states the batch found). Step 3 walks the batch's transitions in
+//! key order: a target the shard held before has the global id kept beside the shard (one
+//! 4-byte word per state, by the shard's number); a target new in this batch gets the next id
+//! the first time it is met. Key order is the order of a one-thread breadth-first search, so
+//! the ids are its discovery order and the graph is the same for any number of threads.
+//!
+//! Recording needs whole states (a fingerprint cannot be numbered): the shards are
+//! [`Shard::indexed`] whatever `--fingerprints` says.
+
+use std::time::Instant;
+
+use super::{Expanded, Filled, Search, CHUNK};
+use crate::allowed::AllowedTally;
+use crate::checkable::Checkable;
+use crate::guard::Guard;
+use crate::handoff::{lock, Mutex};
+use crate::limits::{Limit, Limits};
+use crate::state_graph::{Recorded, RecordedGraph, Recorder};
+use crate::stats::{peak_rss_kb, Stats, Storage};
+use crate::trail::Trail;
+use crate::visited::{Shard, SHARDS};
+
+// A transition's shard is kept in one byte.
+const _: () = assert!(SHARDS <= 256);
+
+/// What the search does beside checking: nothing ([`Unrecorded`], the safety search, where
+/// every hook compiles away) or recording the graph ([`Recording`]).
+pub(super) trait Mode<M: Checkable>: Sync {
+    /// True when recording: no property is checked, step 3 is [`Mode::merge`].
+    const RECORDS: bool;
+    /// Bytes a batch holds per transition beyond the safety search's.
+    const EDGE_BYTES: usize;
+    /// What is kept of a transition.
+    type Label: Copy + Send + Sync;
+
+    /// The initial state was stored in shard `shard` (as its number 0).
+    fn initial(&mut self, shard: usize);
+
+    /// Step 1 for one expanded state: the labels of its `successors` and its marks.
+    fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<Self::Label>);
+
+    /// Step 3: numbers the batch's new states, writes its rows and puts the new states, in
+    /// discovery order, on `next`.
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        expanded: &[Expanded<Self::Label>],
+        filled: &[Filled],
+        words: usize,
+        next: &mut Vec<u64>,
+        stats: &mut Stats,
+        max_states: u64,
+        guard: &Guard,
+    ) -> Result<(), Limit>;
+}
+
+/// The safety search: nothing recorded.
+pub(super) struct Unrecorded;
+
+impl<M: Checkable> Mode<M> for Unrecorded {
+    const RECORDS: bool = false;
+    const EDGE_BYTES: usize = 0;
+    type Label = ();
+
+    fn initial(&mut self, _: usize) {}
+
+    fn record(&self, _: &M::State, _: &[(M::Step, M::State)], _: &mut Expanded<()>) {}
+
+    fn merge(
+        &mut self,
+        _: &[Expanded<()>],
+        _: &[Filled],
+        _: usize,
+        _: &mut Vec<u64>,
+        _: &mut Stats,
+        _: u64,
+        _: &Guard,
+    ) -> Result<(), Limit> {
+        Ok(())
+    }
+}
+
+/// The graph being recorded, and the global id of each stored state by shard and shard
+/// number.
+pub(super) struct Recording<'r, R, L> {
+    recorder: &'r R,
+    mark_words: usize,
+    ids: Vec<Vec<u32>>,
+    graph: RecordedGraph<L>,
+}
+
+/// Below this size a vector that grows may be copied (the allocator moves it); above, the
+/// system remaps its pages (glibc serves blocks of 32 MiB and more by `mmap` and grows them
+/// with `mremap`).
+const COPIED_BELOW: usize = 32 << 20;
+
+/// Makes room for `more` items in `v` (at least doubling it) when the memory bound allows.
+/// What becomes resident is the items written, plus the old block while a small vector is
+/// copied: the unwritten rest of a doubled vector takes no memory yet, so a graph of a few
+/// hundred million edges is not refused for the half of its last doubling it never uses.
+fn room<T>(v: &mut Vec<T>, more: usize, guard: &Guard) -> Result<(), Limit> {
+    if v.capacity() - v.len() >= more {
+        return Ok(());
+    }
+    let size = std::mem::size_of::<T>();
+    guard.room_for(more * size + (v.capacity() * size).min(COPIED_BELOW))?;
+    let want = (v.len() + more).max(2 * v.capacity());
+    v.reserve_exact(want - v.len());
+    Ok(())
+}
+
+impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
+    const RECORDS: bool = true;
+    // A label, a shard and a shard number per transition.
+    const EDGE_BYTES: usize = std::mem::size_of::<R::Label>() + 1 + 4;
+    type Label = R::Label;
+
+    fn initial(&mut self, shard: usize) {
+        self.ids[shard].push(0);
+    }
+
+    fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<R::Label>) {
+        for (ord, (step, target)) in successors.iter().enumerate() {
+            out.labels.push(self.recorder.label(state, ord as u32, step, target));
+        }
+        let at = out.marks.len();
+        out.marks.resize(at + self.mark_words, 0);
+        self.recorder.mark(state, &mut out.marks[at..]);
+    }
+
+    fn merge(
+        &mut self,
+        expanded: &[Expanded<R::Label>],
+        filled: &[Filled],
+        words: usize,
+        next: &mut Vec<u64>,
+        stats: &mut Stats,
+        max_states: u64,
+        guard: &Guard,
+    ) -> Result<(), Limit> {
+        let edges: usize = expanded.iter().map(|e| e.labels.len()).sum();
+        let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
+        let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
+        let g = &mut self.graph;
+        room(&mut g.targets, edges, guard)?;
+        room(&mut g.labels, edges, guard)?;
+        room(&mut g.offsets, rows, guard)?;
+        room(&mut g.marks, rows * self.mark_words, guard)?;
+        room(&mut g.parents, fresh.iter().sum(), guard)?;
+        for (ids, &n) in self.ids.iter_mut().zip(&fresh) {
+            room(ids, n, guard)?;
+        }
+        // The global id of each state new in this batch, by shard and rank, once met.
+        let mut new_ids: Vec<Vec<u32>> = fresh.iter().map(|&n| vec![u32::MAX; n]).collect();
+        let mut cursor = [0usize; SHARDS];
+        for e in expanded {
+            let mut t = 0;
+            for (k, &n) in e.successors.iter().enumerate() {
+                let source = (g.offsets.len() - 1) as u32;
+                for ord in 0..n {
+                    let s = e.shards[t] as usize;
+                    let (local, base) = (filled[s].locals[cursor[s]], filled[s].base);
+                    cursor[s] += 1;
+                    let target = if local < base {
+                        self.ids[s][local as usize]
+                    } else {
+                        let rank = (local - base) as usize;
+                        if new_ids[s][rank] == u32::MAX {
+                            if stats.states >= max_states {
+                                // Only whole rows stay.
+                                let kept = *g.offsets.last().unwrap_or(&0) as usize;
+                                g.targets.truncate(kept);
+                                g.labels.truncate(kept);
+                                return Err(Limit::MaxStates(max_states));
+                            }
+                            new_ids[s][rank] = stats.states as u32;
+                            stats.states += 1;
+                            g.parents.push((source, ord));
+                            next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
+                        }
+                        new_ids[s][rank]
+                    };
+                    g.targets.push(target);
+                    g.labels.push(e.labels[t]);
+                    t += 1;
+                }
+                g.offsets.push(g.targets.len() as u64);
+                g.marks.extend_from_slice(&e.marks[k * self.mark_words..(k + 1) * self.mark_words]);
+            }
+        }
+        // Every state new in the batch was reached by one of its transitions: all numbered.
+        for (ids, new) in self.ids.iter_mut().zip(new_ids) {
+            ids.extend(new);
+        }
+        stats.transitions += edges as u64;
+        Ok(())
+    }
+}
+
+/// Records the state graph of `model` with `recorder` on `threads` threads: see
+/// [`crate::state_graph::record`], whose body this is.
+pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
+    model: &M,
+    recorder: &R,
+    limits: &Limits,
+    threads: usize,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
+) -> Recorded<R::Label> {
+    let words = model.packed_words();
+    let mark_words = recorder.mark_words();
+    // The depth limit is the safety search's: a graph is whole or stopped.
+    let limits = Limits { max_depth: None, ..*limits };
+    let threads = threads.max(1);
+    let mut search = Search {
+        model,
+        limits: &limits,
+        threads,
+        words,
+        shards: (0..SHARDS).map(|_| Mutex::new(Shard::indexed(words))).collect(),
+        trail: Trail::new(),
+        stats: Stats { storage: Storage::Full, threads: threads as u32, ..Stats::default() },
+        start: Instant::now(),
+        max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
+        successors_per_state: 2,
+        chunk: CHUNK,
+        guard,
+        allowed: AllowedTally::default(),
+        mode: Recording {
+            recorder,
+            mark_words,
+            ids: vec![Vec::new(); SHARDS],
+            graph: RecordedGraph {
+                offsets: vec![0],
+                targets: Vec::new(),
+                labels: Vec::new(),
+                mark_words,
+                marks: Vec::new(),
+                parents: Vec::new(),
+            },
+        },
+    };
+    let stopped = match search.search(progress) {
+        Ok(None) => None,
+        Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => Some(limit),
+        // No property is checked while recording.
+        Err(super::Stop::Violation(..)) => Some(guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+    };
+    let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
+    let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
+    let graph = search.mode.graph;
+    let mut stats = search.stats;
+    // Only whole rows count: the states expanded and their transitions.
+    stats.states = graph.states() as u64;
+    stats.transitions = graph.targets.len() as u64;
+    stats.elapsed = search.start.elapsed();
+    stats.peak_rss_kb = peak_rss_kb();
+    stats.stored_bytes = (shards + ids + graph.bytes()) as u64;
+    Recorded { graph, stats, stopped }
+}
