@@ -36,8 +36,9 @@ pub struct SearchOptions {
 /// verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
-    /// Threads expanding states and filling the visited set (1 and 0 both mean one).
-    /// Depth-first search always runs on one thread.
+    /// The most threads expanding states and filling the visited set (1 and 0 both mean
+    /// one); `spread` says when a batch takes more than one. Depth-first search always runs
+    /// on one thread.
     pub threads: usize,
     /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
     /// breadth-first only): less memory, with a small chance that a collision hides a state.
@@ -45,12 +46,19 @@ pub struct EngineOptions {
     /// The reductions a [`crate::SystemModel`] is checked with (read by
     /// [`crate::check_with`]; a generic [`Checkable`] has its own).
     pub reductions: crate::Reductions,
+    /// When the breadth-first search spreads a batch over more than one of its `threads`.
+    pub spread: crate::Spread,
 }
 
 impl Default for EngineOptions {
     /// One thread, whole states, every reduction.
     fn default() -> Self {
-        EngineOptions { threads: 1, fingerprints: false, reductions: crate::Reductions::ALL }
+        EngineOptions {
+            threads: 1,
+            fingerprints: false,
+            reductions: crate::Reductions::ALL,
+            spread: crate::Spread::Adaptive,
+        }
     }
 }
 
@@ -352,7 +360,7 @@ mod tests {
             let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
             let one = search(target, Strategy::Bfs);
             for threads in [2, 3] {
-                let engine = EngineOptions { threads, ..EngineOptions::default() };
+                let engine = EngineOptions { threads, spread: crate::Spread::Always, ..EngineOptions::default() };
                 let r = explore_with(&Doubling { n: 10, target }, &options, &engine, &mut |_| {});
                 assert_eq!(r.verdict, one.verdict, "target {target}, {threads} threads");
                 assert_eq!(

@@ -29,6 +29,7 @@ pub mod report;
 pub mod result;
 pub mod shortest;
 pub mod simulate;
+pub mod spread;
 pub mod stats;
 pub mod store;
 pub mod story;
@@ -44,6 +45,7 @@ pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict};
+pub use spread::Spread;
 pub use stats::{Stats, Storage};
 pub use system_model::{Move, Reductions, SystemModel};
 

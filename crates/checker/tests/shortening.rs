@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use mutexcheck_checker::Spread;
 use mutexcheck_checker::{
     check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy,
 };
@@ -19,7 +20,12 @@ fn check(limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
     let model = compile("finding.mc", FINDING.as_bytes()).expect("the finding compiles");
     let system = prepare(model, None).unwrap();
     let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    check_with(&system, &options, &EngineOptions { threads, fingerprints, reductions: Reductions::ALL }, &mut |_| {})
+    check_with(
+        &system,
+        &options,
+        &EngineOptions { threads, fingerprints, reductions: Reductions::ALL, spread: Spread::Always },
+        &mut |_| {},
+    )
 }
 
 fn summary(r: &CheckResult) -> (String, u64, Option<(usize, Option<usize>)>) {

@@ -9,7 +9,8 @@ fn heading(source: &str, strategy: Strategy) -> (String, bool) {
     let model = mutexcheck_lang::compile("hint.mc", source.as_bytes()).unwrap();
     let system = prepare(model, None).unwrap();
     let options = SearchOptions { strategy, limits: Limits::default() };
-    let engine = EngineOptions { threads: 1, fingerprints: false, reductions: Reductions::ALL };
+    let engine =
+        EngineOptions { threads: 1, fingerprints: false, reductions: Reductions::ALL, ..EngineOptions::default() };
     let result = check_with(&system, &options, &engine, &mut |_| {});
     let c = result.counterexample().expect("a violation");
     (trace_heading(c), c.shortest)

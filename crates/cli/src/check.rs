@@ -57,8 +57,10 @@ pub struct CheckArgs {
     /// as `mutexcheck view` writes it) to FILE.
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<String>,
-    /// Threads for breadth-first search (default: every core). The verdict, the
-    /// counterexample and every count are the same for any number of threads.
+    /// The most threads for breadth-first search (default: every core). The search starts
+    /// on one thread and spreads a level over more only when it is large enough to pay for
+    /// them; `--threads 1` runs on exactly one. The verdict, the counterexample and every
+    /// count are the same for any number of threads.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
@@ -107,7 +109,7 @@ impl CheckArgs {
         let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
         let off = self.no_reduce || self.shortest;
         let reductions = Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) };
-        EngineOptions { threads, fingerprints: self.fingerprints, reductions }
+        EngineOptions { threads, fingerprints: self.fingerprints, reductions, ..EngineOptions::default() }
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::report::{json, text as text_report, ReportOptions};
+use mutexcheck_checker::Spread;
 use mutexcheck_checker::{
     check_with, prepare, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
 };
@@ -23,7 +24,12 @@ fn system_of(source: &str) -> System {
 
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
     let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    check_with(
+        system,
+        &options,
+        &EngineOptions { threads, fingerprints: false, reductions, spread: Spread::Always },
+        &mut |_| {},
+    )
 }
 
 fn bfs(system: &System, reductions: Reductions) -> CheckResult {

@@ -8,6 +8,7 @@ use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::coverage::Unreached;
 use mutexcheck_checker::report::{text as text_report, ReportOptions};
+use mutexcheck_checker::Spread;
 use mutexcheck_checker::{
     check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
 };
@@ -22,7 +23,12 @@ fn system_with(source: &str, crashes: Option<u32>) -> System {
 
 fn check(system: &System, strategy: Strategy, threads: usize, reductions: Reductions, limits: Limits) -> CheckResult {
     let options = SearchOptions { strategy, limits };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    check_with(
+        system,
+        &options,
+        &EngineOptions { threads, fingerprints: false, reductions, spread: Spread::Always },
+        &mut |_| {},
+    )
 }
 
 fn bfs(system: &System) -> CheckResult {

@@ -22,7 +22,12 @@ fn system_of(source: &str) -> System {
 
 fn run_check(system: &System, reductions: Reductions) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { threads: 1, fingerprints: false, reductions }, &mut |_| {})
+    check_with(
+        system,
+        &options,
+        &EngineOptions { threads: 1, fingerprints: false, reductions, ..EngineOptions::default() },
+        &mut |_| {},
+    )
 }
 
 /// (verdict, breadth-first counterexample length, states, transitions) without reductions

@@ -20,7 +20,12 @@ fn system(source: &str) -> System {
 
 fn run(system: &System, reductions: Reductions) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { threads: 1, fingerprints: false, reductions }, &mut |_| {})
+    check_with(
+        system,
+        &options,
+        &EngineOptions { threads: 1, fingerprints: false, reductions, ..EngineOptions::default() },
+        &mut |_| {},
+    )
 }
 
 const EVERY_REDUCTION: [Reductions; 4] = [

@@ -22,7 +22,7 @@ fn run_check(source: &str, reductions: Reductions) -> CheckResult {
     check_with(
         &system_of(source),
         &options,
-        &EngineOptions { threads: 1, fingerprints: false, reductions },
+        &EngineOptions { threads: 1, fingerprints: false, reductions, ..EngineOptions::default() },
         &mut |_| {},
     )
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
+use mutexcheck_checker::Spread;
 use mutexcheck_checker::{
     check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
 };
@@ -25,7 +26,12 @@ fn system_of(path: &str, source: &str) -> System {
 fn run(system: &System, threads: usize, symmetry: bool) -> CheckResult {
     let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
     let reductions = Reductions { partial_order: false, symmetry };
-    check_with(system, &options, &EngineOptions { threads, fingerprints: false, reductions }, &mut |_| {})
+    check_with(
+        system,
+        &options,
+        &EngineOptions { threads, fingerprints: false, reductions, spread: Spread::Always },
+        &mut |_| {},
+    )
 }
 
 #[test]

@@ -1,0 +1,70 @@
+//! How many threads a batch of the breadth-first search runs on.
+//!
+//! A second thread pays only when a batch has enough work: waking a parked worker, handing
+//! it chunks and merging its results cost tens of microseconds on an idle machine, and on a
+//! busy one a worker may get the processor milliseconds late or lose it in the middle of a
+//! chunk, which the batch then waits for. So the search starts on one thread and spreads a
+//! batch over more only when each thread gets at least [`TRANSITIONS_PER_THREAD`]
+//! transitions (estimated from the successors per state seen so far). Small models, and
+//! the narrow levels at the start and end of a big search, run on one thread; the wide
+//! levels of a big search on all of them. The choice depends only on counts, never on the
+//! clock, and never changes a result (see [`crate::bfs`]).
+
+/// How the breadth-first search spreads its batches over its threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spread {
+    /// Spread a batch only when it has enough transitions to pay for the threads (the
+    /// default, and what `mutexcheck check` does).
+    #[default]
+    Adaptive,
+    /// Spread every batch of more than one chunk over every thread, however small: slower,
+    /// but it runs the parallel hand-off on small models, which the tests that compare
+    /// thread counts need.
+    Always,
+}
+
+/// Transitions each thread of a batch gets at least (the break-even measured on a 2-core
+/// machine, see BENCHMARKS.md): a batch of fewer than twice this many runs on one thread.
+pub const TRANSITIONS_PER_THREAD: usize = 4096;
+
+/// The threads, at most `max`, that a batch of `states` source states with about
+/// `successors` successors each runs on.
+pub fn batch_threads(spread: Spread, states: usize, successors: usize, max: usize) -> usize {
+    let max = max.max(1);
+    match spread {
+        Spread::Always => max,
+        Spread::Adaptive => (states.saturating_mul(successors) / TRANSITIONS_PER_THREAD).clamp(1, max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_below_two_threads_worth_of_transitions_runs_on_one_thread() {
+        // 1024 states of 7 successors: 7168 transitions, under 2 * 4096.
+        assert_eq!(batch_threads(Spread::Adaptive, 1024, 7, 2), 1);
+        assert_eq!(batch_threads(Spread::Adaptive, 1, 64, 8), 1);
+        assert_eq!(batch_threads(Spread::Adaptive, 0, 3, 8), 1);
+        // 1024 states of 8 successors: exactly two threads' worth.
+        assert_eq!(batch_threads(Spread::Adaptive, 1024, 8, 2), 2);
+    }
+
+    #[test]
+    fn a_big_batch_spreads_over_as_many_threads_as_it_has_work_for_up_to_the_maximum() {
+        // 16384 states of 3 successors: 49152 transitions, twelve threads' worth.
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 2), 2);
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 8), 8);
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 64), 12);
+        assert_eq!(batch_threads(Spread::Adaptive, usize::MAX, 64, 4), 4);
+    }
+
+    #[test]
+    fn one_thread_stays_one_thread_and_always_takes_every_thread() {
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 64, 1), 1);
+        assert_eq!(batch_threads(Spread::Always, 16384, 64, 1), 1);
+        assert_eq!(batch_threads(Spread::Always, 0, 1, 0), 1);
+        assert_eq!(batch_threads(Spread::Always, 2, 1, 3), 3);
+    }
+}
