@@ -144,6 +144,7 @@ impl Workers {
     }
 
     /// Workers started so far.
+    #[cfg(test)]
     pub fn started(&self) -> usize {
         lock_std(&self.handles).len()
     }
