@@ -8,7 +8,7 @@
 //! transitions (estimated from the successors per state seen so far). Small models, and
 //! the narrow levels at the start and end of a big search, run on one thread; the wide
 //! levels of a big search on all of them. The choice depends only on counts, never on the
-//! clock, and never changes a result (see [`crate::bfs`]).
+//! clock, and never changes a result.
 
 /// How the breadth-first search spreads its batches over its threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,9 +23,12 @@ pub enum Spread {
     Always,
 }
 
-/// Transitions each thread of a batch gets at least (the break-even measured on a 2-core
-/// machine, see BENCHMARKS.md): a batch of fewer than twice this many runs on one thread.
-pub const TRANSITIONS_PER_THREAD: usize = 4096;
+/// Transitions each thread of a batch gets at least: a batch of fewer than twice this many
+/// (10 to 20 ms of work on one thread of a 2-core machine) runs on one thread. Half of it
+/// still paid on an idle machine, but lost to one thread when the machine was busy (see
+/// BENCHMARKS.md); a full batch of the breadth-first search (16384 states) with one successor per state or more
+/// always spreads.
+pub const TRANSITIONS_PER_THREAD: usize = 8192;
 
 /// The threads, at most `max`, that a batch of `states` source states with about
 /// `successors` successors each runs on.
@@ -43,20 +46,22 @@ mod tests {
 
     #[test]
     fn a_batch_below_two_threads_worth_of_transitions_runs_on_one_thread() {
-        // 1024 states of 7 successors: 7168 transitions, under 2 * 4096.
-        assert_eq!(batch_threads(Spread::Adaptive, 1024, 7, 2), 1);
+        // 2048 states of 7 successors: 14336 transitions, under 2 * 8192.
+        assert_eq!(batch_threads(Spread::Adaptive, 2048, 7, 2), 1);
         assert_eq!(batch_threads(Spread::Adaptive, 1, 64, 8), 1);
         assert_eq!(batch_threads(Spread::Adaptive, 0, 3, 8), 1);
-        // 1024 states of 8 successors: exactly two threads' worth.
-        assert_eq!(batch_threads(Spread::Adaptive, 1024, 8, 2), 2);
+        // 2048 states of 8 successors: exactly two threads' worth.
+        assert_eq!(batch_threads(Spread::Adaptive, 2048, 8, 2), 2);
+        // A full batch (16384 states) spreads with one successor per state.
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 1, 2), 2);
     }
 
     #[test]
     fn a_big_batch_spreads_over_as_many_threads_as_it_has_work_for_up_to_the_maximum() {
-        // 16384 states of 3 successors: 49152 transitions, twelve threads' worth.
+        // 16384 states of 3 successors: 49152 transitions, six threads' worth.
         assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 2), 2);
-        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 8), 8);
-        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 64), 12);
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 4), 4);
+        assert_eq!(batch_threads(Spread::Adaptive, 16384, 3, 64), 6);
         assert_eq!(batch_threads(Spread::Adaptive, usize::MAX, 64, 4), 4);
     }
 

@@ -199,6 +199,42 @@ fn the_binary_prints_the_same_report_for_one_and_two_threads() {
     assert_eq!(o.status.code(), Some(2), "--threads 0 is refused");
 }
 
+/// The default engine (`Spread::Adaptive`) on `threads` threads, without reductions.
+fn adaptive(system: &System, limits: Limits, threads: usize) -> CheckResult {
+    let options = SearchOptions { strategy: Strategy::Bfs, limits };
+    let engine = EngineOptions { threads, reductions: Reductions::NONE, ..EngineOptions::default() };
+    check_with(system, &options, &engine, &mut |_| {})
+}
+
+#[test]
+fn the_default_engine_spreads_only_a_batch_with_enough_transitions_and_gets_the_one_thread_result() {
+    // 33,152 states, no level with 16,384 transitions to expand (two threads' worth): every
+    // batch runs on one thread, however many threads are allowed.
+    let system = system_of("bench_one_n3_k4.mc", &bench_source(3, 4));
+    let r = adaptive(&system, Limits::default(), 2);
+    assert_eq!((r.stats.states, r.stats.threads), (33_152, 1));
+    // Four workers of three rounds: by 40,000 states a level is wide enough to spread.
+    let system = system_of("bench_one_n4_k3.mc", &bench_source(4, 3));
+    let limits = Limits { max_states: Some(40_000), ..Limits::default() };
+    let one = adaptive(&system, limits, 1);
+    let two = adaptive(&system, limits, 2);
+    assert_eq!((one.stats.threads, two.stats.threads), (1, 2));
+    assert_eq!(two.verdict, Verdict::Incomplete(Limit::MaxStates(40_000)));
+    assert_eq!(reports(&system, &two), reports(&system, &one));
+    // A level 10,000 states before: one thread still.
+    let limits = Limits { max_states: Some(20_000), ..Limits::default() };
+    assert_eq!(adaptive(&system, limits, 2).stats.threads, 1);
+}
+
+#[test]
+fn the_binary_runs_a_small_model_on_one_thread_by_default_and_says_so() {
+    let path = repo().join("models/bench/bench_one_n3_k2.mc").to_string_lossy().into_owned();
+    let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(["check", &path, "--no-trace"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("\n  threads:     1\n"), "{out}");
+}
+
 #[test]
 fn the_benchmark_models_are_what_scripts_gen_bench_writes_with_their_expected_verdicts() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gen-bench");
