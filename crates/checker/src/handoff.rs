@@ -188,6 +188,8 @@ impl Workers {
                 st.job = Some(job);
                 st.run += 1;
                 st.seats = helpers;
+                // A worker's panic left over from a run whose caller panicked too.
+                st.panic = None;
             }
             for _ in 0..helpers {
                 self.shared.wake.notify_one();
