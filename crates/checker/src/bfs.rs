@@ -239,11 +239,15 @@ impl<M: Checkable + Sync> Search<'_, M> {
     /// many threads: as many as fit in its byte budget (see [`BATCH_BYTES`]) of transitions at
     /// the last batch's rate; up to [`PARALLEL_BATCH`] when that many have the work to spread
     /// (see [`crate::spread`]), else up to a one-thread batch of [`CHECK_EVERY`].
-    fn batch_plan(&self, remaining: usize) -> (usize, usize) {
+    fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
         let fit = (self.batch_bytes() / self.bytes_per_state()).max(1);
         if self.threads > 1 {
             let states = remaining.min(PARALLEL_BATCH).min(fit);
-            let threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
+            let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
+            if threads > 1 && self.threads == EngineOptions::EVERY_CORE {
+                self.threads = EngineOptions::all_cores();
+                threads = threads.min(self.threads);
+            }
             if threads > 1 {
                 return (states, threads);
             }

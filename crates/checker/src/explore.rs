@@ -37,8 +37,8 @@ pub struct SearchOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
     /// The most threads expanding states and filling the visited set (1 and 0 both mean
-    /// one); `spread` says when a batch takes more than one. Depth-first search always runs
-    /// on one thread.
+    /// one; [`EngineOptions::EVERY_CORE`] one per core); `spread` says when a batch takes
+    /// more than one. Depth-first search always runs on one thread.
     pub threads: usize,
     /// Store 64-bit fingerprints of states instead of whole packed states (`--fingerprints`,
     /// breadth-first only): less memory, with a small chance that a collision hides a state.
@@ -63,6 +63,11 @@ impl Default for EngineOptions {
 }
 
 impl EngineOptions {
+    /// `threads` for one thread per core, asked of the system only when a batch is first
+    /// large enough to spread (the asking reads cgroup files: tens of microseconds, a few
+    /// percent of the check of a small model).
+    pub const EVERY_CORE: usize = usize::MAX;
+
     /// One thread per core the system offers (1 when it does not say).
     pub fn all_cores() -> usize {
         std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -106,7 +106,7 @@ impl CheckArgs {
     }
 
     fn engine_options(&self) -> EngineOptions {
-        let threads = self.threads.map_or_else(EngineOptions::all_cores, |n| n as usize);
+        let threads = self.threads.map_or(EngineOptions::EVERY_CORE, |n| n as usize);
         let off = self.no_reduce || self.shortest;
         let reductions = Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) };
         EngineOptions { threads, fingerprints: self.fingerprints, reductions, ..EngineOptions::default() }

@@ -74,7 +74,7 @@ pub fn run(args: &TestArgs) -> i32 {
         collect(Path::new(path), path.clone(), true, &mut found);
     }
     let options = SearchOptions { strategy: Strategy::Bfs, limits };
-    let engine = EngineOptions { threads: EngineOptions::all_cores(), ..EngineOptions::default() };
+    let engine = EngineOptions { threads: EngineOptions::EVERY_CORE, ..EngineOptions::default() };
     let mut results = Vec::with_capacity(found.len());
     for entry in found {
         let result = match entry {

@@ -211,8 +211,10 @@ fn the_default_engine_spreads_only_a_batch_with_enough_transitions_and_gets_the_
     // 33,152 states, no level with 16,384 transitions to expand (two threads' worth): every
     // batch runs on one thread, however many threads are allowed.
     let system = system_of("bench_one_n3_k4.mc", &bench_source(3, 4));
-    let r = adaptive(&system, Limits::default(), 2);
-    assert_eq!((r.stats.states, r.stats.threads), (33_152, 1));
+    for threads in [2, EngineOptions::EVERY_CORE] {
+        let r = adaptive(&system, Limits::default(), threads);
+        assert_eq!((r.stats.states, r.stats.threads), (33_152, 1));
+    }
     // Four workers of three rounds: by 40,000 states a level is wide enough to spread.
     let system = system_of("bench_one_n4_k3.mc", &bench_source(4, 3));
     let limits = Limits { max_states: Some(40_000), ..Limits::default() };
@@ -221,6 +223,11 @@ fn the_default_engine_spreads_only_a_batch_with_enough_transitions_and_gets_the_
     assert_eq!((one.stats.threads, two.stats.threads), (1, 2));
     assert_eq!(two.verdict, Verdict::Incomplete(Limit::MaxStates(40_000)));
     assert_eq!(reports(&system, &two), reports(&system, &one));
+    // Every core: as many as the machine has, the one-thread result.
+    let every = adaptive(&system, limits, EngineOptions::EVERY_CORE);
+    let cores = EngineOptions::all_cores();
+    assert!((cores.min(2)..=cores).contains(&(every.stats.threads as usize)), "{} threads", every.stats.threads);
+    assert_eq!(reports(&system, &every), reports(&system, &one));
     // A level 10,000 states before: one thread still.
     let limits = Limits { max_states: Some(20_000), ..Limits::default() };
     assert_eq!(adaptive(&system, limits, 2).stats.threads, 1);
