@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::trace::{ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{
-    check_with, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Strategy, Verdict,
+    check_with, CheckResult, EngineOptions, Limit, Limits, Reductions, SearchOptions, Spread, Strategy, Verdict,
 };
 use mutexcheck_core::System;
 
@@ -119,7 +119,9 @@ fn check(system: &System, r: &Run) -> CheckResult {
         threads: r.threads,
         fingerprints: r.fingerprints,
         reductions: r.reductions,
-        ..Default::default()
+        // Every batch on both threads: fuzzed models are small, and the default would run
+        // them on one, leaving the parallel hand-off untested.
+        spread: Spread::Always,
     };
     let start = Instant::now();
     let result = check_with(system, &search, &engine, &mut |_| {});
