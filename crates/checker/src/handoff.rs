@@ -5,7 +5,9 @@
 //! number from one atomic counter ([`Claims`]) until none is left, and publish each result in
 //! the task's own slot ([`Slots`]); the caller reads the results in task order, so what
 //! thread ran which task never shows in the output. Under `--cfg loom` the atomics and locks
-//! are loom's, and the loom tests below explore every interleaving of two threads.
+//! are loom's, and the loom tests below explore every interleaving of two threads. The
+//! threads are [`Workers`], parked between runs; the pool uses std's locks in every build
+//! (its tests run on real threads).
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
