@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::trace::{ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{
-    Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict,
+    Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict,
 };
 use mutexcheck_core::System;
 
@@ -115,7 +115,11 @@ fn request(r: &Run) -> Request {
         ..Default::default()
     };
     let engine = match r.strategy {
-        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(r.threads).fingerprints(r.fingerprints)),
+        Strategy::Bfs => Engine::Bfs(
+            // Every batch on both threads: fuzzed models are small, and the default would run
+            // them on one, leaving the parallel hand-off untested.
+            Bfs::new().threads(r.threads).fingerprints(r.fingerprints).spread(Spread::Always),
+        ),
         Strategy::Dfs => Engine::Dfs,
     };
     Request::new().engine(engine).reductions(r.reductions).limits(limits)

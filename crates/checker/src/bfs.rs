@@ -13,6 +13,9 @@
 //!    against the state limit and stops at the first event a one-thread search would stop
 //!    at. The new states, in key order, are the next level; their keys go on the [`Trail`].
 //!
+//! How many threads a batch runs on, and so how many states it takes, is
+//! [`crate::spread`]'s choice; the threads are [`Workers`], parked between batches.
+//!
 //! So the verdict, the counterexample and every count are those of the one-thread search,
 //! whatever the number of threads. Only the time limit, the memory limit and the progress
 //! reports, which are checked between batches, depend on timing.
@@ -28,11 +31,12 @@ use crate::checkable::Checkable;
 use crate::explore::Progress;
 use crate::fingerprint::hash_words;
 use crate::guard::Guard;
-use crate::handoff::{lock, run_tasks, Mutex};
+use crate::handoff::{lock, Mutex, Workers};
 use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::request::Bfs;
 use crate::result::{CheckResult, Counterexample, Verdict};
+use crate::spread::{batch_threads, Spread};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
@@ -44,7 +48,8 @@ use record::{Mode, Unrecorded};
 /// Expansions between two progress reports, as in the depth-first search; a one-thread batch
 /// is at most this long.
 const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
-/// Source states per batch with several threads (fewer, longer batches start fewer threads).
+/// Source states per batch spread over several threads (fewer, longer batches wake the
+/// workers fewer times).
 const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
 /// Source states per chunk, the unit of work of step 1, at most.
 const CHUNK: usize = 512;
@@ -113,6 +118,10 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     model: &'m M,
     limits: &'m Limits,
     threads: usize,
+    spread: Spread,
+    /// Threads of the current batch (see [`crate::spread`]).
+    batch_threads: usize,
+    workers: Workers,
     words: usize,
     shards: Vec<Mutex<Shard>>,
     trail: Trail,
@@ -146,10 +155,13 @@ pub(crate) fn bfs<M: Checkable + Sync>(
         model,
         limits,
         threads: engine.thread_count(),
+        spread: engine.spreads(),
+        batch_threads: 1,
+        workers: Workers::new(),
         words,
         shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(words, engine.stores_fingerprints()))).collect(),
         trail: Trail::new(),
-        stats: Stats { storage, threads: engine.thread_count() as u32, ..Stats::default() },
+        stats: Stats { storage, threads: 1, ..Stats::default() },
         start: Instant::now(),
         max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
         successors_per_state: 2,
@@ -169,7 +181,9 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     };
     let stored_bytes = search.stored_bytes() as u64;
     let mut stats = search.stats;
-    stats.wrap_up(search.start, stored_bytes, search.threads as u32, search.allowed.into_counts());
+    // The threads reported are the most one batch used (see crate::spread).
+    let used = stats.threads;
+    stats.wrap_up(search.start, stored_bytes, used, search.allowed.into_counts());
     CheckResult { verdict, stats, strategy: Strategy::Bfs }
 }
 
@@ -207,11 +221,14 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
             let mut level_has_new = false;
             let mut first = 0;
             while first < count {
-                let end = count.min(first + self.batch_states());
+                let (states, threads) = self.batch_plan(count - first);
+                let end = first + states;
+                self.batch_threads = threads;
+                self.stats.threads = self.stats.threads.max(threads as u32);
                 // A batch's buffers come at once: make sure the memory bound has room for
                 // them (twice: the buckets, then the new states copied out of them).
                 self.guard.room_for(2 * (end - first) * self.bytes_per_state()).map_err(Stop::Limit)?;
-                self.chunk = CHUNK.min((end - first).div_ceil(self.threads));
+                self.chunk = CHUNK.min((end - first).div_ceil(threads));
                 let stop = self.batch(&level, first, end, &mut next, &mut level_has_new);
                 if level_has_new {
                     self.stats.max_depth = depth + 1;
@@ -232,12 +249,24 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
         Ok(None)
     }
 
-    /// How many states the next batch takes: as many as fit in its byte budget (see
-    /// [`BATCH_BYTES`]) of transitions at the last batch's rate, and no more than a batch of
-    /// old.
-    fn batch_states(&self) -> usize {
-        let cap = if self.threads > 1 { PARALLEL_BATCH } else { CHECK_EVERY };
-        (self.batch_bytes() / self.bytes_per_state()).clamp(1, cap)
+    /// How many of the `remaining` states of the level the next batch takes, and on how
+    /// many threads: as many as fit in its byte budget (see [`BATCH_BYTES`]) of transitions at
+    /// the last batch's rate; up to [`PARALLEL_BATCH`] when that many have the work to spread
+    /// (see [`crate::spread`]), else up to a one-thread batch of [`CHECK_EVERY`].
+    fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
+        let fit = (self.batch_bytes() / self.bytes_per_state()).max(1);
+        if self.threads > 1 {
+            let states = remaining.min(PARALLEL_BATCH).min(fit);
+            let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
+            if threads > 1 && self.threads == Bfs::EVERY_CORE {
+                self.threads = Bfs::all_cores();
+                threads = threads.min(self.threads);
+            }
+            if threads > 1 {
+                return (states, threads);
+            }
+        }
+        (remaining.min(CHECK_EVERY).min(fit), 1)
     }
 
     /// The byte budget of a batch's transitions.
@@ -278,7 +307,7 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
     ) -> Result<(), Stop> {
         let chunk = self.chunk;
         let chunks = (end - first).div_ceil(chunk);
-        let expanded = run_tasks(self.threads, chunks, |c| {
+        let expanded = self.workers.run(self.batch_threads, chunks, |c| {
             let from = first + c * chunk;
             self.expand(level, from, (from + chunk).min(end))
         });
@@ -286,9 +315,9 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
             return Err(Stop::Limit(self.guard.cut_short_by()));
         }
         let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
-        // Starting threads costs tens of microseconds: not worth it for a few transitions.
-        let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.threads };
-        let filled = run_tasks(fill_threads, SHARDS, |s| self.fill(s, &expanded));
+        // Waking threads costs tens of microseconds: not worth it for a few transitions.
+        let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.batch_threads };
+        let filled = self.workers.run(fill_threads, SHARDS, |s| self.fill(s, &expanded));
         if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
             return Err(Stop::Limit(limit));
         }

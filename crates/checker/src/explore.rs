@@ -73,7 +73,7 @@ mod tests {
         for target in 0..11 {
             let one = search(target, Strategy::Bfs);
             for threads in [2, 3] {
-                let request = Request::new().engine(crate::Bfs::new().threads(threads));
+                let request = Request::new().engine(crate::Bfs::new().threads(threads).spread(crate::Spread::Always));
                 let r = explore(&Doubling { n: 10, target }, &request, &request.guard(), &mut |_| {});
                 assert_eq!(r.verdict, one.verdict, "target {target}, {threads} threads");
                 assert_eq!(

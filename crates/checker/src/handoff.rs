@@ -5,7 +5,9 @@
 //! number from one atomic counter ([`Claims`]) until none is left, and publish each result in
 //! the task's own slot ([`Slots`]); the caller reads the results in task order, so what
 //! thread ran which task never shows in the output. Under `--cfg loom` the atomics and locks
-//! are loom's, and the loom tests below explore every interleaving of two threads.
+//! are loom's, and the loom tests below explore every interleaving of two threads. The
+//! threads are [`Workers`], parked between runs; the pool uses std's locks in every build
+//! (its tests run on real threads).
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
@@ -83,28 +85,182 @@ impl<T> Slots<T> {
     }
 }
 
-/// Runs `task(0..len)` on `threads` threads (the caller's included) and returns the results
-/// in task order. One thread, or one task, runs inline with no thread started.
-pub fn run_tasks<T: Send>(threads: usize, len: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if threads <= 1 || len <= 1 {
-        return (0..len).map(task).collect();
+/// Worker threads for [`Workers::run`], started when a run first needs them and parked
+/// between runs, so that a search of many small levels does not pay for starting threads
+/// level after level.
+///
+/// A run publishes its tasks, wakes as many parked workers as it wants helpers, and works
+/// on the tasks itself. It waits only for workers that joined it and are still running a
+/// task: a worker the operating system wakes late (a busy machine) finds the run over and
+/// goes back to sleep, so it never holds the caller up. The workers end when the pool is
+/// dropped.
+#[derive(Debug, Default)]
+pub struct Workers {
+    shared: std::sync::Arc<Shared>,
+    /// The started workers; the lock also keeps two runs of one pool from overlapping.
+    handles: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: std::sync::Mutex<PoolState>,
+    /// Signalled when a run is published or the pool shuts down.
+    wake: std::sync::Condvar,
+    /// Signalled when the last worker of a run leaves it.
+    done: std::sync::Condvar,
+}
+
+/// The tasks of the current run: the caller's work loop, its lifetime erased (see
+/// [`Workers::run`] for why no worker uses it after the run).
+#[derive(Clone, Copy)]
+struct Job(&'static (dyn Fn() + Sync));
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
     }
-    let claims = Claims::new(len);
-    let slots = Slots::new(len);
-    let work = || {
-        while let Some(i) = claims.claim() {
-            slots.put(i, task(i));
+}
+
+#[derive(Debug, Default)]
+struct PoolState {
+    job: Option<Job>,
+    /// Number of the current (or last) run; a worker joins each run at most once.
+    run: u64,
+    /// Workers the current run still takes.
+    seats: usize,
+    /// Workers inside the current run's job.
+    busy: usize,
+    shutdown: bool,
+    /// The first panic of a task on a worker, re-raised by the caller.
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+fn lock_std<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Workers {
+    /// A pool with no thread started yet.
+    pub fn new() -> Workers {
+        Workers::default()
+    }
+
+    /// Workers started so far.
+    #[cfg(test)]
+    pub fn started(&self) -> usize {
+        lock_std(&self.handles).len()
+    }
+
+    /// Runs `task(0..len)` on up to `threads` threads (the caller's included) and returns the
+    /// results in task order. One thread, or one task, runs inline with no worker woken. A
+    /// task must not call `run` of the same pool.
+    pub fn run<T: Send>(&self, threads: usize, len: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
+        let wanted = threads.min(len).saturating_sub(1);
+        if wanted == 0 {
+            return (0..len).map(task).collect();
         }
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads.min(len) {
-            s.spawn(work);
+        let mut handles = lock_std(&self.handles);
+        while handles.len() < wanted {
+            let shared = self.shared.clone();
+            match std::thread::Builder::new().name("mutexcheck-worker".into()).spawn(move || worker(&shared)) {
+                Ok(handle) => handles.push(handle),
+                // No thread to be had: the run goes on with those there are.
+                Err(_) => break,
+            }
         }
-        work();
-    });
-    // Every task was claimed and run: the loop above only ends when claims run out, and
-    // scope() joins every thread (re-raising a worker's panic) before we get here.
-    slots.into_results().into_iter().flatten().collect()
+        let helpers = wanted.min(handles.len());
+        let claims = Claims::new(len);
+        let slots = Slots::new(len);
+        let work = || {
+            while let Some(i) = claims.claim() {
+                slots.put(i, task(i));
+            }
+        };
+        {
+            let work: &(dyn Fn() + Sync) = &work;
+            // SAFETY: a worker calls the job only between taking a seat (`busy += 1`, under
+            // the lock, while `job` is set) and leaving it (`busy -= 1`). `Withdraw`'s drop,
+            // which runs before `work` and what it borrows go out of scope (also when a task
+            // panics on this thread), clears `job` under the lock and waits until `busy` is
+            // back to 0: after it no worker holds or can take the reference.
+            let job = Job(unsafe { std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(work) });
+            let _withdraw = Withdraw(&self.shared);
+            {
+                let mut st = lock_std(&self.shared.state);
+                st.job = Some(job);
+                st.run += 1;
+                st.seats = helpers;
+                // A worker's panic left over from a run whose caller panicked too.
+                st.panic = None;
+            }
+            for _ in 0..helpers {
+                self.shared.wake.notify_one();
+            }
+            work();
+        }
+        drop(handles);
+        if let Some(panic) = lock_std(&self.shared.state).panic.take() {
+            std::panic::resume_unwind(panic);
+        }
+        // Every task was claimed and run: the loops above only end when claims run out, and
+        // the withdrawal waited for every worker that took one.
+        slots.into_results().into_iter().flatten().collect()
+    }
+}
+
+/// Ends a run: no worker may join it any more, and those in it have left.
+struct Withdraw<'a>(&'a Shared);
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        let mut st = lock_std(&self.0.state);
+        st.job = None;
+        st.seats = 0;
+        while st.busy > 0 {
+            st = self.0.done.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        lock_std(&self.shared.state).shutdown = true;
+        self.shared.wake.notify_all();
+        for handle in lock_std(&self.handles).drain(..) {
+            // A worker catches its tasks' panics: joining cannot fail.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// A worker's life: sleep until a run has a seat it has not taken, run the run's job, and
+/// so on until the pool shuts down.
+fn worker(shared: &Shared) {
+    let mut joined = 0u64;
+    let mut st = lock_std(&shared.state);
+    loop {
+        if st.shutdown {
+            return;
+        }
+        match st.job {
+            Some(job) if st.seats > 0 && st.run != joined => {
+                joined = st.run;
+                st.seats -= 1;
+                st.busy += 1;
+                drop(st);
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.0)()));
+                st = lock_std(&shared.state);
+                st.busy -= 1;
+                if let Err(panic) = result {
+                    st.panic.get_or_insert(panic);
+                }
+                if st.busy == 0 {
+                    shared.done.notify_all();
+                }
+            }
+            _ => st = shared.wake.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner),
+        }
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -113,11 +269,61 @@ mod tests {
 
     #[test]
     fn results_come_back_in_task_order_whatever_the_thread_count() {
+        let workers = Workers::new();
         for threads in [1, 2, 3, 8] {
-            let out = run_tasks(threads, 100, |i| i * i);
+            let out = workers.run(threads, 100, |i| i * i);
             assert_eq!(out, (0..100).map(|i| i * i).collect::<Vec<_>>());
         }
-        assert!(run_tasks(2, 0, |i| i).is_empty());
+        assert!(workers.run(2, 0, |i| i).is_empty());
+    }
+
+    #[test]
+    fn workers_start_when_first_needed_and_serve_later_runs() {
+        let workers = Workers::new();
+        assert_eq!(workers.run(1, 10, |i| i).len(), 10);
+        assert_eq!(workers.run(4, 1, |i| i), vec![0]);
+        assert_eq!(workers.started(), 0, "one thread or one task starts no worker");
+        for round in 0..50 {
+            assert_eq!(workers.run(3, 7, |i| i + round), (round..round + 7).collect::<Vec<_>>());
+        }
+        assert_eq!(workers.started(), 2);
+        // A run wanting fewer threads than there are workers takes some of them.
+        assert_eq!(workers.run(2, 5, |i| i), vec![0, 1, 2, 3, 4]);
+        assert_eq!(workers.started(), 2);
+    }
+
+    #[test]
+    fn every_task_runs_once_when_several_workers_share_a_run() {
+        let workers = Workers::new();
+        let runs = AtomicUsize::new(0);
+        // Tasks slow enough that the workers take some of them.
+        let out = workers.run(3, 64, |i| {
+            runs.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            i
+        });
+        assert_eq!(out, (0..64).collect::<Vec<_>>());
+        assert_eq!(runs.load(Ordering::Relaxed), 64);
+    }
+
+    #[test]
+    fn a_task_panicking_on_a_worker_reaches_the_caller_and_the_pool_goes_on() {
+        let workers = Workers::new();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            workers.run(2, 200, |i| {
+                // Only a worker panics: the caller is the test's own thread.
+                if std::thread::current().name() == Some("mutexcheck-worker") {
+                    panic!("task {i}");
+                }
+                std::thread::sleep(std::time::Duration::from_micros(100));
+                i
+            })
+        }));
+        // The worker may have woken after the caller ran every task: then nothing panicked.
+        if let Err(panic) = caught {
+            assert!(panic.downcast_ref::<String>().is_some_and(|m| m.starts_with("task ")));
+        }
+        assert_eq!(workers.run(2, 3, |i| i * 2), vec![0, 2, 4]);
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod request;
 pub mod result;
 pub mod shortest;
 pub mod simulate;
+pub mod spread;
 pub mod state_graph;
 pub mod stats;
 pub mod store;
@@ -52,6 +53,7 @@ pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
 pub use request::{Bfs, Engine, Request};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict, VerdictKind};
+pub use spread::Spread;
 pub use stats::{Stats, Storage};
 pub use system_model::{Move, Reductions, SystemModel};
 

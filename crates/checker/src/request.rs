@@ -30,6 +30,7 @@ use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limits, Strategy};
 use crate::result::CheckResult;
+use crate::spread::Spread;
 use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
@@ -41,17 +42,34 @@ use crate::system_model::{Reductions, SystemModel};
 pub struct Bfs {
     threads: NonZeroUsize,
     fingerprints: bool,
+    spread: Spread,
 }
 
 impl Bfs {
-    /// One thread, whole packed states.
+    /// `threads` for one thread per core, asked of the system only when a batch is first
+    /// large enough to spread (the asking reads cgroup files: tens of microseconds, a few
+    /// percent of the check of a small model).
+    pub const EVERY_CORE: usize = usize::MAX;
+
+    /// One thread, whole packed states, batches spread only when they pay.
     pub const fn new() -> Bfs {
-        Bfs { threads: NonZeroUsize::MIN, fingerprints: false }
+        Bfs { threads: NonZeroUsize::MIN, fingerprints: false, spread: Spread::Adaptive }
     }
 
-    /// Expands states and fills the visited set on `n` threads; 0 is taken as 1.
+    /// Expands states and fills the visited set on at most `n` threads ([`Bfs::EVERY_CORE`]:
+    /// one per core); 0 is taken as 1. How many a batch takes is `spread`'s choice.
     pub fn threads(self, n: usize) -> Bfs {
         Bfs { threads: NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN), ..self }
+    }
+
+    /// When a batch is spread over more than one of the threads (see [`crate::spread`]).
+    pub fn spread(self, spread: Spread) -> Bfs {
+        Bfs { spread, ..self }
+    }
+
+    /// When a batch is spread over more than one of the threads.
+    pub fn spreads(&self) -> Spread {
+        self.spread
     }
 
     /// Stores 64-bit fingerprints of states instead of whole packed states
@@ -60,7 +78,7 @@ impl Bfs {
         Bfs { fingerprints: on, ..self }
     }
 
-    /// The number of threads, at least 1.
+    /// The most threads, at least 1 ([`Bfs::EVERY_CORE`] for one per core).
     pub fn thread_count(&self) -> usize {
         self.threads.get()
     }

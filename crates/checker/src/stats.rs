@@ -23,7 +23,9 @@ pub struct Stats {
     pub peak_rss_kb: Option<u64>,
     /// Bytes the visited set and the record of how states were reached hold at the end.
     pub stored_bytes: u64,
-    /// Threads the search ran on.
+    /// The most threads one batch of the search ran on (at most the threads asked for; 1 for
+    /// a depth-first search, and for a breadth-first search with no batch large enough to
+    /// spread, see [`crate::spread`]).
     pub threads: u32,
     /// What the visited set stores of each state.
     pub storage: Storage,

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use mutexcheck_checker::{prepare, Bfs, CheckResult, Limits, Reductions, Request};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Limits, Reductions, Request, Spread};
 use mutexcheck_lang::compile;
 
 /// The fuzzer's input, kept as it was found (a mutated bench model: eight workers that
@@ -16,7 +16,7 @@ const FINDING: &str = include_str!("inputs/fuzz_finding_4_shortening_cut.mc");
 fn check(limits: Limits, threads: usize, fingerprints: bool) -> CheckResult {
     let model = compile("finding.mc", FINDING.as_bytes()).expect("the finding compiles");
     let system = prepare(model, None).unwrap();
-    let engine = Bfs::new().threads(threads).fingerprints(fingerprints);
+    let engine = Bfs::new().threads(threads).fingerprints(fingerprints).spread(Spread::Always);
     let request = Request::new().engine(engine).reductions(Reductions::ALL).limits(limits);
     request.check(&system, &request.guard(), &mut |_| {})
 }

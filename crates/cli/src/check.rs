@@ -58,9 +58,11 @@ pub struct CheckArgs {
     /// as `mutexcheck view` writes it) to FILE.
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<String>,
-    /// Threads for breadth-first search (default: every core). The verdict, the
-    /// counterexample and every count are the same for any number of threads. Depth-first
-    /// search runs on one thread: --dfs refuses it.
+    /// The most threads for breadth-first search (default: every core). The search starts
+    /// on one thread and spreads a level over more only when it is large enough to pay for
+    /// them; `--threads 1` runs on exactly one. The verdict, the counterexample and every
+    /// count are the same for any number of threads. Depth-first search runs on one thread:
+    /// --dfs refuses it.
     #[arg(long, value_name = "N", conflicts_with = "dfs", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
@@ -114,7 +116,7 @@ impl CheckArgs {
         let engine = if self.dfs {
             Engine::Dfs
         } else {
-            let threads = self.threads.map_or_else(Bfs::all_cores, |n| n as usize);
+            let threads = self.threads.map_or(Bfs::EVERY_CORE, |n| n as usize);
             Engine::Bfs(Bfs::new().threads(threads).fingerprints(self.fingerprints))
         };
         Request::new().engine(engine).reductions(self.reductions()).limits(self.limits())

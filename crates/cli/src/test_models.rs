@@ -73,7 +73,7 @@ pub fn run(args: &TestArgs) -> i32 {
     for path in &paths {
         collect(Path::new(path), path.clone(), true, &mut found);
     }
-    let request = Request::new().engine(Bfs::new().threads(Bfs::all_cores())).limits(limits);
+    let request = Request::new().engine(Bfs::new().threads(Bfs::EVERY_CORE)).limits(limits);
     let mut results = Vec::with_capacity(found.len());
     for entry in found {
         let result = match entry {

@@ -8,7 +8,9 @@ mod common;
 use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::report::{json, text as text_report, ReportOptions};
-use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Strategy, Verdict};
+use mutexcheck_checker::{
+    prepare, Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict,
+};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
@@ -21,7 +23,7 @@ fn system_of(source: &str) -> System {
 
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
     let engine = match strategy {
-        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads).spread(Spread::Always)),
         Strategy::Dfs => Engine::Dfs,
     };
     let request = Request::new().engine(engine).reductions(reductions).limits(limits);

@@ -8,7 +8,7 @@ use common::{repo, run_in, scratch_dir, text};
 
 use mutexcheck_checker::coverage::Unreached;
 use mutexcheck_checker::report::{text as text_report, ReportOptions};
-use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limits, Reductions, Request, Strategy, Verdict};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Engine, Limits, Reductions, Request, Spread, Strategy, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -20,7 +20,7 @@ fn system_with(source: &str, crashes: Option<u32>) -> System {
 
 fn check(system: &System, strategy: Strategy, threads: usize, reductions: Reductions, limits: Limits) -> CheckResult {
     let engine = match strategy {
-        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads)),
+        Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads).spread(Spread::Always)),
         Strategy::Dfs => Engine::Dfs,
     };
     let request = Request::new().engine(engine).reductions(reductions).limits(limits);

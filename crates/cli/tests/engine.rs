@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mutexcheck_checker::report::{json, text, ReportOptions};
-use mutexcheck_checker::{prepare, Bfs, CheckResult, Limit, Limits, Reductions, Request, Storage, Verdict};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Limit, Limits, Reductions, Request, Spread, Storage, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::{compile, expected_verdict, Expect};
 
@@ -28,7 +28,7 @@ fn run_reduced(
     fingerprints: bool,
     reductions: Reductions,
 ) -> CheckResult {
-    let engine = Bfs::new().threads(threads).fingerprints(fingerprints);
+    let engine = Bfs::new().threads(threads).fingerprints(fingerprints).spread(Spread::Always);
     let request = Request::new().engine(engine).reductions(reductions).limits(limits);
     request.check(system, &request.guard(), &mut |_| {})
 }
@@ -57,7 +57,7 @@ fn assert_engine_independent_with(name: &str, system: &System, limits: Limits, r
     let expected = reports(system, &one);
     for threads in [2, 3] {
         let r = run(system, limits, threads, false);
-        assert_eq!(r.stats.threads, threads as u32);
+        assert!(r.stats.threads as usize <= threads, "{name}: {} threads", r.stats.threads);
         assert_eq!(reports(system, &r), expected, "{name} on {threads} threads");
     }
     for threads in [1, 2] {
@@ -189,6 +189,48 @@ fn the_binary_prints_the_same_report_for_one_and_two_threads() {
     assert_eq!(o.status.code(), Some(2), "--fingerprints is breadth-first only");
     let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(["check", &path, "--threads", "0"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "--threads 0 is refused");
+}
+
+/// The default engine (`Spread::Adaptive`) on `threads` threads, without reductions.
+fn adaptive(system: &System, limits: Limits, threads: usize) -> CheckResult {
+    let request = Request::new().engine(Bfs::new().threads(threads)).reductions(Reductions::NONE).limits(limits);
+    request.check(system, &request.guard(), &mut |_| {})
+}
+
+#[test]
+fn the_default_engine_spreads_only_a_batch_with_enough_transitions_and_gets_the_one_thread_result() {
+    // 33,152 states, no level with 16,384 transitions to expand (two threads' worth): every
+    // batch runs on one thread, however many threads are allowed.
+    let system = system_of("bench_one_n3_k4.mc", &bench_source(3, 4));
+    for threads in [2, Bfs::EVERY_CORE] {
+        let r = adaptive(&system, Limits::default(), threads);
+        assert_eq!((r.stats.states, r.stats.threads), (33_152, 1));
+    }
+    // Four workers of three rounds: by 40,000 states a level is wide enough to spread.
+    let system = system_of("bench_one_n4_k3.mc", &bench_source(4, 3));
+    let limits = Limits { max_states: Some(40_000), ..Limits::default() };
+    let one = adaptive(&system, limits, 1);
+    let two = adaptive(&system, limits, 2);
+    assert_eq!((one.stats.threads, two.stats.threads), (1, 2));
+    assert_eq!(two.verdict, Verdict::Incomplete(Limit::MaxStates(40_000)));
+    assert_eq!(reports(&system, &two), reports(&system, &one));
+    // Every core: as many as the machine has, the one-thread result.
+    let every = adaptive(&system, limits, Bfs::EVERY_CORE);
+    let cores = Bfs::all_cores();
+    assert!((cores.min(2)..=cores).contains(&(every.stats.threads as usize)), "{} threads", every.stats.threads);
+    assert_eq!(reports(&system, &every), reports(&system, &one));
+    // A level 10,000 states before: one thread still.
+    let limits = Limits { max_states: Some(20_000), ..Limits::default() };
+    assert_eq!(adaptive(&system, limits, 2).stats.threads, 1);
+}
+
+#[test]
+fn the_binary_runs_a_small_model_on_one_thread_by_default_and_says_so() {
+    let path = repo().join("models/bench/bench_one_n3_k2.mc").to_string_lossy().into_owned();
+    let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(["check", &path, "--no-trace"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("\n  threads:     1\n"), "{out}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use mutexcheck_checker::report::{text, ReportOptions};
-use mutexcheck_checker::{prepare, Bfs, CheckResult, Reductions, Request, Verdict};
+use mutexcheck_checker::{prepare, Bfs, CheckResult, Reductions, Request, Spread, Verdict};
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
 
@@ -22,7 +22,7 @@ fn system_of(path: &str, source: &str) -> System {
 
 fn run(system: &System, threads: usize, symmetry: bool) -> CheckResult {
     let reductions = Reductions { partial_order: false, symmetry };
-    let request = Request::new().engine(Bfs::new().threads(threads)).reductions(reductions);
+    let request = Request::new().engine(Bfs::new().threads(threads).spread(Spread::Always)).reductions(reductions);
     request.check(system, &request.guard(), &mut |_| {})
 }
 

@@ -19,8 +19,9 @@ use super::{Expanded, Filled, Search, CHUNK};
 use crate::allowed::AllowedTally;
 use crate::checkable::Checkable;
 use crate::guard::Guard;
-use crate::handoff::{lock, Mutex};
+use crate::handoff::{lock, Mutex, Workers};
 use crate::limits::{Limit, Limits};
+use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
 use crate::trail::Trail;
@@ -222,10 +223,13 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
         model,
         limits: &limits,
         threads,
+        spread: Spread::Adaptive,
+        batch_threads: 1,
+        workers: Workers::new(),
         words,
         shards: (0..SHARDS).map(|_| Mutex::new(Shard::indexed(words))).collect(),
         trail: Trail::new(),
-        stats: Stats { storage: Storage::Full, threads: threads as u32, ..Stats::default() },
+        stats: Stats { storage: Storage::Full, threads: 1, ..Stats::default() },
         start: Instant::now(),
         max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
         successors_per_state: 2,
