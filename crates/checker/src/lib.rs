@@ -108,22 +108,33 @@ pub fn finish(
     result.stats.partial_order = effective.partial_order;
     result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
-        // Safety holds everywhere: now the infinite runs, on the whole graph.
-        let (found, stats) = liveness::check(system, &options.limits, guard);
+        // Safety holds everywhere: now the infinite runs, on the whole graph (its quotient
+        // under symmetry, when the safety search ran with it: the verdict is the same).
+        let symmetric = effective.symmetry;
+        let (found, stats) = if symmetric {
+            liveness::check_symmetric(system, &options.limits, guard)
+        } else {
+            liveness::check(system, &options.limits, guard)
+        };
         result.verdict = match found {
             Ok(Some(lasso)) => Verdict::Violation(lasso),
             Ok(None) => Verdict::Ok,
             Err(limit) => Verdict::Incomplete(limit),
         };
-        // The counts are the liveness graph's (unreduced); the engine's settings stay.
+        // The counts are the liveness graph's; the engine's settings stay.
         let s = &mut result.stats;
         (s.states, s.transitions, s.max_depth) = (stats.states, stats.transitions, stats.max_depth);
-        s.allowed = stats.allowed;
+        if !symmetric {
+            // Under symmetry the quotient counts no allowed events: the safety search's stay.
+            s.allowed = stats.allowed;
+        }
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
-        (s.symmetry, s.partial_order, s.liveness) = (false, false, true);
-        // The liveness check never reduces: no reason to give why symmetry is off.
-        s.symmetry_off = None;
+        (s.symmetry, s.partial_order, s.liveness) = (symmetric, false, true);
+        if !symmetric {
+            // The liveness check did not reduce: no reason to give why symmetry is off.
+            s.symmetry_off = None;
+        }
     }
     // Only a complete search that found nothing ran everything a run can run: a bound or a
     // violation stops it with part of the graph unexplored.

@@ -42,6 +42,12 @@ use crate::properties::{Violation, ViolationKind};
 use crate::result::{Counterexample, TraceStep};
 use crate::stats::Stats;
 
+mod lift;
+mod quotient;
+mod symmetric;
+
+pub use symmetric::check_symmetric;
+
 /// True when the model states a liveness property (a `progress` statement or `starvation`).
 pub fn has_liveness(system: &System) -> bool {
     system.model().has_progress() || !system.model().liveness.is_empty()
@@ -85,6 +91,16 @@ enum Cut {
 /// The liveness verdict of `system` within `limits`: the counterexample of the first fair
 /// cycle that breaks a liveness property, or none; `Err` when a bound stopped the search.
 pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<Counterexample>, Limit>, Stats) {
+    check_goals(system, &goals(system), limits, guard)
+}
+
+/// [`check`] for `goals` only, in their order.
+fn check_goals(
+    system: &System,
+    goals: &[Goal],
+    limits: &Limits,
+    guard: &Guard,
+) -> (Result<Option<Counterexample>, Limit>, Stats) {
     let start = std::time::Instant::now();
     let graph = match explore(system, limits, guard) {
         Ok(g) => g,
@@ -101,7 +117,7 @@ pub fn check(system: &System, limits: &Limits, guard: &Guard) -> (Result<Option<
         allowed: graph.allowed.clone().into_counts(),
         ..Stats::default()
     };
-    let found = find(system, &graph, guard);
+    let found = find(system, &graph, goals, guard);
     stats.elapsed = start.elapsed();
     stats.peak_rss_kb = crate::stats::peak_rss_kb();
     match found {
@@ -224,7 +240,7 @@ fn explore(system: &System, limits: &Limits, guard: &Guard) -> Result<Graph, Box
 }
 
 /// What a component must hold for the property it is searched for.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Goal {
     /// Any fair cycle (of the subgraph without `progress` steps).
     Livelock,
@@ -242,7 +258,9 @@ impl Goal {
     }
 }
 
-fn find(system: &System, g: &Graph, guard: &Guard) -> Result<Option<Counterexample>, Limit> {
+/// Every goal of the model's liveness properties, in the order they are searched for:
+/// livelock, then starvation of each mutex (in declaration order) by each thread.
+fn goals(system: &System) -> Vec<Goal> {
     let mut goals = Vec::new();
     if system.model().has_progress() {
         goals.push(Goal::Livelock);
@@ -253,7 +271,11 @@ fn find(system: &System, g: &Graph, guard: &Guard) -> Result<Option<Counterexamp
             goals.push(Goal::Starvation { mutex: *mutex, starving: t });
         }
     }
-    for goal in goals {
+    goals
+}
+
+fn find(system: &System, g: &Graph, goals: &[Goal], guard: &Guard) -> Result<Option<Counterexample>, Limit> {
+    for &goal in goals {
         if let Some(limit) = guard.exceeded() {
             return Err(limit);
         }

@@ -125,7 +125,7 @@ pub fn trace_body(system: &System, out: &mut String, c: &Counterexample) {
 }
 
 /// The note a report gives when the verdict comes from the liveness check.
-pub fn liveness_note(system: &System) -> String {
+pub fn liveness_note(system: &System, symmetry: bool) -> String {
     let model = system.model();
     let mut checked = Vec::new();
     if model.has_progress() {
@@ -134,6 +134,12 @@ pub fn liveness_note(system: &System) -> String {
     for l in &model.liveness {
         let mutexcheck_core::ir::Liveness::Starvation { mutex, .. } = l;
         checked.push(format!("starvation {}", model.mutexes[*mutex].name));
+    }
+    if symmetry {
+        return format!(
+            "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing, with symmetry (exact: a lasso found is replayed on the unreduced model, and a doubt is settled by the unreduced check; partial-order reduction is off for it)",
+            checked.join(", ")
+        );
     }
     format!(
         "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing (partial-order reduction and symmetry are off for it: not proved sound for liveness here)",
@@ -155,7 +161,7 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         reductions_text(&result.stats)
     );
     if result.stats.liveness {
-        let _ = writeln!(out, "{}", liveness_note(system));
+        let _ = writeln!(out, "{}", liveness_note(system, result.stats.symmetry));
     }
     let _ = writeln!(out, "verdict: {}", verdict_line(result));
     if let Verdict::Violation(c) = &result.verdict {

@@ -1,0 +1,350 @@
+//! From a component of the quotient graph to a lasso of the real model: a run of the
+//! unreduced model, built by following quotient edges.
+//!
+//! The walk keeps three things: the quotient state `r` it is at, the real state `x` (dead
+//! data canonical) it has reached, and the renaming `σ` with `σ(r) = x`. A quotient edge
+//! from `r` is a step of `r` by some actor `a` to a state `r''` whose canonical form `r'` is
+//! the edge's target; since a renaming maps steps to steps, `x` has the step of `σ(a)` to
+//! `σ(r'')`, which the walk takes (found among `x`'s successors by its actor and target, so
+//! its ordinal is known). If `ρ` canonicalized `r''` (`ρ(r'') = r'`), the walk is then at
+//! `r'`, `σ(r'')`, with renaming `σ ∘ ρ⁻¹`. Every step taken is a real step, so whatever
+//! the walk builds is a real run; nothing here needs to be trusted for soundness, since the
+//! lasso is checked on the unreduced model by [`super::recheck`] before it is reported.
+//!
+//! What the walk aims for is a *fair* cycle that shows the violation. A label of a quotient
+//! edge names a thread in the coordinates of its source, and the renaming changes along a
+//! run, so the cycle is built need by need in real terms: for each thread of the model (its
+//! fairness: it moves, or is unable to move in some state) and for the goal's own needs,
+//! unless the cycle so far meets it, a breadth-first search of the component from where the
+//! walk is finds the nearest quotient edge or state that meets it *under the renaming of the
+//! search's own path to it* (each search node carries that renaming), and the walk follows
+//! that path. Then it returns to the cycle's first quotient state. There the real state is
+//! `Q(x₀)`-like: the same quotient state, the real state renamed by the cycle's accumulated
+//! renaming `Q`. Following the same quotient cycle again renames again, so after at most
+//! the order of `Q` rounds the real state is `x₀` itself and the real cycle closes; every
+//! need met in the first round stays met. A need that a search cannot meet (possible: the
+//! quotient component only promises that *some* member of each orbit moves) makes the lift
+//! fail, and the caller falls back to the exact unreduced check.
+
+use std::collections::{HashMap, VecDeque};
+
+use mutexcheck_core::symmetry::Swap;
+use mutexcheck_core::{Actor, Outcome, State, Step, System, ThreadId};
+
+use crate::checkable::Checkable;
+use crate::state_graph::RecordedGraph;
+
+use super::quotient::{Label, Quotient};
+use super::{blocked_on, facts, EdgeFacts, Goal, Need};
+
+/// At most this many real steps in a lifted lasso: beyond it the lift gives up (and the
+/// exact check decides), so a large renaming order cannot make it take long.
+const MAX_STEPS: usize = 200_000;
+
+/// A lifted lasso: successor ordinals of the real model from its initial state (a state and
+/// its dead-data canonical form have the same successors in the same order); the cycle is
+/// `ordinals[cycle_start..]`, and it returns to the state before its first step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Lifted {
+    pub ordinals: Vec<u32>,
+    pub cycle_start: usize,
+}
+
+/// The part of the quotient graph a lasso may use: a component of the goal's subgraph.
+pub(super) struct Scope<'g> {
+    pub graph: &'g RecordedGraph<Label>,
+    pub goal: Goal,
+    /// True for the quotient states of the component.
+    pub inside: &'g dyn Fn(u32) -> bool,
+}
+
+impl Scope<'_> {
+    /// The edges out of `node` that stay in the component and the goal's subgraph.
+    fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &Label)> + '_ {
+        self.graph.edges(node).filter(move |(_, to, l)| !l.fault && self.goal.keeps(&l.facts) && (self.inside)(*to))
+    }
+}
+
+/// A real state of the walk, as the cycle's needs look at it.
+struct Visited {
+    state: State,
+    /// `enabled[t]`: thread `t` has a step that does not fault.
+    enabled: Vec<bool>,
+}
+
+/// The walk of the module comment.
+struct Walker<'q, 'a> {
+    q: &'q Quotient<'a>,
+    node: u32,
+    rep: State,
+    real: State,
+    sigma: Swap,
+    ordinals: Vec<u32>,
+    /// The quotient ordinals of the cycle so far, to follow it again.
+    quotient_cycle: Vec<u32>,
+    /// The real steps of the cycle so far, and the real states it passed (its first and the
+    /// one it is at included).
+    steps: Vec<EdgeFacts>,
+    states: Vec<Visited>,
+    successors: Vec<(Step, State)>,
+}
+
+impl<'q, 'a> Walker<'q, 'a> {
+    fn new(q: &'q Quotient<'a>) -> Walker<'q, 'a> {
+        let mut real = q.system.initial_state();
+        q.system.canonicalize_dead(&mut real);
+        let mut rep = real.clone();
+        let sigma = q.system.canonicalize_swap(q.sym, q.pinned, &mut rep).inverse();
+        let mut w = Walker {
+            q,
+            node: 0,
+            rep,
+            real,
+            sigma,
+            ordinals: Vec::new(),
+            quotient_cycle: Vec::new(),
+            steps: Vec::new(),
+            states: Vec::new(),
+            successors: Vec::new(),
+        };
+        w.visit();
+        w
+    }
+
+    fn system(&self) -> &'a System {
+        self.q.system
+    }
+
+    /// Records the real state the walk is at as one the cycle passes.
+    fn visit(&mut self) {
+        let system = self.system();
+        self.successors.clear();
+        system.successors(&self.real, &mut self.successors);
+        let mut enabled = vec![false; system.thread_count()];
+        for (step, _) in &self.successors {
+            if let (Actor::Thread(t), false) = (step.action.actor(), matches!(step.outcome, Outcome::Fault(_))) {
+                enabled[t as usize] = true;
+            }
+        }
+        self.states.push(Visited { state: self.real.clone(), enabled });
+    }
+
+    /// Follows quotient edge `ordinal` out of the current quotient state, to `target`.
+    fn take(&mut self, ordinal: u32, target: u32) -> Option<()> {
+        let (system, sym) = (self.system(), self.q.sym);
+        self.successors.clear();
+        system.successors(&self.rep, &mut self.successors);
+        let (step, mut next_rep) = self.successors.get(ordinal as usize).cloned()?;
+        system.canonicalize_dead_after(&mut next_rep, [&step]);
+        let mut next_real = next_rep.clone();
+        system.swap_state(sym, &self.sigma, &mut next_real);
+        let actor = system.swap_actor(sym, &self.sigma, step.action.actor());
+        self.successors.clear();
+        system.successors(&self.real, &mut self.successors);
+        let j = self.successors.iter().position(|(s, t)| {
+            s.action.actor() == actor && {
+                let mut t = t.clone();
+                system.canonicalize_dead_after(&mut t, [s]);
+                t == next_real
+            }
+        })?;
+        self.steps.push(facts(system, &self.real, j, &self.successors[j].0));
+        self.ordinals.push(j as u32);
+        self.quotient_cycle.push(ordinal);
+        self.real = next_real;
+        let rho = system.canonicalize_swap(sym, self.q.pinned, &mut next_rep);
+        self.sigma = rho.inverse().then(&self.sigma);
+        self.rep = next_rep;
+        self.node = target;
+        self.visit();
+        (self.ordinals.len() <= MAX_STEPS).then_some(())
+    }
+
+    /// Starts the cycle here: what was walked so far is the prefix.
+    fn start_cycle(&mut self) {
+        self.quotient_cycle.clear();
+        self.steps.clear();
+        self.states.drain(..self.states.len() - 1);
+    }
+
+    /// True when the cycle so far meets `need` in real terms.
+    fn met(&self, need: Need) -> bool {
+        let system = self.system();
+        match need {
+            Need::Fair(t) => {
+                self.steps.iter().any(|f| f.thread == Some(t)) || self.states.iter().any(|v| !v.enabled[t as usize])
+            }
+            Need::OtherAcquires(m, t) => self.steps.iter().any(|f| f.acquired == Some(m) && f.thread != Some(t)),
+            Need::Tries(m, t) => {
+                self.steps.iter().any(|f| f.thread == Some(t) && f.missed == Some(m))
+                    || self.states.iter().any(|v| blocked_on(system, &v.state, t, m))
+            }
+        }
+    }
+}
+
+/// Who plays real thread `t` in the coordinates of a quotient state whose renaming is `sigma`.
+fn in_coordinates(system: &System, q: &Quotient<'_>, sigma_inverse: &Swap, t: ThreadId) -> ThreadId {
+    match system.swap_actor(q.sym, sigma_inverse, Actor::Thread(t)) {
+        Actor::Thread(v) => v,
+        _ => t,
+    }
+}
+
+/// The nearest place (breadth first from where `w` is, inside `scope`) that meets `need`
+/// under the renaming of the search's path to it: the quotient path there, as (ordinal,
+/// target) pairs, or `None` when no such place is found.
+fn search(w: &Walker<'_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32, u32)>> {
+    let (system, q) = (w.system(), w.q);
+    let state_ok = |node: u32, rep: &State, sigma_inverse: &Swap| -> bool {
+        let v = |t| in_coordinates(system, q, sigma_inverse, t);
+        match need {
+            Need::Fair(t) => {
+                let v = v(t);
+                !scope.graph.edges(node).any(|(_, _, l)| !l.fault && l.facts.thread == Some(v))
+            }
+            Need::OtherAcquires(..) => false,
+            Need::Tries(m, t) => blocked_on(system, rep, v(t), m),
+        }
+    };
+    let step_ok = |f: &EdgeFacts, sigma_inverse: &Swap| -> bool {
+        let v = |t| in_coordinates(system, q, sigma_inverse, t);
+        match need {
+            Need::Fair(t) => f.thread == Some(v(t)),
+            Need::OtherAcquires(m, t) => f.acquired == Some(m) && f.thread != Some(v(t)),
+            Need::Tries(m, t) => f.thread == Some(v(t)) && f.missed == Some(m),
+        }
+    };
+    // For each quotient state reached: how (parent, ordinal), and the renaming there.
+    let mut came: HashMap<u32, (u32, u32, Swap)> = HashMap::new();
+    let path_to = |came: &HashMap<u32, (u32, u32, Swap)>, mut at: u32| {
+        let mut path = Vec::new();
+        while at != w.node {
+            let (parent, ordinal, _) = &came[&at];
+            path.push((*ordinal, at));
+            at = *parent;
+        }
+        path.reverse();
+        path
+    };
+    let mut queue = VecDeque::from([w.node]);
+    let mut successors = Vec::new();
+    while let Some(node) = queue.pop_front() {
+        let sigma = if node == w.node { w.sigma.clone() } else { came[&node].2.clone() };
+        let sigma_inverse = sigma.inverse();
+        let rep = q.unpack(scope.graph.mark(node));
+        if state_ok(node, &rep, &sigma_inverse) {
+            return Some(path_to(&came, node));
+        }
+        successors.clear();
+        system.successors(&rep, &mut successors);
+        for (ordinal, to, label) in scope.edges(node) {
+            if step_ok(&label.facts, &sigma_inverse) {
+                let mut path = path_to(&came, node);
+                path.push((ordinal, to));
+                return Some(path);
+            }
+            if to == w.node || came.contains_key(&to) {
+                continue;
+            }
+            let (step, mut next) = successors[ordinal as usize].clone();
+            system.canonicalize_dead_after(&mut next, [&step]);
+            let rho = system.canonicalize_swap(q.sym, q.pinned, &mut next);
+            came.insert(to, (node, ordinal, rho.inverse().then(&sigma)));
+            queue.push_back(to);
+        }
+    }
+    None
+}
+
+/// The shortest quotient path inside `scope` from `from` to `to`, as (ordinal, target).
+fn path_home(scope: &Scope<'_>, from: u32, to: u32) -> Option<Vec<(u32, u32)>> {
+    let mut came: HashMap<u32, (u32, u32)> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(node) = queue.pop_front() {
+        for (ordinal, next, _) in scope.edges(node) {
+            if next == from || came.contains_key(&next) {
+                continue;
+            }
+            came.insert(next, (node, ordinal));
+            if next == to {
+                let mut path = Vec::new();
+                let mut at = to;
+                while at != from {
+                    let (parent, ordinal) = came[&at];
+                    path.push((ordinal, at));
+                    at = parent;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            queue.push_back(next);
+        }
+    }
+    None
+}
+
+/// Lifts a lasso into `scope`'s component, entered at quotient state `entry` (reached from
+/// the initial state by the recorded graph's discovery path), meeting `needs` in real terms;
+/// see the module comment. `None` when the walk cannot meet a need or close the cycle
+/// within [`MAX_STEPS`].
+pub(super) fn lift(q: &Quotient<'_>, scope: &Scope<'_>, entry: u32, needs: &[Need]) -> Option<Lifted> {
+    let graph = scope.graph;
+    let mut w = Walker::new(q);
+    // The prefix: the discovery path to the entry, node by node.
+    let mut path = Vec::new();
+    let mut at = entry;
+    while at != 0 {
+        let (parent, ordinal) = graph.parents[at as usize - 1];
+        path.push((ordinal, at));
+        at = parent;
+    }
+    path.reverse();
+    for (ordinal, to) in path {
+        w.take(ordinal, to)?;
+    }
+    w.start_cycle();
+    let cycle_start = w.ordinals.len();
+    let (start_real, start_sigma) = (w.real.clone(), w.sigma.clone());
+    for &need in needs {
+        if w.met(need) {
+            continue;
+        }
+        for (ordinal, to) in search(&w, scope, need)? {
+            w.take(ordinal, to)?;
+        }
+    }
+    if w.ordinals.len() == cycle_start {
+        // Every need is met in the entry state itself: leave it by its first edge.
+        let (ordinal, to, _) = scope.edges(entry).next()?;
+        w.take(ordinal, to)?;
+    }
+    if w.node != entry {
+        for (ordinal, to) in path_home(scope, w.node, entry)? {
+            w.take(ordinal, to)?;
+        }
+    }
+    // Round after round of the same quotient cycle until the real state comes back: at most
+    // the order of the round's accumulated renaming.
+    let round = w.quotient_cycle.clone();
+    let targets: Vec<u32> = {
+        let mut node = entry;
+        round
+            .iter()
+            .map(|&o| {
+                node = graph.edges(node).nth(o as usize).map_or(node, |(_, t, _)| t);
+                node
+            })
+            .collect()
+    };
+    let accumulated = w.sigma.then(&start_sigma.inverse());
+    for _ in 1..accumulated.order() {
+        if w.real == start_real {
+            break;
+        }
+        for (&ordinal, &to) in round.iter().zip(&targets) {
+            w.take(ordinal, to)?;
+        }
+    }
+    (w.real == start_real).then_some(Lifted { ordinals: w.ordinals, cycle_start })
+}

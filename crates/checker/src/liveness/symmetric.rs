@@ -1,0 +1,319 @@
+//! Liveness under symmetry: livelock and starvation searched in the quotient graph (one
+//! state per class of states that differ by a renaming of interchangeable instances), with
+//! verdicts that are always those of the unreduced check.
+//!
+//! **Why a quotient component cannot simply be judged like a component of the real graph.**
+//! A quotient edge is labelled with the thread that moved in the coordinates of its source
+//! representative, and the renaming that canonicalizes changes along a run: "thread p moves
+//! somewhere in the component" does not mean that one real thread moves. What does hold:
+//!
+//! - **Projection.** A real fair cycle `s₀ → … → sₖ = s₀` that breaks a property projects,
+//!   state by state, onto a closed walk of quotient states; if `ρᵢ(sᵢ)` is the canonical form
+//!   of `sᵢ`, the real step of thread `u` from `sᵢ` is the quotient edge of thread `ρᵢ(u)`
+//!   from `ρᵢ(sᵢ)` with the same operation and outcome. So the walk lies in one strongly
+//!   connected component of the goal's quotient subgraph, provided the goal's edge filter is
+//!   the same for a step and its renamings. Livelock's filter (no `progress` step) is.
+//!   Starvation's ("thread t does not acquire m") is not under all renamings, but it is under
+//!   those that leave t's instance in place: starvation of t is searched in the quotient of
+//!   that subgroup (pinned canonicalization, [`System::canonicalize_swap`]), where t keeps
+//!   its coordinates and "others acquire m" and "t tries for m" are exact too. And since a
+//!   renaming maps a run where t starves to one where its image starves, one thread per
+//!   orbit is enough: the threads of the first instance of each symmetric template (and every
+//!   thread of a template without symmetry).
+//! - **Necessary condition.** Fairness of the real cycle says each real thread u moves or is
+//!   unable to move in some `sᵢ`; then `ρᵢ(u)`, a member of u's orbit, moves or is unable to
+//!   move in `ρᵢ(sᵢ)`. So the component holds, for every orbit of threads (under the group
+//!   the quotient was made with), a step of some member or a state where some member cannot
+//!   move. For a thread in no orbit with others, that is exactly the unreduced condition.
+//!
+//! Hence when no component of the quotient meets the necessary condition and the goal's
+//! needs, there is no violation of the goal: that answer is exact. When one does, the
+//! component need not hold a real fair cycle (the members that move may be the wrong ones),
+//! so a lasso is *lifted* from it to a real run (`lift.rs`) and checked on the unreduced
+//! model with [`super::recheck`], the check `replay` runs. A lasso that passes is a real
+//! violation and is reported; if no lift of the first components passes, the goal and every
+//! later one are decided by the unreduced check ([`super::check_goals`]), which is exact.
+//! Either way the verdict is the unreduced one; symmetry only makes the common cases (no
+//! violation; a violation whose lift is fair) fast. Goals are tried in the unreduced order
+//! (livelock, then starvation mutex by mutex), so the kind of violation reported is the same
+//! too; which thread a starvation names may differ (another of the same orbit).
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use mutexcheck_core::symmetry::Symmetry;
+use mutexcheck_core::{State, System, ThreadId};
+
+use crate::checkable::Checkable;
+use crate::guard::Guard;
+use crate::limits::{Limit, Limits};
+use crate::result::{Counterexample, TraceStep};
+use crate::state_graph::{Recorded, RecordedGraph};
+use crate::stats::Stats;
+
+use super::lift::{lift, Scope};
+use super::quotient::{build, Label, Quotient};
+use super::{blocked_on, check_goals, Goal, Need};
+
+/// How many components meeting the necessary condition a goal tries to lift a lasso from
+/// before it leaves the goal to the unreduced check.
+const TRIED_COMPONENTS: usize = 8;
+
+/// The liveness verdict of `system` under symmetry reduction (see the module comment): the
+/// same verdict as [`super::check`], found in the quotient graph when it can be. Without
+/// interchangeable instances it is [`super::check`].
+pub fn check_symmetric(
+    system: &System,
+    limits: &Limits,
+    guard: &Guard,
+) -> (Result<Option<Counterexample>, Limit>, Stats) {
+    let sym = system.symmetry();
+    if sym.is_empty() {
+        return super::check(system, limits, guard);
+    }
+    let start = std::time::Instant::now();
+    let goals = representative_goals(system, &sym);
+    let mut stats = Stats { threads: 1, ..Stats::default() };
+    let mut graphs: BTreeMap<Option<usize>, Recorded<Label>> = BTreeMap::new();
+    let mut found = Ok(None);
+    for (i, &goal) in goals.iter().enumerate() {
+        if let Some(limit) = guard.exceeded() {
+            found = Err(limit);
+            break;
+        }
+        let pinned = pinned_for(system, &sym, goal);
+        let recorded = graphs.entry(pinned).or_insert_with(|| {
+            let r = build(system, &sym, pinned, limits, guard);
+            stats.states += r.stats.states;
+            stats.transitions += r.stats.transitions;
+            stats.max_depth = stats.max_depth.max(r.stats.max_depth);
+            r
+        });
+        if let Some(limit) = recorded.stopped {
+            found = Err(limit);
+            break;
+        }
+        let quotient = Quotient::new(system, &sym, pinned, guard);
+        match search_goal(&quotient, &recorded.graph, goal) {
+            Outcome::None => continue,
+            Outcome::Lasso(lasso) => {
+                found = Ok(Some(lasso));
+                break;
+            }
+            Outcome::Undecided => {
+                // The exact answer for this goal and the later ones: the unreduced check.
+                let (exact, s) = check_goals(system, &goals[i..], limits, guard);
+                stats.states += s.states;
+                stats.transitions += s.transitions;
+                stats.max_depth = stats.max_depth.max(s.max_depth);
+                stats.allowed = s.allowed;
+                found = exact;
+                break;
+            }
+        }
+    }
+    stats.elapsed = start.elapsed();
+    stats.peak_rss_kb = crate::stats::peak_rss_kb();
+    (found, stats)
+}
+
+/// The goals of the model's properties, one thread per orbit for starvation, in the order of
+/// [`super::goals`].
+fn representative_goals(system: &System, sym: &Symmetry) -> Vec<Goal> {
+    let orbits = sym.thread_orbits(system, None);
+    super::goals(system)
+        .into_iter()
+        .filter(|g| match *g {
+            Goal::Livelock => true,
+            Goal::Starvation { starving, .. } => orbits[starving as usize] == starving,
+        })
+        .collect()
+}
+
+/// The instance a goal's quotient keeps in place: the starving thread's, if it is
+/// interchangeable.
+fn pinned_for(system: &System, sym: &Symmetry, goal: Goal) -> Option<usize> {
+    match goal {
+        Goal::Livelock => None,
+        Goal::Starvation { starving, .. } => {
+            let p = system.layout().threads[starving as usize].process;
+            sym.is_interchangeable(p).then_some(p)
+        }
+    }
+}
+
+/// What the quotient says of one goal.
+enum Outcome {
+    /// No component meets the necessary condition: no violation (exact).
+    None,
+    /// A lifted lasso that the unreduced model confirms.
+    Lasso(Counterexample),
+    /// Components meet the condition but no lift of them was confirmed.
+    Undecided,
+}
+
+fn search_goal(q: &Quotient<'_>, graph: &RecordedGraph<Label>, goal: Goal) -> Outcome {
+    let system = q.system;
+    let orbits = q.sym.thread_orbits(system, q.pinned);
+    let components = components(graph, goal);
+    let mut tried = 0;
+    for component in candidates(q, graph, goal, &orbits, &components) {
+        if tried == TRIED_COMPONENTS {
+            break;
+        }
+        tried += 1;
+        let inside = |s: u32| components.of[s as usize] == component;
+        let scope = Scope { graph, goal, inside: &inside };
+        let entry = components.first[component as usize];
+        let Some(lifted) = lift(q, &scope, entry, &needs(system, goal)) else { continue };
+        if let Some(lasso) = confirm(system, goal, &lifted.ordinals, lifted.cycle_start) {
+            return Outcome::Lasso(lasso);
+        }
+    }
+    if tried == 0 {
+        Outcome::None
+    } else {
+        Outcome::Undecided
+    }
+}
+
+/// What a cycle must pass for `goal`: fairness of every thread, then the goal's own needs.
+fn needs(system: &System, goal: Goal) -> Vec<Need> {
+    let mut needs: Vec<Need> = (0..system.thread_count() as ThreadId).map(Need::Fair).collect();
+    if let Goal::Starvation { mutex, starving } = goal {
+        needs.push(Need::OtherAcquires(mutex, starving));
+        needs.push(Need::Tries(mutex, starving));
+    }
+    needs
+}
+
+/// The strongly connected components of the goal's subgraph of the quotient.
+struct Components {
+    /// The component of each state.
+    of: Vec<u32>,
+    /// The smallest state of each component.
+    first: Vec<u32>,
+}
+
+fn components(graph: &RecordedGraph<Label>, goal: Goal) -> Components {
+    let n = graph.states();
+    let mut sub: DiGraph<(), ()> = DiGraph::with_capacity(n, graph.targets.len());
+    for _ in 0..n {
+        sub.add_node(());
+    }
+    for from in 0..n as u32 {
+        for (_, to, l) in graph.edges(from) {
+            if !l.fault && goal.keeps(&l.facts) {
+                sub.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), ());
+            }
+        }
+    }
+    let mut of = vec![0u32; n];
+    let mut first = Vec::new();
+    for (c, states) in petgraph::algo::tarjan_scc(&sub).into_iter().enumerate() {
+        let mut min = u32::MAX;
+        for s in states {
+            of[s.index()] = c as u32;
+            min = min.min(s.index() as u32);
+        }
+        first.push(min);
+    }
+    Components { of, first }
+}
+
+/// The components that meet the necessary condition and the goal's needs (see the module
+/// comment), in the order of their first state (breadth-first discovery: deterministic, and
+/// near the start).
+fn candidates(
+    q: &Quotient<'_>,
+    graph: &RecordedGraph<Label>,
+    goal: Goal,
+    orbits: &[ThreadId],
+    components: &Components,
+) -> Vec<u32> {
+    let system = q.system;
+    let count = components.first.len();
+    // Per component: has an inner edge; per orbit, a member moves or cannot move; the goal.
+    let threads = system.thread_count();
+    let mut inner = vec![false; count];
+    let mut orbit_met = vec![vec![false; threads]; count];
+    let mut others_acquire = vec![false; count];
+    let mut tries = vec![false; count];
+    let mut enabled = vec![false; threads];
+    for s in 0..graph.states() as u32 {
+        let c = components.of[s as usize] as usize;
+        enabled.iter_mut().for_each(|e| *e = false);
+        for (_, to, l) in graph.edges(s) {
+            if l.fault {
+                continue;
+            }
+            if let Some(t) = l.facts.thread {
+                enabled[t as usize] = true;
+            }
+            if components.of[to as usize] as usize != c || !goal.keeps(&l.facts) {
+                continue;
+            }
+            inner[c] = true;
+            if let Some(t) = l.facts.thread {
+                orbit_met[c][orbits[t as usize] as usize] = true;
+            }
+            if let Goal::Starvation { mutex, starving } = goal {
+                others_acquire[c] |= l.facts.acquired == Some(mutex) && l.facts.thread != Some(starving);
+                tries[c] |= l.facts.thread == Some(starving) && l.facts.missed == Some(mutex);
+            }
+        }
+        for t in 0..threads {
+            if !enabled[t] {
+                orbit_met[c][orbits[t] as usize] = true;
+            }
+        }
+        if let Goal::Starvation { mutex, starving } = goal {
+            if !tries[c] {
+                let rep: State = q.unpack(graph.mark(s));
+                tries[c] = blocked_on(system, &rep, starving, mutex);
+            }
+        }
+    }
+    let mut out: Vec<u32> = (0..count as u32)
+        .filter(|&c| {
+            let c = c as usize;
+            let fair = (0..threads).all(|t| orbit_met[c][orbits[t] as usize]);
+            let goal_met = match goal {
+                Goal::Livelock => true,
+                Goal::Starvation { .. } => others_acquire[c] && tries[c],
+            };
+            inner[c] && fair && goal_met
+        })
+        .collect();
+    out.sort_unstable_by_key(|&c| components.first[c as usize]);
+    out
+}
+
+/// The lasso of `ordinals` on the real model (from its real initial state), when
+/// [`super::recheck`] confirms that its cycle is fair and breaks `goal`'s property.
+fn confirm(system: &System, goal: Goal, ordinals: &[u32], cycle_start: usize) -> Option<Counterexample> {
+    let initial = system.initial_state();
+    let mut steps: Vec<TraceStep> = Vec::with_capacity(ordinals.len());
+    let mut successors = Vec::new();
+    for &ordinal in ordinals {
+        successors.clear();
+        system.successors(steps.last().map_or(&initial, |s| &s.state), &mut successors);
+        if ordinal as usize >= successors.len() {
+            return None;
+        }
+        let (step, state) = successors.swap_remove(ordinal as usize);
+        steps.push(TraceStep { step, state });
+    }
+    let states: Vec<State> = std::iter::once(initial.clone()).chain(steps.iter().map(|s| s.state.clone())).collect();
+    let taken: Vec<_> = steps.iter().map(|s| s.step.clone()).collect();
+    let violation = super::recheck(system, &states, &taken, cycle_start + 1).ok()?;
+    let kind = match goal {
+        Goal::Livelock => crate::ViolationKind::Livelock,
+        Goal::Starvation { .. } => crate::ViolationKind::Starvation,
+    };
+    (violation.kind == kind).then(|| Counterexample {
+        cycle_start: Some(cycle_start + 1),
+        ..Counterexample::new(violation, initial, steps, false)
+    })
+}
