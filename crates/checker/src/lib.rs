@@ -108,33 +108,25 @@ pub fn finish(
     result.stats.partial_order = effective.partial_order;
     result.stats.symmetry_off = model.symmetry_off();
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
-        // Safety holds everywhere: now the infinite runs, on the whole graph (its quotient
-        // under symmetry, when the safety search ran with it: the verdict is the same).
-        let symmetric = effective.symmetry;
-        let (found, stats) = if symmetric {
-            liveness::check_symmetric(system, &options.limits, guard)
-        } else {
-            liveness::check(system, &options.limits, guard)
-        };
-        result.verdict = match found {
+        // Safety holds everywhere: now the infinite runs, on the whole graph, with the
+        // reductions that are sound for them.
+        let live = liveness::LiveOptions::after_safety(effective, 1);
+        let outcome = liveness::check(system, &live, &options.limits, guard);
+        result.verdict = match outcome.found {
             Ok(Some(lasso)) => Verdict::Violation(lasso),
             Ok(None) => Verdict::Ok,
             Err(limit) => Verdict::Incomplete(limit),
         };
-        // The counts are the liveness graph's; the engine's settings stay.
-        let s = &mut result.stats;
+        // The counts are the liveness graph's; the reductions stay the safety search's, and
+        // the liveness check's are named beside them.
+        let (s, stats) = (&mut result.stats, outcome.stats);
         (s.states, s.transitions, s.max_depth) = (stats.states, stats.transitions, stats.max_depth);
-        if !symmetric {
-            // Under symmetry the quotient counts no allowed events: the safety search's stay.
-            s.allowed = stats.allowed;
-        }
+        s.allowed = stats.allowed;
         s.elapsed += stats.elapsed;
         s.peak_rss_kb = stats.peak_rss_kb;
-        (s.symmetry, s.partial_order, s.liveness) = (symmetric, false, true);
-        if !symmetric {
-            // The liveness check did not reduce: no reason to give why symmetry is off.
-            s.symmetry_off = None;
-        }
+        s.stored_bytes = stats.stored_bytes;
+        s.liveness = true;
+        s.liveness_reductions = Some(outcome.reductions);
     }
     // Only a complete search that found nothing ran everything a run can run: a bound or a
     // violation stops it with part of the graph unexplored.

@@ -37,9 +37,13 @@ pub struct Stats {
     /// Partial-order reduction was on: transient states were not stored, and a transition
     /// may take several steps of the model.
     pub partial_order: bool,
-    /// The counts are of the liveness check (the whole graph, no reduction), which ran
-    /// after the safety check found nothing.
+    /// The counts are of the liveness check (the whole graph, reduced as
+    /// `liveness_reductions` says), which ran after the safety check found nothing.
     pub liveness: bool,
+    /// With `liveness`: the reductions the liveness check ran with (the fields above are the
+    /// safety search's).
+    #[serde(skip)]
+    pub liveness_reductions: Option<crate::Reductions>,
     /// Outcomes the model allows (`allow KIND [m]`) that happened, by kind and mutex, with
     /// how many explored transitions had them (see [`crate::allowed`]).
     pub allowed: Vec<crate::allowed::AllowedCount>,

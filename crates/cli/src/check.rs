@@ -203,7 +203,8 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut trace_error: Option<String> = None;
     let mut trace = match &result.verdict {
         Verdict::Violation(cex) if !args.no_trace || args.html.is_some() => {
-            let options = TraceOptions::new(&system, result.strategy, &report::reduction_names(&result.stats));
+            let options =
+                TraceOptions::new(&system, result.strategy, &report::counterexample_reduction_names(&result.stats));
             Some(TraceFile::new(&system, &args.model, &source, options, cex))
         }
         _ => None,

@@ -29,13 +29,25 @@
 use std::collections::{HashMap, VecDeque};
 
 use mutexcheck_core::symmetry::Swap;
-use mutexcheck_core::{Actor, Outcome, State, Step, System, ThreadId};
+use mutexcheck_core::{Actor, State, Step, System, ThreadId};
 
 use crate::checkable::Checkable;
-use crate::state_graph::RecordedGraph;
 
-use super::quotient::{Label, Quotient};
-use super::{blocked_on, facts, EdgeFacts, Goal, Need};
+use super::facts::{blocked_on, step_facts, unable, StepFacts};
+use super::quotient::{Quotient, QuotientGraph};
+use super::symmetric::keeps;
+use super::Goal;
+
+/// Something a lasso's cycle must pass to be fair and to show the violation, in real terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Need {
+    /// A step of the thread, or a state where it cannot move.
+    Fair(ThreadId),
+    /// A step of a thread other than the second that acquires the mutex.
+    OtherAcquires(usize, ThreadId),
+    /// The thread trying for the mutex: a failed wait, or a state where it is blocked on it.
+    Tries(usize, ThreadId),
+}
 
 /// At most this many real steps in a lifted lasso: beyond it the lift gives up (and the
 /// exact check decides), so a large renaming order cannot make it take long.
@@ -52,7 +64,7 @@ pub(super) struct Lifted {
 
 /// The part of the quotient graph a lasso may use: a component of the goal's subgraph.
 pub(super) struct Scope<'g> {
-    pub graph: &'g RecordedGraph<Label>,
+    pub graph: &'g QuotientGraph,
     pub goal: Goal,
     /// True for the quotient states of the component.
     pub inside: &'g dyn Fn(u32) -> bool,
@@ -60,16 +72,16 @@ pub(super) struct Scope<'g> {
 
 impl Scope<'_> {
     /// The edges out of `node` that stay in the component and the goal's subgraph.
-    fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &Label)> + '_ {
-        self.graph.edges(node).filter(move |(_, to, l)| !l.fault && self.goal.keeps(&l.facts) && (self.inside)(*to))
+    fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &StepFacts)> + '_ {
+        self.graph.edges(node).filter(move |(_, to, f)| keeps(self.goal, f) && (self.inside)(*to))
     }
 }
 
 /// A real state of the walk, as the cycle's needs look at it.
 struct Visited {
     state: State,
-    /// `enabled[t]`: thread `t` has a step that does not fault.
-    enabled: Vec<bool>,
+    /// `unable[t]`: thread `t` cannot move here ([`unable`]).
+    unable: Vec<bool>,
 }
 
 /// The walk of the module comment.
@@ -84,7 +96,7 @@ struct Walker<'q, 'a> {
     quotient_cycle: Vec<u32>,
     /// The real steps of the cycle so far, and the real states it passed (its first and the
     /// one it is at included).
-    steps: Vec<EdgeFacts>,
+    steps: Vec<StepFacts>,
     states: Vec<Visited>,
     successors: Vec<(Step, State)>,
 }
@@ -118,15 +130,8 @@ impl<'q, 'a> Walker<'q, 'a> {
     /// Records the real state the walk is at as one the cycle passes.
     fn visit(&mut self) {
         let system = self.system();
-        self.successors.clear();
-        system.successors(&self.real, &mut self.successors);
-        let mut enabled = vec![false; system.thread_count()];
-        for (step, _) in &self.successors {
-            if let (Actor::Thread(t), false) = (step.action.actor(), matches!(step.outcome, Outcome::Fault(_))) {
-                enabled[t as usize] = true;
-            }
-        }
-        self.states.push(Visited { state: self.real.clone(), enabled });
+        let unable = (0..system.thread_count() as ThreadId).map(|t| unable(system, &self.real, t)).collect();
+        self.states.push(Visited { state: self.real.clone(), unable });
     }
 
     /// Follows quotient edge `ordinal` out of the current quotient state, to `target`.
@@ -148,7 +153,7 @@ impl<'q, 'a> Walker<'q, 'a> {
                 t == next_real
             }
         })?;
-        self.steps.push(facts(system, &self.real, j, &self.successors[j].0));
+        self.steps.push(step_facts(system, &self.real, &self.successors[j].0));
         self.ordinals.push(j as u32);
         self.quotient_cycle.push(ordinal);
         self.real = next_real;
@@ -172,7 +177,7 @@ impl<'q, 'a> Walker<'q, 'a> {
         let system = self.system();
         match need {
             Need::Fair(t) => {
-                self.steps.iter().any(|f| f.thread == Some(t)) || self.states.iter().any(|v| !v.enabled[t as usize])
+                self.steps.iter().any(|f| f.thread == Some(t)) || self.states.iter().any(|v| v.unable[t as usize])
             }
             Need::OtherAcquires(m, t) => self.steps.iter().any(|f| f.acquired == Some(m) && f.thread != Some(t)),
             Need::Tries(m, t) => {
@@ -196,18 +201,15 @@ fn in_coordinates(system: &System, q: &Quotient<'_>, sigma_inverse: &Swap, t: Th
 /// target) pairs, or `None` when no such place is found.
 fn search(w: &Walker<'_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32, u32)>> {
     let (system, q) = (w.system(), w.q);
-    let state_ok = |node: u32, rep: &State, sigma_inverse: &Swap| -> bool {
+    let state_ok = |rep: &State, sigma_inverse: &Swap| -> bool {
         let v = |t| in_coordinates(system, q, sigma_inverse, t);
         match need {
-            Need::Fair(t) => {
-                let v = v(t);
-                !scope.graph.edges(node).any(|(_, _, l)| !l.fault && l.facts.thread == Some(v))
-            }
+            Need::Fair(t) => unable(system, rep, v(t)),
             Need::OtherAcquires(..) => false,
             Need::Tries(m, t) => blocked_on(system, rep, v(t), m),
         }
     };
-    let step_ok = |f: &EdgeFacts, sigma_inverse: &Swap| -> bool {
+    let step_ok = |f: &StepFacts, sigma_inverse: &Swap| -> bool {
         let v = |t| in_coordinates(system, q, sigma_inverse, t);
         match need {
             Need::Fair(t) => f.thread == Some(v(t)),
@@ -232,14 +234,14 @@ fn search(w: &Walker<'_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32,
     while let Some(node) = queue.pop_front() {
         let sigma = if node == w.node { w.sigma.clone() } else { came[&node].2.clone() };
         let sigma_inverse = sigma.inverse();
-        let rep = q.unpack(scope.graph.mark(node));
-        if state_ok(node, &rep, &sigma_inverse) {
+        let rep = q.unpack(scope.graph.graph.mark(node));
+        if state_ok(&rep, &sigma_inverse) {
             return Some(path_to(&came, node));
         }
         successors.clear();
         system.successors(&rep, &mut successors);
-        for (ordinal, to, label) in scope.edges(node) {
-            if step_ok(&label.facts, &sigma_inverse) {
+        for (ordinal, to, f) in scope.edges(node) {
+            if step_ok(f, &sigma_inverse) {
                 let mut path = path_to(&came, node);
                 path.push((ordinal, to));
                 return Some(path);
@@ -295,7 +297,7 @@ pub(super) fn lift(q: &Quotient<'_>, scope: &Scope<'_>, entry: u32, needs: &[Nee
     let mut path = Vec::new();
     let mut at = entry;
     while at != 0 {
-        let (parent, ordinal) = graph.parents[at as usize - 1];
+        let (parent, ordinal) = graph.graph.parents[at as usize - 1];
         path.push((ordinal, at));
         at = parent;
     }

@@ -32,15 +32,13 @@
 //! so a lasso is *lifted* from it to a real run (`lift.rs`) and checked on the unreduced
 //! model with [`super::recheck`], the check `replay` runs. A lasso that passes is a real
 //! violation and is reported; if no lift of the first components passes, the goal and every
-//! later one are decided by the unreduced check ([`super::check_goals`]), which is exact.
+//! later one are decided by the check without symmetry (`check_goals`), which is exact.
 //! Either way the verdict is the unreduced one; symmetry only makes the common cases (no
 //! violation; a violation whose lift is fair) fast. Goals are tried in the unreduced order
 //! (livelock, then starvation mutex by mutex), so the kind of violation reported is the same
 //! too; which thread a starvation names may differ (another of the same orbit).
 
 use std::collections::BTreeMap;
-
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use mutexcheck_core::symmetry::Symmetry;
 use mutexcheck_core::{State, System, ThreadId};
@@ -49,80 +47,96 @@ use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::result::{Counterexample, TraceStep};
-use crate::state_graph::{Recorded, RecordedGraph};
 use crate::stats::Stats;
+use crate::system_model::Reductions;
 
-use super::lift::{lift, Scope};
-use super::quotient::{build, Label, Quotient};
-use super::{blocked_on, check_goals, Goal, Need};
+use super::facts::{blocked_on, unable, StepFacts};
+use super::lift::{lift, Need, Scope};
+use super::quotient::{build, Quotient, QuotientGraph};
+use super::scc::{components, Tarjan};
+use super::{check_goals, goals, Goal, LiveOptions, LiveOutcome};
 
 /// How many components meeting the necessary condition a goal tries to lift a lasso from
-/// before it leaves the goal to the unreduced check.
+/// before it leaves the goal to the check without symmetry.
 const TRIED_COMPONENTS: usize = 8;
 
+/// True when a step with facts `f` belongs to `goal`'s subgraph ([`Goal::keeps`] for one
+/// step).
+pub(super) fn keeps(goal: Goal, f: &StepFacts) -> bool {
+    !f.fault
+        && match goal {
+            Goal::Livelock => !f.progress,
+            Goal::Starvation { mutex, starving } => !(f.thread == Some(starving) && f.acquired == Some(mutex)),
+        }
+}
+
 /// The liveness verdict of `system` under symmetry reduction (see the module comment): the
-/// same verdict as [`super::check`], found in the quotient graph when it can be. Without
-/// interchangeable instances it is [`super::check`].
-pub fn check_symmetric(
-    system: &System,
-    limits: &Limits,
-    guard: &Guard,
-) -> (Result<Option<Counterexample>, Limit>, Stats) {
+/// verdict of the check without it, found in the quotient graph when it can be.
+pub(super) fn check(system: &System, options: &LiveOptions, limits: &Limits, guard: &Guard) -> LiveOutcome {
     let sym = system.symmetry();
-    if sym.is_empty() {
-        return super::check(system, limits, guard);
-    }
     let start = std::time::Instant::now();
     let goals = representative_goals(system, &sym);
     let mut stats = Stats { threads: 1, ..Stats::default() };
-    let mut graphs: BTreeMap<Option<usize>, Recorded<Label>> = BTreeMap::new();
+    let mut reductions = Reductions { partial_order: false, symmetry: true };
+    let mut graphs: BTreeMap<Option<usize>, (QuotientGraph, Option<Limit>)> = BTreeMap::new();
     let mut found = Ok(None);
+    let mut allowed = crate::allowed::AllowedTally::default();
     for (i, &goal) in goals.iter().enumerate() {
         if let Some(limit) = guard.exceeded() {
             found = Err(limit);
             break;
         }
         let pinned = pinned_for(system, &sym, goal);
-        let recorded = graphs.entry(pinned).or_insert_with(|| {
-            let r = build(system, &sym, pinned, limits, guard);
-            stats.states += r.stats.states;
-            stats.transitions += r.stats.transitions;
-            stats.max_depth = stats.max_depth.max(r.stats.max_depth);
-            r
+        let quotient = Quotient::new(system, &sym, pinned, guard);
+        let first_graph = graphs.is_empty();
+        let (graph, stopped) = graphs.entry(pinned).or_insert_with(|| {
+            let (graph, s, stopped) = build(&quotient, limits, guard);
+            add(&mut stats, &s);
+            if first_graph {
+                // The allowed events of the whole model: those of the first quotient.
+                allowed = quotient.allowed();
+            }
+            (graph, stopped)
         });
-        if let Some(limit) = recorded.stopped {
+        if let Some(limit) = *stopped {
             found = Err(limit);
             break;
         }
-        let quotient = Quotient::new(system, &sym, pinned, guard);
-        match search_goal(&quotient, &recorded.graph, goal) {
-            Outcome::None => continue,
-            Outcome::Lasso(lasso) => {
+        match search_goal(&quotient, graph, goal) {
+            Answer::Absent => continue,
+            Answer::Lasso(lasso) => {
                 found = Ok(Some(lasso));
                 break;
             }
-            Outcome::Undecided => {
-                // The exact answer for this goal and the later ones: the unreduced check.
-                let (exact, s) = check_goals(system, &goals[i..], limits, guard);
-                stats.states += s.states;
-                stats.transitions += s.transitions;
-                stats.max_depth = stats.max_depth.max(s.max_depth);
-                stats.allowed = s.allowed;
-                found = exact;
+            Answer::Undecided => {
+                // The exact answer for this goal and the later ones: the check without symmetry.
+                let exact = check_goals(system, options, &goals[i..], limits, guard);
+                add(&mut stats, &exact.stats);
+                reductions = exact.reductions;
+                found = exact.found;
                 break;
             }
         }
     }
+    stats.allowed = allowed.into_counts();
     stats.elapsed = start.elapsed();
     stats.peak_rss_kb = crate::stats::peak_rss_kb();
-    (found, stats)
+    LiveOutcome { found, stats, reductions }
+}
+
+/// Adds the counts of a recording to `stats`.
+fn add(stats: &mut Stats, s: &Stats) {
+    stats.states += s.states;
+    stats.transitions += s.transitions;
+    stats.max_depth = stats.max_depth.max(s.max_depth);
+    stats.stored_bytes += s.stored_bytes;
 }
 
 /// The goals of the model's properties, one thread per orbit for starvation, in the order of
-/// [`super::goals`].
+/// [`goals`].
 fn representative_goals(system: &System, sym: &Symmetry) -> Vec<Goal> {
     let orbits = sym.thread_orbits(system, None);
-    super::goals(system)
+    goals(system)
         .into_iter()
         .filter(|g| match *g {
             Goal::Livelock => true,
@@ -144,19 +158,19 @@ fn pinned_for(system: &System, sym: &Symmetry, goal: Goal) -> Option<usize> {
 }
 
 /// What the quotient says of one goal.
-enum Outcome {
+enum Answer {
     /// No component meets the necessary condition: no violation (exact).
-    None,
+    Absent,
     /// A lifted lasso that the unreduced model confirms.
     Lasso(Counterexample),
     /// Components meet the condition but no lift of them was confirmed.
     Undecided,
 }
 
-fn search_goal(q: &Quotient<'_>, graph: &RecordedGraph<Label>, goal: Goal) -> Outcome {
+fn search_goal(q: &Quotient<'_>, graph: &QuotientGraph, goal: Goal) -> Answer {
     let system = q.system;
     let orbits = q.sym.thread_orbits(system, q.pinned);
-    let components = components(graph, goal);
+    let components = component_map(graph, goal);
     let mut tried = 0;
     for component in candidates(q, graph, goal, &orbits, &components) {
         if tried == TRIED_COMPONENTS {
@@ -168,13 +182,13 @@ fn search_goal(q: &Quotient<'_>, graph: &RecordedGraph<Label>, goal: Goal) -> Ou
         let entry = components.first[component as usize];
         let Some(lifted) = lift(q, &scope, entry, &needs(system, goal)) else { continue };
         if let Some(lasso) = confirm(system, goal, &lifted.ordinals, lifted.cycle_start) {
-            return Outcome::Lasso(lasso);
+            return Answer::Lasso(lasso);
         }
     }
     if tried == 0 {
-        Outcome::None
+        Answer::Absent
     } else {
-        Outcome::Undecided
+        Answer::Undecided
     }
 }
 
@@ -196,29 +210,16 @@ struct Components {
     first: Vec<u32>,
 }
 
-fn components(graph: &RecordedGraph<Label>, goal: Goal) -> Components {
-    let n = graph.states();
-    let mut sub: DiGraph<(), ()> = DiGraph::with_capacity(n, graph.targets.len());
-    for _ in 0..n {
-        sub.add_node(());
-    }
-    for from in 0..n as u32 {
-        for (_, to, l) in graph.edges(from) {
-            if !l.fault && goal.keeps(&l.facts) {
-                sub.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), ());
-            }
-        }
-    }
-    let mut of = vec![0u32; n];
+fn component_map(graph: &QuotientGraph, goal: Goal) -> Components {
+    let keep: Vec<bool> = graph.facts.iter().map(|f| keeps(goal, f)).collect();
+    let mut of = vec![0u32; graph.graph.states()];
     let mut first = Vec::new();
-    for (c, states) in petgraph::algo::tarjan_scc(&sub).into_iter().enumerate() {
-        let mut min = u32::MAX;
-        for s in states {
-            of[s.index()] = c as u32;
-            min = min.min(s.index() as u32);
+    components(&graph.graph, &keep, &mut Tarjan::default(), &mut |states| {
+        for &s in states {
+            of[s as usize] = first.len() as u32;
         }
-        first.push(min);
-    }
+        first.push(states[0]);
+    });
     Components { of, first }
 }
 
@@ -227,52 +228,49 @@ fn components(graph: &RecordedGraph<Label>, goal: Goal) -> Components {
 /// near the start).
 fn candidates(
     q: &Quotient<'_>,
-    graph: &RecordedGraph<Label>,
+    graph: &QuotientGraph,
     goal: Goal,
     orbits: &[ThreadId],
     components: &Components,
 ) -> Vec<u32> {
     let system = q.system;
     let count = components.first.len();
-    // Per component: has an inner edge; per orbit, a member moves or cannot move; the goal.
     let threads = system.thread_count();
+    // Per component: an inner edge; per orbit, a member moves or cannot move; the goal's needs.
     let mut inner = vec![false; count];
     let mut orbit_met = vec![vec![false; threads]; count];
     let mut others_acquire = vec![false; count];
     let mut tries = vec![false; count];
-    let mut enabled = vec![false; threads];
-    for s in 0..graph.states() as u32 {
+    let mut rep = q.initial_state();
+    for s in 0..graph.graph.states() as u32 {
         let c = components.of[s as usize] as usize;
-        enabled.iter_mut().for_each(|e| *e = false);
-        for (_, to, l) in graph.edges(s) {
-            if l.fault {
-                continue;
-            }
-            if let Some(t) = l.facts.thread {
-                enabled[t as usize] = true;
-            }
-            if components.of[to as usize] as usize != c || !goal.keeps(&l.facts) {
+        for (_, to, f) in graph.edges(s) {
+            if components.of[to as usize] as usize != c || !keeps(goal, f) {
                 continue;
             }
             inner[c] = true;
-            if let Some(t) = l.facts.thread {
+            if let Some(t) = f.thread {
                 orbit_met[c][orbits[t as usize] as usize] = true;
             }
             if let Goal::Starvation { mutex, starving } = goal {
-                others_acquire[c] |= l.facts.acquired == Some(mutex) && l.facts.thread != Some(starving);
-                tries[c] |= l.facts.thread == Some(starving) && l.facts.missed == Some(mutex);
+                others_acquire[c] |= f.acquired == Some(mutex) && f.thread != Some(starving);
+                tries[c] |= f.thread == Some(starving) && f.missed == Some(mutex);
             }
         }
+    }
+    for s in 0..graph.graph.states() as u32 {
+        let c = components.of[s as usize] as usize;
+        if !inner[c] {
+            continue; // No cycle through this state: nothing to learn.
+        }
+        q.unpack_into(graph.graph.mark(s), &mut rep);
         for t in 0..threads {
-            if !enabled[t] {
+            if unable(system, &rep, t as ThreadId) {
                 orbit_met[c][orbits[t] as usize] = true;
             }
         }
         if let Goal::Starvation { mutex, starving } = goal {
-            if !tries[c] {
-                let rep: State = q.unpack(graph.mark(s));
-                tries[c] = blocked_on(system, &rep, starving, mutex);
-            }
+            tries[c] |= blocked_on(system, &rep, starving, mutex);
         }
     }
     let mut out: Vec<u32> = (0..count as u32)

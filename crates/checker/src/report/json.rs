@@ -12,6 +12,12 @@ pub fn reduction_names(stats: &crate::Stats) -> Vec<&'static str> {
     crate::Reductions { partial_order: stats.partial_order, symmetry: stats.symmetry }.names()
 }
 
+/// The reductions of the search that found the counterexample, as a trace records them: the
+/// liveness check's when it ran (a lasso comes from it), else the safety search's.
+pub fn counterexample_reduction_names(stats: &crate::Stats) -> Vec<&'static str> {
+    stats.liveness_reductions.map_or_else(|| reduction_names(stats), |r| r.names())
+}
+
 /// Every item of a state, in the order the text report lists them.
 fn items(system: &System, state: &State) -> Value {
     system
@@ -139,6 +145,10 @@ pub fn json(system: &System, result: &CheckResult, options: &ReportOptions) -> V
         "complete": !matches!(result.verdict, Verdict::Incomplete(_)),
         "exit_code": result.exit_code(),
     });
+    if let Some(r) = s.liveness_reductions {
+        // The first line's reductions are the safety search's; the liveness check's differ.
+        doc["liveness_reductions"] = json!(r.names());
+    }
     if let Some(why) = &s.symmetry_off {
         // Why symmetry, asked for, left templates out: they index a mutex array by `self`.
         doc["symmetry_off"] = json!(why);

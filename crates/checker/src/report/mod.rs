@@ -3,7 +3,7 @@
 mod json;
 mod text;
 
-pub use json::{json, reduction_names, trace as trace_json};
+pub use json::{counterexample_reduction_names, json, reduction_names, trace as trace_json};
 pub use text::{reductions_text, text, trace_body, trace_heading, trace_line, verdict_line};
 
 /// What a report includes besides the verdict.

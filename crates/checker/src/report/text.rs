@@ -124,8 +124,9 @@ pub fn trace_body(system: &System, out: &mut String, c: &Counterexample) {
     }
 }
 
-/// The note a report gives when the verdict comes from the liveness check.
-pub fn liveness_note(system: &System, symmetry: bool) -> String {
+/// The note a report gives when the verdict comes from the liveness check: what it checked
+/// and the reductions it ran with (`stats`' own are the safety search's).
+pub fn liveness_note(system: &System, stats: &crate::Stats) -> String {
     let model = system.model();
     let mut checked = Vec::new();
     if model.has_progress() {
@@ -135,14 +136,18 @@ pub fn liveness_note(system: &System, symmetry: bool) -> String {
         let mutexcheck_core::ir::Liveness::Starvation { mutex, .. } = l;
         checked.push(format!("starvation {}", model.mutexes[*mutex].name));
     }
-    if symmetry {
-        return format!(
-            "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing, with symmetry (exact: a lasso found is replayed on the unreduced model, and a doubt is settled by the unreduced check; partial-order reduction is off for it)",
-            checked.join(", ")
-        );
+    let live = stats.liveness_reductions.unwrap_or(crate::Reductions::NONE);
+    let mut reductions = match (live.partial_order, live.symmetry) {
+        (_, true) => "symmetry, exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry",
+        (true, false) => "partial-order",
+        (false, false) => "none",
+    }
+    .to_string();
+    if stats.symmetry && !live.symmetry {
+        reductions.push_str("; symmetry is off for it: not proved sound for liveness here");
     }
     format!(
-        "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing (partial-order reduction and symmetry are off for it: not proved sound for liveness here)",
+        "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing (reductions: {reductions})",
         checked.join(", ")
     )
 }
@@ -161,7 +166,7 @@ pub fn text(system: &System, result: &CheckResult, options: &ReportOptions) -> S
         reductions_text(&result.stats)
     );
     if result.stats.liveness {
-        let _ = writeln!(out, "{}", liveness_note(system, result.stats.symmetry));
+        let _ = writeln!(out, "{}", liveness_note(system, &result.stats));
     }
     let _ = writeln!(out, "verdict: {}", verdict_line(result));
     if let Verdict::Violation(c) = &result.verdict {

@@ -1,0 +1,282 @@
+//! Fair components: the strongly connected components of one goal's subgraph of the
+//! recorded graph that hold a fair cycle meeting the goal.
+//!
+//! The subgraph is never built: the components are found by Tarjan's algorithm run on the
+//! recorded graph's rows with the goal's filter on each edge's facts. It is written here
+//! without recursion (petgraph 0.6.5's `tarjan_scc` recurses once per state on a path, which
+//! overflows the stack on graphs of millions of states), and it holds 9 bytes a state.
+
+use mutexcheck_core::ThreadId;
+
+use super::facts::MoveFacts;
+use crate::state_graph::RecordedGraph;
+
+/// The recorded graph of a liveness check with what its labels and marks mean.
+pub struct LiveGraph {
+    /// States, edges (labels index `facts`), marks ([`super::facts::LiveRecorder::mark`]).
+    pub graph: RecordedGraph<u32>,
+    /// The distinct facts of the graph's moves.
+    pub facts: Vec<MoveFacts>,
+    /// Threads of the model.
+    pub threads: usize,
+    /// The mutexes of `starvation` properties, in mark order.
+    pub mutexes: Vec<usize>,
+    /// Words of one bit set of threads in a mark.
+    pub set_words: usize,
+}
+
+impl LiveGraph {
+    fn bit(&self, s: u32, set: usize, t: ThreadId) -> bool {
+        let t = t as usize;
+        self.graph.mark(s)[set * self.set_words + t / 64] >> (t % 64) & 1 == 1
+    }
+
+    /// True when `t` cannot move in state `s` (see [`super::facts::unable`]).
+    pub fn unable(&self, s: u32, t: ThreadId) -> bool {
+        self.bit(s, 0, t)
+    }
+
+    /// True when `t` is blocked on `mutex` in state `s` (a mutex of a `starvation` property).
+    pub fn blocked_on(&self, s: u32, t: ThreadId, mutex: usize) -> bool {
+        match self.mutexes.binary_search(&mutex) {
+            Ok(i) => self.bit(s, 1 + i, t),
+            Err(_) => false,
+        }
+    }
+
+    /// The facts of edge `e` (an index into the graph's edge arrays).
+    pub fn edge_facts(&self, e: usize) -> &MoveFacts {
+        &self.facts[self.graph.labels[e] as usize]
+    }
+}
+
+/// What a component must hold for the property it is searched for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// Any fair cycle (of the subgraph without `progress` steps).
+    Livelock,
+    /// A fair cycle where `starving` tries for `mutex` and others acquire it (of the
+    /// subgraph without `starving`'s acquisitions of `mutex`).
+    Starvation {
+        /// The mutex of the `starvation` property.
+        mutex: usize,
+        /// The thread that never gets it.
+        starving: ThreadId,
+    },
+}
+
+impl Goal {
+    /// True when an edge with these facts belongs to the goal's subgraph.
+    pub fn keeps(&self, f: &MoveFacts) -> bool {
+        !f.fault
+            && match *self {
+                Goal::Livelock => !f.progress,
+                Goal::Starvation { mutex, starving } => !f.acquires(starving, mutex),
+            }
+    }
+}
+
+/// The goal's filter, evaluated once per distinct facts.
+fn filter(g: &LiveGraph, goal: Goal) -> Vec<bool> {
+    g.facts.iter().map(|f| goal.keeps(f)).collect()
+}
+
+/// Reused buffers of [`components`].
+#[derive(Default)]
+pub struct Tarjan {
+    index: Vec<u32>,
+    low: Vec<u32>,
+    on_stack: Vec<bool>,
+    stack: Vec<u32>,
+    calls: Vec<(u32, usize)>,
+    component: Vec<u32>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+/// Calls `found` with each strongly connected component (sorted) of the subgraph of edges
+/// whose label `keep` allows, iteratively (see the module comment).
+pub fn components(g: &RecordedGraph<u32>, keep: &[bool], buf: &mut Tarjan, found: &mut dyn FnMut(&[u32])) {
+    let n = g.states();
+    let Tarjan { index, low, on_stack, stack, calls, component } = buf;
+    index.clear();
+    index.resize(n, UNSEEN);
+    low.clear();
+    low.resize(n, 0);
+    on_stack.clear();
+    on_stack.resize(n, false);
+    let mut counter = 0u32;
+    for root in 0..n as u32 {
+        if index[root as usize] != UNSEEN {
+            continue;
+        }
+        let mut pending = Some(root);
+        loop {
+            if let Some(v) = pending.take() {
+                index[v as usize] = counter;
+                low[v as usize] = counter;
+                counter += 1;
+                stack.push(v);
+                on_stack[v as usize] = true;
+                calls.push((v, g.offsets[v as usize] as usize));
+            }
+            let Some(&mut (v, ref mut e)) = calls.last_mut() else { break };
+            let end = g.offsets[v as usize + 1] as usize;
+            let mut descended = None;
+            while *e < end {
+                let edge = *e;
+                *e += 1;
+                if !keep[g.labels[edge] as usize] {
+                    continue;
+                }
+                let w = g.targets[edge];
+                if index[w as usize] == UNSEEN {
+                    descended = Some(w);
+                    break;
+                }
+                if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+            }
+            if descended.is_some() {
+                pending = descended;
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                component.clear();
+                loop {
+                    let w = stack.pop().expect("the component's states are on the stack");
+                    on_stack[w as usize] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                found(component);
+            }
+        }
+    }
+}
+
+/// The edges of the goal's subgraph inside `component` (sorted), as (from, edge index), in
+/// row order.
+pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32, usize)> {
+    let inside = |s: u32| component.binary_search(&s).is_ok();
+    let mut edges = Vec::new();
+    for &from in component {
+        let (a, b) = (g.graph.offsets[from as usize] as usize, g.graph.offsets[from as usize + 1] as usize);
+        for e in a..b {
+            if keep[g.graph.labels[e] as usize] && inside(g.graph.targets[e]) {
+                edges.push((from, e));
+            }
+        }
+    }
+    edges
+}
+
+/// True when `component` holds a fair cycle that meets `goal`: every thread moves in it or
+/// cannot move in one of its states (or in a transient state one of its moves passes), and
+/// for starvation, another thread acquires the mutex and the starving one tries for it.
+pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> bool {
+    let edges = inner_edges(g, keep, component);
+    if edges.is_empty() {
+        return false; // A single state without a loop: no cycle.
+    }
+    let threads = g.threads as ThreadId;
+    let fair = (0..threads)
+        .all(|t| edges.iter().any(|&(_, e)| g.edge_facts(e).fair_to(t)) || component.iter().any(|&s| g.unable(s, t)));
+    fair && match goal {
+        Goal::Livelock => true,
+        Goal::Starvation { mutex, starving } => {
+            let others_acquire = edges.iter().any(|&(_, e)| g.edge_facts(e).other_acquires(starving, mutex));
+            let tries = edges.iter().any(|&(_, e)| g.edge_facts(e).tries(starving, mutex))
+                || component.iter().any(|&s| g.blocked_on(s, starving, mutex));
+            others_acquire && tries
+        }
+    }
+}
+
+/// The component of the goal's subgraph that holds a fair cycle meeting the goal and whose
+/// first state comes first in discovery order (deterministic, and near the start): its
+/// states, sorted; `None` when there is none. `stop` is asked between components.
+pub fn find_fair_component(g: &LiveGraph, goal: Goal, buf: &mut Tarjan, stop: &dyn Fn() -> bool) -> Option<Vec<u32>> {
+    let keep = filter(g, goal);
+    let mut best: Option<Vec<u32>> = None;
+    let mut stopped = false;
+    components(&g.graph, &keep, buf, &mut |c| {
+        if stopped || best.as_ref().is_some_and(|b| b[0] <= c[0]) {
+            return;
+        }
+        if stop() {
+            stopped = true;
+            return;
+        }
+        if meets(g, goal, &keep, c) {
+            best = Some(c.to_vec());
+        }
+    });
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A graph of `rows` (targets per state), every edge labelled 0.
+    fn graph(rows: &[&[u32]]) -> RecordedGraph<u32> {
+        let mut g = RecordedGraph {
+            offsets: vec![0],
+            targets: Vec::new(),
+            labels: Vec::new(),
+            mark_words: 0,
+            marks: Vec::new(),
+            parents: Vec::new(),
+        };
+        for row in rows {
+            g.targets.extend_from_slice(row);
+            g.labels.extend(row.iter().map(|_| 0));
+            g.offsets.push(g.targets.len() as u64);
+        }
+        g
+    }
+
+    fn all(g: &RecordedGraph<u32>) -> Vec<Vec<u32>> {
+        let mut out = Vec::new();
+        components(g, &[true], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn components_of_a_small_graph_are_its_cycles_and_lone_states() {
+        // 0 -> 1 -> 2 -> 1, 2 -> 3, 3 -> 3, 4 alone.
+        let g = graph(&[&[1], &[2], &[1, 3], &[3], &[]]);
+        assert_eq!(all(&g), [vec![0], vec![1, 2], vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn a_path_of_a_million_states_needs_no_deep_stack() {
+        // A recursive Tarjan overflows the stack here; the whole path is one cycle.
+        let n = 1_000_000u32;
+        let rows: Vec<Vec<u32>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        let refs: Vec<&[u32]> = rows.iter().map(|r| &r[..]).collect();
+        let found = all(&graph(&refs));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].len(), n as usize);
+    }
+
+    #[test]
+    fn a_filtered_edge_splits_a_cycle() {
+        let mut g = graph(&[&[1], &[0]]);
+        g.labels[1] = 1; // 1 -> 0 filtered out by keep[1] = false.
+        let mut out = Vec::new();
+        components(&g, &[true, false], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
+        out.sort();
+        assert_eq!(out, [vec![0], vec![1]]);
+    }
+}
