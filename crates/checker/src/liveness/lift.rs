@@ -326,27 +326,106 @@ pub(super) fn lift(q: &Quotient<'_>, scope: &Scope<'_>, entry: u32, needs: &[Nee
             w.take(ordinal, to)?;
         }
     }
-    // Round after round of the same quotient cycle until the real state comes back: at most
-    // the order of the round's accumulated renaming.
+    close(&mut w, graph, entry, &start_real, &start_sigma)?;
+    Some(Lifted { ordinals: w.ordinals, cycle_start })
+}
+
+/// Follows the quotient cycle walked since [`Walker::start_cycle`] (from `entry`, where the
+/// real state was `start_real` and the renaming `start_sigma`) round after round until the
+/// real state comes back: at most the order of the round's accumulated renaming.
+fn close(
+    w: &mut Walker<'_, '_>,
+    graph: &QuotientGraph,
+    entry: u32,
+    start_real: &State,
+    start_sigma: &Swap,
+) -> Option<()> {
     let round = w.quotient_cycle.clone();
-    let targets: Vec<u32> = {
-        let mut node = entry;
-        round
-            .iter()
-            .map(|&o| {
-                node = graph.edges(node).nth(o as usize).map_or(node, |(_, t, _)| t);
-                node
-            })
-            .collect()
-    };
+    let mut node = entry;
+    let targets: Vec<u32> = round
+        .iter()
+        .map(|&o| {
+            node = graph.edges(node).nth(o as usize).map_or(node, |(_, t, _)| t);
+            node
+        })
+        .collect();
     let accumulated = w.sigma.then(&start_sigma.inverse());
     for _ in 1..accumulated.order() {
-        if w.real == start_real {
+        if w.real == *start_real {
             break;
         }
         for (&ordinal, &to) in round.iter().zip(&targets) {
             w.take(ordinal, to)?;
         }
     }
-    (w.real == start_real).then_some(Lifted { ordinals: w.ordinals, cycle_start })
+    (w.real == *start_real).then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::Guard;
+    use crate::limits::Limits;
+    use crate::liveness::quotient::build;
+
+    /// Three interchangeable spinners (`while true { skip }`: at `while` or at `skip`) and
+    /// one process `p` that passes `progress` once (thread 3).
+    const SPIN3: &str = "model spin3\ncrashes 0\nprocess w[3] {\n    while true {\n        skip\n    }\n}\nprocess p {\n    progress\n}\n";
+
+    fn system(source: &str) -> System {
+        let model = mutexcheck_lang::compile("t.mc", source.as_bytes()).unwrap();
+        System::new(model).unwrap()
+    }
+
+    /// The quotient edge out of `node` with `ordinal`: (ordinal, target).
+    fn edge(graph: &QuotientGraph, node: u32, ordinal: u32) -> (u32, u32) {
+        let (_, to, _) = graph.edges(node).nth(ordinal as usize).unwrap();
+        (ordinal, to)
+    }
+
+    #[test]
+    fn a_round_whose_renaming_is_a_rotation_closes_after_three_rounds() {
+        // Quotient states: p before or after `progress`, and how many spinners are at `skip`.
+        // Canonical order puts instances at `while` first; instances that hold the same keep
+        // their order (the sort of a few instances is an insertion sort).
+        let system = system(SPIN3);
+        let sym = system.symmetry();
+        let guard = Guard::new(&Limits::default());
+        let q = Quotient::new(&system, &sym, None, &guard);
+        let (graph, _, stopped) = build(&q, &Limits::default(), &guard);
+        assert_eq!((graph.graph.states(), stopped), (8, None));
+        let mut w = Walker::new(&q);
+        // Prefix: w[0]'s `while` (real: w[0] at skip; representative: the last instance at
+        // skip, so representative 0 is w[1], 1 is w[2], 2 is w[0]), then p's `progress`.
+        let (o, to) = edge(&graph, 0, 0);
+        w.take(o, to).unwrap();
+        let (o, entry) = edge(&graph, w.node, 3);
+        w.take(o, entry).unwrap();
+        assert_eq!(w.ordinals, [0, 3]);
+        w.start_cycle();
+        let (start_real, start_sigma) = (w.real.clone(), w.sigma.clone());
+        // The round: representative 0's `while` (w[1]: now w[1], w[0] at skip, in that
+        // order as representatives 1 and 2), then representative 2's `skip` (w[0]). The real
+        // state has w[1] at skip, not w[0]: the round renamed w[0] -> w[1] -> w[2] -> w[0].
+        let (o, to) = edge(&graph, entry, 0);
+        w.take(o, to).unwrap();
+        let (o, back) = edge(&graph, w.node, 2);
+        w.take(o, back).unwrap();
+        assert_eq!(back, entry);
+        assert_eq!(w.ordinals[2..], [1, 0]);
+        assert_ne!(w.real, start_real);
+        assert_eq!(w.sigma.then(&start_sigma.inverse()).order(), 3);
+        close(&mut w, &graph, entry, &start_real, &start_sigma).unwrap();
+        // Rounds 2 and 3: w[2]'s `while` and w[1]'s `skip`, then w[0]'s `while` and w[2]'s
+        // `skip`: the real state is back where the cycle started (w[0] at skip).
+        assert_eq!(w.ordinals[2..], [1, 0, 2, 1, 0, 2]);
+        assert_eq!(w.real, start_real);
+        // p finished in the prefix, so the cycle is fair: a real livelock of steps 3-8.
+        let lasso = crate::liveness::symmetric::confirm(&system, Goal::Livelock, &w.ordinals, 2).unwrap();
+        assert_eq!(lasso.cycle_start, Some(3));
+        assert_eq!(
+            lasso.violation.message,
+            "livelock: steps 3-8 repeat forever, a fair run that never passes a `progress` statement"
+        );
+    }
 }

@@ -290,7 +290,7 @@ fn candidates(
 
 /// The lasso of `ordinals` on the real model (from its real initial state), when
 /// [`super::recheck`] confirms that its cycle is fair and breaks `goal`'s property.
-fn confirm(system: &System, goal: Goal, ordinals: &[u32], cycle_start: usize) -> Option<Counterexample> {
+pub(super) fn confirm(system: &System, goal: Goal, ordinals: &[u32], cycle_start: usize) -> Option<Counterexample> {
     let initial = system.initial_state();
     let mut steps: Vec<TraceStep> = Vec::with_capacity(ordinals.len());
     let mut successors = Vec::new();
@@ -314,4 +314,82 @@ fn confirm(system: &System, goal: Goal, ordinals: &[u32], cycle_start: usize) ->
         cycle_start: Some(cycle_start + 1),
         ..Counterexample::new(violation, initial, steps, false)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn system(source: &str) -> System {
+        let model = mutexcheck_lang::compile("t.mc", source.as_bytes()).unwrap();
+        System::new(model).unwrap()
+    }
+
+    /// The states of each candidate component of `goal` in the quotient with `pinned`, and
+    /// what the quotient says of the goal.
+    fn judge(source: &str, goal: Goal, pinned: Option<usize>) -> (Vec<Vec<u32>>, &'static str) {
+        let system = system(source);
+        let sym = system.symmetry();
+        let guard = Guard::new(&Limits::default());
+        let q = Quotient::new(&system, &sym, pinned, &guard);
+        let (graph, _, stopped) = build(&q, &Limits::default(), &guard);
+        assert_eq!(stopped, None);
+        let orbits = sym.thread_orbits(&system, pinned);
+        let components = component_map(&graph, goal);
+        let states = candidates(&q, &graph, goal, &orbits, &components)
+            .into_iter()
+            .map(|c| (0..graph.graph.states() as u32).filter(|&s| components.of[s as usize] == c).collect())
+            .collect();
+        let answer = match search_goal(&q, &graph, goal) {
+            Answer::Absent => "absent",
+            Answer::Lasso(_) => "lasso",
+            Answer::Undecided => "undecided",
+        };
+        (states, answer)
+    }
+
+    #[test]
+    fn a_component_unfair_to_a_thread_of_no_orbit_is_rejected_and_one_where_some_spinner_moves_accepted() {
+        // Three spinners and p, which passes `progress` once. Quotient states, in discovery
+        // order: 0 (p before, no spinner at skip), 1 (before, 1), 2 (after, 0), 3 (before, 2),
+        // 4 (after, 1), 5 (before, 3), 6 (after, 2), 7 (after, 3). Without `progress`, the
+        // states before and after are two components; before, p can always move and never
+        // does (its only step is `progress`): rejected. After, p is finished and spinners move.
+        let src = "model spin3\ncrashes 0\nprocess w[3] {\n    while true {\n        skip\n    }\n}\nprocess p {\n    progress\n}\n";
+        assert_eq!(judge(src, Goal::Livelock, None), (vec![vec![2, 4, 6, 7]], "lasso"));
+    }
+
+    #[test]
+    fn a_component_where_no_member_of_an_orbit_moves_or_is_unable_is_rejected() {
+        // q spins without `progress`; the two workers can always move and only ever pass
+        // `progress`: q's loop is no fair cycle, and the quotient proves it.
+        let src = "model busy\ncrashes 0\nprocess w[2] {\n    while true {\n        progress\n    }\n}\nprocess q {\n    while true {\n        skip\n    }\n}\n";
+        assert_eq!(judge(src, Goal::Livelock, None), (vec![], "absent"));
+    }
+
+    #[test]
+    fn a_component_may_meet_the_orbit_condition_with_no_real_fair_cycle_in_it() {
+        // The first worker through the atomic block spins without `progress`; the other
+        // passes `progress` forever. The spinner's loop has a moving member of the orbit
+        // {w[0], w[1]}, but the real other worker can always move there and never does: the
+        // lift cannot be fair, and the goal is left undecided (to the check without symmetry).
+        let src = "model roles\ncrashes 0\nshared taken: bool = false\nprocess w[2] {\n    var spinner: bool = false\n    atomic {\n        if !taken {\n            taken = true\n            spinner = true\n        }\n    }\n    while spinner {\n        skip\n    }\n    while true {\n        progress\n    }\n}\n";
+        // One component per place of the other worker (before its atomic block, at `while
+        // spinner`, at `while true`, at `progress`): its steps there never return.
+        let (components, answer) = judge(src, Goal::Livelock, None);
+        assert_eq!((components.len(), answer), (4, "undecided"));
+    }
+
+    #[test]
+    fn starvation_is_judged_with_the_starving_instance_pinned() {
+        // Three workers loop `wait m; skip; release m`. Pinned worker[0] keeps its place, so
+        // "worker[0] does not acquire m" is a filter of the quotient; workers 1 and 2 form
+        // one orbit. A component where they take turns while worker[0] is blocked is fair.
+        let src = "model starve\ncrashes 0\nmutex m\nstarvation m\nprocess worker[3] {\n    while true {\n        wait m\n        skip\n        release m\n    }\n}\n";
+        let system = system(src);
+        assert_eq!(system.symmetry().thread_orbits(&system, Some(0)), [0, 1, 1]);
+        let (components, answer) = judge(src, Goal::Starvation { mutex: 0, starving: 0 }, Some(0));
+        assert!(!components.is_empty());
+        assert_eq!(answer, "lasso");
+    }
 }
