@@ -3,11 +3,13 @@
 //!
 //! The walk keeps three things: the quotient state `r` it is at, the real state `x` (dead
 //! data canonical) it has reached, and the renaming `σ` with `σ(r) = x`. A quotient edge
-//! from `r` is a step of `r` by some actor `a` to a state `r''` whose canonical form `r'` is
-//! the edge's target; since a renaming maps steps to steps, `x` has the step of `σ(a)` to
-//! `σ(r'')`, which the walk takes (found among `x`'s successors by its actor and target, so
-//! its ordinal is known). If `ρ` canonicalized `r''` (`ρ(r'') = r'`), the walk is then at
-//! `r'`, `σ(r'')`, with renaming `σ ∘ ρ⁻¹`. Every step taken is a real step, so whatever
+//! from `r` is a move of `r` (one step, or under partial-order reduction a step and the
+//! steps through the transient states after it) to a state `r''` whose canonical form `r'`
+//! is the edge's target; since a renaming maps steps to steps, `x` has, step by step, the
+//! steps of the renamed actors to the renamed states, ending in `σ(r'')`, which the walk
+//! takes (each found among the real state's successors by its actor and target, so its
+//! ordinal is known). If `ρ` canonicalized `r''` (`ρ(r'') = r'`), the walk is then at `r'`,
+//! `σ(r'')`, with renaming `σ ∘ ρ⁻¹`. Every step taken is a real step, so whatever
 //! the walk builds is a real run; nothing here needs to be trusted for soundness, since the
 //! lasso is checked on the unreduced model by [`super::recheck`] before it is reported.
 //!
@@ -28,15 +30,19 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use mutexcheck_core::symmetry::Swap;
+use mutexcheck_core::symmetry::{Swap, Symmetry};
 use mutexcheck_core::{Actor, State, Step, System, ThreadId};
 
 use crate::checkable::Checkable;
+use crate::system_model::{Move, SystemModel};
 
-use super::facts::{blocked_on, step_facts, unable, StepFacts};
-use super::quotient::{Quotient, QuotientGraph};
-use super::symmetric::keeps;
-use super::Goal;
+use super::facts::{blocked_on, step_facts, unable, MoveFacts, StepFacts};
+use super::scc::{Goal, LiveGraph};
+
+/// At most this many real steps in a lifted lasso, and quotient states in one search of the
+/// walk: beyond them the lift gives up (and the check without symmetry decides), so that a
+/// large component or renaming order cannot make it take long.
+const MAX_STEPS: usize = 200_000;
 
 /// Something a lasso's cycle must pass to be fair and to show the violation, in real terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,10 +55,6 @@ pub(super) enum Need {
     Tries(usize, ThreadId),
 }
 
-/// At most this many real steps in a lifted lasso: beyond it the lift gives up (and the
-/// exact check decides), so a large renaming order cannot make it take long.
-const MAX_STEPS: usize = 200_000;
-
 /// A lifted lasso: successor ordinals of the real model from its initial state (a state and
 /// its dead-data canonical form have the same successors in the same order); the cycle is
 /// `ordinals[cycle_start..]`, and it returns to the state before its first step.
@@ -64,16 +66,68 @@ pub(super) struct Lifted {
 
 /// The part of the quotient graph a lasso may use: a component of the goal's subgraph.
 pub(super) struct Scope<'g> {
-    pub graph: &'g QuotientGraph,
+    pub graph: &'g LiveGraph,
     pub goal: Goal,
     /// True for the quotient states of the component.
     pub inside: &'g dyn Fn(u32) -> bool,
 }
 
 impl Scope<'_> {
-    /// The edges out of `node` that stay in the component and the goal's subgraph.
-    fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &StepFacts)> + '_ {
-        self.graph.edges(node).filter(move |(_, to, f)| keeps(self.goal, f) && (self.inside)(*to))
+    /// The edges out of `node` that stay in the component and the goal's subgraph, as
+    /// (ordinal, target, facts).
+    fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &MoveFacts)> + '_ {
+        let g = &self.graph.graph;
+        let (from, to) = (g.offsets[node as usize] as usize, g.offsets[node as usize + 1] as usize);
+        (from..to).filter_map(move |e| {
+            let f = self.graph.edge_facts(e);
+            let target = g.targets[e];
+            (self.goal.keeps(f) && (self.inside)(target)).then_some(((e - from) as u32, target, f))
+        })
+    }
+}
+
+/// The quotient model, with its symmetry.
+struct Quotient<'m, 'a> {
+    model: &'m SystemModel<'a>,
+    sym: &'m Symmetry,
+    pinned: Option<usize>,
+}
+
+/// One quotient edge followed from a representative: the move, the states after each of its
+/// steps (dead data canonical, not renamed), the canonical target and the renaming to it.
+struct Expanded {
+    mv: Move,
+    after: Vec<State>,
+    target: State,
+    rho: Swap,
+}
+
+impl<'m, 'a> Quotient<'m, 'a> {
+    fn system(&self) -> &'a System {
+        self.model.system()
+    }
+
+    /// Follows move `ordinal` out of `rep` (see [`Expanded`]).
+    fn expand(&self, rep: &State, ordinal: u32) -> Option<Expanded> {
+        let system = self.system();
+        let mut successors = Vec::new();
+        self.model.successors(rep, &mut successors);
+        let (mv, _) = successors.into_iter().nth(ordinal as usize)?;
+        let mut at = rep.clone();
+        let mut after = Vec::with_capacity(mv.len());
+        let mut out = Vec::new();
+        for step in mv.steps() {
+            out.clear();
+            system.successors_of(&at, step.action.actor(), &mut out);
+            let i = out.iter().position(|(s, _)| s == step)?;
+            at = out.swap_remove(i).1;
+            let mut dead = at.clone();
+            system.canonicalize_dead(&mut dead);
+            after.push(dead);
+        }
+        let mut target = after.last()?.clone();
+        let rho = system.canonicalize_swap(self.sym, self.pinned, &mut target);
+        Some(Expanded { mv, after, target, rho })
     }
 }
 
@@ -85,8 +139,8 @@ struct Visited {
 }
 
 /// The walk of the module comment.
-struct Walker<'q, 'a> {
-    q: &'q Quotient<'a>,
+struct Walker<'q, 'm, 'a> {
+    q: &'q Quotient<'m, 'a>,
     node: u32,
     rep: State,
     real: State,
@@ -101,12 +155,13 @@ struct Walker<'q, 'a> {
     successors: Vec<(Step, State)>,
 }
 
-impl<'q, 'a> Walker<'q, 'a> {
-    fn new(q: &'q Quotient<'a>) -> Walker<'q, 'a> {
-        let mut real = q.system.initial_state();
-        q.system.canonicalize_dead(&mut real);
+impl<'q, 'm, 'a> Walker<'q, 'm, 'a> {
+    fn new(q: &'q Quotient<'m, 'a>) -> Walker<'q, 'm, 'a> {
+        let system = q.system();
+        let mut real = system.initial_state();
+        system.canonicalize_dead(&mut real);
         let mut rep = real.clone();
-        let sigma = q.system.canonicalize_swap(q.sym, q.pinned, &mut rep).inverse();
+        let sigma = system.canonicalize_swap(q.sym, q.pinned, &mut rep).inverse();
         let mut w = Walker {
             q,
             node: 0,
@@ -124,7 +179,7 @@ impl<'q, 'a> Walker<'q, 'a> {
     }
 
     fn system(&self) -> &'a System {
-        self.q.system
+        self.q.system()
     }
 
     /// Records the real state the walk is at as one the cycle passes.
@@ -137,31 +192,29 @@ impl<'q, 'a> Walker<'q, 'a> {
     /// Follows quotient edge `ordinal` out of the current quotient state, to `target`.
     fn take(&mut self, ordinal: u32, target: u32) -> Option<()> {
         let (system, sym) = (self.system(), self.q.sym);
-        self.successors.clear();
-        system.successors(&self.rep, &mut self.successors);
-        let (step, mut next_rep) = self.successors.get(ordinal as usize).cloned()?;
-        system.canonicalize_dead_after(&mut next_rep, [&step]);
-        let mut next_real = next_rep.clone();
-        system.swap_state(sym, &self.sigma, &mut next_real);
-        let actor = system.swap_actor(sym, &self.sigma, step.action.actor());
-        self.successors.clear();
-        system.successors(&self.real, &mut self.successors);
-        let j = self.successors.iter().position(|(s, t)| {
-            s.action.actor() == actor && {
-                let mut t = t.clone();
-                system.canonicalize_dead_after(&mut t, [s]);
-                t == next_real
-            }
-        })?;
-        self.steps.push(step_facts(system, &self.real, &self.successors[j].0));
-        self.ordinals.push(j as u32);
+        let Expanded { mv, after, target: rep, rho } = self.q.expand(&self.rep, ordinal)?;
+        for (step, raw) in mv.steps().zip(&after) {
+            let mut next_real = raw.clone();
+            system.swap_state(sym, &self.sigma, &mut next_real);
+            let actor = system.swap_actor(sym, &self.sigma, step.action.actor());
+            self.successors.clear();
+            system.successors(&self.real, &mut self.successors);
+            let j = self.successors.iter().position(|(s, t)| {
+                s.action.actor() == actor && {
+                    let mut t = t.clone();
+                    system.canonicalize_dead_after(&mut t, [s]);
+                    t == next_real
+                }
+            })?;
+            self.steps.push(step_facts(system, &self.real, &self.successors[j].0));
+            self.ordinals.push(j as u32);
+            self.real = next_real;
+            self.visit();
+        }
         self.quotient_cycle.push(ordinal);
-        self.real = next_real;
-        let rho = system.canonicalize_swap(sym, self.q.pinned, &mut next_rep);
         self.sigma = rho.inverse().then(&self.sigma);
-        self.rep = next_rep;
+        self.rep = rep;
         self.node = target;
-        self.visit();
         (self.ordinals.len() <= MAX_STEPS).then_some(())
     }
 
@@ -188,9 +241,10 @@ impl<'q, 'a> Walker<'q, 'a> {
     }
 }
 
-/// Who plays real thread `t` in the coordinates of a quotient state whose renaming is `sigma`.
-fn in_coordinates(system: &System, q: &Quotient<'_>, sigma_inverse: &Swap, t: ThreadId) -> ThreadId {
-    match system.swap_actor(q.sym, sigma_inverse, Actor::Thread(t)) {
+/// Who plays real thread `t` in the coordinates of a quotient state whose renaming has
+/// inverse `sigma_inverse`.
+fn in_coordinates(q: &Quotient<'_, '_>, sigma_inverse: &Swap, t: ThreadId) -> ThreadId {
+    match q.system().swap_actor(q.sym, sigma_inverse, Actor::Thread(t)) {
         Actor::Thread(v) => v,
         _ => t,
     }
@@ -199,30 +253,30 @@ fn in_coordinates(system: &System, q: &Quotient<'_>, sigma_inverse: &Swap, t: Th
 /// The nearest place (breadth first from where `w` is, inside `scope`) that meets `need`
 /// under the renaming of the search's path to it: the quotient path there, as (ordinal,
 /// target) pairs, or `None` when no such place is found.
-fn search(w: &Walker<'_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32, u32)>> {
-    let (system, q) = (w.system(), w.q);
-    let state_ok = |rep: &State, sigma_inverse: &Swap| -> bool {
-        let v = |t| in_coordinates(system, q, sigma_inverse, t);
+fn search(w: &Walker<'_, '_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32, u32)>> {
+    let (q, g) = (w.q, scope.graph);
+    let state_ok = |node: u32, sigma_inverse: &Swap| -> bool {
+        let v = |t| in_coordinates(q, sigma_inverse, t);
         match need {
-            Need::Fair(t) => unable(system, rep, v(t)),
+            Need::Fair(t) => g.unable(node, v(t)),
             Need::OtherAcquires(..) => false,
-            Need::Tries(m, t) => blocked_on(system, rep, v(t), m),
+            Need::Tries(m, t) => g.blocked_on(node, v(t), m),
         }
     };
-    let step_ok = |f: &StepFacts, sigma_inverse: &Swap| -> bool {
-        let v = |t| in_coordinates(system, q, sigma_inverse, t);
+    let step_ok = |f: &MoveFacts, sigma_inverse: &Swap| -> bool {
+        let v = |t| in_coordinates(q, sigma_inverse, t);
         match need {
-            Need::Fair(t) => f.thread == Some(v(t)),
-            Need::OtherAcquires(m, t) => f.acquired == Some(m) && f.thread != Some(v(t)),
-            Need::Tries(m, t) => f.thread == Some(v(t)) && f.missed == Some(m),
+            Need::Fair(t) => f.fair_to(v(t)),
+            Need::OtherAcquires(m, t) => f.other_acquires(v(t), m),
+            Need::Tries(m, t) => f.tries(v(t), m),
         }
     };
-    // For each quotient state reached: how (parent, ordinal), and the renaming there.
-    let mut came: HashMap<u32, (u32, u32, Swap)> = HashMap::new();
-    let path_to = |came: &HashMap<u32, (u32, u32, Swap)>, mut at: u32| {
+    // For each quotient state reached: how (parent, ordinal), the state and its renaming.
+    let mut came: HashMap<u32, (u32, u32, State, Swap)> = HashMap::new();
+    let path_to = |came: &HashMap<u32, (u32, u32, State, Swap)>, mut at: u32| {
         let mut path = Vec::new();
         while at != w.node {
-            let (parent, ordinal, _) = &came[&at];
+            let (parent, ordinal, _, _) = &came[&at];
             path.push((*ordinal, at));
             at = *parent;
         }
@@ -230,29 +284,26 @@ fn search(w: &Walker<'_, '_>, scope: &Scope<'_>, need: Need) -> Option<Vec<(u32,
         path
     };
     let mut queue = VecDeque::from([w.node]);
-    let mut successors = Vec::new();
     while let Some(node) = queue.pop_front() {
-        let sigma = if node == w.node { w.sigma.clone() } else { came[&node].2.clone() };
+        let (rep, sigma) = match came.get(&node) {
+            Some((_, _, rep, sigma)) => (rep.clone(), sigma.clone()),
+            None => (w.rep.clone(), w.sigma.clone()),
+        };
         let sigma_inverse = sigma.inverse();
-        let rep = q.unpack(scope.graph.graph.mark(node));
-        if state_ok(&rep, &sigma_inverse) {
+        if state_ok(node, &sigma_inverse) {
             return Some(path_to(&came, node));
         }
-        successors.clear();
-        system.successors(&rep, &mut successors);
         for (ordinal, to, f) in scope.edges(node) {
             if step_ok(f, &sigma_inverse) {
                 let mut path = path_to(&came, node);
                 path.push((ordinal, to));
                 return Some(path);
             }
-            if to == w.node || came.contains_key(&to) {
+            if to == w.node || came.contains_key(&to) || came.len() >= MAX_STEPS {
                 continue;
             }
-            let (step, mut next) = successors[ordinal as usize].clone();
-            system.canonicalize_dead_after(&mut next, [&step]);
-            let rho = system.canonicalize_swap(q.sym, q.pinned, &mut next);
-            came.insert(to, (node, ordinal, rho.inverse().then(&sigma)));
+            let Expanded { target, rho, .. } = q.expand(&rep, ordinal)?;
+            came.insert(to, (node, ordinal, target, rho.inverse().then(&sigma)));
             queue.push_back(to);
         }
     }
@@ -286,18 +337,20 @@ fn path_home(scope: &Scope<'_>, from: u32, to: u32) -> Option<Vec<(u32, u32)>> {
     None
 }
 
-/// Lifts a lasso into `scope`'s component, entered at quotient state `entry` (reached from
-/// the initial state by the recorded graph's discovery path), meeting `needs` in real terms;
-/// see the module comment. `None` when the walk cannot meet a need or close the cycle
-/// within [`MAX_STEPS`].
-pub(super) fn lift(q: &Quotient<'_>, scope: &Scope<'_>, entry: u32, needs: &[Need]) -> Option<Lifted> {
-    let graph = scope.graph;
-    let mut w = Walker::new(q);
+/// Lifts a lasso into `scope`'s component of the quotient `model` (a [`SystemModel`] with
+/// symmetry), entered at quotient state `entry` (reached from the initial state by the
+/// recorded graph's discovery path), meeting `needs` in real terms; see the module comment.
+/// `None` when the walk cannot meet a need or close the cycle within [`MAX_STEPS`].
+pub(super) fn lift(model: &SystemModel<'_>, scope: &Scope<'_>, entry: u32, needs: &[Need]) -> Option<Lifted> {
+    let (sym, pinned) = model.symmetry()?;
+    let q = Quotient { model, sym, pinned };
+    let graph = &scope.graph.graph;
+    let mut w = Walker::new(&q);
     // The prefix: the discovery path to the entry, node by node.
     let mut path = Vec::new();
     let mut at = entry;
     while at != 0 {
-        let (parent, ordinal) = graph.graph.parents[at as usize - 1];
+        let (parent, ordinal) = graph.parents[at as usize - 1];
         path.push((ordinal, at));
         at = parent;
     }
@@ -326,26 +379,20 @@ pub(super) fn lift(q: &Quotient<'_>, scope: &Scope<'_>, entry: u32, needs: &[Nee
             w.take(ordinal, to)?;
         }
     }
-    close(&mut w, graph, entry, &start_real, &start_sigma)?;
+    close(&mut w, scope.graph, entry, &start_real, &start_sigma)?;
     Some(Lifted { ordinals: w.ordinals, cycle_start })
 }
 
 /// Follows the quotient cycle walked since [`Walker::start_cycle`] (from `entry`, where the
 /// real state was `start_real` and the renaming `start_sigma`) round after round until the
 /// real state comes back: at most the order of the round's accumulated renaming.
-fn close(
-    w: &mut Walker<'_, '_>,
-    graph: &QuotientGraph,
-    entry: u32,
-    start_real: &State,
-    start_sigma: &Swap,
-) -> Option<()> {
+fn close(w: &mut Walker<'_, '_, '_>, g: &LiveGraph, entry: u32, start_real: &State, start_sigma: &Swap) -> Option<()> {
     let round = w.quotient_cycle.clone();
     let mut node = entry;
     let targets: Vec<u32> = round
         .iter()
         .map(|&o| {
-            node = graph.edges(node).nth(o as usize).map_or(node, |(_, t, _)| t);
+            node = g.graph.edges(node).nth(o as usize).map_or(node, |(_, t, _)| t);
             node
         })
         .collect();
@@ -366,7 +413,8 @@ mod tests {
     use super::*;
     use crate::guard::Guard;
     use crate::limits::Limits;
-    use crate::liveness::quotient::build;
+    use crate::liveness::record_graph;
+    use crate::system_model::Reductions;
 
     /// Three interchangeable spinners (`while true { skip }`: at `while` or at `skip`) and
     /// one process `p` that passes `progress` once (thread 3).
@@ -378,8 +426,8 @@ mod tests {
     }
 
     /// The quotient edge out of `node` with `ordinal`: (ordinal, target).
-    fn edge(graph: &QuotientGraph, node: u32, ordinal: u32) -> (u32, u32) {
-        let (_, to, _) = graph.edges(node).nth(ordinal as usize).unwrap();
+    fn edge(graph: &LiveGraph, node: u32, ordinal: u32) -> (u32, u32) {
+        let (_, to, _) = graph.graph.edges(node).nth(ordinal as usize).unwrap();
         (ordinal, to)
     }
 
@@ -389,11 +437,13 @@ mod tests {
         // Canonical order puts instances at `while` first; instances that hold the same keep
         // their order (the sort of a few instances is an insertion sort).
         let system = system(SPIN3);
-        let sym = system.symmetry();
         let guard = Guard::new(&Limits::default());
-        let q = Quotient::new(&system, &sym, None, &guard);
-        let (graph, _, stopped) = build(&q, &Limits::default(), &guard);
-        assert_eq!((graph.graph.states(), stopped), (8, None));
+        let model = SystemModel::new(&system, Reductions { partial_order: false, symmetry: true });
+        let (graph, _) = record_graph(&model, &Limits::default(), 1, &guard);
+        let graph = graph.unwrap();
+        assert_eq!(graph.graph.states(), 8);
+        let (sym, pinned) = model.symmetry().unwrap();
+        let q = Quotient { model: &model, sym, pinned };
         let mut w = Walker::new(&q);
         // Prefix: w[0]'s `while` (real: w[0] at skip; representative: the last instance at
         // skip, so representative 0 is w[1], 1 is w[2], 2 is w[0]), then p's `progress`.

@@ -71,7 +71,6 @@
 pub mod facts;
 pub mod lasso;
 mod lift;
-mod quotient;
 pub mod recheck;
 pub mod scc;
 mod symmetric;

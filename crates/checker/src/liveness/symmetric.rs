@@ -37,37 +37,49 @@
 //! violation; a violation whose lift is fair) fast. Goals are tried in the unreduced order
 //! (livelock, then starvation mutex by mutex), so the kind of violation reported is the same
 //! too; which thread a starvation names may differ (another of the same orbit).
+//!
+//! **With partial-order reduction as well**, the quotient's edges are the moves of the
+//! representatives ([`SystemModel`] with both reductions). The projection still holds: take
+//! a real fair violating run from a representative `r`; if `r` is transient, the argument
+//! of the module comment of [`super`] turns it into a fair run that starts with `r`'s
+//! reduced step, passes the same `progress` steps and acquisitions, and keeps every other
+//! thread able or unable to move in the same places (that argument is about one real state
+//! and its threads, and needs no symmetry); follow the move to its end, rename the rest of
+//! the run by the renaming that canonicalizes the move's last state, and repeat. The moves
+//! taken form an infinite run of the quotient whose suffix stays in one component, in which
+//! every real thread's steps and unable places appear renamed: on moves (their movers, and
+//! the threads unable in their transient states) and on states. The necessary condition is
+//! judged on exactly those facts, so it stays necessary; and whatever is lifted is checked
+//! on the unreduced model as before.
 
 use std::collections::BTreeMap;
 
 use mutexcheck_core::symmetry::Symmetry;
 use mutexcheck_core::{State, System, ThreadId};
 
-use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::result::{Counterexample, TraceStep};
 use crate::stats::Stats;
-use crate::system_model::Reductions;
+use crate::system_model::{Reductions, SystemModel};
 
-use super::facts::{blocked_on, unable, StepFacts};
 use super::lift::{lift, Need, Scope};
-use super::quotient::{build, Quotient, QuotientGraph};
-use super::scc::{components, Tarjan};
-use super::{check_goals, goals, Goal, LiveOptions, LiveOutcome};
+use super::scc::{components, LiveGraph, Tarjan};
+use super::{check_goals, goals, record_graph, Goal, LiveOptions, LiveOutcome};
 
 /// How many components meeting the necessary condition a goal tries to lift a lasso from
 /// before it leaves the goal to the check without symmetry.
 const TRIED_COMPONENTS: usize = 8;
 
-/// True when a step with facts `f` belongs to `goal`'s subgraph ([`Goal::keeps`] for one
-/// step).
-pub(super) fn keeps(goal: Goal, f: &StepFacts) -> bool {
-    !f.fault
-        && match goal {
-            Goal::Livelock => !f.progress,
-            Goal::Starvation { mutex, starving } => !(f.thread == Some(starving) && f.acquired == Some(mutex)),
-        }
+/// The quotient model of a goal: symmetry (pinned for a starving interchangeable thread)
+/// and partial-order reduction as asked.
+fn quotient<'a>(system: &'a System, options: &LiveOptions, pinned: Option<usize>, guard: &Guard) -> SystemModel<'a> {
+    let reductions = Reductions { partial_order: options.reductions.partial_order, symmetry: true };
+    let model = SystemModel::new(system, reductions).with_interrupt(guard.interrupt());
+    match pinned {
+        Some(p) => model.with_pinned(p),
+        None => model,
+    }
 }
 
 /// The liveness verdict of `system` under symmetry reduction (see the module comment): the
@@ -77,32 +89,34 @@ pub(super) fn check(system: &System, options: &LiveOptions, limits: &Limits, gua
     let start = std::time::Instant::now();
     let goals = representative_goals(system, &sym);
     let mut stats = Stats { threads: 1, ..Stats::default() };
-    let mut reductions = Reductions { partial_order: false, symmetry: true };
-    let mut graphs: BTreeMap<Option<usize>, (QuotientGraph, Option<Limit>)> = BTreeMap::new();
+    let mut reductions = Reductions { partial_order: options.reductions.partial_order, symmetry: true };
+    let mut graphs: BTreeMap<Option<usize>, Result<LiveGraph, Limit>> = BTreeMap::new();
     let mut found = Ok(None);
-    let mut allowed = crate::allowed::AllowedTally::default();
     for (i, &goal) in goals.iter().enumerate() {
         if let Some(limit) = guard.exceeded() {
             found = Err(limit);
             break;
         }
         let pinned = pinned_for(system, &sym, goal);
-        let quotient = Quotient::new(system, &sym, pinned, guard);
+        let model = quotient(system, options, pinned, guard);
         let first_graph = graphs.is_empty();
-        let (graph, stopped) = graphs.entry(pinned).or_insert_with(|| {
-            let (graph, s, stopped) = build(&quotient, limits, guard);
+        let graph = graphs.entry(pinned).or_insert_with(|| {
+            let (graph, s) = record_graph(&model, limits, options.threads, guard);
             add(&mut stats, &s);
             if first_graph {
-                // The allowed events of the whole model: those of the first quotient.
-                allowed = quotient.allowed();
+                // The allowed events of the model, as the first quotient counts them.
+                stats.allowed = s.allowed;
             }
-            (graph, stopped)
+            graph
         });
-        if let Some(limit) = *stopped {
-            found = Err(limit);
-            break;
-        }
-        match search_goal(&quotient, graph, goal) {
+        let graph = match graph {
+            Ok(graph) => graph,
+            Err(limit) => {
+                found = Err(*limit);
+                break;
+            }
+        };
+        match search_goal(&model, graph, goal) {
             Answer::Absent => continue,
             Answer::Lasso(lasso) => {
                 found = Ok(Some(lasso));
@@ -118,7 +132,6 @@ pub(super) fn check(system: &System, options: &LiveOptions, limits: &Limits, gua
             }
         }
     }
-    stats.allowed = allowed.into_counts();
     stats.elapsed = start.elapsed();
     stats.peak_rss_kb = crate::stats::peak_rss_kb();
     LiveOutcome { found, stats, reductions }
@@ -167,12 +180,13 @@ enum Answer {
     Undecided,
 }
 
-fn search_goal(q: &Quotient<'_>, graph: &QuotientGraph, goal: Goal) -> Answer {
-    let system = q.system;
-    let orbits = q.sym.thread_orbits(system, q.pinned);
+fn search_goal(model: &SystemModel<'_>, graph: &LiveGraph, goal: Goal) -> Answer {
+    let system = model.system();
+    let Some((sym, pinned)) = model.symmetry() else { return Answer::Undecided };
+    let orbits = sym.thread_orbits(system, pinned);
     let components = component_map(graph, goal);
     let mut tried = 0;
-    for component in candidates(q, graph, goal, &orbits, &components) {
+    for component in candidates(graph, goal, &orbits, &components) {
         if tried == TRIED_COMPONENTS {
             break;
         }
@@ -180,7 +194,7 @@ fn search_goal(q: &Quotient<'_>, graph: &QuotientGraph, goal: Goal) -> Answer {
         let inside = |s: u32| components.of[s as usize] == component;
         let scope = Scope { graph, goal, inside: &inside };
         let entry = components.first[component as usize];
-        let Some(lifted) = lift(q, &scope, entry, &needs(system, goal)) else { continue };
+        let Some(lifted) = lift(model, &scope, entry, &needs(system, goal)) else { continue };
         if let Some(lasso) = confirm(system, goal, &lifted.ordinals, lifted.cycle_start) {
             return Answer::Lasso(lasso);
         }
@@ -210,8 +224,8 @@ struct Components {
     first: Vec<u32>,
 }
 
-fn component_map(graph: &QuotientGraph, goal: Goal) -> Components {
-    let keep: Vec<bool> = graph.facts.iter().map(|f| keeps(goal, f)).collect();
+fn component_map(graph: &LiveGraph, goal: Goal) -> Components {
+    let keep: Vec<bool> = graph.facts.iter().map(|f| goal.keeps(f)).collect();
     let mut of = vec![0u32; graph.graph.states()];
     let mut first = Vec::new();
     components(&graph.graph, &keep, &mut Tarjan::default(), &mut |states| {
@@ -226,51 +240,38 @@ fn component_map(graph: &QuotientGraph, goal: Goal) -> Components {
 /// The components that meet the necessary condition and the goal's needs (see the module
 /// comment), in the order of their first state (breadth-first discovery: deterministic, and
 /// near the start).
-fn candidates(
-    q: &Quotient<'_>,
-    graph: &QuotientGraph,
-    goal: Goal,
-    orbits: &[ThreadId],
-    components: &Components,
-) -> Vec<u32> {
-    let system = q.system;
+fn candidates(graph: &LiveGraph, goal: Goal, orbits: &[ThreadId], components: &Components) -> Vec<u32> {
     let count = components.first.len();
-    let threads = system.thread_count();
+    let threads = graph.threads;
+    let g = &graph.graph;
     // Per component: an inner edge; per orbit, a member moves or cannot move; the goal's needs.
     let mut inner = vec![false; count];
     let mut orbit_met = vec![vec![false; threads]; count];
     let mut others_acquire = vec![false; count];
     let mut tries = vec![false; count];
-    let mut rep = q.initial_state();
-    for s in 0..graph.graph.states() as u32 {
+    for s in 0..g.states() as u32 {
         let c = components.of[s as usize] as usize;
-        for (_, to, f) in graph.edges(s) {
-            if components.of[to as usize] as usize != c || !keeps(goal, f) {
+        for e in g.offsets[s as usize] as usize..g.offsets[s as usize + 1] as usize {
+            let f = graph.edge_facts(e);
+            if components.of[g.targets[e] as usize] as usize != c || !goal.keeps(f) {
                 continue;
             }
             inner[c] = true;
-            if let Some(t) = f.thread {
-                orbit_met[c][orbits[t as usize] as usize] = true;
+            for t in f.movers.iter().chain(&f.disabled_inside) {
+                orbit_met[c][orbits[*t as usize] as usize] = true;
             }
             if let Goal::Starvation { mutex, starving } = goal {
-                others_acquire[c] |= f.acquired == Some(mutex) && f.thread != Some(starving);
-                tries[c] |= f.thread == Some(starving) && f.missed == Some(mutex);
+                others_acquire[c] |= f.other_acquires(starving, mutex);
+                tries[c] |= f.tries(starving, mutex);
             }
         }
-    }
-    for s in 0..graph.graph.states() as u32 {
-        let c = components.of[s as usize] as usize;
-        if !inner[c] {
-            continue; // No cycle through this state: nothing to learn.
-        }
-        q.unpack_into(graph.graph.mark(s), &mut rep);
         for t in 0..threads {
-            if unable(system, &rep, t as ThreadId) {
+            if graph.unable(s, t as ThreadId) {
                 orbit_met[c][orbits[t] as usize] = true;
             }
         }
         if let Goal::Starvation { mutex, starving } = goal {
-            tries[c] |= blocked_on(system, &rep, starving, mutex);
+            tries[c] |= graph.blocked_on(s, starving, mutex);
         }
     }
     let mut out: Vec<u32> = (0..count as u32)
@@ -331,16 +332,16 @@ mod tests {
         let system = system(source);
         let sym = system.symmetry();
         let guard = Guard::new(&Limits::default());
-        let q = Quotient::new(&system, &sym, pinned, &guard);
-        let (graph, _, stopped) = build(&q, &Limits::default(), &guard);
-        assert_eq!(stopped, None);
+        let options = LiveOptions { reductions: Reductions { partial_order: false, symmetry: true }, threads: 1 };
+        let model = quotient(&system, &options, pinned, &guard);
+        let graph = record_graph(&model, &Limits::default(), 1, &guard).0.unwrap();
         let orbits = sym.thread_orbits(&system, pinned);
         let components = component_map(&graph, goal);
-        let states = candidates(&q, &graph, goal, &orbits, &components)
+        let states = candidates(&graph, goal, &orbits, &components)
             .into_iter()
             .map(|c| (0..graph.graph.states() as u32).filter(|&s| components.of[s as usize] == c).collect())
             .collect();
-        let answer = match search_goal(&q, &graph, goal) {
+        let answer = match search_goal(&model, &graph, goal) {
             Answer::Absent => "absent",
             Answer::Lasso(_) => "lasso",
             Answer::Undecided => "undecided",

@@ -138,11 +138,15 @@ pub fn liveness_note(system: &System, stats: &crate::Stats) -> String {
     }
     let live = stats.liveness_reductions.unwrap_or(crate::Reductions::NONE);
     let mut reductions = match (live.partial_order, live.symmetry) {
-        (_, true) => "symmetry, exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry",
+        (true, true) => "partial-order, symmetry",
+        (false, true) => "symmetry",
         (true, false) => "partial-order",
         (false, false) => "none",
     }
     .to_string();
+    if live.symmetry {
+        reductions.push_str(", exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry");
+    }
     if stats.symmetry && !live.symmetry {
         // The symmetric check ran and left a doubt (a component whose lasso did not lift to
         // a fair run): the verdict is the check's without symmetry.
