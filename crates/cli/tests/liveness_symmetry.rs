@@ -115,6 +115,11 @@ fn a_symmetric_livelock_is_found_in_the_quotient_and_lifted_to_a_fair_run() {
         "livelock: steps 2-7 repeat forever, a fair run that never passes a `progress` statement"
     );
     assert_lasso_replays("spin3", &system, SPIN3, &r);
+    // With partial-order reduction as well: the quotient of the reduced moves, a livelock.
+    let both = run(&system, Reductions::ALL);
+    assert_eq!(both.stats.liveness_reductions, Some(Reductions::ALL));
+    assert_eq!(verdict_and_length(&both).0, "livelock");
+    assert_lasso_replays("spin3 with both", &system, SPIN3, &both);
     let report = text(&system, &r, &ReportOptions { timings: false });
     assert!(report.contains("(reductions: symmetry, exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry)"), "{report}");
 }
