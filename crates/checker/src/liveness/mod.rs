@@ -65,7 +65,7 @@
 //! with one that does not, and fairness of one thread is not fairness of its class. With
 //! symmetry asked and interchangeable instances, the check runs on the quotient graph
 //! (`symmetric.rs`, with one instance pinned for starvation) where a component proves the
-//! absence of a violation, lifts a lasso to a real run (`lift.rs`) that [`recheck`] confirms,
+//! absence of a violation, lifts a lasso to a real run (`lift.rs`) that [`recheck()`] confirms,
 //! and leaves any doubt to the check without symmetry: its verdicts are this check's.
 
 pub mod facts;
