@@ -80,5 +80,5 @@ fn the_page_script_speaks_each_flavor_and_names_a_lasso_as_a_cycle() {
     }
     let livelock = data("livelock");
     let v = livelock.violation.as_ref().unwrap();
-    assert_eq!((v.cycle_start, v.step), (Some(1), 12));
+    assert_eq!((v.cycle_start, v.step), (Some(3), 14));
 }

@@ -7,6 +7,7 @@
 //! there, and for each mutex a `starvation` property names, the threads blocked on it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use mutexcheck_core::ir::{Liveness, Op};
@@ -18,7 +19,7 @@ use crate::state_graph::Recorder;
 use crate::system_model::{Move, SystemModel};
 
 /// What one step did that fairness and starvation look at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StepFacts {
     /// The thread that moved (`None` for a crash, restart or death).
     pub thread: Option<ThreadId>,
@@ -141,11 +142,53 @@ pub fn starvation_mutexes(system: &System) -> Vec<usize> {
     mutexes
 }
 
+/// Adds one step's facts to a move's.
+fn add_step(f: &mut MoveFacts, s: &StepFacts) {
+    if let Some(t) = s.thread {
+        f.movers.push(t);
+        f.acquired.extend(s.acquired.map(|m| (t, m)));
+        f.missed.extend(s.missed.map(|m| (t, m)));
+    }
+    f.progress |= s.progress;
+    f.fault |= s.fault;
+}
+
 /// The table of distinct [`MoveFacts`] a recording fills: an edge's label is an index in it.
 #[derive(Default)]
 struct FactTable {
     index: HashMap<MoveFacts, u32>,
+    /// The one-step moves (most of them), looked up by their step's facts: no vectors to
+    /// build or hash on the recording's hot path.
+    single: HashMap<StepFacts, u32, BuildHasherDefault<FxHasher>>,
     facts: Vec<MoveFacts>,
+}
+
+/// A multiply-rotate hasher for small keys of a few words (the table's keys are made by
+/// the model, not by an adversary): SipHash's cost showed in profiles of the recording.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n as u64);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The [`Recorder`] of the liveness check: labels are indices into a table of distinct
@@ -201,23 +244,24 @@ impl<'a> LiveRecorder<'a> {
         i
     }
 
-    /// The facts of `mv`, taken from `before`, ending in `after`.
+    /// [`LiveRecorder::intern`] of the facts of a one-step move.
+    fn intern_step(&self, step: StepFacts) -> u32 {
+        if let Some(&i) = self.table.lock().unwrap_or_else(|e| e.into_inner()).single.get(&step) {
+            return i;
+        }
+        let mut f = MoveFacts::default();
+        add_step(&mut f, &step);
+        let i = self.intern(f);
+        self.table.lock().unwrap_or_else(|e| e.into_inner()).single.insert(step, i);
+        i
+    }
+
+    /// The facts of `mv`, a move through transient states, taken from `before`, ending in
+    /// `after`.
     fn move_facts(&self, before: &State, mv: &Move, after: &State) -> MoveFacts {
         let system = self.system;
         let mut f = MoveFacts::default();
-        let add = |f: &mut MoveFacts, s: &StepFacts| {
-            if let Some(t) = s.thread {
-                f.movers.push(t);
-                f.acquired.extend(s.acquired.map(|m| (t, m)));
-                f.missed.extend(s.missed.map(|m| (t, m)));
-            }
-            f.progress |= s.progress;
-            f.fault |= s.fault;
-        };
-        if mv.through.is_empty() {
-            add(&mut f, &step_facts(system, before, &mv.last));
-            return f;
-        }
+        let add = add_step;
         // A move through transient states: rebuild them (a move keeps only its steps).
         let mut at = before.clone();
         let mut successors = Vec::new();
@@ -267,6 +311,9 @@ impl<'m> Recorder<SystemModel<'m>> for LiveRecorder<'_> {
     fn label(&self, before: &State, _ordinal: u32, mv: &Move, after: &State) -> u32 {
         if !mv.allowed.is_empty() {
             self.allowed.lock().unwrap_or_else(|e| e.into_inner()).add_transition(&mv.allowed);
+        }
+        if mv.through.is_empty() {
+            return self.intern_step(step_facts(self.system, before, &mv.last));
         }
         self.intern(self.move_facts(before, mv, after))
     }

@@ -27,7 +27,7 @@
 //! cycle through all of it then gives every thread its due. The first such component, in the
 //! order of the states' discovery, is reported ([`lasso`]), with a shortest prefix to it and a
 //! cycle through the moves and states that make it fair, re-executed on real states; replay
-//! checks it again with [`recheck`].
+//! checks it again with [`recheck()`].
 //!
 //! **Partial-order reduction** ([`mutexcheck_core::por`]) is sound here too. In the reduced
 //! graph a stored state is fully expanded; a move follows a step through *transient* states,
@@ -41,7 +41,7 @@
 //!   them (threads unable to move, threads blocked on a starvation mutex, there but not in
 //!   the move's last state). Both use full enabledness: what the real state allows, never
 //!   "not explored in the reduced graph". So a fair cycle found reduced is one of the full
-//!   graph with the same progress steps and acquisitions (and [`recheck`] confirms it on the
+//!   graph with the same progress steps and acquisitions (and [`recheck()`] confirms it on the
 //!   unreduced model).
 //! - *Full to reduced.* Take a fair run ρ of the full graph from a transient state `s` of an
 //!   invisible `α` of `t`. Only `t` changes `t`'s locals and position, and nothing else reads
@@ -107,8 +107,7 @@ pub struct LiveOptions {
 impl LiveOptions {
     /// The liveness check's options when the safety search ran with `asked` (the reductions
     /// that took effect): partial-order reduction and symmetry as asked, both sound for
-    /// liveness (see the module comment and `symmetric.rs`). With symmetry the check runs on
-    /// the symmetry quotient alone, without partial-order reduction.
+    /// liveness (see the module comment and `symmetric.rs`).
     pub fn after_safety(asked: Reductions, threads: usize) -> LiveOptions {
         LiveOptions { reductions: asked, threads }
     }

@@ -13,7 +13,7 @@ use crate::state_graph::RecordedGraph;
 
 /// The recorded graph of a liveness check with what its labels and marks mean.
 pub struct LiveGraph {
-    /// States, edges (labels index `facts`), marks ([`super::facts::LiveRecorder::mark`]).
+    /// States, edges (labels index `facts`), marks (see [`super::facts::LiveRecorder`]).
     pub graph: RecordedGraph<u32>,
     /// The distinct facts of the graph's moves.
     pub facts: Vec<MoveFacts>,
@@ -183,6 +183,13 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
 /// cannot move in one of its states (or in a transient state one of its moves passes), and
 /// for starvation, another thread acquires the mutex and the starving one tries for it.
 pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> bool {
+    if let [s] = *component {
+        // Most components are one state without a loop: no cycle, and nothing to collect.
+        let (a, b) = (g.graph.offsets[s as usize] as usize, g.graph.offsets[s as usize + 1] as usize);
+        if !(a..b).any(|e| g.graph.targets[e] == s && keep[g.graph.labels[e] as usize]) {
+            return false;
+        }
+    }
     let edges = inner_edges(g, keep, component);
     if edges.is_empty() {
         return false; // A single state without a loop: no cycle.
@@ -268,6 +275,41 @@ mod tests {
         let found = all(&graph(&refs));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].len(), n as usize);
+    }
+
+    /// Two threads; every edge is a move of both (label 0) or a `progress` of both (label 1).
+    fn live(rows: &[&[u32]], progress: &[(u32, u32)]) -> LiveGraph {
+        let mut g = graph(rows);
+        for (from, row) in rows.iter().enumerate() {
+            for (i, to) in row.iter().enumerate() {
+                if progress.contains(&(from as u32, *to)) {
+                    g.labels[g.offsets[from] as usize + i] = 1;
+                }
+            }
+        }
+        (g.mark_words, g.marks) = (1, vec![0; rows.len()]);
+        let both = MoveFacts { movers: vec![0, 1], ..MoveFacts::default() };
+        let facts = vec![both.clone(), MoveFacts { progress: true, ..both }];
+        LiveGraph { graph: g, facts, threads: 2, mutexes: Vec::new(), set_words: 1 }
+    }
+
+    #[test]
+    fn the_fair_component_found_first_in_discovery_order_is_the_one_reported() {
+        // 0 -> 1 <-> 2, 0 -> 3 -> 3: two fair components without progress; {1, 2} starts
+        // first. With 2 -> 1 a progress step, {1, 2} is no cycle of the subgraph: {3}.
+        let rows: &[&[u32]] = &[&[1, 3], &[2], &[1], &[3]];
+        let mut buf = Tarjan::default();
+        let g = live(rows, &[]);
+        assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![1, 2]));
+        let g = live(rows, &[(2, 1)]);
+        assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![3]));
+        // Thread 1 never moves in {3} and can always move there: unfair, so none at all.
+        let mut g = live(rows, &[(2, 1)]);
+        g.facts[0].movers = vec![0];
+        assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), None);
+        // Unless it cannot move in state 3 (its mark's bit 1).
+        g.graph.marks[3] = 0b10;
+        assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![3]));
     }
 
     #[test]
