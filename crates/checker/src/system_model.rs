@@ -135,6 +135,8 @@ impl<'a> SystemModel<'a> {
     /// sorted only by the renamings that do not move it (see
     /// [`mutexcheck_core::System::canonicalize_swap`]). Liveness searches a thread's
     /// starvation so, since a class under every renaming merges it with the other instances.
+    /// (The safety story's [`SystemModel::real_actors`] assumes no pin: liveness lifts its
+    /// lassos with the renamings themselves.)
     pub fn with_pinned(mut self, pinned: usize) -> SystemModel<'a> {
         self.pinned = Some(pinned);
         self

@@ -147,6 +147,29 @@ fn a_quotient_component_whose_lasso_does_not_lift_is_settled_without_symmetry() 
     assert!(report.contains("(reductions: none; symmetry left a doubt, settled by the check without it)"), "{report}");
 }
 
+/// Roles by order of arrival: the first loops on m until `stop`, the second sets `stop`,
+/// the third takes m once.
+const STARVE_ROLES: &str = "model starve_roles\ncrashes 0\nmutex m\nstarvation m\nshared arrived: 0..3 = 0\nshared stop: bool = false\nprocess w[3] {\n    var role: 0..2 = 0\n    atomic {\n        role = arrived\n        arrived = arrived + 1\n    }\n    if role == 0 {\n        while !stop {\n            wait m\n            release m\n        }\n    } else {\n        if role == 1 {\n            stop = true\n        } else {\n            wait m\n            release m\n        }\n    }\n}\n";
+
+#[test]
+fn a_starvation_whose_quotient_component_does_not_lift_is_settled_without_symmetry() {
+    // With w[0] pinned as the third to arrive (blocked on m while the first loops on it),
+    // the component of the first one's loop has another thread acquiring m, w[0] trying,
+    // and a moving member of the orbit {w[1], w[2]}: the quotient's condition holds. But the
+    // second to arrive can always set `stop` there and never does: no real fair cycle, and
+    // once it does, the loop ends and w[0] gets m. The lift cannot be fair; the check
+    // without symmetry says ok.
+    let system = system_of("starve_roles.mc", STARVE_ROLES);
+    let none = run(&system, Reductions::NONE);
+    assert_eq!(none.verdict, Verdict::Ok);
+    let r = run(&system, SYMMETRY);
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(r.stats.liveness_reductions, Some(Reductions::NONE), "settled by the check without symmetry");
+    assert!(r.stats.states > none.stats.states, "the quotient's states, then the unreduced graph's");
+    let both = run(&system, Reductions::ALL);
+    assert_eq!((both.verdict.clone(), both.stats.liveness_reductions), (Verdict::Ok, Some(POR)));
+}
+
 #[test]
 fn starvation_of_one_worker_is_found_with_its_instance_pinned() {
     // models/starvation.mc: three workers, one starves. Only worker[0]'s starvation is
