@@ -103,6 +103,8 @@ pub struct SystemModel<'a> {
     symmetry: Option<Symmetry>,
     /// Symmetry reduction was asked for (it may still have nothing to swap).
     symmetry_asked: bool,
+    /// With symmetry: the process instance kept in place (see [`SystemModel::with_pinned`]).
+    pinned: Option<usize>,
     partial_order: bool,
     /// When set, a time or memory bound passed: successors stop early (the search, asking
     /// the same guard, then stops too).
@@ -122,10 +124,27 @@ impl<'a> SystemModel<'a> {
             packer: system.packer(),
             symmetry,
             symmetry_asked: reductions.symmetry,
+            pinned: None,
             partial_order: reductions.partial_order,
             interrupt: None,
             coverage: CoverageMap::new(system),
         }
+    }
+
+    /// The model under symmetry with process instance `pinned` kept in place: states are
+    /// sorted only by the renamings that do not move it (see
+    /// [`mutexcheck_core::System::canonicalize_swap`]). Liveness searches a thread's
+    /// starvation so, since a class under every renaming merges it with the other instances.
+    /// (The safety story's [`SystemModel::real_actors`] assumes no pin: liveness lifts its
+    /// lassos with the renamings themselves.)
+    pub fn with_pinned(mut self, pinned: usize) -> SystemModel<'a> {
+        self.pinned = Some(pinned);
+        self
+    }
+
+    /// The symmetry the model reduces by, if any, and the instance it keeps in place.
+    pub fn symmetry(&self) -> Option<(&Symmetry, Option<usize>)> {
+        self.symmetry.as_ref().map(|sym| (sym, self.pinned))
     }
 
     /// The model, stopping its successor function early once `interrupt` reports a bound:
@@ -179,9 +198,7 @@ impl<'a> SystemModel<'a> {
     /// the same result exactly when the search treats them as one.
     pub fn canonicalize(&self, s: &mut State) {
         self.system.canonicalize_dead(s);
-        if let Some(sym) = &self.symmetry {
-            self.system.canonicalize(sym, s);
-        }
+        self.canonicalize_symmetric(s);
     }
 
     /// For a real state `s` (one the model reaches, whose canonical form the search
@@ -199,8 +216,17 @@ impl<'a> SystemModel<'a> {
     /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
     fn canonicalize_after(&self, mv: &Move, s: &mut State) {
         self.system.canonicalize_dead_after(s, mv.steps());
-        if let Some(sym) = &self.symmetry {
-            self.system.canonicalize(sym, s);
+        self.canonicalize_symmetric(s);
+    }
+
+    /// The symmetric part of [`SystemModel::canonicalize`]: instances sorted (but the pinned one).
+    fn canonicalize_symmetric(&self, s: &mut State) {
+        match (&self.symmetry, self.pinned) {
+            (Some(sym), None) => self.system.canonicalize(sym, s),
+            (Some(sym), Some(p)) => {
+                self.system.canonicalize_swap(sym, Some(p), s);
+            }
+            (None, _) => {}
         }
     }
 

@@ -17,6 +17,9 @@ use crate::mutex::ThreadId;
 use crate::state::{State, ATOMIC_SLOT};
 use crate::System;
 
+mod swap;
+pub use swap::Swap;
+
 /// Which process instances may be swapped, template by template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Symmetry {
@@ -222,6 +225,13 @@ impl System {
     /// Sorts `order` (the instances of `group`, by index in the group) into the order the
     /// canonical form puts them in: by what each holds.
     fn group_order(&self, group: &[usize], s: &[Value], order: &mut [usize]) {
+        order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
+        self.sort_instances(group, s, order);
+    }
+
+    /// Sorts `order`, some instances of `group` (by index in the group), by what each holds:
+    /// the order of [`System::group_order`].
+    fn sort_instances(&self, group: &[usize], s: &[Value], order: &mut [usize]) {
         let l = &self.layout;
         let mutexes = l.mutex_count();
         let first_thread = l.processes[group[0]].threads.start as usize;
@@ -239,7 +249,6 @@ impl System {
                 0
             }
         };
-        order.iter_mut().enumerate().for_each(|(k, o)| *o = k);
         let view: &[Value] = s;
         // Instances in order of what they hold: their threads' pcs and statuses (one block of
         // slots per instance), their memory and locals (one block), then per mutex and for the

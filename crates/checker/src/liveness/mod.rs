@@ -61,14 +61,19 @@
 //!   check finds. For starvation, the starving thread's acquisitions of the mutex are waits
 //!   or locks: never invisible, so they stay steps of their own moves and are filtered.
 //!
-//! **Symmetry** is off here for now: a symmetry class may merge the thread that starves with
-//! one that does not, and fairness of one thread is not fairness of its class
-//! ([`LiveOptions`] says so in every report).
+//! **Symmetry** is not simply sound here: a symmetry class may merge the thread that starves
+//! with one that does not, and fairness of one thread is not fairness of its class. With
+//! symmetry asked and interchangeable instances, the check runs on the quotient graph
+//! (`symmetric.rs`, with one instance pinned for starvation) where a component proves the
+//! absence of a violation, lifts a lasso to a real run (`lift.rs`) that [`recheck()`] confirms,
+//! and leaves any doubt to the check without symmetry: its verdicts are this check's.
 
 pub mod facts;
 pub mod lasso;
+mod lift;
 pub mod recheck;
 pub mod scc;
+mod symmetric;
 
 pub use lasso::build_lasso;
 pub use recheck::recheck;
@@ -100,11 +105,11 @@ pub struct LiveOptions {
 }
 
 impl LiveOptions {
-    /// The liveness check's options when the safety search ran with `asked`: partial-order
-    /// reduction as asked (sound for liveness, see the module comment); symmetry off (not
-    /// proved sound for liveness here).
+    /// The liveness check's options when the safety search ran with `asked` (the reductions
+    /// that took effect): partial-order reduction and symmetry as asked, both sound for
+    /// liveness (see the module comment and `symmetric.rs`).
     pub fn after_safety(asked: Reductions, threads: usize) -> LiveOptions {
-        LiveOptions { reductions: Reductions { partial_order: asked.partial_order, symmetry: false }, threads }
+        LiveOptions { reductions: asked, threads }
     }
 }
 
@@ -158,6 +163,15 @@ pub fn record_graph(
 
 /// The liveness verdict of `system` with `options` within `limits` (see the module comment).
 pub fn check(system: &System, options: &LiveOptions, limits: &Limits, guard: &Guard) -> LiveOutcome {
+    if options.reductions.symmetry && !system.symmetry().is_empty() {
+        return symmetric::check(system, options, limits, guard);
+    }
+    check_goals(system, options, &goals(system), limits, guard)
+}
+
+/// [`check`] of `goals` only, in their order, without symmetry.
+fn check_goals(system: &System, options: &LiveOptions, goals: &[Goal], limits: &Limits, guard: &Guard) -> LiveOutcome {
+    let options = LiveOptions { reductions: Reductions { symmetry: false, ..options.reductions }, ..*options };
     let start = std::time::Instant::now();
     let model = SystemModel::new(system, options.reductions).with_interrupt(guard.interrupt());
     let reductions = model.reductions();
@@ -166,7 +180,7 @@ pub fn check(system: &System, options: &LiveOptions, limits: &Limits, guard: &Gu
         // Tarjan's arrays: 9 bytes a state.
         guard.room_for(g.graph.states() * 9)?;
         let mut buf = scc::Tarjan::default();
-        for goal in goals(system) {
+        for &goal in goals {
             let component = find_fair_component(&g, goal, &mut buf, &|| guard.exceeded().is_some());
             if let Some(limit) = guard.exceeded() {
                 return Err(limit);

@@ -140,9 +140,20 @@ pub fn liveness_note(system: &System, stats: &crate::Stats) -> String {
         checked.push(format!("starvation {}", model.mutexes[*mutex].name));
     }
     let live = stats.liveness_reductions.unwrap_or(crate::Reductions::NONE);
-    let mut reductions = if live.partial_order { "partial-order" } else { "none" }.to_string();
+    let mut reductions = match (live.partial_order, live.symmetry) {
+        (true, true) => "partial-order, symmetry",
+        (false, true) => "symmetry",
+        (true, false) => "partial-order",
+        (false, false) => "none",
+    }
+    .to_string();
+    if live.symmetry {
+        reductions.push_str(", exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry");
+    }
     if stats.symmetry && !live.symmetry {
-        reductions.push_str("; symmetry is off for it: not proved sound for liveness here");
+        // The symmetric check ran and left a doubt (a component whose lasso did not lift to
+        // a fair run): the verdict is the check's without symmetry.
+        reductions.push_str("; symmetry left a doubt, settled by the check without it");
     }
     format!(
         "liveness: {} checked on the whole state graph under weak fairness of threads, after the safety check found nothing (reductions: {reductions})",
