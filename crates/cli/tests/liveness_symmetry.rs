@@ -9,9 +9,7 @@ use common::{assert_real_run, models_in, repo, verdict_and_length};
 
 use mutexcheck_checker::report::{text, ReportOptions};
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    check_with, prepare, CheckResult, EngineOptions, Limits, Reductions, SearchOptions, Strategy, Verdict,
-};
+use mutexcheck_checker::{prepare, CheckResult, Reductions, Request, Verdict};
 use mutexcheck_core::System;
 
 fn system_of(name: &str, source: &str) -> System {
@@ -21,8 +19,8 @@ fn system_of(name: &str, source: &str) -> System {
 }
 
 fn run(system: &System, reductions: Reductions) -> CheckResult {
-    let options = SearchOptions { strategy: Strategy::Bfs, limits: Limits::default() };
-    check_with(system, &options, &EngineOptions { reductions, ..EngineOptions::default() }, &mut |_| {})
+    let request = Request::new().reductions(reductions);
+    request.check(system, &request.guard(), &mut |_| {})
 }
 
 const POR: Reductions = Reductions { partial_order: true, symmetry: false };
@@ -33,7 +31,7 @@ const EVERY: [Reductions; 4] = [Reductions::NONE, POR, SYMMETRY, Reductions::ALL
 /// and confirms the cycle closes, is fair and breaks the property.
 fn assert_lasso_replays(what: &str, system: &System, source: &str, r: &CheckResult) {
     let Some(c) = r.counterexample() else { return };
-    let options = TraceOptions::new(system, r.strategy, &Reductions::NONE.names());
+    let options = TraceOptions::new(system, &Request::new().reductions(Reductions::NONE));
     let trace = TraceFile::new(system, what, source.as_bytes(), options, c);
     let replayed = replay(system, &trace);
     assert!(
@@ -120,7 +118,7 @@ fn a_symmetric_livelock_is_found_in_the_quotient_and_lifted_to_a_fair_run() {
     assert_eq!(both.stats.liveness_reductions, Some(Reductions::ALL));
     assert_eq!(verdict_and_length(&both).0, "livelock");
     assert_lasso_replays("spin3 with both", &system, SPIN3, &both);
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     assert!(report.contains("(reductions: symmetry, exact: a lasso is confirmed on the unreduced model, a doubt settled without symmetry)"), "{report}");
 }
 
@@ -143,7 +141,7 @@ fn a_quotient_component_whose_lasso_does_not_lift_is_settled_without_symmetry() 
     assert_eq!(r.stats.liveness_reductions, Some(Reductions::NONE), "settled by the check without symmetry");
     // The quotient's states, then the unreduced graph's.
     assert!(r.stats.states > none.stats.states, "{} <= {}", r.stats.states, none.stats.states);
-    let report = text(&system, &r, &ReportOptions { timings: false });
+    let report = text(&system, &r, &ReportOptions::default());
     assert!(report.contains("(reductions: none; symmetry left a doubt, settled by the check without it)"), "{report}");
 }
 
