@@ -115,7 +115,7 @@ fn real_run(model: &SystemModel<'_>, prefix: &[u32], cycle: &[u32]) -> (State, V
         for step in mv.steps() {
             successors.clear();
             system.successors_of(&at, step.action.actor(), &mut successors);
-            let Some(i) = successors.iter().position(|(s, _)| s == step) else {
+            let Some(i) = crate::path::find(&successors, |s, _| s == step) else {
                 debug_assert!(false, "a move's step is not a step of the state it leaves");
                 break;
             };

@@ -199,7 +199,7 @@ impl<'q, 'm, 'a> Walker<'q, 'm, 'a> {
             let actor = system.swap_actor(sym, &self.sigma, step.action.actor());
             self.successors.clear();
             system.successors(&self.real, &mut self.successors);
-            let j = self.successors.iter().position(|(s, t)| {
+            let j = crate::path::find(&self.successors, |s, t| {
                 s.action.actor() == actor && {
                     let mut t = t.clone();
                     system.canonicalize_dead_after(&mut t, [s]);
