@@ -400,7 +400,7 @@ impl System {
         }
         let ctx = Ctx::Thread(t);
         let action = Action::Run { thread: t, pc };
-        let mut next = s.0.clone();
+        let mut next = crate::state::spare_copy(&s.0);
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
             let mut abandoned = Vec::new();
             self.settle(next, t, to);
@@ -504,7 +504,7 @@ impl System {
             },
             Op::Choose { targets } => {
                 for (index, target) in targets.iter().enumerate() {
-                    let mut branch = next.clone();
+                    let mut branch = crate::state::spare_copy(&next);
                     advance(&mut branch, *target, Outcome::Choice { index }, out);
                 }
             }
