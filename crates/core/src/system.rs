@@ -33,10 +33,6 @@ pub struct System {
 /// The static facts of one template thread, shared by its threads in every instance.
 #[derive(Clone, Debug)]
 pub(crate) struct Template {
-    /// Index of the process template in [`Model::processes`].
-    pub(crate) process: usize,
-    /// Index of the thread in its template's threads.
-    pub(crate) thread: usize,
     /// Its code (a copy of the model's): one lookup away from a thread id on the hot paths.
     code: Vec<crate::ir::Instr>,
     /// The atomic block (from 1) each pc lies in, or 0.
@@ -61,11 +57,9 @@ impl System {
         let mut templates = Vec::new();
         let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
-            for (thread, t) in p.threads.iter().enumerate() {
+            for t in &p.threads {
                 let atomic_blocks = atomic_blocks(&t.code);
                 templates.push(Template {
-                    process,
-                    thread,
                     code: t.code.clone(),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
