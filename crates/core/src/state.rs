@@ -275,3 +275,31 @@ impl Layout {
         (self.thread_base - self.mutex_base) / MUTEX_SLOTS
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_is_equal_whatever_spare_slices_the_thread_holds() {
+        // Spare slices of another length (another model's states) and of the same length
+        // with other values: a copy takes the values of what it copies, never a spare's.
+        drop(State::from_slots(vec![9; 3].into_boxed_slice()));
+        drop(State::from_slots(vec![7; 5].into_boxed_slice()));
+        drop(State::from_slots(vec![8; 3].into_boxed_slice()));
+        let s = State::from_slots(vec![1, 2, 3, 4, 5].into_boxed_slice());
+        for _ in 0..3 {
+            assert_eq!(s.clone().slots(), &[1, 2, 3, 4, 5]);
+        }
+        let t = State::from_slots(vec![-1, 0, 1].into_boxed_slice());
+        assert_eq!(t.clone(), t);
+    }
+
+    #[test]
+    fn the_spare_slices_of_a_thread_are_bounded() {
+        let states: Vec<State> =
+            (0..3 * SPARES as i32).map(|i| State::from_slots(vec![i; 2].into_boxed_slice())).collect();
+        drop(states);
+        assert_eq!(SPARE.with(|spare| spare.borrow().len()), SPARES);
+    }
+}
