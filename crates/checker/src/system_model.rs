@@ -266,6 +266,10 @@ impl<'a> SystemModel<'a> {
                 continue;
             }
             let Move { mut through, last, allowed, .. } = mv;
+            if through.capacity() == 0 {
+                // Room for the usual chain at once, without the growth path's detour.
+                through = Vec::with_capacity(4);
+            }
             through.push(last);
             let (start, count) = (pending.len(), more.len());
             for (i, (step, after)) in more.drain(..).enumerate() {

@@ -17,7 +17,7 @@ impl System {
         }
         let live = self.layout.processes[p].threads.clone().any(|t| s.0[self.layout.status_slot(t)] == STATUS_RUNNING);
         if live {
-            let mut next = s.0.clone();
+            let mut next = crate::state::spare_copy(&s.0);
             next[CRASHES_SLOT] += 1;
             let abandoned = self.kill_process(&mut next, p);
             let step = Step { action: Action::Crash { process: p }, outcome: Outcome::Crashed, abandoned };
@@ -34,7 +34,7 @@ impl System {
         let statuses = info.threads.clone().map(|t| s.0[self.layout.status_slot(t)]);
         let crashed = statuses.clone().any(|st| st == STATUS_DEAD) && statuses.clone().all(|st| st != STATUS_RUNNING);
         if crashed {
-            let mut next = s.0.clone();
+            let mut next = crate::state::spare_copy(&s.0);
             self.reset_process(&mut next, p);
             let step = Step { action: Action::Restart { process: p }, outcome: Outcome::Restarted, abandoned: vec![] };
             out.push((step, State(next)));

@@ -26,7 +26,7 @@ impl System {
         if !self.template(t).may_die || s.0[status] != STATUS_RUNNING || self.crashes_used(s) >= self.model.crashes {
             return;
         }
-        let mut next = s.0.clone();
+        let mut next = crate::state::spare_copy(&s.0);
         next[CRASHES_SLOT] += 1;
         next[status] = STATUS_DEAD;
         if next[ATOMIC_SLOT] == t as Value + 1 {

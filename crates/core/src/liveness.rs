@@ -205,7 +205,14 @@ impl System {
     /// [`System::canonicalize_dead`] for a state reached by `steps` from a state whose dead
     /// data was already canonical: only what those steps' actors hold can have changed.
     pub fn canonicalize_dead_after<'s>(&self, s: &mut State, steps: impl IntoIterator<Item = &'s Step>) {
+        let mut last = None;
         for step in steps {
+            // What one actor holds needs making canonical once, however many steps it took
+            // in a row (a move through transient states is mostly one thread's).
+            let actor = step.action.actor();
+            if last.replace(actor) == Some(actor) {
+                continue;
+            }
             match step.action {
                 Action::Run { thread, .. } => {
                     self.canonicalize_thread(&mut s.0, thread);

@@ -17,25 +17,40 @@ struct Field {
     bits: u32,
 }
 
-/// A field with bits, in the order fields lie in the packed words: packing and unpacking
-/// (done for every transition) stream through them, a shift and a mask per slot.
+/// How one slot is read from the word its (low) bits lie in: `min + ((word >> shift) & mask)`.
+/// A slot with one possible value has mask 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Place {
-    slot: u32,
-    /// 1 to 32.
-    bits: u32,
-    mask: u64,
+struct Code {
+    shift: u32,
     min: Value,
+    mask: u64,
+}
+
+/// A field that starts in one word and ends in the next: its high bits, from the next word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Straddle {
+    slot: u32,
+    /// The word holding its low bits.
+    word: u32,
+    /// Where in that word it starts (33 to 63: fields are at most 32 bits).
+    shift: u32,
+    mask: u64,
 }
 
 /// Packs and unpacks the states of one model.
+///
+/// Fields follow each other bit by bit in slot order, so the slots whose (low) bits lie in
+/// one word are a contiguous run: packing and unpacking (done for every transition) go word
+/// by word through their run with no index to check, a shift and a mask per slot; the few
+/// fields that straddle two words get their high bits in a second pass.
 #[derive(Clone, Debug)]
 pub struct Packer {
     fields: Vec<Field>,
-    /// The slots whose field has no bits (one possible value), with that value.
-    constants: Vec<(u32, Value)>,
-    /// The fields with at least one bit, in slot order.
-    places: Vec<Place>,
+    /// Each slot's code, in slot order.
+    codes: Vec<Code>,
+    /// For each word, the end of its run of slots (the runs start at 0 and follow each other).
+    word_ends: Vec<usize>,
+    straddling: Vec<Straddle>,
     words: usize,
 }
 
@@ -90,15 +105,26 @@ impl Packer {
 
     fn from_fields(fields: Vec<Field>) -> Packer {
         let bits: u64 = fields.iter().map(|f| f.bits as u64).sum();
-        let places = fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.bits > 0)
-            .map(|(slot, f)| Place { slot: slot as u32, bits: f.bits, mask: (1u64 << f.bits) - 1, min: f.min })
-            .collect();
-        let constants =
-            fields.iter().enumerate().filter(|(_, f)| f.bits == 0).map(|(slot, f)| (slot as u32, f.min)).collect();
-        Packer { fields, constants, places, words: bits.div_ceil(64).max(1) as usize }
+        let words = bits.div_ceil(64).max(1) as usize;
+        // A field that does not fit in what is left of a word continues at the bottom of
+        // the next; a slot with no bits goes with the word the next bit would be in.
+        let (mut codes, mut straddling, mut word_ends) = (Vec::new(), Vec::new(), vec![0; words]);
+        let mut at = 0u64;
+        for (slot, f) in fields.iter().enumerate() {
+            let (word, shift) = (((at / 64) as usize).min(words - 1), (at % 64) as u32);
+            let mask = if f.bits == 0 { 0 } else { (1u64 << f.bits) - 1 };
+            codes.push(Code { shift, min: f.min, mask });
+            if shift + f.bits > 64 {
+                straddling.push(Straddle { slot: slot as u32, word: word as u32, shift, mask });
+            }
+            word_ends[word] = slot + 1;
+            at += f.bits as u64;
+        }
+        // A word no run starts in (none in practice) ends where the one before it ends.
+        for w in 1..words {
+            word_ends[w] = word_ends[w].max(word_ends[w - 1]);
+        }
+        Packer { fields, codes, word_ends, straddling, words }
     }
 
     /// How many 64-bit words one packed state takes.
@@ -114,22 +140,18 @@ impl Packer {
     /// Packs `state` into `out` (which must hold [`Packer::words`] words).
     pub fn pack(&self, state: &State, out: &mut [u64]) {
         let slots = state.slots();
-        // The word being filled, how many of its bits are taken, and where it goes.
-        let (mut acc, mut fill, mut word) = (0u64, 0u32, 0usize);
-        for p in &self.places {
-            let raw = slots[p.slot as usize].wrapping_sub(p.min) as u32 as u64;
-            acc |= raw << fill;
-            fill += p.bits;
-            if fill >= 64 {
-                out[word] = acc;
-                word += 1;
-                fill -= 64;
-                // The bits of this field that did not fit start the next word.
-                acc = if fill == 0 { 0 } else { raw >> (p.bits - fill) };
+        let mut from = 0;
+        for (word, &end) in out[..self.words].iter_mut().zip(&self.word_ends) {
+            let mut acc = 0u64;
+            for (&v, c) in slots[from..end].iter().zip(&self.codes[from..end]) {
+                acc |= (v.wrapping_sub(c.min) as u32 as u64 & c.mask) << c.shift;
             }
+            *word = acc;
+            from = end;
         }
-        if word < out.len() {
-            out[word] = acc;
+        for p in &self.straddling {
+            let raw = slots[p.slot as usize].wrapping_sub(self.codes[p.slot as usize].min) as u32 as u64 & p.mask;
+            out[p.word as usize + 1] |= raw >> (64 - p.shift);
         }
     }
 
@@ -144,27 +166,19 @@ impl Packer {
     /// without allocating.
     pub fn unpack_into(&self, packed: &[u64], state: &mut State) {
         let slots = &mut state.0;
-        for &(slot, value) in &self.constants {
-            slots[slot as usize] = value;
+        let mut from = 0;
+        for (&word, &end) in packed[..self.words].iter().zip(&self.word_ends) {
+            for (v, c) in slots[from..end].iter_mut().zip(&self.codes[from..end]) {
+                *v = c.min.wrapping_add(((word >> c.shift) & c.mask) as u32 as Value);
+            }
+            from = end;
         }
-        // The unread bits of the current word, at its bottom, and how many there are.
-        let (mut cur, mut avail, mut word) = (packed.first().copied().unwrap_or(0), 64u32, 0usize);
-        for p in &self.places {
-            let raw = if p.bits <= avail {
-                let raw = cur & p.mask;
-                cur >>= p.bits;
-                avail -= p.bits;
-                raw
-            } else {
-                word += 1;
-                let next = packed[word];
-                let raw = (cur | (next << avail)) & p.mask;
-                let used = p.bits - avail;
-                cur = next >> used;
-                avail = 64 - used;
-                raw
-            };
-            slots[p.slot as usize] = p.min.wrapping_add(raw as u32 as Value);
+        // The high bits of the straddling fields (their low bits are in already; low and
+        // high bits do not overlap, so adding them is or-ing them).
+        for p in &self.straddling {
+            let high = (packed[p.word as usize + 1] << (64 - p.shift)) & p.mask;
+            let v = &mut slots[p.slot as usize];
+            *v = v.wrapping_add(high as u32 as Value);
         }
     }
 }
@@ -198,6 +212,32 @@ mod tests {
         let state = State::from_slots(vec![1, 2, 1 << 19, (1 << 20) - 1, 0, 77, 12345].into_boxed_slice());
         let mut words = vec![0; 3];
         packer.pack(&state, &mut words);
+        assert_eq!(packer.unpack(&words), state);
+    }
+
+    #[test]
+    fn fields_lie_bit_after_bit_and_straddle_into_the_next_word() {
+        // 3 + 30 bits, then 32 bits from bit 33: the third field's top bit is word 1's bit 0.
+        let packer = Packer::from_fields(vec![field(0, 7), field(0, (1 << 30) - 1), field(Value::MIN, Value::MAX)]);
+        let state = State::from_slots(vec![5, 1, -1].into_boxed_slice());
+        let mut words = vec![7; 2];
+        packer.pack(&state, &mut words);
+        let raw = (-1i64 - Value::MIN as i64) as u64; // 0x7fff_ffff
+        assert_eq!(words, vec![5 | 1 << 3 | raw << 33, raw >> 31]);
+        assert_eq!(packer.unpack(&words), state);
+    }
+
+    #[test]
+    fn one_valued_slots_anywhere_and_a_word_only_a_straddler_reaches_round_trip() {
+        // 4 x 20 bits: the fourth field starts at bit 60, no field starts in word 1; the
+        // one-valued slots (no bits) lie before, between and after them.
+        let wide = field(0, (1 << 20) - 1);
+        let packer = Packer::from_fields(vec![field(7, 7), wide, wide, field(-2, -2), wide, wide, field(3, 3)]);
+        assert_eq!(packer.words(), 2);
+        let state = State::from_slots(vec![7, 1, 2, -2, 3, (1 << 20) - 1, 3].into_boxed_slice());
+        let mut words = vec![0; 2];
+        packer.pack(&state, &mut words);
+        assert_eq!(words, vec![1 | 2 << 20 | 3 << 40 | 0xf << 60, 0xffff]);
         assert_eq!(packer.unpack(&words), state);
     }
 

@@ -11,8 +11,61 @@ use crate::mutex::{MutexState, ThreadId};
 use crate::posix::{Consistency, PosixMutexState};
 
 /// The global state of a model: every value the next step can depend on.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// A search makes and drops a state for every step it takes, so the slices of dropped
+/// states are kept (a few per thread) and reused by the next copies
+/// instead of going back to the allocator.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct State(pub(crate) Box<[Value]>);
+
+/// How many dropped slices a thread keeps for reuse: more than a state's successors usually
+/// hold at once, and a few kilobytes for the usual states.
+const SPARES: usize = 64;
+
+thread_local! {
+    /// Slices of dropped states, for [`spare_copy`].
+    static SPARE: std::cell::RefCell<Vec<Box<[Value]>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A copy of `slots` in a slice of a dropped state of the same length when this thread
+/// has one (no allocation), or in a new one.
+pub(crate) fn spare_copy(slots: &[Value]) -> Box<[Value]> {
+    let spare = SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut spare| spare.pop()))
+        .ok()
+        .flatten()
+        .filter(|b| b.len() == slots.len());
+    match spare {
+        Some(mut b) => {
+            b.copy_from_slice(slots);
+            b
+        }
+        None => slots.into(),
+    }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let slots = std::mem::take(&mut self.0);
+        // During thread teardown or a nested borrow the slice is simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < SPARES {
+                    spare.push(slots);
+                }
+            }
+        });
+    }
+}
+
+impl Clone for State {
+    fn clone(&self) -> State {
+        State(spare_copy(&self.0))
+    }
+}
 
 impl State {
     /// The raw slots, in [`Layout`] order; what a checker hashes, packs or stores.
@@ -220,5 +273,33 @@ impl Layout {
 
     pub(crate) fn mutex_count(&self) -> usize {
         (self.thread_base - self.mutex_base) / MUTEX_SLOTS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_is_equal_whatever_spare_slices_the_thread_holds() {
+        // Spare slices of another length (another model's states) and of the same length
+        // with other values: a copy takes the values of what it copies, never a spare's.
+        drop(State::from_slots(vec![9; 3].into_boxed_slice()));
+        drop(State::from_slots(vec![7; 5].into_boxed_slice()));
+        drop(State::from_slots(vec![8; 3].into_boxed_slice()));
+        let s = State::from_slots(vec![1, 2, 3, 4, 5].into_boxed_slice());
+        for _ in 0..3 {
+            assert_eq!(s.clone().slots(), &[1, 2, 3, 4, 5]);
+        }
+        let t = State::from_slots(vec![-1, 0, 1].into_boxed_slice());
+        assert_eq!(t.clone(), t);
+    }
+
+    #[test]
+    fn the_spare_slices_of_a_thread_are_bounded() {
+        let states: Vec<State> =
+            (0..3 * SPARES as i32).map(|i| State::from_slots(vec![i; 2].into_boxed_slice())).collect();
+        drop(states);
+        assert_eq!(SPARE.with(|spare| spare.borrow().len()), SPARES);
     }
 }

@@ -25,15 +25,16 @@ pub struct System {
     pub(crate) templates: Vec<Template>,
     /// The template thread of each thread, by thread id: the hot paths look it up directly.
     pub(crate) template_of: Vec<u32>,
+    /// Some process template is marked `restart`: without one, no state has a restart step
+    /// to look for.
+    restarts: bool,
 }
 
 /// The static facts of one template thread, shared by its threads in every instance.
 #[derive(Clone, Debug)]
 pub(crate) struct Template {
-    /// Index of the process template in [`Model::processes`].
-    pub(crate) process: usize,
-    /// Index of the thread in its template's threads.
-    pub(crate) thread: usize,
+    /// Its code (a copy of the model's): one lookup away from a thread id on the hot paths.
+    code: Vec<crate::ir::Instr>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -56,11 +57,10 @@ impl System {
         let mut templates = Vec::new();
         let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
-            for (thread, t) in p.threads.iter().enumerate() {
+            for t in &p.threads {
                 let atomic_blocks = atomic_blocks(&t.code);
                 templates.push(Template {
-                    process,
-                    thread,
+                    code: t.code.clone(),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -85,7 +85,8 @@ impl System {
             .iter()
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
             .collect();
-        Ok(System { model, layout, templates, template_of })
+        let restarts = model.processes.iter().any(|p| p.restart);
+        Ok(System { model, layout, templates, template_of, restarts })
     }
 
     /// The model this system runs.
@@ -255,8 +256,7 @@ impl System {
     }
 
     pub(crate) fn code(&self, t: ThreadId) -> &[crate::ir::Instr] {
-        let tp = self.template(t);
-        &self.model.processes[tp.process].threads[tp.thread].code
+        &self.template(t).code
     }
 
     /// Moves thread `t` to `pc`, following control markers (`Goto`, `AtomicBegin`,
@@ -306,11 +306,13 @@ impl System {
                 self.death_step(s, t as ThreadId, out);
             }
         }
-        for p in 0..self.layout.processes.len() {
-            if ask(p) {
-                return;
+        if self.restarts {
+            for p in 0..self.layout.processes.len() {
+                if ask(p) {
+                    return;
+                }
+                self.restart_step(s, p, out);
             }
-            self.restart_step(s, p, out);
         }
     }
 
@@ -393,14 +395,14 @@ impl System {
         }
         let pc = self.pc(s, t);
         let tp = self.template(t);
-        let code = &self.model.processes[tp.process].threads[tp.thread].code;
+        let code = &tp.code;
         let op = &code[pc].op;
         if self.op_blocks(&s.0, t, op) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         let ctx = Ctx::Thread(t);
         let action = Action::Run { thread: t, pc };
-        let mut next = s.0.clone();
+        let mut next = crate::state::spare_copy(&s.0);
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
             let mut abandoned = Vec::new();
             self.settle(next, t, to);
@@ -504,7 +506,7 @@ impl System {
             },
             Op::Choose { targets } => {
                 for (index, target) in targets.iter().enumerate() {
-                    let mut branch = next.clone();
+                    let mut branch = crate::state::spare_copy(&next);
                     advance(&mut branch, *target, Outcome::Choice { index }, out);
                 }
             }
