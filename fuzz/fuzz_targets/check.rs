@@ -26,9 +26,7 @@ use std::time::{Duration, Instant};
 use libfuzzer_sys::fuzz_target;
 use mutexcheck_checker::report::{self, ReportOptions};
 use mutexcheck_checker::trace::{ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{
-    Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict,
-};
+use mutexcheck_checker::{Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict};
 use mutexcheck_core::System;
 
 /// Tiny bounds: a fuzz input should take milliseconds, at most a few seconds.
