@@ -137,7 +137,6 @@ pub(crate) fn prefetch_read(p: *const i8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint that never faults and reads nothing the program sees; `p`
     // points into a live slice anyway.
-    #[allow(unused_unsafe)]
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
     }
