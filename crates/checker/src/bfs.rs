@@ -58,6 +58,10 @@ const CHUNK: usize = 512;
 /// thousands of successors), and to a sixteenth of the memory bound, so that a batch never
 /// holds a large part of it.
 const BATCH_BYTES: usize = 32 << 20;
+/// How many states ahead of the one it inserts the fill step prefetches a table slot: enough
+/// that the slot has come from memory when its turn comes, few enough that it is still cached.
+const PREFETCH_AHEAD: usize = 8;
+
 /// Fewer transitions than this in a batch are inserted on one thread.
 const MIN_PARALLEL_FILL: usize = 4096;
 
@@ -489,6 +493,11 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
         for e in expanded {
             let b = &e.buckets[s];
             for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
+                // The table slot of a state a few ahead: its cache miss overlaps this one's
+                // insertion instead of following it.
+                if let Some(&ahead) = b.hashes.get(i + PREFETCH_AHEAD) {
+                    shard.prefetch(ahead);
+                }
                 let packed = &b.packed[i * self.words..(i + 1) * self.words];
                 let growth = shard.growth_bytes();
                 if growth > 0 {

@@ -87,6 +87,13 @@ impl FingerprintSet {
         ((fp.rotate_left(32) as u128 * slots as u128) >> 64) as usize
     }
 
+    /// Asks the processor to bring the home slot of `fp` into the cache (see
+    /// [`crate::pairs::PairSet::prefetch`]). Only a hint: it changes nothing in the set.
+    pub fn prefetch(&self, fp: u64) {
+        let at = Self::home(fp, self.slots.len());
+        crate::pairs::prefetch_read(self.slots[at..].as_ptr().cast());
+    }
+
     /// Adds `fp`; true when it was not there yet.
     pub fn insert(&mut self, fp: u64) -> bool {
         if fp == 0 {

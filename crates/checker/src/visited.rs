@@ -9,6 +9,7 @@
 use hashbrown::HashTable;
 
 use crate::fingerprint::{hash_words, FingerprintSet};
+use crate::pairs::PairSet;
 
 /// How many shards the visited set has (a power of two).
 pub const SHARDS: usize = 16;
@@ -35,8 +36,8 @@ pub enum Shard {
     /// is exact).
     Fingerprints(FingerprintSet),
     /// Whole states of two words, held in the table itself: one memory access per lookup
-    /// instead of a table slot and then an arena entry.
-    Pairs(HashTable<[u64; 2]>),
+    /// instead of a table slot and then an arena entry, at a place [`Shard::prefetch`] knows.
+    Pairs(PairSet),
 }
 
 /// The hash hashbrown sees: the state's hash turned so that the bits choosing the shard (all
@@ -53,7 +54,7 @@ impl Shard {
         if fingerprints || words == 1 {
             Shard::Fingerprints(FingerprintSet::new())
         } else if words == 2 {
-            Shard::Pairs(HashTable::new())
+            Shard::Pairs(PairSet::new())
         } else {
             Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
         }
@@ -64,14 +65,7 @@ impl Shard {
     pub fn insert(&mut self, packed: &[u64], hash: u64) -> bool {
         match self {
             Shard::Fingerprints(set) => set.insert(hash),
-            Shard::Pairs(table) => {
-                let pair = [packed[0], packed[1]];
-                let found = table.find(table_hash(hash), |p| *p == pair).is_some();
-                if !found {
-                    table.insert_unique(table_hash(hash), pair, |p| table_hash(hash_words(p)));
-                }
-                !found
-            }
+            Shard::Pairs(set) => set.insert([packed[0], packed[1]], hash),
             Shard::Full { words, arena, table } => {
                 let w = *words;
                 if arena.len() / w >= u32::MAX as usize {
@@ -120,11 +114,24 @@ impl Shard {
         Some((id, true))
     }
 
+    /// Asks the processor to fetch the part of the shard that inserting the state with hash
+    /// `hash` reads first, so that a caller that knows its next states' hashes can overlap
+    /// their cache misses with its work on the current one. Only a hint: it changes nothing.
+    /// A shard of whole states of three words or more does nothing (hashbrown does not say
+    /// where a hash lands).
+    pub fn prefetch(&self, hash: u64) {
+        match self {
+            Shard::Fingerprints(set) => set.prefetch(hash),
+            Shard::Pairs(set) => set.prefetch(hash),
+            Shard::Full { .. } => {}
+        }
+    }
+
     /// How many states the shard holds.
     pub fn len(&self) -> usize {
         match self {
             Shard::Fingerprints(set) => set.len(),
-            Shard::Pairs(table) => table.len(),
+            Shard::Pairs(set) => set.len(),
             Shard::Full { words, arena, .. } => arena.len() / words,
         }
     }
@@ -150,7 +157,7 @@ impl Shard {
         };
         match self {
             Shard::Fingerprints(set) => set.growth_bytes(1),
-            Shard::Pairs(t) => table(t.len(), t.capacity(), 16),
+            Shard::Pairs(set) => set.growth_bytes(),
             Shard::Full { table: t, .. } => table(t.len(), t.capacity(), 4),
         }
     }
@@ -159,7 +166,7 @@ impl Shard {
     pub fn bytes(&self) -> usize {
         match self {
             Shard::Fingerprints(set) => set.bytes(),
-            Shard::Pairs(table) => table.capacity() * (16 + 1),
+            Shard::Pairs(set) => set.bytes(),
             Shard::Full { arena, table, .. } => {
                 arena.capacity() * 8 + table.capacity() * (std::mem::size_of::<u32>() + 1)
             }
