@@ -91,6 +91,40 @@ impl FactLabels {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::Guard;
+    use crate::limits::Limits;
+    use crate::system_model::{Reductions, SystemModel};
+
+    /// A width that holds two facts: the fallback of a table that outgrows its labels.
+    #[derive(Clone, Copy)]
+    struct Two(u8);
+
+    impl FactIndex for Two {
+        fn narrow(i: u32) -> Option<Two> {
+            (i < 2).then_some(Two(i as u8))
+        }
+        fn wrap(labels: Vec<Two>) -> FactLabels {
+            FactLabels::One(labels.into_iter().map(|l| l.0).collect())
+        }
+    }
+
+    #[test]
+    fn a_table_that_outgrows_its_labels_is_recorded_again_wider_with_the_same_graph_and_indices() {
+        // Two threads taking turns at a mutex: more than two distinct facts, far fewer than 256.
+        let text = "model turns\ncrashes 0\nmutex m\nprocess w[2] {\n    while true {\n        let r = wait m\n        progress\n        release m\n    }\n}\n";
+        let system = mutexcheck_core::System::new(mutexcheck_lang::compile("t.mc", text.as_bytes()).unwrap()).unwrap();
+        let model = SystemModel::new(&system, Reductions::NONE);
+        let (limits, guard) = (Limits::default(), Guard::new(&Limits::default()));
+        assert!(super::super::record_with::<Two>(&model, &limits, 1, &guard).is_none());
+        let one = super::super::record_with::<u8>(&model, &limits, 1, &guard).unwrap().0.unwrap();
+        let four = super::super::record_with::<u32>(&model, &limits, 1, &guard).unwrap().0.unwrap();
+        let chosen = super::super::record_graph(&model, &limits, 1, &guard).0.unwrap();
+        assert_eq!((one.labels.width(), four.labels.width(), chosen.labels.width()), (1, 4, 1));
+        assert!(one.facts.len() > 2 && one.facts.len() <= 256, "{} facts", one.facts.len());
+        assert_eq!(one.graph, four.graph);
+        assert_eq!(one.facts, four.facts);
+        assert!(one.labels.len() > 0 && (0..one.labels.len()).all(|e| one.labels.get(e) == four.labels.get(e)));
+    }
 
     #[test]
     fn an_index_fits_the_narrowest_width_that_holds_it_and_reads_back_exactly() {
