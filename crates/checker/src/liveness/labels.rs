@@ -123,7 +123,7 @@ mod tests {
         assert!(one.facts.len() > 2 && one.facts.len() <= 256, "{} facts", one.facts.len());
         assert_eq!(one.graph, four.graph);
         assert_eq!(one.facts, four.facts);
-        assert!(one.labels.len() > 0 && (0..one.labels.len()).all(|e| one.labels.get(e) == four.labels.get(e)));
+        assert!(!one.labels.is_empty() && (0..one.labels.len()).all(|e| one.labels.get(e) == four.labels.get(e)));
     }
 
     #[test]
