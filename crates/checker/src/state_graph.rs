@@ -157,7 +157,8 @@ pub struct Recorded<L> {
 /// The states themselves are stored whole (packed) while the graph is recorded, whatever
 /// the caller would use for a safety search: a fingerprint cannot name the state a
 /// transition reaches. Beyond them, the graph costs about 4 bytes and a label per edge, and
-/// 20 bytes (offset, parent, id) and the marks per state.
+/// 20 bytes (offset, parent, id; 12 for a recorder that keeps no parents) and the marks per
+/// state.
 pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
