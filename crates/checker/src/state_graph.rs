@@ -32,6 +32,13 @@ pub trait Recorder<M: Checkable>: Sync {
 
     /// Writes what is kept of `state` into `out` (of [`Recorder::mark_words`] words, zeroed).
     fn mark(&self, _state: &M::State, _out: &mut [u64]) {}
+
+    /// True to keep [`RecordedGraph::parents`] (8 bytes a state). Without them
+    /// [`RecordedGraph::ordinals_to`] finds the discovery path by a scan of the edges: the
+    /// same path, found more slowly, for a caller that asks for one or two paths.
+    fn parents(&self) -> bool {
+        true
+    }
 }
 
 /// A recorded state graph; see the module comment.
@@ -49,7 +56,8 @@ pub struct RecordedGraph<L> {
     pub marks: Vec<u64>,
     /// For each state but the initial one (state `s` at `s - 1`): the state it was first
     /// reached from and the ordinal of that edge. Parents come before children, and the
-    /// chain from any state back to 0 is a shortest path.
+    /// chain from any state back to 0 is a shortest path. Empty when the recorder did not
+    /// keep them ([`Recorder::parents`]).
     pub parents: Vec<(u32, u32)>,
 }
 
@@ -72,15 +80,48 @@ impl<L> RecordedGraph<L> {
 
     /// The successor ordinals of the discovery path from the initial state to `state`.
     pub fn ordinals_to(&self, state: u32) -> Vec<u32> {
-        let mut ordinals = Vec::new();
+        self.discovery_path(state).into_iter().map(|(ordinal, _)| ordinal).collect()
+    }
+
+    /// The discovery path from the initial state to `state` as (ordinal, state reached) steps.
+    pub fn discovery_path(&self, state: u32) -> Vec<(u32, u32)> {
+        if self.parents.len() < state as usize {
+            return self.scanned_path(state);
+        }
+        let mut path = Vec::new();
         let mut at = state;
         while at != 0 {
             let (parent, ordinal) = self.parents[at as usize - 1];
-            ordinals.push(ordinal);
+            path.push((ordinal, at));
             at = parent;
         }
-        ordinals.reverse();
-        ordinals
+        path.reverse();
+        path
+    }
+
+    /// [`RecordedGraph::discovery_path`] without `parents`: states are numbered in the order
+    /// the breadth-first search met them, row by row, so the edge that discovered a state is
+    /// the first edge into it in row order.
+    fn scanned_path(&self, state: u32) -> Vec<(u32, u32)> {
+        const NONE: u32 = u32::MAX;
+        let mut source = vec![NONE; (state as usize + 1).max(self.states())];
+        for s in 0..self.states() as u32 {
+            for (_, t, _) in self.edges(s) {
+                if t != 0 && (t as usize) < source.len() && source[t as usize] == NONE {
+                    source[t as usize] = s;
+                }
+            }
+        }
+        let mut path = Vec::new();
+        let mut at = state;
+        while at != 0 && source[at as usize] != NONE {
+            let parent = source[at as usize];
+            let ordinal = self.edges(parent).find(|&(_, t, _)| t == at).map_or(0, |(o, _, _)| o);
+            path.push((ordinal, at));
+            at = parent;
+        }
+        path.reverse();
+        path
     }
 
     /// The bytes the graph holds.
@@ -116,7 +157,8 @@ pub struct Recorded<L> {
 /// The states themselves are stored whole (packed) while the graph is recorded, whatever
 /// the caller would use for a safety search: a fingerprint cannot name the state a
 /// transition reaches. Beyond them, the graph costs about 4 bytes and a label per edge, and
-/// 20 bytes (offset, parent, id) and the marks per state.
+/// 20 bytes (offset, parent, id; 12 for a recorder that keeps no parents) and the marks per
+/// state.
 pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
@@ -212,6 +254,38 @@ mod tests {
         let edges: Vec<(u32, u32, u8)> = g.edges(2).map(|(o, t, l)| (o, t, *l)).collect();
         assert_eq!(edges, [(0, 3, b'+'), (1, 4, b'*')]);
         assert_eq!(g.ordinals_to(4), [0, 0, 1]);
+    }
+
+    /// [`Keep`] without parents.
+    struct Lean;
+
+    impl Recorder<Doubling> for Lean {
+        type Label = u8;
+        fn label(&self, before: &u64, ordinal: u32, step: &&'static str, after: &u64) -> u8 {
+            Keep.label(before, ordinal, step, after)
+        }
+        fn parents(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn without_parents_every_discovery_path_is_found_by_the_scan_and_is_the_recorded_one() {
+        // Mod 1,009: long paths, and many states first reached by a `*2` edge.
+        let model = Doubling { n: 1_009 };
+        let guard = Guard::new(&Limits::default());
+        let kept = record(&model, &Keep, &Limits::default(), 2, &guard).graph;
+        let lean = record(&model, &Lean, &Limits::default(), 2, &guard).graph;
+        assert!(lean.parents.is_empty());
+        assert_eq!(kept.parents.len(), 1_008);
+        assert_eq!((lean.offsets.clone(), lean.targets.clone()), (kept.offsets.clone(), kept.targets.clone()));
+        for s in 0..1_009 {
+            assert_eq!(lean.discovery_path(s), kept.discovery_path(s), "state {s}");
+        }
+        // Mod 5 by hand: 4 is reached 0 -+1-> 1 -+1-> 2 -*2-> 4.
+        let small = record(&Doubling { n: 5 }, &Lean, &Limits::default(), 1, &guard).graph;
+        assert_eq!(small.discovery_path(4), [(0, 1), (0, 2), (1, 4)]);
+        assert_eq!(small.ordinals_to(0), Vec::<u32>::new());
     }
 
     #[test]

@@ -92,6 +92,8 @@ impl<M: Checkable> Mode<M> for Unrecorded {
 pub(super) struct Recording<'r, R, L> {
     recorder: &'r R,
     mark_words: usize,
+    /// [`Recorder::parents`].
+    parents: bool,
     ids: Vec<Vec<u32>>,
     graph: RecordedGraph<L>,
 }
@@ -153,7 +155,9 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         room(&mut g.labels, edges, guard)?;
         room(&mut g.offsets, rows, guard)?;
         room(&mut g.marks, rows * self.mark_words, guard)?;
-        room(&mut g.parents, fresh.iter().sum(), guard)?;
+        if self.parents {
+            room(&mut g.parents, fresh.iter().sum(), guard)?;
+        }
         for (ids, &n) in self.ids.iter_mut().zip(&fresh) {
             room(ids, n, guard)?;
         }
@@ -182,7 +186,9 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                             }
                             new_ids[s][rank] = stats.states as u32;
                             stats.states += 1;
-                            g.parents.push((source, ord));
+                            if self.parents {
+                                g.parents.push((source, ord));
+                            }
                             next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
                         }
                         new_ids[s][rank]
@@ -239,6 +245,7 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
         mode: Recording {
             recorder,
             mark_words,
+            parents: recorder.parents(),
             ids: vec![Vec::new(); SHARDS],
             graph: RecordedGraph {
                 offsets: vec![0],

@@ -2,18 +2,21 @@
 //!
 //! A transition (a [`Move`]: one step, or under partial-order reduction a step and the steps
 //! through the transient states after it) is labelled with the index of its [`MoveFacts`] in
-//! a per-check table of distinct facts: four bytes an edge, however many steps the move
-//! takes. A state is marked with bit sets of `thread_count` bits: the threads unable to move
+//! a per-check table of distinct facts: one, two or four bytes an edge (the narrowest
+//! the table fits, see [`super::labels`]), however many steps the move takes. A state is marked with bit sets of `thread_count` bits: the threads unable to move
 //! there, and for each mutex a `starvation` property names, the threads blocked on it.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use mutexcheck_core::ir::{Liveness, Op};
 use mutexcheck_core::posix::LockOutcome;
 use mutexcheck_core::{Action, Outcome, State, Step, System, ThreadId, ThreadStatus, WaitOutcome};
 
+use super::labels::FactIndex;
 use crate::allowed::AllowedTally;
 use crate::state_graph::Recorder;
 use crate::system_model::{Move, SystemModel};
@@ -194,7 +197,7 @@ impl Hasher for FxHasher {
 /// The [`Recorder`] of the liveness check: labels are indices into a table of distinct
 /// [`MoveFacts`]; marks are the bit sets of [`LiveRecorder::mark`]. It also counts the
 /// allowed events of the recorded transitions, as the safety search does for its own.
-pub struct LiveRecorder<'a> {
+pub struct LiveRecorder<'a, L = u32> {
     system: &'a System,
     /// The mutexes of `starvation` properties: one blocked-on set each in a mark.
     mutexes: Vec<usize>,
@@ -202,18 +205,29 @@ pub struct LiveRecorder<'a> {
     set_words: usize,
     table: Mutex<FactTable>,
     allowed: Mutex<AllowedTally>,
+    /// Set when a fact index did not fit a label of width `L`: the graph is unusable.
+    overflowed: AtomicBool,
+    width: PhantomData<L>,
 }
 
-impl<'a> LiveRecorder<'a> {
-    /// A recorder for the liveness properties of `system`.
-    pub fn new(system: &'a System) -> LiveRecorder<'a> {
+impl<'a, L: FactIndex> LiveRecorder<'a, L> {
+    /// A recorder for the liveness properties of `system`, with labels of type `L`.
+    pub fn new(system: &'a System) -> LiveRecorder<'a, L> {
         LiveRecorder {
             system,
             mutexes: starvation_mutexes(system),
             set_words: system.thread_count().div_ceil(64),
             table: Mutex::default(),
             allowed: Mutex::default(),
+            overflowed: AtomicBool::new(false),
+            width: PhantomData,
         }
+    }
+
+    /// True when the table outgrew labels of type `L`: some edges were labelled wrongly and
+    /// the graph must be recorded again with wider labels.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed.load(Ordering::Relaxed)
     }
 
     /// The facts table (label `i` is entry `i`) and the allowed events counted.
@@ -305,21 +319,32 @@ impl<'a> LiveRecorder<'a> {
     }
 }
 
-impl<'m> Recorder<SystemModel<'m>> for LiveRecorder<'_> {
-    type Label = u32;
+impl<'m, L: FactIndex> Recorder<SystemModel<'m>> for LiveRecorder<'_, L> {
+    type Label = L;
 
-    fn label(&self, before: &State, _ordinal: u32, mv: &Move, after: &State) -> u32 {
+    fn label(&self, before: &State, _ordinal: u32, mv: &Move, after: &State) -> L {
         if !mv.allowed.is_empty() {
             self.allowed.lock().unwrap_or_else(|e| e.into_inner()).add_transition(&mv.allowed);
         }
-        if mv.through.is_empty() {
-            return self.intern_step(step_facts(self.system, before, &mv.last));
-        }
-        self.intern(self.move_facts(before, mv, after))
+        let i = if mv.through.is_empty() {
+            self.intern_step(step_facts(self.system, before, &mv.last))
+        } else {
+            self.intern(self.move_facts(before, mv, after))
+        };
+        L::narrow(i).unwrap_or_else(|| {
+            self.overflowed.store(true, Ordering::Relaxed);
+            L::narrow(0).expect("0 fits every width")
+        })
     }
 
     fn mark_words(&self) -> usize {
         self.set_words * (1 + self.mutexes.len())
+    }
+
+    /// A lasso asks for one discovery path (per goal found): a scan of the edges finds it,
+    /// and the recording's peak is 8 bytes a state lower.
+    fn parents(&self) -> bool {
+        false
     }
 
     /// Bit `t` of the first set: `t` cannot move here ([`unable`]); of set `1 + i`: `t` is

@@ -347,15 +347,7 @@ pub(super) fn lift(model: &SystemModel<'_>, scope: &Scope<'_>, entry: u32, needs
     let graph = &scope.graph.graph;
     let mut w = Walker::new(&q);
     // The prefix: the discovery path to the entry, node by node.
-    let mut path = Vec::new();
-    let mut at = entry;
-    while at != 0 {
-        let (parent, ordinal) = graph.parents[at as usize - 1];
-        path.push((ordinal, at));
-        at = parent;
-    }
-    path.reverse();
-    for (ordinal, to) in path {
+    for (ordinal, to) in graph.discovery_path(entry) {
         w.take(ordinal, to)?;
     }
     w.start_cycle();

@@ -9,12 +9,16 @@
 use mutexcheck_core::ThreadId;
 
 use super::facts::MoveFacts;
+use super::labels::FactLabels;
 use crate::state_graph::RecordedGraph;
 
 /// The recorded graph of a liveness check with what its labels and marks mean.
 pub struct LiveGraph {
-    /// States, edges (labels index `facts`), marks (see [`super::facts::LiveRecorder`]).
-    pub graph: RecordedGraph<u32>,
+    /// States, edges and marks (see [`super::facts::LiveRecorder`]); the labels are apart,
+    /// in `labels`, at the width the recording used.
+    pub graph: RecordedGraph<()>,
+    /// Each edge's index into `facts`.
+    pub labels: FactLabels,
     /// The distinct facts of the graph's moves.
     pub facts: Vec<MoveFacts>,
     /// Threads of the model.
@@ -46,7 +50,17 @@ impl LiveGraph {
 
     /// The facts of edge `e` (an index into the graph's edge arrays).
     pub fn edge_facts(&self, e: usize) -> &MoveFacts {
-        &self.facts[self.graph.labels[e] as usize]
+        &self.facts[self.labels.get(e)]
+    }
+
+    /// [`components`] of the subgraph of edges whose facts `keep` allows (by fact index).
+    pub fn components(&self, keep: &[bool], buf: &mut Tarjan, found: &mut dyn FnMut(&[u32])) {
+        // One search per width, so the label read is a plain load in the inner loop.
+        match &self.labels {
+            FactLabels::One(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
+            FactLabels::Two(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
+            FactLabels::Four(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
+        }
     }
 }
 
@@ -95,8 +109,13 @@ pub struct Tarjan {
 const UNSEEN: u32 = u32::MAX;
 
 /// Calls `found` with each strongly connected component (sorted) of the subgraph of edges
-/// whose label `keep` allows, iteratively (see the module comment).
-pub fn components(g: &RecordedGraph<u32>, keep: &[bool], buf: &mut Tarjan, found: &mut dyn FnMut(&[u32])) {
+/// that `keep` allows (by edge index), iteratively (see the module comment).
+pub fn components<L, K: Fn(usize) -> bool>(
+    g: &RecordedGraph<L>,
+    keep: &K,
+    buf: &mut Tarjan,
+    found: &mut dyn FnMut(&[u32]),
+) {
     let n = g.states();
     let Tarjan { index, low, on_stack, stack, calls, component } = buf;
     index.clear();
@@ -126,7 +145,7 @@ pub fn components(g: &RecordedGraph<u32>, keep: &[bool], buf: &mut Tarjan, found
             while *e < end {
                 let edge = *e;
                 *e += 1;
-                if !keep[g.labels[edge] as usize] {
+                if !keep(edge) {
                     continue;
                 }
                 let w = g.targets[edge];
@@ -171,7 +190,7 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
     for &from in component {
         let (a, b) = (g.graph.offsets[from as usize] as usize, g.graph.offsets[from as usize + 1] as usize);
         for e in a..b {
-            if keep[g.graph.labels[e] as usize] && inside(g.graph.targets[e]) {
+            if keep[g.labels.get(e)] && inside(g.graph.targets[e]) {
                 edges.push((from, e));
             }
         }
@@ -186,7 +205,7 @@ pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> boo
     if let [s] = *component {
         // Most components are one state without a loop: no cycle, and nothing to collect.
         let (a, b) = (g.graph.offsets[s as usize] as usize, g.graph.offsets[s as usize + 1] as usize);
-        if !(a..b).any(|e| g.graph.targets[e] == s && keep[g.graph.labels[e] as usize]) {
+        if !(a..b).any(|e| g.graph.targets[e] == s && keep[g.labels.get(e)]) {
             return false;
         }
     }
@@ -215,7 +234,7 @@ pub fn find_fair_component(g: &LiveGraph, goal: Goal, buf: &mut Tarjan, stop: &d
     let keep = filter(g, goal);
     let mut best: Option<Vec<u32>> = None;
     let mut stopped = false;
-    components(&g.graph, &keep, buf, &mut |c| {
+    g.components(&keep, buf, &mut |c| {
         if stopped || best.as_ref().is_some_and(|b| b[0] <= c[0]) {
             return;
         }
@@ -254,7 +273,7 @@ mod tests {
 
     fn all(g: &RecordedGraph<u32>) -> Vec<Vec<u32>> {
         let mut out = Vec::new();
-        components(g, &[true], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
+        components(g, &|_| true, &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
         out.sort();
         out
     }
@@ -290,7 +309,8 @@ mod tests {
         (g.mark_words, g.marks) = (1, vec![0; rows.len()]);
         let both = MoveFacts { movers: vec![0, 1], ..MoveFacts::default() };
         let facts = vec![both.clone(), MoveFacts { progress: true, ..both }];
-        LiveGraph { graph: g, facts, threads: 2, mutexes: Vec::new(), set_words: 1 }
+        let (graph, labels) = super::super::split_labels(g);
+        LiveGraph { graph, labels, facts, threads: 2, mutexes: Vec::new(), set_words: 1 }
     }
 
     #[test]
@@ -317,7 +337,7 @@ mod tests {
         let mut g = graph(&[&[1], &[0]]);
         g.labels[1] = 1; // 1 -> 0 filtered out by keep[1] = false.
         let mut out = Vec::new();
-        components(&g, &[true, false], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
+        components(&g, &|e| [true, false][g.labels[e] as usize], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
         out.sort();
         assert_eq!(out, [vec![0], vec![1]]);
     }

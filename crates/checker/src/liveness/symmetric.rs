@@ -64,7 +64,7 @@ use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
 use super::lift::{lift, Need, Scope};
-use super::scc::{components, LiveGraph, Tarjan};
+use super::scc::{LiveGraph, Tarjan};
 use super::{check_goals, goals, record_graph, Goal, LiveOptions, LiveOutcome};
 
 /// How many components meeting the necessary condition a goal tries to lift a lasso from
@@ -228,7 +228,7 @@ fn component_map(graph: &LiveGraph, goal: Goal) -> Components {
     let keep: Vec<bool> = graph.facts.iter().map(|f| goal.keeps(f)).collect();
     let mut of = vec![0u32; graph.graph.states()];
     let mut first = Vec::new();
-    components(&graph.graph, &keep, &mut Tarjan::default(), &mut |states| {
+    graph.components(&keep, &mut Tarjan::default(), &mut |states| {
         for &s in states {
             of[s as usize] = first.len() as u32;
         }
