@@ -185,44 +185,11 @@ pub fn record_with_progress<M: Checkable + Sync, R: Recorder<M>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::properties::Violation;
+    use crate::test_model::Doubling;
 
-    /// Numbers mod `n`; from `i` one may go to `i + 1` or `2 * i`.
-    struct Doubling {
-        n: u64,
-    }
-
-    impl Checkable for Doubling {
-        type State = u64;
-        type Step = &'static str;
-        fn packed_words(&self) -> usize {
-            1
-        }
-        fn pack(&self, state: &u64, out: &mut [u64]) {
-            out[0] = *state;
-        }
-        fn unpack(&self, packed: &[u64]) -> u64 {
-            packed[0]
-        }
-        fn initial_state(&self) -> u64 {
-            0
-        }
-        fn successors(&self, s: &u64, out: &mut Vec<(&'static str, u64)>) {
-            out.push(("+1", (s + 1) % self.n));
-            out.push(("*2", (s * 2) % self.n));
-        }
-        fn step_violation(&self, _: &u64, _: &&'static str, _: &u64) -> Option<Violation> {
-            None
-        }
-        fn state_violation(&self, _: &u64) -> Option<Violation> {
-            None
-        }
-        fn deadlock(&self, _: &u64) -> Option<Violation> {
-            None
-        }
-        fn final_violation(&self, _: &u64) -> Option<Violation> {
-            None
-        }
+    /// Numbers mod `n` (see [`Doubling`]); no state is a violation: recording checks none.
+    fn doubling(n: u64) -> Doubling {
+        Doubling { n, target: u64::MAX }
     }
 
     /// Labels an edge with its step's first byte; marks a state with its value.
@@ -245,7 +212,7 @@ mod tests {
     fn states_are_numbered_in_breadth_first_order_with_edges_in_successor_order() {
         // Mod 5: 0 -> {1, 0}; 1 -> {2, 2}; 2 -> {3, 4}; 3 -> {4, 1}; 4 -> {0, 3}.
         let guard = Guard::new(&Limits::default());
-        let Recorded { graph: g, stats, stopped } = record(&Doubling { n: 5 }, &Keep, &Limits::default(), 1, &guard);
+        let Recorded { graph: g, stats, stopped } = record(&doubling(5), &Keep, &Limits::default(), 1, &guard);
         assert_eq!(stopped, None);
         assert_eq!(g.states(), 5);
         assert_eq!((stats.states, stats.transitions, stats.max_depth), (5, 10, 3));
@@ -272,7 +239,7 @@ mod tests {
     #[test]
     fn without_parents_every_discovery_path_is_found_by_the_scan_and_is_the_recorded_one() {
         // Mod 1,009: long paths, and many states first reached by a `*2` edge.
-        let model = Doubling { n: 1_009 };
+        let model = doubling(1_009);
         let guard = Guard::new(&Limits::default());
         let kept = record(&model, &Keep, &Limits::default(), 2, &guard).graph;
         let lean = record(&model, &Lean, &Limits::default(), 2, &guard).graph;
@@ -283,7 +250,7 @@ mod tests {
             assert_eq!(lean.discovery_path(s), kept.discovery_path(s), "state {s}");
         }
         // Mod 5 by hand: 4 is reached 0 -+1-> 1 -+1-> 2 -*2-> 4.
-        let small = record(&Doubling { n: 5 }, &Lean, &Limits::default(), 1, &guard).graph;
+        let small = record(&doubling(5), &Lean, &Limits::default(), 1, &guard).graph;
         assert_eq!(small.discovery_path(4), [(0, 1), (0, 2), (1, 4)]);
         assert_eq!(small.ordinals_to(0), Vec::<u32>::new());
     }
@@ -292,7 +259,7 @@ mod tests {
     fn the_state_limit_stops_the_recording() {
         let limits = Limits { max_states: Some(3), ..Limits::default() };
         let guard = Guard::new(&limits);
-        let recorded = record(&Doubling { n: 5 }, &Keep, &limits, 1, &guard);
+        let recorded = record(&doubling(5), &Keep, &limits, 1, &guard);
         assert_eq!(recorded.stopped, Some(Limit::MaxStates(3)));
         assert_eq!(recorded.stats.states, 2, "states 0 and 1 fully recorded");
     }
@@ -353,7 +320,7 @@ mod tests {
     #[test]
     fn a_large_graph_is_the_same_on_one_two_and_three_threads_and_numbered_as_a_plain_search_meets_it() {
         // Many batches and chunks, and enough transitions per batch to fill shards in parallel.
-        let model = Doubling { n: 100_003 };
+        let model = doubling(100_003);
         let recorded = same_on_every_thread_count(&model, &Keep, &Limits::default());
         assert_eq!(recorded.stopped, None);
         let g = &recorded.graph;
@@ -367,7 +334,7 @@ mod tests {
     fn the_state_limit_stops_every_thread_count_at_the_same_whole_row() {
         for max in [1, 2, 3, 4, 1_000, 15_000] {
             let limits = Limits { max_states: Some(max), ..Limits::default() };
-            let recorded = same_on_every_thread_count(&Doubling { n: 20_011 }, &Keep, &limits);
+            let recorded = same_on_every_thread_count(&doubling(20_011), &Keep, &limits);
             assert_eq!(recorded.stopped, Some(Limit::MaxStates(max)));
             let g = &recorded.graph;
             // Every state found has its parent; only whole rows are kept, naming found states.
@@ -382,7 +349,7 @@ mod tests {
     fn progress_is_reported_about_every_thousand_states_expanded() {
         let guard = Guard::new(&Limits::default());
         let mut seen = Vec::new();
-        let model = Doubling { n: 5_003 };
+        let model = doubling(5_003);
         let recorded =
             record_with_progress(&model, &Keep, &Limits::default(), 1, &guard, &mut |p| seen.push(p.stats.states));
         assert_eq!(recorded.graph.states(), 5_003);
@@ -396,7 +363,7 @@ mod tests {
     fn the_memory_bound_stops_the_recording() {
         let limits = Limits { max_memory_mb: Some(1), ..Limits::default() };
         let guard = Guard::new(&limits);
-        let recorded = record(&Doubling { n: 200_003 }, &Keep, &limits, 2, &guard);
+        let recorded = record(&doubling(200_003), &Keep, &limits, 2, &guard);
         assert!(matches!(recorded.stopped, Some(Limit::MaxMemory(_))), "{:?}", recorded.stopped);
         assert!(recorded.graph.states() < 200_003);
     }
