@@ -1,37 +1,14 @@
 //! The JSON trace format, replay and state graphs, on the models in models/.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mutexcheck_checker::graph::{StateGraph, TooLarge};
 use mutexcheck_checker::trace::{replay, replay_run, ReplayVerdict, TraceError, TraceFile, TraceOptions};
-use mutexcheck_checker::{prepare, Reductions, Request, SystemModel, Verdict};
-use mutexcheck_core::System;
+use mutexcheck_checker::{Reductions, Request, SystemModel, Verdict};
 
-fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
-}
+mod shipped;
 
-fn system_of(file: &str) -> (System, Vec<u8>) {
-    let path = models_dir().join(file);
-    let source = std::fs::read(&path).unwrap();
-    let model = mutexcheck_lang::compile(file, &source).unwrap();
-    (prepare(model, None).unwrap(), source)
-}
-
-/// The trace `mutexcheck check` would write for a violating model.
-fn trace_of(file: &str) -> TraceFile {
-    let (system, source) = system_of(file);
-    let request = Request::new();
-    let result = request.check(&system, &request.guard(), &mut |_| {});
-    let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
-    TraceFile::new(
-        &system,
-        &format!("models/{file}"),
-        &source,
-        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
-        cex,
-    )
-}
+use shipped::{models_dir, system_of, trace_of};
 
 fn violating_models() -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(models_dir())

@@ -1,36 +1,11 @@
 //! Trace format version 3 (`called_from`, the procedure calls a statement sits in) next to
 //! the older versions: what each may hold, and that old traces still read and replay.
 
-use std::path::{Path, PathBuf};
+use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile};
 
-use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{prepare, Reductions, Request, Verdict};
-use mutexcheck_core::System;
+mod shipped;
 
-fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
-}
-
-fn system_of(file: &str) -> (System, Vec<u8>) {
-    let source = std::fs::read(models_dir().join(file)).unwrap();
-    let model = mutexcheck_lang::compile(file, &source).unwrap();
-    (prepare(model, None).unwrap(), source)
-}
-
-/// The trace `mutexcheck check` would write for a violating model.
-fn trace_of(file: &str) -> TraceFile {
-    let (system, source) = system_of(file);
-    let request = Request::new();
-    let result = request.check(&system, &request.guard(), &mut |_| {});
-    let Verdict::Violation(cex) = &result.verdict else { panic!("{file} should have a violation") };
-    TraceFile::new(
-        &system,
-        &format!("models/{file}"),
-        &source,
-        TraceOptions::new(&system, &Request::new().reductions(Reductions::NONE)),
-        cex,
-    )
-}
+use shipped::{system_of, trace_of};
 
 #[test]
 fn a_version_2_trace_still_reads_and_replays() {
