@@ -155,25 +155,10 @@ pub(crate) fn bfs<M: Checkable + Sync>(
 ) -> CheckResult<M::State, M::Step> {
     let words = model.packed_words();
     let storage = Storage::of(engine.stores_fingerprints(), words);
-    let mut search = Search {
-        model,
-        limits,
-        threads: engine.thread_count(),
-        spread: engine.spreads(),
-        batch_threads: 1,
-        workers: Workers::new(),
-        words,
-        shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(words, engine.stores_fingerprints()))).collect(),
-        trail: Trail::new(),
-        stats: Stats { storage, threads: 1, ..Stats::default() },
-        start: Instant::now(),
-        max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
-        successors_per_state: 2,
-        chunk: CHUNK,
-        guard,
-        allowed: AllowedTally::default(),
-        mode: Unrecorded,
-    };
+    let fingerprints = engine.stores_fingerprints();
+    let shard = |words| Shard::new(words, fingerprints);
+    let mut search =
+        Search::new(model, limits, engine.thread_count(), engine.spreads(), shard, storage, guard, Unrecorded);
     let verdict = match search.search(progress) {
         Ok(None) => Verdict::Ok,
         Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
@@ -191,7 +176,43 @@ pub(crate) fn bfs<M: Checkable + Sync>(
     CheckResult { verdict, stats, strategy: Strategy::Bfs }
 }
 
-impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
+impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
+    /// A search of `model` that has stored nothing yet, its visited set made of
+    /// [`SHARDS`] shards from `shard` (given the words per state): the one place a `Search` is
+    /// made, for the safety search and the recording alike, so a new field is written once.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        model: &'m M,
+        limits: &'m Limits,
+        threads: usize,
+        spread: Spread,
+        shard: impl Fn(usize) -> Shard,
+        storage: Storage,
+        guard: &'m Guard,
+        mode: G,
+    ) -> Self {
+        let words = model.packed_words();
+        Search {
+            model,
+            limits,
+            threads,
+            spread,
+            batch_threads: 1,
+            workers: Workers::new(),
+            words,
+            shards: (0..SHARDS).map(|_| Mutex::new(shard(words))).collect(),
+            trail: Trail::new(),
+            stats: Stats { storage, threads: 1, ..Stats::default() },
+            start: Instant::now(),
+            max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
+            successors_per_state: 2,
+            chunk: CHUNK,
+            guard,
+            allowed: AllowedTally::default(),
+            mode,
+        }
+    }
+
     fn stored_bytes(&self) -> usize {
         self.shards.iter().map(|s| lock(s).bytes()).sum::<usize>() + self.trail.bytes()
     }

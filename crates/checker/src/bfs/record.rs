@@ -13,18 +13,14 @@
 //! Recording needs whole states (a fingerprint cannot be numbered): the shards are
 //! [`Shard::indexed`] whatever `--fingerprints` says.
 
-use std::time::Instant;
-
-use super::{Expanded, Filled, Search, CHUNK};
-use crate::allowed::AllowedTally;
+use super::{Expanded, Filled, Search};
 use crate::checkable::Checkable;
 use crate::guard::Guard;
-use crate::handoff::{lock, Mutex, Workers};
+use crate::handoff::lock;
 use crate::limits::{Limit, Limits};
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
-use crate::trail::Trail;
 use crate::visited::{Shard, SHARDS};
 
 // A transition's shard is kept in one byte.
@@ -220,48 +216,30 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     guard: &Guard,
     progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
 ) -> Recorded<R::Label> {
-    let words = model.packed_words();
     let mark_words = recorder.mark_words();
     // The depth limit is the safety search's: a graph is whole or stopped.
     let limits = Limits { max_depth: None, ..*limits };
     let threads = threads.max(1);
-    let mut search = Search {
-        model,
-        limits: &limits,
-        threads,
-        spread: Spread::Adaptive,
-        batch_threads: 1,
-        workers: Workers::new(),
-        words,
-        shards: (0..SHARDS).map(|_| Mutex::new(Shard::indexed(words))).collect(),
-        trail: Trail::new(),
-        stats: Stats { storage: Storage::Full, threads: 1, ..Stats::default() },
-        start: Instant::now(),
-        max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
-        successors_per_state: 2,
-        chunk: CHUNK,
-        guard,
-        allowed: AllowedTally::default(),
-        mode: Recording {
-            recorder,
+    let mode = Recording {
+        recorder,
+        mark_words,
+        parents: recorder.parents(),
+        ids: vec![Vec::new(); SHARDS],
+        graph: RecordedGraph {
+            offsets: vec![0],
+            targets: Vec::new(),
+            labels: Vec::new(),
             mark_words,
-            parents: recorder.parents(),
-            ids: vec![Vec::new(); SHARDS],
-            graph: RecordedGraph {
-                offsets: vec![0],
-                targets: Vec::new(),
-                labels: Vec::new(),
-                mark_words,
-                marks: Vec::new(),
-                parents: Vec::new(),
-            },
+            marks: Vec::new(),
+            parents: Vec::new(),
         },
     };
+    let mut search = Search::new(model, &limits, threads, Spread::Adaptive, Shard::indexed, Storage::Full, guard, mode);
     let stopped = match search.search(progress) {
         Ok(None) => None,
         Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => Some(limit),
         // No property is checked while recording.
-        Err(super::Stop::Violation(..)) => Some(guard.exceeded().unwrap_or(Limit::MaxMemory(0))),
+        Err(super::Stop::Violation(..)) => Some(guard.cut_short_by()),
     };
     let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
     let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
