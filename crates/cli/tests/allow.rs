@@ -5,21 +5,12 @@
 
 mod common;
 
-use common::{repo, run_in, scratch_dir, text};
+use common::{repo, run_in, scratch_dir, system_of, text};
 
 use mutexcheck_checker::report::{json, text as text_report, ReportOptions};
-use mutexcheck_checker::{
-    prepare, Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict,
-};
+use mutexcheck_checker::{Bfs, CheckResult, Engine, Limit, Limits, Reductions, Request, Spread, Strategy, Verdict};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
-use mutexcheck_lang::compile;
-
-fn system_of(source: &str) -> System {
-    let model =
-        compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
-    prepare(model, None).unwrap()
-}
 
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
     let engine = match strategy {

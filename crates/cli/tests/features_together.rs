@@ -5,18 +5,12 @@
 //! its comment) without reductions and with the default ones.
 
 mod common;
-use common::verdict_and_length;
+use common::{system_of, verdict_and_length};
 
-use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
+use mutexcheck_checker::{CheckResult, Reductions, Request};
 use mutexcheck_core::allow::AllowKind;
 use mutexcheck_core::System;
 use mutexcheck_lang::compile;
-
-fn system_of(source: &str) -> System {
-    let model =
-        compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
-    prepare(model, None).unwrap()
-}
 
 fn run_check(system: &System, reductions: Reductions) -> CheckResult {
     let request = Request::new().reductions(reductions);

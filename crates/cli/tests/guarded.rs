@@ -4,17 +4,10 @@
 
 mod common;
 
-use common::{assert_real_run, run_in, scratch_dir, text};
+use common::{assert_real_run, run_in, scratch_dir, system_of as system, text};
 
-use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
+use mutexcheck_checker::{CheckResult, Reductions, Request};
 use mutexcheck_core::System;
-use mutexcheck_lang::compile;
-
-fn system(source: &str) -> System {
-    let model =
-        compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
-    prepare(model, None).unwrap()
-}
 
 fn run(system: &System, reductions: Reductions) -> CheckResult {
     let request = Request::new().reductions(reductions);

@@ -5,19 +5,13 @@
 
 mod common;
 
-use common::{repo, run_in, scratch_dir, text};
+use common::{repo, run_in, scratch_dir, system_of, text};
 
 use mutexcheck_checker::trace::{replay, ReplayVerdict, TraceFile, TraceOptions};
 use mutexcheck_checker::{prepare, CheckResult, Limit, Limits, Reductions, Request, Verdict};
 use mutexcheck_core::System;
 
 const POR: Reductions = Reductions { partial_order: true, symmetry: false };
-
-fn system_of(source: &str) -> System {
-    let model = mutexcheck_lang::compile("t.mc", source.as_bytes())
-        .unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
-    prepare(model, None).unwrap()
-}
 
 fn run(system: &System, reductions: Reductions, limits: Limits) -> CheckResult {
     let request = Request::new().reductions(reductions).limits(limits);

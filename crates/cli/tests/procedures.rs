@@ -3,17 +3,10 @@
 //! line ran and from which call.
 
 mod common;
-use common::{run_in as run, scratch_with_models, text, verdict_and_length};
+use common::{run_in as run, scratch_with_models, system_of, text, verdict_and_length};
 
-use mutexcheck_checker::{prepare, CheckResult, Reductions, Request};
-use mutexcheck_core::System;
+use mutexcheck_checker::{CheckResult, Reductions, Request};
 use mutexcheck_lang::compile;
-
-fn system_of(source: &str) -> System {
-    let model =
-        compile("t.mc", source.as_bytes()).unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
-    prepare(model, None).unwrap()
-}
 
 fn run_check(source: &str, reductions: Reductions) -> CheckResult {
     let request = Request::new().reductions(reductions);

@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 use mutexcheck_checker::{CheckResult, Verdict};
 use mutexcheck_core::System;
 
+/// The model `source` (named `t.mc` in diagnostics) compiled and prepared at its own crash
+/// budget; a compile error fails the test with the rendered diagnostics.
+pub fn system_of(source: &str) -> System {
+    let model = mutexcheck_lang::compile("t.mc", source.as_bytes())
+        .unwrap_or_else(|d| panic!("{}", d.render("t.mc", source.as_bytes())));
+    mutexcheck_checker::prepare(model, None).unwrap()
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
