@@ -3,24 +3,9 @@
 //! Snippets marked `h` are placed after a five-line header (`model t`, `mutex m`, `shared a:
 //! 0..4`, `shared f: bool`, `shared arr: [0..3; 4]`), so their first line is line 6.
 
+#[macro_use]
 mod common;
 use common::with_header;
-
-/// Asserts the exact list of (message, line, column, length) of a source's diagnostics.
-macro_rules! golden {
-    ($name:ident, h $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check(&with_header($src), &[$($d),+]);
-        }
-    };
-    ($name:ident, $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check($src, &[$($d),+]);
-        }
-    };
-}
 
 fn check(src: &str, want: &[(&str, u32, u32, u32)]) {
     common::assert_errors(src, want)

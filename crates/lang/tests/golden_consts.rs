@@ -6,6 +6,7 @@
 //! `shared phase: Phase = Idle`), so their first line is line 8.
 
 #[allow(dead_code)] // `with_header` is the other golden file's header
+#[macro_use]
 mod common;
 use common::errors;
 
@@ -14,21 +15,6 @@ fn with_header(body: &str) -> String {
         "model t\nmutex m\nshared a: 0..4 = 0\nconst N = 2\nenum Phase {{ Idle, Writing, Done }}\n\
          enum Color {{ Red, Green }}\nshared phase: Phase = Idle\n{body}"
     )
-}
-
-macro_rules! golden {
-    ($name:ident, h $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check(&with_header($src), &[$($d),+]);
-        }
-    };
-    ($name:ident, $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check($src, &[$($d),+]);
-        }
-    };
 }
 
 fn check(src: &str, want: &[(&str, u32, u32, u32)]) {

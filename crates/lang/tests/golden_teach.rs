@@ -6,25 +6,10 @@
 //! (`model t`, `mutex m`, `shared a: 0..4`, `shared f: bool`, `shared arr: [0..3; 4]`), so
 //! their first line is line 6.
 
+#[macro_use]
 mod common;
 use common::{errors, with_header};
 use mutexcheck_lang::compile;
-
-/// Asserts the exact list of (message, line, column, length, help) of a source's errors.
-macro_rules! golden {
-    ($name:ident, h $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check(&with_header($src), &[$($d),+]);
-        }
-    };
-    ($name:ident, $src:expr, $($d:expr),+) => {
-        #[test]
-        fn $name() {
-            check($src, &[$($d),+]);
-        }
-    };
-}
 
 fn check(src: &str, want: &[(&str, u32, u32, u32, &str)]) {
     let got: Vec<(String, u32, u32, u32, String)> =

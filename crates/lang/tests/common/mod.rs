@@ -24,3 +24,23 @@ pub fn assert_errors(src: &str, want: &[(&str, u32, u32, u32)]) {
     let want: Vec<(String, u32, u32, u32)> = want.iter().map(|(m, l, c, n)| (m.to_string(), *l, *c, *n)).collect();
     assert_eq!(got, want, "source:\n{src}");
 }
+
+/// One golden test per invocation: `golden!(name, SOURCE, expected...)` calls the invoking
+/// file's own `check(SOURCE, &[expected...])`; with `h` before the source, the source goes
+/// after the file's `with_header` first. (`check` and `with_header` are the invoking file's:
+/// each golden file compares the fields it pins down.)
+#[allow(unused_macros)] // the golden files with their own shape of test do not use it
+macro_rules! golden {
+    ($name:ident, h $src:expr, $($d:expr),+) => {
+        #[test]
+        fn $name() {
+            check(&with_header($src), &[$($d),+]);
+        }
+    };
+    ($name:ident, $src:expr, $($d:expr),+) => {
+        #[test]
+        fn $name() {
+            check($src, &[$($d),+]);
+        }
+    };
+}
