@@ -118,7 +118,7 @@ fn request(r: &Run) -> Request {
             // them on one, leaving the parallel hand-off untested.
             Bfs::new().threads(r.threads).fingerprints(r.fingerprints).spread(Spread::Always),
         ),
-        Strategy::Dfs => Engine::Dfs,
+        Strategy::Dfs => Engine::Dfs(mutexcheck_checker::Dfs::new().fingerprints(r.fingerprints)),
     };
     Request::new().engine(engine).reductions(r.reductions).limits(limits)
 }

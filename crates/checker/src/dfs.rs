@@ -1,50 +1,85 @@
-//! Depth-first search, on one thread, over a [`Store`] of whole packed states.
+//! Depth-first search, on one thread, over the visited store the breadth-first search uses:
+//! [`SHARDS`] [`Shard`]s of whole packed states, or of fingerprints with `--fingerprints`, a
+//! state's shard fixed by its hash (so a table grows a sixteenth at a time, as the
+//! breadth-first search's do, and the stored figures of both searches compare).
 //!
-//! Every reachable state is stored once, with the state it was first reached from, and
-//! expanded once, first successor first. Properties are checked in the order [`Checkable`]
-//! documents. A counterexample found depth first need not be a shortest one.
+//! Every reachable state is stored once and expanded once, first successor first. Properties
+//! are checked in the order [`Checkable`] documents. A counterexample found depth first need
+//! not be a shortest one.
+//!
+//! The store keeps nothing but the states: no parent link, no depth. The search keeps what it
+//! needs in its stack, sized by the depth rather than by the states stored: one [`Frame`] per
+//! state on the run to the state being expanded, holding the new states its expansion found
+//! (packed, in successor order) and which of them is taken. The taken state of each frame is
+//! the run to the state being expanded, whose first discoverer each state on it is: the run
+//! the parent links of the old store walked, so traces are the same; and no state is ever
+//! read back from the store, so it may hold fingerprints.
 
 use std::time::Instant;
 
 use crate::allowed::AllowedTally;
 use crate::checkable::Checkable;
 use crate::explore::{Progress, CHECK_EVERY};
+use crate::fingerprint::hash_words;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
+use crate::request::Dfs;
 use crate::result::{CheckResult, Counterexample, TraceStep, Verdict};
-use crate::stats::Stats;
-use crate::store::{Entry, StateId, Store};
+use crate::stats::{Stats, Storage};
+use crate::visited::{shard_of, Shard, SHARDS};
 
-/// Depth-first search of `model` within `limits`, under `guard`; see the module
-/// comment.
+/// Depth-first search of `model` with `engine`'s storage within `limits`, under `guard`; see
+/// the module comment.
 pub(crate) fn dfs<M: Checkable>(
     model: &M,
+    engine: &Dfs,
     limits: &Limits,
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
-    let store = Store::new(model.packed_words());
+    let words = model.packed_words();
+    let fingerprints = engine.stores_fingerprints();
     let mut search = Search {
         model,
         limits,
-        store,
-        stats: Stats::default(),
+        words,
+        store: (0..SHARDS).map(|_| Shard::new(words, fingerprints)).collect(),
+        found: Vec::new(),
+        frames: Vec::new(),
+        stats: Stats { storage: Storage::of(fingerprints, words), ..Stats::default() },
         start: Instant::now(),
         guard,
         allowed: AllowedTally::default(),
     };
     let verdict = search.run(progress);
     let mut stats = search.stats;
-    stats.states = search.store.len() as u64;
-    stats.wrap_up(search.start, search.store.bytes() as u64, 1, search.allowed.into_counts());
+    let bytes = search.store.iter().map(Shard::bytes).sum::<usize>();
+    stats.wrap_up(search.start, bytes as u64, 1, search.allowed.into_counts());
     CheckResult { verdict, stats, strategy: Strategy::Dfs }
+}
+
+/// One level of the stack: the new states one expansion found, `found[start..end]`, of which
+/// the one ending at `next` is being expanded (or its subtree is) and those after it wait.
+#[derive(Clone, Copy)]
+struct Frame {
+    start: usize,
+    next: usize,
+    end: usize,
 }
 
 struct Search<'m, M: Checkable> {
     model: &'m M,
     limits: &'m Limits,
-    store: Store,
+    /// Words per packed state.
+    words: usize,
+    /// The visited set: shard [`shard_of`] a state's hash holds it.
+    store: Vec<Shard>,
+    /// The frames' states, packed back to back, the top frame's last.
+    found: Vec<u64>,
+    /// The stack: frame `d` holds states of depth `d` (frame 0 the initial state alone).
+    frames: Vec<Frame>,
+    /// Counts so far: `states` is how many the store holds.
     stats: Stats,
     start: Instant,
     guard: &'m Guard,
@@ -54,10 +89,19 @@ struct Search<'m, M: Checkable> {
 
 /// Where a search stopped early.
 enum Stop<St, Sp> {
-    /// A violation: in the state with this id, or on a step out of it.
-    Violation(Violation, StateId, Option<(Sp, St)>),
+    /// A violation: in the state being expanded (`None`), in the new state it reached, packed,
+    /// or on a step out of it.
+    Violation(Violation, Option<Last<St, Sp>>),
     /// A bound.
     Limit(Limit),
+}
+
+/// What a violation's run has after the state being expanded.
+enum Last<St, Sp> {
+    /// A new state, packed, in which a property failed.
+    State(Vec<u64>),
+    /// A step on which a property failed, and the state it reaches.
+    Step(Sp, St),
 }
 
 impl<M: Checkable> Search<'_, M> {
@@ -65,7 +109,7 @@ impl<M: Checkable> Search<'_, M> {
         match self.search(progress) {
             Ok(None) => Verdict::Ok,
             Ok(Some(limit)) | Err(Stop::Limit(limit)) => Verdict::Incomplete(limit),
-            Err(Stop::Violation(violation, id, last)) => match self.counterexample(violation, id, last) {
+            Err(Stop::Violation(violation, last)) => match self.counterexample(violation, last) {
                 Some(c) => Verdict::Violation(c),
                 // A bound passed while the run was rebuilt, and the model stopped early.
                 None => Verdict::Incomplete(self.guard.cut_short_by()),
@@ -78,32 +122,38 @@ impl<M: Checkable> Search<'_, M> {
     #[allow(clippy::type_complexity)]
     fn search(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Result<Option<Limit>, Stop<M::State, M::Step>> {
         let limits = *self.limits;
-        let mut packed = vec![0u64; self.model.packed_words()];
+        let words = self.words;
+        let mut packed = vec![0u64; words];
         let initial = self.model.initial_state();
         self.model.pack(&initial, &mut packed);
-        self.store.insert(&packed, Entry { parent: 0, depth: 0 });
+        let hash = hash_words(&packed);
+        self.store[shard_of(hash)].insert(&packed, hash);
+        self.stats.states = 1;
+        self.found.extend_from_slice(&packed);
+        self.frames.push(Frame { start: 0, next: words, end: words });
         if let Some(v) = self.model.check_state(&initial) {
-            return Err(Stop::Violation(v, 0, None));
+            return Err(Stop::Violation(v, None));
         }
-        // Depth-first: a stack (breadth-first search runs in crate::bfs).
-        let mut frontier: Vec<StateId> = vec![0];
         let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
         let mut depth_cut = None;
         let mut successors = Vec::new();
-        let mut new_children = Vec::new();
         let mut expanded: u64 = 0;
-        while let Some(id) = frontier.pop() {
+        // The state being expanded, unpacked into the same slots each time.
+        let mut state = initial;
+        loop {
+            // Expands the top frame's taken state.
             expanded += 1;
             if let Some(limit) = self.guard.exceeded() {
                 return Err(Stop::Limit(limit));
             }
             if expanded & (CHECK_EVERY - 1) == 0 {
-                self.stats.states = self.store.len() as u64;
                 self.stats.elapsed = self.start.elapsed();
-                progress(&Progress { stats: &self.stats, frontier: frontier.len() });
+                let frontier = self.frames.iter().map(|f| (f.end - f.next) / words).sum();
+                progress(&Progress { stats: &self.stats, frontier });
             }
-            let depth = self.store.entry(id).depth;
-            let state = self.model.unpack(self.store.packed(id));
+            let depth = (self.frames.len() - 1) as u32;
+            let at = self.frames[depth as usize].next - words;
+            self.model.unpack_into(&self.found[at..at + words], &mut state);
             successors.clear();
             self.model.successors(&state, &mut successors);
             if let Some(limit) = self.guard.exceeded() {
@@ -114,78 +164,98 @@ impl<M: Checkable> Search<'_, M> {
                 if !successors.is_empty() {
                     depth_cut = Some(Limit::MaxDepth(depth));
                 }
-                continue;
-            }
-            new_children.clear();
-            for (step, next) in successors.drain(..) {
-                self.stats.transitions += 1;
-                let allowed = self.model.allowed_events(&step);
-                if !allowed.is_empty() {
-                    self.allowed.add_transition(allowed);
-                }
-                if let Some(v) = self.model.step_violation(&state, &step, &next) {
-                    // The run reached depth + 1, though its last state is not stored.
+            } else {
+                let start = self.found.len();
+                for (step, next) in successors.drain(..) {
+                    self.stats.transitions += 1;
+                    let allowed = self.model.allowed_events(&step);
+                    if !allowed.is_empty() {
+                        self.allowed.add_transition(allowed);
+                    }
+                    if let Some(v) = self.model.step_violation(&state, &step, &next) {
+                        // The run reached depth + 1, though its last state is not stored.
+                        self.stats.max_depth = self.stats.max_depth.max(depth + 1);
+                        return Err(Stop::Violation(v, Some(Last::Step(step, next))));
+                    }
+                    self.model.pack(&next, &mut packed);
+                    let hash = hash_words(&packed);
+                    let shard = &mut self.store[shard_of(hash)];
+                    if self.stats.states >= max_states && !shard.contains(&packed, hash) {
+                        return Err(Stop::Limit(Limit::MaxStates(max_states)));
+                    }
+                    let growth = shard.growth_bytes();
+                    if growth > 0 {
+                        self.guard.room_for(growth).map_err(Stop::Limit)?;
+                    }
+                    if !shard.insert(&packed, hash) {
+                        continue;
+                    }
+                    self.stats.states += 1;
                     self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                    return Err(Stop::Violation(v, id, Some((step, next))));
+                    if let Some(v) = self.model.check_state(&next) {
+                        return Err(Stop::Violation(v, Some(Last::State(packed))));
+                    }
+                    self.found.extend_from_slice(&packed);
                 }
-                self.model.pack(&next, &mut packed);
-                if self.store.len() as u64 >= max_states && self.store.find(&packed).is_none() {
-                    return Err(Stop::Limit(Limit::MaxStates(max_states)));
-                }
-                let growth = self.store.growth_bytes();
-                if growth > 0 {
-                    self.guard.room_for(growth).map_err(Stop::Limit)?;
-                }
-                let (child, new) = self.store.insert(&packed, Entry { parent: id, depth: depth + 1 });
-                if !new {
+                if self.found.len() > start {
+                    // The first new state is expanded next.
+                    self.frames.push(Frame { start, next: start + words, end: self.found.len() });
                     continue;
                 }
-                self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                if let Some(v) = self.model.check_state(&next) {
-                    return Err(Stop::Violation(v, child, None));
-                }
-                new_children.push(child);
             }
-            // Reversed so that the first successor is expanded first.
-            frontier.extend(new_children.iter().rev().copied());
+            // Back up to the deepest frame with a state left, and take it.
+            loop {
+                let Some(top) = self.frames.last_mut() else { return Ok(depth_cut) };
+                if top.next < top.end {
+                    top.next += words;
+                    break;
+                }
+                self.found.truncate(top.start);
+                self.frames.pop();
+            }
         }
-        Ok(depth_cut)
     }
 
-    /// Rebuilds the run to state `id` (and the step `last` out of it, for a violation on a
-    /// step) from its successor numbers, with [`crate::path::rebuild`]. `None` when a bound
-    /// passed meanwhile and the model's successors stopped early.
+    /// The packed states of the run from the initial state to the state being expanded: the
+    /// taken state of each frame.
+    fn path(&self) -> impl Iterator<Item = &[u64]> {
+        self.frames.iter().map(|f| &self.found[f.next - self.words..f.next])
+    }
+
+    /// Rebuilds the run to the state being expanded, and `last` after it, from its successor
+    /// numbers, with [`crate::path::rebuild`]. `None` when a bound passed meanwhile and the
+    /// model's successors stopped early.
     fn counterexample(
         &self,
         violation: Violation,
-        id: StateId,
-        last: Option<(M::Step, M::State)>,
+        last: Option<Last<M::State, M::Step>>,
     ) -> Option<Counterexample<M::State, M::Step>> {
-        let mut run = crate::path::rebuild(self.model, &self.ordinals_to(id)?)?;
-        if let Some((step, state)) = last {
+        let mut states: Vec<&[u64]> = self.path().collect();
+        if let Some(Last::State(packed)) = &last {
+            states.push(packed);
+        }
+        let mut run = crate::path::rebuild(self.model, &self.ordinals(&states)?)?;
+        if let Some(Last::Step(step, state)) = last {
             run.steps.push(TraceStep { step, state });
         }
         Some(run.into_counterexample(violation, false))
     }
 
-    /// The successor numbers from the initial state to state `id` along its parent chain:
-    /// at each parent, the first successor that packs to the child, which is the one that
-    /// discovered it (a parent's successors are met in order). Worked out once, for a
-    /// counterexample, rather than stored with every state. `None` when a bound cut the
-    /// successors short.
-    fn ordinals_to(&self, id: StateId) -> Option<Vec<u32>> {
-        let path = self.store.path_to(id);
-        let mut ordinals = Vec::with_capacity(path.len());
+    /// The successor numbers along the packed `states`: at each, the first successor that
+    /// packs to the next, which is the one that discovered it (a state's successors are met
+    /// in order). Worked out once, for a counterexample, rather than kept for every state.
+    /// `None` when a bound cut the successors short.
+    fn ordinals(&self, states: &[&[u64]]) -> Option<Vec<u32>> {
+        let mut ordinals = Vec::with_capacity(states.len());
         let mut successors = Vec::new();
-        let mut packed = vec![0u64; self.model.packed_words()];
-        for pair in path.windows(2) {
-            let parent = self.model.unpack(self.store.packed(pair[0]));
-            let child = self.store.packed(pair[1]);
+        let mut packed = vec![0u64; self.words];
+        for pair in states.windows(2) {
+            let parent = self.model.unpack(pair[0]);
             successors.clear();
             self.model.successors(&parent, &mut successors);
             let ord = crate::path::find(&successors, |_, next| {
                 self.model.pack(next, &mut packed);
-                packed == child
+                packed == pair[1]
             })?;
             ordinals.push(ord as u32);
         }
@@ -195,9 +265,13 @@ impl<M: Checkable> Search<'_, M> {
 
 #[cfg(test)]
 mod tests {
+    use mutexcheck_core::{Action, System};
+
     use crate::explore::explore;
-    use crate::limits::Strategy;
-    use crate::request::Request;
+    use crate::limits::{Limits, Strategy};
+    use crate::request::{Engine, Request};
+    use crate::result::Verdict;
+    use crate::system_model::{Move, Reductions, SystemModel};
     use crate::test_model::Doubling;
 
     #[test]
@@ -208,5 +282,47 @@ mod tests {
         let r = explore(&Doubling { n: 10, target: 9 }, &request, &request.guard(), &mut |_| {});
         let path: Vec<u64> = r.counterexample().unwrap().steps.iter().map(|s| s.state).collect();
         assert_eq!(path, vec![1, 2, 3, 6, 7, 8, 9]);
+    }
+
+    /// The system of `file` in `models/`.
+    fn shipped(file: &str) -> System {
+        let text =
+            std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models").join(file)).unwrap();
+        System::new(mutexcheck_lang::compile(file, &text).unwrap()).unwrap()
+    }
+
+    /// Each step of a move as its actor and, for a statement, its program counter.
+    fn steps(system: &System, m: &Move) -> Vec<String> {
+        m.through
+            .iter()
+            .chain([&m.last])
+            .map(|s| match s.action {
+                Action::Run { pc, .. } => format!("{}@{pc}", system.actor(&s.action)),
+                _ => format!("{} {}", system.actor(&s.action), system.outcome_text(&s.outcome)),
+            })
+            .collect()
+    }
+
+    /// What the depth-first search on `engine` finds in `system`, before the run is told as a
+    /// story: the run's steps (none without a violation) and the counts.
+    fn found(system: &System, reductions: Reductions, engine: Engine, limits: Limits) -> (Vec<String>, [u64; 3]) {
+        let model = SystemModel::new(system, reductions);
+        let request = Request::new().engine(engine).limits(limits);
+        let r = explore(&model, &request, &request.guard(), &mut |_| {});
+        let run = match &r.verdict {
+            Verdict::Violation(c) => c.steps.iter().flat_map(|s| steps(system, &s.step)).collect(),
+            _ => Vec::new(),
+        };
+        (run, [r.stats.states, r.stats.transitions, r.stats.max_depth as u64])
+    }
+
+    #[test]
+    fn depth_first_finds_the_run_and_counts_it_found_over_its_own_arena() {
+        // Pinned from the search over the arena with parent links that the visited store
+        // replaced (main at af0b30a): the same states, in the same order, reached the same way.
+        let seed = shipped("seed_bug.mc");
+        let (run, counts) = found(&seed, Reductions::ALL, Strategy::Dfs.into(), Limits::default());
+        assert_eq!(counts, [0, 0, 0]);
+        assert_eq!(run, Vec::<String>::new());
     }
 }

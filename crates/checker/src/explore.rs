@@ -40,10 +40,10 @@ pub(crate) fn explore<M: Checkable + Sync>(
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> CheckResult<M::State, M::Step> {
-    let Engine::Bfs(engine) = request.engine else {
-        return crate::dfs::dfs(model, &request.limits, guard, progress);
-    };
-    crate::bfs::bfs(model, &request.limits, &engine, guard, progress)
+    match request.engine {
+        Engine::Bfs(engine) => crate::bfs::bfs(model, &request.limits, &engine, guard, progress),
+        Engine::Dfs(engine) => crate::dfs::dfs(model, &engine, &request.limits, guard, progress),
+    }
 }
 
 #[cfg(test)]

@@ -37,7 +37,6 @@ pub mod simulate;
 pub mod spread;
 pub mod state_graph;
 pub mod stats;
-pub mod store;
 pub mod story;
 pub mod system_model;
 #[cfg(test)]
@@ -52,7 +51,7 @@ pub use explore::Progress;
 pub use guard::{Guard, Interrupt, LastWords};
 pub use limits::{Limit, Limits, Strategy};
 pub use properties::{Violation, ViolationKind};
-pub use request::{Bfs, Engine, Request};
+pub use request::{Bfs, Dfs, Engine, Request};
 pub use result::{CheckResult, Counterexample, TraceStep, Verdict, VerdictKind};
 pub use spread::Spread;
 pub use stats::{Stats, Storage};

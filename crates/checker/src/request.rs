@@ -12,10 +12,10 @@
 //! assert_eq!(request.engine.threads(), 4);
 //! ```
 //!
-//! Combinations that make no sense cannot be written: threads and fingerprints belong to
-//! [`Bfs`], the breadth-first engine; [`Engine::Dfs`] has neither (the depth-first search
-//! runs on one thread over whole states, which it needs for its parent links). A thread
-//! count of 0 is taken as 1, as "no parallelism" reads. The cluster's request
+//! Combinations that make no sense cannot be written: threads belong to [`Bfs`], the
+//! breadth-first engine; [`Dfs`], the depth-first one, runs on one thread and has none. Both
+//! store states in the same visited store ([`crate::visited::Shard`]), so both can store
+//! fingerprints. A thread count of 0 is taken as 1, as "no parallelism" reads. The cluster's request
 //! (`mutexcheck_cluster::ClusterRequest`) has no engine field at all: it is breadth-first.
 //!
 //! The crash budget is not part of the request: it belongs to the model
@@ -102,15 +102,41 @@ impl Default for Bfs {
     }
 }
 
+/// The depth-first engine and what its visited set stores: whole states or fingerprints,
+/// in the breadth-first search's store. Fingerprints change no verdict, counterexample or
+/// count (up to collisions, as for [`Bfs`]): the search keeps the run to the state it expands
+/// itself, so it never needs a state back from the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Dfs {
+    fingerprints: bool,
+}
+
+impl Dfs {
+    /// Whole packed states in the visited set.
+    pub const fn new() -> Dfs {
+        Dfs { fingerprints: false }
+    }
+
+    /// Stores 64-bit fingerprints of states instead of whole packed states
+    /// (`--fingerprints`): less memory, with a small chance that a collision hides a state.
+    pub fn fingerprints(self, on: bool) -> Dfs {
+        Dfs { fingerprints: on }
+    }
+
+    /// Whether the visited set stores fingerprints.
+    pub fn stores_fingerprints(&self) -> bool {
+        self.fingerprints
+    }
+}
+
 /// The search engine of a request, with the options only it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Engine {
     /// Breadth-first, level by level (module `bfs`): the first counterexample found is a
     /// shortest one under no reduction.
     Bfs(Bfs),
-    /// Depth-first (module `dfs`): one thread, whole states, parent links; a
-    /// counterexample may be long.
-    Dfs,
+    /// Depth-first (module `dfs`): one thread; a counterexample may be long.
+    Dfs(Dfs),
 }
 
 impl Engine {
@@ -118,7 +144,7 @@ impl Engine {
     pub fn strategy(&self) -> Strategy {
         match self {
             Engine::Bfs(_) => Strategy::Bfs,
-            Engine::Dfs => Strategy::Dfs,
+            Engine::Dfs(_) => Strategy::Dfs,
         }
     }
 
@@ -126,13 +152,16 @@ impl Engine {
     pub fn threads(&self) -> usize {
         match self {
             Engine::Bfs(bfs) => bfs.thread_count(),
-            Engine::Dfs => 1,
+            Engine::Dfs(_) => 1,
         }
     }
 
-    /// Whether the visited set stores fingerprints: never depth-first.
+    /// Whether the visited set stores fingerprints.
     pub fn fingerprints(&self) -> bool {
-        matches!(self, Engine::Bfs(bfs) if bfs.stores_fingerprints())
+        match self {
+            Engine::Bfs(bfs) => bfs.stores_fingerprints(),
+            Engine::Dfs(dfs) => dfs.stores_fingerprints(),
+        }
     }
 }
 
@@ -149,12 +178,18 @@ impl From<Bfs> for Engine {
     }
 }
 
+impl From<Dfs> for Engine {
+    fn from(dfs: Dfs) -> Engine {
+        Engine::Dfs(dfs)
+    }
+}
+
 impl From<Strategy> for Engine {
     /// The engine of `strategy` with its defaults (one thread, whole states).
     fn from(strategy: Strategy) -> Engine {
         match strategy {
             Strategy::Bfs => Engine::Bfs(Bfs::new()),
-            Strategy::Dfs => Engine::Dfs,
+            Strategy::Dfs => Engine::Dfs(Dfs::new()),
         }
     }
 }
@@ -164,7 +199,7 @@ impl From<Strategy> for Engine {
 /// methods of the same names build one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Request {
-    /// Breadth-first (with its threads and storage) or depth-first.
+    /// Breadth-first (with its threads and storage) or depth-first (with its storage).
     pub engine: Engine,
     /// The reductions asked for; a model may leave some without effect (the statistics say
     /// which took effect).
@@ -179,7 +214,7 @@ impl Request {
         Request::default()
     }
 
-    /// This request with `engine` ([`Bfs`], [`Engine::Dfs`] or a [`Strategy`]).
+    /// This request with `engine` ([`Bfs`], [`Dfs`] or a [`Strategy`]).
     pub fn engine(self, engine: impl Into<Engine>) -> Request {
         Request { engine: engine.into(), ..self }
     }
@@ -264,11 +299,18 @@ mod tests {
     fn depth_first_has_one_thread_and_whole_states_whatever_the_breadth_first_engine_had() {
         // Threads and fingerprints are the breadth-first engine's: choosing depth-first
         // replaces that engine, so nothing of it is left to be ignored.
-        let r = Request::new().engine(Bfs::new().threads(8).fingerprints(true)).engine(Engine::Dfs);
-        assert_eq!(r.engine, Engine::Dfs);
+        let r = Request::new().engine(Bfs::new().threads(8).fingerprints(true)).engine(Dfs::new());
+        assert_eq!(r.engine, Engine::Dfs(Dfs::new()));
         assert_eq!((r.strategy(), r.engine.threads(), r.engine.fingerprints()), (Strategy::Dfs, 1, false));
         // And back: breadth-first from a strategy starts from its defaults.
         assert_eq!(r.engine(Strategy::Bfs).engine, Engine::Bfs(Bfs::new()));
+    }
+
+    #[test]
+    fn depth_first_stores_fingerprints_only_when_asked_and_still_on_one_thread() {
+        let r = Request::new().engine(Dfs::new().fingerprints(true));
+        assert_eq!((r.strategy(), r.engine.threads(), r.engine.fingerprints()), (Strategy::Dfs, 1, true));
+        assert_eq!(r.engine(Strategy::Dfs).engine, Engine::Dfs(Dfs::new()), "a strategy's engine has whole states");
     }
 
     #[test]

@@ -88,6 +88,20 @@ impl Shard {
         }
     }
 
+    /// Whether the packed state whose hash is `hash` is in the shard (its fingerprint, in a
+    /// fingerprint shard). Changes nothing: the depth-first search asks it only at its state
+    /// bound, to tell a known state (skipped) from a new one (which stops it).
+    pub fn contains(&self, packed: &[u64], hash: u64) -> bool {
+        match self {
+            Shard::Fingerprints(set) => set.contains(hash),
+            Shard::Pairs(set) => set.contains([packed[0], packed[1]], hash),
+            Shard::Full { words, arena, table } => {
+                let w = *words;
+                table.find(table_hash(hash), |&i| &arena[i as usize * w..(i as usize + 1) * w] == packed).is_some()
+            }
+        }
+    }
+
     /// An empty shard that keeps whole packed states of `words` words and numbers them in
     /// the order they come (0, 1, ...), whatever their size: the store of a search that
     /// records the state graph, which must name the state a transition reaches

@@ -380,6 +380,6 @@ fn a_trace_records_the_search_of_its_request_and_only_the_reductions_that_took_e
     // (symmetry is the safety search's alone).
     assert_eq!(options_as_run("livelock.mc", Request::new()), ("bfs".into(), names(&["partial_order"])));
     // Asked off, never recorded; depth-first is recorded as such.
-    let dfs = Request::new().engine(mutexcheck_checker::Engine::Dfs).reductions(Reductions::NONE);
+    let dfs = Request::new().engine(mutexcheck_checker::Dfs::new()).reductions(Reductions::NONE);
     assert_eq!(options_as_run("seed_bug.mc", dfs), ("dfs".into(), names(&[])));
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use mutexcheck_checker::report::{self, ReportOptions};
-use mutexcheck_checker::{Bfs, Engine, Limits, Reductions, Request, Verdict};
+use mutexcheck_checker::{Bfs, Dfs, Engine, Limits, Reductions, Request, Verdict};
 
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
 
@@ -65,9 +65,9 @@ pub struct CheckArgs {
     /// --dfs refuses it.
     #[arg(long, value_name = "N", conflicts_with = "dfs", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    /// Store 64-bit fingerprints instead of whole states (breadth-first only): less memory,
-    /// with a small, printed probability that a fingerprint collision hid a state.
-    #[arg(long, conflicts_with = "dfs")]
+    /// Store 64-bit fingerprints instead of whole states (breadth-first or depth-first):
+    /// less memory, with a small, printed probability that a fingerprint collision hid a state.
+    #[arg(long)]
     pub fingerprints: bool,
     /// Turn partial-order reduction off (it is on by default: a thread's steps on its own
     /// variables run alone, and states inside them and inside atomic blocks are not stored).
@@ -110,11 +110,11 @@ impl CheckArgs {
         Reductions { partial_order: !(off || self.no_por), symmetry: !(off || self.no_symmetry) }
     }
 
-    /// The run the command line asks for (clap refuses `--dfs` with `--threads` or
-    /// `--fingerprints`, so nothing given here is left unused).
+    /// The run the command line asks for (clap refuses `--dfs` with `--threads`, so nothing
+    /// given here is left unused).
     fn request(&self) -> Request {
         let engine = if self.dfs {
-            Engine::Dfs
+            Engine::Dfs(Dfs::new().fingerprints(self.fingerprints))
         } else {
             let threads = self.threads.map_or(Bfs::EVERY_CORE, |n| n as usize);
             Engine::Bfs(Bfs::new().threads(threads).fingerprints(self.fingerprints))

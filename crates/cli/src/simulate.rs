@@ -4,7 +4,7 @@ use clap::Args;
 use mutexcheck_checker::report;
 use mutexcheck_checker::simulate::{simulate, SimOptions, SimSummary};
 use mutexcheck_checker::trace::{TraceFile, TraceOptions};
-use mutexcheck_checker::{Counterexample, Engine, Reductions, Request};
+use mutexcheck_checker::{Counterexample, Dfs, Reductions, Request};
 use serde_json::json;
 
 use crate::input::{load_system, BoundArgs};
@@ -64,7 +64,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         let trace_path = (!args.no_trace).then(|| trace_path(args, run));
         let written = trace_path.as_ref().and_then(|path| {
             // A random run is one path followed to its end: depth-first, no reduction.
-            let options = TraceOptions::new(&system, &Request::new().engine(Engine::Dfs).reductions(Reductions::NONE));
+            let options = TraceOptions::new(&system, &Request::new().engine(Dfs::new()).reductions(Reductions::NONE));
             let mut trace = TraceFile::new(&system, &args.model, &source, options, c);
             trace.model.from_trace_dir = crate::trace_paths::model_from_trace_dir(path, &args.model);
             match write(path, &trace) {

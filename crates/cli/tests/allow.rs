@@ -15,7 +15,7 @@ use mutexcheck_core::System;
 fn check(system: &System, strategy: Strategy, limits: Limits, threads: usize, reductions: Reductions) -> CheckResult {
     let engine = match strategy {
         Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads).spread(Spread::Always)),
-        Strategy::Dfs => Engine::Dfs,
+        Strategy::Dfs => Engine::Dfs(mutexcheck_checker::Dfs::new()),
     };
     let request = Request::new().engine(engine).reductions(reductions).limits(limits);
     request.check(system, &request.guard(), &mut |_| {})

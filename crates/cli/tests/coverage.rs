@@ -21,7 +21,7 @@ fn system_with(source: &str, crashes: Option<u32>) -> System {
 fn check(system: &System, strategy: Strategy, threads: usize, reductions: Reductions, limits: Limits) -> CheckResult {
     let engine = match strategy {
         Strategy::Bfs => Engine::Bfs(Bfs::new().threads(threads).spread(Spread::Always)),
-        Strategy::Dfs => Engine::Dfs,
+        Strategy::Dfs => Engine::Dfs(mutexcheck_checker::Dfs::new()),
     };
     let request = Request::new().engine(engine).reductions(reductions).limits(limits);
     request.check(system, &request.guard(), &mut |_| {})

@@ -3,7 +3,7 @@
 
 use mutexcheck_checker::trace::format::outcome_fields;
 use mutexcheck_checker::trace::{replay_run, ReplayVerdict, TraceFile, TraceOptions};
-use mutexcheck_checker::{Checks, Counterexample, Engine, Reductions, Request, TraceStep, Violation};
+use mutexcheck_checker::{Checks, Counterexample, Dfs, Reductions, Request, TraceStep, Violation};
 use mutexcheck_core::{Action, State, Step, System};
 use mutexcheck_view::snapshot::{RunInfo, ViewData, ViolationView};
 use serde::Serialize;
@@ -221,7 +221,7 @@ impl Session {
             ));
         };
         // A played run is one path followed to its end: depth-first, no reduction.
-        let options = TraceOptions::new(&self.system, &Request::new().engine(Engine::Dfs).reductions(Reductions::NONE));
+        let options = TraceOptions::new(&self.system, &Request::new().engine(Dfs::new()).reductions(Reductions::NONE));
         Ok(TraceFile::new(&self.system, &self.model_path, &self.source, options, &c))
     }
 
