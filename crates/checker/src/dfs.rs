@@ -269,8 +269,9 @@ mod tests {
 
     use crate::explore::explore;
     use crate::limits::{Limits, Strategy};
-    use crate::request::{Engine, Request};
+    use crate::request::{Dfs, Engine, Request};
     use crate::result::Verdict;
+    use crate::stats::Storage;
     use crate::system_model::{Move, Reductions, SystemModel};
     use crate::test_model::Doubling;
 
@@ -316,13 +317,137 @@ mod tests {
         (run, [r.stats.states, r.stats.transitions, r.stats.max_depth as u64])
     }
 
+    /// Whole states and fingerprints.
+    fn both_storages() -> [Engine; 2] {
+        [Dfs::new().into(), Dfs::new().fingerprints(true).into()]
+    }
+
     #[test]
-    fn depth_first_finds_the_run_and_counts_it_found_over_its_own_arena() {
-        // Pinned from the search over the arena with parent links that the visited store
-        // replaced (main at af0b30a): the same states, in the same order, reached the same way.
+    fn depth_first_finds_the_runs_and_counts_of_the_search_over_its_own_arena_whatever_it_stores() {
+        // Pinned from the search over an arena with a parent link and a depth per state that
+        // the visited store replaced (main at af0b30a): the same states, met in the same order,
+        // reached by the same runs, under every bound, with whole states or fingerprints.
         let seed = shipped("seed_bug.mc");
-        let (run, counts) = found(&seed, Reductions::ALL, Strategy::Dfs.into(), Limits::default());
-        assert_eq!(counts, [0, 0, 0]);
-        assert_eq!(run, Vec::<String>::new());
+        let sections = shipped("two_sections_crash.mc");
+        let dining = shipped("dining_deadlock.mc");
+        let repair = shipped("restart_repair.mc");
+        let at = |states, depth| Limits { max_states: states, max_depth: depth, ..Limits::default() };
+        let w = |steps: &[&str]| steps.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let seed_run = w(&[
+            "worker[0]@0",
+            "worker[0]@1",
+            "worker[0]@2",
+            "worker[0]@3",
+            "worker[0]@4",
+            "worker[0]@5",
+            "worker[0]@6",
+            "worker[0]@0",
+            "worker[0]@1",
+            "worker[0]@2",
+            "worker[0]@3",
+            "worker[0]@4",
+            "worker[1]@0",
+            "worker[1]@1",
+            "worker[1]@2",
+            "worker[1]@6",
+            "worker[1]@0",
+            "worker[0] crashed",
+            "worker[1]@1",
+            "worker[1]@2",
+            "worker[1]@6",
+            "worker[1]@0",
+        ]);
+        let sections_run = w(&[
+            "transfer@0",
+            "transfer@1",
+            "transfer@2",
+            "audit@0",
+            "audit@1",
+            "audit@2",
+            "audit@4",
+            "audit@5",
+            "transfer crashed",
+        ]);
+        let dining_run = w(&["philosopher[0]@0", "philosopher[1]@0", "philosopher[2]@0"]);
+        let cases = [
+            (&seed, Reductions::NONE, at(None, None), seed_run, [214, 429, 30]),
+            (&seed, Reductions::ALL, at(Some(20), None), vec![], [20, 24, 9]),
+            (&seed, Reductions::NONE, at(None, Some(5)), vec![], [43, 74, 5]),
+            (&sections, Reductions::ALL, at(None, None), sections_run.clone(), [56, 75, 11]),
+            (&sections, Reductions::NONE, at(None, None), sections_run, [61, 82, 12]),
+            (&dining, Reductions::ALL, at(None, Some(5)), dining_run, [18, 21, 5]),
+            (&repair, Reductions::NONE, at(None, None), vec![], [175, 311, 17]),
+            (&repair, Reductions::NONE, at(Some(20), None), vec![], [20, 21, 5]),
+            (&repair, Reductions::ALL, at(None, Some(5)), vec![], [53, 74, 5]),
+        ];
+        for (i, (system, reductions, limits, run, counts)) in cases.into_iter().enumerate() {
+            for engine in both_storages() {
+                assert_eq!(found(system, reductions, engine, limits), (run.clone(), counts), "case {i}, {engine:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn depth_first_with_fingerprints_gets_the_whole_state_result_on_every_model() {
+        // Every kind of shard is met: one-word states (stored as exact hashes either way), two
+        // words (a table of pairs against fingerprints) and more (an arena against them).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        let mut files: Vec<String> = ["", "case-studies/"]
+            .iter()
+            .flat_map(|sub| {
+                std::fs::read_dir(dir.join(sub))
+                    .unwrap()
+                    .map(move |e| format!("{sub}{}", e.unwrap().file_name().into_string().unwrap()))
+            })
+            .filter(|f| f.ends_with(".mc"))
+            .collect();
+        files.sort();
+        let mut words_seen = std::collections::BTreeSet::new();
+        for file in &files {
+            let system = shipped(file);
+            let words = system.packer().words();
+            words_seen.insert(words.min(3));
+            for reductions in [Reductions::ALL, Reductions::NONE] {
+                let model = SystemModel::new(&system, reductions);
+                let [whole, fingerprints] = both_storages().map(|engine| {
+                    let request = Request::new().engine(engine);
+                    explore(&model, &request, &request.guard(), &mut |_| {})
+                });
+                assert_eq!(fingerprints.verdict, whole.verdict, "{file}");
+                let counts = |r: &crate::CheckResult<_, _>| (r.stats.states, r.stats.transitions, r.stats.max_depth);
+                assert_eq!(counts(&fingerprints), counts(&whole), "{file}");
+                assert_eq!(whole.stats.storage, Storage::Full, "{file}");
+                assert_eq!(fingerprints.stats.storage, Storage::Fingerprints { exact: words == 1 }, "{file}");
+            }
+        }
+        assert_eq!(words_seen.into_iter().collect::<Vec<_>>(), [1, 2], "models of one and of two words");
+    }
+
+    #[test]
+    fn depth_first_over_states_of_three_words_finds_the_same_run_with_whole_states_and_fingerprints() {
+        // Ten 16-bit variables: three words a state, kept in an arena (or as fingerprints). p
+        // sets v0..v4, q sets v5..v9; the states are the pairs of their pcs. Depth first runs
+        // p to its end first, meeting (i, 0) and (i, 1) for i < 5 and (5, 0); then (5, 1),
+        // whose expansion finds (5, 2), and so on to (5, 5), where the end property fails:
+        // 1 + 2 * 5 + 5 = 16 states, 2 * 5 + 1 + 4 = 15 transitions, depth 10.
+        let mut text = String::from("model wide\ncrashes 0\n");
+        for v in 0..10 {
+            text.push_str(&format!("shared v{v}: 0..60000 = 0\n"));
+        }
+        text.push_str("at end: v0 < 60000\nprocess p {\n");
+        for v in 0..10 {
+            text.push_str(&format!("    v{v} = 60000\n{}", if v == 4 { "}\nprocess q {\n" } else { "" }));
+        }
+        text.push_str("}\n");
+        let system = System::new(mutexcheck_lang::compile("wide.mc", text.as_bytes()).unwrap()).unwrap();
+        assert_eq!(system.packer().words(), 3);
+        let run: Vec<String> = (0..5).map(|pc| format!("p@{pc}")).chain((0..5).map(|pc| format!("q@{pc}"))).collect();
+        // With room for five states: (0, 0); (1, 0), (0, 1); (2, 0), (1, 1); then (3, 0) is new
+        // and stops the search, on its fifth transition.
+        let five = Limits { max_states: Some(5), ..Limits::default() };
+        for engine in both_storages() {
+            assert_eq!(found(&system, Reductions::NONE, engine, Limits::default()), (run.clone(), [16, 15, 10]));
+            assert_eq!(found(&system, Reductions::NONE, engine, five), (vec![], [5, 5, 2]));
+        }
     }
 }

@@ -182,13 +182,27 @@ fn the_binary_prints_the_same_report_for_one_and_two_threads() {
     assert!(one.contains("  states:      5696\n"), "{one}");
     assert_eq!(out(&["--threads", "2"]), one);
     assert!(out(&["--threads", "2", "--fingerprints"]).starts_with(&one));
-    let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck"))
-        .args(["check", &path, "--dfs", "--fingerprints"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "--fingerprints is breadth-first only");
     let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(["check", &path, "--threads", "0"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "--threads 0 is refused");
+}
+
+#[test]
+fn depth_first_with_fingerprints_prints_the_depth_first_report_and_the_collision_line() {
+    // Depth first stores fingerprints too (clap refused `--dfs --fingerprints` before the
+    // depth-first search used the visited store): the same report, and the fingerprint line.
+    let path = repo().join("models/bench/bench_one_n3_k2.mc").to_string_lossy().into_owned();
+    let out = |extra: &[&str]| {
+        let mut args = vec!["check", path.as_str(), "--no-timings", "--no-trace", "--no-reduce", "--dfs"];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_mutexcheck")).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let dfs = out(&[]);
+    assert!(dfs.contains("depth-first search") && dfs.contains("  states:      5696\n"), "{dfs}");
+    let dfs_fingerprints = out(&["--fingerprints"]);
+    assert!(dfs_fingerprints.starts_with(&dfs), "{dfs_fingerprints}");
+    assert_eq!(&dfs_fingerprints[dfs.len()..], "  fingerprints: exact (every state packs into 64 bits)\n");
 }
 
 /// The default engine (`Spread::Adaptive`) on `threads` threads, without reductions.
