@@ -297,8 +297,8 @@ mod tests {
 
     #[test]
     fn depth_first_has_one_thread_and_whole_states_whatever_the_breadth_first_engine_had() {
-        // Threads and fingerprints are the breadth-first engine's: choosing depth-first
-        // replaces that engine, so nothing of it is left to be ignored.
+        // Threads and storage are the breadth-first engine's: choosing depth-first replaces
+        // that engine, so nothing of it is left to be ignored (depth first has its own storage).
         let r = Request::new().engine(Bfs::new().threads(8).fingerprints(true)).engine(Dfs::new());
         assert_eq!(r.engine, Engine::Dfs(Dfs::new()));
         assert_eq!((r.strategy(), r.engine.threads(), r.engine.fingerprints()), (Strategy::Dfs, 1, false));
