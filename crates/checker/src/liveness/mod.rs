@@ -72,6 +72,7 @@ pub mod facts;
 pub mod labels;
 pub mod lasso;
 mod lift;
+pub(crate) mod once;
 pub mod recheck;
 pub mod scc;
 mod symmetric;
@@ -83,10 +84,13 @@ pub use scc::{find_fair_component, Goal, LiveGraph};
 use mutexcheck_core::ir::Liveness;
 use mutexcheck_core::{System, ThreadId};
 
+use crate::bfs::Checked;
+use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
+use crate::request::Bfs;
 use crate::result::Counterexample;
-use crate::state_graph::{record, Recorded, RecordedGraph};
+use crate::state_graph::{record_with_progress, Recorded, RecordedGraph};
 use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
@@ -152,25 +156,59 @@ pub fn record_graph(
     threads: usize,
     guard: &Guard,
 ) -> (Result<LiveGraph, Limit>, Stats) {
-    if let Some(recorded) = record_with::<u8>(model, limits, threads, guard) {
-        return recorded;
+    match record_labels(model, limits, &mut How::Plain { threads }, guard) {
+        Graph::Recorded(graph, stats) => (graph, stats),
+        // Only a recording that checks the properties meets a violation.
+        Graph::Violated => (Err(guard.cut_short_by()), Stats::default()),
     }
-    if let Some(recorded) = record_with::<u16>(model, limits, threads, guard) {
-        return recorded;
-    }
-    record_with::<u32>(model, limits, threads, guard).expect("a 4-byte label holds every fact index")
 }
 
-/// [`record_graph`] with labels of type `L`; `None` when the fact table outgrew them.
+/// How [`record_labels`] records: checking nothing on `threads` threads, or checking every
+/// property as the safety search on `engine` does, calling `progress` now and then (see
+/// [`crate::bfs::record_checked`]).
+pub(crate) enum How<'a> {
+    Plain { threads: usize },
+    Checked { engine: Bfs, progress: &'a mut dyn FnMut(&Progress<'_>) },
+}
+
+/// What [`record_labels`] gave.
+pub(crate) enum Graph {
+    /// The graph, or the bound that stopped it, and the recording's statistics.
+    Recorded(Result<LiveGraph, Limit>, Stats),
+    /// A recording that checks met a violation.
+    Violated,
+}
+
+/// [`record_graph`] recorded as `how` says.
+pub(crate) fn record_labels(model: &SystemModel<'_>, limits: &Limits, how: &mut How<'_>, guard: &Guard) -> Graph {
+    if let Some(recorded) = record_with::<u8>(model, limits, how, guard) {
+        return recorded;
+    }
+    if let Some(recorded) = record_with::<u16>(model, limits, how, guard) {
+        return recorded;
+    }
+    record_with::<u32>(model, limits, how, guard).expect("a 4-byte label holds every fact index")
+}
+
+/// [`record_labels`] with labels of type `L`; `None` when the fact table outgrew them.
 fn record_with<L: labels::FactIndex>(
     model: &SystemModel<'_>,
     limits: &Limits,
-    threads: usize,
+    how: &mut How<'_>,
     guard: &Guard,
-) -> Option<(Result<LiveGraph, Limit>, Stats)> {
+) -> Option<Graph> {
     let system = model.system();
     let recorder = facts::LiveRecorder::<L>::new(system);
-    let Recorded { graph, mut stats, stopped } = record(model, &recorder, limits, threads, guard);
+    let recorded = match how {
+        How::Plain { threads } => record_with_progress(model, &recorder, limits, *threads, guard, &mut |_| {}),
+        How::Checked { engine, progress } => {
+            match crate::bfs::record_checked(model, &recorder, limits, engine, guard, *progress) {
+                Checked::Recorded(recorded) => recorded,
+                Checked::Violated => return Some(Graph::Violated),
+            }
+        }
+    };
+    let Recorded { graph, mut stats, stopped } = recorded;
     if recorder.overflowed() {
         return None;
     }
@@ -178,10 +216,11 @@ fn record_with<L: labels::FactIndex>(
     let (facts, allowed) = recorder.finish();
     stats.allowed = allowed.into_counts();
     if let Some(limit) = stopped {
-        return Some((Err(limit), stats));
+        return Some(Graph::Recorded(Err(limit), stats));
     }
     let (graph, labels) = split_labels(graph);
-    Some((Ok(LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words }), stats))
+    let graph = LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words };
+    Some(Graph::Recorded(Ok(graph), stats))
 }
 
 /// The graph without its labels, and the labels apart (moved, not copied).
@@ -205,8 +244,22 @@ fn check_goals(system: &System, options: &LiveOptions, goals: &[Goal], limits: &
     let options = LiveOptions { reductions: Reductions { symmetry: false, ..options.reductions }, ..*options };
     let start = std::time::Instant::now();
     let model = SystemModel::new(system, options.reductions).with_interrupt(guard.interrupt());
+    let (graph, stats) = record_graph(&model, limits, options.threads, guard);
+    judge(&model, graph, stats, goals, guard, start)
+}
+
+/// The verdict on `goals` of the liveness graph `graph` of `model` (or the bound that
+/// stopped its recording), with the recording's statistics `stats`, the time counted from
+/// `start`.
+pub(crate) fn judge(
+    model: &SystemModel<'_>,
+    graph: Result<LiveGraph, Limit>,
+    mut stats: Stats,
+    goals: &[Goal],
+    guard: &Guard,
+    start: std::time::Instant,
+) -> LiveOutcome {
     let reductions = model.reductions();
-    let (graph, mut stats) = record_graph(&model, limits, options.threads, guard);
     let found = graph.and_then(|g| {
         // Tarjan's arrays: 9 bytes a state.
         guard.room_for(g.graph.states() * 9)?;
@@ -217,7 +270,7 @@ fn check_goals(system: &System, options: &LiveOptions, goals: &[Goal], limits: &
                 return Err(limit);
             }
             if let Some(component) = component {
-                return Ok(Some(build_lasso(&model, &g, goal, &component)));
+                return Ok(Some(build_lasso(model, &g, goal, &component)));
             }
         }
         Ok(None)
