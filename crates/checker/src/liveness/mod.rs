@@ -181,17 +181,31 @@ pub(crate) enum Graph {
 
 /// [`record_graph`] recorded as `how` says.
 pub(crate) fn record_labels(model: &SystemModel<'_>, limits: &Limits, how: &mut How<'_>, guard: &Guard) -> Graph {
-    if let Some(recorded) = record_with::<u8>(model, limits, how, guard) {
+    if let Some(recorded) = record_how::<u8>(model, limits, how, guard) {
         return recorded;
     }
-    if let Some(recorded) = record_with::<u16>(model, limits, how, guard) {
+    if let Some(recorded) = record_how::<u16>(model, limits, how, guard) {
         return recorded;
     }
-    record_with::<u32>(model, limits, how, guard).expect("a 4-byte label holds every fact index")
+    record_how::<u32>(model, limits, how, guard).expect("a 4-byte label holds every fact index")
+}
+
+/// [`record_graph`] with labels of type `L`; `None` when the fact table outgrew them.
+#[cfg(test)]
+fn record_with<L: labels::FactIndex>(
+    model: &SystemModel<'_>,
+    limits: &Limits,
+    threads: usize,
+    guard: &Guard,
+) -> Option<(Result<LiveGraph, Limit>, Stats)> {
+    match record_how::<L>(model, limits, &mut How::Plain { threads }, guard)? {
+        Graph::Recorded(graph, stats) => Some((graph, stats)),
+        Graph::Violated => Some((Err(guard.cut_short_by()), Stats::default())),
+    }
 }
 
 /// [`record_labels`] with labels of type `L`; `None` when the fact table outgrew them.
-fn record_with<L: labels::FactIndex>(
+fn record_how<L: labels::FactIndex>(
     model: &SystemModel<'_>,
     limits: &Limits,
     how: &mut How<'_>,
