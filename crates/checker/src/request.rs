@@ -227,7 +227,7 @@ impl Request {
     /// guard on the same limits, started earlier); `progress` is called now and then.
     ///
     /// Where the liveness check would record the safety search's own graph, one search does
-    /// both ([`crate::liveness::once`]), with the same output.
+    /// both (`liveness/once.rs`), with the same output.
     pub fn check(&self, system: &System, guard: &Guard, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
         let fresh = || SystemModel::new(system, self.reductions).with_interrupt(guard.interrupt());
         let mut model = fresh();

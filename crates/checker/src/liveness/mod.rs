@@ -13,8 +13,9 @@
 //! ([`crate::state_graph::record`]: packed states, a CSR of edges), labelling each move with
 //! its [`facts::MoveFacts`] and marking each state with who cannot move there and who is
 //! blocked on a starvation mutex. Dead data is canonical (a bisimulation: it keeps every
-//! infinite run). It then looks at the strongly connected components ([`scc`]) of a
-//! subgraph per goal:
+//! infinite run). Where that graph is the safety search's own, one breadth-first search
+//! checks safety and records it (`once.rs`). It then looks at the strongly connected
+//! components ([`scc`]) of a subgraph per goal:
 //! - **livelock**, when the model has `progress` statements: the subgraph without the moves
 //!   that pass `progress`. A run that from some point never passes `progress` stays, from
 //!   that point, in one component of it.
