@@ -43,7 +43,7 @@ use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
 mod record;
-pub(crate) use record::{record, record_checked, Checked};
+pub(crate) use record::{record, record_checked};
 use record::{Mode, Unrecorded};
 
 /// Expansions between two progress reports, as in the depth-first search; a one-thread batch

@@ -232,14 +232,11 @@ impl Request {
         let fresh = || SystemModel::new(system, self.reductions).with_interrupt(guard.interrupt());
         let mut model = fresh();
         if once::applies(system, &model, self) {
-            match once::check_once(system, &model, self, guard, progress) {
-                Once::Checked { found, outcome } => {
-                    return crate::finish_with(system, &model, found, self, guard, Some(outcome))
-                }
-                Once::Stopped(found) => return crate::finish(system, &model, found, self, guard),
-                // The statements the single pass ran are no search's coverage: start afresh.
-                Once::TwoPasses => model = fresh(),
+            if let Some(Once { found, live }) = once::check_once(system, &model, self, guard, progress) {
+                return crate::finish_with(system, &model, found, self, guard, live);
             }
+            // The statements the single pass ran are no search's coverage: start afresh.
+            model = fresh();
         }
         self.check_in_two_passes(system, &model, guard, progress)
     }

@@ -241,19 +241,12 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     run(model, recorder, limits, &Bfs::new().threads(threads), false, guard, progress).0
 }
 
-/// What a recording that checks the properties found.
-pub(crate) enum Checked<L> {
-    /// No violation: the graph, whole or stopped by a bound (see [`Recorded::stopped`]).
-    Recorded(Recorded<L>),
-    /// A violation: the recording stopped at the batch that met it. Which violation a
-    /// search reports first, and its shortest run, are the safety search's to find.
-    Violated,
-}
-
 /// [`record`] that also checks every property as the safety search on `engine` does, in
-/// the same batches: a complete recording that returns [`Checked::Recorded`] is a safety
-/// search that found nothing, and its statistics' `threads` are that search's. The depth
-/// limit is not applied (the caller runs the safety search when there is one).
+/// the same batches: a complete recording is a safety search that found nothing, and its
+/// statistics' `threads` are that search's. `None` when a check found a violation: the
+/// recording stopped at the batch that met it, and which violation comes first, with its
+/// shortest run, is the safety search's to find. The depth limit is not applied (the caller
+/// runs the safety search when there is one).
 pub(crate) fn record_checked<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
@@ -261,11 +254,9 @@ pub(crate) fn record_checked<M: Checkable + Sync, R: Recorder<M>>(
     engine: &Bfs,
     guard: &Guard,
     progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
-) -> Checked<R::Label> {
-    match run(model, recorder, limits, engine, true, guard, progress) {
-        (_, true) => Checked::Violated,
-        (recorded, false) => Checked::Recorded(recorded),
-    }
+) -> Option<Recorded<R::Label>> {
+    let (recorded, violated) = run(model, recorder, limits, engine, true, guard, progress);
+    (!violated).then_some(recorded)
 }
 
 /// [`record`] and [`record_checked`]; true beside the graph when a check found a violation.

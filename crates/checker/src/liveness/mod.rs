@@ -85,7 +85,6 @@ pub use scc::{find_fair_component, Goal, LiveGraph};
 use mutexcheck_core::ir::Liveness;
 use mutexcheck_core::{System, ThreadId};
 
-use crate::bfs::Checked;
 use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
@@ -157,11 +156,9 @@ pub fn record_graph(
     threads: usize,
     guard: &Guard,
 ) -> (Result<LiveGraph, Limit>, Stats) {
-    match record_labels(model, limits, &mut How::Plain { threads }, guard) {
-        Graph::Recorded(graph, stats) => (graph, stats),
-        // Only a recording that checks the properties meets a violation.
-        Graph::Violated => (Err(guard.cut_short_by()), Stats::default()),
-    }
+    // Only a recording that checks the properties meets a violation.
+    record_labels(model, limits, &mut How::Plain { threads }, guard)
+        .unwrap_or_else(|Violated| (Err(guard.cut_short_by()), Stats::default()))
 }
 
 /// How [`record_labels`] records: checking nothing on `threads` threads, or checking every
@@ -172,16 +169,19 @@ pub(crate) enum How<'a> {
     Checked { engine: Bfs, progress: &'a mut dyn FnMut(&Progress<'_>) },
 }
 
-/// What [`record_labels`] gave.
-pub(crate) enum Graph {
-    /// The graph, or the bound that stopped it, and the recording's statistics.
-    Recorded(Result<LiveGraph, Limit>, Stats),
-    /// A recording that checks met a violation.
-    Violated,
-}
+/// A recording that checks the properties met a violation.
+pub(crate) struct Violated;
+
+/// The graph, or the bound that stopped it, and the recording's statistics.
+type Graph = (Result<LiveGraph, Limit>, Stats);
 
 /// [`record_graph`] recorded as `how` says.
-pub(crate) fn record_labels(model: &SystemModel<'_>, limits: &Limits, how: &mut How<'_>, guard: &Guard) -> Graph {
+pub(crate) fn record_labels(
+    model: &SystemModel<'_>,
+    limits: &Limits,
+    how: &mut How<'_>,
+    guard: &Guard,
+) -> Result<Graph, Violated> {
     if let Some(recorded) = record_how::<u8>(model, limits, how, guard) {
         return recorded;
     }
@@ -199,10 +199,8 @@ fn record_with<L: labels::FactIndex>(
     threads: usize,
     guard: &Guard,
 ) -> Option<(Result<LiveGraph, Limit>, Stats)> {
-    match record_how::<L>(model, limits, &mut How::Plain { threads }, guard)? {
-        Graph::Recorded(graph, stats) => Some((graph, stats)),
-        Graph::Violated => Some((Err(guard.cut_short_by()), Stats::default())),
-    }
+    let recorded = record_how::<L>(model, limits, &mut How::Plain { threads }, guard)?;
+    Some(recorded.unwrap_or_else(|Violated| (Err(guard.cut_short_by()), Stats::default())))
 }
 
 /// [`record_labels`] with labels of type `L`; `None` when the fact table outgrew them.
@@ -211,15 +209,15 @@ fn record_how<L: labels::FactIndex>(
     limits: &Limits,
     how: &mut How<'_>,
     guard: &Guard,
-) -> Option<Graph> {
+) -> Option<Result<Graph, Violated>> {
     let system = model.system();
     let recorder = facts::LiveRecorder::<L>::new(system);
     let recorded = match how {
         How::Plain { threads } => record_with_progress(model, &recorder, limits, *threads, guard, &mut |_| {}),
         How::Checked { engine, progress } => {
             match crate::bfs::record_checked(model, &recorder, limits, engine, guard, *progress) {
-                Checked::Recorded(recorded) => recorded,
-                Checked::Violated => return Some(Graph::Violated),
+                Some(recorded) => recorded,
+                None => return Some(Err(Violated)),
             }
         }
     };
@@ -231,11 +229,11 @@ fn record_how<L: labels::FactIndex>(
     let (facts, allowed) = recorder.finish();
     stats.allowed = allowed.into_counts();
     if let Some(limit) = stopped {
-        return Some(Graph::Recorded(Err(limit), stats));
+        return Some(Ok((Err(limit), stats)));
     }
     let (graph, labels) = split_labels(graph);
     let graph = LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words };
-    Some(Graph::Recorded(Ok(graph), stats))
+    Some(Ok((Ok(graph), stats)))
 }
 
 /// The graph without its labels, and the labels apart (moved, not copied).

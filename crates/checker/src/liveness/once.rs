@@ -11,7 +11,7 @@
 //! and its batches are the safety search's, so the threads it reports are too.
 //!
 //! The output stays the two-pass one byte for byte because whatever the single pass cannot
-//! tell exactly is left to the two passes ([`Once::TwoPasses`]):
+//! tell exactly is left to the two passes ([`check_once`] says `None`):
 //! - a violation: its shortest run, and the counts up to it, are the plain safety search's
 //!   (which a violation found in the middle of a batch of the recording does not give);
 //! - the state limit: the safety search's counts at the limit (the state and the transition
@@ -19,11 +19,11 @@
 //!
 //! A time or memory bound (or an interrupt) stops the single pass as it stops the safety
 //! search: the verdict is incomplete, with the counts of the states found so far, and no
-//! liveness check ran ([`Once::Stopped`]).
+//! liveness check ran.
 
 use mutexcheck_core::{State, System};
 
-use super::{goals, has_liveness, judge, record_labels, Graph, How, LiveOutcome};
+use super::{goals, has_liveness, judge, record_labels, How, LiveOutcome, Violated};
 use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limit, Strategy};
@@ -33,16 +33,13 @@ use crate::stats::{Stats, Storage};
 use crate::system_model::{Move, SystemModel};
 use crate::Checkable;
 
-/// What [`check_once`] found.
-pub(crate) enum Once {
-    /// The single pass does not apply, or cannot give the output of the two passes exactly:
-    /// run them.
-    TwoPasses,
-    /// A time or memory bound stopped the single pass: the safety search's incomplete result.
-    Stopped(CheckResult<State, Move>),
-    /// Safety holds (`found`, with the figures of the safety search the report keeps: its
-    /// storage and threads), and the liveness check's `outcome`.
-    Checked { found: CheckResult<State, Move>, outcome: LiveOutcome },
+/// What the single pass found: the safety search's result (with the figures of it the
+/// report keeps: storage and threads), and the liveness check's outcome when safety holds.
+pub(crate) struct Once {
+    /// Safety holds ([`Verdict::Ok`]), or a time or memory bound stopped the pass.
+    pub found: CheckResult<State, Move>,
+    /// The liveness check's outcome, when safety holds.
+    pub live: Option<LiveOutcome>,
 }
 
 /// True when `request` on `model` (of `system`, made with the request's reductions) is
@@ -53,47 +50,48 @@ pub(crate) fn applies(system: &System, model: &SystemModel<'_>, request: &Reques
     matches!(request.engine, Engine::Bfs(_))
         && request.limits.max_depth.is_none()
         && !model.reductions().symmetry
-        && model.symmetry().is_none()
         && has_liveness(system)
 }
 
-/// Checks safety and liveness of `model` (of `system`) in one recording when
-/// [`applies`] says so; see the module comment.
+/// Checks safety and liveness of `model` (of `system`) in one recording when [`applies`]
+/// says so; `None` when the two passes must run (see the module comment).
 pub(crate) fn check_once(
     system: &System,
     model: &SystemModel<'_>,
     request: &Request,
     guard: &Guard,
     progress: &mut dyn FnMut(&Progress<'_>),
-) -> Once {
+) -> Option<Once> {
     let Engine::Bfs(engine) = request.engine else {
-        return Once::TwoPasses;
+        return None;
     };
     if !applies(system, model, request) {
-        return Once::TwoPasses;
+        return None;
     }
     let start = std::time::Instant::now();
     let (graph, stats) = match record_labels(model, &request.limits, &mut How::Checked { engine, progress }, guard) {
-        Graph::Violated => return Once::TwoPasses,
-        Graph::Recorded(Err(Limit::MaxStates(_)), _) => return Once::TwoPasses,
-        Graph::Recorded(graph, stats) => (graph, stats),
+        Err(Violated) | Ok((Err(Limit::MaxStates(_)), _)) => return None,
+        Ok(recorded) => recorded,
     };
     // What the safety search would report of its storage and threads.
     let storage = Storage::of(engine.stores_fingerprints(), model.packed_words());
-    let safety = Stats { storage, threads: stats.threads, ..Stats::default() };
-    match graph {
+    Some(match graph {
         Err(limit) => {
             let stats = Stats { storage, ..stats };
-            Once::Stopped(CheckResult { verdict: Verdict::Incomplete(limit), stats, strategy: Strategy::Bfs })
-        }
-        Ok(graph) => {
-            let outcome = judge(model, Ok(graph), stats, &goals(system), guard, start);
-            Once::Checked {
-                found: CheckResult { verdict: Verdict::Ok, stats: safety, strategy: Strategy::Bfs },
-                outcome,
+            Once {
+                found: CheckResult { verdict: Verdict::Incomplete(limit), stats, strategy: Strategy::Bfs },
+                live: None,
             }
         }
-    }
+        Ok(graph) => {
+            let safety = Stats { storage, threads: stats.threads, ..Stats::default() };
+            let live = judge(model, Ok(graph), stats, &goals(system), guard, start);
+            Once {
+                found: CheckResult { verdict: Verdict::Ok, stats: safety, strategy: Strategy::Bfs },
+                live: Some(live),
+            }
+        }
+    })
 }
 
 #[cfg(test)]
