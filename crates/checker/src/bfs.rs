@@ -21,8 +21,9 @@
 //! reports, which are checked between batches, depend on timing.
 //!
 //! The same search records the whole state graph when its [`Mode`] says so (module
-//! `record`): then no property is checked, and step 3 numbers the new states and writes
-//! every transition in key order instead.
+//! `record`): then step 3 numbers the new states and writes every transition in key order
+//! instead, and the properties are checked only when the recording asks for it (a batch
+//! with a violation then stops the recording).
 
 use std::time::Instant;
 
@@ -42,7 +43,7 @@ use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
 mod record;
-pub(crate) use record::record;
+pub(crate) use record::{record, record_checked};
 use record::{Mode, Unrecorded};
 
 /// Expansions between two progress reports, as in the depth-first search; a one-thread batch
@@ -231,7 +232,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             lock(&self.shards[shard]).insert(&level, hash_words(&level));
         }
         self.stats.states = 1;
-        if let Some(v) = self.model.check_state(&initial).filter(|_| !G::RECORDS) {
+        if let Some(v) = self.model.check_state(&initial).filter(|_| self.mode.checks()) {
             return Err(Stop::Violation(v, None));
         }
         let mut depth = 0u32;
@@ -279,7 +280,10 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     /// the last batch's rate; up to [`PARALLEL_BATCH`] when that many have the work to spread
     /// (see [`crate::spread`]), else up to a one-thread batch of [`CHECK_EVERY`].
     fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
-        let fit = (self.batch_bytes() / self.bytes_per_state()).max(1);
+        // A recording that checks plans the safety search's batches (without its own bytes
+        // per edge), so that the threads it reports are that search's.
+        let edge_bytes = if self.mode.checks() { 0 } else { G::EDGE_BYTES };
+        let fit = (self.batch_bytes() / self.bytes_per_state_with(edge_bytes)).max(1);
         if self.threads > 1 {
             let states = remaining.min(PARALLEL_BATCH).min(fit);
             let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
@@ -303,7 +307,12 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     /// What the transitions of one expanded state take while a batch holds them: packed
     /// target, key and hash in a bucket.
     fn bytes_per_state(&self) -> usize {
-        (self.successors_per_state * (self.words * 8 + 16 + G::EDGE_BYTES)).max(1)
+        self.bytes_per_state_with(G::EDGE_BYTES)
+    }
+
+    /// [`Search::bytes_per_state`] with `edge_bytes` per transition beyond the safety search's.
+    fn bytes_per_state_with(&self, edge_bytes: usize) -> usize {
+        (self.successors_per_state * (self.words * 8 + 16 + edge_bytes)).max(1)
     }
 
     /// True when some state of `level` has a successor (so a depth limit cut something).
@@ -347,11 +356,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             return Err(Stop::Limit(limit));
         }
         if G::RECORDS {
-            let had = next.len();
-            let merged =
-                self.mode.merge(&expanded, &filled, self.words, next, &mut self.stats, self.max_states, self.guard);
-            *level_has_new |= next.len() > had;
-            return merged.map_err(Stop::Limit);
+            return self.merge(&expanded, &filled, first, end, next, level_has_new);
         }
         // Step 3: every new state and step violation of the batch, in key order. A key is a
         // transition's place among the batch's transitions (the successor counts before it,
@@ -401,6 +406,37 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         self.stats.transitions += total as u64;
         self.count_allowed(&expanded, None);
         self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
+        Ok(())
+    }
+
+    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
+    /// violation (which one comes first is the safety search's to say), and otherwise counts
+    /// as the safety search does what it plans the next batches by and reports.
+    fn merge(
+        &mut self,
+        expanded: &[Expanded<G::Label>],
+        filled: &[Filled],
+        first: usize,
+        end: usize,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+    ) -> Result<(), Stop> {
+        if self.mode.checks() {
+            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
+            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
+            if let Some(v) = step.or_else(state) {
+                return Err(Stop::Violation(v.clone(), None));
+            }
+        }
+        let had = next.len();
+        let merged = self.mode.merge(expanded, filled, self.words, next, &mut self.stats, self.max_states, self.guard);
+        *level_has_new |= next.len() > had;
+        merged.map_err(Stop::Limit)?;
+        if self.mode.checks() {
+            self.count_allowed(expanded, None);
+            let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
+            self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
+        }
         Ok(())
     }
 
@@ -478,24 +514,18 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             }
             for (ord, (step, target)) in successors.iter().enumerate() {
                 let key = Key { pos: pos as u32, ord: ord as u32 };
-                if G::RECORDS {
-                    // Properties were checked before: only the target's place is needed.
-                    self.model.pack(target, &mut packed);
-                    let hash = hash_words(&packed);
-                    out.shards.push(shard_of(hash) as u8);
-                    let bucket = &mut out.buckets[shard_of(hash)];
-                    bucket.keys.push(key);
-                    bucket.hashes.push(hash);
-                    bucket.packed.extend_from_slice(&packed);
-                    continue;
-                }
-                out.allowed.extend(self.model.allowed_events(step).iter().map(|e| (key, *e)));
-                if let Some(v) = self.model.step_violation(&state, step, target) {
-                    out.violation = Some((key, v));
-                    return out;
+                if self.mode.checks() {
+                    out.allowed.extend(self.model.allowed_events(step).iter().map(|e| (key, *e)));
+                    if let Some(v) = self.model.step_violation(&state, step, target) {
+                        out.violation = Some((key, v));
+                        return out;
+                    }
                 }
                 self.model.pack(target, &mut packed);
                 let hash = hash_words(&packed);
+                if G::RECORDS {
+                    out.shards.push(shard_of(hash) as u8);
+                }
                 let bucket = &mut out.buckets[shard_of(hash)];
                 bucket.keys.push(key);
                 bucket.hashes.push(hash);
@@ -536,6 +566,20 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     };
                     filled.locals.push(local);
                     if new {
+                        if self.mode.checks() {
+                            let state = match &mut state {
+                                Some(state) => {
+                                    self.model.unpack_into(packed, state);
+                                    state
+                                }
+                                None => state.insert(self.model.unpack(packed)),
+                            };
+                            if let Some(violation) = self.model.check_state(state) {
+                                // The batch stops the recording: the rest of it is not needed.
+                                filled.news.push(New { key, violation: Some(violation) });
+                                return filled;
+                            }
+                        }
                         filled.packed.extend_from_slice(packed);
                     }
                     continue;

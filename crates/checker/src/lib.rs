@@ -80,6 +80,19 @@ pub fn finish(
     request: &Request,
     guard: &Guard,
 ) -> CheckResult {
+    finish_with(system, model, found, request, guard, None)
+}
+
+/// [`finish`], with the liveness check's outcome `live` when the search that found `found`
+/// recorded the liveness graph too (see [`liveness::once`]): then it is not checked again.
+pub(crate) fn finish_with(
+    system: &System,
+    model: &SystemModel<'_>,
+    found: CheckResult<mutexcheck_core::State, Move>,
+    request: &Request,
+    guard: &Guard,
+    live: Option<liveness::LiveOutcome>,
+) -> CheckResult {
     let mut result = story::tell(model, found);
     let effective = model.reductions();
     result.stats.symmetry = effective.symmetry;
@@ -88,8 +101,10 @@ pub fn finish(
     if result.verdict == Verdict::Ok && liveness::has_liveness(system) {
         // Safety holds everywhere: now the infinite runs, on the whole graph, with the
         // reductions that are sound for them.
-        let live = liveness::LiveOptions::after_safety(effective, request.engine.threads());
-        let outcome = liveness::check(system, &live, &request.limits, guard);
+        let outcome = live.unwrap_or_else(|| {
+            let live = liveness::LiveOptions::after_safety(effective, request.engine.threads());
+            liveness::check(system, &live, &request.limits, guard)
+        });
         result.verdict = match outcome.found {
             Ok(Some(lasso)) => Verdict::Violation(lasso),
             Ok(None) => Verdict::Ok,

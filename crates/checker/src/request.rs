@@ -29,6 +29,7 @@ use mutexcheck_core::System;
 use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limits, Strategy};
+use crate::liveness::once::{self, Once};
 use crate::result::CheckResult;
 use crate::spread::Spread;
 use crate::stats::Stats;
@@ -259,10 +260,33 @@ impl Request {
     /// run ([`crate::story`]), the liveness check when safety holds. The time and memory
     /// bounds that count are `guard`'s (usually [`Request::guard`], or the caller's own
     /// guard on the same limits, started earlier); `progress` is called now and then.
+    ///
+    /// Where the liveness check would record the safety search's own graph, one search does
+    /// both (`liveness/once.rs`), with the same output.
     pub fn check(&self, system: &System, guard: &Guard, progress: &mut dyn FnMut(&Progress<'_>)) -> CheckResult {
-        let model = SystemModel::new(system, self.reductions).with_interrupt(guard.interrupt());
-        let found = crate::explore::explore(&model, self, guard, progress);
-        crate::finish(system, &model, found, self, guard)
+        let fresh = || SystemModel::new(system, self.reductions).with_interrupt(guard.interrupt());
+        let mut model = fresh();
+        if once::applies(system, &model, self) {
+            if let Some(Once { found, live }) = once::check_once(system, &model, self, guard, progress) {
+                return crate::finish_with(system, &model, found, self, guard, live);
+            }
+            // The statements the single pass ran are no search's coverage: start afresh.
+            model = fresh();
+        }
+        self.check_in_two_passes(system, &model, guard, progress)
+    }
+
+    /// [`Request::check`] as the safety search, then (when safety holds) the liveness check,
+    /// each exploring the model: what the single pass must agree with.
+    pub(crate) fn check_in_two_passes(
+        &self,
+        system: &System,
+        model: &SystemModel<'_>,
+        guard: &Guard,
+        progress: &mut dyn FnMut(&Progress<'_>),
+    ) -> CheckResult {
+        let found = crate::explore::explore(model, self, guard, progress);
+        crate::finish(system, model, found, self, guard)
     }
 }
 

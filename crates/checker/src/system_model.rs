@@ -336,6 +336,13 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many states [`SystemModel::successors`] expanded on this thread: how tests tell
+    /// how many times a search explored a model.
+    pub(crate) static EXPANSIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 impl Checkable for SystemModel<'_> {
     type State = State;
     type Step = Move;
@@ -363,6 +370,8 @@ impl Checkable for SystemModel<'_> {
     }
 
     fn successors(&self, state: &State, out: &mut Vec<(Move, State)>) {
+        #[cfg(test)]
+        EXPANSIONS.with(|n| n.set(n.get() + 1));
         // All of a state's successors are held at once: with thousands of threads of large
         // states that alone can be gigabytes, so the memory bound must have room first.
         if let Some(interrupt) = &self.interrupt {

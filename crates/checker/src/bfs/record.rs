@@ -1,7 +1,7 @@
 //! The breadth-first search in recording mode: the whole state graph, as
 //! [`crate::state_graph`] defines it, built by the same parallel search.
 //!
-//! Steps 1 and 2 run as for the safety search, without checking properties: each transition
+//! Steps 1 and 2 run as for the safety search: each transition
 //! gets its label and its shard, each expanded state its marks, and each shard, filled in key
 //! order, hands back the shard's own number of every target (numbers at or past the shard's
 //! size before the batch are states the batch found). Step 3 walks the batch's transitions in
@@ -12,12 +12,19 @@
 //!
 //! Recording needs whole states (a fingerprint cannot be numbered): the shards are
 //! [`Shard::indexed`] whatever `--fingerprints` says.
+//!
+//! A recording either checks no property (the caller checked safety before, or does not ask
+//! for it) or checks every one as the safety search does ([`Recording::checks`]: the state
+//! chain, the step checks, the allowed outcomes, in the same batches): then a model with
+//! liveness properties is explored once, and a violation stops the recording
+//! ([`Checked::Violated`]) for the caller to find its shortest run with the safety search.
 
 use super::{Expanded, Filled, Search};
 use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
 use crate::limits::{Limit, Limits};
+use crate::request::Bfs;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
@@ -29,12 +36,16 @@ const _: () = assert!(SHARDS <= 256);
 /// What the search does beside checking: nothing ([`Unrecorded`], the safety search, where
 /// every hook compiles away) or recording the graph ([`Recording`]).
 pub(super) trait Mode<M: Checkable>: Sync {
-    /// True when recording: no property is checked, step 3 is [`Mode::merge`].
+    /// True when recording: the shards number their states, step 3 is [`Mode::merge`].
     const RECORDS: bool;
     /// Bytes a batch holds per transition beyond the safety search's.
     const EDGE_BYTES: usize;
     /// What is kept of a transition.
     type Label: Copy + Send + Sync;
+
+    /// True when the search checks the properties: always for the safety search; for a
+    /// recording, when asked ([`Recording::checks`]).
+    fn checks(&self) -> bool;
 
     /// The initial state was stored in shard `shard` (as its number 0).
     fn initial(&mut self, shard: usize);
@@ -65,6 +76,11 @@ impl<M: Checkable> Mode<M> for Unrecorded {
     const EDGE_BYTES: usize = 0;
     type Label = ();
 
+    #[inline(always)]
+    fn checks(&self) -> bool {
+        true
+    }
+
     fn initial(&mut self, _: usize) {}
 
     fn record(&self, _: &M::State, _: &[(M::Step, M::State)], _: &mut Expanded<()>) {}
@@ -87,6 +103,8 @@ impl<M: Checkable> Mode<M> for Unrecorded {
 /// number.
 pub(super) struct Recording<'r, R, L> {
     recorder: &'r R,
+    /// Every property is checked too, as by the safety search (see the module comment).
+    checks: bool,
     mark_words: usize,
     /// [`Recorder::parents`].
     parents: bool,
@@ -119,6 +137,10 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
     // A label, a shard and a shard number per transition.
     const EDGE_BYTES: usize = std::mem::size_of::<R::Label>() + 1 + 4;
     type Label = R::Label;
+
+    fn checks(&self) -> bool {
+        self.checks
+    }
 
     fn initial(&mut self, shard: usize) {
         self.ids[shard].push(0);
@@ -216,12 +238,43 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     guard: &Guard,
     progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
 ) -> Recorded<R::Label> {
+    run(model, recorder, limits, &Bfs::new().threads(threads), false, guard, progress).0
+}
+
+/// [`record`] that also checks every property as the safety search on `engine` does, in
+/// the same batches: a complete recording is a safety search that found nothing, and its
+/// statistics' `threads` are that search's. `None` when a check found a violation: the
+/// recording stopped at the batch that met it, and which violation comes first, with its
+/// shortest run, is the safety search's to find. The depth limit is not applied (the caller
+/// runs the safety search when there is one).
+pub(crate) fn record_checked<M: Checkable + Sync, R: Recorder<M>>(
+    model: &M,
+    recorder: &R,
+    limits: &Limits,
+    engine: &Bfs,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
+) -> Option<Recorded<R::Label>> {
+    let (recorded, violated) = run(model, recorder, limits, engine, true, guard, progress);
+    (!violated).then_some(recorded)
+}
+
+/// [`record`] and [`record_checked`]; true beside the graph when a check found a violation.
+fn run<M: Checkable + Sync, R: Recorder<M>>(
+    model: &M,
+    recorder: &R,
+    limits: &Limits,
+    engine: &Bfs,
+    checks: bool,
+    guard: &Guard,
+    progress: &mut dyn FnMut(&crate::explore::Progress<'_>),
+) -> (Recorded<R::Label>, bool) {
     let mark_words = recorder.mark_words();
     // The depth limit is the safety search's: a graph is whole or stopped.
     let limits = Limits { max_depth: None, ..*limits };
-    let threads = threads.max(1);
     let mode = Recording {
         recorder,
+        checks,
         mark_words,
         parents: recorder.parents(),
         ids: vec![Vec::new(); SHARDS],
@@ -234,22 +287,30 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
             parents: Vec::new(),
         },
     };
-    let mut search = Search::new(model, &limits, threads, Spread::Adaptive, Shard::indexed, Storage::Full, guard, mode);
-    let stopped = match search.search(progress) {
-        Ok(None) => None,
-        Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => Some(limit),
-        // No property is checked while recording.
-        Err(super::Stop::Violation(..)) => Some(guard.cut_short_by()),
+    // Without checks the spread is always adaptive (the statistics' threads are not reported).
+    let spread = if checks { engine.spreads() } else { Spread::Adaptive };
+    let mut search =
+        Search::new(model, &limits, engine.thread_count(), spread, Shard::indexed, Storage::Full, guard, mode);
+    let (stopped, violated) = match search.search(progress) {
+        Ok(None) => (None, false),
+        Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => (Some(limit), false),
+        // Only a recording that checks stops at a violation; the graph is partial.
+        Err(super::Stop::Violation(..)) => (Some(guard.cut_short_by()), true),
     };
     let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
     let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
     let graph = search.mode.graph;
     let mut stats = search.stats;
-    // Only whole rows count: the states expanded and their transitions.
-    stats.states = graph.states() as u64;
-    stats.transitions = graph.targets.len() as u64;
+    if !checks {
+        // Only whole rows count: the states expanded and their transitions. A recording that
+        // checks counts as the safety search does (the states found), which it reports when a
+        // bound stops it; whole, both count the same.
+        stats.states = graph.states() as u64;
+        stats.transitions = graph.targets.len() as u64;
+    }
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();
     stats.stored_bytes = (shards + ids + graph.bytes()) as u64;
-    Recorded { graph, stats, stopped }
+    stats.allowed = search.allowed.into_counts();
+    (Recorded { graph, stats, stopped }, violated)
 }

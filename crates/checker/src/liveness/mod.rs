@@ -13,8 +13,9 @@
 //! ([`crate::state_graph::record`]: packed states, a CSR of edges), labelling each move with
 //! its [`facts::MoveFacts`] and marking each state with who cannot move there and who is
 //! blocked on a starvation mutex. Dead data is canonical (a bisimulation: it keeps every
-//! infinite run). It then looks at the strongly connected components ([`scc`]) of a
-//! subgraph per goal:
+//! infinite run). Where that graph is the safety search's own, one breadth-first search
+//! checks safety and records it (`once.rs`). It then looks at the strongly connected
+//! components ([`scc`]) of a subgraph per goal:
 //! - **livelock**, when the model has `progress` statements: the subgraph without the moves
 //!   that pass `progress`. A run that from some point never passes `progress` stays, from
 //!   that point, in one component of it.
@@ -72,6 +73,7 @@ pub mod facts;
 pub mod labels;
 pub mod lasso;
 mod lift;
+pub(crate) mod once;
 pub mod recheck;
 pub mod scc;
 mod symmetric;
@@ -83,10 +85,12 @@ pub use scc::{find_fair_component, Goal, LiveGraph};
 use mutexcheck_core::ir::Liveness;
 use mutexcheck_core::{System, ThreadId};
 
+use crate::explore::Progress;
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
+use crate::request::Bfs;
 use crate::result::Counterexample;
-use crate::state_graph::{record, Recorded, RecordedGraph};
+use crate::state_graph::{record_with_progress, Recorded, RecordedGraph};
 use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
@@ -152,25 +156,72 @@ pub fn record_graph(
     threads: usize,
     guard: &Guard,
 ) -> (Result<LiveGraph, Limit>, Stats) {
-    if let Some(recorded) = record_with::<u8>(model, limits, threads, guard) {
+    // Only a recording that checks the properties meets a violation.
+    record_labels(model, limits, &mut How::Plain { threads }, guard)
+        .unwrap_or_else(|Violated| (Err(guard.cut_short_by()), Stats::default()))
+}
+
+/// How [`record_labels`] records: checking nothing on `threads` threads, or checking every
+/// property as the safety search on `engine` does, calling `progress` now and then (see
+/// [`crate::bfs::record_checked`]).
+pub(crate) enum How<'a> {
+    Plain { threads: usize },
+    Checked { engine: Bfs, progress: &'a mut dyn FnMut(&Progress<'_>) },
+}
+
+/// A recording that checks the properties met a violation.
+pub(crate) struct Violated;
+
+/// The graph, or the bound that stopped it, and the recording's statistics.
+type Graph = (Result<LiveGraph, Limit>, Stats);
+
+/// [`record_graph`] recorded as `how` says.
+pub(crate) fn record_labels(
+    model: &SystemModel<'_>,
+    limits: &Limits,
+    how: &mut How<'_>,
+    guard: &Guard,
+) -> Result<Graph, Violated> {
+    if let Some(recorded) = record_how::<u8>(model, limits, how, guard) {
         return recorded;
     }
-    if let Some(recorded) = record_with::<u16>(model, limits, threads, guard) {
+    if let Some(recorded) = record_how::<u16>(model, limits, how, guard) {
         return recorded;
     }
-    record_with::<u32>(model, limits, threads, guard).expect("a 4-byte label holds every fact index")
+    record_how::<u32>(model, limits, how, guard).expect("a 4-byte label holds every fact index")
 }
 
 /// [`record_graph`] with labels of type `L`; `None` when the fact table outgrew them.
+#[cfg(test)]
 fn record_with<L: labels::FactIndex>(
     model: &SystemModel<'_>,
     limits: &Limits,
     threads: usize,
     guard: &Guard,
 ) -> Option<(Result<LiveGraph, Limit>, Stats)> {
+    let recorded = record_how::<L>(model, limits, &mut How::Plain { threads }, guard)?;
+    Some(recorded.unwrap_or_else(|Violated| (Err(guard.cut_short_by()), Stats::default())))
+}
+
+/// [`record_labels`] with labels of type `L`; `None` when the fact table outgrew them.
+fn record_how<L: labels::FactIndex>(
+    model: &SystemModel<'_>,
+    limits: &Limits,
+    how: &mut How<'_>,
+    guard: &Guard,
+) -> Option<Result<Graph, Violated>> {
     let system = model.system();
     let recorder = facts::LiveRecorder::<L>::new(system);
-    let Recorded { graph, mut stats, stopped } = record(model, &recorder, limits, threads, guard);
+    let recorded = match how {
+        How::Plain { threads } => record_with_progress(model, &recorder, limits, *threads, guard, &mut |_| {}),
+        How::Checked { engine, progress } => {
+            match crate::bfs::record_checked(model, &recorder, limits, engine, guard, *progress) {
+                Some(recorded) => recorded,
+                None => return Some(Err(Violated)),
+            }
+        }
+    };
+    let Recorded { graph, mut stats, stopped } = recorded;
     if recorder.overflowed() {
         return None;
     }
@@ -178,10 +229,11 @@ fn record_with<L: labels::FactIndex>(
     let (facts, allowed) = recorder.finish();
     stats.allowed = allowed.into_counts();
     if let Some(limit) = stopped {
-        return Some((Err(limit), stats));
+        return Some(Ok((Err(limit), stats)));
     }
     let (graph, labels) = split_labels(graph);
-    Some((Ok(LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words }), stats))
+    let graph = LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words };
+    Some(Ok((Ok(graph), stats)))
 }
 
 /// The graph without its labels, and the labels apart (moved, not copied).
@@ -205,8 +257,22 @@ fn check_goals(system: &System, options: &LiveOptions, goals: &[Goal], limits: &
     let options = LiveOptions { reductions: Reductions { symmetry: false, ..options.reductions }, ..*options };
     let start = std::time::Instant::now();
     let model = SystemModel::new(system, options.reductions).with_interrupt(guard.interrupt());
+    let (graph, stats) = record_graph(&model, limits, options.threads, guard);
+    judge(&model, graph, stats, goals, guard, start)
+}
+
+/// The verdict on `goals` of the liveness graph `graph` of `model` (or the bound that
+/// stopped its recording), with the recording's statistics `stats`, the time counted from
+/// `start`.
+pub(crate) fn judge(
+    model: &SystemModel<'_>,
+    graph: Result<LiveGraph, Limit>,
+    mut stats: Stats,
+    goals: &[Goal],
+    guard: &Guard,
+    start: std::time::Instant,
+) -> LiveOutcome {
     let reductions = model.reductions();
-    let (graph, mut stats) = record_graph(&model, limits, options.threads, guard);
     let found = graph.and_then(|g| {
         // Tarjan's arrays: 9 bytes a state.
         guard.room_for(g.graph.states() * 9)?;
@@ -217,7 +283,7 @@ fn check_goals(system: &System, options: &LiveOptions, goals: &[Goal], limits: &
                 return Err(limit);
             }
             if let Some(component) = component {
-                return Ok(Some(build_lasso(&model, &g, goal, &component)));
+                return Ok(Some(build_lasso(model, &g, goal, &component)));
             }
         }
         Ok(None)
