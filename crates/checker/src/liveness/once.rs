@@ -201,7 +201,7 @@ mod tests {
         let model = SystemModel::new(&system, Reductions::NONE);
         let none = Request::new().reductions(Reductions::NONE);
         assert!(applies(&system, &model, &none));
-        assert!(!applies(&system, &model, &none.engine(Engine::Dfs)));
+        assert!(!applies(&system, &model, &none.engine(Engine::Dfs(crate::request::Dfs::new()))));
         assert!(!applies(&system, &model, &none.limits(Limits { max_depth: Some(9), ..Limits::default() })));
         // LOOP has no instances to swap: symmetry asked takes no effect, one pass applies.
         let system = self::system(LOOP);
