@@ -18,10 +18,6 @@ use crate::pairs::prefetch_read;
 const LANES: usize = 12;
 /// The table starts with this many buckets.
 const INITIAL_BUCKETS: usize = 8;
-/// A byte's low seven bits, in every byte of the tag word.
-const LOW7: u128 = 0x7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f;
-/// One in every byte.
-const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
 
 /// One cache line of the table: the tags of up to [`LANES`] states, how many there are, and
 /// their numbers. Entries fill it in order and are never removed.
@@ -40,12 +36,27 @@ impl Bucket {
         self.meta[LANES] as usize
     }
 
-    /// The entries in use whose tag is `tag`, as the high bit of their byte in a word.
-    fn matches(&self, tag: u8) -> u128 {
-        let x = u128::from_le_bytes(self.meta) ^ (tag as u128 * ONES);
-        // The high bit of each byte of x that is zero (exact: no borrow crosses bytes).
-        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
-        zero & ((1u128 << (8 * self.len())) - 1)
+    /// The entries in use whose tag is `tag`: bit `l` for lane `l`.
+    fn matches(&self, tag: u8) -> u32 {
+        Self::equal_bytes(&self.meta, tag) & ((1 << self.len()) - 1)
+    }
+
+    /// The bytes of `meta` equal to `tag`, one bit each: all 16 compared at once.
+    #[cfg(target_arch = "x86_64")]
+    fn equal_bytes(meta: &[u8; 16], tag: u8) -> u32 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        // SAFETY: SSE2 is part of every x86_64 processor; the load reads the 16 bytes of
+        // `meta`, with no alignment required.
+        unsafe {
+            let bytes = _mm_loadu_si128(meta.as_ptr().cast());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(tag as i8))) as u32
+        }
+    }
+
+    /// The bytes of `meta` equal to `tag`, one bit each, on processors without SSE2.
+    #[cfg(not(target_arch = "x86_64"))]
+    fn equal_bytes(meta: &[u8; 16], tag: u8) -> u32 {
+        meta.iter().enumerate().filter(|&(_, &b)| b == tag).fold(0, |m, (l, _)| m | 1 << l)
     }
 
     fn push(&mut self, tag: u8, id: u32) {
@@ -122,7 +133,7 @@ impl NumberedSet {
         let bucket = &self.buckets[Self::home(hash, self.buckets.len())];
         let m = bucket.matches(Self::tag(hash));
         if m != 0 && self.words > 0 {
-            let id = bucket.ids[m.trailing_zeros() as usize / 8] as usize;
+            let id = bucket.ids[m.trailing_zeros() as usize] as usize;
             prefetch_read(self.arena[id * self.words..].as_ptr().cast());
             prefetch_read(self.arena[(id + 1) * self.words - 1..].as_ptr().cast());
         }
@@ -144,7 +155,7 @@ impl NumberedSet {
             let bucket = &self.buckets[at];
             let mut m = bucket.matches(tag);
             while m != 0 {
-                let id = bucket.ids[m.trailing_zeros() as usize / 8];
+                let id = bucket.ids[m.trailing_zeros() as usize];
                 // Word by word: for the usual few words this beats a memcmp call.
                 if self.state(id).iter().zip(packed).all(|(a, b)| a == b) {
                     return Ok(id);
@@ -251,7 +262,7 @@ mod tests {
         for (lane, tag) in [7u8, 0, 7, 255, 128, 7, 6, 8, 7, 0, 1, 7].into_iter().enumerate() {
             b.push(tag, lane as u32 * 10);
         }
-        let lanes = |m: u128| (0..16).filter(|&l| m >> (8 * l + 7) & 1 == 1).collect::<Vec<_>>();
+        let lanes = |m: u32| (0..32).filter(|&l| m >> l & 1 == 1).collect::<Vec<_>>();
         assert_eq!(lanes(b.matches(7)), [0, 2, 5, 8, 11]);
         assert_eq!(lanes(b.matches(0)), [1, 9]);
         assert_eq!(lanes(b.matches(255)), [3]);
