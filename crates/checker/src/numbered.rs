@@ -212,6 +212,9 @@ impl NumberedSet {
     /// Moves every entry into a table half as large again, in one pass over the arena in
     /// number order: each state's hash is computed anew from its words, read sequentially,
     /// and the home bucket of the state a few ahead is fetched while this one is placed.
+    /// Out of line, so that the lookup, which runs for every transition, stays small.
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         const AHEAD: usize = 8;
         let size = Self::grown(self.buckets.len());
