@@ -549,6 +549,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                 if let Some(&ahead) = b.hashes.get(i + PREFETCH_AHEAD) {
                     shard.prefetch(ahead);
                 }
+                // And, for a shard of numbered states, the stored state a lookup half as far
+                // ahead compares, from its slot fetched meanwhile.
+                if let Some(&ahead) = b.hashes.get(i + PREFETCH_AHEAD / 2) {
+                    shard.prefetch_state(ahead);
+                }
                 let packed = &b.packed[i * self.words..(i + 1) * self.words];
                 let growth = shard.growth_bytes();
                 if growth > 0 {

@@ -26,6 +26,7 @@ pub mod guard;
 pub(crate) mod handoff;
 pub mod limits;
 pub mod liveness;
+pub mod numbered;
 pub mod pairs;
 pub mod path;
 pub mod properties;

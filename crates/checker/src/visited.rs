@@ -6,9 +6,8 @@
 //! common table. The number of shards does not depend on the number of threads, so the
 //! search fills the same shards in the same order whatever the thread count.
 
-use hashbrown::HashTable;
-
-use crate::fingerprint::{hash_words, FingerprintSet};
+use crate::fingerprint::FingerprintSet;
+use crate::numbered::NumberedSet;
 use crate::pairs::PairSet;
 
 /// How many shards the visited set has (a power of two).
@@ -22,16 +21,10 @@ pub fn shard_of(hash: u64) -> usize {
 /// The part of the visited set for one range of hashes.
 #[derive(Debug)]
 pub enum Shard {
-    /// Whole packed states, back to back in an arena, found through a table of 4-byte
-    /// indices: exact, `8 × words` bytes a state plus the table.
-    Full {
-        /// Words per packed state.
-        words: usize,
-        /// The packed states, in insertion order.
-        arena: Vec<u64>,
-        /// Indices into `arena`.
-        table: HashTable<u32>,
-    },
+    /// Whole packed states, back to back in an arena and numbered in insertion order, found
+    /// through a table of their numbers with a byte of their hash beside each: exact,
+    /// `8 × words` bytes a state plus 6 to 9 of table.
+    Full(NumberedSet),
     /// Only 64-bit fingerprints (`--fingerprints`, or states of one word, whose fingerprint
     /// is exact).
     Fingerprints(FingerprintSet),
@@ -40,51 +33,28 @@ pub enum Shard {
     Pairs(PairSet),
 }
 
-/// The hash hashbrown sees: the state's hash turned so that the bits choosing the shard (all
-/// equal within one shard) are neither the table's position bits nor its tag bits.
-fn table_hash(hash: u64) -> u64 {
-    hash.rotate_left(32)
-}
-
 impl Shard {
     /// An empty shard for states of `words` words; `fingerprints` stores only hashes. A
     /// one-word state is always stored as its hash, which encodes it one-to-one (see
-    /// [`hash_words`]): as exact as the word itself, in a table with no arena behind it.
+    /// [`crate::fingerprint::hash_words`]): as exact as the word itself, in a table with no arena behind it.
     pub fn new(words: usize, fingerprints: bool) -> Shard {
         if fingerprints || words == 1 {
             Shard::Fingerprints(FingerprintSet::new())
         } else if words == 2 {
             Shard::Pairs(PairSet::new())
         } else {
-            Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
+            Shard::Full(NumberedSet::new(words))
         }
     }
 
-    /// Adds the packed state whose hash is `hash` (as computed by [`hash_words`]); true when
+    /// Adds the packed state whose hash is `hash` (as computed by [`crate::fingerprint::hash_words`]); true when
     /// it was not there yet.
     pub fn insert(&mut self, packed: &[u64], hash: u64) -> bool {
         match self {
             Shard::Fingerprints(set) => set.insert(hash),
             Shard::Pairs(set) => set.insert([packed[0], packed[1]], hash),
-            Shard::Full { words, arena, table } => {
-                let w = *words;
-                if arena.len() / w >= u32::MAX as usize {
-                    // Unreachable: the search stops at fewer than 2^32 states in total.
-                    return false;
-                }
-                let id = (arena.len() / w) as u32;
-                let slice = |i: u32| &arena[i as usize * w..(i as usize + 1) * w];
-                let found = table
-                    // Word by word: for the usual one or two words this beats a memcmp call.
-                    .find(table_hash(hash), |&i| slice(i).iter().zip(packed).all(|(a, b)| a == b))
-                    .is_some();
-                if found {
-                    return false;
-                }
-                table.insert_unique(table_hash(hash), id, |&i| table_hash(hash_words(slice(i))));
-                arena.extend_from_slice(packed);
-                true
-            }
+            // None is unreachable: the search stops at fewer than 2^32 states in total.
+            Shard::Full(set) => set.insert(packed, hash).is_some_and(|(_, new)| new),
         }
     }
 
@@ -95,10 +65,7 @@ impl Shard {
         match self {
             Shard::Fingerprints(set) => set.contains(hash),
             Shard::Pairs(set) => set.contains([packed[0], packed[1]], hash),
-            Shard::Full { words, arena, table } => {
-                let w = *words;
-                table.find(table_hash(hash), |&i| &arena[i as usize * w..(i as usize + 1) * w] == packed).is_some()
-            }
+            Shard::Full(set) => set.get(packed, hash).is_some(),
         }
     }
 
@@ -108,7 +75,7 @@ impl Shard {
     /// ([`Shard::insert_indexed`]). Fingerprints cannot do that, so such a search always
     /// stores whole states.
     pub fn indexed(words: usize) -> Shard {
-        Shard::Full { words, arena: Vec::new(), table: HashTable::new() }
+        Shard::Full(NumberedSet::new(words))
     }
 
     /// Adds the packed state whose hash is `hash` to a shard made by [`Shard::indexed`] and
@@ -116,28 +83,29 @@ impl Shard {
     /// `None` for a shard that does not number its states (one of [`Shard::new`]'s
     /// fingerprint or pair shards), or one of 2^32 states already.
     pub fn insert_indexed(&mut self, packed: &[u64], hash: u64) -> Option<(u32, bool)> {
-        let Shard::Full { words, arena, table } = self else { return None };
-        let w = *words;
-        let slice = |i: u32| &arena[i as usize * w..(i as usize + 1) * w];
-        if let Some(&i) = table.find(table_hash(hash), |&i| slice(i).iter().zip(packed).all(|(a, b)| a == b)) {
-            return Some((i, false));
-        }
-        let id = u32::try_from(arena.len() / w).ok().filter(|&id| id < u32::MAX)?;
-        table.insert_unique(table_hash(hash), id, |&i| table_hash(hash_words(slice(i))));
-        arena.extend_from_slice(packed);
-        Some((id, true))
+        let Shard::Full(set) = self else { return None };
+        set.insert(packed, hash)
     }
 
     /// Asks the processor to fetch the part of the shard that inserting the state with hash
     /// `hash` reads first, so that a caller that knows its next states' hashes can overlap
     /// their cache misses with its work on the current one. Only a hint: it changes nothing.
-    /// A shard of whole states of three words or more does nothing (hashbrown does not say
-    /// where a hash lands).
     pub fn prefetch(&self, hash: u64) {
         match self {
             Shard::Fingerprints(set) => set.prefetch(hash),
             Shard::Pairs(set) => set.prefetch(hash),
-            Shard::Full { .. } => {}
+            Shard::Full(set) => set.prefetch(hash),
+        }
+    }
+
+    /// The second stage of [`Shard::prefetch`], for a state whose first stage ran a while
+    /// ago: in a shard of numbered states (whole states of three words or more, and
+    /// [`Shard::indexed`]), fetches the stored state that inserting it would compare, the
+    /// second miss of a lookup that finds its state already there. Other shards hold their
+    /// states in the table, and do nothing. Only a hint: it changes nothing.
+    pub fn prefetch_state(&self, hash: u64) {
+        if let Shard::Full(set) = self {
+            set.prefetch_state(hash);
         }
     }
 
@@ -146,7 +114,7 @@ impl Shard {
         match self {
             Shard::Fingerprints(set) => set.len(),
             Shard::Pairs(set) => set.len(),
-            Shard::Full { words, arena, .. } => arena.len() / words,
+            Shard::Full(set) => set.len(),
         }
     }
 
@@ -161,18 +129,10 @@ impl Shard {
     /// arena grows by reallocation, which the system does in place or by remapping, and
     /// becomes resident only as states are written.
     pub fn growth_bytes(&self) -> usize {
-        // hashbrown keeps at most 7/8 of its buckets full and sizes buckets in powers of two.
-        let table = |len: usize, capacity: usize, entry: usize| {
-            if len < capacity {
-                0
-            } else {
-                ((len + 1) * 8 / 7 + 1).next_power_of_two() * (entry + 1)
-            }
-        };
         match self {
             Shard::Fingerprints(set) => set.growth_bytes(1),
             Shard::Pairs(set) => set.growth_bytes(),
-            Shard::Full { table: t, .. } => table(t.len(), t.capacity(), 4),
+            Shard::Full(set) => set.growth_bytes(),
         }
     }
 
@@ -181,9 +141,7 @@ impl Shard {
         match self {
             Shard::Fingerprints(set) => set.bytes(),
             Shard::Pairs(set) => set.bytes(),
-            Shard::Full { arena, table, .. } => {
-                arena.capacity() * 8 + table.capacity() * (std::mem::size_of::<u32>() + 1)
-            }
+            Shard::Full(set) => set.bytes(),
         }
     }
 }
@@ -191,6 +149,7 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::hash_words;
 
     #[test]
     fn full_and_fingerprint_shards_agree_on_what_is_new() {
