@@ -18,6 +18,7 @@ use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
 use crate::limits::{Limit, Limits};
+use crate::packed::room;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
@@ -94,26 +95,6 @@ pub(super) struct Recording<'r, R, L> {
     graph: RecordedGraph<L>,
 }
 
-/// Below this size a vector that grows may be copied (the allocator moves it); above, the
-/// system remaps its pages (glibc serves blocks of 32 MiB and more by `mmap` and grows them
-/// with `mremap`).
-const COPIED_BELOW: usize = 32 << 20;
-
-/// Makes room for `more` items in `v` (at least doubling it) when the memory bound allows.
-/// What becomes resident is the items written, plus the old block while a small vector is
-/// copied: the unwritten rest of a doubled vector takes no memory yet, so a graph of a few
-/// hundred million edges is not refused for the half of its last doubling it never uses.
-fn room<T>(v: &mut Vec<T>, more: usize, guard: &Guard) -> Result<(), Limit> {
-    if v.capacity() - v.len() >= more {
-        return Ok(());
-    }
-    let size = std::mem::size_of::<T>();
-    guard.room_for(more * size + (v.capacity() * size).min(COPIED_BELOW))?;
-    let want = (v.len() + more).max(2 * v.capacity());
-    v.reserve_exact(want - v.len());
-    Ok(())
-}
-
 impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
     const RECORDS: bool = true;
     // A label, a shard and a shard number per transition.
@@ -147,10 +128,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
         let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
         let g = &mut self.graph;
-        room(&mut g.targets, edges, guard)?;
-        room(&mut g.labels, edges, guard)?;
-        room(&mut g.offsets, rows, guard)?;
-        room(&mut g.marks, rows * self.mark_words, guard)?;
+        g.reserve(edges, rows, guard)?;
         if self.parents {
             room(&mut g.parents, fresh.iter().sum(), guard)?;
         }
@@ -163,7 +141,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         for e in expanded {
             let mut t = 0;
             for (k, &n) in e.successors.iter().enumerate() {
-                let source = (g.offsets.len() - 1) as u32;
+                let source = g.states() as u32;
                 for ord in 0..n {
                     let s = e.shards[t] as usize;
                     let (local, base) = (filled[s].locals[cursor[s]], filled[s].base);
@@ -175,9 +153,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                         if new_ids[s][rank] == u32::MAX {
                             if stats.states >= max_states {
                                 // Only whole rows stay.
-                                let kept = *g.offsets.last().unwrap_or(&0) as usize;
-                                g.targets.truncate(kept);
-                                g.labels.truncate(kept);
+                                g.drop_open_row();
                                 return Err(Limit::MaxStates(max_states));
                             }
                             new_ids[s][rank] = stats.states as u32;
@@ -189,12 +165,10 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                         }
                         new_ids[s][rank]
                     };
-                    g.targets.push(target);
-                    g.labels.push(e.labels[t]);
+                    g.push_edge(target, e.labels[t], guard)?;
                     t += 1;
                 }
-                g.offsets.push(g.targets.len() as u64);
-                g.marks.extend_from_slice(&e.marks[k * self.mark_words..(k + 1) * self.mark_words]);
+                g.end_row(&e.marks[k * self.mark_words..(k + 1) * self.mark_words], guard)?;
             }
         }
         // Every state new in the batch was reached by one of its transitions: all numbered.
@@ -225,14 +199,7 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
         mark_words,
         parents: recorder.parents(),
         ids: vec![Vec::new(); SHARDS],
-        graph: RecordedGraph {
-            offsets: vec![0],
-            targets: Vec::new(),
-            labels: Vec::new(),
-            mark_words,
-            marks: Vec::new(),
-            parents: Vec::new(),
-        },
+        graph: RecordedGraph::new(mark_words),
     };
     let mut search = Search::new(model, &limits, threads, Spread::Adaptive, Shard::indexed, Storage::Full, guard, mode);
     let stopped = match search.search(progress) {
@@ -243,11 +210,12 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     };
     let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
     let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
-    let graph = search.mode.graph;
+    let mut graph = search.mode.graph;
+    graph.finish();
     let mut stats = search.stats;
     // Only whole rows count: the states expanded and their transitions.
     stats.states = graph.states() as u64;
-    stats.transitions = graph.targets.len() as u64;
+    stats.transitions = graph.edge_count() as u64;
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();
     stats.stored_bytes = (shards + ids + graph.bytes()) as u64;

@@ -86,7 +86,7 @@ use mutexcheck_core::{System, ThreadId};
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::result::Counterexample;
-use crate::state_graph::{record, Recorded, RecordedGraph};
+use crate::state_graph::{record, Recorded};
 use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
@@ -143,21 +143,14 @@ pub fn goals(system: &System) -> Vec<Goal> {
 }
 
 /// Records the liveness graph of `model` within `limits`; `Err` with the bound that stopped
-/// it. The statistics are the recording's either way. The labels are the narrowest that
-/// hold the fact table (see [`labels`]): 1-byte first, 2-byte or 4-byte when a recording
-/// outgrows them, each time recorded again (the same graph: only the labels' width differs).
+/// it. The statistics are the recording's either way. The labels are fact indices packed
+/// beside each edge's target in as many bits as the fact table needs (see [`labels`]).
 pub fn record_graph(
     model: &SystemModel<'_>,
     limits: &Limits,
     threads: usize,
     guard: &Guard,
 ) -> (Result<LiveGraph, Limit>, Stats) {
-    if let Some(recorded) = record_with::<u8>(model, limits, threads, guard) {
-        return recorded;
-    }
-    if let Some(recorded) = record_with::<u16>(model, limits, threads, guard) {
-        return recorded;
-    }
     record_with::<u32>(model, limits, threads, guard).expect("a 4-byte label holds every fact index")
 }
 
@@ -180,16 +173,8 @@ fn record_with<L: labels::FactIndex>(
     if let Some(limit) = stopped {
         return Some((Err(limit), stats));
     }
-    let (graph, labels) = split_labels(graph);
-    Some((Ok(LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words }), stats))
-}
-
-/// The graph without its labels, and the labels apart (moved, not copied).
-fn split_labels<L: labels::FactIndex>(g: RecordedGraph<L>) -> (RecordedGraph<()>, labels::FactLabels) {
-    let RecordedGraph { offsets, targets, labels, mark_words, marks, parents } = g;
-    // A vector of `()` holds no memory, only its length.
-    let units = vec![(); labels.len()];
-    (RecordedGraph { offsets, targets, labels: units, mark_words, marks, parents }, L::wrap(labels))
+    let graph = graph.relabel();
+    Some((Ok(LiveGraph { graph, facts, threads: system.thread_count(), mutexes, set_words }), stats))
 }
 
 /// The liveness verdict of `system` with `options` within `limits` (see the module comment).

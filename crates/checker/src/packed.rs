@@ -1,0 +1,294 @@
+//! Unsigned integers of a few bits each, packed back to back in 64-bit words: the arrays of
+//! a recorded state graph ([`crate::state_graph`]), whose edges, degrees and mark indices
+//! need far fewer bits than the 32 or 64 of a machine word.
+//!
+//! The width is chosen as the values come: a value that does not fit makes the array
+//! [`PackedInts::repack`] itself wider, in place, so it always holds the narrowest width of
+//! what it was told to expect. Widths only grow; a graph recorded level by level needs
+//! about one widening each time its state count doubles, and each costs one pass over what
+//! is held so far (together less than two passes over the final array).
+
+use crate::guard::Guard;
+use crate::limits::Limit;
+
+/// Below this size a vector that grows may be copied (the allocator moves it); above, the
+/// system remaps its pages (glibc serves blocks of 32 MiB and more by `mmap` and grows them
+/// with `mremap`).
+const COPIED_BELOW: usize = 32 << 20;
+
+/// Makes room for `more` items in `v` (at least doubling it) when the memory bound allows.
+/// What becomes resident is the items written, plus the old block while a small vector is
+/// copied: the unwritten rest of a doubled vector takes no memory yet, so a graph of a few
+/// hundred million edges is not refused for the half of its last doubling it never uses.
+pub(crate) fn room<T>(v: &mut Vec<T>, more: usize, guard: &Guard) -> Result<(), Limit> {
+    if v.capacity() - v.len() >= more {
+        return Ok(());
+    }
+    let size = std::mem::size_of::<T>();
+    guard.room_for(more * size + (v.capacity() * size).min(COPIED_BELOW))?;
+    let want = (v.len() + more).max(2 * v.capacity());
+    v.reserve_exact(want - v.len());
+    Ok(())
+}
+
+/// The bits an unsigned value needs (0 for 0).
+pub fn bits_for(value: u64) -> u32 {
+    64 - value.leading_zeros()
+}
+
+/// The mask of the low `bits` bits.
+#[inline]
+fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1 << bits) - 1
+    }
+}
+
+/// A growable array of unsigned integers of `bits` bits each (0 to 64); see the module
+/// comment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackedInts {
+    words: Vec<u64>,
+    bits: u32,
+    len: usize,
+}
+
+impl PackedInts {
+    /// An empty array of `bits`-bit values.
+    pub fn new(bits: u32) -> PackedInts {
+        assert!(bits <= 64, "{bits} bits");
+        PackedInts { words: Vec::new(), bits, len: 0 }
+    }
+
+    /// The width of each value.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// How many values it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Words needed for `len` values of `bits` bits.
+    fn words_for(len: usize, bits: u32) -> usize {
+        (len * bits as usize).div_ceil(64)
+    }
+
+    /// Value `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> u64 {
+        debug_assert!(i < self.len, "{i} of {}", self.len);
+        read(&self.words, i, self.bits)
+    }
+
+    /// Appends `value`, which must fit the width (see [`PackedInts::fits`]).
+    #[inline]
+    pub fn push(&mut self, value: u64) {
+        debug_assert!(self.fits(value), "{value} in {} bits", self.bits);
+        let end = Self::words_for(self.len + 1, self.bits);
+        if self.words.len() < end {
+            self.words.resize(end, 0);
+        }
+        write(&mut self.words, self.len, self.bits, value);
+        self.len += 1;
+    }
+
+    /// True when `value` fits the width.
+    #[inline]
+    pub fn fits(&self, value: u64) -> bool {
+        value & !mask(self.bits) == 0
+    }
+
+    /// Keeps the first `len` values.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        self.len = len;
+        self.words.truncate(Self::words_for(len, self.bits));
+        let used = (len * self.bits as usize) % 64;
+        if let (Some(last), true) = (self.words.last_mut(), used > 0) {
+            *last &= mask(used as u32);
+        }
+    }
+
+    /// Rewrites every value `v` as `f(v)`, of `bits` bits (no fewer than now), in place: the
+    /// values are rewritten from the last to the first, so each lands at or past where it
+    /// was, over values already rewritten from.
+    pub fn repack(&mut self, bits: u32, f: impl Fn(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
+        assert!(bits >= self.bits && bits <= 64, "{} to {bits} bits", self.bits);
+        let (old, len) = (self.bits, self.len);
+        let words = Self::words_for(len, bits);
+        let more = words.saturating_sub(self.words.len());
+        room(&mut self.words, more, guard)?;
+        self.words.resize(words, 0);
+        for i in (0..len).rev() {
+            let v = f(read(&self.words, i, old));
+            debug_assert!(v & !mask(bits) == 0, "{v} in {bits} bits");
+            clear(&mut self.words, i, bits);
+            write(&mut self.words, i, bits, v);
+        }
+        self.bits = bits;
+        Ok(())
+    }
+
+    /// [`PackedInts::repack`] to `bits` bits with the values unchanged.
+    pub fn widen(&mut self, bits: u32, guard: &Guard) -> Result<(), Limit> {
+        self.repack(bits, |v| v, guard)
+    }
+
+    /// Makes room for `more` values (see [`room`]).
+    pub fn reserve(&mut self, more: usize, guard: &Guard) -> Result<(), Limit> {
+        let need = Self::words_for(self.len + more, self.bits).saturating_sub(self.words.len());
+        room(&mut self.words, need, guard)
+    }
+
+    /// Gives back the room beyond the values held.
+    pub fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
+
+    /// The bytes it holds.
+    pub fn bytes(&self) -> usize {
+        self.words.capacity() * 8
+    }
+
+    /// The values, in order.
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.len).map(|i| read(&self.words, i, self.bits))
+    }
+}
+
+/// Value `i` of `bits` bits in `words`.
+#[inline]
+fn read(words: &[u64], i: usize, bits: u32) -> u64 {
+    if bits == 0 {
+        return 0;
+    }
+    let at = i * bits as usize;
+    let (w, shift) = (at / 64, (at % 64) as u32);
+    let mut v = words[w] >> shift;
+    if shift + bits > 64 {
+        v |= words[w + 1] << (64 - shift);
+    }
+    v & mask(bits)
+}
+
+/// Sets value `i` of `bits` bits in `words` to zero.
+#[inline]
+fn clear(words: &mut [u64], i: usize, bits: u32) {
+    write_masked(words, i, bits, 0, true);
+}
+
+/// Ors `value` into the (zero) value `i` of `bits` bits in `words`.
+#[inline]
+fn write(words: &mut [u64], i: usize, bits: u32, value: u64) {
+    write_masked(words, i, bits, value, false);
+}
+
+#[inline]
+fn write_masked(words: &mut [u64], i: usize, bits: u32, value: u64, clearing: bool) {
+    if bits == 0 {
+        return;
+    }
+    let at = i * bits as usize;
+    let (w, shift) = (at / 64, (at % 64) as u32);
+    let m = mask(bits);
+    if clearing {
+        words[w] &= !(m << shift);
+    } else {
+        words[w] |= value << shift;
+    }
+    if shift + bits > 64 {
+        let spill = 64 - shift;
+        if clearing {
+            words[w + 1] &= !(m >> spill);
+        } else {
+            words[w + 1] |= value >> spill;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+
+    fn guard() -> Guard {
+        Guard::new(&Limits::default())
+    }
+
+    #[test]
+    fn values_of_every_width_read_back_exactly_across_word_boundaries() {
+        for bits in [0u32, 1, 3, 7, 8, 13, 31, 32, 33, 63, 64] {
+            let mut p = PackedInts::new(bits);
+            let top = mask(bits);
+            let values: Vec<u64> =
+                (0..200u64).map(|i| if i % 3 == 0 { top } else { i.wrapping_mul(0x9e37_79b9) & top }).collect();
+            for &v in &values {
+                p.push(v);
+            }
+            assert_eq!(p.len(), 200);
+            assert!(p.iter().eq(values.iter().copied()), "{bits} bits");
+            assert_eq!(p.bytes() >= (200 * bits as usize).div_ceil(64) * 8, true);
+        }
+    }
+
+    #[test]
+    fn a_value_one_past_the_width_does_not_fit_and_the_widest_does() {
+        let p = PackedInts::new(5);
+        assert!(p.fits(31) && !p.fits(32));
+        assert!(PackedInts::new(64).fits(u64::MAX));
+        assert!(PackedInts::new(0).fits(0) && !PackedInts::new(0).fits(1));
+        assert_eq!((bits_for(0), bits_for(1), bits_for(255), bits_for(256), bits_for(u64::MAX)), (0, 1, 8, 9, 64));
+    }
+
+    #[test]
+    fn widening_in_place_keeps_every_value_at_each_step_from_0_to_64_bits() {
+        let mut p = PackedInts::new(0);
+        let mut values = Vec::new();
+        for bits in 0..=64u32 {
+            if bits > p.bits() {
+                p.widen(bits, &guard()).unwrap();
+            }
+            // The largest value of the width, then a small one: both ends survive widening.
+            for v in [mask(bits), bits as u64 & mask(bits)] {
+                p.push(v);
+                values.push(v);
+            }
+            assert!(p.iter().eq(values.iter().copied()), "at {bits} bits");
+        }
+        assert_eq!(p.len(), 130);
+    }
+
+    #[test]
+    fn repacking_rewrites_each_value_in_place() {
+        // A 3-bit field below a 2-bit one becomes a 5-bit field below a 4-bit one.
+        let mut p = PackedInts::new(5);
+        let pairs: Vec<(u64, u64)> = (0..100).map(|i| (i % 4, i % 8)).collect();
+        for &(hi, lo) in &pairs {
+            p.push(hi << 3 | lo);
+        }
+        p.repack(9, |v| (v >> 3) << 5 | (v & 7), &guard()).unwrap();
+        assert_eq!(p.bits(), 9);
+        assert!(p.iter().eq(pairs.iter().map(|&(hi, lo)| hi << 5 | lo)));
+    }
+
+    #[test]
+    fn truncating_clears_the_dropped_values_so_new_ones_read_back() {
+        let mut p = PackedInts::new(7);
+        for _ in 0..20 {
+            p.push(127);
+        }
+        p.truncate(11);
+        assert_eq!(p.len(), 11);
+        for _ in 0..9 {
+            p.push(1);
+        }
+        assert!(p.iter().eq(std::iter::repeat_n(127, 11).chain(std::iter::repeat_n(1, 9))));
+    }
+}
