@@ -247,17 +247,29 @@ impl Edges {
     /// Appends an edge to `target` labelled `label`, widening the packing first when either
     /// does not fit.
     #[inline]
-    pub fn push(&mut self, target: u32, label: u64, guard: &Guard) -> Result<(), Limit> {
+    pub fn push(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
         let lb = self.label_bits;
         let target_bits = self.packed.bits() - lb;
-        if label >> lb != 0 || (target as u64) >> target_bits != 0 {
+        if label >> lb != 0 || target >> target_bits != 0 {
             let new_lb = lb.max(bits_for(label));
-            let new_tb = target_bits.max(bits_for(target as u64));
+            let new_tb = target_bits.max(bits_for(target));
             let low = (1u64 << lb) - 1;
             self.packed.repack(new_tb + new_lb, |v| (v >> lb) << new_lb | (v & low), guard)?;
             self.label_bits = new_lb;
         }
-        self.packed.push((target as u64) << self.label_bits | label);
+        self.packed.push(target << self.label_bits | label);
+        Ok(())
+    }
+
+    /// Rewrites each edge's target `t` as `f(t)`, first edge to last, with targets of
+    /// `target_bits` bits from now on.
+    pub fn map_targets(&mut self, target_bits: u32, mut f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
+        let lb = self.label_bits;
+        if target_bits + lb > self.packed.bits() {
+            self.packed.widen(target_bits + lb, guard)?;
+        }
+        let low = (1u64 << lb) - 1;
+        self.packed.map_narrower(target_bits + lb, |v| f(v >> lb) << lb | (v & low));
         Ok(())
     }
 

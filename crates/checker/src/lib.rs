@@ -27,6 +27,7 @@ pub mod guard;
 pub(crate) mod handoff;
 pub mod limits;
 pub mod liveness;
+pub(crate) mod numbering;
 pub(crate) mod packed;
 pub mod pairs;
 pub mod path;

@@ -172,8 +172,19 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// Appends an edge of the row being recorded.
     #[inline]
-    pub(crate) fn push_edge(&mut self, target: u32, label: L, guard: &Guard) -> Result<(), Limit> {
+    pub(crate) fn push_edge(&mut self, target: u64, label: L, guard: &Guard) -> Result<(), Limit> {
         self.edges.push(target, label.index(), guard)
+    }
+
+    /// Rewrites each edge's target `t` as `f(t)`, in row order, `f`'s values being below
+    /// `2^target_bits`.
+    pub(crate) fn map_targets(
+        &mut self,
+        target_bits: u32,
+        f: impl FnMut(u64) -> u64,
+        guard: &Guard,
+    ) -> Result<(), Limit> {
+        self.edges.map_targets(target_bits, f, guard)
     }
 
     /// Ends the row being recorded: its edges are those pushed since the last row ended,
@@ -189,8 +200,10 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.truncate(self.rows.edges() as usize);
     }
 
-    /// Ends the recording: drops what only recording needs and the room beyond the graph.
+    /// Ends the recording: drops an unfinished row, what only recording needs and the room
+    /// beyond the graph.
     pub(crate) fn finish(&mut self) {
+        self.drop_open_row();
         self.edges.shrink_to_fit();
         self.rows.shrink_to_fit();
         self.marks.finish();

@@ -18,6 +18,7 @@ use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
 use crate::limits::{Limit, Limits};
+use crate::numbering::Numbering;
 use crate::packed::room;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
@@ -84,14 +85,14 @@ impl<M: Checkable> Mode<M> for Unrecorded {
     }
 }
 
-/// The graph being recorded, and the global id of each stored state by shard and shard
-/// number.
+/// The graph being recorded, its edges naming their targets by shard and shard number
+/// ([`Numbering`]) until the recording ends.
 pub(super) struct Recording<'r, R, L> {
     recorder: &'r R,
     mark_words: usize,
     /// [`Recorder::parents`].
     parents: bool,
-    ids: Vec<Vec<u32>>,
+    numbering: Numbering,
     graph: RecordedGraph<L>,
 }
 
@@ -102,7 +103,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
     type Label = R::Label;
 
     fn initial(&mut self, shard: usize) {
-        self.ids[shard].push(0);
+        self.numbering.initial(shard);
     }
 
     fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<R::Label>) {
@@ -127,16 +128,16 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         let edges: usize = expanded.iter().map(|e| e.labels.len()).sum();
         let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
         let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
+        for (shard, &n) in fresh.iter().enumerate() {
+            self.numbering.stored(shard, n);
+        }
         let g = &mut self.graph;
         g.reserve(edges, rows, guard)?;
         if self.parents {
             room(&mut g.parents, fresh.iter().sum(), guard)?;
         }
-        for (ids, &n) in self.ids.iter_mut().zip(&fresh) {
-            room(ids, n, guard)?;
-        }
-        // The global id of each state new in this batch, by shard and rank, once met.
-        let mut new_ids: Vec<Vec<u32>> = fresh.iter().map(|&n| vec![u32::MAX; n]).collect();
+        // Which states new in this batch were met, by shard and rank.
+        let mut met: Vec<Vec<bool>> = fresh.iter().map(|&n| vec![false; n]).collect();
         let mut cursor = [0usize; SHARDS];
         for e in expanded {
             let mut t = 0;
@@ -146,34 +147,25 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                     let s = e.shards[t] as usize;
                     let (local, base) = (filled[s].locals[cursor[s]], filled[s].base);
                     cursor[s] += 1;
-                    let target = if local < base {
-                        self.ids[s][local as usize]
-                    } else {
+                    if local >= base && !met[s][(local - base) as usize] {
                         let rank = (local - base) as usize;
-                        if new_ids[s][rank] == u32::MAX {
-                            if stats.states >= max_states {
-                                // Only whole rows stay.
-                                g.drop_open_row();
-                                return Err(Limit::MaxStates(max_states));
-                            }
-                            new_ids[s][rank] = stats.states as u32;
-                            stats.states += 1;
-                            if self.parents {
-                                g.parents.push((source, ord));
-                            }
-                            next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
+                        if stats.states >= max_states {
+                            // Only whole rows stay.
+                            g.drop_open_row();
+                            return Err(Limit::MaxStates(max_states));
                         }
-                        new_ids[s][rank]
-                    };
-                    g.push_edge(target, e.labels[t], guard)?;
+                        met[s][rank] = true;
+                        stats.states += 1;
+                        if self.parents {
+                            g.parents.push((source, ord));
+                        }
+                        next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
+                    }
+                    g.push_edge(Numbering::provisional(s, local), e.labels[t], guard)?;
                     t += 1;
                 }
                 g.end_row(&e.marks[k * self.mark_words..(k + 1) * self.mark_words], guard)?;
             }
-        }
-        // Every state new in the batch was reached by one of its transitions: all numbered.
-        for (ids, new) in self.ids.iter_mut().zip(new_ids) {
-            ids.extend(new);
         }
         stats.transitions += edges as u64;
         Ok(())
@@ -198,20 +190,31 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
         recorder,
         mark_words,
         parents: recorder.parents(),
-        ids: vec![Vec::new(); SHARDS],
+        numbering: Numbering::default(),
         graph: RecordedGraph::new(mark_words),
     };
     let mut search = Search::new(model, &limits, threads, Spread::Adaptive, Shard::indexed, Storage::Full, guard, mode);
-    let stopped = match search.search(progress) {
+    let mut stopped = match search.search(progress) {
         Ok(None) => None,
         Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => Some(limit),
         // No property is checked while recording.
         Err(super::Stop::Violation(..)) => Some(guard.cut_short_by()),
     };
     let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
-    let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
+    // The states are numbered once the shards are gone: the numbering's table is not held
+    // beside them at the recording's peak.
+    search.shards = Vec::new();
     let mut graph = search.mode.graph;
     graph.finish();
+    let ids = match search.mode.numbering.renumber(&mut graph, guard) {
+        Ok(bytes) => bytes,
+        Err(limit) => {
+            // No room to number the states (the bound was passed already): no graph.
+            stopped = stopped.or(Some(limit));
+            graph = RecordedGraph::new(mark_words);
+            0
+        }
+    };
     let mut stats = search.stats;
     // Only whole rows count: the states expanded and their transitions.
     stats.states = graph.states() as u64;

@@ -259,7 +259,7 @@ mod tests {
         let mut g = RecordedGraph::new(1);
         for (s, row) in rows.iter().enumerate() {
             for (k, &t) in row.iter().enumerate() {
-                g.push_edge(t, label(s as u32, k), &guard).unwrap();
+                g.push_edge(t as u64, label(s as u32, k), &guard).unwrap();
             }
             g.end_row(&[mark(s as u32)], &guard).unwrap();
         }
