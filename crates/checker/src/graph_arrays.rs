@@ -220,72 +220,113 @@ impl Marks {
     }
 }
 
-/// Each edge's target and label, packed as `target << label_bits | label`; both widths grow
-/// as larger values come.
+/// Each edge's target and label, packed as `target << label_bits | label`.
+///
+/// While the graph is recorded the edges come in chunks (one per batch of the search, see
+/// [`Edges::open_chunk`]), each packed at the widths its own values need, so a wider value
+/// repacks only its chunk; [`Edges::seal`] then packs them all at one width, rewriting each
+/// target on the way (the recording's provisional targets become state numbers).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Edges {
     packed: PackedInts,
     label_bits: u32,
+    chunks: Vec<(PackedInts, u32)>,
+    /// Edges held in `chunks`.
+    in_chunks: usize,
+    /// The largest target pushed to `chunks`.
+    max_target: u64,
 }
 
 impl Edges {
+    /// How many edges (sealed or in chunks).
     pub fn len(&self) -> usize {
-        self.packed.len()
+        self.packed.len() + self.in_chunks
     }
 
-    /// Edge `e` as (target, label index).
+    /// Edge `e` as (target, label index); the edges are sealed.
     #[inline]
     pub fn get(&self, e: usize) -> (u32, u64) {
         let v = self.packed.get(e);
         ((v >> self.label_bits) as u32, v & ((1u64 << self.label_bits) - 1))
     }
 
-    pub fn reserve(&mut self, more: usize, guard: &Guard) -> Result<(), Limit> {
-        self.packed.reserve(more, guard)
+    /// Starts a chunk for `edges` more edges whose targets are at most `max_target`.
+    pub fn open_chunk(&mut self, edges: usize, max_target: u64, guard: &Guard) -> Result<(), Limit> {
+        let label_bits = self.chunks.last().map_or(0, |c| c.1);
+        let bits = bits_for(max_target) + label_bits;
+        guard.room_for((edges * bits as usize).div_ceil(8))?;
+        self.chunks.push((PackedInts::with_capacity(bits, edges), label_bits));
+        Ok(())
     }
 
-    /// Appends an edge to `target` labelled `label`, widening the packing first when either
-    /// does not fit.
+    /// Appends an edge to `target` labelled `label` to the last chunk, widening the chunk
+    /// first when either does not fit.
     #[inline]
     pub fn push(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
-        let lb = self.label_bits;
-        let target_bits = self.packed.bits() - lb;
-        if label >> lb != 0 || target >> target_bits != 0 {
-            let new_lb = lb.max(bits_for(label));
+        if self.chunks.is_empty() {
+            self.chunks.push((PackedInts::new(0), 0));
+        }
+        let (packed, lb) = self.chunks.last_mut().expect("a chunk is open");
+        let target_bits = packed.bits() - *lb;
+        if label >> *lb != 0 || target >> target_bits != 0 {
+            let (old_lb, new_lb) = (*lb, (*lb).max(bits_for(label)));
             let new_tb = target_bits.max(bits_for(target));
-            let low = (1u64 << lb) - 1;
-            self.packed.repack(new_tb + new_lb, |v| (v >> lb) << new_lb | (v & low), guard)?;
-            self.label_bits = new_lb;
+            let low = (1u64 << old_lb) - 1;
+            packed.repack(new_tb + new_lb, |v| (v >> old_lb) << new_lb | (v & low), guard)?;
+            *lb = new_lb;
         }
-        self.packed.push(target << self.label_bits | label);
+        packed.push(target << *lb | label);
+        self.in_chunks += 1;
+        self.max_target = self.max_target.max(target);
         Ok(())
     }
 
-    /// Rewrites each edge's target `t` as `f(t)`, first edge to last, with targets of
-    /// `target_bits` bits from now on.
-    pub fn map_targets(&mut self, target_bits: u32, mut f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
-        let lb = self.label_bits;
-        if target_bits + lb > self.packed.bits() {
-            self.packed.widen(target_bits + lb, guard)?;
-        }
-        let low = (1u64 << lb) - 1;
-        self.packed.map_narrower(target_bits + lb, |v| f(v >> lb) << lb | (v & low));
-        Ok(())
-    }
-
+    /// Keeps the first `len` edges (of the last chunk: rows do not span chunks).
     pub fn truncate(&mut self, len: usize) {
-        self.packed.truncate(len);
+        let total = self.len();
+        if let Some((packed, _)) = self.chunks.last_mut() {
+            let before = total - packed.len();
+            let keep = len.saturating_sub(before).min(packed.len());
+            self.in_chunks -= packed.len() - keep;
+            packed.truncate(keep);
+        }
     }
 
-    pub fn shrink_to_fit(&mut self) {
-        self.packed.shrink_to_fit();
+    /// The largest target in the chunks.
+    pub fn max_target(&self) -> u64 {
+        self.max_target
+    }
+
+    /// Packs the chunks' edges after the sealed ones at one width, each target `t` rewritten
+    /// as `f(t)` (first edge to last), `f`'s values being below `2^target_bits`. Each chunk
+    /// is freed once copied.
+    pub fn seal(&mut self, target_bits: u32, mut f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
+        let label_bits = self.chunks.iter().map(|c| c.1).max().unwrap_or(0).max(self.label_bits);
+        let bits = target_bits + label_bits;
+        let total = self.len();
+        guard.room_for((total * bits as usize).div_ceil(8))?;
+        let mut packed = PackedInts::with_capacity(bits, total);
+        let low = (1u64 << self.label_bits) - 1;
+        for e in 0..self.packed.len() {
+            let v = self.packed.get(e);
+            packed.push(f(v >> self.label_bits) << label_bits | (v & low));
+        }
+        self.packed = PackedInts::new(0);
+        for (chunk, lb) in std::mem::take(&mut self.chunks) {
+            let low = (1u64 << lb) - 1;
+            for v in chunk.iter() {
+                packed.push(f(v >> lb) << label_bits | (v & low));
+            }
+        }
+        (self.packed, self.label_bits, self.in_chunks, self.max_target) = (packed, label_bits, 0, 0);
+        Ok(())
     }
 
     pub fn bytes(&self) -> usize {
-        self.packed.bytes()
+        self.packed.bytes() + self.chunks.iter().map(|c| c.0.bytes()).sum::<usize>()
     }
 
-    /// The (target bits, label bits) of the packing.
+    /// The (target bits, label bits) of the sealed packing.
     pub fn widths(&self) -> (u32, u32) {
         (self.packed.bits() - self.label_bits, self.label_bits)
     }

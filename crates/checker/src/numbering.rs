@@ -46,6 +46,11 @@ impl Numbering {
         self.sizes[shard] += count as u64;
     }
 
+    /// How many states each shard holds.
+    pub fn sizes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.sizes.iter().copied()
+    }
+
     /// The target of an edge to the state number `local` of `shard` while recording.
     #[inline]
     pub fn provisional(shard: usize, local: u32) -> u64 {
@@ -53,7 +58,8 @@ impl Numbering {
     }
 
     /// Numbers the states of `graph` (whose targets are provisional) in the order their
-    /// first edge comes, after the initial state, and rewrites every target with its number.
+    /// first edge comes, after the initial state, and seals it ([`RecordedGraph::seal`])
+    /// with every target rewritten as its number.
     /// Returns the bytes the numbering held.
     pub fn renumber<L: EdgeLabel>(&self, graph: &mut RecordedGraph<L>, guard: &Guard) -> Result<usize, Limit> {
         const UNSET: u32 = u32::MAX;
@@ -67,7 +73,7 @@ impl Numbering {
             *id = 0;
         }
         let mut next = 1u32;
-        graph.map_targets(
+        graph.seal(
             bits_for(total.saturating_sub(1)),
             |code| {
                 let (shard, local) = at(code);

@@ -62,6 +62,13 @@ impl PackedInts {
         PackedInts { words: Vec::new(), bits, len: 0 }
     }
 
+    /// An empty array of `bits`-bit values with room for `len` of them.
+    pub fn with_capacity(bits: u32, len: usize) -> PackedInts {
+        let mut p = PackedInts::new(bits);
+        p.words.reserve_exact(Self::words_for(len, bits));
+        p
+    }
+
     /// The width of each value.
     pub fn bits(&self) -> u32 {
         self.bits
@@ -136,24 +143,6 @@ impl PackedInts {
         Ok(())
     }
 
-    /// Rewrites every value `v` as `f(v)`, first to last, at `bits` bits (no more than now),
-    /// in place: each value lands at or before where it was, over values already read.
-    pub fn map_narrower(&mut self, bits: u32, mut f: impl FnMut(u64) -> u64) {
-        assert!(bits <= self.bits, "{} to {bits} bits", self.bits);
-        let old = self.bits;
-        for i in 0..self.len {
-            let v = f(read(&self.words, i, old));
-            debug_assert!(v & !mask(bits) == 0, "{v} in {bits} bits");
-            clear(&mut self.words, i, bits);
-            write(&mut self.words, i, bits, v);
-        }
-        self.bits = bits;
-        // What is left past the last value is stale: truncating clears it.
-        let len = self.len;
-        self.len = usize::MAX;
-        self.truncate(len);
-    }
-
     /// [`PackedInts::repack`] to `bits` bits with the values unchanged.
     pub fn widen(&mut self, bits: u32, guard: &Guard) -> Result<(), Limit> {
         self.repack(bits, |v| v, guard)
@@ -176,7 +165,6 @@ impl PackedInts {
     }
 
     /// The values, in order.
-    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         (0..self.len).map(|i| read(&self.words, i, self.bits))
     }
@@ -295,25 +283,6 @@ mod tests {
         p.repack(9, |v| (v >> 3) << 5 | (v & 7), &guard()).unwrap();
         assert_eq!(p.bits(), 9);
         assert!(p.iter().eq(pairs.iter().map(|&(hi, lo)| hi << 5 | lo)));
-    }
-
-    #[test]
-    fn mapping_to_a_narrower_width_rewrites_each_value_in_order_and_leaves_no_stale_bits() {
-        let mut p = PackedInts::new(23);
-        for i in 0..100u64 {
-            p.push((1 << 22) | i);
-        }
-        let mut order = Vec::new();
-        p.map_narrower(7, |v| {
-            order.push(v & 127);
-            (v & 127) ^ 1
-        });
-        assert!(order.iter().copied().eq(0..100), "first to last");
-        assert_eq!((p.bits(), p.len(), p.bytes() >= 100 * 7 / 8), (7, 100, true));
-        assert!(p.iter().eq((0..100u64).map(|i| i ^ 1)));
-        p.push(127);
-        assert_eq!(p.get(100), 127);
-        assert_eq!(p.words.len(), (101 * 7usize).div_ceil(64));
     }
 
     #[test]

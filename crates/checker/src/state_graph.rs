@@ -163,9 +163,10 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         RecordedGraph { rows, edges, mark_words, marks, parents, label: PhantomData }
     }
 
-    /// Makes room for `edges` more edges and `rows` more rows.
-    pub(crate) fn reserve(&mut self, edges: usize, rows: usize, guard: &Guard) -> Result<(), Limit> {
-        self.edges.reserve(edges, guard)?;
+    /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
+    /// `rows` more rows (the edges go into a chunk of their own: see [`Edges`]).
+    pub(crate) fn reserve(&mut self, edges: usize, max_target: u64, rows: usize, guard: &Guard) -> Result<(), Limit> {
+        self.edges.open_chunk(edges, max_target, guard)?;
         self.rows.reserve(rows, guard)?;
         self.marks.reserve(rows, self.mark_words, guard)
     }
@@ -174,17 +175,6 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     #[inline]
     pub(crate) fn push_edge(&mut self, target: u64, label: L, guard: &Guard) -> Result<(), Limit> {
         self.edges.push(target, label.index(), guard)
-    }
-
-    /// Rewrites each edge's target `t` as `f(t)`, in row order, `f`'s values being below
-    /// `2^target_bits`.
-    pub(crate) fn map_targets(
-        &mut self,
-        target_bits: u32,
-        f: impl FnMut(u64) -> u64,
-        guard: &Guard,
-    ) -> Result<(), Limit> {
-        self.edges.map_targets(target_bits, f, guard)
     }
 
     /// Ends the row being recorded: its edges are those pushed since the last row ended,
@@ -200,14 +190,28 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.truncate(self.rows.edges() as usize);
     }
 
-    /// Ends the recording: drops an unfinished row, what only recording needs and the room
-    /// beyond the graph.
-    pub(crate) fn finish(&mut self) {
+    /// The largest target recorded (before [`RecordedGraph::seal`]).
+    pub(crate) fn max_target(&self) -> u64 {
+        self.edges.max_target()
+    }
+
+    /// Ends the recording: drops an unfinished row and what only recording needs, and packs
+    /// the edges at one width, each target `t` rewritten as `f(t)` in row order (below
+    /// `2^target_bits`). Only a sealed graph is read.
+    pub(crate) fn seal(&mut self, target_bits: u32, f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
         self.drop_open_row();
-        self.edges.shrink_to_fit();
         self.rows.shrink_to_fit();
         self.marks.finish();
         self.parents.shrink_to_fit();
+        self.edges.seal(target_bits, f, guard)
+    }
+
+    /// [`RecordedGraph::seal`] with the targets as recorded.
+    #[cfg(test)]
+    pub(crate) fn sealed(mut self) -> RecordedGraph<L> {
+        let bits = crate::packed::bits_for(self.max_target());
+        self.seal(bits, |t| t, &Guard::new(&Limits::default())).expect("no bound");
+        self
     }
 
     /// The (target, label) bits of an edge's packing.

@@ -132,7 +132,8 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
             self.numbering.stored(shard, n);
         }
         let g = &mut self.graph;
-        g.reserve(edges, rows, guard)?;
+        let most = self.numbering.sizes().max().unwrap_or(1).max(1) - 1;
+        g.reserve(edges, Numbering::provisional(SHARDS - 1, most as u32), rows, guard)?;
         if self.parents {
             room(&mut g.parents, fresh.iter().sum(), guard)?;
         }
@@ -205,7 +206,6 @@ pub(crate) fn record<M: Checkable + Sync, R: Recorder<M>>(
     // beside them at the recording's peak.
     search.shards = Vec::new();
     let mut graph = search.mode.graph;
-    graph.finish();
     let ids = match search.mode.numbering.renumber(&mut graph, guard) {
         Ok(bytes) => bytes,
         Err(limit) => {

@@ -263,7 +263,7 @@ mod tests {
             }
             g.end_row(&[mark(s as u32)], &guard).unwrap();
         }
-        g
+        g.sealed()
     }
 
     fn all(g: &RecordedGraph<u32>) -> Vec<Vec<u32>> {
