@@ -46,15 +46,16 @@ macro_rules! unsigned_label {
 }
 unsigned_label!(u8, u16, u32);
 
-/// Rows of one state apart in the row index: a state's first edge is its group's start plus
-/// the degrees of the states before it in the group.
+/// States per group of the row index: a group's first edge is kept whole (8 bytes), each
+/// state's first edge as its distance from it (a few bits).
 const GROUP: usize = 16;
 
-/// Where each state's out-edges lie in the edge array: its degree, packed, and the first
-/// edge of every [`GROUP`]th state (8 bytes per group).
+/// Where each state's out-edges lie in the edge array: see [`GROUP`].
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Rows {
-    degrees: PackedInts,
+    /// Each state's first edge less its group's.
+    within: PackedInts,
+    /// Each group's first edge.
     starts: Vec<u64>,
     edges: u64,
 }
@@ -62,7 +63,7 @@ pub(crate) struct Rows {
 impl Rows {
     /// How many rows.
     pub fn len(&self) -> usize {
-        self.degrees.len()
+        self.within.len()
     }
 
     /// How many edges the rows hold.
@@ -73,40 +74,45 @@ impl Rows {
     /// The edge indices of row `s`.
     #[inline]
     pub fn range(&self, s: usize) -> Range<usize> {
-        let group = s / GROUP;
-        let mut start = self.starts[group] as usize;
-        for t in group * GROUP..s {
-            start += self.degrees.get(t) as usize;
-        }
-        start..start + self.degrees.get(s) as usize
+        let group = self.starts[s / GROUP];
+        let start = group + self.within.get(s);
+        let end = if s + 1 == self.len() {
+            self.edges
+        } else if (s + 1) % GROUP == 0 {
+            self.starts[(s + 1) / GROUP]
+        } else {
+            group + self.within.get(s + 1)
+        };
+        start as usize..end as usize
     }
 
     /// Makes room for `more` rows.
     pub fn reserve(&mut self, more: usize, guard: &Guard) -> Result<(), Limit> {
-        self.degrees.reserve(more, guard)?;
+        self.within.reserve(more, guard)?;
         room(&mut self.starts, more.div_ceil(GROUP) + 1, guard)
     }
 
     /// Appends a row of `degree` edges.
     pub fn push(&mut self, degree: u64, guard: &Guard) -> Result<(), Limit> {
-        if !self.degrees.fits(degree) {
-            self.degrees.widen(bits_for(degree), guard)?;
-        }
-        if self.degrees.len() % GROUP == 0 {
+        if self.within.len() % GROUP == 0 {
             self.starts.push(self.edges);
         }
-        self.degrees.push(degree);
+        let within = self.edges - self.starts[self.starts.len() - 1];
+        if !self.within.fits(within) {
+            self.within.widen(bits_for(within), guard)?;
+        }
+        self.within.push(within);
         self.edges += degree;
         Ok(())
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.degrees.shrink_to_fit();
+        self.within.shrink_to_fit();
         self.starts.shrink_to_fit();
     }
 
     pub fn bytes(&self) -> usize {
-        self.degrees.bytes() + self.starts.capacity() * 8
+        self.within.bytes() + self.starts.capacity() * 8
     }
 }
 
@@ -263,18 +269,31 @@ impl Edges {
     /// first when either does not fit.
     #[inline]
     pub fn push(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
+        match self.chunks.last_mut() {
+            Some((packed, lb)) if label >> *lb == 0 && packed.fits(target << *lb) => {
+                packed.push(target << *lb | label);
+                self.in_chunks += 1;
+                self.max_target = self.max_target.max(target);
+                Ok(())
+            }
+            _ => self.push_wider(target, label, guard),
+        }
+    }
+
+    /// [`Edges::push`] of an edge that does not fit the last chunk's widths (or no chunk).
+    #[cold]
+    #[inline(never)]
+    fn push_wider(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
         if self.chunks.is_empty() {
             self.chunks.push((PackedInts::new(0), 0));
         }
         let (packed, lb) = self.chunks.last_mut().expect("a chunk is open");
         let target_bits = packed.bits() - *lb;
-        if label >> *lb != 0 || target >> target_bits != 0 {
-            let (old_lb, new_lb) = (*lb, (*lb).max(bits_for(label)));
-            let new_tb = target_bits.max(bits_for(target));
-            let low = (1u64 << old_lb) - 1;
-            packed.repack(new_tb + new_lb, |v| (v >> old_lb) << new_lb | (v & low), guard)?;
-            *lb = new_lb;
-        }
+        let (old_lb, new_lb) = (*lb, (*lb).max(bits_for(label)));
+        let new_tb = target_bits.max(bits_for(target));
+        let low = (1u64 << old_lb) - 1;
+        packed.repack(new_tb + new_lb, |v| (v >> old_lb) << new_lb | (v & low), guard)?;
+        *lb = new_lb;
         packed.push(target << *lb | label);
         self.in_chunks += 1;
         self.max_target = self.max_target.max(target);

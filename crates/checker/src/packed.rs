@@ -47,26 +47,35 @@ fn mask(bits: u32) -> u64 {
 }
 
 /// A growable array of unsigned integers of `bits` bits each (0 to 64); see the module
-/// comment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// comment. `words` always ends two words past the word where the next value starts (those
+/// words zero but for values held), so a value is read or written with two word accesses
+/// and no test of where it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackedInts {
     words: Vec<u64>,
     bits: u32,
+    mask: u64,
     len: usize,
+}
+
+impl Default for PackedInts {
+    fn default() -> PackedInts {
+        PackedInts::new(0)
+    }
 }
 
 impl PackedInts {
     /// An empty array of `bits`-bit values.
     pub fn new(bits: u32) -> PackedInts {
-        assert!(bits <= 64, "{bits} bits");
-        PackedInts { words: Vec::new(), bits, len: 0 }
+        PackedInts::with_capacity(bits, 0)
     }
 
     /// An empty array of `bits`-bit values with room for `len` of them.
     pub fn with_capacity(bits: u32, len: usize) -> PackedInts {
-        let mut p = PackedInts::new(bits);
-        p.words.reserve_exact(Self::words_for(len, bits));
-        p
+        assert!(bits <= 64, "{bits} bits");
+        let mut words = Vec::with_capacity(Self::words_for(len, bits));
+        words.resize(2, 0);
+        PackedInts { words, bits, mask: mask(bits), len: 0 }
     }
 
     /// The width of each value.
@@ -79,34 +88,41 @@ impl PackedInts {
         self.len
     }
 
-    /// Words needed for `len` values of `bits` bits.
+    /// Words kept for `len` values of `bits` bits: through two words past the last bit.
     fn words_for(len: usize, bits: u32) -> usize {
-        (len * bits as usize).div_ceil(64)
+        len * bits as usize / 64 + 2
     }
 
     /// Value `i`.
     #[inline]
     pub fn get(&self, i: usize) -> u64 {
         debug_assert!(i < self.len, "{i} of {}", self.len);
-        read(&self.words, i, self.bits)
+        read(&self.words, i, self.bits, self.mask)
     }
 
     /// Appends `value`, which must fit the width (see [`PackedInts::fits`]).
     #[inline]
     pub fn push(&mut self, value: u64) {
         debug_assert!(self.fits(value), "{value} in {} bits", self.bits);
-        let end = Self::words_for(self.len + 1, self.bits);
-        if self.words.len() < end {
-            self.words.resize(end, 0);
-        }
         write(&mut self.words, self.len, self.bits, value);
         self.len += 1;
+        // The next value starts at or before the second-last word: one more to keep two.
+        if (self.len * self.bits as usize) / 64 + 2 > self.words.len() {
+            self.grow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let end = Self::words_for(self.len, self.bits);
+        self.words.resize(end, 0);
     }
 
     /// True when `value` fits the width.
     #[inline]
     pub fn fits(&self, value: u64) -> bool {
-        value & !mask(self.bits) == 0
+        value & !self.mask == 0
     }
 
     /// Keeps the first `len` values.
@@ -115,12 +131,12 @@ impl PackedInts {
             return;
         }
         self.len = len;
-        let words = Self::words_for(len, self.bits);
-        self.words.truncate(words);
-        let used = (len * self.bits as usize) % 64;
-        if let (Some(last), true) = (self.words.last_mut(), used > 0) {
-            *last &= mask(used as u32);
+        let end = len * self.bits as usize;
+        self.words.truncate(end / 64 + 1);
+        if let Some(last) = self.words.last_mut() {
+            *last &= mask((end % 64) as u32);
         }
+        self.words.push(0);
     }
 
     /// Rewrites every value `v` as `f(v)`, of `bits` bits (no fewer than now), in place: the
@@ -128,18 +144,19 @@ impl PackedInts {
     /// was, over values already rewritten from.
     pub fn repack(&mut self, bits: u32, f: impl Fn(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
         assert!(bits >= self.bits && bits <= 64, "{} to {bits} bits", self.bits);
-        let (old, len) = (self.bits, self.len);
+        let (old, old_mask, len) = (self.bits, self.mask, self.len);
         let words = Self::words_for(len, bits);
         let more = words.saturating_sub(self.words.len());
         room(&mut self.words, more, guard)?;
         self.words.resize(words, 0);
+        let new_mask = mask(bits);
         for i in (0..len).rev() {
-            let v = f(read(&self.words, i, old));
-            debug_assert!(v & !mask(bits) == 0, "{v} in {bits} bits");
-            clear(&mut self.words, i, bits);
+            let v = f(read(&self.words, i, old, old_mask));
+            debug_assert!(v & !new_mask == 0, "{v} in {bits} bits");
+            clear(&mut self.words, i, bits, new_mask);
             write(&mut self.words, i, bits, v);
         }
-        self.bits = bits;
+        (self.bits, self.mask) = (bits, new_mask);
         Ok(())
     }
 
@@ -166,58 +183,38 @@ impl PackedInts {
 
     /// The values, in order.
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        (0..self.len).map(|i| read(&self.words, i, self.bits))
+        (0..self.len).map(|i| read(&self.words, i, self.bits, self.mask))
     }
 }
 
-/// Value `i` of `bits` bits in `words`.
+/// Value `i` of `bits` bits in `words` (`mask` is `bits` ones); the word after the one the
+/// value starts in exists.
 #[inline]
-fn read(words: &[u64], i: usize, bits: u32) -> u64 {
-    if bits == 0 {
-        return 0;
-    }
+fn read(words: &[u64], i: usize, bits: u32, mask: u64) -> u64 {
     let at = i * bits as usize;
     let (w, shift) = (at / 64, (at % 64) as u32);
-    let mut v = words[w] >> shift;
-    if shift + bits > 64 {
-        v |= words[w + 1] << (64 - shift);
-    }
-    v & mask(bits)
+    // The high part comes from the next word; shifted in two steps, so a value that starts
+    // at bit 0 takes nothing from it.
+    let high = (words[w + 1] << 1) << (63 - shift);
+    ((words[w] >> shift) | high) & mask
 }
 
 /// Sets value `i` of `bits` bits in `words` to zero.
 #[inline]
-fn clear(words: &mut [u64], i: usize, bits: u32) {
-    write_masked(words, i, bits, 0, true);
+fn clear(words: &mut [u64], i: usize, bits: u32, mask: u64) {
+    let at = i * bits as usize;
+    let (w, shift) = (at / 64, (at % 64) as u32);
+    words[w] &= !(mask << shift);
+    words[w + 1] &= !((mask >> 1) >> (63 - shift));
 }
 
 /// Ors `value` into the (zero) value `i` of `bits` bits in `words`.
 #[inline]
 fn write(words: &mut [u64], i: usize, bits: u32, value: u64) {
-    write_masked(words, i, bits, value, false);
-}
-
-#[inline]
-fn write_masked(words: &mut [u64], i: usize, bits: u32, value: u64, clearing: bool) {
-    if bits == 0 {
-        return;
-    }
     let at = i * bits as usize;
     let (w, shift) = (at / 64, (at % 64) as u32);
-    let m = mask(bits);
-    if clearing {
-        words[w] &= !(m << shift);
-    } else {
-        words[w] |= value << shift;
-    }
-    if shift + bits > 64 {
-        let spill = 64 - shift;
-        if clearing {
-            words[w + 1] &= !(m >> spill);
-        } else {
-            words[w + 1] |= value >> spill;
-        }
-    }
+    words[w] |= value << shift;
+    words[w + 1] |= (value >> 1) >> (63 - shift);
 }
 
 #[cfg(test)]
@@ -241,7 +238,7 @@ mod tests {
             }
             assert_eq!(p.len(), 200);
             assert!(p.iter().eq(values.iter().copied()), "{bits} bits");
-            assert_eq!(p.bytes() >= (200 * bits as usize).div_ceil(64) * 8, true);
+            assert!(p.bytes() >= (200 * bits as usize).div_ceil(64) * 8);
         }
     }
 
