@@ -350,3 +350,99 @@ impl Edges {
         (self.packed.bits() - self.label_bits, self.label_bits)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+
+    fn guard() -> Guard {
+        Guard::new(&Limits::default())
+    }
+
+    #[test]
+    fn rows_read_back_at_every_group_boundary_and_when_the_offset_width_grows() {
+        // Degrees 0..40 then 300 (an offset within a group past 8 bits): rows cross groups of
+        // 16 and the within-group offsets widen several times.
+        let degrees: Vec<u64> = (0..40).chain([300, 0, 1]).collect();
+        let mut rows = Rows::default();
+        for &d in &degrees {
+            rows.push(d, &guard()).unwrap();
+        }
+        let mut start = 0usize;
+        for (s, &d) in degrees.iter().enumerate() {
+            assert_eq!(rows.range(s), start..start + d as usize, "row {s}");
+            start += d as usize;
+        }
+        assert_eq!((rows.len(), rows.edges()), (degrees.len(), start as u64));
+    }
+
+    #[test]
+    fn marks_are_indexed_while_few_and_kept_whole_past_the_most_distinct() {
+        let mut marks = Marks::default();
+        // Two words a mark: three distinct values over 1,000 states.
+        for s in 0..1_000u64 {
+            marks.push(&[s % 3, 7], s as usize, &guard()).unwrap();
+        }
+        assert!(matches!(&marks, Marks::Indexed { table, .. } if table.len() == 6));
+        assert_eq!(marks.get(998, 2), [998 % 3, 7]);
+        // Every state distinct: past MOST_DISTINCT the marks turn whole, and read back the same.
+        let mut marks = Marks::default();
+        let n = MOST_DISTINCT + 10;
+        for s in 0..n {
+            marks.push(&[s as u64], s, &guard()).unwrap();
+        }
+        assert!(matches!(marks, Marks::Whole(_)));
+        assert!((0..n).all(|s| marks.get(s, 1) == [s as u64]));
+        marks.finish();
+        assert_eq!(marks.get(MOST_DISTINCT, 1), [MOST_DISTINCT as u64]);
+    }
+
+    #[test]
+    fn edges_widen_their_chunk_at_a_label_or_target_that_does_not_fit_and_seal_at_one_width() {
+        let mut edges = Edges::default();
+        // A chunk for targets up to 7 (3 bits), no label bits yet.
+        edges.open_chunk(4, 7, &guard()).unwrap();
+        let first = [(7u64, 0u64), (0, 1), (5, 3), (8, 0)];
+        for &(t, l) in &first {
+            edges.push(t, l, &guard()).unwrap();
+        }
+        // A second chunk starts at the labels' 2 bits; a label of 4 takes 3.
+        edges.open_chunk(3, 1, &guard()).unwrap();
+        let second = [(1u64, 2u64), (0, 4), (1, 0)];
+        for &(t, l) in &second {
+            edges.push(t, l, &guard()).unwrap();
+        }
+        assert_eq!((edges.len(), edges.max_target()), (7, 8));
+        // Sealed with each target plus 1,000 (10 bits).
+        let mut seen = Vec::new();
+        edges
+            .seal(
+                10,
+                |t| {
+                    seen.push(t);
+                    t + 1_000
+                },
+                &guard(),
+            )
+            .unwrap();
+        let all: Vec<(u64, u64)> = first.iter().chain(&second).copied().collect();
+        assert_eq!(seen, all.iter().map(|&(t, _)| t).collect::<Vec<_>>(), "row order");
+        assert_eq!(edges.widths(), (10, 3));
+        assert!((0..7).all(|e| edges.get(e) == (all[e].0 as u32 + 1_000, all[e].1)));
+    }
+
+    #[test]
+    fn an_unfinished_row_is_dropped_from_the_last_chunk_only() {
+        let mut edges = Edges::default();
+        edges.open_chunk(2, 3, &guard()).unwrap();
+        edges.push(1, 0, &guard()).unwrap();
+        edges.push(2, 0, &guard()).unwrap();
+        edges.open_chunk(2, 3, &guard()).unwrap();
+        edges.push(3, 1, &guard()).unwrap();
+        edges.truncate(2);
+        assert_eq!(edges.len(), 2);
+        edges.seal(2, |t| t, &guard()).unwrap();
+        assert_eq!((edges.get(0), edges.get(1)), ((1, 0), (2, 0)));
+    }
+}

@@ -89,3 +89,33 @@ impl Numbering {
         Ok(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+
+    #[test]
+    fn states_are_numbered_by_their_first_edge_in_row_order_after_the_initial_one() {
+        let guard = Guard::new(&Limits::default());
+        let mut numbering = Numbering::default();
+        numbering.initial(9);
+        numbering.stored(9, 1);
+        numbering.stored(SHARDS - 1, 2);
+        let (a, b, c) =
+            (Numbering::provisional(9, 0), Numbering::provisional(9, 1), Numbering::provisional(SHARDS - 1, 0));
+        let d = Numbering::provisional(SHARDS - 1, 1);
+        // Rows: 0 -> {c, a}; 1 -> {b, d, c}: c is met first (1), then b (2), then d (3).
+        let mut g: RecordedGraph<u8> = RecordedGraph::new(0);
+        for row in [&[c, a][..], &[b, d, c]] {
+            for &t in row {
+                g.push_edge(t, 0, &guard).unwrap();
+            }
+            g.end_row(&[], &guard).unwrap();
+        }
+        numbering.renumber(&mut g, &guard).unwrap();
+        assert_eq!(g.targets(), [1, 0, 2, 3, 1]);
+        // Four states: 2 bits a target.
+        assert_eq!(g.edge_widths(), (2, 0));
+    }
+}
