@@ -226,126 +226,91 @@ impl Marks {
     }
 }
 
-/// Each edge's target and label, packed as `target << label_bits | label`.
-///
-/// While the graph is recorded the edges come in chunks (one per batch of the search, see
-/// [`Edges::open_chunk`]), each packed at the widths its own values need, so a wider value
-/// repacks only its chunk; [`Edges::seal`] then packs them all at one width, rewriting each
-/// target on the way (the recording's provisional targets become state numbers).
+/// Each edge's target and label, packed as `target << label_bits | label`; both widths
+/// grow as larger values come (the targets' once per batch of the search, see
+/// [`Edges::reserve`]), and [`Edges::seal`] rewrites the targets in place at the end.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Edges {
     packed: PackedInts,
     label_bits: u32,
-    chunks: Vec<(PackedInts, u32)>,
-    /// Edges held in `chunks`.
-    in_chunks: usize,
-    /// The largest target pushed to `chunks`.
-    max_target: u64,
 }
 
 impl Edges {
-    /// How many edges (sealed or in chunks).
+    /// How many edges.
     pub fn len(&self) -> usize {
-        self.packed.len() + self.in_chunks
+        self.packed.len()
     }
 
-    /// Edge `e` as (target, label index); the edges are sealed.
+    /// Edge `e` as (target, label index).
     #[inline]
     pub fn get(&self, e: usize) -> (u32, u64) {
         let v = self.packed.get(e);
         ((v >> self.label_bits) as u32, v & ((1u64 << self.label_bits) - 1))
     }
 
-    /// Starts a chunk for `edges` more edges whose targets are at most `max_target`.
-    pub fn open_chunk(&mut self, edges: usize, max_target: u64, guard: &Guard) -> Result<(), Limit> {
-        let label_bits = self.chunks.last().map_or(0, |c| c.1);
-        let bits = bits_for(max_target) + label_bits;
-        guard.room_for((edges * bits as usize).div_ceil(8))?;
-        self.chunks.push((PackedInts::with_capacity(bits, edges), label_bits));
-        Ok(())
+    /// Makes room for `edges` more edges whose targets are at most `max_target`, widening
+    /// the targets now (one pass over the edges held) rather than edge by edge.
+    pub fn reserve(&mut self, edges: usize, max_target: u64, guard: &Guard) -> Result<(), Limit> {
+        if !self.packed.fits(max_target << self.label_bits) {
+            self.widen(max_target, 0, guard)?;
+        }
+        self.packed.reserve(edges, guard)
     }
 
-    /// Appends an edge to `target` labelled `label` to the last chunk, widening the chunk
-    /// first when either does not fit.
+    /// Appends an edge to `target` labelled `label`, widening the packing first when either
+    /// does not fit.
     #[inline]
     pub fn push(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
-        match self.chunks.last_mut() {
-            Some((packed, lb)) if label >> *lb == 0 && packed.fits(target << *lb) => {
-                packed.push(target << *lb | label);
-                self.in_chunks += 1;
-                self.max_target = self.max_target.max(target);
-                Ok(())
-            }
-            _ => self.push_wider(target, label, guard),
+        let lb = self.label_bits;
+        if label >> lb != 0 || !self.packed.fits(target << lb) {
+            self.widen(target, label, guard)?;
         }
+        self.packed.push(target << self.label_bits | label);
+        Ok(())
     }
 
-    /// [`Edges::push`] of an edge that does not fit the last chunk's widths (or no chunk).
+    /// Widens the packing to hold `target` and `label`.
     #[cold]
     #[inline(never)]
-    fn push_wider(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
-        if self.chunks.is_empty() {
-            self.chunks.push((PackedInts::new(0), 0));
-        }
-        let (packed, lb) = self.chunks.last_mut().expect("a chunk is open");
-        let target_bits = packed.bits() - *lb;
-        let (old_lb, new_lb) = (*lb, (*lb).max(bits_for(label)));
-        let new_tb = target_bits.max(bits_for(target));
-        let low = (1u64 << old_lb) - 1;
-        packed.repack(new_tb + new_lb, |v| (v >> old_lb) << new_lb | (v & low), guard)?;
-        *lb = new_lb;
-        packed.push(target << *lb | label);
-        self.in_chunks += 1;
-        self.max_target = self.max_target.max(target);
+    fn widen(&mut self, target: u64, label: u64, guard: &Guard) -> Result<(), Limit> {
+        let lb = self.label_bits;
+        let new_lb = lb.max(bits_for(label));
+        let new_tb = (self.packed.bits() - lb).max(bits_for(target));
+        let low = (1u64 << lb) - 1;
+        self.packed.repack(new_tb + new_lb, |v| (v >> lb) << new_lb | (v & low), guard)?;
+        self.label_bits = new_lb;
         Ok(())
     }
 
-    /// Keeps the first `len` edges (of the last chunk: rows do not span chunks).
+    /// Keeps the first `len` edges.
     pub fn truncate(&mut self, len: usize) {
-        let total = self.len();
-        if let Some((packed, _)) = self.chunks.last_mut() {
-            let before = total - packed.len();
-            let keep = len.saturating_sub(before).min(packed.len());
-            self.in_chunks -= packed.len() - keep;
-            packed.truncate(keep);
-        }
+        self.packed.truncate(len);
     }
 
-    /// The largest target in the chunks.
-    pub fn max_target(&self) -> u64 {
-        self.max_target
-    }
-
-    /// Packs the chunks' edges after the sealed ones at one width, each target `t` rewritten
-    /// as `f(t)` (first edge to last), `f`'s values being below `2^target_bits`. Each chunk
-    /// is freed once copied.
+    /// Rewrites each edge's target `t` as `f(t)`, first edge to last, in place, with targets
+    /// of `target_bits` bits from now on (`f`'s values being below `2^target_bits`).
     pub fn seal(&mut self, target_bits: u32, mut f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
-        let label_bits = self.chunks.iter().map(|c| c.1).max().unwrap_or(0).max(self.label_bits);
-        let bits = target_bits + label_bits;
-        let total = self.len();
-        guard.room_for((total * bits as usize).div_ceil(8))?;
-        let mut packed = PackedInts::with_capacity(bits, total);
-        let low = (1u64 << self.label_bits) - 1;
-        for e in 0..self.packed.len() {
-            let v = self.packed.get(e);
-            packed.push(f(v >> self.label_bits) << label_bits | (v & low));
+        let lb = self.label_bits;
+        if target_bits + lb > self.packed.bits() {
+            self.packed.widen(target_bits + lb, guard)?;
         }
-        self.packed = PackedInts::new(0);
-        for (chunk, lb) in std::mem::take(&mut self.chunks) {
-            let low = (1u64 << lb) - 1;
-            for v in chunk.iter() {
-                packed.push(f(v >> lb) << label_bits | (v & low));
-            }
-        }
-        (self.packed, self.label_bits, self.in_chunks, self.max_target) = (packed, label_bits, 0, 0);
+        let low = (1u64 << lb) - 1;
+        self.packed.map_narrower(target_bits + lb, |v| f(v >> lb) << lb | (v & low));
+        self.packed.shrink_to_fit();
         Ok(())
+    }
+
+    /// The largest target (one pass over the edges).
+    #[cfg(test)]
+    pub fn max_target(&self) -> u64 {
+        (0..self.len()).map(|e| self.packed.get(e) >> self.label_bits).max().unwrap_or(0)
     }
 
     pub fn bytes(&self) -> usize {
-        self.packed.bytes() + self.chunks.iter().map(|c| c.0.bytes()).sum::<usize>()
+        self.packed.bytes()
     }
 
-    /// The (target bits, label bits) of the sealed packing.
+    /// The (target bits, label bits) of the packing.
     pub fn widths(&self) -> (u32, u32) {
         (self.packed.bits() - self.label_bits, self.label_bits)
     }
@@ -399,50 +364,40 @@ mod tests {
     }
 
     #[test]
-    fn edges_widen_their_chunk_at_a_label_or_target_that_does_not_fit_and_seal_at_one_width() {
+    fn edges_widen_at_a_label_or_target_that_does_not_fit_and_seal_in_place() {
         let mut edges = Edges::default();
-        // A chunk for targets up to 7 (3 bits), no label bits yet.
-        edges.open_chunk(4, 7, &guard()).unwrap();
-        let first = [(7u64, 0u64), (0, 1), (5, 3), (8, 0)];
-        for &(t, l) in &first {
+        // Room for targets up to 7 (3 bits), no label bits yet; then 8, and labels to 4.
+        edges.reserve(4, 7, &guard()).unwrap();
+        assert_eq!(edges.widths(), (3, 0));
+        let all = [(7u64, 0u64), (0, 1), (5, 3), (8, 0), (1, 2), (0, 4), (1, 0)];
+        for &(t, l) in &all {
             edges.push(t, l, &guard()).unwrap();
         }
-        // A second chunk starts at the labels' 2 bits; a label of 4 takes 3.
-        edges.open_chunk(3, 1, &guard()).unwrap();
-        let second = [(1u64, 2u64), (0, 4), (1, 0)];
-        for &(t, l) in &second {
-            edges.push(t, l, &guard()).unwrap();
-        }
-        assert_eq!((edges.len(), edges.max_target()), (7, 8));
-        // Sealed with each target plus 1,000 (10 bits).
+        assert_eq!((edges.len(), edges.max_target(), edges.widths()), (7, 8, (4, 3)));
+        assert!((0..7).all(|e| edges.get(e) == (all[e].0 as u32, all[e].1)));
+        // Sealed with each target plus 1,000 (10 bits: wider), then narrower again.
         let mut seen = Vec::new();
-        edges
-            .seal(
-                10,
-                |t| {
-                    seen.push(t);
-                    t + 1_000
-                },
-                &guard(),
-            )
-            .unwrap();
-        let all: Vec<(u64, u64)> = first.iter().chain(&second).copied().collect();
+        let plus = |t| {
+            seen.push(t);
+            t + 1_000
+        };
+        edges.seal(10, plus, &guard()).unwrap();
         assert_eq!(seen, all.iter().map(|&(t, _)| t).collect::<Vec<_>>(), "row order");
         assert_eq!(edges.widths(), (10, 3));
         assert!((0..7).all(|e| edges.get(e) == (all[e].0 as u32 + 1_000, all[e].1)));
+        edges.seal(4, |t| t - 1_000, &guard()).unwrap();
+        assert_eq!(edges.widths(), (4, 3));
+        assert!((0..7).all(|e| edges.get(e) == (all[e].0 as u32, all[e].1)));
     }
 
     #[test]
-    fn an_unfinished_row_is_dropped_from_the_last_chunk_only() {
+    fn an_unfinished_row_is_dropped() {
         let mut edges = Edges::default();
-        edges.open_chunk(2, 3, &guard()).unwrap();
-        edges.push(1, 0, &guard()).unwrap();
-        edges.push(2, 0, &guard()).unwrap();
-        edges.open_chunk(2, 3, &guard()).unwrap();
-        edges.push(3, 1, &guard()).unwrap();
+        for t in [1, 2, 3] {
+            edges.push(t, 0, &guard()).unwrap();
+        }
         edges.truncate(2);
-        assert_eq!(edges.len(), 2);
-        edges.seal(2, |t| t, &guard()).unwrap();
-        assert_eq!((edges.get(0), edges.get(1)), ((1, 0), (2, 0)));
+        edges.push(3, 1, &guard()).unwrap();
+        assert_eq!((edges.len(), edges.get(1), edges.get(2)), (3, (2, 0), (3, 1)));
     }
 }

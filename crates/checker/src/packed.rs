@@ -160,6 +160,24 @@ impl PackedInts {
         Ok(())
     }
 
+    /// Rewrites every value `v` as `f(v)`, first to last, at `bits` bits (no more than now),
+    /// in place: each value lands at or before where it was, over values already read.
+    pub fn map_narrower(&mut self, bits: u32, mut f: impl FnMut(u64) -> u64) {
+        assert!(bits <= self.bits, "{} to {bits} bits", self.bits);
+        let (old, old_mask, new_mask) = (self.bits, self.mask, mask(bits));
+        for i in 0..self.len {
+            let v = f(read(&self.words, i, old, old_mask));
+            debug_assert!(v & !new_mask == 0, "{v} in {bits} bits");
+            clear(&mut self.words, i, bits, new_mask);
+            write(&mut self.words, i, bits, v);
+        }
+        (self.bits, self.mask) = (bits, new_mask);
+        // What is left past the last value is stale: truncating clears it.
+        let len = self.len;
+        self.len = usize::MAX;
+        self.truncate(len);
+    }
+
     /// [`PackedInts::repack`] to `bits` bits with the values unchanged.
     pub fn widen(&mut self, bits: u32, guard: &Guard) -> Result<(), Limit> {
         self.repack(bits, |v| v, guard)
@@ -280,6 +298,25 @@ mod tests {
         p.repack(9, |v| (v >> 3) << 5 | (v & 7), &guard()).unwrap();
         assert_eq!(p.bits(), 9);
         assert!(p.iter().eq(pairs.iter().map(|&(hi, lo)| hi << 5 | lo)));
+    }
+
+    #[test]
+    fn mapping_to_a_narrower_width_rewrites_each_value_in_order_and_leaves_no_stale_bits() {
+        let mut p = PackedInts::new(23);
+        for i in 0..100u64 {
+            p.push((1 << 22) | i);
+        }
+        let mut order = Vec::new();
+        p.map_narrower(7, |v| {
+            order.push(v & 127);
+            (v & 127) ^ 1
+        });
+        assert!(order.iter().copied().eq(0..100), "first to last");
+        assert_eq!((p.bits(), p.len()), (7, 100));
+        assert!(p.iter().eq((0..100u64).map(|i| i ^ 1)));
+        p.push(127);
+        assert_eq!(p.get(100), 127);
+        assert_eq!(p.words.len(), 101 * 7 / 64 + 2);
     }
 
     #[test]

@@ -164,9 +164,9 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     }
 
     /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
-    /// `rows` more rows (the edges go into a chunk of their own: see [`Edges`]).
+    /// `rows` more rows.
     pub(crate) fn reserve(&mut self, edges: usize, max_target: u64, rows: usize, guard: &Guard) -> Result<(), Limit> {
-        self.edges.open_chunk(edges, max_target, guard)?;
+        self.edges.reserve(edges, max_target, guard)?;
         self.rows.reserve(rows, guard)?;
         self.marks.reserve(rows, self.mark_words, guard)
     }
@@ -190,14 +190,14 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.truncate(self.rows.edges() as usize);
     }
 
-    /// The largest target recorded (before [`RecordedGraph::seal`]).
+    /// The largest target recorded.
+    #[cfg(test)]
     pub(crate) fn max_target(&self) -> u64 {
         self.edges.max_target()
     }
 
-    /// Ends the recording: drops an unfinished row and what only recording needs, and packs
-    /// the edges at one width, each target `t` rewritten as `f(t)` in row order (below
-    /// `2^target_bits`). Only a sealed graph is read.
+    /// Ends the recording: drops an unfinished row and what only recording needs, and
+    /// rewrites each target `t` as `f(t)` in row order, in place (below `2^target_bits`).
     pub(crate) fn seal(&mut self, target_bits: u32, f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
         self.drop_open_row();
         self.rows.shrink_to_fit();
