@@ -49,6 +49,7 @@ unsigned_label!(u8, u16, u32);
 /// States per group of the row index: a group's first edge is kept whole (8 bytes), each
 /// state's first edge as its distance from it (a few bits).
 const GROUP: usize = 16;
+const _: () = assert!(GROUP.is_power_of_two());
 
 /// Where each state's out-edges lie in the edge array: see [`GROUP`].
 #[derive(Clone, Debug, Default)]
@@ -78,7 +79,7 @@ impl Rows {
         let start = group + self.within.get(s);
         let end = if s + 1 == self.len() {
             self.edges
-        } else if (s + 1) % GROUP == 0 {
+        } else if (s + 1) & (GROUP - 1) == 0 {
             self.starts[(s + 1) / GROUP]
         } else {
             group + self.within.get(s + 1)
@@ -94,7 +95,7 @@ impl Rows {
 
     /// Appends a row of `degree` edges.
     pub fn push(&mut self, degree: u64, guard: &Guard) -> Result<(), Limit> {
-        if self.within.len() % GROUP == 0 {
+        if self.within.len() & (GROUP - 1) == 0 {
             self.starts.push(self.edges);
         }
         let within = self.edges - self.starts[self.starts.len() - 1];

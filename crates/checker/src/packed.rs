@@ -200,6 +200,7 @@ impl PackedInts {
     }
 
     /// The values, in order.
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         (0..self.len).map(|i| read(&self.words, i, self.bits, self.mask))
     }

@@ -5,8 +5,9 @@
 //! discovery order (the initial state is 0, then level by level, in the order a one-thread
 //! breadth-first search meets them), and the out-edges of a state are held back to back in
 //! successor order, so the position of an edge in its row is the successor's ordinal — what
-//! a run is rebuilt from. An edge costs its 4-byte target and the [`Recorder`]'s label; a
-//! state its row offset, its discovering edge and the recorder's mark words. Nothing is
+//! a run is rebuilt from. An edge costs its target and the [`Recorder`]'s label packed in as
+//! few bits as they need (`graph_arrays.rs`); a state a few bits of row offset, its
+//! marks and, when kept, its discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
 //! Numbering and content are the same for any number of threads.
@@ -48,7 +49,7 @@ pub trait Recorder<M: Checkable>: Sync {
 }
 
 /// A recorded state graph; see the module comment. Its arrays are packed
-/// ([`crate::graph_arrays`]): read it through its methods.
+/// (`graph_arrays.rs`): read it through its methods.
 #[derive(Clone, Debug)]
 pub struct RecordedGraph<L> {
     rows: Rows,
@@ -295,9 +296,11 @@ pub struct Recorded<L> {
 ///
 /// The states themselves are stored whole (packed) while the graph is recorded, whatever
 /// the caller would use for a safety search: a fingerprint cannot name the state a
-/// transition reaches. Beyond them, the graph costs about 4 bytes and a label per edge, and
-/// 20 bytes (offset, parent, id; 12 for a recorder that keeps no parents) and the marks per
-/// state.
+/// transition reaches. Beyond them, the graph costs the bits of a target and a label per
+/// edge (packed: 29 bits for 5 million states and 37 distinct labels), and per state a few
+/// bits of row offset, its marks (an index into the distinct marks while they are few) and
+/// 8 bytes of parent for a recorder that keeps them; 4 bytes a state number the states
+/// once the shards are freed.
 pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
@@ -357,7 +360,7 @@ mod tests {
         assert_eq!((stats.states, stats.transitions, stats.max_depth), (5, 10, 3));
         let values: Vec<u64> = (0..5).map(|s| g.mark(s)[0]).collect();
         assert_eq!(values, [0, 1, 2, 3, 4]);
-        let edges: Vec<(u32, u32, u8)> = g.edges(2).map(|(o, t, l)| (o, t, l)).collect();
+        let edges: Vec<(u32, u32, u8)> = g.edges(2).collect();
         assert_eq!(edges, [(0, 3, b'+'), (1, 4, b'*')]);
         assert_eq!(g.ordinals_to(4), [0, 0, 1]);
     }

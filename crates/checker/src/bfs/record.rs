@@ -5,10 +5,11 @@
 //! gets its label and its shard, each expanded state its marks, and each shard, filled in key
 //! order, hands back the shard's own number of every target (numbers at or past the shard's
 //! size before the batch are states the batch found). Step 3 walks the batch's transitions in
-//! key order: a target the shard held before has the global id kept beside the shard (one
-//! 4-byte word per state, by the shard's number); a target new in this batch gets the next id
-//! the first time it is met. Key order is the order of a one-thread breadth-first search, so
-//! the ids are its discovery order and the graph is the same for any number of threads.
+//! key order, writing each edge's target as its shard and shard number, and counting a state
+//! new in this batch the first time it is met. Key order is the order of a one-thread
+//! breadth-first search; once the search ends and the shards are freed, the states are
+//! numbered by their first edge in that order ([`crate::numbering`]): the discovery order,
+//! the same for any number of threads.
 //!
 //! Recording needs whole states (a fingerprint cannot be numbered): the shards are
 //! [`Shard::indexed`] whatever `--fingerprints` says.

@@ -3,7 +3,7 @@
 //! An edge's label is the index of its [`super::facts::MoveFacts`] in the check's table of
 //! distinct facts. Most models have a few dozen distinct facts, so the recorded graph packs
 //! the index beside the edge's target in as many bits as the table needs (see
-//! [`crate::graph_arrays`]): 6 bits an edge for 40 facts, where a byte or a 4-byte word
+//! `graph_arrays.rs`): 6 bits an edge for 40 facts, where a byte or a 4-byte word
 //! was kept before. The recording's peak memory is what the packing saves: the edges are
 //! most of it. A recorder may still use a narrow label type ([`FactIndex::narrow`] says
 //! when an index does not fit it); the check records with 4-byte labels, which never
