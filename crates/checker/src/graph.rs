@@ -93,7 +93,7 @@ impl StateGraph {
             Some(limit) => return Err(TooLarge::Bound(limit)),
         }
         let recorded = recorded.graph;
-        let mut graph = DiGraph::with_capacity(recorded.states(), recorded.targets.len());
+        let mut graph = DiGraph::with_capacity(recorded.states(), recorded.edge_count());
         let mut index = FxHashMap::default();
         for s in 0..recorded.states() as u32 {
             let state = model.unpack(recorded.mark(s));

@@ -5,21 +5,28 @@
 //! discovery order (the initial state is 0, then level by level, in the order a one-thread
 //! breadth-first search meets them), and the out-edges of a state are held back to back in
 //! successor order, so the position of an edge in its row is the successor's ordinal — what
-//! a run is rebuilt from. An edge costs its 4-byte target and the [`Recorder`]'s label; a
-//! state its row offset, its discovering edge and the recorder's mark words. Nothing is
+//! a run is rebuilt from. An edge costs its target and the [`Recorder`]'s label packed in as
+//! few bits as they need (`graph_arrays.rs`); a state a few bits of row offset, its
+//! marks and, when kept, its discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
 //! Numbering and content are the same for any number of threads.
 
+use std::marker::PhantomData;
+use std::ops::Range;
+
 use crate::checkable::Checkable;
+pub use crate::graph_arrays::EdgeLabel;
+use crate::graph_arrays::{Edges, Marks, Rows};
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::stats::Stats;
 
 /// What a caller keeps of each state and transition while the graph is recorded.
 pub trait Recorder<M: Checkable>: Sync {
-    /// What is kept of one transition (a few bytes: it is stored once per edge).
-    type Label: Copy + Send + Sync;
+    /// What is kept of one transition (a small number: it is packed beside the edge's target,
+    /// in as many bits as the largest label needs).
+    type Label: EdgeLabel;
 
     /// The label of the transition `before --step--> after`, which is successor number
     /// `ordinal` of `before`.
@@ -41,43 +48,185 @@ pub trait Recorder<M: Checkable>: Sync {
     }
 }
 
-/// A recorded state graph; see the module comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A recorded state graph; see the module comment. Its arrays are packed
+/// (`graph_arrays.rs`): read it through its methods.
+#[derive(Clone, Debug)]
 pub struct RecordedGraph<L> {
-    /// The out-edges of state `s` are `offsets[s]..offsets[s + 1]` of `targets` and `labels`.
-    pub offsets: Vec<u64>,
-    /// Each edge's target state.
-    pub targets: Vec<u32>,
-    /// Each edge's label.
-    pub labels: Vec<L>,
-    /// Words per state in `marks`.
+    rows: Rows,
+    edges: Edges,
+    /// Words per state in the marks.
     pub mark_words: usize,
-    /// The marks of state `s`: `marks[s * mark_words..(s + 1) * mark_words]`.
-    pub marks: Vec<u64>,
+    marks: Marks,
     /// For each state but the initial one (state `s` at `s - 1`): the state it was first
     /// reached from and the ordinal of that edge. Parents come before children, and the
     /// chain from any state back to 0 is a shortest path. Empty when the recorder did not
     /// keep them ([`Recorder::parents`]).
     pub parents: Vec<(u32, u32)>,
+    label: PhantomData<L>,
 }
 
-impl<L> RecordedGraph<L> {
-    /// How many states the graph has.
+/// Two graphs are equal when they hold the same rows, edges, labels, marks and parents,
+/// whatever widths their packing reached.
+impl<L: EdgeLabel> PartialEq for RecordedGraph<L> {
+    fn eq(&self, other: &Self) -> bool {
+        let n = self.states();
+        n == other.states()
+            && self.edge_count() == other.edge_count()
+            && self.mark_words == other.mark_words
+            && self.parents == other.parents
+            && (0..n).all(|s| self.row(s as u32) == other.row(s as u32) && self.mark(s as u32) == other.mark(s as u32))
+            && (0..self.edge_count()).all(|e| self.edges.get(e) == other.edges.get(e))
+    }
+}
+
+impl<L: EdgeLabel> Eq for RecordedGraph<L> {}
+
+impl<L: EdgeLabel> RecordedGraph<L> {
+    /// An empty graph whose states have `mark_words` words of marks.
+    pub fn new(mark_words: usize) -> RecordedGraph<L> {
+        RecordedGraph {
+            rows: Rows::default(),
+            edges: Edges::default(),
+            mark_words,
+            marks: Marks::default(),
+            parents: Vec::new(),
+            label: PhantomData,
+        }
+    }
+
+    /// How many states the graph has (rows recorded).
     pub fn states(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.rows.len()
+    }
+
+    /// How many edges the graph has.
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// The indices of `state`'s out-edges (for [`RecordedGraph::edge`]), in successor order:
+    /// edge `row(s).start + k` is successor number `k`.
+    #[inline]
+    pub fn row(&self, state: u32) -> Range<usize> {
+        self.rows.range(state as usize)
+    }
+
+    /// Edge `e` as (target, label).
+    #[inline]
+    pub fn edge(&self, e: usize) -> (u32, L) {
+        let (target, label) = self.edges.get(e);
+        (target, L::from_index(label))
+    }
+
+    /// The target of edge `e`.
+    #[inline]
+    pub fn target(&self, e: usize) -> u32 {
+        self.edges.get(e).0
+    }
+
+    /// The label of edge `e`.
+    #[inline]
+    pub fn label(&self, e: usize) -> L {
+        L::from_index(self.edges.get(e).1)
     }
 
     /// The out-edges of `state` as (ordinal, target, label), in successor order.
-    pub fn edges(&self, state: u32) -> impl Iterator<Item = (u32, u32, &L)> + '_ {
-        let (from, to) = (self.offsets[state as usize] as usize, self.offsets[state as usize + 1] as usize);
-        (from..to).map(move |e| ((e - from) as u32, self.targets[e], &self.labels[e]))
+    pub fn edges(&self, state: u32) -> impl Iterator<Item = (u32, u32, L)> + '_ {
+        let row = self.row(state);
+        let from = row.start;
+        row.map(move |e| {
+            let (target, label) = self.edge(e);
+            ((e - from) as u32, target, label)
+        })
     }
 
     /// The marks of `state`.
     pub fn mark(&self, state: u32) -> &[u64] {
-        &self.marks[state as usize * self.mark_words..(state as usize + 1) * self.mark_words]
+        self.marks.get(state as usize, self.mark_words)
     }
 
+    /// Where each row starts in the edges, and where the last ends (the plain form of the
+    /// rows, for tests and comparisons).
+    pub fn offsets(&self) -> Vec<u64> {
+        let mut offsets: Vec<u64> = (0..self.states() as u32).map(|s| self.row(s).start as u64).collect();
+        offsets.push(self.edge_count() as u64);
+        offsets
+    }
+
+    /// Every edge's target, in row order (the plain form of the edges).
+    pub fn targets(&self) -> Vec<u32> {
+        (0..self.edge_count()).map(|e| self.target(e)).collect()
+    }
+
+    /// The same graph with labels read as `M` (the same numbers).
+    pub fn relabel<M: EdgeLabel>(self) -> RecordedGraph<M> {
+        let RecordedGraph { rows, edges, mark_words, marks, parents, label: _ } = self;
+        RecordedGraph { rows, edges, mark_words, marks, parents, label: PhantomData }
+    }
+
+    /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
+    /// `rows` more rows.
+    pub(crate) fn reserve(&mut self, edges: usize, max_target: u64, rows: usize, guard: &Guard) -> Result<(), Limit> {
+        self.edges.reserve(edges, max_target, guard)?;
+        self.rows.reserve(rows, guard)?;
+        self.marks.reserve(rows, self.mark_words, guard)
+    }
+
+    /// Appends an edge of the row being recorded.
+    #[inline]
+    pub(crate) fn push_edge(&mut self, target: u64, label: L, guard: &Guard) -> Result<(), Limit> {
+        self.edges.push(target, label.index(), guard)
+    }
+
+    /// Ends the row being recorded: its edges are those pushed since the last row ended,
+    /// its state's marks `mark`.
+    pub(crate) fn end_row(&mut self, mark: &[u64], guard: &Guard) -> Result<(), Limit> {
+        let degree = self.edges.len() as u64 - self.rows.edges();
+        self.rows.push(degree, guard)?;
+        self.marks.push(mark, self.rows.len() - 1, guard)
+    }
+
+    /// Drops the edges of the row being recorded: only whole rows stay.
+    pub(crate) fn drop_open_row(&mut self) {
+        self.edges.truncate(self.rows.edges() as usize);
+    }
+
+    /// The largest target recorded.
+    #[cfg(test)]
+    pub(crate) fn max_target(&self) -> u64 {
+        self.edges.max_target()
+    }
+
+    /// Ends the recording: drops an unfinished row and what only recording needs, and
+    /// rewrites each target `t` as `f(t)` in row order, in place (below `2^target_bits`).
+    pub(crate) fn seal(&mut self, target_bits: u32, f: impl FnMut(u64) -> u64, guard: &Guard) -> Result<(), Limit> {
+        self.drop_open_row();
+        self.rows.shrink_to_fit();
+        self.marks.finish();
+        self.parents.shrink_to_fit();
+        self.edges.seal(target_bits, f, guard)
+    }
+
+    /// [`RecordedGraph::seal`] with the targets as recorded.
+    #[cfg(test)]
+    pub(crate) fn sealed(mut self) -> RecordedGraph<L> {
+        let bits = crate::packed::bits_for(self.max_target());
+        self.seal(bits, |t| t, &Guard::new(&Limits::default())).expect("no bound");
+        self
+    }
+
+    /// The (target, label) bits of an edge's packing.
+    pub fn edge_widths(&self) -> (u32, u32) {
+        self.edges.widths()
+    }
+
+    /// The bytes the graph holds.
+    pub fn bytes(&self) -> usize {
+        self.rows.bytes() + self.edges.bytes() + self.marks.bytes(self.mark_words) + self.parents.capacity() * 8
+    }
+}
+
+impl<L: EdgeLabel> RecordedGraph<L> {
     /// The successor ordinals of the discovery path from the initial state to `state`.
     pub fn ordinals_to(&self, state: u32) -> Vec<u32> {
         self.discovery_path(state).into_iter().map(|(ordinal, _)| ordinal).collect()
@@ -123,15 +272,6 @@ impl<L> RecordedGraph<L> {
         path.reverse();
         path
     }
-
-    /// The bytes the graph holds.
-    pub fn bytes(&self) -> usize {
-        self.offsets.capacity() * 8
-            + self.targets.capacity() * 4
-            + self.labels.capacity() * std::mem::size_of::<L>()
-            + self.marks.capacity() * 8
-            + self.parents.capacity() * 8
-    }
 }
 
 /// What [`record`] returns.
@@ -156,9 +296,11 @@ pub struct Recorded<L> {
 ///
 /// The states themselves are stored whole (packed) while the graph is recorded, whatever
 /// the caller would use for a safety search: a fingerprint cannot name the state a
-/// transition reaches. Beyond them, the graph costs about 4 bytes and a label per edge, and
-/// 20 bytes (offset, parent, id; 12 for a recorder that keeps no parents) and the marks per
-/// state.
+/// transition reaches. Beyond them, the graph costs the bits of a target and a label per
+/// edge (packed: 29 bits for 5 million states and 37 distinct labels), and per state a few
+/// bits of row offset, its marks (an index into the distinct marks while they are few) and
+/// 8 bytes of parent for a recorder that keeps them; 4 bytes a state number the states
+/// once the shards are freed.
 pub fn record<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
@@ -218,7 +360,7 @@ mod tests {
         assert_eq!((stats.states, stats.transitions, stats.max_depth), (5, 10, 3));
         let values: Vec<u64> = (0..5).map(|s| g.mark(s)[0]).collect();
         assert_eq!(values, [0, 1, 2, 3, 4]);
-        let edges: Vec<(u32, u32, u8)> = g.edges(2).map(|(o, t, l)| (o, t, *l)).collect();
+        let edges: Vec<(u32, u32, u8)> = g.edges(2).collect();
         assert_eq!(edges, [(0, 3, b'+'), (1, 4, b'*')]);
         assert_eq!(g.ordinals_to(4), [0, 0, 1]);
     }
@@ -245,7 +387,7 @@ mod tests {
         let lean = record(&model, &Lean, &Limits::default(), 2, &guard).graph;
         assert!(lean.parents.is_empty());
         assert_eq!(kept.parents.len(), 1_008);
-        assert_eq!((lean.offsets.clone(), lean.targets.clone()), (kept.offsets.clone(), kept.targets.clone()));
+        assert_eq!((lean.offsets(), lean.targets()), (kept.offsets(), kept.targets()));
         for s in 0..1_009 {
             assert_eq!(lean.discovery_path(s), kept.discovery_path(s), "state {s}");
         }
@@ -324,9 +466,9 @@ mod tests {
         let recorded = same_on_every_thread_count(&model, &Keep, &Limits::default());
         assert_eq!(recorded.stopped, None);
         let g = &recorded.graph;
-        assert_eq!((g.offsets.clone(), g.targets.clone(), g.parents.clone()), reference(&model));
-        assert_eq!((g.states(), g.targets.len()), (100_003, 200_006));
-        assert!(g.edges(7).map(|(_, _, l)| *l).eq([b'+', b'*']));
+        assert_eq!((g.offsets(), g.targets(), g.parents.clone()), reference(&model));
+        assert_eq!((g.states(), g.edge_count()), (100_003, 200_006));
+        assert!(g.edges(7).map(|(_, _, l)| l).eq([b'+', b'*']));
         assert!((0..g.states() as u32).all(|s| g.mark(s)[0] == model.unpack(&[g.mark(s)[0]])));
     }
 
@@ -339,9 +481,9 @@ mod tests {
             let g = &recorded.graph;
             // Every state found has its parent; only whole rows are kept, naming found states.
             assert_eq!(g.parents.len() as u64, max - 1);
-            assert_eq!(g.targets.len() as u64, *g.offsets.last().unwrap());
-            assert_eq!(g.marks.len(), g.states());
-            assert!(g.targets.iter().all(|&t| (t as u64) < max));
+            assert_eq!(g.edge_count() as u64, *g.offsets().last().unwrap());
+            assert!((0..g.states() as u32).all(|s| g.mark(s).len() == 1));
+            assert!(g.targets().iter().all(|&t| (t as u64) < max));
         }
     }
 
@@ -395,8 +537,8 @@ mod tests {
         let model = crate::SystemModel::new(&sys, crate::Reductions::NONE);
         let recorded = same_on_every_thread_count(&model, &Packed(&model), &Limits::default());
         let g = &recorded.graph;
-        assert_eq!(g.offsets, [0, 2, 3, 4, 4]);
-        assert_eq!(g.targets, [1, 2, 3, 3]);
+        assert_eq!(g.offsets(), [0, 2, 3, 4, 4]);
+        assert_eq!(g.targets(), [1, 2, 3, 3]);
         assert_eq!(g.parents, [(0, 0), (0, 1), (1, 0)]);
         assert_eq!((recorded.stats.states, recorded.stats.transitions, recorded.stats.max_depth), (4, 4, 2));
     }
@@ -412,7 +554,7 @@ mod tests {
                 let recorded = same_on_every_thread_count(&model, &Packed(&model), &Limits::default());
                 assert_eq!(recorded.stopped, None, "{name}");
                 let g = &recorded.graph;
-                assert_eq!((g.offsets.clone(), g.targets.clone(), g.parents.clone()), reference(&model), "{name}");
+                assert_eq!((g.offsets(), g.targets(), g.parents.clone()), reference(&model), "{name}");
                 assert!(g.states() > 5, "{name}: {} states", g.states());
                 // Each state's mark is its packed self: the walk along the parents reaches it.
                 let last = g.states() as u32 - 1;

@@ -5,10 +5,11 @@
 //! gets its label and its shard, each expanded state its marks, and each shard, filled in key
 //! order, hands back the shard's own number of every target (numbers at or past the shard's
 //! size before the batch are states the batch found). Step 3 walks the batch's transitions in
-//! key order: a target the shard held before has the global id kept beside the shard (one
-//! 4-byte word per state, by the shard's number); a target new in this batch gets the next id
-//! the first time it is met. Key order is the order of a one-thread breadth-first search, so
-//! the ids are its discovery order and the graph is the same for any number of threads.
+//! key order, writing each edge's target as its shard and shard number, and counting a state
+//! new in this batch the first time it is met. Key order is the order of a one-thread
+//! breadth-first search; once the search ends and the shards are freed, the states are
+//! numbered by their first edge in that order ([`crate::numbering`]): the discovery order,
+//! the same for any number of threads.
 //!
 //! Recording needs whole states (a fingerprint cannot be numbered): the shards are
 //! [`Shard::indexed`] whatever `--fingerprints` says.
@@ -24,6 +25,8 @@ use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
 use crate::limits::{Limit, Limits};
+use crate::numbering::Numbering;
+use crate::packed::room;
 use crate::request::Bfs;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
@@ -99,8 +102,8 @@ impl<M: Checkable> Mode<M> for Unrecorded {
     }
 }
 
-/// The graph being recorded, and the global id of each stored state by shard and shard
-/// number.
+/// The graph being recorded, its edges naming their targets by shard and shard number
+/// ([`Numbering`]) until the recording ends.
 pub(super) struct Recording<'r, R, L> {
     recorder: &'r R,
     /// Every property is checked too, as by the safety search (see the module comment).
@@ -108,28 +111,8 @@ pub(super) struct Recording<'r, R, L> {
     mark_words: usize,
     /// [`Recorder::parents`].
     parents: bool,
-    ids: Vec<Vec<u32>>,
+    numbering: Numbering,
     graph: RecordedGraph<L>,
-}
-
-/// Below this size a vector that grows may be copied (the allocator moves it); above, the
-/// system remaps its pages (glibc serves blocks of 32 MiB and more by `mmap` and grows them
-/// with `mremap`).
-const COPIED_BELOW: usize = 32 << 20;
-
-/// Makes room for `more` items in `v` (at least doubling it) when the memory bound allows.
-/// What becomes resident is the items written, plus the old block while a small vector is
-/// copied: the unwritten rest of a doubled vector takes no memory yet, so a graph of a few
-/// hundred million edges is not refused for the half of its last doubling it never uses.
-fn room<T>(v: &mut Vec<T>, more: usize, guard: &Guard) -> Result<(), Limit> {
-    if v.capacity() - v.len() >= more {
-        return Ok(());
-    }
-    let size = std::mem::size_of::<T>();
-    guard.room_for(more * size + (v.capacity() * size).min(COPIED_BELOW))?;
-    let want = (v.len() + more).max(2 * v.capacity());
-    v.reserve_exact(want - v.len());
-    Ok(())
 }
 
 impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
@@ -143,7 +126,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
     }
 
     fn initial(&mut self, shard: usize) {
-        self.ids[shard].push(0);
+        self.numbering.initial(shard);
     }
 
     fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<R::Label>) {
@@ -168,60 +151,45 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         let edges: usize = expanded.iter().map(|e| e.labels.len()).sum();
         let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
         let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
+        for (shard, &n) in fresh.iter().enumerate() {
+            self.numbering.stored(shard, n);
+        }
         let g = &mut self.graph;
-        room(&mut g.targets, edges, guard)?;
-        room(&mut g.labels, edges, guard)?;
-        room(&mut g.offsets, rows, guard)?;
-        room(&mut g.marks, rows * self.mark_words, guard)?;
+        let most = self.numbering.sizes().max().unwrap_or(1).max(1) - 1;
+        g.reserve(edges, Numbering::provisional(SHARDS - 1, most as u32), rows, guard)?;
         if self.parents {
             room(&mut g.parents, fresh.iter().sum(), guard)?;
         }
-        for (ids, &n) in self.ids.iter_mut().zip(&fresh) {
-            room(ids, n, guard)?;
-        }
-        // The global id of each state new in this batch, by shard and rank, once met.
-        let mut new_ids: Vec<Vec<u32>> = fresh.iter().map(|&n| vec![u32::MAX; n]).collect();
+        // Which states new in this batch were met, by shard and rank.
+        let mut met: Vec<Vec<bool>> = fresh.iter().map(|&n| vec![false; n]).collect();
         let mut cursor = [0usize; SHARDS];
         for e in expanded {
             let mut t = 0;
             for (k, &n) in e.successors.iter().enumerate() {
-                let source = (g.offsets.len() - 1) as u32;
+                let source = g.states() as u32;
                 for ord in 0..n {
                     let s = e.shards[t] as usize;
                     let (local, base) = (filled[s].locals[cursor[s]], filled[s].base);
                     cursor[s] += 1;
-                    let target = if local < base {
-                        self.ids[s][local as usize]
-                    } else {
+                    if local >= base && !met[s][(local - base) as usize] {
                         let rank = (local - base) as usize;
-                        if new_ids[s][rank] == u32::MAX {
-                            if stats.states >= max_states {
-                                // Only whole rows stay.
-                                let kept = *g.offsets.last().unwrap_or(&0) as usize;
-                                g.targets.truncate(kept);
-                                g.labels.truncate(kept);
-                                return Err(Limit::MaxStates(max_states));
-                            }
-                            new_ids[s][rank] = stats.states as u32;
-                            stats.states += 1;
-                            if self.parents {
-                                g.parents.push((source, ord));
-                            }
-                            next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
+                        if stats.states >= max_states {
+                            // Only whole rows stay.
+                            g.drop_open_row();
+                            return Err(Limit::MaxStates(max_states));
                         }
-                        new_ids[s][rank]
-                    };
-                    g.targets.push(target);
-                    g.labels.push(e.labels[t]);
+                        met[s][rank] = true;
+                        stats.states += 1;
+                        if self.parents {
+                            g.parents.push((source, ord));
+                        }
+                        next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
+                    }
+                    g.push_edge(Numbering::provisional(s, local), e.labels[t], guard)?;
                     t += 1;
                 }
-                g.offsets.push(g.targets.len() as u64);
-                g.marks.extend_from_slice(&e.marks[k * self.mark_words..(k + 1) * self.mark_words]);
+                g.end_row(&e.marks[k * self.mark_words..(k + 1) * self.mark_words], guard)?;
             }
-        }
-        // Every state new in the batch was reached by one of its transitions: all numbered.
-        for (ids, new) in self.ids.iter_mut().zip(new_ids) {
-            ids.extend(new);
         }
         stats.transitions += edges as u64;
         Ok(())
@@ -277,36 +245,40 @@ fn run<M: Checkable + Sync, R: Recorder<M>>(
         checks,
         mark_words,
         parents: recorder.parents(),
-        ids: vec![Vec::new(); SHARDS],
-        graph: RecordedGraph {
-            offsets: vec![0],
-            targets: Vec::new(),
-            labels: Vec::new(),
-            mark_words,
-            marks: Vec::new(),
-            parents: Vec::new(),
-        },
+        numbering: Numbering::default(),
+        graph: RecordedGraph::new(mark_words),
     };
     // Without checks the spread is always adaptive (the statistics' threads are not reported).
     let spread = if checks { engine.spreads() } else { Spread::Adaptive };
     let mut search =
         Search::new(model, &limits, engine.thread_count(), spread, Shard::indexed, Storage::Full, guard, mode);
-    let (stopped, violated) = match search.search(progress) {
+    let (mut stopped, violated) = match search.search(progress) {
         Ok(None) => (None, false),
         Ok(Some(limit)) | Err(super::Stop::Limit(limit)) => (Some(limit), false),
         // Only a recording that checks stops at a violation; the graph is partial.
         Err(super::Stop::Violation(..)) => (Some(guard.cut_short_by()), true),
     };
     let shards: usize = search.shards.iter().map(|s| lock(s).bytes()).sum();
-    let ids: usize = search.mode.ids.iter().map(|v| v.capacity() * 4).sum();
-    let graph = search.mode.graph;
+    // The states are numbered once the shards are gone: the numbering's table is not held
+    // beside them at the recording's peak.
+    search.shards = Vec::new();
+    let mut graph = search.mode.graph;
+    let ids = match search.mode.numbering.renumber(&mut graph, guard) {
+        Ok(bytes) => bytes,
+        Err(limit) => {
+            // No room to number the states (the bound was passed already): no graph.
+            stopped = stopped.or(Some(limit));
+            graph = RecordedGraph::new(mark_words);
+            0
+        }
+    };
     let mut stats = search.stats;
     if !checks {
         // Only whole rows count: the states expanded and their transitions. A recording that
         // checks counts as the safety search does (the states found), which it reports when a
         // bound stops it; whole, both count the same.
         stats.states = graph.states() as u64;
-        stats.transitions = graph.targets.len() as u64;
+        stats.transitions = graph.edge_count() as u64;
     }
     stats.elapsed = search.start.elapsed();
     stats.peak_rss_kb = peak_rss_kb();

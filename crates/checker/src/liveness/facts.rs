@@ -2,8 +2,9 @@
 //!
 //! A transition (a [`Move`]: one step, or under partial-order reduction a step and the steps
 //! through the transient states after it) is labelled with the index of its [`MoveFacts`] in
-//! a per-check table of distinct facts: one, two or four bytes an edge (the narrowest
-//! the table fits, see [`super::labels`]), however many steps the move takes. A state is marked with bit sets of `thread_count` bits: the threads unable to move
+//! a per-check table of distinct facts, packed in the bits the table needs (see
+//! [`super::labels`]), however many steps the move takes. A state is marked with bit sets
+//! of `thread_count` bits: the threads unable to move
 //! there, and for each mutex a `starvation` property names, the threads blocked on it.
 
 use std::collections::HashMap;

@@ -55,7 +55,7 @@ pub fn build_lasso(model: &SystemModel<'_>, g: &LiveGraph, goal: Goal, component
     // Adjacency inside the component (lookups only: the map's order never shows).
     let mut adjacent: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
     for (from, e) in inner_edges(g, &keep, component) {
-        adjacent.entry(from).or_default().push((g.graph.targets[e], e));
+        adjacent.entry(from).or_default().push((g.graph.target(e), e));
     }
     let mut cycle: Vec<PathStep> = Vec::new();
     let mut here = entry;
@@ -80,7 +80,7 @@ pub fn build_lasso(model: &SystemModel<'_>, g: &LiveGraph, goal: Goal, component
         let (home, _) = nearest(&adjacent, here, &|s| s == entry, &|_| false);
         cycle.extend(home);
     }
-    let ordinal = |(from, _, e): PathStep| (e - g.graph.offsets[from as usize] as usize) as u32;
+    let ordinal = |(from, _, e): PathStep| (e - g.graph.row(from).start) as u32;
     let prefix = g.graph.ordinals_to(entry);
     let cycle: Vec<u32> = cycle.into_iter().map(ordinal).collect();
     let (initial, steps, cycle_start) = real_run(model, &prefix, &cycle);

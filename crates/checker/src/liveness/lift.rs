@@ -77,10 +77,10 @@ impl Scope<'_> {
     /// (ordinal, target, facts).
     fn edges(&self, node: u32) -> impl Iterator<Item = (u32, u32, &MoveFacts)> + '_ {
         let g = &self.graph.graph;
-        let (from, to) = (g.offsets[node as usize] as usize, g.offsets[node as usize + 1] as usize);
-        (from..to).filter_map(move |e| {
+        let from = g.row(node).start;
+        g.row(node).filter_map(move |e| {
             let f = self.graph.edge_facts(e);
-            let target = g.targets[e];
+            let target = g.target(e);
             (self.goal.keeps(f) && (self.inside)(target)).then_some(((e - from) as u32, target, f))
         })
     }

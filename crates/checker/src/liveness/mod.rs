@@ -90,7 +90,7 @@ use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
 use crate::request::Bfs;
 use crate::result::Counterexample;
-use crate::state_graph::{record_with_progress, Recorded, RecordedGraph};
+use crate::state_graph::{record_with_progress, Recorded};
 use crate::stats::Stats;
 use crate::system_model::{Reductions, SystemModel};
 
@@ -147,9 +147,8 @@ pub fn goals(system: &System) -> Vec<Goal> {
 }
 
 /// Records the liveness graph of `model` within `limits`; `Err` with the bound that stopped
-/// it. The statistics are the recording's either way. The labels are the narrowest that
-/// hold the fact table (see [`labels`]): 1-byte first, 2-byte or 4-byte when a recording
-/// outgrows them, each time recorded again (the same graph: only the labels' width differs).
+/// it. The statistics are the recording's either way. The labels are fact indices packed
+/// beside each edge's target in as many bits as the fact table needs (see [`labels`]).
 pub fn record_graph(
     model: &SystemModel<'_>,
     limits: &Limits,
@@ -182,12 +181,6 @@ pub(crate) fn record_labels(
     how: &mut How<'_>,
     guard: &Guard,
 ) -> Result<Graph, Violated> {
-    if let Some(recorded) = record_how::<u8>(model, limits, how, guard) {
-        return recorded;
-    }
-    if let Some(recorded) = record_how::<u16>(model, limits, how, guard) {
-        return recorded;
-    }
     record_how::<u32>(model, limits, how, guard).expect("a 4-byte label holds every fact index")
 }
 
@@ -231,17 +224,9 @@ fn record_how<L: labels::FactIndex>(
     if let Some(limit) = stopped {
         return Some(Ok((Err(limit), stats)));
     }
-    let (graph, labels) = split_labels(graph);
-    let graph = LiveGraph { graph, labels, facts, threads: system.thread_count(), mutexes, set_words };
+    let graph = graph.relabel();
+    let graph = LiveGraph { graph, facts, threads: system.thread_count(), mutexes, set_words };
     Some(Ok((Ok(graph), stats)))
-}
-
-/// The graph without its labels, and the labels apart (moved, not copied).
-fn split_labels<L: labels::FactIndex>(g: RecordedGraph<L>) -> (RecordedGraph<()>, labels::FactLabels) {
-    let RecordedGraph { offsets, targets, labels, mark_words, marks, parents } = g;
-    // A vector of `()` holds no memory, only its length.
-    let units = vec![(); labels.len()];
-    (RecordedGraph { offsets, targets, labels: units, mark_words, marks, parents }, L::wrap(labels))
 }
 
 /// The liveness verdict of `system` with `options` within `limits` (see the module comment).

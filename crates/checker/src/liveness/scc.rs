@@ -9,16 +9,13 @@
 use mutexcheck_core::ThreadId;
 
 use super::facts::MoveFacts;
-use super::labels::FactLabels;
-use crate::state_graph::RecordedGraph;
+use crate::state_graph::{EdgeLabel, RecordedGraph};
 
 /// The recorded graph of a liveness check with what its labels and marks mean.
 pub struct LiveGraph {
-    /// States, edges and marks (see [`super::facts::LiveRecorder`]); the labels are apart,
-    /// in `labels`, at the width the recording used.
-    pub graph: RecordedGraph<()>,
-    /// Each edge's index into `facts`.
-    pub labels: FactLabels,
+    /// States, edges and marks (see [`super::facts::LiveRecorder`]); each edge's label is
+    /// the index of its facts in `facts`.
+    pub graph: RecordedGraph<u32>,
     /// The distinct facts of the graph's moves.
     pub facts: Vec<MoveFacts>,
     /// Threads of the model.
@@ -50,17 +47,12 @@ impl LiveGraph {
 
     /// The facts of edge `e` (an index into the graph's edge arrays).
     pub fn edge_facts(&self, e: usize) -> &MoveFacts {
-        &self.facts[self.labels.get(e)]
+        &self.facts[self.graph.label(e) as usize]
     }
 
     /// [`components`] of the subgraph of edges whose facts `keep` allows (by fact index).
     pub fn components(&self, keep: &[bool], buf: &mut Tarjan, found: &mut dyn FnMut(&[u32])) {
-        // One search per width, so the label read is a plain load in the inner loop.
-        match &self.labels {
-            FactLabels::One(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
-            FactLabels::Two(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
-            FactLabels::Four(l) => components(&self.graph, &|e| keep[l[e] as usize], buf, found),
-        }
+        components(&self.graph, &|label| keep[label as usize], buf, found)
     }
 }
 
@@ -102,15 +94,16 @@ pub struct Tarjan {
     low: Vec<u32>,
     on_stack: Vec<bool>,
     stack: Vec<u32>,
-    calls: Vec<(u32, usize)>,
+    /// (state, next edge, end of its row) of each state being visited.
+    calls: Vec<(u32, usize, usize)>,
     component: Vec<u32>,
 }
 
 const UNSEEN: u32 = u32::MAX;
 
 /// Calls `found` with each strongly connected component (sorted) of the subgraph of edges
-/// that `keep` allows (by edge index), iteratively (see the module comment).
-pub fn components<L, K: Fn(usize) -> bool>(
+/// that `keep` allows (by label), iteratively (see the module comment).
+pub fn components<L: EdgeLabel, K: Fn(L) -> bool>(
     g: &RecordedGraph<L>,
     keep: &K,
     buf: &mut Tarjan,
@@ -137,18 +130,17 @@ pub fn components<L, K: Fn(usize) -> bool>(
                 counter += 1;
                 stack.push(v);
                 on_stack[v as usize] = true;
-                calls.push((v, g.offsets[v as usize] as usize));
+                let row = g.row(v);
+                calls.push((v, row.start, row.end));
             }
-            let Some(&mut (v, ref mut e)) = calls.last_mut() else { break };
-            let end = g.offsets[v as usize + 1] as usize;
+            let Some(&mut (v, ref mut e, end)) = calls.last_mut() else { break };
             let mut descended = None;
             while *e < end {
-                let edge = *e;
+                let (w, label) = g.edge(*e);
                 *e += 1;
-                if !keep(edge) {
+                if !keep(label) {
                     continue;
                 }
-                let w = g.targets[edge];
                 if index[w as usize] == UNSEEN {
                     descended = Some(w);
                     break;
@@ -162,7 +154,7 @@ pub fn components<L, K: Fn(usize) -> bool>(
                 continue;
             }
             calls.pop();
-            if let Some(&(parent, _)) = calls.last() {
+            if let Some(&(parent, _, _)) = calls.last() {
                 low[parent as usize] = low[parent as usize].min(low[v as usize]);
             }
             if low[v as usize] == index[v as usize] {
@@ -188,9 +180,9 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
     let inside = |s: u32| component.binary_search(&s).is_ok();
     let mut edges = Vec::new();
     for &from in component {
-        let (a, b) = (g.graph.offsets[from as usize] as usize, g.graph.offsets[from as usize + 1] as usize);
-        for e in a..b {
-            if keep[g.labels.get(e)] && inside(g.graph.targets[e]) {
+        for e in g.graph.row(from) {
+            let (target, label) = g.graph.edge(e);
+            if keep[label as usize] && inside(target) {
                 edges.push((from, e));
             }
         }
@@ -204,8 +196,10 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
 pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> bool {
     if let [s] = *component {
         // Most components are one state without a loop: no cycle, and nothing to collect.
-        let (a, b) = (g.graph.offsets[s as usize] as usize, g.graph.offsets[s as usize + 1] as usize);
-        if !(a..b).any(|e| g.graph.targets[e] == s && keep[g.labels.get(e)]) {
+        if !g.graph.row(s).any(|e| {
+            let (target, label) = g.graph.edge(e);
+            target == s && keep[label as usize]
+        }) {
             return false;
         }
     }
@@ -255,20 +249,21 @@ mod tests {
 
     /// A graph of `rows` (targets per state), every edge labelled 0.
     fn graph(rows: &[&[u32]]) -> RecordedGraph<u32> {
-        let mut g = RecordedGraph {
-            offsets: vec![0],
-            targets: Vec::new(),
-            labels: Vec::new(),
-            mark_words: 0,
-            marks: Vec::new(),
-            parents: Vec::new(),
-        };
-        for row in rows {
-            g.targets.extend_from_slice(row);
-            g.labels.extend(row.iter().map(|_| 0));
-            g.offsets.push(g.targets.len() as u64);
+        labelled(rows, &|_, _| 0, &|_| 0)
+    }
+
+    /// A graph of `rows` with edge `k` of row `s` labelled `label(s, k)` and state `s`
+    /// marked `mark(s)` (one word).
+    fn labelled(rows: &[&[u32]], label: &dyn Fn(u32, usize) -> u32, mark: &dyn Fn(u32) -> u64) -> RecordedGraph<u32> {
+        let guard = crate::guard::Guard::new(&crate::limits::Limits::default());
+        let mut g = RecordedGraph::new(1);
+        for (s, row) in rows.iter().enumerate() {
+            for (k, &t) in row.iter().enumerate() {
+                g.push_edge(t as u64, label(s as u32, k), &guard).unwrap();
+            }
+            g.end_row(&[mark(s as u32)], &guard).unwrap();
         }
-        g
+        g.sealed()
     }
 
     fn all(g: &RecordedGraph<u32>) -> Vec<Vec<u32>> {
@@ -297,20 +292,13 @@ mod tests {
     }
 
     /// Two threads; every edge is a move of both (label 0) or a `progress` of both (label 1).
-    fn live(rows: &[&[u32]], progress: &[(u32, u32)]) -> LiveGraph {
-        let mut g = graph(rows);
-        for (from, row) in rows.iter().enumerate() {
-            for (i, to) in row.iter().enumerate() {
-                if progress.contains(&(from as u32, *to)) {
-                    g.labels[g.offsets[from] as usize + i] = 1;
-                }
-            }
-        }
-        (g.mark_words, g.marks) = (1, vec![0; rows.len()]);
+    /// State `marked` (if any) has mark 0b10: thread 1 cannot move there.
+    fn live(rows: &[&[u32]], progress: &[(u32, u32)], marked: Option<u32>) -> LiveGraph {
+        let label = |from: u32, k: usize| progress.contains(&(from, rows[from as usize][k])) as u32;
+        let graph = labelled(rows, &label, &|s| if Some(s) == marked { 0b10 } else { 0 });
         let both = MoveFacts { movers: vec![0, 1], ..MoveFacts::default() };
         let facts = vec![both.clone(), MoveFacts { progress: true, ..both }];
-        let (graph, labels) = super::super::split_labels(g);
-        LiveGraph { graph, labels, facts, threads: 2, mutexes: Vec::new(), set_words: 1 }
+        LiveGraph { graph, facts, threads: 2, mutexes: Vec::new(), set_words: 1 }
     }
 
     #[test]
@@ -319,25 +307,26 @@ mod tests {
         // first. With 2 -> 1 a progress step, {1, 2} is no cycle of the subgraph: {3}.
         let rows: &[&[u32]] = &[&[1, 3], &[2], &[1], &[3]];
         let mut buf = Tarjan::default();
-        let g = live(rows, &[]);
+        let g = live(rows, &[], None);
         assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![1, 2]));
-        let g = live(rows, &[(2, 1)]);
+        let g = live(rows, &[(2, 1)], None);
         assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![3]));
         // Thread 1 never moves in {3} and can always move there: unfair, so none at all.
-        let mut g = live(rows, &[(2, 1)]);
+        let mut g = live(rows, &[(2, 1)], None);
         g.facts[0].movers = vec![0];
         assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), None);
         // Unless it cannot move in state 3 (its mark's bit 1).
-        g.graph.marks[3] = 0b10;
+        let mut g = live(rows, &[(2, 1)], Some(3));
+        g.facts[0].movers = vec![0];
         assert_eq!(find_fair_component(&g, Goal::Livelock, &mut buf, &|| false), Some(vec![3]));
     }
 
     #[test]
     fn a_filtered_edge_splits_a_cycle() {
-        let mut g = graph(&[&[1], &[0]]);
-        g.labels[1] = 1; // 1 -> 0 filtered out by keep[1] = false.
+        // 1 -> 0 is labelled 1, filtered out by keep[1] = false.
+        let g = labelled(&[&[1], &[0]], &|s, _| s, &|_| 0);
         let mut out = Vec::new();
-        components(&g, &|e| [true, false][g.labels[e] as usize], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
+        components(&g, &|label| [true, false][label as usize], &mut Tarjan::default(), &mut |c| out.push(c.to_vec()));
         out.sort();
         assert_eq!(out, [vec![0], vec![1]]);
     }

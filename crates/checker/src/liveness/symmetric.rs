@@ -251,9 +251,9 @@ fn candidates(graph: &LiveGraph, goal: Goal, orbits: &[ThreadId], components: &C
     let mut tries = vec![false; count];
     for s in 0..g.states() as u32 {
         let c = components.of[s as usize] as usize;
-        for e in g.offsets[s as usize] as usize..g.offsets[s as usize + 1] as usize {
+        for e in g.row(s) {
             let f = graph.edge_facts(e);
-            if components.of[g.targets[e] as usize] as usize != c || !goal.keeps(f) {
+            if components.of[g.target(e) as usize] as usize != c || !goal.keeps(f) {
                 continue;
             }
             inner[c] = true;
