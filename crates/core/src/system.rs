@@ -6,6 +6,7 @@
 //! starts again. Successors come in a fixed order (threads by id, then crashes, then deaths
 //! by thread id, then restarts), so that exploration is deterministic.
 
+use crate::compiled::COp;
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
@@ -28,6 +29,10 @@ pub struct System {
     /// Some process template is marked `restart`: without one, no state has a restart step
     /// to look for.
     restarts: bool,
+    /// Where each thread's variables start, by thread id ([`crate::compiled`]).
+    pub(crate) bases: Vec<crate::compiled::Bases>,
+    /// Each property's condition compiled, in the model's order.
+    pub(crate) properties: Vec<crate::compiled::CExpr>,
 }
 
 /// The static facts of one template thread, shared by its threads in every instance.
@@ -35,6 +40,8 @@ pub struct System {
 pub(crate) struct Template {
     /// Its code (a copy of the model's): one lookup away from a thread id on the hot paths.
     code: Vec<crate::ir::Instr>,
+    /// What each instruction evaluates, compiled ([`crate::compiled`]).
+    compiled: Vec<crate::compiled::COp>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -57,10 +64,11 @@ impl System {
         let mut templates = Vec::new();
         let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
-            for t in &p.threads {
+            for (tdecl, t) in p.threads.iter().enumerate() {
                 let atomic_blocks = atomic_blocks(&t.code);
                 templates.push(Template {
                     code: t.code.clone(),
+                    compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -86,7 +94,18 @@ impl System {
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
             .collect();
         let restarts = model.processes.iter().any(|p| p.restart);
-        Ok(System { model, layout, templates, template_of, restarts })
+        let properties = model
+            .properties
+            .iter()
+            .map(|p| match p {
+                Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => {
+                    crate::compiled::compile_global(&layout, &model, cond)
+                }
+            })
+            .collect();
+        let mut system = System { model, layout, templates, template_of, restarts, bases: Vec::new(), properties };
+        system.bases = (0..system.thread_count() as ThreadId).map(|t| system.bases_of(t)).collect();
+        Ok(system)
     }
 
     /// The model this system runs.
@@ -239,6 +258,11 @@ impl System {
     /// Evaluates a property's condition in a state; a fault (division by zero, index out of
     /// bounds) is returned as such.
     pub fn holds(&self, s: &State, property: &Property) -> Result<bool, Fault> {
+        // One of the model's own properties runs compiled (the usual case: the checks pass
+        // them by reference); any other is evaluated on the IR.
+        if let Some(i) = self.model.properties.iter().position(|p| std::ptr::eq(p, property)) {
+            return Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0);
+        }
         let cond = match property {
             Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => cond,
         };
@@ -401,6 +425,8 @@ impl System {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         let ctx = Ctx::Thread(t);
+        let bases = &self.bases[t as usize];
+        let compiled = &tp.compiled[pc];
         let action = Action::Run { thread: t, pc };
         let mut next = crate::state::spare_copy(&s.0);
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
@@ -444,7 +470,13 @@ impl System {
         }
         match op {
             Op::Assign { place, value } => {
-                match self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)) {
+                let done = match compiled {
+                    COp::Assign { place, value } => {
+                        self.run(&next, ctx, bases, value).and_then(|v| self.put(&mut next, ctx, bases, place, v))
+                    }
+                    _ => self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)),
+                };
+                match done {
                     Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
                     Err(f) => fault(f, out),
                 }
@@ -492,12 +524,12 @@ impl System {
                 let checked = result.is_some();
                 advance(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
             }
-            Op::Assert { cond } => match self.eval(&next, ctx, cond) {
+            Op::Assert { cond } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(0) => fault(Fault::AssertFailed, out),
                 Ok(_) => advance(&mut next, pc + 1, Outcome::Done, out),
                 Err(f) => fault(f, out),
             },
-            Op::Branch { cond, target } => match self.eval(&next, ctx, cond) {
+            Op::Branch { cond, target } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(v) => {
                     let taken = v != 0;
                     advance(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
@@ -517,6 +549,22 @@ impl System {
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }
+        }
+    }
+
+    /// The value of a branch's or assertion's condition `cond`, compiled as `compiled`.
+    #[inline]
+    fn cond(
+        &self,
+        s: &[Value],
+        ctx: Ctx,
+        bases: &crate::compiled::Bases,
+        compiled: &COp,
+        cond: &crate::ir::Expr,
+    ) -> Result<Value, Fault> {
+        match compiled {
+            COp::Cond(c) => self.run(s, ctx, bases, c),
+            _ => self.eval(s, ctx, cond),
         }
     }
 
