@@ -20,7 +20,7 @@ use crate::system::System;
 /// Which base a compiled slot counts from: the index in [`Bases`].
 const SHARED: u8 = 0;
 const PROCESS: u8 = 1;
-const LOCAL: u8 = 2;
+pub(crate) const LOCAL: u8 = 2;
 
 /// Where a thread's variables start: the base of each scope, indexed by [`SHARED`],
 /// [`PROCESS`] and [`LOCAL`] (shared slots are absolute: their base is 0).
@@ -60,6 +60,8 @@ pub(crate) enum COp {
     Assign { place: CPlace, value: CExpr },
     /// The condition of a `Branch` or an `Assert`.
     Cond(CExpr),
+    /// The place a `Wait`, `Release` or `Consistent` stores its result in.
+    Result(CPlace),
     /// Nothing compiled: the step runs on the IR.
     None,
 }
@@ -74,6 +76,9 @@ pub(crate) fn compile_code(layout: &Layout, model: &crate::Model, decl: usize, t
         .map(|i| match &i.op {
             Op::Assign { place, value } => COp::Assign { place: scope.place(place), value: scope.expr(value) },
             Op::Branch { cond, .. } | Op::Assert { cond } => COp::Cond(scope.expr(cond)),
+            Op::Wait { result: Some(place), .. }
+            | Op::Release { result: Some(place), .. }
+            | Op::Consistent { result: Some(place), .. } => COp::Result(scope.place(place)),
             _ => COp::None,
         })
         .collect()

@@ -29,6 +29,8 @@ pub struct System {
     /// Some process template is marked `restart`: without one, no state has a restart step
     /// to look for.
     restarts: bool,
+    /// Some thread is declared `may_die`: without one, no state has a death step to look for.
+    pub(crate) mortal: bool,
     /// Where each thread's variables start, by thread id ([`crate::compiled`]).
     pub(crate) bases: Vec<crate::compiled::Bases>,
     /// Each property's condition compiled, in the model's order.
@@ -42,6 +44,9 @@ pub(crate) struct Template {
     code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
+    /// For each pc `0..=len`: the instruction is a wait without a timeout, the one kind of
+    /// step that can block (the end of the code blocks nothing).
+    may_block: Vec<bool>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -69,6 +74,7 @@ impl System {
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
+                    may_block: t.code.iter().map(|i| i.op.waits_forever()).chain([false]).collect(),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -103,7 +109,9 @@ impl System {
                 }
             })
             .collect();
-        let mut system = System { model, layout, templates, template_of, restarts, bases: Vec::new(), properties };
+        let mortal = templates.iter().any(|t| t.may_die);
+        let mut system =
+            System { model, layout, templates, template_of, restarts, mortal, bases: Vec::new(), properties };
         system.bases = (0..system.thread_count() as ThreadId).map(|t| system.bases_of(t)).collect();
         Ok(system)
     }
@@ -216,7 +224,9 @@ impl System {
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
     fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
-        self.op_blocks(s, t, &self.code(t)[s[self.layout.pc_slot(t)] as usize].op)
+        let tp = self.template(t);
+        let pc = s[self.layout.pc_slot(t)] as usize;
+        tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
     }
 
     /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
@@ -316,11 +326,14 @@ impl System {
             }
             self.thread_steps(s, t as ThreadId, out);
         }
-        for p in 0..self.layout.processes.len() {
-            if ask(p) {
-                return;
+        // With the budget used up no process crashes: the loop would find nothing.
+        if self.crashes_used(s) < self.model.crashes {
+            for p in 0..self.layout.processes.len() {
+                if ask(p) {
+                    return;
+                }
+                self.crash_step(s, p, out);
             }
-            self.crash_step(s, p, out);
         }
         if self.has_mortal_threads() {
             for t in 0..self.thread_count() {
@@ -421,7 +434,7 @@ impl System {
         let tp = self.template(t);
         let code = &tp.code;
         let op = &code[pc].op;
-        if self.op_blocks(&s.0, t, op) {
+        if tp.may_block[pc] && self.op_blocks(&s.0, t, op) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         let ctx = Ctx::Thread(t);
@@ -500,7 +513,7 @@ impl System {
                     WaitOutcome::Timeout => crate::ir::result::TIMEOUT,
                 };
                 if let Some(place) = result {
-                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                    if let Err(f) = self.store_result(&mut next, ctx, bases, compiled, place, value) {
                         return fault(f, out);
                     }
                 }
@@ -517,7 +530,7 @@ impl System {
                         crate::mutex::ReleaseOutcome::Ok => crate::ir::result::OK,
                         crate::mutex::ReleaseOutcome::NotOwner => crate::ir::result::NOT_OWNER,
                     };
-                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                    if let Err(f) = self.store_result(&mut next, ctx, bases, compiled, place, value) {
                         return fault(f, out);
                     }
                 }
@@ -565,6 +578,23 @@ impl System {
         match compiled {
             COp::Cond(c) => self.run(s, ctx, bases, c),
             _ => self.eval(s, ctx, cond),
+        }
+    }
+
+    /// Stores a mutex operation's result `v` into `place`, compiled as `compiled`.
+    #[inline]
+    fn store_result(
+        &self,
+        s: &mut [Value],
+        ctx: Ctx,
+        bases: &crate::compiled::Bases,
+        compiled: &COp,
+        place: &crate::ir::Place,
+        v: Value,
+    ) -> Result<(), Fault> {
+        match compiled {
+            COp::Result(c) => self.put(s, ctx, bases, c, v),
+            _ => self.store(s, ctx, place, v),
         }
     }
 
