@@ -218,7 +218,8 @@ impl Layout {
         }
     }
 
-    #[inline]
+    // Always inlined: the hot paths read one field of it, and a call costs more than the reads.
+    #[inline(always)]
     pub(crate) fn mutex(&self, s: &[Value], m: usize) -> MutexState {
         let at = self.mutex_base + MUTEX_SLOTS * m;
         MutexState {

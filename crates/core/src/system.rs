@@ -444,8 +444,9 @@ impl System {
         let mut next = crate::state::spare_copy(&s.0);
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
             let mut abandoned = Vec::new();
-            self.settle(next, t, to);
-            let to = next[self.layout.pc_slot(t)] as Pc;
+            // `settle`, with the template at hand.
+            let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
+            next[self.layout.pc_slot(t)] = to as Value;
             // A thread holds atomicity from its first step inside a block until it leaves it,
             // so others may still move between its previous step and the block's first one.
             let block = tp.atomic_blocks.get(pc).copied().unwrap_or(0);
