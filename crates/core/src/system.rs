@@ -426,17 +426,26 @@ impl System {
         self.thread_steps(s, t, out)
     }
 
+    /// [`System::thread_successors`]. Inlined where it is called: most threads of most
+    /// states are finished, dead or blocked, and that answer costs less than a call.
+    #[inline(always)]
     fn thread_steps(&self, s: &State, t: ThreadId, out: &mut Vec<(Step, State)>) {
         if s.0[self.layout.status_slot(t)] != STATUS_RUNNING {
             return;
         }
         let pc = self.pc(s, t);
         let tp = self.template(t);
-        let code = &tp.code;
-        let op = &code[pc].op;
-        if tp.may_block[pc] && self.op_blocks(&s.0, t, op) {
+        if tp.may_block[pc] && self.op_blocks(&s.0, t, &tp.code[pc].op) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
+        self.running_steps(s, t, pc, tp, out)
+    }
+
+    /// The steps of thread `t`, running at `pc` and not blocked there (`tp` is its template).
+    #[inline(never)]
+    fn running_steps(&self, s: &State, t: ThreadId, pc: Pc, tp: &Template, out: &mut Vec<(Step, State)>) {
+        let code = &tp.code;
+        let op = &code[pc].op;
         let ctx = Ctx::Thread(t);
         let bases = &self.bases[t as usize];
         let compiled = &tp.compiled[pc];
