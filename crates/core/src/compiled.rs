@@ -84,6 +84,19 @@ pub(crate) fn compile_code(layout: &Layout, model: &crate::Model, decl: usize, t
         .collect()
 }
 
+/// Compiles every property's condition, in the model's order.
+pub(crate) fn compile_properties(layout: &Layout, model: &crate::Model) -> Vec<CExpr> {
+    model
+        .properties
+        .iter()
+        .map(|p| match p {
+            crate::ir::Property::Protect { cond, .. }
+            | crate::ir::Property::Invariant { cond, .. }
+            | crate::ir::Property::AtEnd { cond, .. } => compile_global(layout, model, cond),
+        })
+        .collect()
+}
+
 /// Compiles a property's condition, which reads only shared variables and mutexes.
 pub(crate) fn compile_global(layout: &Layout, model: &crate::Model, e: &Expr) -> CExpr {
     Scoped { layout, model, decl: 0, tdecl: None }.expr(e)
@@ -183,6 +196,39 @@ impl System {
                 Ok(())
             }
             _ => self.store(s, ctx, &place.ir, v),
+        }
+    }
+
+    /// The value of a branch's or assertion's condition `cond`, compiled as `compiled`.
+    #[inline]
+    pub(crate) fn cond(
+        &self,
+        s: &[Value],
+        ctx: Ctx,
+        bases: &Bases,
+        compiled: &COp,
+        cond: &Expr,
+    ) -> Result<Value, Fault> {
+        match compiled {
+            COp::Cond(c) => self.run(s, ctx, bases, c),
+            _ => self.eval(s, ctx, cond),
+        }
+    }
+
+    /// Stores a mutex operation's result `v` into `place`, compiled as `compiled`.
+    #[inline]
+    pub(crate) fn store_result(
+        &self,
+        s: &mut [Value],
+        ctx: Ctx,
+        bases: &Bases,
+        compiled: &COp,
+        place: &Place,
+        v: Value,
+    ) -> Result<(), Fault> {
+        match compiled {
+            COp::Result(c) => self.put(s, ctx, bases, c, v),
+            _ => self.store(s, ctx, place, v),
         }
     }
 

@@ -70,7 +70,7 @@ impl System {
         let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
             for (tdecl, t) in p.threads.iter().enumerate() {
-                let atomic_blocks = atomic_blocks(&t.code);
+                let atomic_blocks = crate::flow::atomic_blocks(&t.code);
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
@@ -100,15 +100,7 @@ impl System {
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
             .collect();
         let restarts = model.processes.iter().any(|p| p.restart);
-        let properties = model
-            .properties
-            .iter()
-            .map(|p| match p {
-                Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => {
-                    crate::compiled::compile_global(&layout, &model, cond)
-                }
-            })
-            .collect();
+        let properties = crate::compiled::compile_properties(&layout, &model);
         let mortal = templates.iter().any(|t| t.may_die);
         let mut system =
             System { model, layout, templates, template_of, restarts, mortal, bases: Vec::new(), properties };
@@ -575,39 +567,6 @@ impl System {
         }
     }
 
-    /// The value of a branch's or assertion's condition `cond`, compiled as `compiled`.
-    #[inline]
-    fn cond(
-        &self,
-        s: &[Value],
-        ctx: Ctx,
-        bases: &crate::compiled::Bases,
-        compiled: &COp,
-        cond: &crate::ir::Expr,
-    ) -> Result<Value, Fault> {
-        match compiled {
-            COp::Cond(c) => self.run(s, ctx, bases, c),
-            _ => self.eval(s, ctx, cond),
-        }
-    }
-
-    /// Stores a mutex operation's result `v` into `place`, compiled as `compiled`.
-    #[inline]
-    fn store_result(
-        &self,
-        s: &mut [Value],
-        ctx: Ctx,
-        bases: &crate::compiled::Bases,
-        compiled: &COp,
-        place: &crate::ir::Place,
-        v: Value,
-    ) -> Result<(), Fault> {
-        match compiled {
-            COp::Result(c) => self.put(s, ctx, bases, c, v),
-            _ => self.store(s, ctx, place, v),
-        }
-    }
-
     /// Thread `t` ran off its end: it finishes, abandoning what it still owns.
     fn finish(&self, s: &mut [Value], t: ThreadId, abandoned: &mut Vec<Abandonment>) {
         s[self.layout.status_slot(t)] = STATUS_FINISHED;
@@ -617,34 +576,6 @@ impl System {
         }
         self.abandon_all(s, t, false, abandoned);
     }
-}
-
-/// Numbers the outermost atomic blocks of a thread's code from 1 and tags each pc with its block.
-fn atomic_blocks(code: &[crate::ir::Instr]) -> Vec<u32> {
-    let (mut depth, mut current, mut next_id) = (0u32, 0u32, 0u32);
-    code.iter()
-        .map(|i| {
-            match i.op {
-                Op::AtomicBegin => {
-                    if depth == 0 {
-                        next_id += 1;
-                        current = next_id;
-                    }
-                    depth += 1;
-                }
-                Op::AtomicEnd => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        let tag = current;
-                        current = 0;
-                        return tag;
-                    }
-                }
-                _ => {}
-            }
-            current
-        })
-        .collect()
 }
 
 pub(crate) fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {
