@@ -39,7 +39,7 @@ impl System {
 
     /// True when some thread of the model is declared `may_die`.
     pub(crate) fn has_mortal_threads(&self) -> bool {
-        self.templates.iter().any(|t| t.may_die)
+        self.mortal
     }
 
     /// True when process instance `p` (an index in the layout) has a running or blocked thread.

@@ -54,6 +54,34 @@ pub(crate) fn settled_table(code: &[Instr]) -> Vec<u32> {
     table
 }
 
+/// Numbers the outermost atomic blocks of a thread's code from 1 and tags each pc with its block.
+pub(crate) fn atomic_blocks(code: &[Instr]) -> Vec<u32> {
+    let (mut depth, mut current, mut next_id) = (0u32, 0u32, 0u32);
+    code.iter()
+        .map(|i| {
+            match i.op {
+                Op::AtomicBegin => {
+                    if depth == 0 {
+                        next_id += 1;
+                        current = next_id;
+                    }
+                    depth += 1;
+                }
+                Op::AtomicEnd => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        let tag = current;
+                        current = 0;
+                        return tag;
+                    }
+                }
+                _ => {}
+            }
+            current
+        })
+        .collect()
+}
+
 /// The settled places the real instruction at `pc` can go on at, appended to `out` (the
 /// end of the code, `code.len()`, when it ends the thread). A faulting step goes nowhere,
 /// which needs no edge: the run ends there.

@@ -10,6 +10,7 @@
 //! - [`System`]: validation, the initial state and the successor function.
 
 pub mod allow;
+mod compiled;
 mod crash;
 mod death;
 pub mod describe;

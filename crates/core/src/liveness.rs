@@ -33,9 +33,12 @@ pub(crate) struct ThreadLiveness {
     /// For each program counter `0..=len`, the range of `dead` that lists the locals not
     /// live there (at `len`, the end, all of them).
     at: Vec<(u32, u32)>,
-    /// Local indices, grouped by program counter.
-    dead: Vec<u32>,
-    /// Each local's place relative to the thread's first local slot: (offset, slots, initial value).
+    /// The dead locals, grouped by program counter, each as its place relative to the
+    /// thread's first local slot: (offset, slots, initial value). Held by value, not by
+    /// index, since making a state canonical reads them for every step.
+    dead: Vec<(u32, u32, Value)>,
+    /// Each local's place, in declaration order (the tests name locals by index).
+    #[cfg_attr(not(test), allow(dead_code))]
     vars: Vec<(u32, u32, Value)>,
 }
 
@@ -70,20 +73,21 @@ impl ThreadLiveness {
             }
             at.push((start, dead.len() as u32));
         }
+        let dead = dead.iter().map(|&v| vars[v as usize]).collect();
         ThreadLiveness { at, dead, vars }
     }
 
     /// The locals not live at `pc`, each as (offset, slots, initial value).
-    fn dead_at(&self, pc: usize) -> impl Iterator<Item = &(u32, u32, Value)> {
+    fn dead_at(&self, pc: usize) -> &[(u32, u32, Value)] {
         let (start, end) = self.at.get(pc).copied().unwrap_or((0, 0));
-        self.dead[start as usize..end as usize].iter().map(|&v| &self.vars[v as usize])
+        &self.dead[start as usize..end as usize]
     }
 
     /// True when local `var` is live at `pc`.
     #[cfg(test)]
     fn is_live(&self, pc: usize, var: usize) -> bool {
         let (start, end) = self.at.get(pc).copied().unwrap_or((0, 0));
-        !self.dead[start as usize..end as usize].contains(&(var as u32))
+        !self.dead[start as usize..end as usize].contains(&self.vars[var])
     }
 }
 
@@ -243,18 +247,24 @@ impl System {
             s[at + THREAD_PC] = end as Value;
             end
         };
-        let base = self.layout.threads[t as usize].local_base;
+        let base = self.bases[t as usize][crate::compiled::LOCAL as usize];
         for &(offset, slots, init) in liveness.dead_at(pc) {
             let from = base + offset as usize;
-            s[from..from + slots as usize].fill(init);
+            if slots == 1 {
+                s[from] = init;
+            } else {
+                s[from..from + slots as usize].fill(init);
+            }
         }
     }
 
     /// Process instance `p`'s memory, when none of its threads is running.
     fn canonicalize_memory(&self, s: &mut [Value], p: usize) {
         let info = &self.layout.processes[p];
-        if info.threads.clone().all(|t| s[self.layout.status_slot(t)] != STATUS_RUNNING) {
-            crate::system::init_vars(s, info.var_base, &self.model.processes[info.decl].vars);
+        let vars = &self.model.processes[info.decl].vars;
+        // A process without memory has nothing to reset: no need to look at its threads.
+        if !vars.is_empty() && info.threads.clone().all(|t| s[self.layout.status_slot(t)] != STATUS_RUNNING) {
+            crate::system::init_vars(s, info.var_base, vars);
         }
     }
 }

@@ -218,6 +218,8 @@ impl Layout {
         }
     }
 
+    // Always inlined: the hot paths read one field of it, and a call costs more than the reads.
+    #[inline(always)]
     pub(crate) fn mutex(&self, s: &[Value], m: usize) -> MutexState {
         let at = self.mutex_base + MUTEX_SLOTS * m;
         MutexState {
@@ -227,6 +229,7 @@ impl Layout {
         }
     }
 
+    #[inline]
     pub(crate) fn set_mutex(&self, s: &mut [Value], m: usize, st: MutexState) {
         let at = self.mutex_base + MUTEX_SLOTS * m;
         s[at] = st.owner.map_or(0, |t| t as Value + 1);
@@ -263,10 +266,12 @@ impl Layout {
         };
     }
 
+    #[inline]
     pub(crate) fn pc_slot(&self, t: ThreadId) -> usize {
         self.thread_base + THREAD_SLOTS * t as usize + THREAD_PC
     }
 
+    #[inline]
     pub(crate) fn status_slot(&self, t: ThreadId) -> usize {
         self.thread_base + THREAD_SLOTS * t as usize + THREAD_STATUS
     }

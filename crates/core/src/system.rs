@@ -6,6 +6,7 @@
 //! starts again. Successors come in a fixed order (threads by id, then crashes, then deaths
 //! by thread id, then restarts), so that exploration is deterministic.
 
+use crate::compiled::COp;
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
@@ -28,6 +29,12 @@ pub struct System {
     /// Some process template is marked `restart`: without one, no state has a restart step
     /// to look for.
     restarts: bool,
+    /// Some thread is declared `may_die`: without one, no state has a death step to look for.
+    pub(crate) mortal: bool,
+    /// Where each thread's variables start, by thread id ([`crate::compiled`]).
+    pub(crate) bases: Vec<crate::compiled::Bases>,
+    /// Each property's condition compiled, in the model's order.
+    pub(crate) properties: Vec<crate::compiled::CExpr>,
 }
 
 /// The static facts of one template thread, shared by its threads in every instance.
@@ -35,6 +42,11 @@ pub struct System {
 pub(crate) struct Template {
     /// Its code (a copy of the model's): one lookup away from a thread id on the hot paths.
     code: Vec<crate::ir::Instr>,
+    /// What each instruction evaluates, compiled ([`crate::compiled`]).
+    compiled: Vec<crate::compiled::COp>,
+    /// For each pc `0..=len`: the instruction is a wait without a timeout, the one kind of
+    /// step that can block (the end of the code blocks nothing).
+    may_block: Vec<bool>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -57,10 +69,12 @@ impl System {
         let mut templates = Vec::new();
         let alive_asked = crate::death::alive_asked(&model);
         for (process, p) in model.processes.iter().enumerate() {
-            for t in &p.threads {
-                let atomic_blocks = atomic_blocks(&t.code);
+            for (tdecl, t) in p.threads.iter().enumerate() {
+                let atomic_blocks = crate::flow::atomic_blocks(&t.code);
                 templates.push(Template {
                     code: t.code.clone(),
+                    compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
+                    may_block: t.code.iter().map(|i| i.op.waits_forever()).chain([false]).collect(),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -86,7 +100,12 @@ impl System {
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
             .collect();
         let restarts = model.processes.iter().any(|p| p.restart);
-        Ok(System { model, layout, templates, template_of, restarts })
+        let properties = crate::compiled::compile_properties(&layout, &model);
+        let mortal = templates.iter().any(|t| t.may_die);
+        let mut system =
+            System { model, layout, templates, template_of, restarts, mortal, bases: Vec::new(), properties };
+        system.bases = (0..system.thread_count() as ThreadId).map(|t| system.bases_of(t)).collect();
+        Ok(system)
     }
 
     /// The model this system runs.
@@ -197,7 +216,9 @@ impl System {
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
     fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
-        self.op_blocks(s, t, &self.code(t)[s[self.layout.pc_slot(t)] as usize].op)
+        let tp = self.template(t);
+        let pc = s[self.layout.pc_slot(t)] as usize;
+        tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
     }
 
     /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
@@ -239,6 +260,11 @@ impl System {
     /// Evaluates a property's condition in a state; a fault (division by zero, index out of
     /// bounds) is returned as such.
     pub fn holds(&self, s: &State, property: &Property) -> Result<bool, Fault> {
+        // One of the model's own properties runs compiled (the usual case: the checks pass
+        // them by reference); any other is evaluated on the IR.
+        if let Some(i) = self.model.properties.iter().position(|p| std::ptr::eq(p, property)) {
+            return Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0);
+        }
         let cond = match property {
             Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => cond,
         };
@@ -292,11 +318,14 @@ impl System {
             }
             self.thread_steps(s, t as ThreadId, out);
         }
-        for p in 0..self.layout.processes.len() {
-            if ask(p) {
-                return;
+        // With the budget used up no process crashes: the loop would find nothing.
+        if self.crashes_used(s) < self.model.crashes {
+            for p in 0..self.layout.processes.len() {
+                if ask(p) {
+                    return;
+                }
+                self.crash_step(s, p, out);
             }
-            self.crash_step(s, p, out);
         }
         if self.has_mortal_threads() {
             for t in 0..self.thread_count() {
@@ -389,24 +418,36 @@ impl System {
         self.thread_steps(s, t, out)
     }
 
+    /// [`System::thread_successors`]. Inlined where it is called: most threads of most
+    /// states are finished, dead or blocked, and that answer costs less than a call.
+    #[inline(always)]
     fn thread_steps(&self, s: &State, t: ThreadId, out: &mut Vec<(Step, State)>) {
         if s.0[self.layout.status_slot(t)] != STATUS_RUNNING {
             return;
         }
         let pc = self.pc(s, t);
         let tp = self.template(t);
-        let code = &tp.code;
-        let op = &code[pc].op;
-        if self.op_blocks(&s.0, t, op) {
+        if tp.may_block[pc] && self.op_blocks(&s.0, t, &tp.code[pc].op) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
+        self.running_steps(s, t, pc, tp, out)
+    }
+
+    /// The steps of thread `t`, running at `pc` and not blocked there (`tp` is its template).
+    #[inline(never)]
+    fn running_steps(&self, s: &State, t: ThreadId, pc: Pc, tp: &Template, out: &mut Vec<(Step, State)>) {
+        let code = &tp.code;
+        let op = &code[pc].op;
         let ctx = Ctx::Thread(t);
+        let bases = &self.bases[t as usize];
+        let compiled = &tp.compiled[pc];
         let action = Action::Run { thread: t, pc };
         let mut next = crate::state::spare_copy(&s.0);
         let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
             let mut abandoned = Vec::new();
-            self.settle(next, t, to);
-            let to = next[self.layout.pc_slot(t)] as Pc;
+            // `settle`, with the template at hand.
+            let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
+            next[self.layout.pc_slot(t)] = to as Value;
             // A thread holds atomicity from its first step inside a block until it leaves it,
             // so others may still move between its previous step and the block's first one.
             let block = tp.atomic_blocks.get(pc).copied().unwrap_or(0);
@@ -444,7 +485,13 @@ impl System {
         }
         match op {
             Op::Assign { place, value } => {
-                match self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)) {
+                let done = match compiled {
+                    COp::Assign { place, value } => {
+                        self.run(&next, ctx, bases, value).and_then(|v| self.put(&mut next, ctx, bases, place, v))
+                    }
+                    _ => self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)),
+                };
+                match done {
                     Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
                     Err(f) => fault(f, out),
                 }
@@ -468,7 +515,7 @@ impl System {
                     WaitOutcome::Timeout => crate::ir::result::TIMEOUT,
                 };
                 if let Some(place) = result {
-                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                    if let Err(f) = self.store_result(&mut next, ctx, bases, compiled, place, value) {
                         return fault(f, out);
                     }
                 }
@@ -485,19 +532,19 @@ impl System {
                         crate::mutex::ReleaseOutcome::Ok => crate::ir::result::OK,
                         crate::mutex::ReleaseOutcome::NotOwner => crate::ir::result::NOT_OWNER,
                     };
-                    if let Err(f) = self.store(&mut next, ctx, place, value) {
+                    if let Err(f) = self.store_result(&mut next, ctx, bases, compiled, place, value) {
                         return fault(f, out);
                     }
                 }
                 let checked = result.is_some();
                 advance(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
             }
-            Op::Assert { cond } => match self.eval(&next, ctx, cond) {
+            Op::Assert { cond } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(0) => fault(Fault::AssertFailed, out),
                 Ok(_) => advance(&mut next, pc + 1, Outcome::Done, out),
                 Err(f) => fault(f, out),
             },
-            Op::Branch { cond, target } => match self.eval(&next, ctx, cond) {
+            Op::Branch { cond, target } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(v) => {
                     let taken = v != 0;
                     advance(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
@@ -529,34 +576,6 @@ impl System {
         }
         self.abandon_all(s, t, false, abandoned);
     }
-}
-
-/// Numbers the outermost atomic blocks of a thread's code from 1 and tags each pc with its block.
-fn atomic_blocks(code: &[crate::ir::Instr]) -> Vec<u32> {
-    let (mut depth, mut current, mut next_id) = (0u32, 0u32, 0u32);
-    code.iter()
-        .map(|i| {
-            match i.op {
-                Op::AtomicBegin => {
-                    if depth == 0 {
-                        next_id += 1;
-                        current = next_id;
-                    }
-                    depth += 1;
-                }
-                Op::AtomicEnd => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        let tag = current;
-                        current = 0;
-                        return tag;
-                    }
-                }
-                _ => {}
-            }
-            current
-        })
-        .collect()
 }
 
 pub(crate) fn init_vars(s: &mut [Value], base: usize, vars: &[VarDecl]) {
