@@ -12,6 +12,9 @@
 //! 3. one thread merges the new states and the step violations in key order, counts states
 //!    against the state limit and stops at the first event a one-thread search would stop
 //!    at. The new states, in key order, are the next level; their keys go on the [`Trail`].
+//!    (module `merge`). It runs beside step 1 of the level's next batch, which does not
+//!    depend on it: the other threads expand while one merges, and a stop found by the
+//!    merge is still the first, its keys being before the next batch's.
 //!
 //! How many threads a batch runs on, and so how many states it takes, is
 //! [`crate::spread`]'s choice; the threads are [`Workers`], parked between batches.
@@ -36,12 +39,14 @@ use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::request::Bfs;
 use crate::result::{CheckResult, Counterexample, Verdict};
-use crate::spread::{batch_threads, Spread};
+use crate::spread::{batch_threads, spread_batch, Spread};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
+mod merge;
 mod record;
+use merge::{Merging, Pending};
 pub(crate) use record::record;
 use record::{Mode, Unrecorded};
 
@@ -245,6 +250,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             let mut next = Vec::new();
             let mut level_has_new = false;
             let mut first = 0;
+            // A batch whose step 3 waits to run beside the next batch's step 1.
+            let mut pending = None;
             while first < count {
                 let (states, threads) = self.batch_plan(count - first);
                 let end = first + states;
@@ -252,22 +259,26 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                 self.stats.threads = self.stats.threads.max(threads as u32);
                 // A batch's buffers come at once: make sure the memory bound has room for
                 // them (twice: the buckets, then the new states copied out of them).
-                self.guard.room_for(2 * (end - first) * self.bytes_per_state()).map_err(Stop::Limit)?;
-                self.chunk = CHUNK.min((end - first).div_ceil(threads));
-                let stop = self.batch(&level, first, end, &mut next, &mut level_has_new);
-                if level_has_new {
-                    self.stats.max_depth = depth + 1;
+                if let Err(limit) = self.guard.room_for(2 * (end - first) * self.bytes_per_state()) {
+                    // A stop in the batch before comes first, as in a one-thread search.
+                    self.merge_pending(&mut pending, &mut next, &mut level_has_new, depth)?;
+                    return Err(Stop::Limit(limit));
                 }
-                stop?;
+                self.chunk = CHUNK.min((end - first).div_ceil(threads));
+                let merged_to = pending.as_ref().map_or(first, |p: &Pending<G::Label>| p.end);
+                let batch =
+                    self.expand_beside(&level, first, end, &mut pending, &mut next, &mut level_has_new, depth)?;
+                self.fill_batch(first, end, batch, &mut pending)?;
                 let crossed = (expanded + end - first) / CHECK_EVERY > expanded / CHECK_EVERY;
                 expanded += end - first;
                 first = end;
                 if crossed {
                     self.stats.elapsed = self.start.elapsed();
-                    let frontier = count - end + next.len() / self.words;
+                    let frontier = count - merged_to + next.len() / self.words;
                     progress(&Progress { stats: &self.stats, frontier });
                 }
             }
+            self.merge_pending(&mut pending, &mut next, &mut level_has_new, depth)?;
             level = next;
             depth += 1;
         }
@@ -276,14 +287,15 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
 
     /// How many of the `remaining` states of the level the next batch takes, and on how
     /// many threads: as many as fit in its byte budget (see [`BATCH_BYTES`]) of transitions at
-    /// the last batch's rate; up to [`PARALLEL_BATCH`] when that many have the work to spread
-    /// (see [`crate::spread`]), else up to a one-thread batch of [`CHECK_EVERY`].
+    /// the last batch's rate; up to [`PARALLEL_BATCH`], the level's rest cut into equal
+    /// batches, when they have the work to spread (see [`spread_batch`]), else up to a
+    /// one-thread batch of [`CHECK_EVERY`].
     fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
         let fit = (self.batch_bytes() / self.bytes_per_state()).max(1);
-        if self.threads > 1 {
-            let states = remaining.min(PARALLEL_BATCH).min(fit);
+        let most = PARALLEL_BATCH.min(fit);
+        if let Some(states) = spread_batch(self.spread, remaining, most, self.successors_per_state, self.threads) {
             let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
-            if threads > 1 && self.threads == Bfs::EVERY_CORE {
+            if self.threads == Bfs::EVERY_CORE {
                 self.threads = Bfs::all_cores();
                 threads = threads.min(self.threads);
             }
@@ -321,21 +333,63 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         })
     }
 
-    /// Steps 1 to 3 for the states at positions `first..end` of `level`.
-    fn batch(
+    /// Step 1 for the states at positions `first..end` of `level`, on the batch's threads,
+    /// with step 3 of the batch `pending` holds (if any) beside it on this thread: the
+    /// expansion of a batch does not depend on the merge of the one before, so a second
+    /// thread starts on the chunks while this one merges. `Err` when the merged batch stopped
+    /// the search (its keys come before this batch's: its stop is the one a one-thread
+    /// search meets first).
+    #[allow(clippy::too_many_arguments)]
+    fn expand_beside(
         &mut self,
         level: &[u64],
         first: usize,
         end: usize,
+        pending: &mut Option<Pending<G::Label>>,
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
-    ) -> Result<(), Stop> {
+        depth: u32,
+    ) -> Result<Vec<Expanded<G::Label>>, Stop> {
+        if G::RECORDS {
+            // Recording merges into the mode, which expanding reads: one after the other.
+            self.merge_pending(pending, next, level_has_new, depth)?;
+        }
         let chunk = self.chunk;
         let chunks = (end - first).div_ceil(chunk);
-        let expanded = self.workers.run(self.batch_threads, chunks, |c| {
-            let from = first + c * chunk;
-            self.expand(level, from, (from + chunk).min(end))
-        });
+        let (words, max_states) = (self.words, self.max_states);
+        // What the merge adds to leaves the search meanwhile, which the expanding threads read.
+        let mut merging = Merging {
+            stats: std::mem::take(&mut self.stats),
+            trail: std::mem::take(&mut self.trail),
+            allowed: std::mem::take(&mut self.allowed),
+        };
+        let search = &*self;
+        let (expanded, merged) = search.workers.run_beside(
+            search.batch_threads,
+            chunks,
+            |c| {
+                let from = first + c * chunk;
+                search.expand(level, from, (from + chunk).min(end))
+            },
+            // The merged batch's buffers are freed here too, beside the expansion.
+            || pending.take().map_or(Ok(()), |batch| merging.merge(&batch, words, max_states, next, level_has_new)),
+        );
+        (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
+        if *level_has_new {
+            self.stats.max_depth = depth + 1;
+        }
+        merged.map(|()| expanded)
+    }
+
+    /// Step 2 for a batch that step 1 expanded into `expanded`; the batch then waits for
+    /// step 3 in `pending`.
+    fn fill_batch(
+        &mut self,
+        first: usize,
+        end: usize,
+        expanded: Vec<Expanded<G::Label>>,
+        pending: &mut Option<Pending<G::Label>>,
+    ) -> Result<(), Stop> {
         if expanded.iter().any(|e| e.interrupted) {
             return Err(Stop::Limit(self.guard.cut_short_by()));
         }
@@ -346,94 +400,50 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
             return Err(Stop::Limit(limit));
         }
-        if G::RECORDS {
-            let had = next.len();
-            let merged =
-                self.mode.merge(&expanded, &filled, self.words, next, &mut self.stats, self.max_states, self.guard);
-            *level_has_new |= next.len() > had;
-            return merged.map_err(Stop::Limit);
+        if !G::RECORDS {
+            let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
+            self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         }
-        // Step 3: every new state and step violation of the batch, in key order. A key is a
-        // transition's place among the batch's transitions (the successor counts before it,
-        // plus its number): each new state goes straight to its place, no sort needed.
-        // A chunk that stopped at a step violation counts no successors for the states it
-        // did not expand, so that every position keeps its place.
-        let mut before = Vec::with_capacity(end - first);
-        let mut total = 0usize;
-        for (c, e) in expanded.iter().enumerate() {
-            let states = chunk.min(end - first - c * chunk);
-            for k in 0..states {
-                before.push(total);
-                total += e.successors.get(k).copied().unwrap_or(0) as usize;
-            }
-        }
-        let mut placed: Vec<(u32, u32)> = vec![(u32::MAX, 0); total];
-        for (s, f) in filled.iter().enumerate() {
-            for (i, n) in f.news.iter().enumerate() {
-                placed[before[n.key.pos as usize - first] + n.key.ord as usize] = (s as u32, i as u32);
-            }
-        }
-        let order = placed
-            .into_iter()
-            .filter(|&(s, _)| s != u32::MAX)
-            .map(|(s, i)| (filled[s as usize].news[i as usize].key, s, i));
-        let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
-        for (key, s, i) in order {
-            if let Some((vkey, v)) = step_violations.next_if(|(vkey, _)| *vkey < key) {
-                return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
-            }
-            if self.stats.states >= self.max_states {
-                return Err(self.stop_at(&expanded, first, key, Stop::Limit(Limit::MaxStates(self.max_states))));
-            }
-            self.stats.states += 1;
-            *level_has_new = true;
-            let new = &filled[s as usize].news[i as usize];
-            if let Some(v) = &new.violation {
-                return Err(self.stop_at(&expanded, first, key, Stop::Violation(v.clone(), Some(key))));
-            }
-            let at = i as usize * self.words;
-            next.extend_from_slice(&filled[s as usize].packed[at..at + self.words]);
-            self.trail.push(key);
-        }
-        if let Some((vkey, v)) = step_violations.next() {
-            return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
-        }
-        self.stats.transitions += total as u64;
-        self.count_allowed(&expanded, None);
-        self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
+        *pending = Some(Pending { first, end, chunk: self.chunk, expanded, filled });
         Ok(())
     }
 
-    /// Counts the transitions a one-thread search meets up to and including the one at
-    /// `key`, where it stops with `stop`.
-    fn stop_at(&mut self, expanded: &[Expanded<G::Label>], first: usize, key: Key, stop: Stop) -> Stop {
-        let before: u64 =
-            expanded.iter().flat_map(|e| &e.successors).take(key.pos as usize - first).map(|&n| n as u64).sum();
-        self.stats.transitions += before + key.ord as u64 + 1;
-        self.count_allowed(expanded, Some(key));
-        if let Stop::Violation(_, Some(_)) = &stop {
-            // The run to the violation is one step longer than the level's depth.
-            self.stats.max_depth = self.stats.max_depth.max(self.trail.levels() as u32);
+    /// Step 3 of the batch `pending` holds, if any, on this thread alone.
+    fn merge_pending(
+        &mut self,
+        pending: &mut Option<Pending<G::Label>>,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        let Some(batch) = pending.take() else { return Ok(()) };
+        let merged = if G::RECORDS {
+            let had = next.len();
+            let merged = self.mode.merge(
+                &batch.expanded,
+                &batch.filled,
+                self.words,
+                next,
+                &mut self.stats,
+                self.max_states,
+                self.guard,
+            );
+            *level_has_new |= next.len() > had;
+            merged.map_err(Stop::Limit)
+        } else {
+            let mut merging = Merging {
+                stats: std::mem::take(&mut self.stats),
+                trail: std::mem::take(&mut self.trail),
+                allowed: std::mem::take(&mut self.allowed),
+            };
+            let merged = merging.merge(&batch, self.words, self.max_states, next, level_has_new);
+            (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
+            merged
+        };
+        if *level_has_new {
+            self.stats.max_depth = depth + 1;
         }
-        stop
-    }
-
-    /// Counts the allowed events of the batch's transitions, up to and including the one at
-    /// `upto` (all of them for `None`): those a one-thread search meets, in its order.
-    fn count_allowed(&mut self, expanded: &[Expanded<G::Label>], upto: Option<Key>) {
-        let mut events = expanded.iter().flat_map(|e| &e.allowed).take_while(|(k, _)| upto.is_none_or(|u| *k <= u));
-        let mut transition: Vec<AllowedEvent> = Vec::new();
-        let mut at = None;
-        loop {
-            let next = events.next();
-            if next.map(|(k, _)| *k) != at && !transition.is_empty() {
-                self.allowed.add_transition(&transition);
-                transition.clear();
-            }
-            let Some((k, e)) = next else { break };
-            at = Some(*k);
-            transition.push(*e);
-        }
+        merged
     }
 
     /// Step 1 for the states at positions `from..to` of `level`.
