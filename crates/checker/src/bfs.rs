@@ -56,6 +56,8 @@ const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
 /// Source states per batch spread over several threads (fewer, longer batches wake the
 /// workers fewer times).
 const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
+/// Source states per batch with [`Spread::Always`].
+const ALWAYS_BATCH: usize = 256;
 /// Source states per chunk, the unit of work of step 1, at most.
 const CHUNK: usize = 512;
 /// About how many bytes one batch's transitions may take before they are inserted, at most:
@@ -292,7 +294,9 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     /// one-thread batch of [`CHECK_EVERY`].
     fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
         let fit = (self.batch_bytes() / self.bytes_per_state()).max(1);
-        let most = PARALLEL_BATCH.min(fit);
+        // Spreading always is for the tests that compare thread counts: small batches give
+        // their small models levels of several batches, each merged beside the next.
+        let most = if self.spread == Spread::Always { ALWAYS_BATCH } else { PARALLEL_BATCH }.min(fit);
         if let Some(states) = spread_batch(self.spread, remaining, most, self.successors_per_state, self.threads) {
             let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
             if self.threads == Bfs::EVERY_CORE {

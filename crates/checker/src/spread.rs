@@ -17,9 +17,9 @@ pub enum Spread {
     /// default, and what `mutexcheck check` does).
     #[default]
     Adaptive,
-    /// Spread every batch of more than one chunk over every thread, however small: slower,
-    /// but it runs the parallel hand-off on small models, which the tests that compare
-    /// thread counts need.
+    /// Spread every batch of more than one chunk over every thread, however small, in
+    /// batches of a few hundred states: slower, but it runs the parallel hand-off on small
+    /// models, a level in several batches, which the tests that compare thread counts need.
     Always,
 }
 
