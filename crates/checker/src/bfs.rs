@@ -46,7 +46,7 @@ use crate::visited::{shard_of, Shard, SHARDS};
 
 mod merge;
 mod record;
-use merge::{Merging, Pending};
+use merge::{Done, Expansion, Merging, Pending, Stages};
 pub(crate) use record::record;
 use record::{Mode, Unrecorded};
 
@@ -252,25 +252,34 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             let mut next = Vec::new();
             let mut level_has_new = false;
             let mut first = 0;
-            // A batch whose step 3 waits to run beside the next batch's step 1.
-            let mut pending = None;
-            while first < count {
-                let (states, threads) = self.batch_plan(count - first);
-                let end = first + states;
-                self.batch_threads = threads;
-                self.stats.threads = self.stats.threads.max(threads as u32);
-                // A batch's buffers come at once: make sure the memory bound has room for
-                // them (twice: the buckets, then the new states copied out of them).
-                if let Err(limit) = self.guard.room_for(2 * (end - first) * self.bytes_per_state()) {
-                    // A stop in the batch before comes first, as in a one-thread search.
-                    self.merge_pending(&mut pending, &mut next, &mut level_has_new, depth)?;
-                    return Err(Stop::Limit(limit));
+            // The batches in flight: one expanded, waiting for step 2; one filled, waiting
+            // for step 3.
+            let mut stages = Stages { expansion: None, pending: None };
+            // A memory bound met before a batch: the batches before it finish first.
+            let mut bound = None;
+            let mut merged_to = 0;
+            loop {
+                let mut batch = None;
+                if first < count && bound.is_none() {
+                    let (states, threads) = self.batch_plan(count - first);
+                    let end = first + states;
+                    self.batch_threads = threads;
+                    self.stats.threads = self.stats.threads.max(threads as u32);
+                    // A batch's buffers come at once: make sure the memory bound has room
+                    // for them (twice: the buckets, then the new states copied out of them).
+                    match self.guard.room_for(2 * (end - first) * self.bytes_per_state()) {
+                        Ok(()) => batch = Some((first, end)),
+                        Err(limit) => bound = Some(limit),
+                    }
+                    self.chunk = CHUNK.min((end - first).div_ceil(threads));
                 }
-                self.chunk = CHUNK.min((end - first).div_ceil(threads));
-                let merged_to = pending.as_ref().map_or(first, |p: &Pending<G::Label>| p.end);
-                let batch =
-                    self.expand_beside(&level, first, end, &mut pending, &mut next, &mut level_has_new, depth)?;
-                self.fill_batch(first, end, batch, &mut pending)?;
+                if batch.is_none() && stages.expansion.is_none() {
+                    break;
+                }
+                let merging = stages.pending.as_ref().map(|p| p.end);
+                self.advance(&level, batch, &mut stages, &mut next, &mut level_has_new, depth)?;
+                merged_to = merging.unwrap_or(merged_to);
+                let Some((_, end)) = batch else { continue };
                 let crossed = (expanded + end - first) / CHECK_EVERY > expanded / CHECK_EVERY;
                 expanded += end - first;
                 first = end;
@@ -280,7 +289,10 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     progress(&Progress { stats: &self.stats, frontier });
                 }
             }
-            self.merge_pending(&mut pending, &mut next, &mut level_has_new, depth)?;
+            self.merge_pending(&mut stages.pending, &mut next, &mut level_has_new, depth)?;
+            if let Some(limit) = bound {
+                return Err(Stop::Limit(limit));
+            }
             level = next;
             depth += 1;
         }
@@ -337,78 +349,92 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         })
     }
 
-    /// Step 1 for the states at positions `first..end` of `level`, on the batch's threads,
-    /// with step 3 of the batch `pending` holds (if any) beside it on this thread: the
-    /// expansion of a batch does not depend on the merge of the one before, so a second
-    /// thread starts on the chunks while this one merges. `Err` when the merged batch stopped
-    /// the search (its keys come before this batch's: its stop is the one a one-thread
-    /// search meets first).
-    #[allow(clippy::too_many_arguments)]
-    fn expand_beside(
+    /// One hand-off to the threads that moves every batch in flight one step on: step 1 for
+    /// `batch` (positions `first..end` of `level`), step 2 for the batch expanded before it,
+    /// and, on this thread beside them, step 3 for the batch filled before that. The three
+    /// do not depend on one another (a shard is filled by one task, batch after batch in key
+    /// order), so the threads meet once per batch instead of at every step, and no thread
+    /// waits while one merges. A stop comes from the earliest batch that has one, as the
+    /// one-thread search meets them.
+    fn advance(
         &mut self,
         level: &[u64],
-        first: usize,
-        end: usize,
-        pending: &mut Option<Pending<G::Label>>,
+        batch: Option<(usize, usize)>,
+        stages: &mut Stages<G::Label>,
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
         depth: u32,
-    ) -> Result<Vec<Expanded<G::Label>>, Stop> {
+    ) -> Result<(), Stop> {
         if G::RECORDS {
             // Recording merges into the mode, which expanding reads: one after the other.
-            self.merge_pending(pending, next, level_has_new, depth)?;
+            self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
         }
+        let filling = stages.expansion.take();
+        let (fills, fill_threads) = match &filling {
+            None => (0, 1),
+            Some(f) => {
+                let candidates: usize = f.expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
+                // Waking threads costs tens of microseconds: not worth it for a few transitions.
+                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads })
+            }
+        };
+        let (first, end) = batch.unwrap_or((0, 0));
         let chunk = self.chunk;
         let chunks = (end - first).div_ceil(chunk);
+        let threads = fill_threads.max(if chunks > 0 { self.batch_threads } else { 1 });
         let (words, max_states) = (self.words, self.max_states);
-        // What the merge adds to leaves the search meanwhile, which the expanding threads read.
+        // What the merge adds to leaves the search meanwhile, which the other tasks read.
         let mut merging = Merging {
             stats: std::mem::take(&mut self.stats),
             trail: std::mem::take(&mut self.trail),
             allowed: std::mem::take(&mut self.allowed),
         };
         let search = &*self;
-        let (expanded, merged) = search.workers.run_beside(
-            search.batch_threads,
-            chunks,
-            |c| {
-                let from = first + c * chunk;
-                search.expand(level, from, (from + chunk).min(end))
+        let pending = &mut stages.pending;
+        let (done, merged) = search.workers.run_beside(
+            threads,
+            fills + chunks,
+            |task| match &filling {
+                Some(f) if task < fills => Done::Filled(search.fill(task, &f.expanded)),
+                _ => {
+                    let from = first + (task - fills) * chunk;
+                    Done::Expanded(search.expand(level, from, (from + chunk).min(end)))
+                }
             },
-            // The merged batch's buffers are freed here too, beside the expansion.
-            || pending.take().map_or(Ok(()), |batch| merging.merge(&batch, words, max_states, next, level_has_new)),
+            // The merged batch's buffers are freed here too, beside the other tasks.
+            || pending.take().map_or(Ok(()), |b| merging.merge(&b, words, max_states, next, level_has_new)),
         );
         (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
         if *level_has_new {
             self.stats.max_depth = depth + 1;
         }
-        merged.map(|()| expanded)
-    }
-
-    /// Step 2 for a batch that step 1 expanded into `expanded`; the batch then waits for
-    /// step 3 in `pending`.
-    fn fill_batch(
-        &mut self,
-        first: usize,
-        end: usize,
-        expanded: Vec<Expanded<G::Label>>,
-        pending: &mut Option<Pending<G::Label>>,
-    ) -> Result<(), Stop> {
-        if expanded.iter().any(|e| e.interrupted) {
-            return Err(Stop::Limit(self.guard.cut_short_by()));
+        merged?;
+        let (mut filled, mut expanded) = (Vec::with_capacity(fills), Vec::with_capacity(chunks));
+        for d in done {
+            match d {
+                Done::Filled(f) => filled.push(f),
+                Done::Expanded(e) => expanded.push(e),
+            }
         }
-        let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
-        // Waking threads costs tens of microseconds: not worth it for a few transitions.
-        let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.batch_threads };
-        let filled = self.workers.run(fill_threads, SHARDS, |s| self.fill(s, &expanded));
-        if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
-            return Err(Stop::Limit(limit));
+        if let Some(f) = filling {
+            if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
+                return Err(Stop::Limit(limit));
+            }
+            stages.pending = Some(Pending { first: f.first, end: f.end, chunk: f.chunk, expanded: f.expanded, filled });
+        }
+        if batch.is_none() {
+            return Ok(());
+        }
+        if expanded.iter().any(|e| e.interrupted) {
+            // The batch filled meanwhile may stop the search before this one.
+            self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
+            return Err(Stop::Limit(self.guard.cut_short_by()));
         }
         if !G::RECORDS {
             let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
             self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         }
-        *pending = Some(Pending { first, end, chunk: self.chunk, expanded, filled });
+        stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
         Ok(())
     }
 

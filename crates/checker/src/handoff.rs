@@ -153,7 +153,9 @@ impl Workers {
 
     /// Runs `task(0..len)` on up to `threads` threads (the caller's included) and returns the
     /// results in task order. One thread, or one task, runs inline with no worker woken. A
-    /// task must not call `run` of the same pool.
+    /// task must not call `run` of the same pool. (The search hands off through
+    /// [`Workers::run_beside`]; this is the plain hand-off, which the tests drive.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn run<T: Send>(&self, threads: usize, len: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
         self.run_beside(threads, len, task, || ()).0
     }

@@ -12,6 +12,30 @@ use crate::limits::Limit;
 use crate::stats::Stats;
 use crate::trail::{Key, Trail};
 
+/// The batches of a level in flight between two hand-offs to the threads.
+pub(super) struct Stages<L> {
+    /// Expanded, waiting for step 2.
+    pub(super) expansion: Option<Expansion<L>>,
+    /// Filled, waiting for step 3.
+    pub(super) pending: Option<Pending<L>>,
+}
+
+/// A batch whose step 1 is done, waiting for step 2: the positions `first..end` of its
+/// level, expanded in chunks of `chunk` states, spread over `threads` threads.
+pub(super) struct Expansion<L> {
+    pub(super) first: usize,
+    pub(super) end: usize,
+    pub(super) chunk: usize,
+    pub(super) threads: usize,
+    pub(super) expanded: Vec<Expanded<L>>,
+}
+
+/// What one task of a hand-off produced: a shard filled or a chunk expanded.
+pub(super) enum Done<L> {
+    Filled(Filled),
+    Expanded(Expanded<L>),
+}
+
 /// A batch whose steps 1 and 2 are done, waiting for step 3: the positions `first..end` of
 /// its level, expanded in chunks of `chunk` states.
 pub(super) struct Pending<L> {
