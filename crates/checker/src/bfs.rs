@@ -276,9 +276,19 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                 if batch.is_none() && stages.expansion.is_none() {
                     break;
                 }
+                // A one-thread batch has no other thread to overlap with: its three steps
+                // run one after the other, each on buffers the step before just wrote.
+                let alone = batch.is_some() && self.batch_threads == 1;
+                if alone {
+                    self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+                }
                 let merging = stages.pending.as_ref().map(|p| p.end);
                 self.advance(&level, batch, &mut stages, &mut next, &mut level_has_new, depth)?;
                 merged_to = merging.unwrap_or(merged_to);
+                if alone {
+                    self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+                    merged_to = batch.map_or(merged_to, |(_, end)| end);
+                }
                 let Some((_, end)) = batch else { continue };
                 let crossed = (expanded + end - first) / CHECK_EVERY > expanded / CHECK_EVERY;
                 expanded += end - first;
@@ -289,7 +299,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     progress(&Progress { stats: &self.stats, frontier });
                 }
             }
-            self.merge_pending(&mut stages.pending, &mut next, &mut level_has_new, depth)?;
+            self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
             if let Some(limit) = bound {
                 return Err(Stop::Limit(limit));
             }
@@ -436,6 +446,21 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         }
         stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
         Ok(())
+    }
+
+    /// Steps 2 and 3 of the batches in flight, on the threads they were spread over.
+    fn drain(
+        &mut self,
+        level: &[u64],
+        stages: &mut Stages<G::Label>,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        while stages.expansion.is_some() {
+            self.advance(level, None, stages, next, level_has_new, depth)?;
+        }
+        self.merge_pending(&mut stages.pending, next, level_has_new, depth)
     }
 
     /// Step 3 of the batch `pending` holds, if any, on this thread alone.
