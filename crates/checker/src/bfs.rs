@@ -11,13 +11,19 @@
 //!    breadth-first search meets first; each new state's state properties are checked;
 //! 3. one thread merges the new states and the step violations in key order, counts states
 //!    against the state limit and stops at the first event a one-thread search would stop
-//!    at. The new states, in key order, are the next level; their keys go on the [`Trail`].
-//!    (module `merge`). It runs beside step 1 of the level's next batch, which does not
-//!    depend on it: the other threads expand while one merges, and a stop found by the
-//!    merge is still the first, its keys being before the next batch's.
+//!    at (module `merge`). The new states, in key order, are the next level; their keys
+//!    go on the [`Trail`].
+//!
+//! The three steps of consecutive batches of a level do not depend on one another, so one
+//! hand-off to the threads runs step 1 of a batch, step 2 of the batch before and, on the
+//! calling thread beside them, step 3 of the batch before that ([`Search::advance`]): the
+//! threads meet once per batch, and none waits while one merges. A stop found by a merge is
+//! still the first, its keys being before those of the batches behind it. A batch on one
+//! thread runs its three steps one after the other ([`Search::drain`]).
 //!
 //! How many threads a batch runs on, and so how many states it takes, is
-//! [`crate::spread`]'s choice; the threads are [`Workers`], parked between batches.
+//! [`crate::spread`]'s choice (a level's rest in equal batches); the threads are
+//! [`Workers`], parked between batches.
 //!
 //! So the verdict, the counterexample and every count are those of the one-thread search,
 //! whatever the number of threads. Only the time limit, the memory limit and the progress
@@ -446,59 +452,6 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         }
         stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
         Ok(())
-    }
-
-    /// Steps 2 and 3 of the batches in flight, on the threads they were spread over.
-    fn drain(
-        &mut self,
-        level: &[u64],
-        stages: &mut Stages<G::Label>,
-        next: &mut Vec<u64>,
-        level_has_new: &mut bool,
-        depth: u32,
-    ) -> Result<(), Stop> {
-        while stages.expansion.is_some() {
-            self.advance(level, None, stages, next, level_has_new, depth)?;
-        }
-        self.merge_pending(&mut stages.pending, next, level_has_new, depth)
-    }
-
-    /// Step 3 of the batch `pending` holds, if any, on this thread alone.
-    fn merge_pending(
-        &mut self,
-        pending: &mut Option<Pending<G::Label>>,
-        next: &mut Vec<u64>,
-        level_has_new: &mut bool,
-        depth: u32,
-    ) -> Result<(), Stop> {
-        let Some(batch) = pending.take() else { return Ok(()) };
-        let merged = if G::RECORDS {
-            let had = next.len();
-            let merged = self.mode.merge(
-                &batch.expanded,
-                &batch.filled,
-                self.words,
-                next,
-                &mut self.stats,
-                self.max_states,
-                self.guard,
-            );
-            *level_has_new |= next.len() > had;
-            merged.map_err(Stop::Limit)
-        } else {
-            let mut merging = Merging {
-                stats: std::mem::take(&mut self.stats),
-                trail: std::mem::take(&mut self.trail),
-                allowed: std::mem::take(&mut self.allowed),
-            };
-            let merged = merging.merge(&batch, self.words, self.max_states, next, level_has_new);
-            (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
-            merged
-        };
-        if *level_has_new {
-            self.stats.max_depth = depth + 1;
-        }
-        merged
     }
 
     /// Step 1 for the states at positions `from..to` of `level`.

@@ -4,10 +4,13 @@
 //! the first event a one-thread search would stop at.
 //!
 //! The merge reads only the batch's own buffers and adds only to what [`Merging`] holds, so
-//! it can run on one thread while other threads expand the next batch.
+//! it can run on one thread while other threads expand and fill the batches behind it. The
+//! batches of a level in flight between two hand-offs are [`Stages`]; the search finishes
+//! them (steps 2 and 3, one after the other) with `Search::drain`.
 
-use super::{Expanded, Filled, Stop};
+use super::{Expanded, Filled, Mode, Search, Stop};
 use crate::allowed::{AllowedEvent, AllowedTally};
+use crate::checkable::Checkable;
 use crate::limits::Limit;
 use crate::stats::Stats;
 use crate::trail::{Key, Trail};
@@ -146,5 +149,60 @@ impl Merging {
             at = Some(*k);
             transition.push(*e);
         }
+    }
+}
+
+impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
+    /// Steps 2 and 3 of the batches in flight, on the threads they were spread over.
+    pub(super) fn drain(
+        &mut self,
+        level: &[u64],
+        stages: &mut Stages<G::Label>,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        while stages.expansion.is_some() {
+            self.advance(level, None, stages, next, level_has_new, depth)?;
+        }
+        self.merge_pending(&mut stages.pending, next, level_has_new, depth)
+    }
+
+    /// Step 3 of the batch `pending` holds, if any, on this thread alone.
+    pub(super) fn merge_pending(
+        &mut self,
+        pending: &mut Option<Pending<G::Label>>,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        let Some(batch) = pending.take() else { return Ok(()) };
+        let merged = if G::RECORDS {
+            let had = next.len();
+            let merged = self.mode.merge(
+                &batch.expanded,
+                &batch.filled,
+                self.words,
+                next,
+                &mut self.stats,
+                self.max_states,
+                self.guard,
+            );
+            *level_has_new |= next.len() > had;
+            merged.map_err(Stop::Limit)
+        } else {
+            let mut merging = Merging {
+                stats: std::mem::take(&mut self.stats),
+                trail: std::mem::take(&mut self.trail),
+                allowed: std::mem::take(&mut self.allowed),
+            };
+            let merged = merging.merge(&batch, self.words, self.max_states, next, level_has_new);
+            (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
+            merged
+        };
+        if *level_has_new {
+            self.stats.max_depth = depth + 1;
+        }
+        merged
     }
 }
