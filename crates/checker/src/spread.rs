@@ -80,7 +80,7 @@ mod tests {
     }
 
     #[test]
-    fn a_level_too_small_to_spread_gets_no_spread_batch_and_one_thread_none() {
+    fn a_level_too_small_to_spread_and_a_one_thread_search_get_no_spread_batch() {
         // 8191 states of 2 successors: 16382 transitions, under two threads' worth.
         assert_eq!(spread_batch(Spread::Adaptive, 8_191, 16_384, 2, 2), None);
         assert_eq!(spread_batch(Spread::Adaptive, 1_000_000, 16_384, 64, 1), None);
