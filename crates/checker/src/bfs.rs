@@ -11,10 +11,19 @@
 //!    breadth-first search meets first; each new state's state properties are checked;
 //! 3. one thread merges the new states and the step violations in key order, counts states
 //!    against the state limit and stops at the first event a one-thread search would stop
-//!    at. The new states, in key order, are the next level; their keys go on the [`Trail`].
+//!    at (module `merge`). The new states, in key order, are the next level; their keys
+//!    go on the [`Trail`].
+//!
+//! The three steps of consecutive batches of a level do not depend on one another, so one
+//! hand-off to the threads runs step 1 of a batch, step 2 of the batch before and, on the
+//! calling thread beside them, step 3 of the batch before that ([`Search::advance`]): the
+//! threads meet once per batch, and none waits while one merges. A stop found by a merge is
+//! still the first, its keys being before those of the batches behind it. A batch on one
+//! thread runs its three steps one after the other ([`Search::drain`]).
 //!
 //! How many threads a batch runs on, and so how many states it takes, is
-//! [`crate::spread`]'s choice; the threads are [`Workers`], parked between batches.
+//! [`crate::spread`]'s choice (a level's rest in equal batches); the threads are
+//! [`Workers`], parked between batches.
 //!
 //! So the verdict, the counterexample and every count are those of the one-thread search,
 //! whatever the number of threads. Only the time limit, the memory limit and the progress
@@ -37,12 +46,14 @@ use crate::limits::{Limit, Limits, Strategy};
 use crate::properties::Violation;
 use crate::request::Bfs;
 use crate::result::{CheckResult, Counterexample, Verdict};
-use crate::spread::{batch_threads, Spread};
+use crate::spread::{batch_threads, spread_batch, Spread};
 use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
+mod merge;
 mod record;
+use merge::{Done, Expansion, Merging, Pending, Stages};
 pub(crate) use record::{record, record_checked};
 use record::{Mode, Unrecorded};
 
@@ -52,6 +63,8 @@ const CHECK_EVERY: usize = crate::explore::CHECK_EVERY as usize;
 /// Source states per batch spread over several threads (fewer, longer batches wake the
 /// workers fewer times).
 const PARALLEL_BATCH: usize = 16 * CHECK_EVERY;
+/// Source states per batch with [`Spread::Always`].
+const ALWAYS_BATCH: usize = 256;
 /// Source states per chunk, the unit of work of step 1, at most.
 const CHUNK: usize = 512;
 /// About how many bytes one batch's transitions may take before they are inserted, at most:
@@ -246,28 +259,56 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             let mut next = Vec::new();
             let mut level_has_new = false;
             let mut first = 0;
-            while first < count {
-                let (states, threads) = self.batch_plan(count - first);
-                let end = first + states;
-                self.batch_threads = threads;
-                self.stats.threads = self.stats.threads.max(threads as u32);
-                // A batch's buffers come at once: make sure the memory bound has room for
-                // them (twice: the buckets, then the new states copied out of them).
-                self.guard.room_for(2 * (end - first) * self.bytes_per_state()).map_err(Stop::Limit)?;
-                self.chunk = CHUNK.min((end - first).div_ceil(threads));
-                let stop = self.batch(&level, first, end, &mut next, &mut level_has_new);
-                if level_has_new {
-                    self.stats.max_depth = depth + 1;
+            // The batches in flight: one expanded, waiting for step 2; one filled, waiting
+            // for step 3.
+            let mut stages = Stages { expansion: None, pending: None };
+            // A memory bound met before a batch: the batches before it finish first.
+            let mut bound = None;
+            let mut merged_to = 0;
+            loop {
+                let mut batch = None;
+                if first < count && bound.is_none() {
+                    let (states, threads) = self.batch_plan(count - first);
+                    let end = first + states;
+                    self.batch_threads = threads;
+                    self.stats.threads = self.stats.threads.max(threads as u32);
+                    // A batch's buffers come at once: make sure the memory bound has room
+                    // for them (twice: the buckets, then the new states copied out of them).
+                    match self.guard.room_for(2 * (end - first) * self.bytes_per_state()) {
+                        Ok(()) => batch = Some((first, end)),
+                        Err(limit) => bound = Some(limit),
+                    }
+                    self.chunk = CHUNK.min((end - first).div_ceil(threads));
                 }
-                stop?;
+                if batch.is_none() && stages.expansion.is_none() {
+                    break;
+                }
+                // A one-thread batch has no other thread to overlap with: its three steps
+                // run one after the other, each on buffers the step before just wrote.
+                let alone = batch.is_some() && self.batch_threads == 1;
+                if alone {
+                    self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+                }
+                let merging = stages.pending.as_ref().map(|p| p.end);
+                self.advance(&level, batch, &mut stages, &mut next, &mut level_has_new, depth)?;
+                merged_to = merging.unwrap_or(merged_to);
+                if alone {
+                    self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+                    merged_to = batch.map_or(merged_to, |(_, end)| end);
+                }
+                let Some((_, end)) = batch else { continue };
                 let crossed = (expanded + end - first) / CHECK_EVERY > expanded / CHECK_EVERY;
                 expanded += end - first;
                 first = end;
                 if crossed {
                     self.stats.elapsed = self.start.elapsed();
-                    let frontier = count - end + next.len() / self.words;
+                    let frontier = count - merged_to + next.len() / self.words;
                     progress(&Progress { stats: &self.stats, frontier });
                 }
+            }
+            self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+            if let Some(limit) = bound {
+                return Err(Stop::Limit(limit));
             }
             level = next;
             depth += 1;
@@ -277,17 +318,20 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
 
     /// How many of the `remaining` states of the level the next batch takes, and on how
     /// many threads: as many as fit in its byte budget (see [`BATCH_BYTES`]) of transitions at
-    /// the last batch's rate; up to [`PARALLEL_BATCH`] when that many have the work to spread
-    /// (see [`crate::spread`]), else up to a one-thread batch of [`CHECK_EVERY`].
+    /// the last batch's rate; up to [`PARALLEL_BATCH`], the level's rest cut into equal
+    /// batches, when they have the work to spread (see [`spread_batch`]), else up to a
+    /// one-thread batch of [`CHECK_EVERY`].
     fn batch_plan(&mut self, remaining: usize) -> (usize, usize) {
         // A recording that checks plans the safety search's batches (without its own bytes
         // per edge), so that the threads it reports are that search's.
         let edge_bytes = if self.mode.checks() { 0 } else { G::EDGE_BYTES };
         let fit = (self.batch_bytes() / self.bytes_per_state_with(edge_bytes)).max(1);
-        if self.threads > 1 {
-            let states = remaining.min(PARALLEL_BATCH).min(fit);
+        // Spreading always is for the tests that compare thread counts: small batches give
+        // their small models levels of several batches, each merged beside the next.
+        let most = if self.spread == Spread::Always { ALWAYS_BATCH } else { PARALLEL_BATCH }.min(fit);
+        if let Some(states) = spread_batch(self.spread, remaining, most, self.successors_per_state, self.threads) {
             let mut threads = batch_threads(self.spread, states, self.successors_per_state, self.threads);
-            if threads > 1 && self.threads == Bfs::EVERY_CORE {
+            if self.threads == Bfs::EVERY_CORE {
                 self.threads = Bfs::all_cores();
                 threads = threads.min(self.threads);
             }
@@ -330,146 +374,94 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         })
     }
 
-    /// Steps 1 to 3 for the states at positions `first..end` of `level`.
-    fn batch(
+    /// One hand-off to the threads that moves every batch in flight one step on: step 1 for
+    /// `batch` (positions `first..end` of `level`), step 2 for the batch expanded before it,
+    /// and, on this thread beside them, step 3 for the batch filled before that. The three
+    /// do not depend on one another (a shard is filled by one task, batch after batch in key
+    /// order), so the threads meet once per batch instead of at every step, and no thread
+    /// waits while one merges. A stop comes from the earliest batch that has one, as the
+    /// one-thread search meets them.
+    fn advance(
         &mut self,
         level: &[u64],
-        first: usize,
-        end: usize,
+        batch: Option<(usize, usize)>,
+        stages: &mut Stages<G::Label>,
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
+        depth: u32,
     ) -> Result<(), Stop> {
+        if G::RECORDS {
+            // Recording merges into the mode, which expanding reads: one after the other.
+            self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
+        }
+        let filling = stages.expansion.take();
+        let (fills, fill_threads) = match &filling {
+            None => (0, 1),
+            Some(f) => {
+                let candidates: usize = f.expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
+                // Waking threads costs tens of microseconds: not worth it for a few transitions.
+                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads })
+            }
+        };
+        let (first, end) = batch.unwrap_or((0, 0));
         let chunk = self.chunk;
         let chunks = (end - first).div_ceil(chunk);
-        let expanded = self.workers.run(self.batch_threads, chunks, |c| {
-            let from = first + c * chunk;
-            self.expand(level, from, (from + chunk).min(end))
-        });
+        let threads = fill_threads.max(if chunks > 0 { self.batch_threads } else { 1 });
+        let (words, max_states) = (self.words, self.max_states);
+        // What the merge adds to leaves the search meanwhile, which the other tasks read.
+        let mut merging = Merging {
+            stats: std::mem::take(&mut self.stats),
+            trail: std::mem::take(&mut self.trail),
+            allowed: std::mem::take(&mut self.allowed),
+        };
+        let search = &*self;
+        let pending = &mut stages.pending;
+        let (done, merged) = search.workers.run_beside(
+            threads,
+            fills + chunks,
+            |task| match &filling {
+                Some(f) if task < fills => Done::Filled(search.fill(task, &f.expanded)),
+                _ => {
+                    let from = first + (task - fills) * chunk;
+                    Done::Expanded(search.expand(level, from, (from + chunk).min(end)))
+                }
+            },
+            // The merged batch's buffers are freed here too, beside the other tasks.
+            || pending.take().map_or(Ok(()), |b| merging.merge(&b, words, max_states, next, level_has_new)),
+        );
+        (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
+        if *level_has_new {
+            self.stats.max_depth = depth + 1;
+        }
+        merged?;
+        let (mut filled, mut expanded) = (Vec::with_capacity(fills), Vec::with_capacity(chunks));
+        for d in done {
+            match d {
+                Done::Filled(f) => filled.push(f),
+                Done::Expanded(e) => expanded.push(e),
+            }
+        }
+        if let Some(f) = filling {
+            if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
+                return Err(Stop::Limit(limit));
+            }
+            stages.pending = Some(Pending { first: f.first, end: f.end, chunk: f.chunk, expanded: f.expanded, filled });
+        }
+        if batch.is_none() {
+            return Ok(());
+        }
         if expanded.iter().any(|e| e.interrupted) {
+            // The batch filled meanwhile may stop the search before this one.
+            self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
             return Err(Stop::Limit(self.guard.cut_short_by()));
         }
-        let candidates: usize = expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
-        // Waking threads costs tens of microseconds: not worth it for a few transitions.
-        let fill_threads = if candidates < MIN_PARALLEL_FILL { 1 } else { self.batch_threads };
-        let filled = self.workers.run(fill_threads, SHARDS, |s| self.fill(s, &expanded));
-        if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
-            return Err(Stop::Limit(limit));
-        }
-        if G::RECORDS {
-            return self.merge(&expanded, &filled, first, end, next, level_has_new);
-        }
-        // Step 3: every new state and step violation of the batch, in key order. A key is a
-        // transition's place among the batch's transitions (the successor counts before it,
-        // plus its number): each new state goes straight to its place, no sort needed.
-        // A chunk that stopped at a step violation counts no successors for the states it
-        // did not expand, so that every position keeps its place.
-        let mut before = Vec::with_capacity(end - first);
-        let mut total = 0usize;
-        for (c, e) in expanded.iter().enumerate() {
-            let states = chunk.min(end - first - c * chunk);
-            for k in 0..states {
-                before.push(total);
-                total += e.successors.get(k).copied().unwrap_or(0) as usize;
-            }
-        }
-        let mut placed: Vec<(u32, u32)> = vec![(u32::MAX, 0); total];
-        for (s, f) in filled.iter().enumerate() {
-            for (i, n) in f.news.iter().enumerate() {
-                placed[before[n.key.pos as usize - first] + n.key.ord as usize] = (s as u32, i as u32);
-            }
-        }
-        let order = placed
-            .into_iter()
-            .filter(|&(s, _)| s != u32::MAX)
-            .map(|(s, i)| (filled[s as usize].news[i as usize].key, s, i));
-        let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
-        for (key, s, i) in order {
-            if let Some((vkey, v)) = step_violations.next_if(|(vkey, _)| *vkey < key) {
-                return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
-            }
-            if self.stats.states >= self.max_states {
-                return Err(self.stop_at(&expanded, first, key, Stop::Limit(Limit::MaxStates(self.max_states))));
-            }
-            self.stats.states += 1;
-            *level_has_new = true;
-            let new = &filled[s as usize].news[i as usize];
-            if let Some(v) = &new.violation {
-                return Err(self.stop_at(&expanded, first, key, Stop::Violation(v.clone(), Some(key))));
-            }
-            let at = i as usize * self.words;
-            next.extend_from_slice(&filled[s as usize].packed[at..at + self.words]);
-            self.trail.push(key);
-        }
-        if let Some((vkey, v)) = step_violations.next() {
-            return Err(self.stop_at(&expanded, first, *vkey, Stop::Violation(v.clone(), Some(*vkey))));
-        }
-        self.stats.transitions += total as u64;
-        self.count_allowed(&expanded, None);
-        self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
-        Ok(())
-    }
-
-    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
-    /// violation (which one comes first is the safety search's to say), and otherwise counts
-    /// as the safety search does what it plans the next batches by and reports.
-    fn merge(
-        &mut self,
-        expanded: &[Expanded<G::Label>],
-        filled: &[Filled],
-        first: usize,
-        end: usize,
-        next: &mut Vec<u64>,
-        level_has_new: &mut bool,
-    ) -> Result<(), Stop> {
-        if self.mode.checks() {
-            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
-            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
-            if let Some(v) = step.or_else(state) {
-                return Err(Stop::Violation(v.clone(), None));
-            }
-        }
-        let had = next.len();
-        let merged = self.mode.merge(expanded, filled, self.words, next, &mut self.stats, self.max_states, self.guard);
-        *level_has_new |= next.len() > had;
-        merged.map_err(Stop::Limit)?;
-        if self.mode.checks() {
-            self.count_allowed(expanded, None);
+        if !G::RECORDS || self.mode.checks() {
+            // A recording that checks plans as the safety search does (see `batch_plan`).
             let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
             self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         }
+        stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
         Ok(())
-    }
-
-    /// Counts the transitions a one-thread search meets up to and including the one at
-    /// `key`, where it stops with `stop`.
-    fn stop_at(&mut self, expanded: &[Expanded<G::Label>], first: usize, key: Key, stop: Stop) -> Stop {
-        let before: u64 =
-            expanded.iter().flat_map(|e| &e.successors).take(key.pos as usize - first).map(|&n| n as u64).sum();
-        self.stats.transitions += before + key.ord as u64 + 1;
-        self.count_allowed(expanded, Some(key));
-        if let Stop::Violation(_, Some(_)) = &stop {
-            // The run to the violation is one step longer than the level's depth.
-            self.stats.max_depth = self.stats.max_depth.max(self.trail.levels() as u32);
-        }
-        stop
-    }
-
-    /// Counts the allowed events of the batch's transitions, up to and including the one at
-    /// `upto` (all of them for `None`): those a one-thread search meets, in its order.
-    fn count_allowed(&mut self, expanded: &[Expanded<G::Label>], upto: Option<Key>) {
-        let mut events = expanded.iter().flat_map(|e| &e.allowed).take_while(|(k, _)| upto.is_none_or(|u| *k <= u));
-        let mut transition: Vec<AllowedEvent> = Vec::new();
-        let mut at = None;
-        loop {
-            let next = events.next();
-            if next.map(|(k, _)| *k) != at && !transition.is_empty() {
-                self.allowed.add_transition(&transition);
-                transition.clear();
-            }
-            let Some((k, e)) = next else { break };
-            at = Some(*k);
-            transition.push(*e);
-        }
     }
 
     /// Step 1 for the states at positions `from..to` of `level`.

@@ -153,11 +153,29 @@ impl Workers {
 
     /// Runs `task(0..len)` on up to `threads` threads (the caller's included) and returns the
     /// results in task order. One thread, or one task, runs inline with no worker woken. A
-    /// task must not call `run` of the same pool.
+    /// task must not call `run` of the same pool. (The search hands off through
+    /// [`Workers::run_beside`]; this is the plain hand-off, which the tests drive.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn run<T: Send>(&self, threads: usize, len: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
+        self.run_beside(threads, len, task, || ()).0
+    }
+
+    /// [`Workers::run`], with the caller doing `beside` first, while the workers it woke
+    /// start on the tasks, and joining them on the tasks after: work of the caller's own that
+    /// the tasks do not depend on (the search merges one batch while the next is expanded)
+    /// then costs no thread a wait. With no worker to wake, `beside` runs first, then the
+    /// tasks.
+    pub fn run_beside<T: Send, R>(
+        &self,
+        threads: usize,
+        len: usize,
+        task: impl Fn(usize) -> T + Sync,
+        beside: impl FnOnce() -> R,
+    ) -> (Vec<T>, R) {
         let wanted = threads.min(len).saturating_sub(1);
         if wanted == 0 {
-            return (0..len).map(task).collect();
+            let own = beside();
+            return ((0..len).map(task).collect(), own);
         }
         let mut handles = lock_std(&self.handles);
         while handles.len() < wanted {
@@ -176,6 +194,7 @@ impl Workers {
                 slots.put(i, task(i));
             }
         };
+        let own;
         {
             let work: &(dyn Fn() + Sync) = &work;
             // SAFETY: a worker calls the job only between taking a seat (`busy += 1`, under
@@ -196,6 +215,7 @@ impl Workers {
             for _ in 0..helpers {
                 self.shared.wake.notify_one();
             }
+            own = beside();
             work();
         }
         drop(handles);
@@ -204,7 +224,8 @@ impl Workers {
         }
         // Every task was claimed and run: the loops above only end when claims run out, and
         // the withdrawal waited for every worker that took one.
-        slots.into_results().into_iter().flatten().collect()
+        let results = slots.into_results().into_iter().flatten().collect();
+        (results, own)
     }
 }
 
@@ -324,6 +345,27 @@ mod tests {
             assert!(panic.downcast_ref::<String>().is_some_and(|m| m.starts_with("task ")));
         }
         assert_eq!(workers.run(2, 3, |i| i * 2), vec![0, 2, 4]);
+    }
+
+    #[test]
+    fn the_callers_own_work_runs_once_beside_the_tasks_whatever_the_thread_count() {
+        let workers = Workers::new();
+        for threads in [1, 2, 3] {
+            let mut own = 0;
+            let (out, got) = workers.run_beside(
+                threads,
+                40,
+                |i| i + 1,
+                || {
+                    own += 1;
+                    "merged"
+                },
+            );
+            assert_eq!((out, got, own), ((1..=40).collect::<Vec<_>>(), "merged", 1));
+        }
+        // No task: the caller's work still runs.
+        let (out, got) = workers.run_beside(2, 0, |i| i, || 7);
+        assert_eq!((out, got), (Vec::<usize>::new(), 7));
     }
 
     #[test]

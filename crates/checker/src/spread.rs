@@ -17,9 +17,9 @@ pub enum Spread {
     /// default, and what `mutexcheck check` does).
     #[default]
     Adaptive,
-    /// Spread every batch of more than one chunk over every thread, however small: slower,
-    /// but it runs the parallel hand-off on small models, which the tests that compare
-    /// thread counts need.
+    /// Spread every batch of more than one chunk over every thread, however small, in
+    /// batches of a few hundred states: slower, but it runs the parallel hand-off on small
+    /// models, a level in several batches, which the tests that compare thread counts need.
     Always,
 }
 
@@ -40,9 +40,65 @@ pub fn batch_threads(spread: Spread, states: usize, successors: usize, max: usiz
     }
 }
 
+/// How many of the `remaining` states of a level the next spread batch takes, at most
+/// `most`, given about `successors` successors a state; `None` when no batch of them has the
+/// work for a second thread (the level's rest then goes in one-thread batches).
+///
+/// The rest of the level is cut into equal batches (their sizes differ by one at most)
+/// rather than into full batches and a remainder: a remainder too small to spread would run
+/// on one thread while the other waits, at the end of every wide level. Should equal batches
+/// be too small to spread where a full one is not (few successors a state), the batch is a
+/// full one, as before. Like [`batch_threads`], the choice depends only on counts.
+pub fn spread_batch(spread: Spread, remaining: usize, most: usize, successors: usize, max: usize) -> Option<usize> {
+    let most = most.max(1);
+    let full = remaining.min(most);
+    let even = remaining.div_ceil(remaining.div_ceil(most).max(1));
+    [even, full].into_iter().find(|&states| states > 0 && batch_threads(spread, states, successors, max) > 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_is_cut_into_equal_spread_batches_not_full_ones_and_a_remainder() {
+        // 40000 states of 2 successors in batches of at most 16384: 13334, 13333, 13333
+        // (16384, 16384 and a one-thread 7232 before).
+        let mut sizes = Vec::new();
+        let mut remaining = 40_000;
+        while let Some(states) = spread_batch(Spread::Adaptive, remaining, 16_384, 2, 2) {
+            sizes.push(states);
+            remaining -= states;
+        }
+        assert_eq!((sizes, remaining), (vec![13_334, 13_333, 13_333], 0));
+        // A level that fits in one batch is one batch.
+        assert_eq!(spread_batch(Spread::Adaptive, 16_384, 16_384, 2, 2), Some(16_384));
+        assert_eq!(spread_batch(Spread::Adaptive, 9_000, 16_384, 2, 2), Some(9_000));
+        // 16385 states: two batches of 8193 and 8192, each 2 threads' worth at 2 successors.
+        assert_eq!(spread_batch(Spread::Adaptive, 16_385, 16_384, 2, 2), Some(8_193));
+        assert_eq!(spread_batch(Spread::Adaptive, 8_192, 16_384, 2, 2), Some(8_192));
+    }
+
+    #[test]
+    fn a_level_too_small_to_spread_and_a_one_thread_search_get_no_spread_batch() {
+        // 8191 states of 2 successors: 16382 transitions, under two threads' worth.
+        assert_eq!(spread_batch(Spread::Adaptive, 8_191, 16_384, 2, 2), None);
+        assert_eq!(spread_batch(Spread::Adaptive, 1_000_000, 16_384, 64, 1), None);
+        assert_eq!(spread_batch(Spread::Adaptive, 0, 16_384, 2, 2), None);
+        assert_eq!(spread_batch(Spread::Always, 0, 16_384, 2, 2), None);
+        // Always spreads whatever the size, in equal batches.
+        assert_eq!(spread_batch(Spread::Always, 3, 16_384, 1, 2), Some(3));
+        assert_eq!(spread_batch(Spread::Always, 20, 8, 1, 2), Some(7));
+    }
+
+    #[test]
+    fn equal_batches_too_small_to_spread_fall_back_to_a_full_batch() {
+        // 20000 states of 1 successor: two equal batches of 10000 would each have under
+        // 16384 transitions; a full batch of 16384 has two threads' worth.
+        assert_eq!(spread_batch(Spread::Adaptive, 20_000, 16_384, 1, 2), Some(16_384));
+        // Its remainder, 3616, spreads no more.
+        assert_eq!(spread_batch(Spread::Adaptive, 3_616, 16_384, 1, 2), None);
+    }
 
     #[test]
     fn a_batch_below_two_threads_worth_of_transitions_runs_on_one_thread() {

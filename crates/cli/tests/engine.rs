@@ -113,6 +113,19 @@ fn a_search_over_many_batches_counts_the_same_on_every_engine() {
 }
 
 #[test]
+fn a_state_limit_anywhere_in_a_level_of_several_batches_stops_every_engine_at_the_same_state() {
+    // With Spread::Always a level goes in batches of 256 states, each merged (and counted
+    // against the limit) beside the next batch's expansion: a limit met in any batch, at
+    // any place in it, stops every engine with the one-thread counts.
+    let system = system_of("bench_one_n3_k4.mc", &bench_source(3, 4));
+    for max in [1, 257, 3_001, 7_777, 12_345, 33_151] {
+        let limits = Limits { max_states: Some(max), ..Limits::default() };
+        let r = assert_engine_independent(&format!("bench_one_n3_k4 ({max} states)"), &system, limits);
+        assert_eq!((r.verdict, r.stats.states), (Verdict::Incomplete(Limit::MaxStates(max)), max));
+    }
+}
+
+#[test]
 fn a_step_violation_in_the_middle_of_a_batch_stops_every_engine_at_it() {
     // The seed bug with four workers: a worker ends owning m (a step violation) while its
     // chunk is not the last of the batch, so later chunks have new states of their own
