@@ -429,9 +429,15 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             }
         }
         let had = next.len();
-        let merged = self.mode.merge(expanded, filled, self.words, next, &mut self.stats, self.max_states, self.guard);
+        let merged =
+            self.mode.merge(expanded, filled, first, self.words, next, &mut self.stats, self.max_states, self.guard);
         *level_has_new |= next.len() > had;
-        merged.map_err(Stop::Limit)?;
+        if let Err((limit, key)) = merged {
+            if let Some(key) = key {
+                self.count_allowed(expanded, Some(key));
+            }
+            return Err(Stop::Limit(limit));
+        }
         if self.mode.checks() {
             self.count_allowed(expanded, None);
             let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();

@@ -28,6 +28,7 @@ use crate::request::Bfs;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
+use crate::trail::Key;
 use crate::visited::{Shard, SHARDS};
 
 // A transition's shard is kept in one byte.
@@ -54,18 +55,21 @@ pub(super) trait Mode<M: Checkable>: Sync {
     fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<Self::Label>);
 
     /// Step 3: numbers the batch's new states, writes its rows and puts the new states, in
-    /// discovery order, on `next`.
+    /// discovery order, on `next`. The batch's states are those of the level from `first`.
+    /// At the state limit, a recording that checks counts the transitions the safety search
+    /// meets, up to the one that reaches the state past the limit, whose key it gives.
     #[allow(clippy::too_many_arguments)]
     fn merge(
         &mut self,
         expanded: &[Expanded<Self::Label>],
         filled: &[Filled],
+        first: usize,
         words: usize,
         next: &mut Vec<u64>,
         stats: &mut Stats,
         max_states: u64,
         guard: &Guard,
-    ) -> Result<(), Limit>;
+    ) -> Result<(), (Limit, Option<Key>)>;
 }
 
 /// The safety search: nothing recorded.
@@ -90,11 +94,12 @@ impl<M: Checkable> Mode<M> for Unrecorded {
         _: &[Expanded<()>],
         _: &[Filled],
         _: usize,
+        _: usize,
         _: &mut Vec<u64>,
         _: &mut Stats,
         _: u64,
         _: &Guard,
-    ) -> Result<(), Limit> {
+    ) -> Result<(), (Limit, Option<Key>)> {
         Ok(())
     }
 }
@@ -159,26 +164,29 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         &mut self,
         expanded: &[Expanded<R::Label>],
         filled: &[Filled],
+        first: usize,
         words: usize,
         next: &mut Vec<u64>,
         stats: &mut Stats,
         max_states: u64,
         guard: &Guard,
-    ) -> Result<(), Limit> {
+    ) -> Result<(), (Limit, Option<Key>)> {
+        let no_key = |limit| (limit, None);
         let edges: usize = expanded.iter().map(|e| e.labels.len()).sum();
         let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
         let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
         let g = &mut self.graph;
-        room(&mut g.targets, edges, guard)?;
-        room(&mut g.labels, edges, guard)?;
-        room(&mut g.offsets, rows, guard)?;
-        room(&mut g.marks, rows * self.mark_words, guard)?;
+        room(&mut g.targets, edges, guard).map_err(no_key)?;
+        room(&mut g.labels, edges, guard).map_err(no_key)?;
+        room(&mut g.offsets, rows, guard).map_err(no_key)?;
+        room(&mut g.marks, rows * self.mark_words, guard).map_err(no_key)?;
         if self.parents {
-            room(&mut g.parents, fresh.iter().sum(), guard)?;
+            room(&mut g.parents, fresh.iter().sum(), guard).map_err(no_key)?;
         }
         for (ids, &n) in self.ids.iter_mut().zip(&fresh) {
-            room(ids, n, guard)?;
+            room(ids, n, guard).map_err(no_key)?;
         }
+        let (batch_edges, mut row) = (g.targets.len(), first);
         // The global id of each state new in this batch, by shard and rank, once met.
         let mut new_ids: Vec<Vec<u32>> = fresh.iter().map(|&n| vec![u32::MAX; n]).collect();
         let mut cursor = [0usize; SHARDS];
@@ -196,11 +204,18 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                         let rank = (local - base) as usize;
                         if new_ids[s][rank] == u32::MAX {
                             if stats.states >= max_states {
+                                let mut key = None;
+                                if self.checks {
+                                    // The safety search's count: the batch's transitions up to
+                                    // this one, which it meets too.
+                                    stats.transitions += (g.targets.len() - batch_edges + 1) as u64;
+                                    key = Some(Key { pos: row as u32, ord });
+                                }
                                 // Only whole rows stay.
                                 let kept = *g.offsets.last().unwrap_or(&0) as usize;
                                 g.targets.truncate(kept);
                                 g.labels.truncate(kept);
-                                return Err(Limit::MaxStates(max_states));
+                                return Err((Limit::MaxStates(max_states), key));
                             }
                             new_ids[s][rank] = stats.states as u32;
                             stats.states += 1;
@@ -217,6 +232,7 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                 }
                 g.offsets.push(g.targets.len() as u64);
                 g.marks.extend_from_slice(&e.marks[k * self.mark_words..(k + 1) * self.mark_words]);
+                row += 1;
             }
         }
         // Every state new in the batch was reached by one of its transitions: all numbered.
