@@ -16,7 +16,9 @@
 //! not give. A bound stops the single pass as it stops the safety search: the verdict is
 //! incomplete, with the safety search's counts (at the state limit: the state and the
 //! transition where that search stops, not the recording's whole rows), and no liveness
-//! check ran.
+//! check ran. Only the memory bound, which the single pass (holding the graph too) meets
+//! sooner than the safety search, runs the two passes when the process is back under it
+//! ([`Guard::rearm_memory`]): their safety search may find a violation within it.
 
 use mutexcheck_core::{State, System};
 
@@ -68,6 +70,9 @@ pub(crate) fn check_once(
     let start = std::time::Instant::now();
     let (graph, stats) = match record_labels(model, &request.limits, &mut How::Checked { engine, progress }, guard) {
         Err(Violated) => return None,
+        // The single pass holds more than the safety search: with its memory given back,
+        // the two passes may find a violation within the bound, as they do today.
+        Ok((Err(Limit::MaxMemory(_)), _)) if guard.rearm_memory() => return None,
         Ok(recorded) => recorded,
     };
     // What the safety search would report of its storage and threads.
