@@ -409,43 +409,6 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         Ok(())
     }
 
-    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
-    /// violation (which one comes first is the safety search's to say), and otherwise counts
-    /// as the safety search does what it plans the next batches by and reports.
-    fn merge(
-        &mut self,
-        expanded: &[Expanded<G::Label>],
-        filled: &[Filled],
-        first: usize,
-        end: usize,
-        next: &mut Vec<u64>,
-        level_has_new: &mut bool,
-    ) -> Result<(), Stop> {
-        if self.mode.checks() {
-            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
-            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
-            if let Some(v) = step.or_else(state) {
-                return Err(Stop::Violation(v.clone(), None));
-            }
-        }
-        let had = next.len();
-        let merged =
-            self.mode.merge(expanded, filled, first, self.words, next, &mut self.stats, self.max_states, self.guard);
-        *level_has_new |= next.len() > had;
-        if let Err((limit, key)) = merged {
-            if let Some(key) = key {
-                self.count_allowed(expanded, Some(key));
-            }
-            return Err(Stop::Limit(limit));
-        }
-        if self.mode.checks() {
-            self.count_allowed(expanded, None);
-            let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
-            self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
-        }
-        Ok(())
-    }
-
     /// Counts the transitions a one-thread search meets up to and including the one at
     /// `key`, where it stops with `stop`.
     fn stop_at(&mut self, expanded: &[Expanded<G::Label>], first: usize, key: Key, stop: Stop) -> Stop {

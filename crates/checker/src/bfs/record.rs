@@ -19,7 +19,7 @@
 //! liveness properties is explored once, and a violation stops the recording
 //! ([`Checked::Violated`]) for the caller to find its shortest run with the safety search.
 
-use super::{Expanded, Filled, Search};
+use super::{Expanded, Filled, Search, Stop};
 use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
@@ -240,6 +240,45 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
             ids.extend(new);
         }
         stats.transitions += edges as u64;
+        Ok(())
+    }
+}
+
+impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
+    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
+    /// violation (which one comes first is the safety search's to say), and otherwise counts
+    /// as the safety search does what it plans the next batches by and reports.
+    pub(super) fn merge(
+        &mut self,
+        expanded: &[Expanded<G::Label>],
+        filled: &[Filled],
+        first: usize,
+        end: usize,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+    ) -> Result<(), Stop> {
+        if self.mode.checks() {
+            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
+            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
+            if let Some(v) = step.or_else(state) {
+                return Err(Stop::Violation(v.clone(), None));
+            }
+        }
+        let had = next.len();
+        let merged =
+            self.mode.merge(expanded, filled, first, self.words, next, &mut self.stats, self.max_states, self.guard);
+        *level_has_new |= next.len() > had;
+        if let Err((limit, key)) = merged {
+            if let Some(key) = key {
+                self.count_allowed(expanded, Some(key));
+            }
+            return Err(Stop::Limit(limit));
+        }
+        if self.mode.checks() {
+            self.count_allowed(expanded, None);
+            let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
+            self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
+        }
         Ok(())
     }
 }

@@ -248,7 +248,7 @@ mod tests {
                 let request = Request::new().engine(engine).reductions(Reductions::NONE).limits(limits);
                 let ((one, _), (two, _)) = both(WORKERS, request);
                 assert_eq!(printed(&one), printed(&two), "{engine:?} {max}");
-                assert_eq!(one.stats.states, max as u64);
+                assert_eq!(one.stats.states, max);
             }
         }
         // LOOP's 4 states: a limit of 3 stops the safety search at its fourth state.
