@@ -113,6 +113,14 @@ impl Shared {
         self.exceeded().unwrap_or(Limit::MaxMemory(0))
     }
 
+    fn rearm_memory(&self) -> bool {
+        let Some(mb) = self.limits.max_memory_mb else { return false };
+        let rss = crate::stats::current_rss_kb().unwrap_or(u64::MAX);
+        self.rss_kb.store(rss, Ordering::Relaxed);
+        rss < mb.saturating_mul(1024)
+            && self.stop.compare_exchange(MEMORY, GO, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    }
+
     fn exceeded(&self) -> Option<Limit> {
         match self.stop.load(Ordering::Relaxed) {
             GO => None,
@@ -251,6 +259,14 @@ impl Guard {
         self.shared.room_for(bytes)
     }
 
+    /// Lowers the flag of a passed memory bound when the process is back under the bound
+    /// (the phase that would have passed it gave its memory back), so that a phase that
+    /// needs less may run instead: true when it did. A passed time limit or an interrupt
+    /// stays; so does a memory bound still passed.
+    pub fn rearm_memory(&self) -> bool {
+        self.shared.rearm_memory()
+    }
+
     /// Sets (or, with `None`, clears) the last words handed to the backstop. A command
     /// clears them before it prints its own report, so that a backstop firing then adds
     /// nothing to the output; if the backstop is already running, this waits for it (and,
@@ -365,6 +381,26 @@ mod tests {
             assert_eq!(guard.room_for(200 << 20), Err(Limit::MaxMemory(rss_mb + 100)));
             assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 100)));
         }
+    }
+
+    #[test]
+    fn a_memory_bound_refused_before_it_was_passed_can_be_rearmed_and_a_time_limit_cannot() {
+        let rss_mb = crate::stats::current_rss_kb().unwrap_or(0) / 1024;
+        let limits = Limits { max_memory_mb: Some(rss_mb + 500), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        assert!(!guard.rearm_memory(), "nothing to rearm");
+        if cfg!(target_os = "linux") {
+            assert!(guard.room_for(1 << 30).is_err());
+            assert!(guard.rearm_memory());
+            assert_eq!(guard.exceeded(), None);
+        }
+        let timed =
+            Guard::new(&Limits { time_limit: Some(Duration::ZERO), max_memory_mb: Some(1 << 20), ..Limits::default() });
+        while timed.exceeded().is_none() {
+            std::thread::yield_now();
+        }
+        assert!(!timed.rearm_memory());
+        assert_eq!(timed.exceeded(), Some(Limit::TimeLimit(Duration::ZERO)));
     }
 
     /// Waits (without a wall-clock bound of its own) until `guard`'s time limit of 0 has been

@@ -135,7 +135,7 @@ impl Merging {
 
     /// Counts the allowed events of the batch's transitions, up to and including the one at
     /// `upto` (all of them for `None`): those a one-thread search meets, in its order.
-    fn count_allowed<L>(&mut self, expanded: &[Expanded<L>], upto: Option<Key>) {
+    pub(super) fn count_allowed<L>(&mut self, expanded: &[Expanded<L>], upto: Option<Key>) {
         let mut events = expanded.iter().flat_map(|e| &e.allowed).take_while(|(k, _)| upto.is_none_or(|u| *k <= u));
         let mut transition: Vec<AllowedEvent> = Vec::new();
         let mut at = None;
@@ -193,38 +193,5 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
             self.stats.max_depth = depth + 1;
         }
         merged
-    }
-
-    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
-    /// violation (which one comes first is the safety search's to say: the caller runs it),
-    /// and otherwise counts the allowed events as the safety search does.
-    fn merge_recorded(
-        &mut self,
-        batch: &Pending<G::Label>,
-        next: &mut Vec<u64>,
-        level_has_new: &mut bool,
-    ) -> Result<(), Stop> {
-        let Pending { expanded, filled, .. } = batch;
-        if self.mode.checks() {
-            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
-            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
-            if let Some(v) = step.or_else(state) {
-                return Err(Stop::Violation(v.clone(), None));
-            }
-        }
-        let had = next.len();
-        let merged = self.mode.merge(expanded, filled, self.words, next, &mut self.stats, self.max_states, self.guard);
-        *level_has_new |= next.len() > had;
-        merged.map_err(Stop::Limit)?;
-        if self.mode.checks() {
-            let mut merging = Merging {
-                stats: std::mem::take(&mut self.stats),
-                trail: std::mem::take(&mut self.trail),
-                allowed: std::mem::take(&mut self.allowed),
-            };
-            merging.count_allowed(expanded, None);
-            (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
-        }
-        Ok(())
     }
 }

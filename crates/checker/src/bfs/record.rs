@@ -20,7 +20,8 @@
 //! liveness properties is explored once, and a violation stops the recording
 //! ([`Checked::Violated`]) for the caller to find its shortest run with the safety search.
 
-use super::{Expanded, Filled, Search};
+use super::merge::{Merging, Pending};
+use super::{Expanded, Filled, Search, Stop};
 use crate::checkable::Checkable;
 use crate::guard::Guard;
 use crate::handoff::lock;
@@ -31,6 +32,7 @@ use crate::request::Bfs;
 use crate::spread::Spread;
 use crate::state_graph::{Recorded, RecordedGraph, Recorder};
 use crate::stats::{peak_rss_kb, Stats, Storage};
+use crate::trail::Key;
 use crate::visited::{Shard, SHARDS};
 
 // A transition's shard is kept in one byte.
@@ -57,18 +59,21 @@ pub(super) trait Mode<M: Checkable>: Sync {
     fn record(&self, state: &M::State, successors: &[(M::Step, M::State)], out: &mut Expanded<Self::Label>);
 
     /// Step 3: numbers the batch's new states, writes its rows and puts the new states, in
-    /// discovery order, on `next`.
+    /// discovery order, on `next`. The batch's states are those of the level from `first`.
+    /// At the state limit, a recording that checks counts the transitions the safety search
+    /// meets, up to the one that reaches the state past the limit, whose key it gives.
     #[allow(clippy::too_many_arguments)]
     fn merge(
         &mut self,
         expanded: &[Expanded<Self::Label>],
         filled: &[Filled],
+        first: usize,
         words: usize,
         next: &mut Vec<u64>,
         stats: &mut Stats,
         max_states: u64,
         guard: &Guard,
-    ) -> Result<(), Limit>;
+    ) -> Result<(), (Limit, Option<Key>)>;
 }
 
 /// The safety search: nothing recorded.
@@ -93,11 +98,12 @@ impl<M: Checkable> Mode<M> for Unrecorded {
         _: &[Expanded<()>],
         _: &[Filled],
         _: usize,
+        _: usize,
         _: &mut Vec<u64>,
         _: &mut Stats,
         _: u64,
         _: &Guard,
-    ) -> Result<(), Limit> {
+    ) -> Result<(), (Limit, Option<Key>)> {
         Ok(())
     }
 }
@@ -142,12 +148,14 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         &mut self,
         expanded: &[Expanded<R::Label>],
         filled: &[Filled],
+        first: usize,
         words: usize,
         next: &mut Vec<u64>,
         stats: &mut Stats,
         max_states: u64,
         guard: &Guard,
-    ) -> Result<(), Limit> {
+    ) -> Result<(), (Limit, Option<Key>)> {
+        let no_key = |limit| (limit, None);
         let edges: usize = expanded.iter().map(|e| e.labels.len()).sum();
         let rows: usize = expanded.iter().map(|e| e.successors.len()).sum();
         let fresh: Vec<usize> = filled.iter().map(|f| f.packed.len() / words.max(1)).collect();
@@ -156,13 +164,15 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
         }
         let g = &mut self.graph;
         let most = self.numbering.sizes().max().unwrap_or(1).max(1) - 1;
-        g.reserve(edges, Numbering::provisional(SHARDS - 1, most as u32), rows, guard)?;
+        g.reserve(edges, Numbering::provisional(SHARDS - 1, most as u32), rows, guard).map_err(no_key)?;
         if self.parents {
-            room(&mut g.parents, fresh.iter().sum(), guard)?;
+            room(&mut g.parents, fresh.iter().sum(), guard).map_err(no_key)?;
         }
         // Which states new in this batch were met, by shard and rank.
         let mut met: Vec<Vec<bool>> = fresh.iter().map(|&n| vec![false; n]).collect();
         let mut cursor = [0usize; SHARDS];
+        // The batch's transitions met so far and the level position of the row being written.
+        let (mut seen, mut row) = (0u64, first);
         for e in expanded {
             let mut t = 0;
             for (k, &n) in e.successors.iter().enumerate() {
@@ -174,9 +184,16 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                     if local >= base && !met[s][(local - base) as usize] {
                         let rank = (local - base) as usize;
                         if stats.states >= max_states {
+                            let mut key = None;
+                            if self.checks {
+                                // The safety search's count: the batch's transitions up to this
+                                // one, which it meets too.
+                                stats.transitions += seen + 1;
+                                key = Some(Key { pos: row as u32, ord });
+                            }
                             // Only whole rows stay.
                             g.drop_open_row();
-                            return Err(Limit::MaxStates(max_states));
+                            return Err((Limit::MaxStates(max_states), key));
                         }
                         met[s][rank] = true;
                         stats.states += 1;
@@ -185,14 +202,56 @@ impl<M: Checkable, R: Recorder<M>> Mode<M> for Recording<'_, R, R::Label> {
                         }
                         next.extend_from_slice(&filled[s].packed[rank * words..(rank + 1) * words]);
                     }
-                    g.push_edge(Numbering::provisional(s, local), e.labels[t], guard)?;
+                    g.push_edge(Numbering::provisional(s, local), e.labels[t], guard).map_err(no_key)?;
                     t += 1;
+                    seen += 1;
                 }
-                g.end_row(&e.marks[k * self.mark_words..(k + 1) * self.mark_words], guard)?;
+                g.end_row(&e.marks[k * self.mark_words..(k + 1) * self.mark_words], guard).map_err(no_key)?;
+                row += 1;
             }
         }
         stats.transitions += edges as u64;
         Ok(())
+    }
+}
+
+impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
+    /// Step 3 of a recording ([`Mode::merge`]). One that checks stops at a batch with a
+    /// violation (which one comes first is the safety search's to say: the caller runs it),
+    /// and otherwise counts the allowed events as the safety search does.
+    pub(super) fn merge_recorded(
+        &mut self,
+        batch: &Pending<G::Label>,
+        next: &mut Vec<u64>,
+        level_has_new: &mut bool,
+    ) -> Result<(), Stop> {
+        let Pending { first, expanded, filled, .. } = batch;
+        if self.mode.checks() {
+            let step = expanded.iter().find_map(|e| e.violation.as_ref().map(|(_, v)| v));
+            let state = || filled.iter().flat_map(|f| &f.news).find_map(|n| n.violation.as_ref());
+            if let Some(v) = step.or_else(state) {
+                return Err(Stop::Violation(v.clone(), None));
+            }
+        }
+        let had = next.len();
+        let merged =
+            self.mode.merge(expanded, filled, *first, self.words, next, &mut self.stats, self.max_states, self.guard);
+        *level_has_new |= next.len() > had;
+        let counted = match &merged {
+            Err((_, None)) => None,
+            Err((_, Some(key))) => Some(Some(*key)),
+            Ok(()) => self.mode.checks().then_some(None),
+        };
+        if let Some(upto) = counted {
+            let mut merging = Merging {
+                stats: std::mem::take(&mut self.stats),
+                trail: std::mem::take(&mut self.trail),
+                allowed: std::mem::take(&mut self.allowed),
+            };
+            merging.count_allowed(expanded, upto);
+            (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
+        }
+        merged.map_err(|(limit, _)| Stop::Limit(limit))
     }
 }
 

@@ -220,7 +220,11 @@ fn record_how<L: labels::FactIndex>(
     }
     let (mutexes, set_words) = (recorder.mutexes().to_vec(), recorder.set_words());
     let (facts, allowed) = recorder.finish();
-    stats.allowed = allowed.into_counts();
+    // A recording that checks and stopped at a bound reports what the safety search would:
+    // the allowed outcomes of the transitions it counted.
+    if matches!(how, How::Plain { .. }) || stopped.is_none() {
+        stats.allowed = allowed.into_counts();
+    }
     if let Some(limit) = stopped {
         return Some(Ok((Err(limit), stats)));
     }

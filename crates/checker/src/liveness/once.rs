@@ -10,16 +10,15 @@
 //! component search ([`super::judge`]); its counts are the ones the liveness pass reports,
 //! and its batches are the safety search's, so the threads it reports are too.
 //!
-//! The output stays the two-pass one byte for byte because whatever the single pass cannot
-//! tell exactly is left to the two passes ([`check_once`] says `None`):
-//! - a violation: its shortest run, and the counts up to it, are the plain safety search's
-//!   (which a violation found in the middle of a batch of the recording does not give);
-//! - the state limit: the safety search's counts at the limit (the state and the transition
-//!   where it stops), not the recording's whole rows.
-//!
-//! A time or memory bound (or an interrupt) stops the single pass as it stops the safety
-//! search: the verdict is incomplete, with the counts of the states found so far, and no
-//! liveness check ran.
+//! The output stays the two-pass one byte for byte. A violation is left to the two passes
+//! ([`check_once`] says `None`): its shortest run, and the counts up to it, are the plain
+//! safety search's, which a violation found in the middle of a batch of the recording does
+//! not give. A bound stops the single pass as it stops the safety search: the verdict is
+//! incomplete, with the safety search's counts (at the state limit: the state and the
+//! transition where that search stops, not the recording's whole rows), and no liveness
+//! check ran. Only the memory bound, which the single pass (holding the graph too) meets
+//! sooner than the safety search, runs the two passes when the process is back under it
+//! ([`Guard::rearm_memory`]): their safety search may find a violation within it.
 
 use mutexcheck_core::{State, System};
 
@@ -70,7 +69,10 @@ pub(crate) fn check_once(
     }
     let start = std::time::Instant::now();
     let (graph, stats) = match record_labels(model, &request.limits, &mut How::Checked { engine, progress }, guard) {
-        Err(Violated) | Ok((Err(Limit::MaxStates(_)), _)) => return None,
+        Err(Violated) => return None,
+        // The single pass holds more than the safety search: with its memory given back,
+        // the two passes may find a violation within the bound, as they do today.
+        Ok((Err(Limit::MaxMemory(_)), _)) if guard.rearm_memory() => return None,
         Ok(recorded) => recorded,
     };
     // What the safety search would report of its storage and threads.
@@ -117,6 +119,10 @@ mod tests {
     const STARVE: &str = "model starve\ncrashes 0\nmutex m\nstarvation m\nprocess w[2] {\n    while true {\n        wait m\n        skip\n        release m\n    }\n}\n";
     /// p's assert fails on its second round (8 steps of p); q only spins.
     const BAD: &str = "model bad\ncrashes 0\nshared x: 0..2 = 0\nprocess p {\n    while true {\n        x = (x + 1) % 3\n        progress\n        assert x != 2\n    }\n}\nprocess q {\n    while true {\n        skip\n    }\n}\n";
+
+    /// Four restartable workers repairing after a crash (issue #21's model, smaller): 3,120
+    /// states unreduced, over several batches.
+    const WORKERS: &str = "model workers\ncrashes 1\nmutex m\nshared a: 0..2 = 0\nshared b: 0..2 = 0\nprotect m: a == b\nprocess worker[4] restart {\n    while true {\n        let r = wait m\n        if r == ABANDONED { b = a }\n        a = (a + 1) % 3\n        progress\n        b = (b + 1) % 3\n        release m\n    }\n}\n";
 
     /// `request` on `source` in one pass where it applies ([`Request::check`]) and in the
     /// two passes, with the states each expanded.
@@ -234,6 +240,15 @@ mod tests {
                 let request = Request::new().reductions(Reductions::NONE).limits(limits);
                 let ((one, _), (two, _)) = both(source, request);
                 assert_eq!(printed(&one), printed(&two), "{source} {limits:?}");
+            }
+        }
+        for engine in [Bfs::new(), Bfs::new().threads(2).spread(Spread::Always)] {
+            for max in [1_000, 2_500, 3_119, 3_120] {
+                let limits = Limits { max_states: Some(max), ..Limits::default() };
+                let request = Request::new().engine(engine).reductions(Reductions::NONE).limits(limits);
+                let ((one, _), (two, _)) = both(WORKERS, request);
+                assert_eq!(printed(&one), printed(&two), "{engine:?} {max}");
+                assert_eq!(one.stats.states, max);
             }
         }
         // LOOP's 4 states: a limit of 3 stops the safety search at its fourth state.
