@@ -5,7 +5,8 @@
 //!   a [`mutexcheck_core::System`] to it with every built-in and declared property.
 //! - [`Request`]: what a check runs (engine, threads, storage, reductions, [`Limits`]) as
 //!   one value; [`Request::check`] is the one way to run it on a `System`: breadth-first
-//!   (default, shortest counterexample) or depth-first search over a visited [`store`].
+//!   (default, shortest counterexample) or depth-first search, both over the sharded
+//!   visited store ([`visited`]).
 //! - [`CheckResult`]: verdict, [`Counterexample`] and [`Stats`]; [`report`] renders it as
 //!   text or JSON.
 //! - [`trace`]: the versioned JSON trace format and replay; [`graph`]: the state graph as
