@@ -15,6 +15,7 @@ mod graph;
 mod input;
 mod interrupt;
 mod json_doc;
+mod malloc;
 mod output;
 mod progress;
 mod replay;
@@ -55,6 +56,7 @@ enum Command {
 }
 
 fn main() {
+    malloc::keep_large_blocks_mapped();
     let cli = Cli::try_parse_from(cluster::hostfile_spelling(std::env::args_os().collect())).unwrap_or_else(|e| {
         // A usage error of `check --json` or `test --json` is bad input like any other:
         // its one document too (help and version are not errors).
