@@ -11,7 +11,7 @@
 //! to [`System::eval`], so the two agree by construction: the compiled form computes the
 //! same operations, in the same order, with the same faults.
 
-use crate::eval::Ctx;
+use crate::eval::{binary, Ctx};
 use crate::ir::{BinOp, Expr, Op, Place, Scope, UnOp, Value, VarRef};
 use crate::state::Layout;
 use crate::step::Fault;
@@ -237,32 +237,6 @@ impl System {
         let th = &self.layout.threads[t as usize];
         [0, self.layout.processes[th.process].var_base, th.local_base]
     }
-}
-
-/// `a op b` for a binary operator other than `&&` and `||`, as [`System::eval`] computes it.
-#[inline]
-fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fault> {
-    let (a, b) = (a as i64, b as i64);
-    Ok(match op {
-        BinOp::Add => fit(a + b)?,
-        BinOp::Sub => fit(a - b)?,
-        BinOp::Mul => fit(a * b)?,
-        BinOp::Div | BinOp::Mod if b == 0 => return Err(Fault::DivisionByZero),
-        BinOp::Div => fit(a.div_euclid(b))?,
-        BinOp::Mod => fit(a.rem_euclid(b))?,
-        BinOp::Eq => (a == b) as Value,
-        BinOp::Ne => (a != b) as Value,
-        BinOp::Lt => (a < b) as Value,
-        BinOp::Le => (a <= b) as Value,
-        BinOp::Gt => (a > b) as Value,
-        BinOp::Ge => (a >= b) as Value,
-        BinOp::And => (a != 0 && b != 0) as Value,
-        BinOp::Or => (a != 0 || b != 0) as Value,
-    })
-}
-
-fn fit(v: i64) -> Result<Value, Fault> {
-    Value::try_from(v).map_err(|_| Fault::Overflow { value: v })
 }
 
 #[cfg(test)]

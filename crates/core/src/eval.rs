@@ -123,24 +123,7 @@ impl System {
             }
             Expr::Binary(BinOp::And, a, b) => (self.eval(s, ctx, a)? != 0 && self.eval(s, ctx, b)? != 0) as Value,
             Expr::Binary(BinOp::Or, a, b) => (self.eval(s, ctx, a)? != 0 || self.eval(s, ctx, b)? != 0) as Value,
-            Expr::Binary(op, a, b) => {
-                let (a, b) = (self.eval(s, ctx, a)? as i64, self.eval(s, ctx, b)? as i64);
-                match op {
-                    BinOp::Add => fit(a + b)?,
-                    BinOp::Sub => fit(a - b)?,
-                    BinOp::Mul => fit(a * b)?,
-                    BinOp::Div | BinOp::Mod if b == 0 => return Err(Fault::DivisionByZero),
-                    BinOp::Div => fit(a.div_euclid(b))?,
-                    BinOp::Mod => fit(a.rem_euclid(b))?,
-                    BinOp::Eq => (a == b) as Value,
-                    BinOp::Ne => (a != b) as Value,
-                    BinOp::Lt => (a < b) as Value,
-                    BinOp::Le => (a <= b) as Value,
-                    BinOp::Gt => (a > b) as Value,
-                    BinOp::Ge => (a >= b) as Value,
-                    BinOp::And | BinOp::Or => unreachable!("handled above"),
-                }
-            }
+            Expr::Binary(op, a, b) => binary(*op, self.eval(s, ctx, a)?, self.eval(s, ctx, b)?)?,
         })
     }
 
@@ -158,6 +141,30 @@ impl System {
         s[slot] = v;
         Ok(())
     }
+}
+
+/// `a op b`, both operands evaluated (`&&` and `||` too: [`System::eval`] and the compiled
+/// expressions short-circuit them before they get here), with the checks of the model's
+/// arithmetic: a result outside the value range and a division by zero are faults.
+#[inline]
+pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fault> {
+    let (a, b) = (a as i64, b as i64);
+    Ok(match op {
+        BinOp::Add => fit(a + b)?,
+        BinOp::Sub => fit(a - b)?,
+        BinOp::Mul => fit(a * b)?,
+        BinOp::Div | BinOp::Mod if b == 0 => return Err(Fault::DivisionByZero),
+        BinOp::Div => fit(a.div_euclid(b))?,
+        BinOp::Mod => fit(a.rem_euclid(b))?,
+        BinOp::Eq => (a == b) as Value,
+        BinOp::Ne => (a != b) as Value,
+        BinOp::Lt => (a < b) as Value,
+        BinOp::Le => (a <= b) as Value,
+        BinOp::Gt => (a > b) as Value,
+        BinOp::Ge => (a >= b) as Value,
+        BinOp::And => (a != 0 && b != 0) as Value,
+        BinOp::Or => (a != 0 || b != 0) as Value,
+    })
 }
 
 fn fit(v: i64) -> Result<Value, Fault> {
