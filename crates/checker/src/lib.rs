@@ -37,6 +37,7 @@ pub mod properties;
 pub mod report;
 pub mod request;
 pub mod result;
+pub(crate) mod row_labels;
 pub mod shortest;
 pub mod simulate;
 pub mod spread;

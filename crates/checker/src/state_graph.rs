@@ -20,6 +20,7 @@ pub use crate::graph_arrays::EdgeLabel;
 use crate::graph_arrays::{Edges, Marks, Rows};
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
+use crate::row_labels::RowLabels;
 use crate::stats::Stats;
 
 /// What a caller keeps of each state and transition while the graph is recorded.
@@ -53,7 +54,9 @@ pub trait Recorder<M: Checkable>: Sync {
 #[derive(Clone, Debug)]
 pub struct RecordedGraph<L> {
     rows: Rows,
+    /// Each edge's target (no label: the labels are kept per row, in `labels`).
     edges: Edges,
+    labels: RowLabels,
     /// Words per state in the marks.
     pub mark_words: usize,
     marks: Marks,
@@ -75,7 +78,9 @@ impl<L: EdgeLabel> PartialEq for RecordedGraph<L> {
             && self.mark_words == other.mark_words
             && self.parents == other.parents
             && (0..n).all(|s| self.row(s as u32) == other.row(s as u32) && self.mark(s as u32) == other.mark(s as u32))
-            && (0..self.edge_count()).all(|e| self.edges.get(e) == other.edges.get(e))
+            && (0..n as u32).all(|s| {
+                self.edges(s).map(|(_, t, l)| (t, l.index())).eq(other.edges(s).map(|(_, t, l)| (t, l.index())))
+            })
     }
 }
 
@@ -87,6 +92,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         RecordedGraph {
             rows: Rows::default(),
             edges: Edges::default(),
+            labels: RowLabels::default(),
             mark_words,
             marks: Marks::default(),
             parents: Vec::new(),
@@ -111,11 +117,34 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.rows.range(state as usize)
     }
 
-    /// Edge `e` as (target, label).
-    #[inline]
+    /// Edge `e` as (target, label). The labels being kept per row, this finds `e`'s row
+    /// first (a binary search): where the row is known, [`RecordedGraph::edge_in`] is quicker.
     pub fn edge(&self, e: usize) -> (u32, L) {
-        let (target, label) = self.edges.get(e);
-        (target, L::from_index(label))
+        self.edge_in(self.row_of(e), e)
+    }
+
+    /// Edge `e`, one of `state`'s out-edges, as (target, label).
+    #[inline]
+    pub fn edge_in(&self, state: u32, e: usize) -> (u32, L) {
+        let start = self.row(state).start;
+        debug_assert!(self.row(state).contains(&e), "edge {e} of state {state}");
+        (self.edges.get(e).0, L::from_index(self.labels.get(state as usize, start, e - start)))
+    }
+
+    /// The state whose row holds edge `e`.
+    pub fn row_of(&self, e: usize) -> u32 {
+        assert!(e < self.edge_count(), "edge {e} of {}", self.edge_count());
+        // The last row starting at or before `e`: rows without edges before it start there too.
+        let (mut lo, mut hi) = (0usize, self.states());
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.rows.range(mid).start <= e {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo as u32
     }
 
     /// The target of edge `e`.
@@ -124,10 +153,15 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.get(e).0
     }
 
-    /// The label of edge `e`.
-    #[inline]
+    /// The label of edge `e` (see [`RecordedGraph::edge`]).
     pub fn label(&self, e: usize) -> L {
-        L::from_index(self.edges.get(e).1)
+        self.edge(e).1
+    }
+
+    /// The label of edge `e`, one of `state`'s out-edges.
+    #[inline]
+    pub fn label_in(&self, state: u32, e: usize) -> L {
+        self.edge_in(state, e).1
     }
 
     /// The out-edges of `state` as (ordinal, target, label), in successor order.
@@ -135,7 +169,8 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         let row = self.row(state);
         let from = row.start;
         row.map(move |e| {
-            let (target, label) = self.edge(e);
+            let (target, _) = self.edges.get(e);
+            let label = L::from_index(self.labels.get(state as usize, from, e - from));
             ((e - from) as u32, target, label)
         })
     }
@@ -160,14 +195,15 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// The same graph with labels read as `M` (the same numbers).
     pub fn relabel<M: EdgeLabel>(self) -> RecordedGraph<M> {
-        let RecordedGraph { rows, edges, mark_words, marks, parents, label: _ } = self;
-        RecordedGraph { rows, edges, mark_words, marks, parents, label: PhantomData }
+        let RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: _ } = self;
+        RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: PhantomData }
     }
 
     /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
     /// `rows` more rows.
     pub(crate) fn reserve(&mut self, edges: usize, max_target: u64, rows: usize, guard: &Guard) -> Result<(), Limit> {
         self.edges.reserve(edges, max_target, guard)?;
+        self.labels.reserve(rows, edges, guard)?;
         self.rows.reserve(rows, guard)?;
         self.marks.reserve(rows, self.mark_words, guard)
     }
@@ -175,13 +211,15 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// Appends an edge of the row being recorded.
     #[inline]
     pub(crate) fn push_edge(&mut self, target: u64, label: L, guard: &Guard) -> Result<(), Limit> {
-        self.edges.push(target, label.index(), guard)
+        self.edges.push(target, 0, guard)?;
+        self.labels.push(label.index(), guard)
     }
 
     /// Ends the row being recorded: its edges are those pushed since the last row ended,
     /// its state's marks `mark`.
     pub(crate) fn end_row(&mut self, mark: &[u64], guard: &Guard) -> Result<(), Limit> {
         let degree = self.edges.len() as u64 - self.rows.edges();
+        self.labels.end_row(self.rows.len(), guard)?;
         self.rows.push(degree, guard)?;
         self.marks.push(mark, self.rows.len() - 1, guard)
     }
@@ -189,6 +227,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// Drops the edges of the row being recorded: only whole rows stay.
     pub(crate) fn drop_open_row(&mut self) {
         self.edges.truncate(self.rows.edges() as usize);
+        self.labels.drop_open_row(self.rows.edges() as usize);
     }
 
     /// The largest target recorded.
@@ -203,6 +242,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.drop_open_row();
         self.rows.shrink_to_fit();
         self.marks.finish();
+        self.labels.finish();
         self.parents.shrink_to_fit();
         self.edges.seal(target_bits, f, guard)
     }
@@ -215,14 +255,24 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self
     }
 
-    /// The (target, label) bits of an edge's packing.
+    /// The bits of an edge's target and of a label (kept per row or per edge, see
+    /// [`crate::row_labels`]).
     pub fn edge_widths(&self) -> (u32, u32) {
-        self.edges.widths()
+        (self.edges.widths().0, self.labels.label_bits())
+    }
+
+    /// True when the labels are kept per row (see [`crate::row_labels`]).
+    pub fn labels_per_row(&self) -> bool {
+        self.labels.per_row()
     }
 
     /// The bytes the graph holds.
     pub fn bytes(&self) -> usize {
-        self.rows.bytes() + self.edges.bytes() + self.marks.bytes(self.mark_words) + self.parents.capacity() * 8
+        self.rows.bytes()
+            + self.edges.bytes()
+            + self.labels.bytes()
+            + self.marks.bytes(self.mark_words)
+            + self.parents.capacity() * 8
     }
 }
 

@@ -79,7 +79,7 @@ impl Scope<'_> {
         let g = &self.graph.graph;
         let from = g.row(node).start;
         g.row(node).filter_map(move |e| {
-            let f = self.graph.edge_facts(e);
+            let f = self.graph.facts_in(node, e);
             let target = g.target(e);
             (self.goal.keeps(f) && (self.inside)(target)).then_some(((e - from) as u32, target, f))
         })

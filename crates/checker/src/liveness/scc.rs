@@ -45,9 +45,16 @@ impl LiveGraph {
         }
     }
 
-    /// The facts of edge `e` (an index into the graph's edge arrays).
+    /// The facts of edge `e` (an index into the graph's edge arrays); where its source is
+    /// known, [`LiveGraph::facts_in`] is quicker.
     pub fn edge_facts(&self, e: usize) -> &MoveFacts {
         &self.facts[self.graph.label(e) as usize]
+    }
+
+    /// The facts of edge `e`, one of `state`'s out-edges.
+    #[inline]
+    pub fn facts_in(&self, state: u32, e: usize) -> &MoveFacts {
+        &self.facts[self.graph.label_in(state, e) as usize]
     }
 
     /// [`components`] of the subgraph of edges whose facts `keep` allows (by fact index).
@@ -136,7 +143,7 @@ pub fn components<L: EdgeLabel, K: Fn(L) -> bool>(
             let Some(&mut (v, ref mut e, end)) = calls.last_mut() else { break };
             let mut descended = None;
             while *e < end {
-                let (w, label) = g.edge(*e);
+                let (w, label) = g.edge_in(v, *e);
                 *e += 1;
                 if !keep(label) {
                     continue;
@@ -181,7 +188,7 @@ pub fn inner_edges(g: &LiveGraph, keep: &[bool], component: &[u32]) -> Vec<(u32,
     let mut edges = Vec::new();
     for &from in component {
         for e in g.graph.row(from) {
-            let (target, label) = g.graph.edge(e);
+            let (target, label) = g.graph.edge_in(from, e);
             if keep[label as usize] && inside(target) {
                 edges.push((from, e));
             }
@@ -197,7 +204,7 @@ pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> boo
     if let [s] = *component {
         // Most components are one state without a loop: no cycle, and nothing to collect.
         if !g.graph.row(s).any(|e| {
-            let (target, label) = g.graph.edge(e);
+            let (target, label) = g.graph.edge_in(s, e);
             target == s && keep[label as usize]
         }) {
             return false;
@@ -209,12 +216,12 @@ pub fn meets(g: &LiveGraph, goal: Goal, keep: &[bool], component: &[u32]) -> boo
     }
     let threads = g.threads as ThreadId;
     let fair = (0..threads)
-        .all(|t| edges.iter().any(|&(_, e)| g.edge_facts(e).fair_to(t)) || component.iter().any(|&s| g.unable(s, t)));
+        .all(|t| edges.iter().any(|&(s, e)| g.facts_in(s, e).fair_to(t)) || component.iter().any(|&s| g.unable(s, t)));
     fair && match goal {
         Goal::Livelock => true,
         Goal::Starvation { mutex, starving } => {
-            let others_acquire = edges.iter().any(|&(_, e)| g.edge_facts(e).other_acquires(starving, mutex));
-            let tries = edges.iter().any(|&(_, e)| g.edge_facts(e).tries(starving, mutex))
+            let others_acquire = edges.iter().any(|&(s, e)| g.facts_in(s, e).other_acquires(starving, mutex));
+            let tries = edges.iter().any(|&(s, e)| g.facts_in(s, e).tries(starving, mutex))
                 || component.iter().any(|&s| g.blocked_on(s, starving, mutex));
             others_acquire && tries
         }

@@ -252,7 +252,7 @@ fn candidates(graph: &LiveGraph, goal: Goal, orbits: &[ThreadId], components: &C
     for s in 0..g.states() as u32 {
         let c = components.of[s as usize] as usize;
         for e in g.row(s) {
-            let f = graph.edge_facts(e);
+            let f = graph.facts_in(s, e);
             if components.of[g.target(e) as usize] as usize != c || !goal.keeps(f) {
                 continue;
             }
