@@ -7,6 +7,7 @@
 //! sequences are too many for the table to pay, the labels are kept per edge instead.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
 
@@ -14,10 +15,12 @@ use crate::guard::Guard;
 use crate::limits::Limit;
 use crate::packed::{bits_for, room, PackedInts};
 
-/// Below this many distinct sequences the table is kept whatever the rows: it is small.
-const FEW: usize = 4096;
-/// At most this many distinct sequences: past it (or past a quarter of the rows, once over
-/// [`FEW`]) the labels are kept per edge.
+/// Below this many labels in the table of sequences it is kept whatever the edges: it is
+/// small (a few MB), and the first levels of a search share little that later ones reuse.
+const FEW_LABELS: usize = 1 << 21;
+/// At most this many distinct sequences: past it, or once the table holds more than half
+/// the edges' labels (past [`FEW_LABELS`]: the rows share too little), the labels are kept
+/// per edge.
 const MOST: usize = 1 << 20;
 
 /// Each row's labels: see the module comment.
@@ -25,14 +28,17 @@ const MOST: usize = 1 << 20;
 pub(crate) enum RowLabels {
     Patterns {
         /// The distinct sequences one after another, in the order first met.
-        table: Vec<u32>,
+        table: PackedInts,
         /// Where each sequence starts in `table`, and where the last ends.
         starts: Vec<u32>,
         /// Each row's sequence.
         index: PackedInts,
-        /// Where each sequence is in `starts`, while the graph is recorded (emptied by
-        /// [`RowLabels::finish`]).
-        lookup: HashMap<Box<[u32]>, u32, FxBuildHasher>,
+        /// The sequence of each hash of a sequence met (the first met of that hash), while the
+        /// graph is recorded (emptied by [`RowLabels::finish`]): a hash rather than the
+        /// sequence keeps the table's labels in one place.
+        lookup: HashMap<u64, u32, FxBuildHasher>,
+        /// The sequences whose hash an earlier one has (almost never any).
+        clashes: HashMap<Box<[u32]>, u32, FxBuildHasher>,
         /// The labels of the row being recorded.
         open: Vec<u32>,
     },
@@ -43,10 +49,11 @@ pub(crate) enum RowLabels {
 impl Default for RowLabels {
     fn default() -> RowLabels {
         RowLabels::Patterns {
-            table: Vec::new(),
+            table: PackedInts::new(0),
             starts: vec![0],
             index: PackedInts::new(0),
             lookup: HashMap::default(),
+            clashes: HashMap::default(),
             open: Vec::new(),
         }
     }
@@ -60,7 +67,7 @@ impl RowLabels {
             RowLabels::Patterns { table, starts, index, .. } => {
                 let p = index.get(s) as usize;
                 debug_assert!((starts[p] as usize + k) < starts[p + 1] as usize);
-                table[starts[p] as usize + k] as u64
+                table.get(starts[p] as usize + k)
             }
             RowLabels::PerEdge(labels) => labels.get(start + k),
         }
@@ -98,19 +105,34 @@ impl RowLabels {
         }
     }
 
-    /// Ends the row being recorded, `rows` rows being ended before it.
-    pub fn end_row(&mut self, rows: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, lookup, open } = self else { return Ok(()) };
-        let p = match lookup.get(open.as_slice()) {
-            Some(&p) => p as u64,
-            None if lookup.len() < FEW || (lookup.len() < MOST && lookup.len() < rows / 4) => {
-                let p = lookup.len() as u32;
-                room(table, open.len(), guard)?;
+    /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it.
+    pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<(), Limit> {
+        let RowLabels::Patterns { table, starts, index, lookup, clashes, open } = self else { return Ok(()) };
+        let hash = FxBuildHasher.hash_one(open.as_slice());
+        let found = match lookup.get(&hash) {
+            Some(&p) if same(table, starts, p as usize, open) => Some(p),
+            Some(_) => clashes.get(open.as_slice()).copied(),
+            None => None,
+        };
+        let p = match found {
+            Some(p) => p as u64,
+            None if starts.len() <= MOST && (table.len() < FEW_LABELS || table.len() <= (edges + open.len()) / 2) => {
+                let p = (starts.len() - 1) as u32;
+                let widest = open.iter().copied().max().unwrap_or(0) as u64;
+                if !table.fits(widest) {
+                    table.widen(bits_for(widest), guard)?;
+                }
+                table.reserve(open.len(), guard)?;
                 room(starts, 1, guard)?;
-                guard.room_for(open.len() * 4 + 48)?;
-                table.extend_from_slice(open);
+                for &l in open.iter() {
+                    table.push(l as u64);
+                }
                 starts.push(table.len() as u32);
-                lookup.insert(open.as_slice().into(), p);
+                if lookup.contains_key(&hash) {
+                    clashes.insert(open.as_slice().into(), p);
+                } else {
+                    lookup.insert(hash, p);
+                }
                 p as u64
             }
             None => return self.per_edge(rows, guard),
@@ -128,13 +150,13 @@ impl RowLabels {
     fn per_edge(&mut self, rows: usize, guard: &Guard) -> Result<(), Limit> {
         let RowLabels::Patterns { table, starts, index, open, .. } = self else { return Ok(()) };
         let edges: usize = (0..rows).map(|s| pattern_len(starts, index.get(s) as usize)).sum::<usize>() + open.len();
-        let widest = table.iter().chain(open.iter()).copied().max().unwrap_or(0);
-        let mut labels = PackedInts::new(bits_for(widest as u64));
+        let widest = open.iter().copied().max().unwrap_or(0) as u64;
+        let mut labels = PackedInts::new(table.bits().max(bits_for(widest)));
         labels.reserve(edges, guard)?;
         for s in 0..rows {
             let p = index.get(s) as usize;
-            for &l in &table[starts[p] as usize..starts[p + 1] as usize] {
-                labels.push(l as u64);
+            for i in starts[p] as usize..starts[p + 1] as usize {
+                labels.push(table.get(i));
             }
         }
         for &l in open.iter() {
@@ -155,8 +177,9 @@ impl RowLabels {
     /// Drops what only recording needs and the room beyond what is held.
     pub fn finish(&mut self) {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, open } => {
+            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
                 *lookup = HashMap::default();
+                *clashes = HashMap::default();
                 *open = Vec::new();
                 table.shrink_to_fit();
                 starts.shrink_to_fit();
@@ -169,18 +192,19 @@ impl RowLabels {
     /// The bits of a label: the widest label's.
     pub fn label_bits(&self) -> u32 {
         match self {
-            RowLabels::Patterns { table, .. } => bits_for(table.iter().copied().max().unwrap_or(0) as u64),
+            RowLabels::Patterns { table, .. } => table.bits(),
             RowLabels::PerEdge(labels) => labels.bits(),
         }
     }
 
     pub fn bytes(&self) -> usize {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, open } => {
-                (table.capacity() + starts.capacity() + open.capacity()) * 4
+            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
+                (starts.capacity() + open.capacity()) * 4
+                    + table.bytes()
                     + index.bytes()
-                    + lookup.capacity() * 24
-                    + table.len() * 4
+                    + lookup.capacity() * 16
+                    + clashes.iter().map(|(k, _)| k.len() * 4 + 24).sum::<usize>()
             }
             RowLabels::PerEdge(labels) => labels.bytes(),
         }
@@ -189,6 +213,12 @@ impl RowLabels {
 
 fn pattern_len(starts: &[u32], p: usize) -> usize {
     (starts[p + 1] - starts[p]) as usize
+}
+
+/// True when sequence `p` of `table` is `labels`.
+fn same(table: &PackedInts, starts: &[u32], p: usize, labels: &[u32]) -> bool {
+    pattern_len(starts, p) == labels.len()
+        && labels.iter().enumerate().all(|(k, &l)| table.get(starts[p] as usize + k) == l as u64)
 }
 
 #[cfg(test)]
@@ -211,7 +241,7 @@ mod tests {
                 labels.push(l, &guard()).unwrap();
             }
             edges += row.len();
-            labels.end_row(s, &guard()).unwrap();
+            labels.end_row(s, edges - row.len(), &guard()).unwrap();
         }
         (labels, starts)
     }
@@ -241,9 +271,11 @@ mod tests {
 
     #[test]
     fn too_many_distinct_sequences_turn_to_labels_per_edge_that_read_back_the_same() {
-        // Every row its own sequence: past FEW (over a quarter of the rows) the labels turn
-        // per edge, the rows before and the one open then kept whole; then widening labels.
-        let rows: Vec<Vec<u64>> = (0..FEW as u64 + 500).map(|s| vec![s % 3, s / 3 % 64, s / 192]).collect();
+        // Every row its own sequence: past FEW_LABELS (the table holding every edge's label)
+        // the labels turn per edge, the rows before and the one open then kept whole; then
+        // a label that widens them.
+        let rows: Vec<Vec<u64>> =
+            (0..(FEW_LABELS / 32) as u64 + 100).map(|s| (0..32).map(|k| s >> (k % 16) & 1).collect()).collect();
         let mut rows = rows;
         rows.push(vec![1 << 20, 0]);
         let (mut labels, starts) = record(&rows);

@@ -219,7 +219,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// its state's marks `mark`.
     pub(crate) fn end_row(&mut self, mark: &[u64], guard: &Guard) -> Result<(), Limit> {
         let degree = self.edges.len() as u64 - self.rows.edges();
-        self.labels.end_row(self.rows.len(), guard)?;
+        self.labels.end_row(self.rows.len(), self.rows.edges() as usize, guard)?;
         self.rows.push(degree, guard)?;
         self.marks.push(mark, self.rows.len() - 1, guard)
     }
