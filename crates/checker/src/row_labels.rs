@@ -6,6 +6,7 @@
 //! a few bits a state where a label beside each edge cost a few bits an edge. When the
 //! sequences are too many for the table to pay, the labels are kept per edge instead.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
@@ -128,10 +129,13 @@ impl RowLabels {
                     table.push(l as u64);
                 }
                 starts.push(table.len() as u32);
-                if lookup.contains_key(&hash) {
-                    clashes.insert(open.as_slice().into(), p);
-                } else {
-                    lookup.insert(hash, p);
+                match lookup.entry(hash) {
+                    Entry::Occupied(_) => {
+                        clashes.insert(open.as_slice().into(), p);
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(p);
+                    }
                 }
                 p as u64
             }
@@ -204,7 +208,7 @@ impl RowLabels {
                     + table.bytes()
                     + index.bytes()
                     + lookup.capacity() * 16
-                    + clashes.iter().map(|(k, _)| k.len() * 4 + 24).sum::<usize>()
+                    + clashes.keys().map(|k| k.len() * 4 + 24).sum::<usize>()
             }
             RowLabels::PerEdge(labels) => labels.bytes(),
         }
@@ -317,5 +321,27 @@ mod tests {
             }
         }
         assert_eq!(e, g.edge_count());
+    }
+
+    #[test]
+    fn a_sequence_whose_hash_another_has_gets_its_own_entry_and_is_found_again() {
+        let mut labels = RowLabels::default();
+        let row = |labels: &mut RowLabels, ls: &[u64], rows: usize| {
+            for &l in ls {
+                labels.push(l, &guard()).unwrap();
+            }
+            labels.end_row(rows, 0, &guard()).unwrap();
+        };
+        row(&mut labels, &[1, 2], 0);
+        // As if [3]'s hash were [1, 2]'s: the lookup finds entry 0, which is not [3].
+        if let RowLabels::Patterns { lookup, .. } = &mut labels {
+            lookup.insert(FxBuildHasher.hash_one([3u32].as_slice()), 0);
+        }
+        row(&mut labels, &[3], 1);
+        row(&mut labels, &[3], 2);
+        row(&mut labels, &[1, 2], 3);
+        assert!(matches!(&labels, RowLabels::Patterns { clashes, index, .. }
+            if clashes.len() == 1 && (0..4).map(|s| index.get(s)).eq([0, 1, 1, 0])));
+        assert_eq!((labels.get(1, 2, 0), labels.get(2, 3, 0), labels.get(3, 4, 1)), (3, 3, 2));
     }
 }
