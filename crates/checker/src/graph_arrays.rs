@@ -1,6 +1,7 @@
 //! The compact arrays a recorded state graph ([`crate::state_graph::RecordedGraph`]) is kept
 //! in: the rows (where each state's edges start), the edges (target and label in one packed
-//! value) and the marks (an index into a table of the distinct marks). Each is a
+//! value; a recorded graph keeps its labels per row instead, see `row_labels.rs`, and pushes
+//! label 0 here) and the marks (an index into a table of the distinct marks). Each is a
 //! [`PackedInts`] at the narrowest width its values need, widened in place as the recording
 //! grows, so the graph of a liveness check costs about 3.5 bytes an edge and 1.5 bytes a
 //! state, where plain vectors took 5 and 17.

@@ -5,9 +5,11 @@
 //! discovery order (the initial state is 0, then level by level, in the order a one-thread
 //! breadth-first search meets them), and the out-edges of a state are held back to back in
 //! successor order, so the position of an edge in its row is the successor's ordinal — what
-//! a run is rebuilt from. An edge costs its target and the [`Recorder`]'s label packed in as
-//! few bits as they need (`graph_arrays.rs`); a state a few bits of row offset, its
-//! marks and, when kept, its discovering edge. Nothing is
+//! a run is rebuilt from. An edge costs its target packed in as few bits as it needs
+//! (`graph_arrays.rs`); the [`Recorder`]'s labels are kept per row, as an index into the
+//! distinct label sequences of rows (`row_labels.rs`, per edge when rows share too little);
+//! a state costs a few bits of row offset, of label sequence, its marks and, when kept, its
+//! discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
 //! Numbering and content are the same for any number of threads.

@@ -147,8 +147,9 @@ pub fn goals(system: &System) -> Vec<Goal> {
 }
 
 /// Records the liveness graph of `model` within `limits`; `Err` with the bound that stopped
-/// it. The statistics are the recording's either way. The labels are fact indices packed
-/// beside each edge's target in as many bits as the fact table needs (see [`labels`]).
+/// it. The statistics are the recording's either way. The labels are fact indices, kept per
+/// row as an index into the distinct sequences of rows' labels (`row_labels.rs`; see
+/// [`labels`]).
 pub fn record_graph(
     model: &SystemModel<'_>,
     limits: &Limits,
