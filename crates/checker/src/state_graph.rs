@@ -258,12 +258,12 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     }
 
     /// The bits of an edge's target and of a label (kept per row or per edge, see
-    /// [`crate::row_labels`]).
+    /// `row_labels.rs`).
     pub fn edge_widths(&self) -> (u32, u32) {
         (self.edges.widths().0, self.labels.label_bits())
     }
 
-    /// True when the labels are kept per row (see [`crate::row_labels`]).
+    /// True when the labels are kept per row (see `row_labels.rs`).
     pub fn labels_per_row(&self) -> bool {
         self.labels.per_row()
     }
