@@ -74,6 +74,25 @@ impl RowLabels {
         }
     }
 
+    /// Where the labels of row `s`, whose edges start at edge `start`, begin (for
+    /// [`RowLabels::at`]): the row's successor `k` is at that plus `k`.
+    #[inline]
+    pub fn base(&self, s: usize, start: usize) -> usize {
+        match self {
+            RowLabels::Patterns { starts, index, .. } => starts[index.get(s) as usize] as usize,
+            RowLabels::PerEdge(_) => start,
+        }
+    }
+
+    /// The label at `pos` (see [`RowLabels::base`]).
+    #[inline]
+    pub fn at(&self, pos: usize) -> u64 {
+        match self {
+            RowLabels::Patterns { table, .. } => table.get(pos),
+            RowLabels::PerEdge(labels) => labels.get(pos),
+        }
+    }
+
     /// True when the labels are kept per row.
     pub fn per_row(&self) -> bool {
         matches!(self, RowLabels::Patterns { .. })

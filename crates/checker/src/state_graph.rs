@@ -133,6 +133,20 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         (self.edges.get(e).0, L::from_index(self.labels.get(state as usize, start, e - start)))
     }
 
+    /// Where the labels of `state`'s row begin, less the row's first edge: edge `e` of the
+    /// row has label [`RecordedGraph::label_at`]`(e.wrapping_add(that))` (a loop over rows
+    /// reads labels without finding the row again).
+    #[inline]
+    pub(crate) fn label_offset(&self, state: u32, start: usize) -> usize {
+        self.labels.base(state as usize, start).wrapping_sub(start)
+    }
+
+    /// The label at `pos` (see [`RecordedGraph::label_offset`]).
+    #[inline]
+    pub(crate) fn label_at(&self, pos: usize) -> L {
+        L::from_index(self.labels.at(pos))
+    }
+
     /// The state whose row holds edge `e`.
     pub fn row_of(&self, e: usize) -> u32 {
         assert!(e < self.edge_count(), "edge {e} of {}", self.edge_count());
@@ -170,9 +184,10 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     pub fn edges(&self, state: u32) -> impl Iterator<Item = (u32, u32, L)> + '_ {
         let row = self.row(state);
         let from = row.start;
+        let base = self.labels.base(state as usize, from);
         row.map(move |e| {
             let (target, _) = self.edges.get(e);
-            let label = L::from_index(self.labels.get(state as usize, from, e - from));
+            let label = L::from_index(self.labels.at(base + (e - from)));
             ((e - from) as u32, target, label)
         })
     }

@@ -101,8 +101,8 @@ pub struct Tarjan {
     low: Vec<u32>,
     on_stack: Vec<bool>,
     stack: Vec<u32>,
-    /// (state, next edge, end of its row) of each state being visited.
-    calls: Vec<(u32, usize, usize)>,
+    /// (state, next edge, end of its row, its labels' offset) of each state being visited.
+    calls: Vec<(u32, usize, usize, usize)>,
     component: Vec<u32>,
 }
 
@@ -138,12 +138,12 @@ pub fn components<L: EdgeLabel, K: Fn(L) -> bool>(
                 stack.push(v);
                 on_stack[v as usize] = true;
                 let row = g.row(v);
-                calls.push((v, row.start, row.end));
+                calls.push((v, row.start, row.end, g.label_offset(v, row.start)));
             }
-            let Some(&mut (v, ref mut e, end)) = calls.last_mut() else { break };
+            let Some(&mut (v, ref mut e, end, offset)) = calls.last_mut() else { break };
             let mut descended = None;
             while *e < end {
-                let (w, label) = g.edge_in(v, *e);
+                let (w, label) = (g.target(*e), g.label_at(e.wrapping_add(offset)));
                 *e += 1;
                 if !keep(label) {
                     continue;
@@ -161,7 +161,7 @@ pub fn components<L: EdgeLabel, K: Fn(L) -> bool>(
                 continue;
             }
             calls.pop();
-            if let Some(&(parent, _, _)) = calls.last() {
+            if let Some(&(parent, _, _, _)) = calls.last() {
                 low[parent as usize] = low[parent as usize].min(low[v as usize]);
             }
             if low[v as usize] == index[v as usize] {
