@@ -1,0 +1,249 @@
+//! The two things a breadth-first search does for each state and each transition, written
+//! once: expanding a stored state into its transitions ([`Expander`]), and admitting a
+//! transition's target into the visited set ([`Admitter`]).
+//!
+//! The breadth-first search on one machine (`bfs.rs`, steps 1 and 2 of a batch) and the
+//! cluster's rounds (`mutexcheck_cluster`'s `search.rs`) differ in how they key, route and
+//! merge transitions; what happens to one state and one target is the same in both and is
+//! here:
+//! - [`Expander::expand`]: unpacks the packed state into a state it reuses, lists its
+//!   successors, asks the bounds before and after (a model cut short by a bound lists only
+//!   part of them), and for each transition, in successor order, hands over its allowed
+//!   events, checks [`Checkable::step_violation`] (stopping at the first violation), then
+//!   packs and hashes the target and hands it over with its successor number;
+//! - [`Admitter::admit`]: asks the memory bound for room when the shard's table is about to
+//!   grow, inserts the target into its [`Shard`], and checks a new state
+//!   ([`Checkable::check_state`]) unpacked into a state it reuses.
+//!
+//! So the hooks run in [`Checkable`]'s documented order, the same bounds are asked at the same
+//! points and the unpacked states are reused the same way in both searches; a new check or a
+//! new bound is written here once. Both are generic over the caller's bounds and receiver and
+//! inlined into its loop: no dynamic call and no allocation per state once the buffers have
+//! grown.
+
+use crate::allowed::AllowedEvent;
+use crate::checkable::Checkable;
+use crate::fingerprint::hash_words;
+use crate::guard::{Guard, Interrupt};
+use crate::limits::Limit;
+use crate::properties::Violation;
+use crate::visited::Shard;
+
+/// The bounds an expansion and an admission ask about: the run's [`Guard`] on the machine that
+/// owns it, an [`Interrupt`] handle on its flag elsewhere (the cluster's workers).
+pub trait Bounds {
+    /// The bound passed so far, if any ([`Guard::exceeded`]).
+    fn exceeded(&self) -> Option<Limit>;
+    /// `Err` with the memory limit when allocating `bytes` more would pass it
+    /// ([`Guard::room_for`]).
+    fn room_for(&self, bytes: usize) -> Result<(), Limit>;
+}
+
+impl Bounds for Guard {
+    #[inline]
+    fn exceeded(&self) -> Option<Limit> {
+        Guard::exceeded(self)
+    }
+    fn room_for(&self, bytes: usize) -> Result<(), Limit> {
+        Guard::room_for(self, bytes)
+    }
+}
+
+impl Bounds for Interrupt {
+    #[inline]
+    fn exceeded(&self) -> Option<Limit> {
+        Interrupt::exceeded(self)
+    }
+    fn room_for(&self, bytes: usize) -> Result<(), Limit> {
+        Interrupt::room_for(self, bytes)
+    }
+}
+
+/// What receives one expanded state's transitions, in successor order: the one-machine
+/// search's buckets by shard, the cluster's messages by owner.
+pub trait Transitions<M: Checkable> {
+    /// The state and all its successors, once they are listed and before any is handed over
+    /// (the breadth-first search counts them here, and labels them when it records the graph).
+    #[inline]
+    fn listed(&mut self, _state: &M::State, _successors: &[(M::Step, M::State)]) {}
+
+    /// The allowed events of transition `ord`, when the expansion checks and it has some:
+    /// handed over before its step check, so a transition that breaks a step property counts
+    /// them too.
+    fn allowed(&mut self, ord: u32, events: &[AllowedEvent]);
+
+    /// Transition `ord`'s target, packed, and its hash ([`hash_words`]); only after the
+    /// transition passed its step check.
+    fn target(&mut self, ord: u32, packed: &[u64], hash: u64);
+}
+
+/// How expanding one state ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every transition was handed over: this many.
+    Expanded(u32),
+    /// Transition `ord` breaks a step property: the transitions before it were handed over,
+    /// its allowed events too, its target and the later transitions not.
+    StepViolation {
+        /// The transition's successor number.
+        ord: u32,
+        /// What it broke.
+        violation: Violation,
+    },
+    /// A bound was passed before the state was expanded or while its successors were listed
+    /// (so they may be partial): nothing of the state was handed over.
+    Interrupted(Limit),
+}
+
+/// Expands packed states of one model, one after another, reusing one unpacked state, one
+/// successor list and one packing buffer for all of them.
+pub struct Expander<'m, M: Checkable> {
+    model: &'m M,
+    state: Option<M::State>,
+    successors: Vec<(M::Step, M::State)>,
+    packed: Vec<u64>,
+}
+
+impl<'m, M: Checkable> Expander<'m, M> {
+    /// An expander of `model`'s states, its buffers empty.
+    pub fn new(model: &'m M) -> Self {
+        Expander { model, state: None, successors: Vec::new(), packed: vec![0; model.packed_words()] }
+    }
+
+    /// Expands the state `packed` holds into `out` (see the module comment); `checks` false
+    /// skips the allowed events and the step checks (a recording that checks nothing).
+    #[inline]
+    pub fn expand<B: Bounds + ?Sized, T: Transitions<M>>(
+        &mut self,
+        packed: &[u64],
+        bounds: &B,
+        checks: bool,
+        out: &mut T,
+    ) -> Outcome {
+        if let Some(limit) = bounds.exceeded() {
+            return Outcome::Interrupted(limit);
+        }
+        let state = unpack_reusing(self.model, packed, &mut self.state);
+        self.successors.clear();
+        self.model.successors(state, &mut self.successors);
+        if let Some(limit) = bounds.exceeded() {
+            // The model stops listing successors early when a bound passes.
+            return Outcome::Interrupted(limit);
+        }
+        out.listed(state, &self.successors);
+        for (ord, (step, target)) in self.successors.iter().enumerate() {
+            let ord = ord as u32;
+            if checks {
+                let events = self.model.allowed_events(step);
+                if !events.is_empty() {
+                    out.allowed(ord, events);
+                }
+                if let Some(violation) = self.model.step_violation(state, step, target) {
+                    return Outcome::StepViolation { ord, violation };
+                }
+            }
+            self.model.pack(target, &mut self.packed);
+            out.target(ord, &self.packed, hash_words(&self.packed));
+        }
+        Outcome::Expanded(self.successors.len() as u32)
+    }
+}
+
+/// What admitting a target found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admitted {
+    /// The shard held the state already: nothing was checked.
+    Known,
+    /// The state is new (now in the shard), with the violation [`Checkable::check_state`]
+    /// found in it (`None` when it holds every state property, or was not checked).
+    New(Option<Violation>),
+}
+
+/// Admits targets of one model into visited-set shards, checking the new ones in one
+/// unpacked state it reuses.
+pub struct Admitter<'m, M: Checkable> {
+    model: &'m M,
+    state: Option<M::State>,
+}
+
+impl<'m, M: Checkable> Admitter<'m, M> {
+    /// An admitter of `model`'s states.
+    pub fn new(model: &'m M) -> Self {
+        Admitter { model, state: None }
+    }
+
+    /// Inserts the packed state `packed` (of hash `hash`) into `shard`, and checks it with
+    /// [`Checkable::check_state`] when it is new and `check` is true. `Err` with the memory
+    /// limit, the shard unchanged, when the shard's table must grow and `bounds` has no room
+    /// for it.
+    #[inline]
+    pub fn admit<B: Bounds + ?Sized>(
+        &mut self,
+        shard: &mut Shard,
+        packed: &[u64],
+        hash: u64,
+        bounds: &B,
+        check: bool,
+    ) -> Result<Admitted, Limit> {
+        room(shard, bounds)?;
+        if !shard.insert(packed, hash) {
+            return Ok(Admitted::Known);
+        }
+        Ok(Admitted::New(if check { self.check(packed) } else { None }))
+    }
+
+    /// [`Admitter::admit`] into a shard that numbers its states ([`Shard::indexed`]), with the
+    /// state's number in the shard. A shard that cannot number it (2^32 states already; the
+    /// search's state limit `max_states` is below that) is the state limit.
+    #[inline]
+    pub fn admit_numbered<B: Bounds + ?Sized>(
+        &mut self,
+        shard: &mut Shard,
+        packed: &[u64],
+        hash: u64,
+        bounds: &B,
+        check: bool,
+        max_states: u64,
+    ) -> Result<(u32, Admitted), Limit> {
+        room(shard, bounds)?;
+        let Some((number, new)) = shard.insert_indexed(packed, hash) else {
+            return Err(Limit::MaxStates(max_states));
+        };
+        if !new {
+            return Ok((number, Admitted::Known));
+        }
+        Ok((number, Admitted::New(if check { self.check(packed) } else { None })))
+    }
+
+    /// The violation [`Checkable::check_state`] finds in the state `packed` holds.
+    #[inline]
+    fn check(&mut self, packed: &[u64]) -> Option<Violation> {
+        self.model.check_state(unpack_reusing(self.model, packed, &mut self.state))
+    }
+}
+
+/// `Err` with the memory limit when the next insertion into `shard` grows its table and
+/// `bounds` has no room for the new table.
+#[inline]
+fn room<B: Bounds + ?Sized>(shard: &Shard, bounds: &B) -> Result<(), Limit> {
+    let growth = shard.growth_bytes();
+    if growth > 0 {
+        bounds.room_for(growth)?;
+    }
+    Ok(())
+}
+
+/// The state `packed` holds, unpacked into `state`'s memory once there is one.
+#[inline]
+fn unpack_reusing<'s, M: Checkable>(model: &M, packed: &[u64], state: &'s mut Option<M::State>) -> &'s mut M::State {
+    match state {
+        Some(state) => {
+            model.unpack_into(packed, state);
+            state
+        }
+        None => state.insert(model.unpack(packed)),
+    }
+}
+
+#[cfg(test)]
+mod tests;
