@@ -38,6 +38,7 @@ use std::time::Instant;
 
 use crate::allowed::{AllowedEvent, AllowedTally};
 use crate::checkable::Checkable;
+use crate::expansion::{Admitted, Admitter, Expander, Outcome};
 use crate::explore::Progress;
 use crate::fingerprint::hash_words;
 use crate::guard::Guard;
@@ -51,8 +52,10 @@ use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
+mod chunk;
 mod merge;
 mod record;
+use chunk::Chunk;
 use merge::{Done, Expansion, Merging, Pending, Stages};
 pub(crate) use record::{record, record_checked};
 use record::{Mode, Unrecorded};
@@ -484,44 +487,20 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             shards: Vec::new(),
             marks: Vec::new(),
         };
-        let mut successors = Vec::new();
-        let mut packed = vec![0u64; self.words];
-        let mut state = self.model.unpack(&level[from * self.words..(from + 1) * self.words]);
+        let mut expander = Expander::new(self.model);
         for pos in from..to {
-            if self.guard.exceeded().is_some() {
-                out.interrupted = true;
-                return out;
-            }
-            self.model.unpack_into(&level[pos * self.words..(pos + 1) * self.words], &mut state);
-            successors.clear();
-            self.model.successors(&state, &mut successors);
-            if self.guard.exceeded().is_some() {
-                // The successors may be partial: the model stops early too.
-                out.interrupted = true;
-                return out;
-            }
-            out.successors.push(successors.len() as u32);
-            if G::RECORDS {
-                self.mode.record(&state, &successors, &mut out);
-            }
-            for (ord, (step, target)) in successors.iter().enumerate() {
-                let key = Key { pos: pos as u32, ord: ord as u32 };
-                if self.mode.checks() {
-                    out.allowed.extend(self.model.allowed_events(step).iter().map(|e| (key, *e)));
-                    if let Some(v) = self.model.step_violation(&state, step, target) {
-                        out.violation = Some((key, v));
-                        return out;
-                    }
+            let source = &level[pos * self.words..(pos + 1) * self.words];
+            let mut chunk = Chunk { out: &mut out, mode: &self.mode, pos: pos as u32 };
+            match expander.expand(source, self.guard, self.mode.checks(), &mut chunk) {
+                Outcome::Expanded(_) => {}
+                Outcome::StepViolation { ord, violation } => {
+                    out.violation = Some((Key { pos: pos as u32, ord }, violation));
+                    return out;
                 }
-                self.model.pack(target, &mut packed);
-                let hash = hash_words(&packed);
-                if G::RECORDS {
-                    out.shards.push(shard_of(hash) as u8);
+                Outcome::Interrupted(_) => {
+                    out.interrupted = true;
+                    return out;
                 }
-                let bucket = &mut out.buckets[shard_of(hash)];
-                bucket.keys.push(key);
-                bucket.hashes.push(hash);
-                bucket.packed.extend_from_slice(&packed);
             }
         }
         out
@@ -532,7 +511,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         let mut shard = lock(&self.shards[s]);
         let base = shard.len() as u32;
         let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None, locals: Vec::new(), base };
-        let mut state = None;
+        let mut admitter = Admitter::new(self.model);
         for e in expanded {
             let b = &e.buckets[s];
             for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
@@ -547,51 +526,35 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     shard.prefetch_state(ahead);
                 }
                 let packed = &b.packed[i * self.words..(i + 1) * self.words];
-                let growth = shard.growth_bytes();
-                if growth > 0 {
-                    if let Err(limit) = self.guard.room_for(growth) {
+                let checks = self.mode.checks();
+                let admitted = if G::RECORDS {
+                    let numbered =
+                        admitter.admit_numbered(&mut shard, packed, hash, self.guard, checks, self.max_states);
+                    numbered.map(|(local, admitted)| {
+                        filled.locals.push(local);
+                        admitted
+                    })
+                } else {
+                    admitter.admit(&mut shard, packed, hash, self.guard, checks)
+                };
+                match admitted {
+                    Err(limit) => {
                         filled.stopped = Some(limit);
                         return filled;
                     }
-                }
-                if G::RECORDS {
-                    // Made by Shard::indexed, with fewer than 2^32 states in all (the state
-                    // limit is below): always numbered.
-                    let Some((local, new)) = shard.insert_indexed(packed, hash) else {
-                        filled.stopped = Some(Limit::MaxStates(self.max_states));
+                    Ok(Admitted::Known) => {}
+                    Ok(Admitted::New(Some(violation))) if G::RECORDS => {
+                        // The batch stops the recording: the rest of it is not needed.
+                        filled.news.push(New { key, violation: Some(violation) });
                         return filled;
-                    };
-                    filled.locals.push(local);
-                    if new {
-                        if self.mode.checks() {
-                            let state = match &mut state {
-                                Some(state) => {
-                                    self.model.unpack_into(packed, state);
-                                    state
-                                }
-                                None => state.insert(self.model.unpack(packed)),
-                            };
-                            if let Some(violation) = self.model.check_state(state) {
-                                // The batch stops the recording: the rest of it is not needed.
-                                filled.news.push(New { key, violation: Some(violation) });
-                                return filled;
-                            }
+                    }
+                    Ok(Admitted::New(violation)) => {
+                        // A recording finds its new states by their numbers (`locals`).
+                        if !G::RECORDS {
+                            filled.news.push(New { key, violation });
                         }
                         filled.packed.extend_from_slice(packed);
                     }
-                    continue;
-                }
-                if shard.insert(packed, hash) {
-                    let state = match &mut state {
-                        Some(state) => {
-                            self.model.unpack_into(packed, state);
-                            state
-                        }
-                        None => state.insert(self.model.unpack(packed)),
-                    };
-                    let violation = self.model.check_state(state);
-                    filled.news.push(New { key, violation });
-                    filled.packed.extend_from_slice(packed);
                 }
             }
         }
