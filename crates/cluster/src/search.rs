@@ -13,6 +13,14 @@
 //!    transitions a one-machine search counts up to there (cut at `--max-states` if it
 //!    passes it).
 //!
+//! What happens to one state in step 1 and to one target in step 2 is the one-machine
+//! search's own, from the checker's [`mutexcheck_checker::expansion`]: the [`Expander`]
+//! lists a state's transitions, asks the bounds, hands over allowed events and stops at the
+//! first step violation, exactly as the breadth-first search's step 1 does; the [`Admitter`]
+//! asks the memory bound for room, inserts into the [`Shard`] and checks a new state, as its
+//! step 2 does. This module only keys the transitions, routes them (`Route`) and merges
+//! the round; a new check or counterexample field is written there once, for both.
+//!
 //! The key of a state is the ordinals of the transitions from the initial state along the
 //! path that found it ([`crate::key`]): one-machine breadth-first order is exactly the
 //! order of these paths, level by level (a level is sorted by (parent's position, successor
@@ -21,6 +29,7 @@
 //! also the whole counterexample: the successor numbers to follow from the initial state,
 //! which process 0 re-runs as the one-machine search re-runs its trail.
 
+use mutexcheck_checker::expansion::{Admitted, Admitter, Expander, Outcome, Transitions};
 use mutexcheck_checker::fingerprint::{hash_words, mix64};
 use mutexcheck_checker::visited::Shard;
 use mutexcheck_checker::{Checkable, Interrupt, Limit};
@@ -99,6 +108,47 @@ impl Level {
         self.packed.extend_from_slice(packed);
         self.keys.extend_from_slice(key);
         self.ends.push(self.keys.len());
+    }
+}
+
+/// Where step 1 puts one worker's transitions: each target, with its key (its source's key
+/// and its successor number), in the message to the target's owner; the allowed events with
+/// their keys.
+struct Route<'l> {
+    /// One message per worker: `packed words, key length, key` per transition.
+    out: Vec<Vec<u8>>,
+    /// The key of the state being expanded.
+    parent: &'l [u8],
+    /// The key of the last transition handed over.
+    key: Vec<u8>,
+    /// The allowed events of the transitions handed over, in key order.
+    allowed: Vec<(Vec<u8>, AllowedEvent)>,
+}
+
+impl Route<'_> {
+    /// Makes `key` the key of transition `ord` of the state being expanded.
+    fn key_of(&mut self, ord: u32) {
+        self.key.clear();
+        self.key.extend_from_slice(self.parent);
+        push_ord(&mut self.key, ord);
+    }
+}
+
+impl<M: Checkable> Transitions<M> for Route<'_> {
+    fn allowed(&mut self, ord: u32, events: &[AllowedEvent]) {
+        self.key_of(ord);
+        self.allowed.extend(events.iter().map(|e| (self.key.clone(), *e)));
+    }
+
+    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+        self.key_of(ord);
+        let peers = self.out.len();
+        let blob = &mut self.out[owner(hash, peers)];
+        for word in packed {
+            blob.extend_from_slice(&word.to_le_bytes());
+        }
+        blob.extend_from_slice(&(self.key.len() as u32).to_le_bytes());
+        blob.extend_from_slice(&self.key);
     }
 }
 
@@ -269,50 +319,28 @@ impl<M: Checkable> Search<'_, M> {
     /// with its key to its owner: `packed words, key length, key` per transition.
     #[allow(clippy::type_complexity)]
     fn expand(&mut self, peers: usize) -> (Option<Vec<u8>>, Option<Limit>, Vec<Vec<u8>>) {
-        let mut out = vec![Vec::new(); peers];
+        let mut route = Route { out: vec![Vec::new(); peers], parent: &[], key: Vec::new(), allowed: Vec::new() };
         self.successors.clear();
-        self.level_allowed.clear();
-        let mut successors = Vec::new();
-        let mut packed = vec![0u64; self.words];
-        let mut key = Vec::new();
-        let mut state = None;
+        let mut expander = Expander::new(self.model);
         for i in 0..self.level.len() {
-            if let Some(limit) = self.interrupt.exceeded() {
-                return (None, Some(limit), out);
-            }
+            route.parent = self.level.key(i);
             let from = &self.level.packed[i * self.words..(i + 1) * self.words];
-            let state = match &mut state {
-                Some(state) => {
-                    self.model.unpack_into(from, state);
-                    state
+            match expander.expand(from, self.interrupt, true, &mut route) {
+                Outcome::Expanded(n) => self.successors.push(n),
+                Outcome::StepViolation { ord, .. } => {
+                    self.successors.push(ord + 1);
+                    route.key_of(ord);
+                    self.level_allowed = route.allowed;
+                    return (Some(route.key), None, route.out);
                 }
-                None => state.insert(self.model.unpack(from)),
-            };
-            successors.clear();
-            self.model.successors(state, &mut successors);
-            if let Some(limit) = self.interrupt.exceeded() {
-                return (None, Some(limit), out); // the successors may be partial
+                Outcome::Interrupted(limit) => {
+                    self.level_allowed = route.allowed;
+                    return (None, Some(limit), route.out);
+                }
             }
-            for (ord, (step, target)) in successors.iter().enumerate() {
-                key.clear();
-                key.extend_from_slice(self.level.key(i));
-                push_ord(&mut key, ord as u32);
-                self.level_allowed.extend(self.model.allowed_events(step).iter().map(|e| (key.clone(), *e)));
-                if self.model.step_violation(state, step, target).is_some() {
-                    self.successors.push(ord as u32 + 1);
-                    return (Some(key), None, out);
-                }
-                self.model.pack(target, &mut packed);
-                let blob = &mut out[owner(hash_words(&packed), peers)];
-                for word in &packed {
-                    blob.extend_from_slice(&word.to_le_bytes());
-                }
-                blob.extend_from_slice(&(key.len() as u32).to_le_bytes());
-                blob.extend_from_slice(&key);
-            }
-            self.successors.push(successors.len() as u32);
         }
-        (None, None, out)
+        self.level_allowed = route.allowed;
+        (None, None, route.out)
     }
 
     /// Step 2: inserts the received targets in key order; returns the new states (the next
@@ -336,31 +364,21 @@ impl<M: Checkable> Search<'_, M> {
         let mut next = Level::default();
         let mut stop = None;
         let mut packed = vec![0u64; self.words];
-        let mut state = None;
+        let mut admitter = Admitter::new(self.model);
         for (key, bytes) in received {
             for (word, b) in packed.iter_mut().zip(bytes.chunks_exact(8)) {
                 *word = u64::from_le_bytes(b.try_into().unwrap_or_default());
             }
-            let growth = self.shard.growth_bytes();
-            if growth > 0 {
-                if let Err(limit) = self.interrupt.room_for(growth) {
-                    return (next, stop, Some(limit));
-                }
-            }
-            if self.shard.insert(&packed, hash_words(&packed)) {
-                if stop.is_none() {
-                    let state = match &mut state {
-                        Some(state) => {
-                            self.model.unpack_into(&packed, state);
-                            state
-                        }
-                        None => state.insert(self.model.unpack(&packed)),
-                    };
-                    if self.model.check_state(state).is_some() {
+            // Only the first violation matters: later new states are not checked.
+            match admitter.admit(&mut self.shard, &packed, hash_words(&packed), self.interrupt, stop.is_none()) {
+                Err(limit) => return (next, stop, Some(limit)),
+                Ok(Admitted::Known) => {}
+                Ok(Admitted::New(violation)) => {
+                    if violation.is_some() {
                         stop = Some(key.to_vec());
                     }
+                    next.push(&packed, key);
                 }
-                next.push(&packed, key);
             }
         }
         (next, stop, None)
