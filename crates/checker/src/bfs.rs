@@ -14,6 +14,9 @@
 //!    at (module `merge`). The new states, in key order, are the next level; their keys
 //!    go on the [`Trail`].
 //!
+//! What steps 1 and 2 do to one state and one target is [`crate::expansion`]'s, which the
+//! cluster's rounds share.
+//!
 //! The three steps of consecutive batches of a level do not depend on one another, so one
 //! hand-off to the threads runs step 1 of a batch, step 2 of the batch before and, on the
 //! calling thread beside them, step 3 of the batch before that ([`Search::advance`]): the
