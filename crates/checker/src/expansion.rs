@@ -215,8 +215,9 @@ impl<'m, M: Checkable> Admitter<'m, M> {
         Ok((number, Admitted::New(if check { self.check(packed) } else { None })))
     }
 
-    /// The violation [`Checkable::check_state`] finds in the state `packed` holds.
-    #[inline]
+    /// The violation [`Checkable::check_state`] finds in the state `packed` holds. Always
+    /// inlined: in the search's loop it costs as much as its body (measured with callgrind).
+    #[inline(always)]
     fn check(&mut self, packed: &[u64]) -> Option<Violation> {
         self.model.check_state(unpack_reusing(self.model, packed, &mut self.state))
     }
