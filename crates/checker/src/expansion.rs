@@ -176,7 +176,7 @@ impl<'m, M: Checkable> Admitter<'m, M> {
     /// [`Checkable::check_state`] when it is new and `check` is true. `Err` with the memory
     /// limit, the shard unchanged, when the shard's table must grow and `bounds` has no room
     /// for it.
-    #[inline]
+    #[inline(always)]
     pub fn admit<B: Bounds + ?Sized>(
         &mut self,
         shard: &mut Shard,
@@ -195,7 +195,7 @@ impl<'m, M: Checkable> Admitter<'m, M> {
     /// [`Admitter::admit`] into a shard that numbers its states ([`Shard::indexed`]), with the
     /// state's number in the shard. A shard that cannot number it (2^32 states already; the
     /// search's state limit `max_states` is below that) is the state limit.
-    #[inline]
+    #[inline(always)]
     pub fn admit_numbered<B: Bounds + ?Sized>(
         &mut self,
         shard: &mut Shard,
