@@ -249,3 +249,47 @@ fn a_numbered_admission_gives_each_state_its_number_in_the_shard() {
 fn admitter_numbered_in_pairs(model: &Branching, pairs: &mut Shard) -> Result<(u32, Admitted), Limit> {
     Admitter::new(model).admit_numbered(pairs, &[1, 2], hash_words(&[1, 2]), &Fake::default(), true, 1000)
 }
+
+/// Collects the targets of a real model's expansion.
+#[derive(Default)]
+struct Targets(Vec<(u32, Vec<u64>)>);
+
+impl<M: Checkable> Transitions<M> for Targets {
+    fn allowed(&mut self, _: u32, _: &[AllowedEvent]) {}
+    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+        assert_eq!(hash, hash_words(packed));
+        self.0.push((ord, packed.to_vec()));
+    }
+}
+
+#[test]
+fn on_a_system_model_the_expansion_follows_its_successors_and_stops_where_a_thread_leaks_a_mutex() {
+    use crate::system_model::{Reductions, SystemModel};
+    let text = "model leak\ncrashes 0\nmutex m\nprocess p {\n    wait m\n    exit\n}\nprocess q {\n    wait m\n    release m\n}\n";
+    let system = mutexcheck_core::System::new(mutexcheck_lang::compile("leak.mc", text.as_bytes()).unwrap()).unwrap();
+    let model = SystemModel::new(&system, Reductions::NONE);
+    let guard = Guard::new(&crate::limits::Limits::default());
+    let pack = |s: &mutexcheck_core::State| {
+        let mut packed = vec![0; model.packed_words()];
+        model.pack(s, &mut packed);
+        packed
+    };
+    let mut expander = Expander::new(&model);
+    // From the start p or q takes m: successors 0 and 1, packed as the model packs them.
+    let mut first = Targets::default();
+    assert_eq!(expander.expand(&pack(&model.initial_state()), &guard, true, &mut first), Outcome::Expanded(2));
+    let mut successors = Vec::new();
+    model.successors(&model.initial_state(), &mut successors);
+    let expected: Vec<(u32, Vec<u64>)> = successors.iter().enumerate().map(|(i, (_, s))| (i as u32, pack(s))).collect();
+    assert_eq!(first.0, expected);
+    // Once p owns m its only move is to exit owning it (q's wait blocks): transition 0 leaks.
+    let mut after_p = Targets::default();
+    match expander.expand(&first.0[0].1, &guard, true, &mut after_p) {
+        Outcome::StepViolation { ord: 0, violation } => assert_eq!(violation.kind, ViolationKind::LeakedOwnership),
+        other => panic!("expected p's exit to leak m, got {other:?}"),
+    }
+    assert!(after_p.0.is_empty());
+    // Once q owns m it releases it and ends: no violation.
+    let mut after_q = Targets::default();
+    assert_eq!(expander.expand(&first.0[1].1, &guard, true, &mut after_q), Outcome::Expanded(1));
+}
