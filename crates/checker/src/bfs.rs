@@ -367,17 +367,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
 
     /// True when some state of `level` has a successor (so a depth limit cut something).
     fn any_successor(&self, level: &[u64]) -> bool {
-        let mut successors = Vec::new();
-        level.chunks(self.words).any(|packed| {
-            if self.guard.exceeded().is_some() {
-                // Out of time or memory: say a state was cut, the honest answer for a search
-                // that did not look.
-                return true;
-            }
-            successors.clear();
-            self.model.successors(&self.model.unpack(packed), &mut successors);
-            !successors.is_empty()
-        })
+        Expander::new(self.model).any_successor(level.chunks(self.words), self.guard)
     }
 
     /// One hand-off to the threads that moves every batch in flight one step on: step 1 for

@@ -14,11 +14,17 @@
 //! the run to the state being expanded, whose first discoverer each state on it is: the run
 //! the parent links of the old store walked, so traces are the same; and no state is ever
 //! read back from the store, so it may hold fingerprints.
+//!
+//! A state is expanded, and each target admitted as it is handed over, through
+//! `expansion.rs` ([`Expander`], [`Admitter::admit_unpacked`]), as the breadth-first search
+//! and the cluster expand and admit theirs: only the stack is this search's own.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
-use crate::allowed::AllowedTally;
+use crate::allowed::{AllowedEvent, AllowedTally};
 use crate::checkable::Checkable;
+use crate::expansion::{Admitted, Admitter, Expander, Outcome, Transitions};
 use crate::explore::{Progress, CHECK_EVERY};
 use crate::fingerprint::hash_words;
 use crate::guard::Guard;
@@ -104,6 +110,52 @@ enum Last<St, Sp> {
     Step(Sp, St),
 }
 
+/// The receiver of one expansion's transitions: counts their allowed events, and admits each
+/// target into the store as it is handed over, pushing a new one onto the top of `found`;
+/// stops the expansion at a new state that breaks a property or at a bound.
+struct Admit<'s, 'm, M: Checkable> {
+    store: &'s mut [Shard],
+    found: &'s mut Vec<u64>,
+    stats: &'s mut Stats,
+    allowed: &'s mut AllowedTally,
+    admitter: &'s mut Admitter<'m, M>,
+    guard: &'s Guard,
+    max_states: u64,
+    /// The depth of the state being expanded.
+    depth: u32,
+    stop: Option<Stop<M::State, M::Step>>,
+}
+
+impl<M: Checkable> Transitions<M> for Admit<'_, '_, M> {
+    #[inline]
+    fn allowed(&mut self, _: u32, events: &[AllowedEvent]) {
+        self.allowed.add_transition(events);
+    }
+
+    #[inline]
+    fn target(&mut self, _: u32, state: &M::State, packed: &[u64], hash: u64) -> ControlFlow<()> {
+        let shard = &mut self.store[shard_of(hash)];
+        let held = self.stats.states;
+        match self.admitter.admit_unpacked(shard, packed, hash, state, self.guard, held, self.max_states) {
+            Ok(Admitted::Known) => ControlFlow::Continue(()),
+            Ok(Admitted::New(violation)) => {
+                self.stats.states += 1;
+                self.stats.max_depth = self.stats.max_depth.max(self.depth + 1);
+                if let Some(v) = violation {
+                    self.stop = Some(Stop::Violation(v, Some(Last::State(packed.to_vec()))));
+                    return ControlFlow::Break(());
+                }
+                self.found.extend_from_slice(packed);
+                ControlFlow::Continue(())
+            }
+            Err(limit) => {
+                self.stop = Some(Stop::Limit(limit));
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
 impl<M: Checkable> Search<'_, M> {
     fn run(&mut self, progress: &mut dyn FnMut(&Progress<'_>)) -> Verdict<M::State, M::Step> {
         match self.search(progress) {
@@ -136,66 +188,58 @@ impl<M: Checkable> Search<'_, M> {
         }
         let max_states = limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1);
         let mut depth_cut = None;
-        let mut successors = Vec::new();
         let mut expanded: u64 = 0;
-        // The state being expanded, unpacked into the same slots each time.
-        let mut state = initial;
+        let mut expander = Expander::new(self.model);
+        let mut admitter = Admitter::new(self.model);
         loop {
             // Expands the top frame's taken state.
             expanded += 1;
-            if let Some(limit) = self.guard.exceeded() {
-                return Err(Stop::Limit(limit));
-            }
             if expanded & (CHECK_EVERY - 1) == 0 {
+                // The expansion asks the bound too; asked first here, a passed bound is not
+                // reported as progress.
+                if let Some(limit) = self.guard.exceeded() {
+                    return Err(Stop::Limit(limit));
+                }
                 self.stats.elapsed = self.start.elapsed();
                 let frontier = self.frames.iter().map(|f| (f.end - f.next) / words).sum();
                 progress(&Progress { stats: &self.stats, frontier });
             }
             let depth = (self.frames.len() - 1) as u32;
             let at = self.frames[depth as usize].next - words;
-            self.model.unpack_into(&self.found[at..at + words], &mut state);
-            successors.clear();
-            self.model.successors(&state, &mut successors);
-            if let Some(limit) = self.guard.exceeded() {
-                // The model may have stopped early: these successors may be partial.
-                return Err(Stop::Limit(limit));
-            }
             if limits.max_depth.is_some_and(|max| depth >= max) {
-                if !successors.is_empty() {
+                if expander.has_successor(&self.found[at..at + words], self.guard).map_err(Stop::Limit)? {
                     depth_cut = Some(Limit::MaxDepth(depth));
                 }
             } else {
                 let start = self.found.len();
-                for (step, next) in successors.drain(..) {
-                    self.stats.transitions += 1;
-                    let allowed = self.model.allowed_events(&step);
-                    if !allowed.is_empty() {
-                        self.allowed.add_transition(allowed);
-                    }
-                    if let Some(v) = self.model.step_violation(&state, &step, &next) {
+                // The taken state, copied out of `found`, which its new states extend.
+                packed.copy_from_slice(&self.found[at..at + words]);
+                let mut admit = Admit {
+                    store: &mut self.store,
+                    found: &mut self.found,
+                    stats: &mut self.stats,
+                    allowed: &mut self.allowed,
+                    admitter: &mut admitter,
+                    guard: self.guard,
+                    max_states,
+                    depth,
+                    stop: None,
+                };
+                let outcome = expander.expand(&packed, self.guard, true, &mut admit);
+                let stop = admit.stop;
+                match outcome {
+                    Outcome::Expanded(n) => self.stats.transitions += n as u64,
+                    Outcome::StepViolation { ord, violation } => {
+                        self.stats.transitions += ord as u64 + 1;
                         // The run reached depth + 1, though its last state is not stored.
                         self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                        return Err(Stop::Violation(v, Some(Last::Step(step, next))));
+                        let (step, next) = expander.take(ord);
+                        return Err(Stop::Violation(violation, Some(Last::Step(step, next))));
                     }
-                    self.model.pack(&next, &mut packed);
-                    let hash = hash_words(&packed);
-                    let shard = &mut self.store[shard_of(hash)];
-                    if self.stats.states >= max_states && !shard.contains(&packed, hash) {
-                        return Err(Stop::Limit(Limit::MaxStates(max_states)));
-                    }
-                    let growth = shard.growth_bytes();
-                    if growth > 0 {
-                        self.guard.room_for(growth).map_err(Stop::Limit)?;
-                    }
-                    if !shard.insert(&packed, hash) {
-                        continue;
-                    }
-                    self.stats.states += 1;
-                    self.stats.max_depth = self.stats.max_depth.max(depth + 1);
-                    if let Some(v) = self.model.check_state(&next) {
-                        return Err(Stop::Violation(v, Some(Last::State(packed))));
-                    }
-                    self.found.extend_from_slice(&packed);
+                    Outcome::Interrupted(limit) => return Err(Stop::Limit(limit)),
+                }
+                if let Some(stop) = stop {
+                    return Err(stop);
                 }
                 if self.found.len() > start {
                     // The first new state is expanded next.

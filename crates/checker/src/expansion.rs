@@ -1,25 +1,34 @@
-//! The two things a breadth-first search does for each state and each transition, written
-//! once: expanding a stored state into its transitions ([`Expander`]), and admitting a
-//! transition's target into the visited set ([`Admitter`]).
+//! The two things every search does for each state and each transition, written once:
+//! expanding a stored state into its transitions ([`Expander`]), and admitting a transition's
+//! target into the visited set ([`Admitter`]).
 //!
-//! The breadth-first search on one machine (`bfs.rs`, steps 1 and 2 of a batch) and the
-//! cluster's rounds (`mutexcheck_cluster`'s `search.rs`) differ in how they key, route and
-//! merge transitions; what happens to one state and one target is the same in both and is
-//! here:
+//! The breadth-first search on one machine (`bfs.rs`, steps 1 and 2 of a batch), the
+//! cluster's rounds (`mutexcheck_cluster`'s `search.rs`) and the depth-first search
+//! (`dfs.rs`, which admits each target as it is handed over) differ in how they key, route,
+//! merge and stack transitions; what happens to one state and one target is the same in all
+//! three and is here:
 //! - [`Expander::expand`]: unpacks the packed state into a state it reuses, lists its
 //!   successors, asks the bounds before and after (a model cut short by a bound lists only
 //!   part of them), and for each transition, in successor order, hands over its allowed
 //!   events, checks [`Checkable::step_violation`] (stopping at the first violation), then
-//!   packs and hashes the target and hands it over with its successor number;
+//!   packs and hashes the target and hands it over with its successor number (the receiver may
+//!   stop the expansion there);
 //! - [`Admitter::admit`]: asks the memory bound for room when the shard's table is about to
 //!   grow, inserts the target into its [`Shard`], and checks a new state
-//!   ([`Checkable::check_state`]) unpacked into a state it reuses.
+//!   ([`Checkable::check_state`]) unpacked into a state it reuses; [`Admitter::admit_unpacked`]
+//!   does the same with the state limit first and the target the expansion unpacked already
+//!   (the depth-first search's admission);
+//! - [`Expander::has_successor`] and [`Expander::any_successor`]: whether a state at the depth
+//!   limit has a successor, which tells a finished search cut by that limit from a complete
+//!   one.
 //!
 //! So the hooks run in [`Checkable`]'s documented order, the same bounds are asked at the same
-//! points and the unpacked states are reused the same way in both searches; a new check or a
+//! points and the unpacked states are reused the same way in every search; a new check or a
 //! new bound is written here once. Both are generic over the caller's bounds and receiver and
 //! inlined into its loop: no dynamic call and no allocation per state once the buffers have
 //! grown.
+
+use std::ops::ControlFlow;
 
 use crate::allowed::AllowedEvent;
 use crate::checkable::Checkable;
@@ -72,15 +81,17 @@ pub trait Transitions<M: Checkable> {
     /// them too.
     fn allowed(&mut self, ord: u32, events: &[AllowedEvent]);
 
-    /// Transition `ord`'s target, packed, and its hash ([`hash_words`]); only after the
-    /// transition passed its step check.
-    fn target(&mut self, ord: u32, packed: &[u64], hash: u64);
+    /// Transition `ord`'s target, unpacked as the model listed it and packed, and its hash
+    /// ([`hash_words`]); only after the transition passed its step check. `Break` stops the
+    /// expansion after this transition (the depth-first search, at a violation or a bound).
+    fn target(&mut self, ord: u32, state: &M::State, packed: &[u64], hash: u64) -> ControlFlow<()>;
 }
 
 /// How expanding one state ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every transition was handed over: this many.
+    /// The transitions were handed over, this many: all of them, or those up to the one whose
+    /// target the receiver stopped at.
     Expanded(u32),
     /// Transition `ord` breaks a step property: the transitions before it were handed over,
     /// its allowed events too, its target and the later transitions not.
@@ -143,9 +154,52 @@ impl<'m, M: Checkable> Expander<'m, M> {
                 }
             }
             self.model.pack(target, &mut self.packed);
-            out.target(ord, &self.packed, hash_words(&self.packed));
+            if out.target(ord, target, &self.packed, hash_words(&self.packed)).is_break() {
+                return Outcome::Expanded(ord + 1);
+            }
         }
         Outcome::Expanded(self.successors.len() as u32)
+    }
+
+    /// Transition `ord` of the state expanded last, taken out of the expander (its next
+    /// expansion lists afresh): the step and target of a step violation's counterexample.
+    pub fn take(&mut self, ord: u32) -> (M::Step, M::State) {
+        self.successors.swap_remove(ord as usize)
+    }
+
+    /// Whether the state `packed` holds has a successor, listed as [`Expander::expand`] lists
+    /// them (bounds asked before and after, the unpacked state reused): `Err` with the bound
+    /// when one passed, so the answer may be wrong.
+    pub fn has_successor<B: Bounds + ?Sized>(&mut self, packed: &[u64], bounds: &B) -> Result<bool, Limit> {
+        if let Some(limit) = bounds.exceeded() {
+            return Err(limit);
+        }
+        let state = unpack_reusing(self.model, packed, &mut self.state);
+        self.successors.clear();
+        self.model.successors(state, &mut self.successors);
+        if let Some(limit) = bounds.exceeded() {
+            return Err(limit);
+        }
+        Ok(!self.successors.is_empty())
+    }
+
+    /// Whether some state of `level` has a successor, so that a depth limit at this level cut
+    /// something. True as soon as a bound has passed before a state is looked at: a search
+    /// that did not look says a state was cut, the honest answer.
+    pub fn any_successor<'p, B: Bounds + ?Sized>(
+        &mut self,
+        level: impl IntoIterator<Item = &'p [u64]>,
+        bounds: &B,
+    ) -> bool {
+        level.into_iter().any(|packed| {
+            if bounds.exceeded().is_some() {
+                return true;
+            }
+            let state = unpack_reusing(self.model, packed, &mut self.state);
+            self.successors.clear();
+            self.model.successors(state, &mut self.successors);
+            !self.successors.is_empty()
+        })
     }
 }
 
@@ -213,6 +267,33 @@ impl<'m, M: Checkable> Admitter<'m, M> {
             return Ok((number, Admitted::Known));
         }
         Ok((number, Admitted::New(if check { self.check(packed) } else { None })))
+    }
+
+    /// [`Admitter::admit`] of a target the caller has unpacked already (`state`, which `packed`
+    /// packs), always checked, within the state limit: `Err` with [`Limit::MaxStates`], the
+    /// shard unchanged, when `held` states (over all shards) reach `max_states` and the target
+    /// is not in `shard` yet; a known target is admitted at the limit. The depth-first search's
+    /// admission.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn admit_unpacked<B: Bounds + ?Sized>(
+        &mut self,
+        shard: &mut Shard,
+        packed: &[u64],
+        hash: u64,
+        state: &M::State,
+        bounds: &B,
+        held: u64,
+        max_states: u64,
+    ) -> Result<Admitted, Limit> {
+        if held >= max_states && !shard.contains(packed, hash) {
+            return Err(Limit::MaxStates(max_states));
+        }
+        room(shard, bounds)?;
+        if !shard.insert(packed, hash) {
+            return Ok(Admitted::Known);
+        }
+        Ok(Admitted::New(self.model.check_state(state)))
     }
 
     /// The violation [`Checkable::check_state`] finds in the state `packed` holds. Always

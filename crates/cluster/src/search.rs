@@ -29,6 +29,8 @@
 //! also the whole counterexample: the successor numbers to follow from the initial state,
 //! which process 0 re-runs as the one-machine search re-runs its trail.
 
+use std::ops::ControlFlow;
+
 use mutexcheck_checker::expansion::{Admitted, Admitter, Expander, Outcome, Transitions};
 use mutexcheck_checker::fingerprint::{hash_words, mix64};
 use mutexcheck_checker::visited::Shard;
@@ -140,7 +142,7 @@ impl<M: Checkable> Transitions<M> for Route<'_> {
         self.allowed.extend(events.iter().map(|e| (self.key.clone(), *e)));
     }
 
-    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+    fn target(&mut self, ord: u32, _: &M::State, packed: &[u64], hash: u64) -> ControlFlow<()> {
         self.key_of(ord);
         let peers = self.out.len();
         let blob = &mut self.out[owner(hash, peers)];
@@ -149,6 +151,7 @@ impl<M: Checkable> Transitions<M> for Route<'_> {
         }
         blob.extend_from_slice(&(self.key.len() as u32).to_le_bytes());
         blob.extend_from_slice(&self.key);
+        ControlFlow::Continue(())
     }
 }
 
@@ -300,18 +303,11 @@ impl<M: Checkable> Search<'_, M> {
         End::Ok
     }
 
-    /// True when some state of this worker's level has a successor.
+    /// True when some state of this worker's level has a successor
+    /// ([`Expander::any_successor`]).
     fn any_successor(&self) -> bool {
-        let mut successors = Vec::new();
-        (0..self.level.len()).any(|i| {
-            if self.interrupt.exceeded().is_some() {
-                return true; // did not look: say a state was cut, the honest answer
-            }
-            successors.clear();
-            let packed = &self.level.packed[i * self.words..(i + 1) * self.words];
-            self.model.successors(&self.model.unpack(packed), &mut successors);
-            !successors.is_empty()
-        })
+        let level = (0..self.level.len()).map(|i| &self.level.packed[i * self.words..(i + 1) * self.words]);
+        Expander::new(self.model).any_successor(level, self.interrupt)
     }
 
     /// Step 1: expands this worker's level in key order up to its first step violation (no

@@ -2,6 +2,8 @@
 //! [`crate::expansion::Expander`], as the cluster does): each target, keyed by its source's
 //! position and its successor number, in the bucket of its visited-set shard.
 
+use std::ops::ControlFlow;
+
 use super::record::Mode;
 use super::Expanded;
 use crate::allowed::AllowedEvent;
@@ -35,7 +37,7 @@ impl<M: Checkable, L, G: Mode<M, Label = L>> Transitions<M> for Chunk<'_, G, L> 
     }
 
     #[inline]
-    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+    fn target(&mut self, ord: u32, _: &M::State, packed: &[u64], hash: u64) -> ControlFlow<()> {
         if G::RECORDS {
             self.out.shards.push(shard_of(hash) as u8);
         }
@@ -43,5 +45,6 @@ impl<M: Checkable, L, G: Mode<M, Label = L>> Transitions<M> for Chunk<'_, G, L> 
         bucket.keys.push(Key { pos: self.pos, ord });
         bucket.hashes.push(hash);
         bucket.packed.extend_from_slice(packed);
+        ControlFlow::Continue(())
     }
 }

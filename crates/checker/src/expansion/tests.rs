@@ -1,4 +1,5 @@
 use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use mutexcheck_core::allow::AllowKind;
@@ -78,6 +79,8 @@ struct Seen {
     listed: Vec<(u64, usize)>,
     allowed: Vec<(u32, Vec<AllowedEvent>)>,
     targets: Vec<(u32, Vec<u64>, u64)>,
+    /// The transition whose target stops the expansion, if any.
+    stop_at: Option<u32>,
 }
 
 impl Transitions<Branching> for Seen {
@@ -87,8 +90,14 @@ impl Transitions<Branching> for Seen {
     fn allowed(&mut self, ord: u32, events: &[AllowedEvent]) {
         self.allowed.push((ord, events.to_vec()));
     }
-    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+    fn target(&mut self, ord: u32, state: &u64, packed: &[u64], hash: u64) -> ControlFlow<()> {
+        assert_eq!([*state], packed, "the target handed over unpacked is the one packed");
         self.targets.push((ord, packed.to_vec(), hash));
+        if self.stop_at == Some(ord) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 
@@ -256,9 +265,10 @@ struct Targets(Vec<(u32, Vec<u64>)>);
 
 impl<M: Checkable> Transitions<M> for Targets {
     fn allowed(&mut self, _: u32, _: &[AllowedEvent]) {}
-    fn target(&mut self, ord: u32, packed: &[u64], hash: u64) {
+    fn target(&mut self, ord: u32, _: &M::State, packed: &[u64], hash: u64) -> ControlFlow<()> {
         assert_eq!(hash, hash_words(packed));
         self.0.push((ord, packed.to_vec()));
+        ControlFlow::Continue(())
     }
 }
 
