@@ -12,8 +12,8 @@ static LEAK: [AllowedEvent; 1] =
     [AllowedEvent { kind: AllowKind::LeakedOwnership, mutex: 0, thread: 0, pc: 0, count: 1 }];
 
 /// Numbers mod `n`: from `i`, step `a` to `i + 1`, `b` to `2 i` (an allowed event), `c` to
-/// `i + 5`. Step `b` from 1 breaks a step property; reaching `bad` breaks a state property.
-/// Counts its unpacks and state checks, to pin what the expansion and admission reuse and skip.
+/// `i + 5`, but nowhere from `n - 1` (a dead end). Step `b` from 1 breaks a step property;
+/// reaching `bad` breaks a state property. Counts its unpacks and state checks, to pin what the expansion and admission reuse and skip.
 struct Branching {
     n: u64,
     bad: u64,
@@ -47,6 +47,9 @@ impl Checkable for Branching {
         0
     }
     fn successors(&self, s: &u64, out: &mut Vec<(&'static str, u64)>) {
+        if *s == self.n - 1 {
+            return;
+        }
         out.push(("a", (s + 1) % self.n));
         out.push(("b", (s * 2) % self.n));
         out.push(("c", (s + 5) % self.n));
@@ -302,4 +305,102 @@ fn on_a_system_model_the_expansion_follows_its_successors_and_stops_where_a_thre
     // Once q owns m it releases it and ends: no violation.
     let mut after_q = Targets::default();
     assert_eq!(expander.expand(&first.0[1].1, &guard, true, &mut after_q), Outcome::Expanded(1));
+}
+
+#[test]
+fn a_receiver_that_stops_at_a_target_ends_the_expansion_after_that_transition() {
+    let model = branching(16, 99);
+    let mut seen = Seen { stop_at: Some(1), ..Seen::default() };
+    let outcome = Expander::new(&model).expand(&[3], &Fake::default(), true, &mut seen);
+    assert_eq!(outcome, Outcome::Expanded(2), "transitions 0 and 1 handed over");
+    assert_eq!(seen.targets, [target(0, 4), target(1, 6)], "not transition 2's");
+    assert_eq!(seen.allowed, [(1, LEAK.to_vec())]);
+}
+
+#[test]
+fn the_transition_of_a_step_violation_can_be_taken_out_of_the_expander() {
+    let model = branching(16, 99);
+    let mut expander = Expander::new(&model);
+    let outcome = expander.expand(&[1], &Fake::default(), true, &mut Seen::default());
+    assert!(matches!(outcome, Outcome::StepViolation { ord: 1, .. }));
+    assert_eq!(expander.take(1), ("b", 2), "step b from 1 to 2");
+}
+
+#[test]
+fn has_successor_lists_the_successors_between_two_questions_to_the_bounds() {
+    let model = branching(16, 99);
+    let mut expander = Expander::new(&model);
+    assert_eq!(expander.has_successor(&[3], &Fake::default()), Ok(true));
+    assert_eq!(expander.has_successor(&[15], &Fake::default()), Ok(false), "15 is a dead end");
+    assert_eq!((model.unpacks.get(), model.unpacks_into.get()), (1, 1), "the unpacked state reused");
+    let limit = Limit::TimeLimit(Duration::from_secs(3));
+    for after in [0, 1] {
+        let bounds = Fake { after: Some(after), ..Fake::default() };
+        assert_eq!(expander.has_successor(&[15], &bounds), Err(limit), "bound passed at question {after}");
+        assert_eq!(bounds.asked.get(), after + 1);
+    }
+    let listed = Fake { after: Some(2), ..Fake::default() };
+    assert_eq!(expander.has_successor(&[15], &listed), Ok(false), "the bound passed after both questions");
+}
+
+#[test]
+fn any_successor_looks_until_a_state_has_one_and_says_yes_once_a_bound_has_passed() {
+    let model = branching(16, 99);
+    let mut expander = Expander::new(&model);
+    let level = |states: &'static [u64]| states.iter().map(std::slice::from_ref);
+    assert!(!expander.any_successor(level(&[]), &Fake::default()));
+    assert!(!expander.any_successor(level(&[15, 15]), &Fake::default()), "only dead ends");
+    assert_eq!(model.unpacks.get() + model.unpacks_into.get(), 2, "both looked at");
+    assert!(expander.any_successor(level(&[15, 3, 15]), &Fake::default()));
+    assert_eq!(model.unpacks.get() + model.unpacks_into.get(), 4, "not the state after 3");
+    let passed = Fake { after: Some(0), ..Fake::default() };
+    assert!(expander.any_successor(level(&[15]), &passed), "did not look: a state may be cut");
+    assert_eq!(model.unpacks.get() + model.unpacks_into.get(), 4, "nothing unpacked");
+}
+
+#[test]
+fn admitting_an_unpacked_target_refuses_a_new_state_at_the_state_limit_but_admits_a_known_one() {
+    let model = branching(16, 5);
+    let mut shard = Shard::new(1, false);
+    let mut admitter = Admitter::new(&model);
+    let bounds = Fake::default();
+    let mut admit = |shard: &mut Shard, v: u64, held: u64| {
+        admitter.admit_unpacked(shard, &[v], hash_words(&[v]), &v, &bounds, held, 2)
+    };
+    assert_eq!(admit(&mut shard, 4, 0), Ok(Admitted::New(None)));
+    let reached = Violation::new(ViolationKind::Invariant, "reached 5");
+    assert_eq!(admit(&mut shard, 5, 1), Ok(Admitted::New(Some(reached))));
+    assert_eq!(admit(&mut shard, 6, 2), Err(Limit::MaxStates(2)), "new, at the limit");
+    assert_eq!(admit(&mut shard, 6, 7), Err(Limit::MaxStates(2)), "new, past the limit");
+    assert_eq!(admit(&mut shard, 4, 2), Ok(Admitted::Known), "known, at the limit");
+    assert_eq!(shard.len(), 2, "the refused state is not stored");
+    assert_eq!(*model.checked.borrow(), [4, 5], "each new state checked once");
+    assert_eq!((model.unpacks.get(), model.unpacks_into.get()), (0, 0), "checked as handed over");
+}
+
+#[test]
+fn admitting_an_unpacked_target_asks_room_for_a_growing_table_after_the_state_limit() {
+    let model = branching(1 << 20, u64::MAX);
+    let mut shard = Shard::new(1, false);
+    let mut admitter = Admitter::new(&model);
+    let (free, full) = (Fake::default(), Fake { full: true, ..Fake::default() });
+    let mut v = 0;
+    while shard.growth_bytes() == 0 {
+        assert_eq!(
+            admitter.admit_unpacked(&mut shard, &[v], hash_words(&[v]), &v, &full, 0, 1000),
+            Ok(Admitted::New(None))
+        );
+        v += 1;
+    }
+    let (held, growth) = (shard.len(), shard.growth_bytes());
+    let at_limit = admitter.admit_unpacked(&mut shard, &[v], hash_words(&[v]), &v, &full, held as u64, held as u64);
+    assert_eq!(at_limit, Err(Limit::MaxStates(held as u64)), "the state limit is asked first");
+    assert!(full.room_asked.borrow().is_empty(), "no room asked before the table grows");
+    let no_room = admitter.admit_unpacked(&mut shard, &[v], hash_words(&[v]), &v, &full, held as u64, 1000);
+    assert_eq!(no_room, Err(Limit::MaxMemory(1)));
+    assert_eq!(*full.room_asked.borrow(), [growth]);
+    assert_eq!(shard.len(), held);
+    let room = admitter.admit_unpacked(&mut shard, &[v], hash_words(&[v]), &v, &free, held as u64, 1000);
+    assert_eq!(room, Ok(Admitted::New(None)));
+    assert_eq!(*free.room_asked.borrow(), [growth]);
 }
