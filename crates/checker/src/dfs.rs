@@ -123,7 +123,9 @@ struct Admit<'s, 'm, M: Checkable> {
     max_states: u64,
     /// The depth of the state being expanded.
     depth: u32,
-    stop: Option<Stop<M::State, M::Step>>,
+    /// Where the expansion stopped, boxed so that an expansion that did not stop moves one
+    /// word out of the receiver.
+    stop: Option<Box<Stop<M::State, M::Step>>>,
 }
 
 impl<M: Checkable> Transitions<M> for Admit<'_, '_, M> {
@@ -142,14 +144,14 @@ impl<M: Checkable> Transitions<M> for Admit<'_, '_, M> {
                 self.stats.states += 1;
                 self.stats.max_depth = self.stats.max_depth.max(self.depth + 1);
                 if let Some(v) = violation {
-                    self.stop = Some(Stop::Violation(v, Some(Last::State(packed.to_vec()))));
+                    self.stop = Some(Box::new(Stop::Violation(v, Some(Last::State(packed.to_vec())))));
                     return ControlFlow::Break(());
                 }
                 self.found.extend_from_slice(packed);
                 ControlFlow::Continue(())
             }
             Err(limit) => {
-                self.stop = Some(Stop::Limit(limit));
+                self.stop = Some(Box::new(Stop::Limit(limit)));
                 ControlFlow::Break(())
             }
         }
@@ -212,8 +214,8 @@ impl<M: Checkable> Search<'_, M> {
                 }
             } else {
                 let start = self.found.len();
-                // The taken state, copied out of `found`, which its new states extend.
-                packed.copy_from_slice(&self.found[at..at + words]);
+                // Unpacked first: its new states extend `found`, which holds it packed.
+                expander.load(&self.found[at..at + words]);
                 let mut admit = Admit {
                     store: &mut self.store,
                     found: &mut self.found,
@@ -225,7 +227,7 @@ impl<M: Checkable> Search<'_, M> {
                     depth,
                     stop: None,
                 };
-                let outcome = expander.expand(&packed, self.guard, true, &mut admit);
+                let outcome = expander.expand_loaded(self.guard, true, &mut admit);
                 let stop = admit.stop;
                 match outcome {
                     Outcome::Expanded(n) => self.stats.transitions += n as u64,
@@ -239,7 +241,7 @@ impl<M: Checkable> Search<'_, M> {
                     Outcome::Interrupted(limit) => return Err(Stop::Limit(limit)),
                 }
                 if let Some(stop) = stop {
-                    return Err(stop);
+                    return Err(*stop);
                 }
                 if self.found.len() > start {
                     // The first new state is expanded next.

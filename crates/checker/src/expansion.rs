@@ -135,30 +135,30 @@ impl<'m, M: Checkable> Expander<'m, M> {
             return Outcome::Interrupted(limit);
         }
         let state = unpack_reusing(self.model, packed, &mut self.state);
-        self.successors.clear();
-        self.model.successors(state, &mut self.successors);
+        transitions(self.model, state, &mut self.successors, &mut self.packed, bounds, checks, out)
+    }
+
+    /// Unpacks the state `packed` holds, for [`Expander::expand_loaded`] to expand: the
+    /// depth-first search's packed copy of it lies where the expansion's new states go.
+    #[inline]
+    pub fn load(&mut self, packed: &[u64]) {
+        unpack_reusing(self.model, packed, &mut self.state);
+    }
+
+    /// [`Expander::expand`] of the state [`Expander::load`]ed last (none loaded: no
+    /// transition).
+    #[inline]
+    pub fn expand_loaded<B: Bounds + ?Sized, T: Transitions<M>>(
+        &mut self,
+        bounds: &B,
+        checks: bool,
+        out: &mut T,
+    ) -> Outcome {
         if let Some(limit) = bounds.exceeded() {
-            // The model stops listing successors early when a bound passes.
             return Outcome::Interrupted(limit);
         }
-        out.listed(state, &self.successors);
-        for (ord, (step, target)) in self.successors.iter().enumerate() {
-            let ord = ord as u32;
-            if checks {
-                let events = self.model.allowed_events(step);
-                if !events.is_empty() {
-                    out.allowed(ord, events);
-                }
-                if let Some(violation) = self.model.step_violation(state, step, target) {
-                    return Outcome::StepViolation { ord, violation };
-                }
-            }
-            self.model.pack(target, &mut self.packed);
-            if out.target(ord, target, &self.packed, hash_words(&self.packed)).is_break() {
-                return Outcome::Expanded(ord + 1);
-            }
-        }
-        Outcome::Expanded(self.successors.len() as u32)
+        let Some(state) = &self.state else { return Outcome::Expanded(0) };
+        transitions(self.model, state, &mut self.successors, &mut self.packed, bounds, checks, out)
     }
 
     /// Transition `ord` of the state expanded last, taken out of the expander (its next
@@ -201,6 +201,44 @@ impl<'m, M: Checkable> Expander<'m, M> {
             !self.successors.is_empty()
         })
     }
+}
+
+/// [`Expander::expand`] once `state` is unpacked, into the expander's `successors` and
+/// `packed` buffers.
+#[inline(always)]
+fn transitions<M: Checkable, B: Bounds + ?Sized, T: Transitions<M>>(
+    model: &M,
+    state: &M::State,
+    successors: &mut Vec<(M::Step, M::State)>,
+    packed: &mut [u64],
+    bounds: &B,
+    checks: bool,
+    out: &mut T,
+) -> Outcome {
+    successors.clear();
+    model.successors(state, successors);
+    if let Some(limit) = bounds.exceeded() {
+        // The model stops listing successors early when a bound passes.
+        return Outcome::Interrupted(limit);
+    }
+    out.listed(state, successors);
+    for (ord, (step, target)) in successors.iter().enumerate() {
+        let ord = ord as u32;
+        if checks {
+            let events = model.allowed_events(step);
+            if !events.is_empty() {
+                out.allowed(ord, events);
+            }
+            if let Some(violation) = model.step_violation(state, step, target) {
+                return Outcome::StepViolation { ord, violation };
+            }
+        }
+        model.pack(target, packed);
+        if out.target(ord, target, packed, hash_words(packed)).is_break() {
+            return Outcome::Expanded(ord + 1);
+        }
+    }
+    Outcome::Expanded(successors.len() as u32)
 }
 
 /// What admitting a target found.

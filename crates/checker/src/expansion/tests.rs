@@ -404,3 +404,24 @@ fn admitting_an_unpacked_target_asks_room_for_a_growing_table_after_the_state_li
     assert_eq!(room, Ok(Admitted::New(None)));
     assert_eq!(*free.room_asked.borrow(), [growth]);
 }
+
+#[test]
+fn a_loaded_state_expands_as_expand_would_and_nothing_loaded_has_no_transition() {
+    let model = branching(16, 99);
+    let mut expander = Expander::new(&model);
+    let mut nothing = Seen::default();
+    assert_eq!(expander.expand_loaded(&Fake::default(), true, &mut nothing), Outcome::Expanded(0));
+    assert!(nothing.listed.is_empty() && nothing.targets.is_empty());
+    let (mut loaded, mut expanded) = (Seen::default(), Seen::default());
+    expander.load(&[3]);
+    assert_eq!(expander.expand_loaded(&Fake::default(), true, &mut loaded), Outcome::Expanded(3));
+    assert_eq!(Expander::new(&model).expand(&[3], &Fake::default(), true, &mut expanded), Outcome::Expanded(3));
+    assert_eq!((loaded.listed, loaded.allowed, loaded.targets), (expanded.listed, expanded.allowed, expanded.targets));
+    let limit = Limit::TimeLimit(Duration::from_secs(3));
+    for after in [0, 1] {
+        let bounds = Fake { after: Some(after), ..Fake::default() };
+        let mut seen = Seen::default();
+        assert_eq!(expander.expand_loaded(&bounds, true, &mut seen), Outcome::Interrupted(limit));
+        assert!(seen.listed.is_empty() && seen.targets.is_empty(), "bound passed at question {after}");
+    }
+}
