@@ -15,7 +15,7 @@
 //!    go on the [`Trail`].
 //!
 //! What steps 1 and 2 do to one state and one target is [`crate::expansion`]'s, which the
-//! cluster's rounds share.
+//! cluster's rounds and the depth-first search share.
 //!
 //! The three steps of consecutive batches of a level do not depend on one another, so one
 //! hand-off to the threads runs step 1 of a batch, step 2 of the batch before and, on the

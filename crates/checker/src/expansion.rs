@@ -12,7 +12,9 @@
 //!   part of them), and for each transition, in successor order, hands over its allowed
 //!   events, checks [`Checkable::step_violation`] (stopping at the first violation), then
 //!   packs and hashes the target and hands it over with its successor number (the receiver may
-//!   stop the expansion there);
+//!   stop the expansion there); [`Expander::load`] then [`Expander::expand_loaded`] is the
+//!   same in two calls, for the depth-first search, whose new states go where the packed
+//!   state lies;
 //! - [`Admitter::admit`]: asks the memory bound for room when the shard's table is about to
 //!   grow, inserts the target into its [`Shard`], and checks a new state
 //!   ([`Checkable::check_state`]) unpacked into a state it reuses; [`Admitter::admit_unpacked`]
