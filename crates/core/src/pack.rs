@@ -173,20 +173,32 @@ impl Packer {
     /// Packs `state` into `out` (which must hold [`Packer::words`] words). Every slot must
     /// lie in its range, as in every state of the system: the words of a slot out of range
     /// are unspecified.
+    #[inline(always)]
     pub fn pack(&self, state: &State, out: &mut [u64]) {
         let slots = state.slots();
         debug_assert!(
             slots.iter().zip(&self.fields).all(|(&v, f)| raw(v, f.min) >> f.bits == 0),
             "a slot out of its range"
         );
-        let mut from = 0;
+        let term = |v: Value, scale: u64| (v as i64 as u64).wrapping_mul(scale);
+        // Each word's run split off the front: one length check per word, none per slot.
+        let (mut values, mut scales, mut from) = (slots, &self.scales[..], 0);
         for ((word, &end), &offset) in out[..self.words].iter_mut().zip(&self.word_ends).zip(&self.offsets) {
-            let mut acc = 0u64;
-            for (&v, &scale) in slots[from..end].iter().zip(&self.scales[from..end]) {
-                acc = acc.wrapping_add((v as i64 as u64).wrapping_mul(scale));
+            let (run, rest) = values.split_at(end - from);
+            let (run_scales, rest_scales) = scales.split_at(end - from);
+            (values, scales, from) = (rest, rest_scales, end);
+            let mut acc = 0u64.wrapping_sub(offset);
+            let (fours, scale_fours) = (run.chunks_exact(4), run_scales.chunks_exact(4));
+            for (&v, &scale) in fours.remainder().iter().zip(scale_fours.remainder()) {
+                acc = acc.wrapping_add(term(v, scale));
             }
-            *word = acc.wrapping_sub(offset);
-            from = end;
+            for (v, k) in fours.zip(scale_fours) {
+                // Two sums of two: the products need not wait for each other.
+                let low = term(v[0], k[0]).wrapping_add(term(v[1], k[1]));
+                let high = term(v[2], k[2]).wrapping_add(term(v[3], k[3]));
+                acc = acc.wrapping_add(low.wrapping_add(high));
+            }
+            *word = acc;
         }
         for p in &self.straddling {
             out[p.word as usize + 1] |= raw(slots[p.slot as usize], p.min) >> (64 - p.shift);
@@ -202,6 +214,7 @@ impl Packer {
 
     /// Rebuilds the state `packed` was made from in `state`, a state of the same system,
     /// without allocating.
+    #[inline(always)]
     pub fn unpack_into(&self, packed: &[u64], state: &mut State) {
         let slots = &mut state.0;
         let mut from = 0;
