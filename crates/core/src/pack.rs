@@ -17,6 +17,15 @@ struct Field {
     bits: u32,
 }
 
+/// How one slot is read from the word its (low) bits lie in: `(word >> shift) & mask`, plus
+/// the low end of its range when that is not 0 (see `Packer::lows`). A slot with one
+/// possible value has mask 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cut {
+    shift: u32,
+    mask: u32,
+}
+
 /// A field that starts in one word and ends in the next: its high bits, from the next word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Straddle {
@@ -50,12 +59,8 @@ pub struct Packer {
     scales: Vec<u64>,
     /// For each word, `Σ min · 2^shift` over its run (wrapping).
     offsets: Vec<u64>,
-    /// Each slot's shift in the word its (low) bits lie in, in slot order: a slot is read as
-    /// `(word >> shift) & mask`, plus the low end of its range when that is not 0 (`lows`).
-    /// Shifts and masks in arrays of their own, as a vectorised loop loads them.
-    shifts: Vec<u64>,
-    /// Each slot's mask, in slot order; 0 for a slot with one possible value.
-    masks: Vec<u32>,
+    /// Each slot's cut, in slot order.
+    cuts: Vec<Cut>,
     /// The slots whose range's low end is not 0, with that low end.
     lows: Vec<(u32, Value)>,
     straddling: Vec<Straddle>,
@@ -123,8 +128,7 @@ impl Packer {
             word_ends: vec![0; words],
             scales: Vec::new(),
             offsets: vec![0; words],
-            shifts: Vec::new(),
-            masks: Vec::new(),
+            cuts: Vec::new(),
             lows: Vec::new(),
             straddling: Vec::new(),
             words,
@@ -139,8 +143,7 @@ impl Packer {
             let scale = 1u64 << shift;
             packer.scales.push(scale);
             packer.offsets[word] = packer.offsets[word].wrapping_add((f.min as i64 as u64).wrapping_mul(scale));
-            packer.shifts.push(shift as u64);
-            packer.masks.push(mask as u32);
+            packer.cuts.push(Cut { shift, mask: mask as u32 });
             if f.min != 0 {
                 packer.lows.push((slot as u32, f.min));
             }
@@ -216,9 +219,8 @@ impl Packer {
         let slots = &mut state.0;
         let mut from = 0;
         for (&word, &end) in packed[..self.words].iter().zip(&self.word_ends) {
-            let cuts = self.shifts[from..end].iter().zip(&self.masks[from..end]);
-            for (v, (&shift, &mask)) in slots[from..end].iter_mut().zip(cuts) {
-                *v = ((word >> shift) as u32 & mask) as Value;
+            for (v, c) in slots[from..end].iter_mut().zip(&self.cuts[from..end]) {
+                *v = ((word >> c.shift) as u32 & c.mask) as Value;
             }
             from = end;
         }
