@@ -351,6 +351,7 @@ impl Checkable for SystemModel<'_> {
         self.packer.words()
     }
 
+    #[inline(always)]
     fn pack(&self, state: &State, out: &mut [u64]) {
         self.packer.pack(state, out)
     }
@@ -359,6 +360,7 @@ impl Checkable for SystemModel<'_> {
         self.packer.unpack(packed)
     }
 
+    #[inline(always)]
     fn unpack_into(&self, packed: &[u64], state: &mut State) {
         self.packer.unpack_into(packed, state)
     }
