@@ -12,7 +12,8 @@
 //! discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
-//! Numbering and content are the same for any number of threads.
+//! Numbering and content are the same for any number of threads. The discovery paths (the
+//! run from the initial state to a state) are read from the graph in `discovery.rs`.
 
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -293,54 +294,6 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     }
 }
 
-impl<L: EdgeLabel> RecordedGraph<L> {
-    /// The successor ordinals of the discovery path from the initial state to `state`.
-    pub fn ordinals_to(&self, state: u32) -> Vec<u32> {
-        self.discovery_path(state).into_iter().map(|(ordinal, _)| ordinal).collect()
-    }
-
-    /// The discovery path from the initial state to `state` as (ordinal, state reached) steps.
-    pub fn discovery_path(&self, state: u32) -> Vec<(u32, u32)> {
-        if self.parents.len() < state as usize {
-            return self.scanned_path(state);
-        }
-        let mut path = Vec::new();
-        let mut at = state;
-        while at != 0 {
-            let (parent, ordinal) = self.parents[at as usize - 1];
-            path.push((ordinal, at));
-            at = parent;
-        }
-        path.reverse();
-        path
-    }
-
-    /// [`RecordedGraph::discovery_path`] without `parents`: states are numbered in the order
-    /// the breadth-first search met them, row by row, so the edge that discovered a state is
-    /// the first edge into it in row order.
-    fn scanned_path(&self, state: u32) -> Vec<(u32, u32)> {
-        const NONE: u32 = u32::MAX;
-        let mut source = vec![NONE; (state as usize + 1).max(self.states())];
-        for s in 0..self.states() as u32 {
-            for (_, t, _) in self.edges(s) {
-                if t != 0 && (t as usize) < source.len() && source[t as usize] == NONE {
-                    source[t as usize] = s;
-                }
-            }
-        }
-        let mut path = Vec::new();
-        let mut at = state;
-        while at != 0 && source[at as usize] != NONE {
-            let parent = source[at as usize];
-            let ordinal = self.edges(parent).find(|&(_, t, _)| t == at).map_or(0, |(o, _, _)| o);
-            path.push((ordinal, at));
-            at = parent;
-        }
-        path.reverse();
-        path
-    }
-}
-
 /// What [`record`] returns.
 #[derive(Clone, Debug)]
 pub struct Recorded<L> {
@@ -430,38 +383,6 @@ mod tests {
         let edges: Vec<(u32, u32, u8)> = g.edges(2).collect();
         assert_eq!(edges, [(0, 3, b'+'), (1, 4, b'*')]);
         assert_eq!(g.ordinals_to(4), [0, 0, 1]);
-    }
-
-    /// [`Keep`] without parents.
-    struct Lean;
-
-    impl Recorder<Doubling> for Lean {
-        type Label = u8;
-        fn label(&self, before: &u64, ordinal: u32, step: &&'static str, after: &u64) -> u8 {
-            Keep.label(before, ordinal, step, after)
-        }
-        fn parents(&self) -> bool {
-            false
-        }
-    }
-
-    #[test]
-    fn without_parents_every_discovery_path_is_found_by_the_scan_and_is_the_recorded_one() {
-        // Mod 1,009: long paths, and many states first reached by a `*2` edge.
-        let model = doubling(1_009);
-        let guard = Guard::new(&Limits::default());
-        let kept = record(&model, &Keep, &Limits::default(), 2, &guard).graph;
-        let lean = record(&model, &Lean, &Limits::default(), 2, &guard).graph;
-        assert!(lean.parents.is_empty());
-        assert_eq!(kept.parents.len(), 1_008);
-        assert_eq!((lean.offsets(), lean.targets()), (kept.offsets(), kept.targets()));
-        for s in 0..1_009 {
-            assert_eq!(lean.discovery_path(s), kept.discovery_path(s), "state {s}");
-        }
-        // Mod 5 by hand: 4 is reached 0 -+1-> 1 -+1-> 2 -*2-> 4.
-        let small = record(&doubling(5), &Lean, &Limits::default(), 1, &guard).graph;
-        assert_eq!(small.discovery_path(4), [(0, 1), (0, 2), (1, 4)]);
-        assert_eq!(small.ordinals_to(0), Vec::<u32>::new());
     }
 
     #[test]
