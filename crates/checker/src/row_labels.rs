@@ -6,8 +6,6 @@
 //! a few bits a state where a label beside each edge cost a few bits an edge. When the
 //! sequences are too many for the table to pay, the labels are kept per edge instead.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
@@ -34,12 +32,9 @@ pub(crate) enum RowLabels {
         starts: Vec<u32>,
         /// Each row's sequence.
         index: PackedInts,
-        /// The sequence of each hash of a sequence met (the first met of that hash), while the
-        /// graph is recorded (emptied by [`RowLabels::finish`]): a hash rather than the
-        /// sequence keeps the table's labels in one place.
-        lookup: HashMap<u64, u32, FxBuildHasher>,
-        /// The sequences whose hash an earlier one has (almost never any).
-        clashes: HashMap<Box<[u32]>, u32, FxBuildHasher>,
+        /// The sequences met, by hash, while the graph is recorded (emptied by
+        /// [`RowLabels::finish`]).
+        lookup: Lookup,
         /// The labels of the row being recorded.
         open: Vec<u32>,
     },
@@ -53,8 +48,7 @@ impl Default for RowLabels {
             table: PackedInts::new(0),
             starts: vec![0],
             index: PackedInts::new(0),
-            lookup: HashMap::default(),
-            clashes: HashMap::default(),
+            lookup: Lookup::default(),
             open: Vec::new(),
         }
     }
@@ -127,14 +121,9 @@ impl RowLabels {
 
     /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it.
     pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, lookup, clashes, open } = self else { return Ok(()) };
+        let RowLabels::Patterns { table, starts, index, lookup, open } = self else { return Ok(()) };
         let hash = FxBuildHasher.hash_one(open.as_slice());
-        let found = match lookup.get(&hash) {
-            Some(&p) if same(table, starts, p as usize, open) => Some(p),
-            Some(_) => clashes.get(open.as_slice()).copied(),
-            None => None,
-        };
-        let p = match found {
+        let p = match lookup.find(hash, |p| same(table, starts, p as usize, open)) {
             Some(p) => p as u64,
             None if starts.len() <= MOST && (table.len() < FEW_LABELS || table.len() <= (edges + open.len()) / 2) => {
                 let p = (starts.len() - 1) as u32;
@@ -148,14 +137,8 @@ impl RowLabels {
                     table.push(l as u64);
                 }
                 starts.push(table.len() as u32);
-                match lookup.entry(hash) {
-                    Entry::Occupied(_) => {
-                        clashes.insert(open.as_slice().into(), p);
-                    }
-                    Entry::Vacant(v) => {
-                        v.insert(p);
-                    }
-                }
+                let mut seq = Vec::new();
+                lookup.insert(hash, p, |q| sequence_hash(table, starts, q as usize, &mut seq), guard)?;
                 p as u64
             }
             None => return self.per_edge(rows, guard),
@@ -200,9 +183,8 @@ impl RowLabels {
     /// Drops what only recording needs and the room beyond what is held.
     pub fn finish(&mut self) {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
-                *lookup = HashMap::default();
-                *clashes = HashMap::default();
+            RowLabels::Patterns { table, starts, index, lookup, open } => {
+                *lookup = Lookup::default();
                 *open = Vec::new();
                 table.shrink_to_fit();
                 starts.shrink_to_fit();
@@ -222,12 +204,8 @@ impl RowLabels {
 
     pub fn bytes(&self) -> usize {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
-                (starts.capacity() + open.capacity()) * 4
-                    + table.bytes()
-                    + index.bytes()
-                    + lookup.capacity() * 16
-                    + clashes.keys().map(|k| k.len() * 4 + 24).sum::<usize>()
+            RowLabels::Patterns { table, starts, index, lookup, open } => {
+                (starts.capacity() + open.capacity() + lookup.slots.capacity()) * 4 + table.bytes() + index.bytes()
             }
             RowLabels::PerEdge(labels) => labels.bytes(),
         }
@@ -236,6 +214,95 @@ impl RowLabels {
 
 fn pattern_len(starts: &[u32], p: usize) -> usize {
     (starts[p + 1] - starts[p]) as usize
+}
+
+/// The hash of sequence `p` of `table` (as [`RowLabels::end_row`] hashes a row's labels),
+/// read into `seq`.
+fn sequence_hash(table: &PackedInts, starts: &[u32], p: usize, seq: &mut Vec<u32>) -> u64 {
+    seq.clear();
+    seq.extend((starts[p]..starts[p + 1]).map(|i| table.get(i as usize) as u32));
+    FxBuildHasher.hash_one(seq.as_slice())
+}
+
+/// Bits of a [`Lookup`] slot that hold a sequence's index plus one: enough for [`MOST`] + 1
+/// sequences; the bits above hold a tag of the sequence's hash.
+const INDEX_BITS: u32 = 21;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+const _: () = assert!(MOST + 2 <= 1 << INDEX_BITS);
+
+/// The distinct sequences by hash, while the graph is recorded: open addressing with linear
+/// probing over 4-byte slots, each empty (0) or a sequence's index plus one under a tag of
+/// its hash (most other sequences are passed by their tag, without reading their labels).
+/// At most three quarters full. A map from hash to index took 16 bytes an entry (3.7 MB for
+/// the 119 thousand sequences of issue #21's twelve workers, where these slots take 1 MB),
+/// beside a second map for sequences whose hashes clash.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lookup {
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl Lookup {
+    /// The first slot to probe for `hash` among `slots` (a power of two), and its tag.
+    #[inline]
+    fn place(hash: u64, slots: usize) -> (usize, u32) {
+        // Fibonacci hashing: the top bits of the product pick the slot, lower ones the tag.
+        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((mixed >> (64 - slots.trailing_zeros())) as usize, (mixed >> 8) as u32 & !INDEX_MASK)
+    }
+
+    /// The sequence of hash `hash` for which `is` holds.
+    #[inline]
+    pub fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = Self::place(hash, self.slots.len());
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !INDEX_MASK == tag && is((slot & INDEX_MASK) - 1) {
+                return Some((slot & INDEX_MASK) - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds sequence `p` (not in the table) of hash `hash`; `hash_of` gives the hash of the
+    /// sequences already in it when the table grows.
+    pub fn insert(
+        &mut self,
+        hash: u64,
+        p: u32,
+        mut hash_of: impl FnMut(u32) -> u64,
+        guard: &Guard,
+    ) -> Result<(), Limit> {
+        debug_assert!(p as usize <= MOST, "{p} sequences");
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            let size = (self.slots.len() * 2).max(1 << 10);
+            guard.room_for(size * 4)?;
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            for slot in old.into_iter().filter(|&s| s != 0) {
+                self.put(hash_of((slot & INDEX_MASK) - 1), slot & INDEX_MASK);
+            }
+        }
+        self.put(hash, p + 1);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Writes `value` in the first empty slot from `hash`'s.
+    fn put(&mut self, hash: u64, value: u32) {
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = Self::place(hash, self.slots.len());
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = tag | value;
+    }
 }
 
 /// True when sequence `p` of `table` is `labels`.
@@ -343,6 +410,26 @@ mod tests {
     }
 
     #[test]
+    fn sequences_of_one_hash_each_get_their_own_entry_and_are_found_again_after_the_table_grows() {
+        // 5,000 sequences, every tenth of hash 7 (the rest of hash p): the lookup tells them
+        // apart by `is`, before and after the table grows (from 1,024 slots to 8,192).
+        let hash = |p: u32| if p % 10 == 0 { 7 } else { p as u64 * 0x1234_5678_9ABC };
+        let mut lookup = Lookup::default();
+        for p in 0..5_000u32 {
+            assert_eq!(lookup.find(hash(p), |q| q == p), None, "{p} not yet in");
+            lookup.insert(hash(p), p, hash, &guard()).unwrap();
+            if p == 100 {
+                assert_eq!(lookup.slots.len(), 1 << 10);
+                assert!((0..=100).all(|q| lookup.find(hash(q), |r| r == q) == Some(q)));
+            }
+        }
+        assert_eq!((lookup.len, lookup.slots.len()), (5_000, 1 << 13));
+        assert!((0..5_000).all(|q| lookup.find(hash(q), |r| r == q) == Some(q)));
+        // Hash 7 with no sequence of its own among those of hash 7: none.
+        assert_eq!(lookup.find(7, |r| r == 5), None);
+    }
+
+    #[test]
     fn a_sequence_whose_hash_another_has_gets_its_own_entry_and_is_found_again() {
         let mut labels = RowLabels::default();
         let row = |labels: &mut RowLabels, ls: &[u64], rows: usize| {
@@ -352,15 +439,15 @@ mod tests {
             labels.end_row(rows, 0, &guard()).unwrap();
         };
         row(&mut labels, &[1, 2], 0);
-        // As if [3]'s hash were [1, 2]'s: the lookup finds entry 0, which is not [3].
-        if let RowLabels::Patterns { lookup, .. } = &mut labels {
-            lookup.insert(FxBuildHasher.hash_one([3u32].as_slice()), 0);
-        }
+        // As if [1, 2] had [3]'s hash too: the lookup finds entry 0 for [3], which is not [3].
+        let RowLabels::Patterns { lookup, .. } = &mut labels else { panic!("labels per row") };
+        let three = FxBuildHasher.hash_one([3u32].as_slice());
+        lookup.insert(three, 0, |_| three, &guard()).unwrap();
         row(&mut labels, &[3], 1);
         row(&mut labels, &[3], 2);
         row(&mut labels, &[1, 2], 3);
-        assert!(matches!(&labels, RowLabels::Patterns { clashes, index, .. }
-            if clashes.len() == 1 && (0..4).map(|s| index.get(s)).eq([0, 1, 1, 0])));
+        assert!(matches!(&labels, RowLabels::Patterns { starts, index, .. }
+            if starts.len() == 3 && (0..4).map(|s| index.get(s)).eq([0, 1, 1, 0])));
         assert_eq!((labels.get(1, 2, 0), labels.get(2, 3, 0), labels.get(3, 4, 1)), (3, 3, 2));
     }
 }
