@@ -120,7 +120,7 @@ impl Rows {
 
 /// Above this many distinct marks, marks are kept whole: an index would save little, and the
 /// table's lookup would cost more than it saves.
-const MOST_DISTINCT: usize = 1 << 16;
+pub(crate) const MOST_DISTINCT: usize = 1 << 16;
 
 /// Each state's marks: an index into a table of the distinct marks while there are few (a
 /// liveness check's marks are who cannot move and who is blocked: a few hundred values over
@@ -166,33 +166,70 @@ impl Marks {
         }
     }
 
+    /// The index of `mark` among the distinct marks, added if new; `None` when the marks are
+    /// kept whole or `mark` would be one distinct mark too many.
+    pub fn intern(&mut self, mark: &[u64]) -> Option<u64> {
+        let Marks::Indexed { table, lookup, .. } = self else { return None };
+        match lookup.get(mark) {
+            Some(&i) => Some(i as u64),
+            None if lookup.len() < MOST_DISTINCT => {
+                let i = lookup.len() as u32;
+                lookup.insert(mark.into(), i);
+                table.extend_from_slice(mark);
+                Some(i as u64)
+            }
+            None => None,
+        }
+    }
+
+    /// Distinct mark `i` (of [`Marks::intern`]), of `words` words.
+    #[inline]
+    pub fn distinct(&self, i: usize, words: usize) -> &[u64] {
+        match self {
+            Marks::Indexed { table: all, .. } | Marks::Whole(all) => &all[i * words..(i + 1) * words],
+        }
+    }
+
+    /// Gives the first `states` states (none marked yet) their index among the distinct
+    /// marks, `of(s)` for state `s`.
+    pub fn index_states(&mut self, states: usize, of: impl Fn(usize) -> u64, guard: &Guard) -> Result<(), Limit> {
+        let Marks::Indexed { index, .. } = self else { return Ok(()) };
+        debug_assert_eq!(index.len(), 0, "states marked already");
+        index.reserve(states, guard)?;
+        for s in 0..states {
+            let i = of(s);
+            if !index.fits(i) {
+                index.widen(bits_for(i), guard)?;
+            }
+            index.push(i);
+        }
+        Ok(())
+    }
+
     /// Appends the marks `mark` of the next state, `states` states being marked before it.
     pub fn push(&mut self, mark: &[u64], states: usize, guard: &Guard) -> Result<(), Limit> {
         let words = mark.len();
         if words == 0 {
             return Ok(());
         }
-        if let Marks::Indexed { table, index, lookup } = self {
-            let i = match lookup.get(mark) {
-                Some(&i) => i as u64,
-                None if lookup.len() < MOST_DISTINCT => {
-                    let i = lookup.len() as u32;
-                    lookup.insert(mark.into(), i);
-                    table.extend_from_slice(mark);
-                    i as u64
-                }
+        if let Marks::Indexed { .. } = self {
+            let i = match self.intern(mark) {
+                Some(i) => i,
                 None => {
                     // Too many to index: every state's marks whole from here on.
                     guard.room_for((states + 1) * words * 8)?;
                     let mut all = Vec::with_capacity((states + 1) * words);
-                    for s in 0..states {
-                        let i = index.get(s) as usize;
-                        all.extend_from_slice(&table[i * words..(i + 1) * words]);
+                    if let Marks::Indexed { table, index, .. } = self {
+                        for s in 0..states {
+                            let i = index.get(s) as usize;
+                            all.extend_from_slice(&table[i * words..(i + 1) * words]);
+                        }
                     }
                     *self = Marks::Whole(all);
                     return self.push(mark, states, guard);
                 }
             };
+            let Marks::Indexed { index, .. } = self else { return Ok(()) };
             if !index.fits(i) {
                 index.widen(bits_for(i), guard)?;
             }

@@ -119,9 +119,19 @@ impl RowLabels {
         }
     }
 
-    /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it.
-    pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, lookup, open } = self else { return Ok(()) };
+    /// The index of row `s`'s sequence, when the labels are kept per row.
+    #[inline]
+    pub fn pattern(&self, s: usize) -> Option<u64> {
+        match self {
+            RowLabels::Patterns { index, .. } => Some(index.get(s)),
+            RowLabels::PerEdge(_) => None,
+        }
+    }
+
+    /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it. When
+    /// this turns the labels per edge, it gives back the rows' sequence indices it held.
+    pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<Option<PackedInts>, Limit> {
+        let RowLabels::Patterns { table, starts, index, lookup, open } = self else { return Ok(None) };
         let hash = FxBuildHasher.hash_one(open.as_slice());
         let p = match lookup.find(hash, |p| same(table, starts, p as usize, open)) {
             Some(p) => p as u64,
@@ -148,13 +158,14 @@ impl RowLabels {
         }
         index.push(p);
         open.clear();
-        Ok(())
+        Ok(None)
     }
 
     /// Turns to labels per edge: the `rows` rows ended and the open one, which this ends.
+    /// Gives back the rows' sequence indices.
     #[cold]
-    fn per_edge(&mut self, rows: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, open, .. } = self else { return Ok(()) };
+    fn per_edge(&mut self, rows: usize, guard: &Guard) -> Result<Option<PackedInts>, Limit> {
+        let RowLabels::Patterns { table, starts, index, open, .. } = self else { return Ok(None) };
         let edges: usize = (0..rows).map(|s| pattern_len(starts, index.get(s) as usize)).sum::<usize>() + open.len();
         let widest = open.iter().copied().max().unwrap_or(0) as u64;
         let mut labels = PackedInts::new(table.bits().max(bits_for(widest)));
@@ -168,8 +179,9 @@ impl RowLabels {
         for &l in open.iter() {
             labels.push(l as u64);
         }
+        let index = std::mem::take(index);
         *self = RowLabels::PerEdge(labels);
-        Ok(())
+        Ok(Some(index))
     }
 
     /// Drops the labels of the row being recorded, `edges` edges being in the rows ended.
@@ -331,7 +343,11 @@ mod tests {
                 labels.push(l, &guard()).unwrap();
             }
             edges += row.len();
-            labels.end_row(s, edges - row.len(), &guard()).unwrap();
+            if let Some(index) = labels.end_row(s, edges - row.len(), &guard()).unwrap() {
+                // Turned per edge: the sequences of the rows before are given back.
+                assert_eq!(index.len(), s);
+                assert!((0..s).all(|r| (rows[r] == rows[0]) == (index.get(r) == 0)));
+            }
         }
         (labels, starts)
     }
@@ -407,6 +423,41 @@ mod tests {
             }
         }
         assert_eq!(e, g.edge_count());
+    }
+
+    /// A graph of `rows` (each row's labels, its targets 0) whose state `s` has marks `mark(s)`.
+    fn marked(rows: &[Vec<u8>], mark: &dyn Fn(usize) -> u64) -> crate::state_graph::RecordedGraph<u8> {
+        let mut g = crate::state_graph::RecordedGraph::<u8>::new(1);
+        for (s, row) in rows.iter().enumerate() {
+            for &l in row {
+                g.push_edge(0, l, &guard()).unwrap();
+            }
+            g.end_row(&[mark(s)], &guard()).unwrap();
+        }
+        g.sealed()
+    }
+
+    #[test]
+    fn marks_that_follow_the_label_sequence_are_kept_by_sequence_until_one_does_not() {
+        // Three sequences over 300 rows; the marks are the sequence's kind times 10.
+        let kinds = [vec![1, 2], vec![], vec![2, 1, 1]];
+        let rows: Vec<Vec<u8>> = (0..300).map(|s| kinds[s * 7 % 3].clone()).collect();
+        let g = marked(&rows, &|s| (s * 7 % 3) as u64 * 10);
+        assert!(g.marks_by_row());
+        assert!((0..300).all(|s| g.mark(s as u32) == [(s * 7 % 3) as u64 * 10]));
+        // Row 200's marks are not its sequence's: every state is marked on its own from
+        // there on, the rows before it as their sequence's.
+        let odd = |s: usize| if s == 200 { 99 } else { (s * 7 % 3) as u64 * 10 };
+        let g = marked(&rows, &odd);
+        assert!(!g.marks_by_row());
+        assert!((0..300).all(|s| g.mark(s as u32) == [odd(s)]), "every mark reads back");
+        // Past the most distinct marks (every row its own sequence and marks), the marks
+        // turn whole and read back the same.
+        let n = crate::graph_arrays::MOST_DISTINCT + 5;
+        let rows: Vec<Vec<u8>> = (0..n).map(|s| vec![(s % 200) as u8, (s / 200) as u8]).collect();
+        let g = marked(&rows, &|s| s as u64);
+        assert!(!g.marks_by_row());
+        assert!((0..n).all(|s| g.mark(s as u32) == [s as u64]));
     }
 
     #[test]

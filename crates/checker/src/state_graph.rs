@@ -23,6 +23,7 @@ pub use crate::graph_arrays::EdgeLabel;
 use crate::graph_arrays::{Edges, Marks, Rows};
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
+use crate::packed::room;
 use crate::row_labels::RowLabels;
 use crate::stats::Stats;
 
@@ -63,6 +64,13 @@ pub struct RecordedGraph<L> {
     /// Words per state in the marks.
     pub mark_words: usize,
     marks: Marks,
+    /// While every state's marks are the same as those of the other states whose row has
+    /// the same label sequence (a liveness check's marks, who cannot move, follow from the
+    /// facts of the state's moves): the index of those marks among the distinct ones, by
+    /// sequence, in place of an index per state (12 bits a state on issue #21's model).
+    /// `None` once a state's marks differ from its sequence's, or the labels are kept per
+    /// edge: then `marks` indexes each state.
+    marks_by_row: Option<Vec<u32>>,
     /// For each state but the initial one (state `s` at `s - 1`): the state it was first
     /// reached from and the ordinal of that edge. Parents come before children, and the
     /// chain from any state back to 0 is a shortest path. Empty when the recorder did not
@@ -98,6 +106,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
             labels: RowLabels::default(),
             mark_words,
             marks: Marks::default(),
+            marks_by_row: (mark_words > 0).then(Vec::new),
             parents: Vec::new(),
             label: PhantomData,
         }
@@ -195,7 +204,10 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// The marks of `state`.
     pub fn mark(&self, state: u32) -> &[u64] {
-        self.marks.get(state as usize, self.mark_words)
+        match (&self.marks_by_row, self.labels.pattern(state as usize)) {
+            (Some(by), Some(p)) => self.marks.distinct(by[p as usize] as usize, self.mark_words),
+            _ => self.marks.get(state as usize, self.mark_words),
+        }
     }
 
     /// Where each row starts in the edges, and where the last ends (the plain form of the
@@ -213,8 +225,8 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// The same graph with labels read as `M` (the same numbers).
     pub fn relabel<M: EdgeLabel>(self) -> RecordedGraph<M> {
-        let RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: _ } = self;
-        RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: PhantomData }
+        let RecordedGraph { rows, edges, labels, mark_words, marks, marks_by_row, parents, label: _ } = self;
+        RecordedGraph { rows, edges, labels, mark_words, marks, marks_by_row, parents, label: PhantomData }
     }
 
     /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
@@ -223,6 +235,9 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.reserve(edges, max_target, guard)?;
         self.labels.reserve(rows, edges, guard)?;
         self.rows.reserve(rows, guard)?;
+        if self.marks_by_row.is_some() {
+            return Ok(());
+        }
         self.marks.reserve(rows, self.mark_words, guard)
     }
 
@@ -237,9 +252,30 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// its state's marks `mark`.
     pub(crate) fn end_row(&mut self, mark: &[u64], guard: &Guard) -> Result<(), Limit> {
         let degree = self.edges.len() as u64 - self.rows.edges();
-        self.labels.end_row(self.rows.len(), self.rows.edges() as usize, guard)?;
+        let s = self.rows.len();
+        let dropped = self.labels.end_row(s, self.rows.edges() as usize, guard)?;
         self.rows.push(degree, guard)?;
-        self.marks.push(mark, self.rows.len() - 1, guard)
+        if let Some(by) = &mut self.marks_by_row {
+            let pattern = if dropped.is_some() { None } else { self.labels.pattern(s) };
+            match (pattern, self.marks.intern(mark)) {
+                (Some(p), Some(i)) if p as usize == by.len() => {
+                    room(by, 1, guard)?;
+                    by.push(i as u32);
+                    return Ok(());
+                }
+                (Some(p), Some(i)) if by.get(p as usize) == Some(&(i as u32)) => return Ok(()),
+                _ => {}
+            }
+            // This state's marks are not its sequence's (or the sequences are gone): every
+            // state gets its own index, the states before by their sequence's.
+            let by = self.marks_by_row.take().unwrap_or_default();
+            let patterns = |r: usize| match &dropped {
+                Some(index) => index.get(r),
+                None => self.labels.pattern(r).unwrap_or_default(),
+            };
+            self.marks.index_states(s, |r| by[patterns(r) as usize] as u64, guard)?;
+        }
+        self.marks.push(mark, s, guard)
     }
 
     /// Drops the edges of the row being recorded: only whole rows stay.
@@ -260,6 +296,9 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.drop_open_row();
         self.rows.shrink_to_fit();
         self.marks.finish();
+        if let Some(by) = &mut self.marks_by_row {
+            by.shrink_to_fit();
+        }
         self.labels.finish();
         self.parents.shrink_to_fit();
         self.edges.seal(target_bits, f, guard)
@@ -284,12 +323,19 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.labels.per_row()
     }
 
+    /// True when the marks are kept by label sequence (see `marks_by_row`).
+    #[cfg(test)]
+    pub(crate) fn marks_by_row(&self) -> bool {
+        self.marks_by_row.is_some()
+    }
+
     /// The bytes the graph holds.
     pub fn bytes(&self) -> usize {
         self.rows.bytes()
             + self.edges.bytes()
             + self.labels.bytes()
             + self.marks.bytes(self.mark_words)
+            + self.marks_by_row.as_ref().map_or(0, |by| by.capacity() * 4)
             + self.parents.capacity() * 8
     }
 }
