@@ -1,7 +1,8 @@
 //! The compact arrays a recorded state graph ([`crate::state_graph::RecordedGraph`]) is kept
 //! in: the rows (where each state's edges start), the edges (target and label in one packed
 //! value; a recorded graph keeps its labels per row instead, see `row_labels.rs`, and pushes
-//! label 0 here) and the marks (an index into a table of the distinct marks). Each is a
+//! label 0 here) and the marks (an index into a table of the distinct marks, per state or,
+//! while each state's marks are its label sequence's, per sequence). Each is a
 //! [`PackedInts`] at the narrowest width its values need, widened in place as the recording
 //! grows, so the graph of a liveness check costs about 3.5 bytes an edge and 1.5 bytes a
 //! state, where plain vectors took 5 and 17.
@@ -14,6 +15,7 @@ use rustc_hash::FxBuildHasher;
 use crate::guard::Guard;
 use crate::limits::Limit;
 use crate::packed::{bits_for, room, PackedInts};
+use crate::row_labels::RowLabels;
 
 /// A label a recorder keeps of each edge: an unsigned number (of a few bits, for the
 /// packing to pay), stored in the edge's packed value beside its target.
@@ -263,6 +265,42 @@ impl Marks {
             Marks::Whole(all) => all.capacity() * 8,
         }
     }
+}
+
+/// Marks state `s` with `mark`, its labels' sequence just ended (`dropped`: the rows'
+/// sequence indices, when that turned the labels per edge): by its sequence in `by_row`
+/// while every state's marks are its sequence's, else in `marks` by state (see
+/// `RecordedGraph`'s `marks_by_row`).
+pub(crate) fn push_row_marks(
+    marks: &mut Marks,
+    by_row: &mut Option<Vec<u32>>,
+    labels: &RowLabels,
+    dropped: Option<PackedInts>,
+    mark: &[u64],
+    s: usize,
+    guard: &Guard,
+) -> Result<(), Limit> {
+    if let Some(by) = by_row {
+        let pattern = if dropped.is_some() { None } else { labels.pattern(s) };
+        match (pattern, marks.intern(mark)) {
+            (Some(p), Some(i)) if p as usize == by.len() => {
+                room(by, 1, guard)?;
+                by.push(i as u32);
+                return Ok(());
+            }
+            (Some(p), Some(i)) if by.get(p as usize) == Some(&(i as u32)) => return Ok(()),
+            _ => {}
+        }
+        // This state's marks are not its sequence's (or the sequences are gone): every state
+        // gets its own index, the states before by their sequence's.
+        let by = by_row.take().unwrap_or_default();
+        let patterns = |r: usize| match &dropped {
+            Some(index) => index.get(r),
+            None => labels.pattern(r).unwrap_or_default(),
+        };
+        marks.index_states(s, |r| by[patterns(r) as usize] as u64, guard)?;
+    }
+    marks.push(mark, s, guard)
 }
 
 /// Each edge's target and label, packed as `target << label_bits | label`; both widths

@@ -8,7 +8,8 @@
 //! a run is rebuilt from. An edge costs its target packed in as few bits as it needs
 //! (`graph_arrays.rs`); the [`Recorder`]'s labels are kept per row, as an index into the
 //! distinct label sequences of rows (`row_labels.rs`, per edge when rows share too little);
-//! a state costs a few bits of row offset, of label sequence, its marks and, when kept, its
+//! a state costs a few bits of row offset, of label sequence, its marks (nothing of its own
+//! while each state's marks are those of its label sequence) and, when kept, its
 //! discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
@@ -23,7 +24,6 @@ pub use crate::graph_arrays::EdgeLabel;
 use crate::graph_arrays::{Edges, Marks, Rows};
 use crate::guard::Guard;
 use crate::limits::{Limit, Limits};
-use crate::packed::room;
 use crate::row_labels::RowLabels;
 use crate::stats::Stats;
 
@@ -255,27 +255,15 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         let s = self.rows.len();
         let dropped = self.labels.end_row(s, self.rows.edges() as usize, guard)?;
         self.rows.push(degree, guard)?;
-        if let Some(by) = &mut self.marks_by_row {
-            let pattern = if dropped.is_some() { None } else { self.labels.pattern(s) };
-            match (pattern, self.marks.intern(mark)) {
-                (Some(p), Some(i)) if p as usize == by.len() => {
-                    room(by, 1, guard)?;
-                    by.push(i as u32);
-                    return Ok(());
-                }
-                (Some(p), Some(i)) if by.get(p as usize) == Some(&(i as u32)) => return Ok(()),
-                _ => {}
-            }
-            // This state's marks are not its sequence's (or the sequences are gone): every
-            // state gets its own index, the states before by their sequence's.
-            let by = self.marks_by_row.take().unwrap_or_default();
-            let patterns = |r: usize| match &dropped {
-                Some(index) => index.get(r),
-                None => self.labels.pattern(r).unwrap_or_default(),
-            };
-            self.marks.index_states(s, |r| by[patterns(r) as usize] as u64, guard)?;
-        }
-        self.marks.push(mark, s, guard)
+        crate::graph_arrays::push_row_marks(
+            &mut self.marks,
+            &mut self.marks_by_row,
+            &self.labels,
+            dropped,
+            mark,
+            s,
+            guard,
+        )
     }
 
     /// Drops the edges of the row being recorded: only whole rows stay.
