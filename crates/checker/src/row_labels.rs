@@ -464,7 +464,7 @@ mod tests {
     fn sequences_of_one_hash_each_get_their_own_entry_and_are_found_again_after_the_table_grows() {
         // 5,000 sequences, every tenth of hash 7 (the rest of hash p): the lookup tells them
         // apart by `is`, before and after the table grows (from 1,024 slots to 8,192).
-        let hash = |p: u32| if p % 10 == 0 { 7 } else { p as u64 * 0x1234_5678_9ABC };
+        let hash = |p: u32| if p.checked_rem(10) == Some(0) { 7 } else { p as u64 * 0x1234_5678_9ABC };
         let mut lookup = Lookup::default();
         for p in 0..5_000u32 {
             assert_eq!(lookup.find(hash(p), |q| q == p), None, "{p} not yet in");
