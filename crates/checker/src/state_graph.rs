@@ -205,7 +205,8 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// The marks of `state`.
     pub fn mark(&self, state: u32) -> &[u64] {
         match (&self.marks_by_row, self.labels.pattern(state as usize)) {
-            (Some(by), Some(p)) => self.marks.distinct(by[p as usize] as usize, self.mark_words),
+            // A row whose marks a memory bound kept out (a stopped graph's last) reads mark 0.
+            (Some(by), Some(p)) => self.marks.distinct(by.get(p as usize).map_or(0, |&i| i as usize), self.mark_words),
             _ => self.marks.get(state as usize, self.mark_words),
         }
     }
