@@ -1,7 +1,8 @@
 //! The compact arrays a recorded state graph ([`crate::state_graph::RecordedGraph`]) is kept
 //! in: the rows (where each state's edges start), the edges (target and label in one packed
 //! value; a recorded graph keeps its labels per row instead, see `row_labels.rs`, and pushes
-//! label 0 here) and the marks (an index into a table of the distinct marks). Each is a
+//! label 0 here) and the marks (an index into a table of the distinct marks, per state or,
+//! while each state's marks are its label sequence's, per sequence). Each is a
 //! [`PackedInts`] at the narrowest width its values need, widened in place as the recording
 //! grows, so the graph of a liveness check costs about 3.5 bytes an edge and 1.5 bytes a
 //! state, where plain vectors took 5 and 17.
@@ -14,6 +15,7 @@ use rustc_hash::FxBuildHasher;
 use crate::guard::Guard;
 use crate::limits::Limit;
 use crate::packed::{bits_for, room, PackedInts};
+use crate::row_labels::RowLabels;
 
 /// A label a recorder keeps of each edge: an unsigned number (of a few bits, for the
 /// packing to pay), stored in the edge's packed value beside its target.
@@ -120,7 +122,7 @@ impl Rows {
 
 /// Above this many distinct marks, marks are kept whole: an index would save little, and the
 /// table's lookup would cost more than it saves.
-const MOST_DISTINCT: usize = 1 << 16;
+pub(crate) const MOST_DISTINCT: usize = 1 << 16;
 
 /// Each state's marks: an index into a table of the distinct marks while there are few (a
 /// liveness check's marks are who cannot move and who is blocked: a few hundred values over
@@ -166,33 +168,70 @@ impl Marks {
         }
     }
 
+    /// The index of `mark` among the distinct marks, added if new; `None` when the marks are
+    /// kept whole or `mark` would be one distinct mark too many.
+    pub fn intern(&mut self, mark: &[u64]) -> Option<u64> {
+        let Marks::Indexed { table, lookup, .. } = self else { return None };
+        match lookup.get(mark) {
+            Some(&i) => Some(i as u64),
+            None if lookup.len() < MOST_DISTINCT => {
+                let i = lookup.len() as u32;
+                lookup.insert(mark.into(), i);
+                table.extend_from_slice(mark);
+                Some(i as u64)
+            }
+            None => None,
+        }
+    }
+
+    /// Distinct mark `i` (of [`Marks::intern`]), of `words` words.
+    #[inline]
+    pub fn distinct(&self, i: usize, words: usize) -> &[u64] {
+        match self {
+            Marks::Indexed { table: all, .. } | Marks::Whole(all) => &all[i * words..(i + 1) * words],
+        }
+    }
+
+    /// Gives the first `states` states (none marked yet) their index among the distinct
+    /// marks, `of(s)` for state `s`.
+    pub fn index_states(&mut self, states: usize, of: impl Fn(usize) -> u64, guard: &Guard) -> Result<(), Limit> {
+        let Marks::Indexed { index, .. } = self else { return Ok(()) };
+        debug_assert_eq!(index.len(), 0, "states marked already");
+        index.reserve(states, guard)?;
+        for s in 0..states {
+            let i = of(s);
+            if !index.fits(i) {
+                index.widen(bits_for(i), guard)?;
+            }
+            index.push(i);
+        }
+        Ok(())
+    }
+
     /// Appends the marks `mark` of the next state, `states` states being marked before it.
     pub fn push(&mut self, mark: &[u64], states: usize, guard: &Guard) -> Result<(), Limit> {
         let words = mark.len();
         if words == 0 {
             return Ok(());
         }
-        if let Marks::Indexed { table, index, lookup } = self {
-            let i = match lookup.get(mark) {
-                Some(&i) => i as u64,
-                None if lookup.len() < MOST_DISTINCT => {
-                    let i = lookup.len() as u32;
-                    lookup.insert(mark.into(), i);
-                    table.extend_from_slice(mark);
-                    i as u64
-                }
+        if let Marks::Indexed { .. } = self {
+            let i = match self.intern(mark) {
+                Some(i) => i,
                 None => {
                     // Too many to index: every state's marks whole from here on.
                     guard.room_for((states + 1) * words * 8)?;
                     let mut all = Vec::with_capacity((states + 1) * words);
-                    for s in 0..states {
-                        let i = index.get(s) as usize;
-                        all.extend_from_slice(&table[i * words..(i + 1) * words]);
+                    if let Marks::Indexed { table, index, .. } = self {
+                        for s in 0..states {
+                            let i = index.get(s) as usize;
+                            all.extend_from_slice(&table[i * words..(i + 1) * words]);
+                        }
                     }
                     *self = Marks::Whole(all);
                     return self.push(mark, states, guard);
                 }
             };
+            let Marks::Indexed { index, .. } = self else { return Ok(()) };
             if !index.fits(i) {
                 index.widen(bits_for(i), guard)?;
             }
@@ -226,6 +265,42 @@ impl Marks {
             Marks::Whole(all) => all.capacity() * 8,
         }
     }
+}
+
+/// Marks state `s` with `mark`, its labels' sequence just ended (`dropped`: the rows'
+/// sequence indices, when that turned the labels per edge): by its sequence in `by_row`
+/// while every state's marks are its sequence's, else in `marks` by state (see
+/// `RecordedGraph`'s `marks_by_row`).
+pub(crate) fn push_row_marks(
+    marks: &mut Marks,
+    by_row: &mut Option<Vec<u32>>,
+    labels: &RowLabels,
+    dropped: Option<PackedInts>,
+    mark: &[u64],
+    s: usize,
+    guard: &Guard,
+) -> Result<(), Limit> {
+    if let Some(by) = by_row {
+        let pattern = if dropped.is_some() { None } else { labels.pattern(s) };
+        match (pattern, marks.intern(mark)) {
+            (Some(p), Some(i)) if p as usize == by.len() => {
+                room(by, 1, guard)?;
+                by.push(i as u32);
+                return Ok(());
+            }
+            (Some(p), Some(i)) if by.get(p as usize) == Some(&(i as u32)) => return Ok(()),
+            _ => {}
+        }
+        // This state's marks are not its sequence's (or the sequences are gone): every state
+        // gets its own index, the states before by their sequence's.
+        let by = by_row.take().unwrap_or_default();
+        let patterns = |r: usize| match &dropped {
+            Some(index) => index.get(r),
+            None => labels.pattern(r).unwrap_or_default(),
+        };
+        marks.index_states(s, |r| by[patterns(r) as usize] as u64, guard)?;
+    }
+    marks.push(mark, s, guard)
 }
 
 /// Each edge's target and label, packed as `target << label_bits | label`; both widths

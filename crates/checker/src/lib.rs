@@ -20,6 +20,7 @@ pub mod checkable;
 pub mod checks;
 pub mod coverage;
 pub(crate) mod dfs;
+mod discovery;
 pub mod expansion;
 pub mod explore;
 pub mod fingerprint;

@@ -6,8 +6,6 @@
 //! a few bits a state where a label beside each edge cost a few bits an edge. When the
 //! sequences are too many for the table to pay, the labels are kept per edge instead.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
@@ -34,12 +32,9 @@ pub(crate) enum RowLabels {
         starts: Vec<u32>,
         /// Each row's sequence.
         index: PackedInts,
-        /// The sequence of each hash of a sequence met (the first met of that hash), while the
-        /// graph is recorded (emptied by [`RowLabels::finish`]): a hash rather than the
-        /// sequence keeps the table's labels in one place.
-        lookup: HashMap<u64, u32, FxBuildHasher>,
-        /// The sequences whose hash an earlier one has (almost never any).
-        clashes: HashMap<Box<[u32]>, u32, FxBuildHasher>,
+        /// The sequences met, by hash, while the graph is recorded (emptied by
+        /// [`RowLabels::finish`]).
+        lookup: Lookup,
         /// The labels of the row being recorded.
         open: Vec<u32>,
     },
@@ -53,8 +48,7 @@ impl Default for RowLabels {
             table: PackedInts::new(0),
             starts: vec![0],
             index: PackedInts::new(0),
-            lookup: HashMap::default(),
-            clashes: HashMap::default(),
+            lookup: Lookup::default(),
             open: Vec::new(),
         }
     }
@@ -125,16 +119,21 @@ impl RowLabels {
         }
     }
 
-    /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it.
-    pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, lookup, clashes, open } = self else { return Ok(()) };
+    /// The index of row `s`'s sequence, when the labels are kept per row.
+    #[inline]
+    pub fn pattern(&self, s: usize) -> Option<u64> {
+        match self {
+            RowLabels::Patterns { index, .. } => Some(index.get(s)),
+            RowLabels::PerEdge(_) => None,
+        }
+    }
+
+    /// Ends the row being recorded, `rows` rows of `edges` edges being ended before it. When
+    /// this turns the labels per edge, it gives back the rows' sequence indices it held.
+    pub fn end_row(&mut self, rows: usize, edges: usize, guard: &Guard) -> Result<Option<PackedInts>, Limit> {
+        let RowLabels::Patterns { table, starts, index, lookup, open } = self else { return Ok(None) };
         let hash = FxBuildHasher.hash_one(open.as_slice());
-        let found = match lookup.get(&hash) {
-            Some(&p) if same(table, starts, p as usize, open) => Some(p),
-            Some(_) => clashes.get(open.as_slice()).copied(),
-            None => None,
-        };
-        let p = match found {
+        let p = match lookup.find(hash, |p| same(table, starts, p as usize, open)) {
             Some(p) => p as u64,
             None if starts.len() <= MOST && (table.len() < FEW_LABELS || table.len() <= (edges + open.len()) / 2) => {
                 let p = (starts.len() - 1) as u32;
@@ -148,14 +147,8 @@ impl RowLabels {
                     table.push(l as u64);
                 }
                 starts.push(table.len() as u32);
-                match lookup.entry(hash) {
-                    Entry::Occupied(_) => {
-                        clashes.insert(open.as_slice().into(), p);
-                    }
-                    Entry::Vacant(v) => {
-                        v.insert(p);
-                    }
-                }
+                let mut seq = Vec::new();
+                lookup.insert(hash, p, |q| sequence_hash(table, starts, q as usize, &mut seq), guard)?;
                 p as u64
             }
             None => return self.per_edge(rows, guard),
@@ -165,13 +158,14 @@ impl RowLabels {
         }
         index.push(p);
         open.clear();
-        Ok(())
+        Ok(None)
     }
 
     /// Turns to labels per edge: the `rows` rows ended and the open one, which this ends.
+    /// Gives back the rows' sequence indices.
     #[cold]
-    fn per_edge(&mut self, rows: usize, guard: &Guard) -> Result<(), Limit> {
-        let RowLabels::Patterns { table, starts, index, open, .. } = self else { return Ok(()) };
+    fn per_edge(&mut self, rows: usize, guard: &Guard) -> Result<Option<PackedInts>, Limit> {
+        let RowLabels::Patterns { table, starts, index, open, .. } = self else { return Ok(None) };
         let edges: usize = (0..rows).map(|s| pattern_len(starts, index.get(s) as usize)).sum::<usize>() + open.len();
         let widest = open.iter().copied().max().unwrap_or(0) as u64;
         let mut labels = PackedInts::new(table.bits().max(bits_for(widest)));
@@ -185,8 +179,9 @@ impl RowLabels {
         for &l in open.iter() {
             labels.push(l as u64);
         }
+        let index = std::mem::take(index);
         *self = RowLabels::PerEdge(labels);
-        Ok(())
+        Ok(Some(index))
     }
 
     /// Drops the labels of the row being recorded, `edges` edges being in the rows ended.
@@ -200,9 +195,8 @@ impl RowLabels {
     /// Drops what only recording needs and the room beyond what is held.
     pub fn finish(&mut self) {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
-                *lookup = HashMap::default();
-                *clashes = HashMap::default();
+            RowLabels::Patterns { table, starts, index, lookup, open } => {
+                *lookup = Lookup::default();
                 *open = Vec::new();
                 table.shrink_to_fit();
                 starts.shrink_to_fit();
@@ -222,12 +216,8 @@ impl RowLabels {
 
     pub fn bytes(&self) -> usize {
         match self {
-            RowLabels::Patterns { table, starts, index, lookup, clashes, open } => {
-                (starts.capacity() + open.capacity()) * 4
-                    + table.bytes()
-                    + index.bytes()
-                    + lookup.capacity() * 16
-                    + clashes.keys().map(|k| k.len() * 4 + 24).sum::<usize>()
+            RowLabels::Patterns { table, starts, index, lookup, open } => {
+                (starts.capacity() + open.capacity() + lookup.slots.capacity()) * 4 + table.bytes() + index.bytes()
             }
             RowLabels::PerEdge(labels) => labels.bytes(),
         }
@@ -236,6 +226,95 @@ impl RowLabels {
 
 fn pattern_len(starts: &[u32], p: usize) -> usize {
     (starts[p + 1] - starts[p]) as usize
+}
+
+/// The hash of sequence `p` of `table` (as [`RowLabels::end_row`] hashes a row's labels),
+/// read into `seq`.
+fn sequence_hash(table: &PackedInts, starts: &[u32], p: usize, seq: &mut Vec<u32>) -> u64 {
+    seq.clear();
+    seq.extend((starts[p]..starts[p + 1]).map(|i| table.get(i as usize) as u32));
+    FxBuildHasher.hash_one(seq.as_slice())
+}
+
+/// Bits of a [`Lookup`] slot that hold a sequence's index plus one: enough for [`MOST`] + 1
+/// sequences; the bits above hold a tag of the sequence's hash.
+const INDEX_BITS: u32 = 21;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+const _: () = assert!(MOST + 2 <= 1 << INDEX_BITS);
+
+/// The distinct sequences by hash, while the graph is recorded: open addressing with linear
+/// probing over 4-byte slots, each empty (0) or a sequence's index plus one under a tag of
+/// its hash (most other sequences are passed by their tag, without reading their labels).
+/// At most three quarters full. A map from hash to index took 16 bytes an entry (3.7 MB for
+/// the 119 thousand sequences of issue #21's twelve workers, where these slots take 1 MB),
+/// beside a second map for sequences whose hashes clash.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lookup {
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl Lookup {
+    /// The first slot to probe for `hash` among `slots` (a power of two), and its tag.
+    #[inline]
+    fn place(hash: u64, slots: usize) -> (usize, u32) {
+        // Fibonacci hashing: the top bits of the product pick the slot, lower ones the tag.
+        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((mixed >> (64 - slots.trailing_zeros())) as usize, (mixed >> 8) as u32 & !INDEX_MASK)
+    }
+
+    /// The sequence of hash `hash` for which `is` holds.
+    #[inline]
+    pub fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = Self::place(hash, self.slots.len());
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !INDEX_MASK == tag && is((slot & INDEX_MASK) - 1) {
+                return Some((slot & INDEX_MASK) - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds sequence `p` (not in the table) of hash `hash`; `hash_of` gives the hash of the
+    /// sequences already in it when the table grows.
+    pub fn insert(
+        &mut self,
+        hash: u64,
+        p: u32,
+        mut hash_of: impl FnMut(u32) -> u64,
+        guard: &Guard,
+    ) -> Result<(), Limit> {
+        debug_assert!(p as usize <= MOST, "{p} sequences");
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            let size = (self.slots.len() * 2).max(1 << 10);
+            guard.room_for(size * 4)?;
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            for slot in old.into_iter().filter(|&s| s != 0) {
+                self.put(hash_of((slot & INDEX_MASK) - 1), slot & INDEX_MASK);
+            }
+        }
+        self.put(hash, p + 1);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Writes `value` in the first empty slot from `hash`'s.
+    fn put(&mut self, hash: u64, value: u32) {
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = Self::place(hash, self.slots.len());
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = tag | value;
+    }
 }
 
 /// True when sequence `p` of `table` is `labels`.
@@ -264,7 +343,11 @@ mod tests {
                 labels.push(l, &guard()).unwrap();
             }
             edges += row.len();
-            labels.end_row(s, edges - row.len(), &guard()).unwrap();
+            if let Some(index) = labels.end_row(s, edges - row.len(), &guard()).unwrap() {
+                // Turned per edge: the sequences of the rows before are given back.
+                assert_eq!(index.len(), s);
+                assert!((0..s).all(|r| (rows[r] == rows[0]) == (index.get(r) == 0)));
+            }
         }
         (labels, starts)
     }
@@ -342,6 +425,61 @@ mod tests {
         assert_eq!(e, g.edge_count());
     }
 
+    /// A graph of `rows` (each row's labels, its targets 0) whose state `s` has marks `mark(s)`.
+    fn marked(rows: &[Vec<u8>], mark: &dyn Fn(usize) -> u64) -> crate::state_graph::RecordedGraph<u8> {
+        let mut g = crate::state_graph::RecordedGraph::<u8>::new(1);
+        for (s, row) in rows.iter().enumerate() {
+            for &l in row {
+                g.push_edge(0, l, &guard()).unwrap();
+            }
+            g.end_row(&[mark(s)], &guard()).unwrap();
+        }
+        g.sealed()
+    }
+
+    #[test]
+    fn marks_that_follow_the_label_sequence_are_kept_by_sequence_until_one_does_not() {
+        // Three sequences over 300 rows; the marks are the sequence's kind times 10.
+        let kinds = [vec![1, 2], vec![], vec![2, 1, 1]];
+        let rows: Vec<Vec<u8>> = (0..300).map(|s| kinds[s * 7 % 3].clone()).collect();
+        let g = marked(&rows, &|s| (s * 7 % 3) as u64 * 10);
+        assert!(g.marks_by_row());
+        assert!((0..300).all(|s| g.mark(s as u32) == [(s * 7 % 3) as u64 * 10]));
+        // Row 200's marks are not its sequence's: every state is marked on its own from
+        // there on, the rows before it as their sequence's.
+        let odd = |s: usize| if s == 200 { 99 } else { (s * 7 % 3) as u64 * 10 };
+        let g = marked(&rows, &odd);
+        assert!(!g.marks_by_row());
+        assert!((0..300).all(|s| g.mark(s as u32) == [odd(s)]), "every mark reads back");
+        // Past the most distinct marks (every row its own sequence and marks), the marks
+        // turn whole and read back the same.
+        let n = crate::graph_arrays::MOST_DISTINCT + 5;
+        let rows: Vec<Vec<u8>> = (0..n).map(|s| vec![(s % 200) as u8, (s / 200) as u8]).collect();
+        let g = marked(&rows, &|s| s as u64);
+        assert!(!g.marks_by_row());
+        assert!((0..n).all(|s| g.mark(s as u32) == [s as u64]));
+    }
+
+    #[test]
+    fn sequences_of_one_hash_each_get_their_own_entry_and_are_found_again_after_the_table_grows() {
+        // 5,000 sequences, every tenth of hash 7 (the rest of hash p): the lookup tells them
+        // apart by `is`, before and after the table grows (from 1,024 slots to 8,192).
+        let hash = |p: u32| if p.checked_rem(10) == Some(0) { 7 } else { p as u64 * 0x1234_5678_9ABC };
+        let mut lookup = Lookup::default();
+        for p in 0..5_000u32 {
+            assert_eq!(lookup.find(hash(p), |q| q == p), None, "{p} not yet in");
+            lookup.insert(hash(p), p, hash, &guard()).unwrap();
+            if p == 100 {
+                assert_eq!(lookup.slots.len(), 1 << 10);
+                assert!((0..=100).all(|q| lookup.find(hash(q), |r| r == q) == Some(q)));
+            }
+        }
+        assert_eq!((lookup.len, lookup.slots.len()), (5_000, 1 << 13));
+        assert!((0..5_000).all(|q| lookup.find(hash(q), |r| r == q) == Some(q)));
+        // Hash 7 with no sequence of its own among those of hash 7: none.
+        assert_eq!(lookup.find(7, |r| r == 5), None);
+    }
+
     #[test]
     fn a_sequence_whose_hash_another_has_gets_its_own_entry_and_is_found_again() {
         let mut labels = RowLabels::default();
@@ -352,15 +490,15 @@ mod tests {
             labels.end_row(rows, 0, &guard()).unwrap();
         };
         row(&mut labels, &[1, 2], 0);
-        // As if [3]'s hash were [1, 2]'s: the lookup finds entry 0, which is not [3].
-        if let RowLabels::Patterns { lookup, .. } = &mut labels {
-            lookup.insert(FxBuildHasher.hash_one([3u32].as_slice()), 0);
-        }
+        // As if [1, 2] had [3]'s hash too: the lookup finds entry 0 for [3], which is not [3].
+        let RowLabels::Patterns { lookup, .. } = &mut labels else { panic!("labels per row") };
+        let three = FxBuildHasher.hash_one([3u32].as_slice());
+        lookup.insert(three, 0, |_| three, &guard()).unwrap();
         row(&mut labels, &[3], 1);
         row(&mut labels, &[3], 2);
         row(&mut labels, &[1, 2], 3);
-        assert!(matches!(&labels, RowLabels::Patterns { clashes, index, .. }
-            if clashes.len() == 1 && (0..4).map(|s| index.get(s)).eq([0, 1, 1, 0])));
+        assert!(matches!(&labels, RowLabels::Patterns { starts, index, .. }
+            if starts.len() == 3 && (0..4).map(|s| index.get(s)).eq([0, 1, 1, 0])));
         assert_eq!((labels.get(1, 2, 0), labels.get(2, 3, 0), labels.get(3, 4, 1)), (3, 3, 2));
     }
 }

@@ -8,11 +8,13 @@
 //! a run is rebuilt from. An edge costs its target packed in as few bits as it needs
 //! (`graph_arrays.rs`); the [`Recorder`]'s labels are kept per row, as an index into the
 //! distinct label sequences of rows (`row_labels.rs`, per edge when rows share too little);
-//! a state costs a few bits of row offset, of label sequence, its marks and, when kept, its
+//! a state costs a few bits of row offset, of label sequence, its marks (nothing of its own
+//! while each state's marks are those of its label sequence) and, when kept, its
 //! discovering edge. Nothing is
 //! unpacked or cloned: the packed states stay in the visited store.
 //!
-//! Numbering and content are the same for any number of threads.
+//! Numbering and content are the same for any number of threads. The discovery paths (the
+//! run from the initial state to a state) are read from the graph in `discovery.rs`.
 
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -62,6 +64,13 @@ pub struct RecordedGraph<L> {
     /// Words per state in the marks.
     pub mark_words: usize,
     marks: Marks,
+    /// While every state's marks are the same as those of the other states whose row has
+    /// the same label sequence (a liveness check's marks, who cannot move, follow from the
+    /// facts of the state's moves): the index of those marks among the distinct ones, by
+    /// sequence, in place of an index per state (12 bits a state on issue #21's model).
+    /// `None` once a state's marks differ from its sequence's, or the labels are kept per
+    /// edge: then `marks` indexes each state.
+    marks_by_row: Option<Vec<u32>>,
     /// For each state but the initial one (state `s` at `s - 1`): the state it was first
     /// reached from and the ordinal of that edge. Parents come before children, and the
     /// chain from any state back to 0 is a shortest path. Empty when the recorder did not
@@ -97,6 +106,7 @@ impl<L: EdgeLabel> RecordedGraph<L> {
             labels: RowLabels::default(),
             mark_words,
             marks: Marks::default(),
+            marks_by_row: (mark_words > 0).then(Vec::new),
             parents: Vec::new(),
             label: PhantomData,
         }
@@ -194,7 +204,11 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// The marks of `state`.
     pub fn mark(&self, state: u32) -> &[u64] {
-        self.marks.get(state as usize, self.mark_words)
+        match (&self.marks_by_row, self.labels.pattern(state as usize)) {
+            // A row whose marks a memory bound kept out (a stopped graph's last) reads mark 0.
+            (Some(by), Some(p)) => self.marks.distinct(by.get(p as usize).map_or(0, |&i| i as usize), self.mark_words),
+            _ => self.marks.get(state as usize, self.mark_words),
+        }
     }
 
     /// Where each row starts in the edges, and where the last ends (the plain form of the
@@ -212,8 +226,8 @@ impl<L: EdgeLabel> RecordedGraph<L> {
 
     /// The same graph with labels read as `M` (the same numbers).
     pub fn relabel<M: EdgeLabel>(self) -> RecordedGraph<M> {
-        let RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: _ } = self;
-        RecordedGraph { rows, edges, labels, mark_words, marks, parents, label: PhantomData }
+        let RecordedGraph { rows, edges, labels, mark_words, marks, marks_by_row, parents, label: _ } = self;
+        RecordedGraph { rows, edges, labels, mark_words, marks, marks_by_row, parents, label: PhantomData }
     }
 
     /// Makes room for `edges` more edges, whose targets are at most `max_target`, and
@@ -222,6 +236,9 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.edges.reserve(edges, max_target, guard)?;
         self.labels.reserve(rows, edges, guard)?;
         self.rows.reserve(rows, guard)?;
+        if self.marks_by_row.is_some() {
+            return Ok(());
+        }
         self.marks.reserve(rows, self.mark_words, guard)
     }
 
@@ -236,9 +253,18 @@ impl<L: EdgeLabel> RecordedGraph<L> {
     /// its state's marks `mark`.
     pub(crate) fn end_row(&mut self, mark: &[u64], guard: &Guard) -> Result<(), Limit> {
         let degree = self.edges.len() as u64 - self.rows.edges();
-        self.labels.end_row(self.rows.len(), self.rows.edges() as usize, guard)?;
+        let s = self.rows.len();
+        let dropped = self.labels.end_row(s, self.rows.edges() as usize, guard)?;
         self.rows.push(degree, guard)?;
-        self.marks.push(mark, self.rows.len() - 1, guard)
+        crate::graph_arrays::push_row_marks(
+            &mut self.marks,
+            &mut self.marks_by_row,
+            &self.labels,
+            dropped,
+            mark,
+            s,
+            guard,
+        )
     }
 
     /// Drops the edges of the row being recorded: only whole rows stay.
@@ -259,6 +285,9 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.drop_open_row();
         self.rows.shrink_to_fit();
         self.marks.finish();
+        if let Some(by) = &mut self.marks_by_row {
+            by.shrink_to_fit();
+        }
         self.labels.finish();
         self.parents.shrink_to_fit();
         self.edges.seal(target_bits, f, guard)
@@ -283,61 +312,20 @@ impl<L: EdgeLabel> RecordedGraph<L> {
         self.labels.per_row()
     }
 
+    /// True when the marks are kept by label sequence (see `marks_by_row`).
+    #[cfg(test)]
+    pub(crate) fn marks_by_row(&self) -> bool {
+        self.marks_by_row.is_some()
+    }
+
     /// The bytes the graph holds.
     pub fn bytes(&self) -> usize {
         self.rows.bytes()
             + self.edges.bytes()
             + self.labels.bytes()
             + self.marks.bytes(self.mark_words)
+            + self.marks_by_row.as_ref().map_or(0, |by| by.capacity() * 4)
             + self.parents.capacity() * 8
-    }
-}
-
-impl<L: EdgeLabel> RecordedGraph<L> {
-    /// The successor ordinals of the discovery path from the initial state to `state`.
-    pub fn ordinals_to(&self, state: u32) -> Vec<u32> {
-        self.discovery_path(state).into_iter().map(|(ordinal, _)| ordinal).collect()
-    }
-
-    /// The discovery path from the initial state to `state` as (ordinal, state reached) steps.
-    pub fn discovery_path(&self, state: u32) -> Vec<(u32, u32)> {
-        if self.parents.len() < state as usize {
-            return self.scanned_path(state);
-        }
-        let mut path = Vec::new();
-        let mut at = state;
-        while at != 0 {
-            let (parent, ordinal) = self.parents[at as usize - 1];
-            path.push((ordinal, at));
-            at = parent;
-        }
-        path.reverse();
-        path
-    }
-
-    /// [`RecordedGraph::discovery_path`] without `parents`: states are numbered in the order
-    /// the breadth-first search met them, row by row, so the edge that discovered a state is
-    /// the first edge into it in row order.
-    fn scanned_path(&self, state: u32) -> Vec<(u32, u32)> {
-        const NONE: u32 = u32::MAX;
-        let mut source = vec![NONE; (state as usize + 1).max(self.states())];
-        for s in 0..self.states() as u32 {
-            for (_, t, _) in self.edges(s) {
-                if t != 0 && (t as usize) < source.len() && source[t as usize] == NONE {
-                    source[t as usize] = s;
-                }
-            }
-        }
-        let mut path = Vec::new();
-        let mut at = state;
-        while at != 0 && source[at as usize] != NONE {
-            let parent = source[at as usize];
-            let ordinal = self.edges(parent).find(|&(_, t, _)| t == at).map_or(0, |(o, _, _)| o);
-            path.push((ordinal, at));
-            at = parent;
-        }
-        path.reverse();
-        path
     }
 }
 
@@ -430,38 +418,6 @@ mod tests {
         let edges: Vec<(u32, u32, u8)> = g.edges(2).collect();
         assert_eq!(edges, [(0, 3, b'+'), (1, 4, b'*')]);
         assert_eq!(g.ordinals_to(4), [0, 0, 1]);
-    }
-
-    /// [`Keep`] without parents.
-    struct Lean;
-
-    impl Recorder<Doubling> for Lean {
-        type Label = u8;
-        fn label(&self, before: &u64, ordinal: u32, step: &&'static str, after: &u64) -> u8 {
-            Keep.label(before, ordinal, step, after)
-        }
-        fn parents(&self) -> bool {
-            false
-        }
-    }
-
-    #[test]
-    fn without_parents_every_discovery_path_is_found_by_the_scan_and_is_the_recorded_one() {
-        // Mod 1,009: long paths, and many states first reached by a `*2` edge.
-        let model = doubling(1_009);
-        let guard = Guard::new(&Limits::default());
-        let kept = record(&model, &Keep, &Limits::default(), 2, &guard).graph;
-        let lean = record(&model, &Lean, &Limits::default(), 2, &guard).graph;
-        assert!(lean.parents.is_empty());
-        assert_eq!(kept.parents.len(), 1_008);
-        assert_eq!((lean.offsets(), lean.targets()), (kept.offsets(), kept.targets()));
-        for s in 0..1_009 {
-            assert_eq!(lean.discovery_path(s), kept.discovery_path(s), "state {s}");
-        }
-        // Mod 5 by hand: 4 is reached 0 -+1-> 1 -+1-> 2 -*2-> 4.
-        let small = record(&doubling(5), &Lean, &Limits::default(), 1, &guard).graph;
-        assert_eq!(small.discovery_path(4), [(0, 1), (0, 2), (1, 4)]);
-        assert_eq!(small.ordinals_to(0), Vec::<u32>::new());
     }
 
     #[test]

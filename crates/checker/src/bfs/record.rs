@@ -286,7 +286,8 @@ pub(crate) fn record_checked<M: Checkable + Sync, R: Recorder<M>>(
     (!violated).then_some(recorded)
 }
 
-/// [`record`] and [`record_checked`]; true beside the graph when a check found a violation.
+/// [`record`] and [`record_checked`]; true beside the graph when a check found a violation
+/// (the graph is then empty: it is neither numbered nor kept).
 fn run<M: Checkable + Sync, R: Recorder<M>>(
     model: &M,
     recorder: &R,
@@ -322,7 +323,15 @@ fn run<M: Checkable + Sync, R: Recorder<M>>(
     // beside them at the recording's peak.
     search.shards = Vec::new();
     let mut graph = search.mode.graph;
-    let ids = match search.mode.numbering.renumber(&mut graph, guard) {
+    // After a violation the caller throws the graph away (the safety search finds the run):
+    // numbering it would be wasted work.
+    let numbered = if violated {
+        graph = RecordedGraph::new(mark_words);
+        Ok(0)
+    } else {
+        search.mode.numbering.renumber(&mut graph, guard)
+    };
+    let ids = match numbered {
         Ok(bytes) => bytes,
         Err(limit) => {
             // No room to number the states (the bound was passed already): no graph.
@@ -344,4 +353,49 @@ fn run<M: Checkable + Sync, R: Recorder<M>>(
     stats.stored_bytes = (shards + ids + graph.bytes()) as u64;
     stats.allowed = search.allowed.into_counts();
     (Recorded { graph, stats, stopped }, violated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_model::Doubling;
+
+    /// Labels an edge with its step's first byte.
+    struct Steps;
+
+    impl Recorder<Doubling> for Steps {
+        type Label = u8;
+        fn label(&self, _: &u64, _: u32, step: &&'static str, _: &u64) -> u8 {
+            step.as_bytes()[0]
+        }
+    }
+
+    fn checked(model: &Doubling, threads: usize) -> (Recorded<u8>, bool) {
+        let guard = Guard::new(&Limits::default());
+        run(model, &Steps, &Limits::default(), &Bfs::new().threads(threads), true, &guard, &mut |_| {})
+    }
+
+    #[test]
+    fn a_checked_recording_that_meets_a_violation_keeps_no_graph_to_number() {
+        // Mod 20,011, reaching 15,000 is a violation: met after thousands of rows recorded.
+        for threads in [1, 2] {
+            let (recorded, violated) = checked(&Doubling { n: 20_011, target: 15_000 }, threads);
+            assert!(violated, "{threads} threads");
+            assert_eq!((recorded.graph.states(), recorded.graph.edge_count()), (0, 0), "{threads} threads");
+            assert!(recorded.stats.states > 1_000, "{threads} threads: {} states", recorded.stats.states);
+        }
+    }
+
+    #[test]
+    fn a_checked_recording_without_violation_numbers_the_graph_of_a_plain_one() {
+        let model = Doubling { n: 20_011, target: u64::MAX };
+        let guard = Guard::new(&Limits::default());
+        let plain = record(&model, &Steps, &Limits::default(), 1, &guard, &mut |_| {});
+        for threads in [1, 2] {
+            let (recorded, violated) = checked(&model, threads);
+            assert!(!violated);
+            assert!(recorded.graph == plain.graph, "{threads} threads");
+            assert_eq!((recorded.graph.states(), recorded.graph.edge_count()), (20_011, 40_022));
+        }
+    }
 }
