@@ -215,10 +215,17 @@ impl System {
     /// True when running thread `t`'s next step is an infinite wait (or POSIX `lock`) that
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
-    fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
+    pub(crate) fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
         let tp = self.template(t);
         let pc = s[self.layout.pc_slot(t)] as usize;
         tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
+    }
+
+    /// True when thread `t`'s instruction at `pc` is a wait without a timeout: the one step
+    /// that can block (`pc` may be the end of the code, which blocks nothing).
+    #[inline(always)]
+    pub(crate) fn may_block_at(&self, t: ThreadId, pc: Pc) -> bool {
+        self.template(t).may_block[pc]
     }
 
     /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
