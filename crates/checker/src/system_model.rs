@@ -386,10 +386,13 @@ impl Checkable for SystemModel<'_> {
             let mut scratch = scratch.borrow_mut();
             let mut first = std::mem::take(&mut scratch.first);
             first.clear();
-            let transient = self.partial_order && self.system.reduced_successors(state, &mut first);
-            if !transient {
-                self.system.successors_until(state, &mut first, &|| self.interrupted());
-            }
+            let stop = || self.interrupted();
+            let transient = if self.partial_order {
+                self.system.reduced_or_all_successors_until(state, &mut first, &stop)
+            } else {
+                self.system.successors_until(state, &mut first, &stop);
+                false
+            };
             let quick = !transient && self.system.atomic_holder(state).is_none();
             for (last, next) in first.drain(..) {
                 if self.interrupted() {

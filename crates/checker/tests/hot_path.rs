@@ -169,3 +169,31 @@ fn moves_built_in_reused_buffers_equal_moves_built_on_a_fresh_thread() {
         }
     }
 }
+
+#[test]
+fn one_pass_reduced_or_all_successors_equal_the_two_passes_in_every_reachable_state() {
+    let mut transient = 0;
+    for file in [
+        "bench/repair_n5_k3_c1.mc",
+        "atomic_update.mc",
+        "error_path_exit.mc",
+        "restart_repair.mc",
+        "thread_death_bug.mc",
+        "posix_fixed.mc",
+        "config_unguarded.mc",
+    ] {
+        let sys = shipped(file);
+        for s in reachable(&sys, 20_000) {
+            let mut two = Vec::new();
+            let reduced = sys.reduced_successors(&s, &mut two);
+            if !reduced {
+                sys.successors(&s, &mut two);
+            }
+            let mut one = Vec::new();
+            assert_eq!(sys.reduced_or_all_successors_until(&s, &mut one, &|| false), reduced, "{file}: {s:?}");
+            assert_eq!(one, two, "{file}: {s:?}");
+            transient += reduced as usize;
+        }
+    }
+    assert!(transient > 1000, "{transient} transient states: the reduced case ran");
+}

@@ -313,23 +313,41 @@ impl System {
     /// restarts and ending early (with the successors so far) when it says so: a state of
     /// thousands of large threads takes long to expand, and a time bound must be kept.
     pub fn successors_until(&self, s: &State, out: &mut Vec<(Step, State)>, stop: &dyn Fn() -> bool) {
-        if self.atomic_holder_moves(s, out) {
-            return;
+        if !self.atomic_holder_moves(s, out) {
+            self.expand(s, out, stop, false);
         }
+    }
+
+    /// The successors of a state no thread holds atomically, as [`System::successors_until`];
+    /// with `reduce`, stopping at the first thread whose steps [`System::reduced_successors`]
+    /// would return, and returning true with only that thread's steps appended.
+    pub(crate) fn expand(
+        &self,
+        s: &State,
+        out: &mut Vec<(Step, State)>,
+        stop: &dyn Fn() -> bool,
+        reduce: bool,
+    ) -> bool {
+        let start = out.len();
         // Asked every 32 threads or processes: often enough for a state of thousands, and
         // no cost worth measuring for the usual few.
         let ask = |i: usize| i % 32 == 31 && stop();
         for t in 0..self.thread_count() {
             if ask(t) {
-                return;
+                return false;
             }
+            let from = out.len();
             self.thread_steps(s, t as ThreadId, out);
+            if reduce && out.len() > from && self.steps_stand_alone(s, t as ThreadId, &out[from..]) {
+                out.drain(start..from);
+                return true;
+            }
         }
         // With the budget used up no process crashes: the loop would find nothing.
         if self.crashes_used(s) < self.model.crashes {
             for p in 0..self.layout.processes.len() {
                 if ask(p) {
-                    return;
+                    return false;
                 }
                 self.crash_step(s, p, out);
             }
@@ -337,7 +355,7 @@ impl System {
         if self.has_mortal_threads() {
             for t in 0..self.thread_count() {
                 if ask(t) {
-                    return;
+                    return false;
                 }
                 self.death_step(s, t as ThreadId, out);
             }
@@ -345,11 +363,12 @@ impl System {
         if self.restarts {
             for p in 0..self.layout.processes.len() {
                 if ask(p) {
-                    return;
+                    return false;
                 }
                 self.restart_step(s, p, out);
             }
         }
+        false
     }
 
     /// The successors of `s` whose action is `actor`'s: those of [`System::successors`] by
