@@ -240,48 +240,71 @@ impl<'a> SystemModel<'a> {
     /// alone, and only they are looked at.
     fn follow(&self, mv: Move, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
         let Scratch { pending, more, .. } = scratch;
-        pending.push((mv, next));
-        while let Some((mut mv, next)) = pending.pop() {
-            if self.interrupted() {
-                pending.clear();
+        // The move itself first, without a round trip through `pending`: most moves reach a
+        // state that is not transient and end there.
+        if !self.follow_step(mv, next, quick, more, pending, out) {
+            return;
+        }
+        while let Some((mv, next)) = pending.pop() {
+            if !self.follow_step(mv, next, quick, more, pending, out) {
                 return;
             }
-            // A faulting step is where its run ends, and so is any violation.
-            let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
-            more.clear();
-            let transient = !ends
-                && if quick {
-                    self.reduced_among_movers(&mv, &next, more)
-                } else {
-                    self.system.reduced_successors(&next, more)
-                };
-            debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
-            if !transient {
-                self.finish(mv, next, out);
-                continue;
-            }
-            if let Some(v) = self.checks.state_violation(&next) {
-                mv.violation = Some(Box::new(v));
-                self.finish(mv, next, out);
-                continue;
-            }
-            let Move { mut through, last, allowed, .. } = mv;
-            if through.capacity() == 0 {
-                // Room for the usual chain at once, without the growth path's detour.
-                through = Vec::with_capacity(4);
-            }
-            through.push(last);
-            let (start, count) = (pending.len(), more.len());
-            for (i, (step, after)) in more.drain(..).enumerate() {
-                let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
-                let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
-                let mut allowed = allowed.clone();
-                self.checks.allowed_events(&next, &step, &after, &mut allowed);
-                pending.push((Move { through, last: step, violation, allowed }, after));
-            }
-            // Popped in order: the first alternative first.
-            pending[start..].reverse();
         }
+    }
+
+    /// One state of [`SystemModel::follow`]: `mv`, which reached `next`, ends there (into
+    /// `out`) or goes on through it (its continuations onto `pending`, the first on top).
+    /// False when a bound passed: `pending` is then dropped.
+    #[inline]
+    fn follow_step(
+        &self,
+        mut mv: Move,
+        next: State,
+        quick: bool,
+        more: &mut Vec<(Step, State)>,
+        pending: &mut Vec<(Move, State)>,
+        out: &mut Vec<(Move, State)>,
+    ) -> bool {
+        if self.interrupted() {
+            pending.clear();
+            return false;
+        }
+        // A faulting step is where its run ends, and so is any violation.
+        let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
+        more.clear();
+        let transient = !ends
+            && if quick {
+                self.reduced_among_movers(&mv, &next, more)
+            } else {
+                self.system.reduced_successors(&next, more)
+            };
+        debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
+        if !transient {
+            self.finish(mv, next, out);
+            return true;
+        }
+        if let Some(v) = self.checks.state_violation(&next) {
+            mv.violation = Some(Box::new(v));
+            self.finish(mv, next, out);
+            return true;
+        }
+        let Move { mut through, last, allowed, .. } = mv;
+        if through.capacity() == 0 {
+            // Room for the usual chain at once, without the growth path's detour.
+            through = Vec::with_capacity(4);
+        }
+        through.push(last);
+        let (start, count) = (pending.len(), more.len());
+        for (i, (step, after)) in more.drain(..).enumerate() {
+            let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
+            let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
+            let mut allowed = allowed.clone();
+            self.checks.allowed_events(&next, &step, &after, &mut allowed);
+            pending.push((Move { through, last: step, violation, allowed }, after));
+        }
+        // Popped in order: the first alternative first.
+        pending[start..].reverse();
+        true
     }
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
