@@ -6,8 +6,8 @@
 //! thread instruction's expressions and place, and each property's condition, into a
 //! [`CExpr`]: a variable becomes a slot offset from one of three bases (none for shared
 //! memory, the instance's memory, the thread's locals), which a thread looks up once per
-//! step, and the usual shapes `var op const` (`i < 3`, `r == ABANDONED`, `a + 1`) are one
-//! node. Whatever else an expression holds (array elements, mutex queries, `alive`) is left
+//! step, and the usual shapes `var op const` (`i < 3`, `r == ABANDONED`, `a + 1`) and
+//! `var op var` (`a == b`) are one node. Whatever else an expression holds (array elements, mutex queries, `alive`) is left
 //! to [`System::eval`], so the two agree by construction: the compiled form computes the
 //! same operations, in the same order, with the same faults.
 
