@@ -338,11 +338,18 @@ impl<'a> SystemModel<'a> {
 
     /// Ends a move at `next` (the state its last step reached): canonical, into `out`.
     fn finish(&self, mv: Move, mut next: State, out: &mut Vec<(Move, State)>) {
-        // Every move ends here: its steps, through transient states too, count as run.
-        for step in mv.steps() {
-            self.coverage.record(step);
+        // Every move ends here: its steps, through transient states too, count as run. Most
+        // moves are one step: that case without the chained iterator.
+        if mv.through.is_empty() {
+            self.coverage.record(&mv.last);
+            self.system.canonicalize_dead_after(&mut next, [&mv.last]);
+            self.canonicalize_symmetric(&mut next);
+        } else {
+            for step in mv.steps() {
+                self.coverage.record(step);
+            }
+            self.canonicalize_after(&mv, &mut next);
         }
-        self.canonicalize_after(&mv, &mut next);
         out.push((mv, next));
     }
 }
