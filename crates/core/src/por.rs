@@ -181,6 +181,7 @@ impl System {
 
     /// True when thread `t`'s instruction at `pc` is one partial-order reduction may explore
     /// alone (see the module comment), provided the step does not end the thread.
+    #[inline]
     pub fn is_invisible_at(&self, t: ThreadId, pc: crate::ir::Pc) -> bool {
         self.reduction(t).reducible.get(pc).copied().unwrap_or(false)
     }
