@@ -191,12 +191,15 @@ impl Checks<'_> {
     /// A violation the step `before --step--> after` itself commits: its fault, an ignored
     /// `NOT_OWNER`, a leak when its thread ends, a first `OK` wait on a protected mutex whose
     /// condition is false.
+    ///
+    /// Asked of every step a search takes: the quick answer for the steps that can break
+    /// nothing is decided inline, where the search calls it.
+    #[inline]
     pub fn step_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
-        let sys = self.system;
         // Most steps (an assignment, a branch, a choice, a crash) can break none of the rules
         // below when they abandon nothing and the model guards no variable: no need to look.
         if step.abandoned.is_empty()
-            && sys.model().guards.is_empty()
+            && self.system.model().guards.is_empty()
             && matches!(
                 step.outcome,
                 Outcome::Done
@@ -209,6 +212,13 @@ impl Checks<'_> {
         {
             return None;
         }
+        self.step_rules(before, step, after)
+    }
+
+    /// [`Checks::step_violation`] for a step that may break a rule.
+    #[inline(never)]
+    fn step_rules(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
+        let sys = self.system;
         if let Outcome::Fault(f) = &step.outcome {
             return Some(self.fault_violation(&step.action, f));
         }
@@ -281,11 +291,18 @@ impl Checks<'_> {
 
     /// The allowed events of the step `before --step--> after` (see [`crate::allowed`]):
     /// exactly what [`Checks::step_violation`] does not report because the model allows it.
+    /// Asked of every step a search takes: decided inline for a model that allows nothing.
+    #[inline]
     pub fn allowed_events(&self, before: &State, step: &Step, after: &State, out: &mut Vec<AllowedEvent>) {
-        let model = self.system.model();
-        if model.allowed.is_empty() {
-            return;
+        if !self.system.model().allowed.is_empty() {
+            self.allowed_events_of(before, step, after, out);
         }
+    }
+
+    /// [`Checks::allowed_events`] in a model that allows something.
+    #[inline(never)]
+    fn allowed_events_of(&self, before: &State, step: &Step, after: &State, out: &mut Vec<AllowedEvent>) {
+        let model = self.system.model();
         let Action::Run { pc, .. } = step.action else { return };
         for a in step.abandoned.iter().filter(|a| !a.by_crash) {
             if model.allows(AllowKind::LeakedOwnership, a.mutex) {
@@ -412,10 +429,11 @@ impl Checks<'_> {
     /// "no thread is `Running`". Crashes and restarts are not progress.
     pub fn deadlock(&self, state: &State) -> Option<Violation> {
         let sys = self.system;
-        let threads = 0..sys.thread_count() as ThreadId;
-        if threads.clone().any(|t| sys.thread_status(state, t) == ThreadStatus::Running) {
+        // Asked of every state reached: the cheap answer first, the names only for a deadlock.
+        if sys.some_thread_running(state) {
             return None;
         }
+        let threads = 0..sys.thread_count() as ThreadId;
         let waits: Vec<String> = threads
             .filter(|&t| sys.thread_status(state, t) == ThreadStatus::Blocked)
             .map(|t| {

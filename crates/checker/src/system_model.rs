@@ -240,48 +240,71 @@ impl<'a> SystemModel<'a> {
     /// alone, and only they are looked at.
     fn follow(&self, mv: Move, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
         let Scratch { pending, more, .. } = scratch;
-        pending.push((mv, next));
-        while let Some((mut mv, next)) = pending.pop() {
-            if self.interrupted() {
-                pending.clear();
+        // The move itself first, without a round trip through `pending`: most moves reach a
+        // state that is not transient and end there.
+        if !self.follow_step(mv, next, quick, more, pending, out) {
+            return;
+        }
+        while let Some((mv, next)) = pending.pop() {
+            if !self.follow_step(mv, next, quick, more, pending, out) {
                 return;
             }
-            // A faulting step is where its run ends, and so is any violation.
-            let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
-            more.clear();
-            let transient = !ends
-                && if quick {
-                    self.reduced_among_movers(&mv, &next, more)
-                } else {
-                    self.system.reduced_successors(&next, more)
-                };
-            debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
-            if !transient {
-                self.finish(mv, next, out);
-                continue;
-            }
-            if let Some(v) = self.checks.state_violation(&next) {
-                mv.violation = Some(Box::new(v));
-                self.finish(mv, next, out);
-                continue;
-            }
-            let Move { mut through, last, allowed, .. } = mv;
-            if through.capacity() == 0 {
-                // Room for the usual chain at once, without the growth path's detour.
-                through = Vec::with_capacity(4);
-            }
-            through.push(last);
-            let (start, count) = (pending.len(), more.len());
-            for (i, (step, after)) in more.drain(..).enumerate() {
-                let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
-                let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
-                let mut allowed = allowed.clone();
-                self.checks.allowed_events(&next, &step, &after, &mut allowed);
-                pending.push((Move { through, last: step, violation, allowed }, after));
-            }
-            // Popped in order: the first alternative first.
-            pending[start..].reverse();
         }
+    }
+
+    /// One state of [`SystemModel::follow`]: `mv`, which reached `next`, ends there (into
+    /// `out`) or goes on through it (its continuations onto `pending`, the first on top).
+    /// False when a bound passed: `pending` is then dropped.
+    #[inline]
+    fn follow_step(
+        &self,
+        mut mv: Move,
+        next: State,
+        quick: bool,
+        more: &mut Vec<(Step, State)>,
+        pending: &mut Vec<(Move, State)>,
+        out: &mut Vec<(Move, State)>,
+    ) -> bool {
+        if self.interrupted() {
+            pending.clear();
+            return false;
+        }
+        // A faulting step is where its run ends, and so is any violation.
+        let ends = mv.violation.is_some() || matches!(mv.last.outcome, Outcome::Fault(_));
+        more.clear();
+        let transient = !ends
+            && if quick {
+                self.reduced_among_movers(&mv, &next, more)
+            } else {
+                self.system.reduced_successors(&next, more)
+            };
+        debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
+        if !transient {
+            self.finish(mv, next, out);
+            return true;
+        }
+        if let Some(v) = self.checks.state_violation(&next) {
+            mv.violation = Some(Box::new(v));
+            self.finish(mv, next, out);
+            return true;
+        }
+        let Move { mut through, last, allowed, .. } = mv;
+        if through.capacity() == 0 {
+            // Room for the usual chain at once, without the growth path's detour.
+            through = Vec::with_capacity(4);
+        }
+        through.push(last);
+        let (start, count) = (pending.len(), more.len());
+        for (i, (step, after)) in more.drain(..).enumerate() {
+            let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
+            let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
+            let mut allowed = allowed.clone();
+            self.checks.allowed_events(&next, &step, &after, &mut allowed);
+            pending.push((Move { through, last: step, violation, allowed }, after));
+        }
+        // Popped in order: the first alternative first.
+        pending[start..].reverse();
+        true
     }
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
@@ -315,11 +338,18 @@ impl<'a> SystemModel<'a> {
 
     /// Ends a move at `next` (the state its last step reached): canonical, into `out`.
     fn finish(&self, mv: Move, mut next: State, out: &mut Vec<(Move, State)>) {
-        // Every move ends here: its steps, through transient states too, count as run.
-        for step in mv.steps() {
-            self.coverage.record(step);
+        // Every move ends here: its steps, through transient states too, count as run. Most
+        // moves are one step: that case without the chained iterator.
+        if mv.through.is_empty() {
+            self.coverage.record(&mv.last);
+            self.system.canonicalize_dead_after(&mut next, [&mv.last]);
+            self.canonicalize_symmetric(&mut next);
+        } else {
+            for step in mv.steps() {
+                self.coverage.record(step);
+            }
+            self.canonicalize_after(&mv, &mut next);
         }
-        self.canonicalize_after(&mv, &mut next);
         out.push((mv, next));
     }
 }
@@ -388,10 +418,13 @@ impl Checkable for SystemModel<'_> {
             let mut scratch = scratch.borrow_mut();
             let mut first = std::mem::take(&mut scratch.first);
             first.clear();
-            let transient = self.partial_order && self.system.reduced_successors(state, &mut first);
-            if !transient {
-                self.system.successors_until(state, &mut first, &|| self.interrupted());
-            }
+            let stop = || self.interrupted();
+            let transient = if self.partial_order {
+                self.system.reduced_or_all_successors_until(state, &mut first, &stop)
+            } else {
+                self.system.successors_until(state, &mut first, &stop);
+                false
+            };
             let quick = !transient && self.system.atomic_holder(state).is_none();
             for (last, next) in first.drain(..) {
                 if self.interrupted() {

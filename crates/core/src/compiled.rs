@@ -6,8 +6,8 @@
 //! thread instruction's expressions and place, and each property's condition, into a
 //! [`CExpr`]: a variable becomes a slot offset from one of three bases (none for shared
 //! memory, the instance's memory, the thread's locals), which a thread looks up once per
-//! step, and the usual shapes `var op const` (`i < 3`, `r == ABANDONED`, `a + 1`) are one
-//! node. Whatever else an expression holds (array elements, mutex queries, `alive`) is left
+//! step, and the usual shapes `var op const` (`i < 3`, `r == ABANDONED`, `a + 1`) and
+//! `var op var` (`a == b`) are one node. Whatever else an expression holds (array elements, mutex queries, `alive`) is left
 //! to [`System::eval`], so the two agree by construction: the compiled form computes the
 //! same operations, in the same order, with the same faults.
 
@@ -35,6 +35,8 @@ pub(crate) enum CExpr {
     Slot { base: u8, off: u32 },
     /// `slot op c`, for an arithmetic or comparison operator.
     SlotConst { op: BinOp, base: u8, off: u32, c: Value },
+    /// `slot op slot`, for an arithmetic or comparison operator (`a == b` of a property).
+    SlotSlot { op: BinOp, a: (u8, u32), b: (u8, u32) },
     /// `!a`.
     Not(Box<CExpr>),
     /// `a op b`, `&&` and `||` short-circuit.
@@ -158,6 +160,11 @@ impl Scoped<'_> {
                 (CExpr::Slot { base, off }, CExpr::Const(c)) if !matches!(op, BinOp::And | BinOp::Or) => {
                     CExpr::SlotConst { op: *op, base, off, c }
                 }
+                (CExpr::Slot { base, off }, CExpr::Slot { base: b, off: o })
+                    if !matches!(op, BinOp::And | BinOp::Or) =>
+                {
+                    CExpr::SlotSlot { op: *op, a: (base, off), b: (b, o) }
+                }
                 (a, b) => CExpr::Binary(*op, Box::new(a), Box::new(b)),
             },
             _ => ir(),
@@ -173,6 +180,9 @@ impl System {
             CExpr::Const(v) => *v,
             CExpr::Slot { base, off } => s[bases[*base as usize] + *off as usize],
             CExpr::SlotConst { op, base, off, c } => binary(*op, s[bases[*base as usize] + *off as usize], *c)?,
+            CExpr::SlotSlot { op, a, b } => {
+                binary(*op, s[bases[a.0 as usize] + a.1 as usize], s[bases[b.0 as usize] + b.1 as usize])?
+            }
             CExpr::Not(a) => (self.run(s, ctx, bases, a)? == 0) as Value,
             CExpr::Binary(BinOp::And, a, b) => {
                 (self.run(s, ctx, bases, a)? != 0 && self.run(s, ctx, bases, b)? != 0) as Value
@@ -339,6 +349,14 @@ mod tests {
             }
         }
         assert!(matches!(scope(Some(0)).expr(&bin(BinOp::Lt, v(Scope::Local, 0), c(3))), CExpr::SlotConst { .. }));
+        let slots =
+            [bin(BinOp::Mul, big.clone(), a.clone()), bin(BinOp::Sub, v(Scope::Local, 0), v(Scope::Process, 0))];
+        for e in &slots {
+            assert!(matches!(scope(Some(0)).expr(e), CExpr::SlotSlot { .. }), "{e:?}");
+        }
+        // `&&` and `||` short-circuit: never fused.
+        let and = bin(BinOp::And, y.clone(), v(Scope::Local, 0));
+        assert!(matches!(scope(Some(0)).expr(&and), CExpr::Binary(BinOp::And, ..)));
         // A property reads shared variables only, with no thread to count from.
         let global = bin(BinOp::Add, a, c(2));
         let compiled = compile_global(&sys.layout, &sys.model, &global);

@@ -26,6 +26,7 @@ pub mod por;
 pub mod posix;
 mod posix_steps;
 mod result_values;
+mod running;
 pub mod state;
 pub mod step;
 pub mod symmetry;

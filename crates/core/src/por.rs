@@ -181,6 +181,7 @@ impl System {
 
     /// True when thread `t`'s instruction at `pc` is one partial-order reduction may explore
     /// alone (see the module comment), provided the step does not end the thread.
+    #[inline]
     pub fn is_invisible_at(&self, t: ThreadId, pc: crate::ir::Pc) -> bool {
         self.reduction(t).reducible.get(pc).copied().unwrap_or(false)
     }
@@ -191,6 +192,34 @@ impl System {
     /// nothing and returns false: every successor of [`System::successors`] must be explored.
     pub fn reduced_successors(&self, s: &State, out: &mut Vec<(Step, State)>) -> bool {
         self.reduced_successors_among(s, 0..self.thread_count() as ThreadId, out)
+    }
+
+    /// [`System::reduced_successors`] when `s` is transient (returning true), and otherwise
+    /// every successor, as [`System::successors_until`] (returning false): the same answer
+    /// as the two asked in turn, in one pass over the threads, which a search asks of every
+    /// state it expands (nearly all of them not transient).
+    pub fn reduced_or_all_successors_until(
+        &self,
+        s: &State,
+        out: &mut Vec<(Step, State)>,
+        stop: &dyn Fn() -> bool,
+    ) -> bool {
+        if s.0[ATOMIC_SLOT] != 0 {
+            if self.reduced_successors(s, out) {
+                return true;
+            }
+            self.successors_until(s, out, stop);
+            return false;
+        }
+        // No holder: the first thread, in order, whose steps stand alone is the one
+        // `reduced_successors` picks, and the threads before it have none that do.
+        self.expand(s, out, stop, true)
+    }
+
+    /// True when `steps`, the steps of thread `t` in `s`, are what [`System::reduced_successors`]
+    /// returns for `t`: its instruction is invisible and no step ends it loudly.
+    pub(crate) fn steps_stand_alone(&self, s: &State, t: ThreadId, steps: &[(Step, State)]) -> bool {
+        self.is_invisible_at(t, self.pc(s, t)) && steps.iter().all(|(step, next)| self.ends_quietly(t, step, next))
     }
 
     /// [`System::reduced_successors`] looking for an invisible step only among `threads`

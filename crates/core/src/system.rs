@@ -215,10 +215,17 @@ impl System {
     /// True when running thread `t`'s next step is an infinite wait (or POSIX `lock`) that
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
-    fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
+    pub(crate) fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
         let tp = self.template(t);
         let pc = s[self.layout.pc_slot(t)] as usize;
         tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
+    }
+
+    /// True when thread `t`'s instruction at `pc` is a wait without a timeout: the one step
+    /// that can block (`pc` may be the end of the code, which blocks nothing).
+    #[inline(always)]
+    pub(crate) fn may_block_at(&self, t: ThreadId, pc: Pc) -> bool {
+        self.template(t).may_block[pc]
     }
 
     /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
@@ -306,23 +313,41 @@ impl System {
     /// restarts and ending early (with the successors so far) when it says so: a state of
     /// thousands of large threads takes long to expand, and a time bound must be kept.
     pub fn successors_until(&self, s: &State, out: &mut Vec<(Step, State)>, stop: &dyn Fn() -> bool) {
-        if self.atomic_holder_moves(s, out) {
-            return;
+        if !self.atomic_holder_moves(s, out) {
+            self.expand(s, out, stop, false);
         }
+    }
+
+    /// The successors of a state no thread holds atomically, as [`System::successors_until`];
+    /// with `reduce`, stopping at the first thread whose steps [`System::reduced_successors`]
+    /// would return, and returning true with only that thread's steps appended.
+    pub(crate) fn expand(
+        &self,
+        s: &State,
+        out: &mut Vec<(Step, State)>,
+        stop: &dyn Fn() -> bool,
+        reduce: bool,
+    ) -> bool {
+        let start = out.len();
         // Asked every 32 threads or processes: often enough for a state of thousands, and
         // no cost worth measuring for the usual few.
         let ask = |i: usize| i % 32 == 31 && stop();
         for t in 0..self.thread_count() {
             if ask(t) {
-                return;
+                return false;
             }
+            let from = out.len();
             self.thread_steps(s, t as ThreadId, out);
+            if reduce && out.len() > from && self.steps_stand_alone(s, t as ThreadId, &out[from..]) {
+                out.drain(start..from);
+                return true;
+            }
         }
         // With the budget used up no process crashes: the loop would find nothing.
         if self.crashes_used(s) < self.model.crashes {
             for p in 0..self.layout.processes.len() {
                 if ask(p) {
-                    return;
+                    return false;
                 }
                 self.crash_step(s, p, out);
             }
@@ -330,7 +355,7 @@ impl System {
         if self.has_mortal_threads() {
             for t in 0..self.thread_count() {
                 if ask(t) {
-                    return;
+                    return false;
                 }
                 self.death_step(s, t as ThreadId, out);
             }
@@ -338,11 +363,12 @@ impl System {
         if self.restarts {
             for p in 0..self.layout.processes.len() {
                 if ask(p) {
-                    return;
+                    return false;
                 }
                 self.restart_step(s, p, out);
             }
         }
+        false
     }
 
     /// The successors of `s` whose action is `actor`'s: those of [`System::successors`] by
