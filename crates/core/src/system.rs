@@ -10,10 +10,7 @@ use crate::compiled::COp;
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
-use crate::posix::LockCall;
-use crate::state::{
-    Layout, State, ThreadStatus, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING,
-};
+use crate::state::{Layout, State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING};
 use crate::step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 use crate::IrError;
 
@@ -41,12 +38,12 @@ pub struct System {
 #[derive(Clone, Debug)]
 pub(crate) struct Template {
     /// Its code (a copy of the model's): one lookup away from a thread id on the hot paths.
-    code: Vec<crate::ir::Instr>,
+    pub(crate) code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
     /// For each pc `0..=len`: the instruction is a wait without a timeout, the one kind of
     /// step that can block (the end of the code blocks nothing).
-    may_block: Vec<bool>,
+    pub(crate) may_block: Vec<bool>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -199,57 +196,6 @@ impl System {
     /// The number of crashes used so far.
     pub fn crashes_used(&self, s: &State) -> u32 {
         s.0[CRASHES_SLOT] as u32
-    }
-
-    /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a
-    /// mutex another thread owns.
-    pub fn thread_status(&self, s: &State, t: ThreadId) -> ThreadStatus {
-        match s.0[self.layout.status_slot(t)] {
-            STATUS_FINISHED => ThreadStatus::Finished,
-            STATUS_DEAD => ThreadStatus::Dead,
-            _ if self.blocked(&s.0, t) => ThreadStatus::Blocked,
-            _ => ThreadStatus::Running,
-        }
-    }
-
-    /// True when running thread `t`'s next step is an infinite wait (or POSIX `lock`) that
-    /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
-    /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
-    pub(crate) fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
-        let tp = self.template(t);
-        let pc = s[self.layout.pc_slot(t)] as usize;
-        tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
-    }
-
-    /// True when thread `t`'s instruction at `pc` is a wait without a timeout: the one step
-    /// that can block (`pc` may be the end of the code, which blocks nothing).
-    #[inline(always)]
-    pub(crate) fn may_block_at(&self, t: ThreadId, pc: Pc) -> bool {
-        self.template(t).may_block[pc]
-    }
-
-    /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has
-    /// it at hand already).
-    #[inline(always)]
-    fn op_blocks(&self, s: &[Value], t: ThreadId, op: &Op) -> bool {
-        let mutex = match op {
-            Op::Wait { mutex, mode: WaitMode::Infinite, .. } => *mutex,
-            // An index outside the array is a fault of this step, not a block.
-            Op::OnElement { element, op } if matches!(**op, Op::Wait { mode: WaitMode::Infinite, .. }) => {
-                match self.element_mutex(s, Ctx::Thread(t), element) {
-                    Ok(m) => m,
-                    Err(_) => return false,
-                }
-            }
-            _ => return false,
-        };
-        match self.model.semantics {
-            Semantics::Win32 => self.layout.mutex(s, mutex).owner.is_some_and(|owner| owner != t),
-            Semantics::Posix => {
-                let attrs = self.model.mutexes[mutex].posix;
-                self.layout.posix_mutex(s, mutex).clone().lock(attrs, t, LockCall::Lock).is_err()
-            }
-        }
     }
 
     /// True when every thread has finished or died and no crashed process will restart: the
