@@ -26,6 +26,7 @@ pub mod graph;
 pub(crate) mod graph_arrays;
 pub mod guard;
 pub(crate) mod handoff;
+pub(crate) mod huge_pages;
 pub mod limits;
 pub mod liveness;
 pub mod numbered;
