@@ -22,6 +22,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::limits::{Limit, Limits};
+use crate::resident::Resident;
 
 /// How often the watchdog looks at the clock and the memory.
 pub const TICK: Duration = Duration::from_millis(5);
@@ -79,6 +80,8 @@ struct Shared {
     stop: AtomicU8,
     /// The resident memory at the last look, in KiB.
     rss_kb: AtomicU64,
+    /// Where the looks read it (kept open: a look is one read).
+    resident: Resident,
     /// Set when the guard is dropped: the watchdog ends.
     done: Mutex<bool>,
     wake: Condvar,
@@ -100,7 +103,7 @@ impl Shared {
         if recent.saturating_add(want_kb).saturating_add(FRESH_BELOW_KB) <= limit_kb {
             return Ok(());
         }
-        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        let rss = self.resident.kb().unwrap_or(0);
         self.rss_kb.store(rss, Ordering::Relaxed);
         if rss.saturating_add(want_kb) > limit_kb {
             let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
@@ -115,7 +118,7 @@ impl Shared {
 
     fn rearm_memory(&self) -> bool {
         let Some(mb) = self.limits.max_memory_mb else { return false };
-        let rss = crate::stats::current_rss_kb().unwrap_or(u64::MAX);
+        let rss = self.resident.kb().unwrap_or(u64::MAX);
         self.rss_kb.store(rss, Ordering::Relaxed);
         rss < mb.saturating_mul(1024)
             && self.stop.compare_exchange(MEMORY, GO, Ordering::Relaxed, Ordering::Relaxed).is_ok()
@@ -135,7 +138,7 @@ impl Shared {
     fn look(&self) {
         let backstop = self.backstop.0.is_some();
         let elapsed = self.start.elapsed();
-        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        let rss = self.resident.kb().unwrap_or(0);
         self.rss_kb.store(rss, Ordering::Relaxed);
         if let Some(t) = self.limits.time_limit {
             if elapsed >= t {
@@ -205,11 +208,13 @@ impl Guard {
     }
 
     fn start(limits: &Limits, backstop: Option<Backstop>) -> Guard {
+        let resident = Resident::open();
         let shared = Arc::new(Shared {
             limits: *limits,
             start: Instant::now(),
             stop: AtomicU8::new(GO),
-            rss_kb: AtomicU64::new(crate::stats::current_rss_kb().unwrap_or(0)),
+            rss_kb: AtomicU64::new(resident.kb().unwrap_or(0)),
+            resident,
             done: Mutex::new(false),
             wake: Condvar::new(),
             last_words: LastWordsSlot::default(),
@@ -381,6 +386,27 @@ mod tests {
             assert_eq!(guard.room_for(200 << 20), Err(Limit::MaxMemory(rss_mb + 100)));
             assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 100)));
         }
+    }
+
+    #[test]
+    fn the_watchdog_raises_the_memory_flag_when_resident_memory_passes_the_bound() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let rss_mb = crate::stats::current_rss_kb().expect("statm on Linux") / 1024;
+        let limits = Limits { max_memory_mb: Some(rss_mb + 32), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        // 96 MiB written: resident, and past the bound whatever other tests free meanwhile.
+        let block = std::hint::black_box(vec![1u8; 96 << 20]);
+        // The watchdog looks every tick; a few hundred ticks is far more than it needs.
+        for _ in 0..400 {
+            if guard.exceeded().is_some() {
+                break;
+            }
+            std::thread::sleep(TICK);
+        }
+        assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 32)));
+        drop(block);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod path;
 pub mod properties;
 pub mod report;
 pub mod request;
+pub mod resident;
 pub mod result;
 pub(crate) mod row_labels;
 pub mod shortest;
