@@ -54,7 +54,7 @@ use crate::visited::{shard_of, Shard, SHARDS};
 mod buffers;
 mod merge;
 mod record;
-use buffers::{BucketPool, MergeBuffers};
+use buffers::MergeBuffers;
 use merge::{Done, Expansion, Merging, Pending, Stages};
 pub(crate) use record::{record, record_checked};
 use record::{Mode, Unrecorded};
@@ -82,7 +82,7 @@ const PREFETCH_AHEAD: usize = 8;
 const MIN_PARALLEL_FILL: usize = 4096;
 
 /// One shard's share of a chunk's transitions, in key order.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Bucket {
     keys: Vec<Key>,
     hashes: Vec<u64>,
@@ -160,8 +160,6 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     mode: G,
     /// Step 3's scratch vectors, kept from batch to batch.
     merge_buffers: MergeBuffers,
-    /// Step 1's buckets, given back by step 3.
-    bucket_pool: BucketPool,
 }
 
 /// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
@@ -231,7 +229,6 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             allowed: AllowedTally::default(),
             mode,
             merge_buffers: MergeBuffers::default(),
-            bucket_pool: BucketPool::default(),
         }
     }
 
@@ -435,13 +432,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     Done::Expanded(search.expand(level, from, (from + chunk).min(end)))
                 }
             },
-            // The merged batch's buffers are freed (its buckets kept) here too, beside the other tasks.
+            // The merged batch's buffers are freed here too, beside the other tasks.
             || {
-                pending.take().map_or(Ok(()), |b| {
-                    let merged = merging.merge(&b, &mut buffers, words, max_states, next, level_has_new);
-                    search.bucket_pool.give_back(b.expanded);
-                    merged
-                })
+                pending
+                    .take()
+                    .map_or(Ok(()), |b| merging.merge(&b, &mut buffers, words, max_states, next, level_has_new))
             },
         );
         self.merge_buffers = buffers;
@@ -485,9 +480,14 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         // Room for about as many successors per state as the search has seen so far, so that
         // the buckets rarely grow.
         let expect = ((to - from) * self.successors_per_state).div_ceil(SHARDS) + 8;
+        let bucket = || Bucket {
+            keys: Vec::with_capacity(expect),
+            hashes: Vec::with_capacity(expect),
+            packed: Vec::with_capacity(expect * self.words),
+        };
         let mut out = Expanded {
             interrupted: false,
-            buckets: self.bucket_pool.take(expect, self.words),
+            buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
             violation: None,
             allowed: Vec::new(),
