@@ -1,7 +1,8 @@
 //! Watching the time and memory bounds of a run, so that every phase can stop in time.
 //!
 //! A [`Guard`] starts a watchdog thread that looks at the clock and at the process's
-//! resident memory every [`TICK`] and raises a flag when a bound is passed. Asking the guard
+//! resident memory every [`TICK`] (every [`FAR_TICK`] while far from every bound) and raises
+//! a flag when a bound is passed. Asking the guard
 //! ([`Guard::exceeded`]) is one atomic load, cheap enough for the search to ask after every
 //! state it expands and inside long chains of steps, so that the time limit is honoured
 //! within a fraction of a second and memory overshoots by what a few milliseconds of work
