@@ -28,9 +28,9 @@ use crate::resident::Resident;
 /// How often the watchdog looks at the clock and the memory, near a bound.
 pub const TICK: Duration = Duration::from_millis(5);
 
-/// How often it looks while far from every bound ([`FAR_BELOW_KB`] of memory and two of
+/// How often it looks while far from every bound (1 GiB below the memory bound, and two of
 /// these before the time limit): each look wakes a thread beside the search's, and a run
-/// that allocates as fast as it can takes several times this long to make [`FAR_BELOW_KB`]
+/// that allocates as fast as it can takes several times this long to make 1 GiB
 /// resident, so the bounds stop it as soon as before.
 pub const FAR_TICK: Duration = Duration::from_millis(20);
 
