@@ -55,9 +55,11 @@ use crate::stats::{Stats, Storage};
 use crate::trail::{Key, Trail};
 use crate::visited::{shard_of, Shard, SHARDS};
 
+mod buffers;
 mod chunk;
 mod merge;
 mod record;
+use buffers::MergeBuffers;
 use chunk::Chunk;
 use merge::{Done, Expansion, Merging, Pending, Stages};
 pub(crate) use record::{record, record_checked};
@@ -162,6 +164,8 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     allowed: AllowedTally,
     /// Checking only, or recording the graph too.
     mode: G,
+    /// Step 3's scratch vectors, kept from batch to batch.
+    merge_buffers: MergeBuffers,
 }
 
 /// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
@@ -230,6 +234,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             guard,
             allowed: AllowedTally::default(),
             mode,
+            merge_buffers: MergeBuffers::default(),
         }
     }
 
@@ -410,6 +415,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             trail: std::mem::take(&mut self.trail),
             allowed: std::mem::take(&mut self.allowed),
         };
+        let mut buffers = std::mem::take(&mut self.merge_buffers);
         let search = &*self;
         let pending = &mut stages.pending;
         let (done, merged) = search.workers.run_beside(
@@ -423,8 +429,13 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                 }
             },
             // The merged batch's buffers are freed here too, beside the other tasks.
-            || pending.take().map_or(Ok(()), |b| merging.merge(&b, words, max_states, next, level_has_new)),
+            || {
+                pending
+                    .take()
+                    .map_or(Ok(()), |b| merging.merge(&b, &mut buffers, words, max_states, next, level_has_new))
+            },
         );
+        self.merge_buffers = buffers;
         (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
         if *level_has_new {
             self.stats.max_depth = depth + 1;

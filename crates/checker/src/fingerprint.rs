@@ -151,7 +151,7 @@ impl FingerprintSet {
 
     fn grow(&mut self) {
         let size = self.slots.len() + self.slots.len() * 2 / 5;
-        let mut slots = vec![0u64; size];
+        let mut slots = crate::huge_pages::table(size, 0u64);
         for &fp in self.slots.iter().filter(|&&fp| fp != 0) {
             Self::put(&mut slots, fp);
         }

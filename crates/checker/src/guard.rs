@@ -1,7 +1,8 @@
 //! Watching the time and memory bounds of a run, so that every phase can stop in time.
 //!
 //! A [`Guard`] starts a watchdog thread that looks at the clock and at the process's
-//! resident memory every [`TICK`] and raises a flag when a bound is passed. Asking the guard
+//! resident memory every [`TICK`] (every [`FAR_TICK`] while far from every bound) and raises
+//! a flag when a bound is passed. Asking the guard
 //! ([`Guard::exceeded`]) is one atomic load, cheap enough for the search to ask after every
 //! state it expands and inside long chains of steps, so that the time limit is honoured
 //! within a fraction of a second and memory overshoots by what a few milliseconds of work
@@ -22,9 +23,19 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::limits::{Limit, Limits};
+use crate::resident::Resident;
 
-/// How often the watchdog looks at the clock and the memory.
+/// How often the watchdog looks at the clock and the memory, near a bound.
 pub const TICK: Duration = Duration::from_millis(5);
+
+/// How often it looks while far from every bound (1 GiB below the memory bound, and two of
+/// these before the time limit): each look wakes a thread beside the search's, and a run
+/// that allocates as fast as it can takes several times this long to make 1 GiB
+/// resident, so the bounds stop it as soon as before.
+pub const FAR_TICK: Duration = Duration::from_millis(20);
+
+/// Resident memory this far below the memory bound is far from it (see [`FAR_TICK`]).
+const FAR_BELOW_KB: u64 = 1 << 20;
 
 /// How far past `--max-memory` a run goes before the backstop is called.
 pub const BACKSTOP_MARGIN_MB: u64 = 64;
@@ -79,6 +90,8 @@ struct Shared {
     stop: AtomicU8,
     /// The resident memory at the last look, in KiB.
     rss_kb: AtomicU64,
+    /// Where the looks read it (kept open: a look is one read).
+    resident: Resident,
     /// Set when the guard is dropped: the watchdog ends.
     done: Mutex<bool>,
     wake: Condvar,
@@ -97,10 +110,14 @@ impl Shared {
         // The watchdog's last look is at most a tick old: far from the bound it answers
         // without reading the process's memory again (asked for every state expanded).
         let recent = self.rss_kb.load(Ordering::Relaxed);
-        if recent.saturating_add(want_kb).saturating_add(FRESH_BELOW_KB) <= limit_kb {
+        // A look far from the bound is followed by the next only a FAR_TICK later, which may
+        // allocate that many times more.
+        let far = recent.saturating_add(FAR_BELOW_KB) <= limit_kb;
+        let ticks = if far { (FAR_TICK.as_millis() / TICK.as_millis()) as u64 } else { 1 };
+        if recent.saturating_add(want_kb).saturating_add(FRESH_BELOW_KB * ticks) <= limit_kb {
             return Ok(());
         }
-        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        let rss = self.resident.kb().unwrap_or(0);
         self.rss_kb.store(rss, Ordering::Relaxed);
         if rss.saturating_add(want_kb) > limit_kb {
             let _ = self.stop.compare_exchange(GO, MEMORY, Ordering::Relaxed, Ordering::Relaxed);
@@ -115,7 +132,7 @@ impl Shared {
 
     fn rearm_memory(&self) -> bool {
         let Some(mb) = self.limits.max_memory_mb else { return false };
-        let rss = crate::stats::current_rss_kb().unwrap_or(u64::MAX);
+        let rss = self.resident.kb().unwrap_or(u64::MAX);
         self.rss_kb.store(rss, Ordering::Relaxed);
         rss < mb.saturating_mul(1024)
             && self.stop.compare_exchange(MEMORY, GO, Ordering::Relaxed, Ordering::Relaxed).is_ok()
@@ -130,12 +147,25 @@ impl Shared {
         }
     }
 
+    /// How long the watchdog waits after a look that found `rss_kb` resident at `elapsed`:
+    /// [`FAR_TICK`] when far from every bound, else [`TICK`].
+    fn tick_after(&self, rss_kb: u64, elapsed: Duration) -> Duration {
+        let memory_far =
+            self.limits.max_memory_mb.is_none_or(|mb| rss_kb.saturating_add(FAR_BELOW_KB) <= mb.saturating_mul(1024));
+        let time_far = self.limits.time_limit.is_none_or(|t| elapsed + FAR_TICK * 2 <= t);
+        if memory_far && time_far && self.stop.load(Ordering::Relaxed) == GO {
+            FAR_TICK
+        } else {
+            TICK
+        }
+    }
+
     /// One look at the clock and the memory; raises the flag, and calls the backstop when a
-    /// bound is passed by more than its margin.
-    fn look(&self) {
+    /// bound is passed by more than its margin. Returns how long to wait for the next.
+    fn look(&self) -> Duration {
         let backstop = self.backstop.0.is_some();
         let elapsed = self.start.elapsed();
-        let rss = crate::stats::current_rss_kb().unwrap_or(0);
+        let rss = self.resident.kb().unwrap_or(0);
         self.rss_kb.store(rss, Ordering::Relaxed);
         if let Some(t) = self.limits.time_limit {
             if elapsed >= t {
@@ -164,6 +194,7 @@ impl Shared {
                 }
             }
         }
+        self.tick_after(rss, elapsed)
     }
 }
 
@@ -205,11 +236,13 @@ impl Guard {
     }
 
     fn start(limits: &Limits, backstop: Option<Backstop>) -> Guard {
+        let resident = Resident::open();
         let shared = Arc::new(Shared {
             limits: *limits,
             start: Instant::now(),
             stop: AtomicU8::new(GO),
-            rss_kb: AtomicU64::new(crate::stats::current_rss_kb().unwrap_or(0)),
+            rss_kb: AtomicU64::new(resident.kb().unwrap_or(0)),
+            resident,
             done: Mutex::new(false),
             wake: Condvar::new(),
             last_words: LastWordsSlot::default(),
@@ -227,8 +260,8 @@ impl Guard {
             std::thread::spawn(move || {
                 let mut done = shared.done.lock().unwrap_or_else(|e| e.into_inner());
                 while !*done {
-                    shared.look();
-                    done = shared.wake.wait_timeout(done, TICK).map(|(d, _)| d).unwrap_or_else(|e| e.into_inner().0);
+                    let tick = shared.look();
+                    done = shared.wake.wait_timeout(done, tick).map(|(d, _)| d).unwrap_or_else(|e| e.into_inner().0);
                 }
             })
         });
@@ -381,6 +414,61 @@ mod tests {
             assert_eq!(guard.room_for(200 << 20), Err(Limit::MaxMemory(rss_mb + 100)));
             assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 100)));
         }
+    }
+
+    #[test]
+    fn the_watchdog_raises_the_memory_flag_when_resident_memory_passes_the_bound() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let rss_mb = crate::stats::current_rss_kb().expect("statm on Linux") / 1024;
+        let limits = Limits { max_memory_mb: Some(rss_mb + 32), ..Limits::default() };
+        let guard = Guard::new(&limits);
+        // 96 MiB written: resident, and past the bound whatever other tests free meanwhile.
+        let block = std::hint::black_box(vec![1u8; 96 << 20]);
+        // The watchdog looks every tick; a few hundred ticks is far more than it needs.
+        for _ in 0..400 {
+            if guard.exceeded().is_some() {
+                break;
+            }
+            std::thread::sleep(TICK);
+        }
+        assert_eq!(guard.exceeded(), Some(Limit::MaxMemory(rss_mb + 32)));
+        drop(block);
+    }
+
+    #[test]
+    fn the_watchdog_looks_slower_only_far_from_every_bound() {
+        let gb = 1 << 20;
+        let unbounded = Guard::new(&Limits::default());
+        assert_eq!(unbounded.shared.tick_after(100 * gb, Duration::from_secs(100)), FAR_TICK);
+        let memory = Guard::new(&Limits { max_memory_mb: Some(4096), ..Limits::default() });
+        assert_eq!(memory.shared.tick_after(3 * gb, Duration::ZERO), FAR_TICK, "1 GiB below the bound");
+        assert_eq!(memory.shared.tick_after(3 * gb + 1, Duration::ZERO), TICK, "less than 1 GiB below");
+        assert_eq!(memory.shared.tick_after(5 * gb, Duration::ZERO), TICK, "past the bound");
+        let timed = Guard::new(&Limits { time_limit: Some(Duration::from_secs(10)), ..Limits::default() });
+        assert_eq!(timed.shared.tick_after(0, Duration::from_millis(9_960)), FAR_TICK);
+        assert_eq!(timed.shared.tick_after(0, Duration::from_millis(9_961)), TICK, "two far ticks before the limit");
+        memory.interrupt().stop_now();
+        assert_eq!(memory.shared.tick_after(0, Duration::ZERO), TICK, "a raised flag is looked at closely");
+    }
+
+    #[test]
+    fn a_large_allocation_after_a_far_look_is_checked_against_memory_read_afresh() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        // 96 MiB resident that the watchdog's (faked) last look did not see.
+        let block = std::hint::black_box(vec![1u8; 96 << 20]);
+        let rss_mb = crate::stats::current_rss_kb().expect("statm on Linux") / 1024;
+        let limit_mb = rss_mb + 2048;
+        let guard = Guard::new(&Limits { max_memory_mb: Some(limit_mb), ..Limits::default() });
+        guard.shared.rss_kb.store(0, Ordering::Relaxed);
+        // Within a tick's margin of the bound by that look, not by a far look's margin:
+        // read afresh, and 70 MB from the bound there is no room for it.
+        let want = (limit_mb - 70) as usize * (1 << 20);
+        assert_eq!(guard.room_for(want), Err(Limit::MaxMemory(limit_mb)));
+        drop(block);
     }
 
     #[test]

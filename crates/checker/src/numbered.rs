@@ -218,7 +218,7 @@ impl NumberedSet {
     fn grow(&mut self) {
         const AHEAD: usize = 8;
         let size = Self::grown(self.buckets.len());
-        let mut buckets = vec![EMPTY; size];
+        let mut buckets = crate::huge_pages::table(size, EMPTY);
         let w = self.words;
         let hash = |id: usize| hash_words(&self.arena[id * w..(id + 1) * w]);
         let mut ring = [0u64; AHEAD];

@@ -123,7 +123,7 @@ impl PairSet {
     /// anew from its two words, which the old slot holds: no other memory is read.
     fn grow(&mut self) {
         let size = self.slots.len() + self.slots.len() / 2;
-        let mut slots = vec![[0u64; 2]; size];
+        let mut slots = crate::huge_pages::table(size, [0u64; 2]);
         for &pair in self.slots.iter().filter(|&&p| p != [0, 0]) {
             Self::put(&mut slots, pair, crate::fingerprint::hash_words(&pair));
         }

@@ -144,9 +144,10 @@ pub fn peak_rss_kb() -> Option<u64> {
     proc_status_kb("VmHWM")
 }
 
-/// The process's resident memory now, in KiB.
+/// The process's resident memory now, in KiB (`VmRSS`, read from the shorter
+/// `/proc/self/statm`: see [`crate::resident`]).
 pub fn current_rss_kb() -> Option<u64> {
-    proc_status_kb("VmRSS")
+    crate::resident::Resident::open().kb()
 }
 
 /// Memory the system can still give out, in KiB (`MemAvailable` of `/proc/meminfo`).

@@ -8,6 +8,7 @@
 //! batches of a level in flight between two hand-offs are [`Stages`]; the search finishes
 //! them (steps 2 and 3, one after the other) with `Search::drain`.
 
+use super::buffers::MergeBuffers;
 use super::{Expanded, Filled, Mode, Search, Stop};
 use crate::allowed::{AllowedEvent, AllowedTally};
 use crate::checkable::Checkable;
@@ -59,10 +60,12 @@ pub(super) struct Merging {
 
 impl Merging {
     /// Step 3 for `batch`, states of `words` words, at most `max_states` stored: the new
-    /// states go on `next`, and `level_has_new` becomes true when there is one.
+    /// states go on `next`, and `level_has_new` becomes true when there is one. Its scratch
+    /// vectors come from `buffers`.
     pub(super) fn merge<L>(
         &mut self,
         batch: &Pending<L>,
+        buffers: &mut MergeBuffers,
         words: usize,
         max_states: u64,
         next: &mut Vec<u64>,
@@ -74,7 +77,7 @@ impl Merging {
         // before it, plus its number): each new state goes straight to its place, no sort
         // needed. A chunk that stopped at a step violation counts no successors for the
         // states it did not expand, so that every position keeps its place.
-        let mut before = Vec::with_capacity(end - first);
+        let before = buffers.before();
         let mut total = 0usize;
         for (c, e) in expanded.iter().enumerate() {
             let states = chunk.min(end - first - c * chunk);
@@ -83,14 +86,15 @@ impl Merging {
                 total += e.successors.get(k).copied().unwrap_or(0) as usize;
             }
         }
-        let mut placed: Vec<(u32, u32)> = vec![(u32::MAX, 0); total];
+        let (before, placed) = buffers.placed(total, (u32::MAX, 0));
         for (s, f) in filled.iter().enumerate() {
             for (i, n) in f.news.iter().enumerate() {
                 placed[before[n.key.pos as usize - first] + n.key.ord as usize] = (s as u32, i as u32);
             }
         }
         let order = placed
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&(s, _)| s != u32::MAX)
             .map(|(s, i)| (filled[s as usize].news[i as usize].key, s, i));
         let mut step_violations = expanded.iter().filter_map(|e| e.violation.as_ref()).peekable();
@@ -185,7 +189,8 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
                 trail: std::mem::take(&mut self.trail),
                 allowed: std::mem::take(&mut self.allowed),
             };
-            let merged = merging.merge(&batch, self.words, self.max_states, next, level_has_new);
+            let merged =
+                merging.merge(&batch, &mut self.merge_buffers, self.words, self.max_states, next, level_has_new);
             (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
             merged
         };
