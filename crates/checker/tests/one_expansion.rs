@@ -1,5 +1,5 @@
-//! ARCHITECTURE.md's invariant "every search expands a state and admits a target through one
-//! piece", checked on the source: the breadth-first search, the cluster and the depth-first
+//! ARCHITECTURE.md's invariant "every search expands a state and admits a target through
+//! `expansion.rs`", checked on the source: the breadth-first search, the cluster and the depth-first
 //! search build the checker's `expansion::Expander` and `expansion::Admitter`, and none calls
 //! the hooks those wrap (the step check, the allowed events, the unpacking into a reused state,
 //! the room check of a growing shard, the state check of a target, the listing at the depth

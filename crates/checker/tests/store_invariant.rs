@@ -1,4 +1,4 @@
-//! ARCHITECTURE.md's invariant "every engine stores states through the store", checked on the
+//! ARCHITECTURE.md's invariant "every engine stores states through `visited::Shard`", checked on the
 //! source: each engine builds its visited set from `visited::Shard`, and no file outside the
 //! store's own tables (`visited.rs`, `pairs.rs`, `numbered.rs`) names hashbrown, the general
 //! table an engine would reach for to keep a visited set of its own (the store's tables are
