@@ -18,10 +18,10 @@ fn shipped(file: &str) -> System {
     compile(file, &std::fs::read_to_string(path).unwrap())
 }
 
-/// Up to `most` states the model reaches, breadth first.
-fn reachable(sys: &System, most: usize) -> Vec<State> {
+/// Up to `most` states reached from `initial` through `successors`, breadth first.
+fn breadth_first<T>(initial: State, most: usize, successors: impl Fn(&State, &mut Vec<(T, State)>)) -> Vec<State> {
     let mut seen = HashSet::new();
-    let mut queue = VecDeque::from([sys.initial_state()]);
+    let mut queue = VecDeque::from([initial]);
     let mut states = Vec::new();
     let mut out = Vec::new();
     while let Some(s) = queue.pop_front() {
@@ -29,11 +29,16 @@ fn reachable(sys: &System, most: usize) -> Vec<State> {
             continue;
         }
         out.clear();
-        sys.successors(&s, &mut out);
+        successors(&s, &mut out);
         queue.extend(out.drain(..).map(|(_, next)| next));
         states.push(s);
     }
     states
+}
+
+/// Up to `most` states the model reaches, breadth first.
+fn reachable(sys: &System, most: usize) -> Vec<State> {
+    breadth_first(sys.initial_state(), most, |s, out| sys.successors(s, out))
 }
 
 #[test]
@@ -130,20 +135,7 @@ fn deadlock_is_reported_only_where_no_thread_runs_and_some_thread_waits() {
 
 /// Every state the search stores, up to `most`, breadth first through `model`'s moves.
 fn stored(model: &SystemModel, most: usize) -> Vec<State> {
-    let mut seen = HashSet::new();
-    let mut queue = VecDeque::from([model.initial_state()]);
-    let mut states = Vec::new();
-    let mut out = Vec::new();
-    while let Some(s) = queue.pop_front() {
-        if states.len() == most || !seen.insert(s.clone()) {
-            continue;
-        }
-        out.clear();
-        model.successors(&s, &mut out);
-        queue.extend(out.drain(..).map(|(_, next)| next));
-        states.push(s);
-    }
-    states
+    breadth_first(model.initial_state(), most, |s, out| model.successors(s, out))
 }
 
 fn moves(model: &SystemModel, s: &State) -> Vec<(Move, State)> {
