@@ -61,8 +61,31 @@ impl ClusterArgs {
         )
         .map_err(|e| e.to_string())?;
         let config = ClusterConfig { digest: digest(source, crashes, &request), ..config };
+        exit_on_lost_peer();
         check_cluster(Arc::new(system), request, &config, guard).map_err(|e| e.to_string())
     }
+}
+
+/// Turns a panic on any thread of this process (in practice: timely's network thread when a
+/// peer process disappears, "timely communication error: ... socket closed") into a clear
+/// message and exit code 2, at once: the workers waiting on the lost peer would otherwise
+/// wait forever. Installed by the binary, not the cluster library, which never ends the
+/// process.
+fn exit_on_lost_peer() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("a thread panicked");
+        if what.contains("timely communication error") {
+            eprintln!("error: cluster: lost the connection to another process of the cluster ({what}); the search is abandoned");
+        } else {
+            eprintln!("error: cluster: {what} ({})", info.location().map_or(String::new(), |l| l.to_string()));
+        }
+        std::process::exit(crate::exit::BAD_INPUT);
+    }));
 }
 
 /// What every process of a cluster must agree on: the model file's bytes, the crash budget and the options

@@ -62,8 +62,8 @@ pub fn check_cluster(
     guard: Arc<Guard>,
 ) -> Result<ClusterRun, ClusterError> {
     let (builders, comms) = net::connect(config)?;
-    // From here a lost peer is a panic of a network thread: make it a message and exit 2.
-    net::exit_on_panic();
+    // From here a lost peer is a panic of timely's network thread ("timely communication
+    // error"): the caller's panic hook decides what the process does (the CLI's exits 2).
     let workers = config.workers;
     let process = config.process;
     let start = std::time::Instant::now();

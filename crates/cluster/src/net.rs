@@ -201,24 +201,3 @@ fn connect_once(address: &str) -> std::io::Result<TcpStream> {
     }
     Err(last)
 }
-
-/// Turns a panic on any thread of this process (in practice: timely's network thread when a
-/// peer process disappears, "timely communication error: ... socket closed") into a clear
-/// message and exit code 2, at once: the workers waiting on the lost peer would otherwise
-/// wait forever.
-pub fn exit_on_panic() {
-    std::panic::set_hook(Box::new(|info| {
-        let what = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("a thread panicked");
-        if what.contains("timely communication error") {
-            eprintln!("error: cluster: lost the connection to another process of the cluster ({what}); the search is abandoned");
-        } else {
-            eprintln!("error: cluster: {what} ({})", info.location().map_or(String::new(), |l| l.to_string()));
-        }
-        std::process::exit(2);
-    }));
-}
