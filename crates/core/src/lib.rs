@@ -27,6 +27,7 @@ pub mod posix;
 mod posix_steps;
 mod result_values;
 mod running;
+pub mod spare;
 pub mod state;
 pub mod step;
 pub mod symmetry;

@@ -109,7 +109,7 @@ pub struct Abandonment {
 }
 
 /// One transition of the model: the action, its outcome and the mutexes it abandoned.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Step {
     /// Who moved.
     pub action: Action,
@@ -117,4 +117,51 @@ pub struct Step {
     pub outcome: Outcome,
     /// Mutexes abandoned because a thread ended or died in this step.
     pub abandoned: Vec<Abandonment>,
+}
+
+/// How many emptied abandonment lists a thread keeps (see [`spare_abandoned`]).
+const SPARE_ABANDONED: usize = 64;
+
+thread_local! {
+    /// Abandonment lists of dropped steps, for [`spare_abandoned`].
+    static ABANDONED: std::cell::RefCell<Vec<Vec<Abandonment>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty list of abandonments, from a dropped step when this thread has one.
+fn spare_abandoned() -> Vec<Abandonment> {
+    crate::spare::take(&ABANDONED, 2)
+}
+
+/// Gives `out`, about to record an abandonment, a dropped step's list when it has no room
+/// yet: a crash or a thread's end abandons what the thread owns on many transitions of a
+/// search, and the list would otherwise be allocated for each.
+#[inline]
+pub(crate) fn room_for_abandonment(out: &mut Vec<Abandonment>) {
+    if out.capacity() == 0 {
+        *out = spare_abandoned();
+    }
+}
+
+impl Clone for Step {
+    /// A copy whose abandonment list, if any, is a dropped step's (see [`spare_abandoned`]).
+    fn clone(&self) -> Step {
+        let abandoned = if self.abandoned.is_empty() {
+            Vec::new()
+        } else {
+            let mut copy = spare_abandoned();
+            copy.extend_from_slice(&self.abandoned);
+            copy
+        };
+        Step { action: self.action, outcome: self.outcome.clone(), abandoned }
+    }
+}
+
+impl Drop for Step {
+    /// Keeps the step's abandonment list, if it has room, for [`spare_abandoned`].
+    #[inline]
+    fn drop(&mut self) {
+        if self.abandoned.capacity() != 0 {
+            crate::spare::keep(&ABANDONED, std::mem::take(&mut self.abandoned), SPARE_ABANDONED);
+        }
+    }
 }

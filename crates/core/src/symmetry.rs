@@ -281,21 +281,25 @@ impl System {
         let (_, first_vars) = self.instance_slots(group[0]);
         let var_len = first_vars.len();
         let n = group.len();
-        let mut small = [0usize; 32];
-        let mut large = Vec::new();
-        let order: &mut [usize] = if n <= small.len() {
-            &mut small[..n]
+        // On the stack for the usual group sizes: the search canonicalizes every transition's
+        // target.
+        let (mut small, mut small_place) = ([0usize; 32], [0usize; 32]);
+        let (mut large, mut large_place) = (Vec::new(), Vec::new());
+        let (order, place): (&mut [usize], &mut [usize]) = if n <= small.len() {
+            (&mut small[..n], &mut small_place[..n])
         } else {
             large.resize(n, 0);
-            &mut large
+            large_place.resize(n, 0);
+            (&mut large, &mut large_place)
         };
         self.group_order(group, s, order);
         if order.iter().enumerate().all(|(k, &o)| k == o) {
             return;
         }
-        let old = s.to_vec();
+        // A dropped state's slice (see `State`'s drop), back to the spares at the end.
+        let spare = State(crate::state::spare_copy(s));
+        let old = &spare.0;
         // Instance order[k] moves to place k; `place[i]` is where instance i goes.
-        let mut place = vec![0usize; n];
         for (k, &from) in order.iter().enumerate() {
             place[from] = k;
             let to_thread = first_thread + k * per_instance;

@@ -373,6 +373,7 @@ impl System {
                 count
             };
             if count > 0 {
+                crate::step::room_for_abandonment(out);
                 out.push(Abandonment { mutex: m, owner: t, count, by_crash });
             }
         }
