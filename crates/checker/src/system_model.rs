@@ -26,6 +26,8 @@ use crate::coverage::CoverageMap;
 use crate::guard::Interrupt;
 use crate::properties::Violation;
 
+mod spares;
+
 /// The reductions a check runs with. Neither changes a verdict; partial-order reduction may
 /// lengthen the run found (which is then shortened), symmetry never does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -239,32 +241,31 @@ impl<'a> SystemModel<'a> {
     /// holds an atomic block: then only the threads the move ran can stand at a step to run
     /// alone, and only they are looked at.
     fn follow(&self, mv: Move, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
-        let Scratch { pending, more, .. } = scratch;
         // The move itself first, without a round trip through `pending`: most moves reach a
         // state that is not transient and end there.
-        if !self.follow_step(mv, next, quick, more, pending, out) {
+        if !self.follow_step(mv, next, quick, scratch, out) {
             return;
         }
-        while let Some((mv, next)) = pending.pop() {
-            if !self.follow_step(mv, next, quick, more, pending, out) {
+        while let Some((mv, next)) = scratch.pending.pop() {
+            if !self.follow_step(mv, next, quick, scratch, out) {
                 return;
             }
         }
     }
 
     /// One state of [`SystemModel::follow`]: `mv`, which reached `next`, ends there (into
-    /// `out`) or goes on through it (its continuations onto `pending`, the first on top).
-    /// False when a bound passed: `pending` is then dropped.
+    /// `out`) or goes on through it (its continuations onto `scratch.pending`, the first on
+    /// top). False when a bound passed: `pending` is then dropped.
     #[inline]
     fn follow_step(
         &self,
         mut mv: Move,
         next: State,
         quick: bool,
-        more: &mut Vec<(Step, State)>,
-        pending: &mut Vec<(Move, State)>,
+        scratch: &mut Scratch,
         out: &mut Vec<(Move, State)>,
     ) -> bool {
+        let Scratch { more, pending, events, recheck, .. } = scratch;
         if self.interrupted() {
             pending.clear();
             return false;
@@ -278,7 +279,15 @@ impl<'a> SystemModel<'a> {
             } else {
                 self.system.reduced_successors(&next, more)
             };
-        debug_assert_eq!(transient, !ends && self.system.reduced_successors(&next, &mut Vec::new()));
+        debug_assert_eq!(
+            transient,
+            !ends && {
+                // In a buffer of its own, emptied: the check allocates no more than the search.
+                let again = self.system.reduced_successors(&next, recheck);
+                recheck.clear();
+                again
+            }
+        );
         if !transient {
             self.finish(mv, next, out);
             return true;
@@ -288,23 +297,54 @@ impl<'a> SystemModel<'a> {
             self.finish(mv, next, out);
             return true;
         }
-        let Move { mut through, last, allowed, .. } = mv;
+        // The move's lists go on into its continuations (the last one takes them, the others
+        // copies in lists of dropped moves): no allocation once the thread has spares.
+        let mut through = std::mem::take(&mut mv.through);
         if through.capacity() == 0 {
-            // Room for the usual chain at once, without the growth path's detour.
-            through = Vec::with_capacity(4);
+            through = spares::through();
         }
-        through.push(last);
+        let mut allowed = std::mem::take(&mut mv.allowed);
+        through.push(std::mem::replace(&mut mv.last, spares::PLACEHOLDER));
+        drop(mv);
         let (start, count) = (pending.len(), more.len());
         for (i, (step, after)) in more.drain(..).enumerate() {
             let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
-            let through = if i + 1 == count { std::mem::take(&mut through) } else { through.clone() };
-            let mut allowed = allowed.clone();
-            self.checks.allowed_events(&next, &step, &after, &mut allowed);
+            let (through, allowed) = if i + 1 == count {
+                (std::mem::take(&mut through), std::mem::take(&mut allowed))
+            } else {
+                (spares::copy_through(&through), spares::copy_allowed(&allowed))
+            };
+            let allowed = self.allowed_after(allowed, &next, &step, &after, events);
             pending.push((Move { through, last: step, violation, allowed }, after));
         }
         // Popped in order: the first alternative first.
         pending[start..].reverse();
+        // Nothing to continue into (not so today: a transient state has successors).
+        spares::keep_through(through);
+        spares::keep_allowed(allowed);
         true
+    }
+
+    /// `before`, the allowed events of a move so far, followed by those of its step
+    /// `from --step--> to` (see [`Checks::allowed_events`]): a list with room only when there
+    /// are any. `events` is an empty buffer, left empty.
+    #[inline(always)]
+    fn allowed_after(
+        &self,
+        mut before: Vec<AllowedEvent>,
+        from: &State,
+        step: &Step,
+        to: &State,
+        events: &mut Vec<AllowedEvent>,
+    ) -> Vec<AllowedEvent> {
+        self.checks.allowed_events(from, step, to, events);
+        if !events.is_empty() {
+            if before.capacity() == 0 {
+                before = spares::allowed();
+            }
+            before.append(events);
+        }
+        before
     }
 
     /// [`System::reduced_successors`] of the state `mv` reached from a state that was not
@@ -360,6 +400,10 @@ struct Scratch {
     first: Vec<(Step, State)>,
     more: Vec<(Step, State)>,
     pending: Vec<(Move, State)>,
+    /// The allowed events of one step, before they go into its move's list.
+    events: Vec<AllowedEvent>,
+    /// The debug build's second look at whether a state is transient.
+    recheck: Vec<(Step, State)>,
 }
 
 thread_local! {
@@ -431,8 +475,7 @@ impl Checkable for SystemModel<'_> {
                     break;
                 }
                 let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
-                let mut allowed = Vec::new();
-                self.checks.allowed_events(state, &last, &next, &mut allowed);
+                let allowed = self.allowed_after(Vec::new(), state, &last, &next, &mut scratch.events);
                 let mv = Move { through: Vec::new(), last, violation, allowed };
                 if self.partial_order {
                     self.follow(mv, next, quick, &mut scratch, out);
