@@ -28,6 +28,8 @@ use crate::properties::Violation;
 
 mod spares;
 
+use spares::Spares;
+
 /// The reductions a check runs with. Neither changes a verdict; partial-order reduction may
 /// lengthen the run found (which is then shortened), symmetry never does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -216,8 +218,8 @@ impl<'a> SystemModel<'a> {
     }
 
     /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
-    fn canonicalize_after(&self, mv: &Move, s: &mut State) {
-        self.system.canonicalize_dead_after(s, mv.steps());
+    fn canonicalize_after(&self, mv: &Partial, s: &mut State) {
+        self.system.canonicalize_dead_after(s, mv.through.iter().chain([&mv.last]));
         self.canonicalize_symmetric(s);
     }
 
@@ -240,7 +242,7 @@ impl<'a> SystemModel<'a> {
     /// `quick` says that the move left a state that is not transient and where no thread
     /// holds an atomic block: then only the threads the move ran can stand at a step to run
     /// alone, and only they are looked at.
-    fn follow(&self, mv: Move, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
+    fn follow(&self, mv: Partial, next: State, quick: bool, scratch: &mut Scratch, out: &mut Vec<(Move, State)>) {
         // The move itself first, without a round trip through `pending`: most moves reach a
         // state that is not transient and end there.
         if !self.follow_step(mv, next, quick, scratch, out) {
@@ -259,13 +261,13 @@ impl<'a> SystemModel<'a> {
     #[inline]
     fn follow_step(
         &self,
-        mut mv: Move,
+        mut mv: Partial,
         next: State,
         quick: bool,
         scratch: &mut Scratch,
         out: &mut Vec<(Move, State)>,
     ) -> bool {
-        let Scratch { more, pending, events, recheck, .. } = scratch;
+        let Scratch { more, pending, events, recheck, spares, .. } = scratch;
         if self.interrupted() {
             pending.clear();
             return false;
@@ -299,29 +301,24 @@ impl<'a> SystemModel<'a> {
         }
         // The move's lists go on into its continuations (the last one takes them, the others
         // copies in lists of dropped moves): no allocation once the thread has spares.
-        let mut through = std::mem::take(&mut mv.through);
+        let Partial { mut through, last, mut allowed, .. } = mv;
         if through.capacity() == 0 {
-            through = spares::through();
+            through = spares.through();
         }
-        let mut allowed = std::mem::take(&mut mv.allowed);
-        through.push(std::mem::replace(&mut mv.last, spares::PLACEHOLDER));
-        drop(mv);
+        through.push(last);
         let (start, count) = (pending.len(), more.len());
         for (i, (step, after)) in more.drain(..).enumerate() {
             let violation = self.checks.step_violation(&next, &step, &after).map(Box::new);
             let (through, allowed) = if i + 1 == count {
                 (std::mem::take(&mut through), std::mem::take(&mut allowed))
             } else {
-                (spares::copy_through(&through), spares::copy_allowed(&allowed))
+                (spares.copy_through(&through), spares.copy_allowed(&allowed))
             };
-            let allowed = self.allowed_after(allowed, &next, &step, &after, events);
-            pending.push((Move { through, last: step, violation, allowed }, after));
+            let allowed = self.allowed_after(allowed, &next, &step, &after, events, spares);
+            pending.push((Partial { through, last: step, violation, allowed }, after));
         }
         // Popped in order: the first alternative first.
         pending[start..].reverse();
-        // Nothing to continue into (not so today: a transient state has successors).
-        spares::keep_through(through);
-        spares::keep_allowed(allowed);
         true
     }
 
@@ -336,11 +333,12 @@ impl<'a> SystemModel<'a> {
         step: &Step,
         to: &State,
         events: &mut Vec<AllowedEvent>,
+        spares: &mut Spares,
     ) -> Vec<AllowedEvent> {
         self.checks.allowed_events(from, step, to, events);
         if !events.is_empty() {
             if before.capacity() == 0 {
-                before = spares::allowed();
+                before = spares.allowed();
             }
             before.append(events);
         }
@@ -352,7 +350,7 @@ impl<'a> SystemModel<'a> {
     /// the process it restarted. A crash (or a thread's death) makes no thread runnable alone, except that the
     /// crash that uses up the budget lets a thread of a `restart` process end quietly (no
     /// crash can give it a second life any more): then those threads are looked at.
-    fn reduced_among_movers(&self, mv: &Move, next: &State, out: &mut Vec<(Step, State)>) -> bool {
+    fn reduced_among_movers(&self, mv: &Partial, next: &State, out: &mut Vec<(Step, State)>) -> bool {
         let layout = self.system.layout();
         match mv.through.first().unwrap_or(&mv.last).action {
             // A move from such a state runs one thread throughout: its first step's.
@@ -377,7 +375,7 @@ impl<'a> SystemModel<'a> {
     }
 
     /// Ends a move at `next` (the state its last step reached): canonical, into `out`.
-    fn finish(&self, mv: Move, mut next: State, out: &mut Vec<(Move, State)>) {
+    fn finish(&self, mv: Partial, mut next: State, out: &mut Vec<(Move, State)>) {
         // Every move ends here: its steps, through transient states too, count as run. Most
         // moves are one step: that case without the chained iterator.
         if mv.through.is_empty() {
@@ -385,29 +383,53 @@ impl<'a> SystemModel<'a> {
             self.system.canonicalize_dead_after(&mut next, [&mv.last]);
             self.canonicalize_symmetric(&mut next);
         } else {
-            for step in mv.steps() {
+            for step in mv.through.iter().chain([&mv.last]) {
                 self.coverage.record(step);
             }
             self.canonicalize_after(&mv, &mut next);
         }
-        out.push((mv, next));
+        let Partial { through, last, violation, allowed } = mv;
+        out.push((Move { through, last, violation, allowed }, next));
     }
 }
 
+/// A [`Move`] being built: the same parts, in a type without [`Move`]'s drop (which keeps its
+/// lists for the next moves), so that its parts can be moved on as it grows.
+struct Partial {
+    through: Vec<Step>,
+    last: Step,
+    violation: Option<Box<Violation>>,
+    allowed: Vec<AllowedEvent>,
+}
+
 /// Reused buffers of [`SystemModel::successors`], one set per thread of the search.
-#[derive(Default)]
 struct Scratch {
     first: Vec<(Step, State)>,
     more: Vec<(Step, State)>,
-    pending: Vec<(Move, State)>,
+    pending: Vec<(Partial, State)>,
     /// The allowed events of one step, before they go into its move's list.
     events: Vec<AllowedEvent>,
     /// The debug build's second look at whether a state is transient.
     recheck: Vec<(Step, State)>,
+    /// The lists of dropped moves.
+    spares: Spares,
+}
+
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
+            first: Vec::new(),
+            more: Vec::new(),
+            pending: Vec::new(),
+            events: Vec::new(),
+            recheck: Vec::new(),
+            spares: Spares::new(),
+        }
+    }
 }
 
 thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch::new()) };
 }
 
 #[cfg(test)]
@@ -475,8 +497,9 @@ impl Checkable for SystemModel<'_> {
                     break;
                 }
                 let violation = self.checks.step_violation(state, &last, &next).map(Box::new);
-                let allowed = self.allowed_after(Vec::new(), state, &last, &next, &mut scratch.events);
-                let mv = Move { through: Vec::new(), last, violation, allowed };
+                let Scratch { events, spares, .. } = &mut *scratch;
+                let allowed = self.allowed_after(Vec::new(), state, &last, &next, events, spares);
+                let mv = Partial { through: Vec::new(), last, violation, allowed };
                 if self.partial_order {
                     self.follow(mv, next, quick, &mut scratch, out);
                 } else {

@@ -127,7 +127,8 @@ thread_local! {
     static ABANDONED: std::cell::RefCell<Vec<Vec<Abandonment>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// An empty list of abandonments, from a dropped step when this thread has one.
+/// An empty list of abandonments, from a dropped step when this thread has one (see
+/// [`keep_abandoned`]).
 fn spare_abandoned() -> Vec<Abandonment> {
     crate::spare::take(&ABANDONED, 2)
 }
@@ -156,12 +157,9 @@ impl Clone for Step {
     }
 }
 
-impl Drop for Step {
-    /// Keeps the step's abandonment list, if it has room, for [`spare_abandoned`].
-    #[inline]
-    fn drop(&mut self) {
-        if self.abandoned.capacity() != 0 {
-            crate::spare::keep(&ABANDONED, std::mem::take(&mut self.abandoned), SPARE_ABANDONED);
-        }
-    }
+/// Gives `list`, the abandonment list of a step being dropped, back for the next steps of
+/// this thread that abandon something (a search's consumer that drops its steps in bulk).
+#[inline]
+pub fn keep_abandoned(list: Vec<Abandonment>) {
+    crate::spare::keep(&ABANDONED, list, SPARE_ABANDONED);
 }

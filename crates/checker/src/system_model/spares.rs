@@ -1,71 +1,105 @@
-//! The buffers of dropped [`Move`]s, kept per thread for the next moves: a search builds a
-//! move for every transition and drops it at the next expansion, and a partial-order move
-//! through transient states, or one with allowed events, has a list of its own.
+//! The lists of dropped [`Move`]s, kept for the next moves of the same thread: a search builds
+//! a move for every transition and drops it at its next expansion, and a partial-order move
+//! through transient states, one with allowed events, or one whose step abandons a mutex has a
+//! list of its own that would otherwise be allocated and freed for each.
 
-use mutexcheck_core::spare;
-use mutexcheck_core::{Action, Outcome, Step};
+use mutexcheck_core::{step, Step};
 
-use super::Move;
+use super::{Move, SCRATCH};
 use crate::allowed::AllowedEvent;
 
 /// How many emptied lists of each kind a thread keeps: more than one state's moves hold.
 const KEPT: usize = 64;
 
-thread_local! {
-    static THROUGH: std::cell::RefCell<Vec<Vec<Step>>> = const { std::cell::RefCell::new(Vec::new()) };
-    static ALLOWED: std::cell::RefCell<Vec<Vec<AllowedEvent>>> = const { std::cell::RefCell::new(Vec::new()) };
+/// Emptied lists of dropped moves, one set per thread (in [`SCRATCH`]).
+pub(super) struct Spares {
+    through: Vec<Vec<Step>>,
+    allowed: Vec<Vec<AllowedEvent>>,
 }
 
-/// An empty list for a move's steps through transient states: room for the usual chain.
-pub(super) fn through() -> Vec<Step> {
-    spare::take(&THROUGH, 4)
+impl Spares {
+    pub(super) const fn new() -> Spares {
+        Spares { through: Vec::new(), allowed: Vec::new() }
+    }
+
+    /// An empty list for a move's steps through transient states: room for the usual chain.
+    #[inline]
+    pub(super) fn through(&mut self) -> Vec<Step> {
+        self.through.pop().unwrap_or_else(|| Vec::with_capacity(4))
+    }
+
+    /// A copy of a move's steps so far, for another continuation of it.
+    pub(super) fn copy_through(&mut self, steps: &[Step]) -> Vec<Step> {
+        let mut copy = self.through();
+        copy.extend_from_slice(steps);
+        copy
+    }
+
+    /// An empty list for a move's allowed events.
+    #[inline]
+    pub(super) fn allowed(&mut self) -> Vec<AllowedEvent> {
+        self.allowed.pop().unwrap_or_else(|| Vec::with_capacity(2))
+    }
+
+    /// A copy of a move's allowed events so far (none: no list), for another continuation.
+    pub(super) fn copy_allowed(&mut self, events: &[AllowedEvent]) -> Vec<AllowedEvent> {
+        if events.is_empty() {
+            return Vec::new();
+        }
+        let mut copy = self.allowed();
+        copy.extend_from_slice(events);
+        copy
+    }
+
+    /// Keeps `steps` (emptied, their abandonment lists back to core) for [`Spares::through`].
+    pub(super) fn keep_through(&mut self, mut steps: Vec<Step>) {
+        if steps.capacity() == 0 || self.through.len() == KEPT {
+            return;
+        }
+        for s in &mut steps {
+            keep_abandoned(s);
+        }
+        steps.clear();
+        self.through.push(steps);
+    }
+
+    /// Keeps `events` (emptied) for [`Spares::allowed`].
+    pub(super) fn keep_allowed(&mut self, mut events: Vec<AllowedEvent>) {
+        if events.capacity() != 0 && self.allowed.len() < KEPT {
+            events.clear();
+            self.allowed.push(events);
+        }
+    }
 }
 
-/// An empty list for a move's allowed events.
-pub(super) fn allowed() -> Vec<AllowedEvent> {
-    spare::take(&ALLOWED, 2)
-}
-
-/// Keeps `v` (emptied) for [`allowed`].
-pub(super) fn keep_allowed(v: Vec<AllowedEvent>) {
-    spare::keep(&ALLOWED, v, KEPT);
+/// Gives the abandonment list of `step`, about to be dropped, back to core for its next steps
+/// ([`step::keep_abandoned`]).
+#[inline]
+fn keep_abandoned(step: &mut Step) {
+    if step.abandoned.capacity() != 0 {
+        step::keep_abandoned(std::mem::take(&mut step.abandoned));
+    }
 }
 
 impl Drop for Move {
-    /// Keeps the move's lists, if they have room, for the next moves.
+    /// Keeps the move's lists, if it has any, for the next moves of this thread.
     #[inline]
     fn drop(&mut self) {
-        if self.through.capacity() != 0 {
-            spare::keep(&THROUGH, std::mem::take(&mut self.through), KEPT);
-        }
-        if self.allowed.capacity() != 0 {
-            keep_allowed(std::mem::take(&mut self.allowed));
+        if self.through.capacity() != 0 || self.allowed.capacity() != 0 || self.last.abandoned.capacity() != 0 {
+            keep_lists(self);
         }
     }
 }
 
-/// A step that stands in, for an instant, for a move's last step taken out of it.
-pub(super) const PLACEHOLDER: Step =
-    Step { action: Action::Crash { process: 0 }, outcome: Outcome::Crashed, abandoned: Vec::new() };
-
-/// Keeps `v` (emptied) for [`through`].
-pub(super) fn keep_through(v: Vec<Step>) {
-    spare::keep(&THROUGH, v, KEPT);
-}
-
-/// A copy of a move's steps so far, for another continuation of it.
-pub(super) fn copy_through(steps: &[Step]) -> Vec<Step> {
-    let mut copy = through();
-    copy.extend_from_slice(steps);
-    copy
-}
-
-/// A copy of a move's allowed events so far (none: no list), for another continuation of it.
-pub(super) fn copy_allowed(events: &[AllowedEvent]) -> Vec<AllowedEvent> {
-    if events.is_empty() {
-        return Vec::new();
-    }
-    let mut copy = allowed();
-    copy.extend_from_slice(events);
-    copy
+/// [`Move`]'s drop with lists to keep. Inside [`super::SystemModel::successors`] (the scratch
+/// borrowed) or during thread teardown they are simply freed.
+#[inline(never)]
+fn keep_lists(mv: &mut Move) {
+    keep_abandoned(&mut mv.last);
+    let _ = SCRATCH.try_with(|scratch| {
+        if let Ok(mut scratch) = scratch.try_borrow_mut() {
+            scratch.spares.keep_through(std::mem::take(&mut mv.through));
+            scratch.spares.keep_allowed(std::mem::take(&mut mv.allowed));
+        }
+    });
 }
