@@ -302,9 +302,7 @@ impl<'a> SystemModel<'a> {
         // The move's lists go on into its continuations (the last one takes them, the others
         // copies in lists of dropped moves): no allocation once the thread has spares.
         let Partial { mut through, last, mut allowed, .. } = mv;
-        if through.capacity() == 0 {
-            through = spares.through();
-        }
+        spares.room_for_through(&mut through);
         through.push(last);
         let (start, count) = (pending.len(), more.len());
         for (i, (step, after)) in more.drain(..).enumerate() {
@@ -319,6 +317,7 @@ impl<'a> SystemModel<'a> {
         }
         // Popped in order: the first alternative first.
         pending[start..].reverse();
+        spares.put_back(through, allowed);
         true
     }
 

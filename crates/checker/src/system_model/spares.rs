@@ -28,6 +28,32 @@ impl Spares {
         self.through.pop().unwrap_or_else(|| Vec::with_capacity(4))
     }
 
+    /// Gives `through`, a move's list of steps, room from the spares when it has none.
+    #[inline(always)]
+    pub(super) fn room_for_through(&mut self, through: &mut Vec<Step>) {
+        if through.capacity() == 0 {
+            // A list without room holds nothing to free: forgotten rather than dropped (an
+            // out-of-line drop call per transient state otherwise).
+            std::mem::forget(std::mem::replace(through, self.through()));
+        }
+    }
+
+    /// Lists a move no longer needs, usually taken by its last continuation already (no room:
+    /// nothing to free, forgotten rather than dropped), otherwise kept.
+    #[inline(always)]
+    pub(super) fn put_back(&mut self, through: Vec<Step>, allowed: Vec<AllowedEvent>) {
+        if through.capacity() == 0 {
+            std::mem::forget(through);
+        } else {
+            self.keep_through(through);
+        }
+        if allowed.capacity() == 0 {
+            std::mem::forget(allowed);
+        } else {
+            self.keep_allowed(allowed);
+        }
+    }
+
     /// A copy of a move's steps so far, for another continuation of it.
     pub(super) fn copy_through(&mut self, steps: &[Step]) -> Vec<Step> {
         let mut copy = self.through();
