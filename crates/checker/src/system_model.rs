@@ -342,7 +342,7 @@ impl<'a> SystemModel<'a> {
         // moves are one step: that case without the chained iterator.
         if mv.through.is_empty() {
             self.coverage.record(&mv.last);
-            self.system.canonicalize_dead_after(&mut next, [&mv.last]);
+            self.system.canonicalize_dead_after_step(&mut next, &mv.last);
             self.canonicalize_symmetric(&mut next);
         } else {
             for step in mv.steps() {

@@ -41,9 +41,9 @@ pub(crate) struct Template {
     pub(crate) code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
-    /// For each pc `0..=len`: the instruction is a wait without a timeout, the one kind of
-    /// step that can block (the end of the code blocks nothing).
-    pub(crate) may_block: Vec<bool>,
+    /// For each pc `0..=len`: what its instruction waits on without a timeout, the one kind
+    /// of step that can block ([`crate::running::wait_table`]; the end blocks nothing).
+    pub(crate) waits_on: Vec<u32>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -71,7 +71,7 @@ impl System {
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
-                    may_block: t.code.iter().map(|i| i.op.waits_forever()).chain([false]).collect(),
+                    waits_on: crate::running::wait_table(&t.code),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -216,12 +216,20 @@ impl System {
         // One of the model's own properties runs compiled (the usual case: the checks pass
         // them by reference); any other is evaluated on the IR.
         if let Some(i) = self.model.properties.iter().position(|p| std::ptr::eq(p, property)) {
-            return Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0);
+            return self.property_holds(s, i);
         }
         let cond = match property {
             Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => cond,
         };
         Ok(self.eval(&s.0, Ctx::Global, cond)? != 0)
+    }
+
+    /// Evaluates the condition of the model's `i`-th property (in [`Model::properties`]) in a
+    /// state, compiled: [`System::holds`] without looking the property up, for the checks
+    /// asked of every state.
+    #[inline]
+    pub fn property_holds(&self, s: &State, i: usize) -> Result<bool, Fault> {
+        Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0)
     }
 
     /// The value of a thread-visible or shared variable slot, for display.
@@ -399,7 +407,7 @@ impl System {
         }
         let pc = self.pc(s, t);
         let tp = self.template(t);
-        if tp.may_block[pc] && self.op_blocks(&s.0, t, &tp.code[pc].op) {
+        if self.blocks_at(&s.0, t, tp, pc) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         self.running_steps(s, t, pc, tp, out)
