@@ -39,13 +39,15 @@ impl System {
     /// it has an enabled step. The same answer as asking `thread_status` of every thread.
     pub fn some_thread_running(&self, s: &State) -> bool {
         let slots = &s.0;
-        let threads = &slots[self.layout.thread_base..self.layout.thread_base + THREAD_SLOTS * self.thread_count()];
+        let base = self.layout.thread_base;
+        let running = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_STATUS] == STATUS_RUNNING;
+        let pc = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_PC] as Pc;
+        let template = |t: usize| &self.templates[self.template_of[t] as usize];
+        let threads = 0..self.thread_count();
         // A running thread at any other instruction than an infinite wait has a step, whatever
-        // the mutexes hold: the wait table answers without looking at the instruction.
-        threads.chunks_exact(THREAD_SLOTS).zip(&self.template_of).enumerate().any(|(t, (slots_of, &template))| {
-            slots_of[THREAD_STATUS] == STATUS_RUNNING
-                && !self.blocks_at(slots, t as ThreadId, &self.templates[template as usize], slots_of[THREAD_PC] as Pc)
-        })
+        // the mutexes hold: one entry of the wait table says so.
+        threads.clone().any(|t| running(t) && template(t).waits_on[pc(t)] == NO_WAIT)
+            || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
     }
 
     /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a

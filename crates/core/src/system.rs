@@ -423,22 +423,13 @@ impl System {
         let compiled = &tp.compiled[pc];
         let action = Action::Run { thread: t, pc };
         let mut next = crate::state::spare_copy(&s.0);
-        let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
-            let mut abandoned = Vec::new();
-            // `settle`, with the template at hand.
-            let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
-            next[self.layout.pc_slot(t)] = to as Value;
-            // A thread holds atomicity from its first step inside a block until it leaves it,
-            // so others may still move between its previous step and the block's first one.
-            let block = tp.atomic_blocks.get(pc).copied().unwrap_or(0);
-            let stays = block != 0 && Some(&block) == tp.atomic_blocks.get(to);
-            // Ending the thread below gives the move up.
-            next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
-            if to >= code.len() {
-                self.finish(next, t, &mut abandoned);
-            }
-            out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
-        };
+        // The step's end, written out at each use (a closure here is not inlined, and every
+        // step ends through it).
+        macro_rules! advance {
+            ($next:expr, $to:expr, $outcome:expr, $out:expr) => {
+                self.advance(tp, t, pc, $next, $to, $outcome, $out)
+            };
+        }
         let fault = |f: Fault, out: &mut Vec<(Step, State)>| {
             out.push((Step { action, outcome: Outcome::Fault(Box::new(f)), abandoned: vec![] }, s.clone()));
         };
@@ -447,16 +438,22 @@ impl System {
             None => Ok(()),
         };
         // A mutex array's element is chosen first, within the same step.
-        let chosen = match self.choose_element(&s.0, ctx, op) {
-            Ok(chosen) => chosen,
-            Err(f) => return fault(f, out),
+        let chosen;
+        let op = match op {
+            Op::OnElement { element, op } => match self.element_mutex(&s.0, ctx, element) {
+                Ok(m) => {
+                    chosen = op.on_mutex(m);
+                    &chosen
+                }
+                Err(f) => return fault(f, out),
+            },
+            op => op,
         };
-        let op = &*chosen;
         if self.model.semantics == Semantics::Posix {
             if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
                 return match self.posix_step(&mut next, t, op) {
                     Ok((outcome, value, result)) => match store_result(&mut next, result, value) {
-                        Ok(()) => advance(&mut next, pc + 1, outcome, out),
+                        Ok(()) => advance!(&mut next, pc + 1, outcome, out),
                         Err(f) => fault(f, out),
                     },
                     Err(f) => fault(f, out),
@@ -472,7 +469,7 @@ impl System {
                     _ => self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)),
                 };
                 match done {
-                    Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
+                    Ok(()) => advance!(&mut next, pc + 1, Outcome::Done, out),
                     Err(f) => fault(f, out),
                 }
             }
@@ -501,7 +498,7 @@ impl System {
                 }
                 let count = self.layout.mutex(&next, *mutex).count;
                 let count = if outcome == WaitOutcome::Timeout { 0 } else { count };
-                advance(&mut next, pc + 1, Outcome::Wait { outcome, count }, out);
+                advance!(&mut next, pc + 1, Outcome::Wait { outcome, count }, out);
             }
             Op::Release { mutex, result } => {
                 let mut st = self.layout.mutex(&next, *mutex);
@@ -517,34 +514,66 @@ impl System {
                     }
                 }
                 let checked = result.is_some();
-                advance(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
+                advance!(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
             }
             Op::Assert { cond } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(0) => fault(Fault::AssertFailed, out),
-                Ok(_) => advance(&mut next, pc + 1, Outcome::Done, out),
+                Ok(_) => advance!(&mut next, pc + 1, Outcome::Done, out),
                 Err(f) => fault(f, out),
             },
             Op::Branch { cond, target } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(v) => {
                     let taken = v != 0;
-                    advance(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
+                    advance!(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
                 }
                 Err(f) => fault(f, out),
             },
             Op::Choose { targets } => {
                 for (index, target) in targets.iter().enumerate() {
                     let mut branch = crate::state::spare_copy(&next);
-                    advance(&mut branch, *target, Outcome::Choice { index }, out);
+                    advance!(&mut branch, *target, Outcome::Choice { index }, out);
                 }
             }
-            Op::Skip | Op::Progress => advance(&mut next, pc + 1, Outcome::Done, out),
-            Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
+            Op::Skip | Op::Progress => advance!(&mut next, pc + 1, Outcome::Done, out),
+            Op::Exit => advance!(&mut next, code.len(), Outcome::Done, out),
             Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
             Op::OnElement { .. } => unreachable!("the element is chosen above"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }
         }
+    }
+
+    /// The end of a step of thread `t` (of template `tp`) from `from`: it moves on to `to`
+    /// (settled), holds or gives up the move as its atomic block says, finishes at the end
+    /// of its code, and the step with its outcome and state `next` joins `out`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn advance(
+        &self,
+        tp: &Template,
+        t: ThreadId,
+        from: Pc,
+        next: &mut Box<[Value]>,
+        to: Pc,
+        outcome: Outcome,
+        out: &mut Vec<(Step, State)>,
+    ) {
+        let mut abandoned = Vec::new();
+        // `settle`, with the template at hand.
+        let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
+        next[self.layout.pc_slot(t)] = to as Value;
+        // A thread holds atomicity from its first step inside a block until it leaves it,
+        // so others may still move between its previous step and the block's first one.
+        let block = tp.atomic_blocks.get(from).copied().unwrap_or(0);
+        let stays = block != 0 && Some(&block) == tp.atomic_blocks.get(to);
+        // Ending the thread below gives the move up.
+        next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
+        if to >= tp.code.len() {
+            self.finish(next, t, &mut abandoned);
+        }
+        let action = Action::Run { thread: t, pc: from };
+        out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
     }
 
     /// Thread `t` ran off its end: it finishes, abandoning what it still owns.
