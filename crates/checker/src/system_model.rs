@@ -215,7 +215,7 @@ impl<'a> SystemModel<'a> {
 
     /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
     fn canonicalize_after(&self, mv: &Move, s: &mut State) {
-        self.system.canonicalize_dead_after(s, mv.steps());
+        self.system.canonicalize_dead_after_move(s, &mv.through, &mv.last);
         self.canonicalize_symmetric(s);
     }
 
@@ -342,7 +342,7 @@ impl<'a> SystemModel<'a> {
         // moves are one step: that case without the chained iterator.
         if mv.through.is_empty() {
             self.coverage.record(&mv.last);
-            self.system.canonicalize_dead_after_step(&mut next, &mv.last);
+            self.system.canonicalize_dead_after_move(&mut next, &[], &mv.last);
             self.canonicalize_symmetric(&mut next);
         } else {
             for step in mv.steps() {

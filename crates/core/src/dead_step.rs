@@ -1,15 +1,14 @@
-//! Dead data after one thread step, without rewriting every dead local.
+//! Dead data after one thread's steps, without rewriting every dead local.
 //!
 //! A search stores every state with its dead data at fixed values ([`crate::liveness`]), and
-//! makes each successor canonical after the step that reached it. When that step is one
-//! step `p -> q` of a thread that keeps running, taken from a state whose dead data was
+//! makes each successor canonical after the move that reached it. When that move is steps
+//! `p1 -> ... -> q` of one thread that keeps running, taken from a state whose dead data was
 //! already canonical, most of [`System::canonicalize_dead_after`]'s work is for nothing: a
-//! local dead at `p` held its initial value before the step and still does, unless the
-//! instruction at `p` writes it. Only the locals dead at `q` that were live at `p`, or that
-//! the instruction wrote, can hold anything else: `dead(q) & !kept(p)`, with
-//! `kept(p) = dead(p) & !writes(p)`. For most steps that mask is zero and nothing is done.
-//! The thread still runs, so its program counter is its own and its process's memory is
-//! live; no other thread's data changes in its step.
+//! local dead at `p1` held its initial value before the move and still does, unless one of
+//! the move's instructions writes it. Only the locals dead at `q` that were live at `p1`, or
+//! that the move wrote, can hold anything else: `dead(q) & !(dead(p1) & !written)`. For most
+//! moves that mask is zero and nothing is done. The thread still runs, so its program
+//! counter is its own and its process's memory is live; no other thread's data changes.
 
 use crate::ir::{Op, Scope, ThreadDecl};
 use crate::state::{STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS};
@@ -21,9 +20,8 @@ use crate::{Action, State, Step, System};
 pub(crate) struct StepMasks {
     /// For each pc `0..=len`: the locals dead there.
     dead: Vec<u64>,
-    /// For each pc `0..len`: the locals dead there that its instruction does not write, so
-    /// at their initial values after a step from there out of a canonical state.
-    kept: Vec<u64>,
+    /// For each pc `0..len`: the locals its instruction may write.
+    writes: Vec<u64>,
 }
 
 impl StepMasks {
@@ -33,10 +31,16 @@ impl StepMasks {
         if thread.locals.len() > 64 {
             return None;
         }
-        let dead: Vec<u64> =
+        let dead =
             at.iter().map(|&(a, b)| dead[a as usize..b as usize].iter().fold(0, |m, &v| m | bit(v as usize))).collect();
-        let kept = thread.code.iter().zip(&dead).map(|(i, &d)| d & !writes(&i.op)).collect();
-        Some(StepMasks { dead, kept })
+        let writes = thread.code.iter().map(|i| writes(&i.op)).collect();
+        Some(StepMasks { dead, writes })
+    }
+
+    /// The locals to reset after steps from `first` that wrote `written`, to `to`.
+    #[inline]
+    fn reset(&self, first: usize, written: u64, to: usize) -> Option<u64> {
+        Some(self.dead.get(to)? & !(self.dead.get(first)? & !written))
     }
 }
 
@@ -68,39 +72,47 @@ fn writes(op: &Op) -> u64 {
 }
 
 impl System {
-    /// [`System::canonicalize_dead_after`] for a state `s` reached by the one step `step`
-    /// from a state whose dead data was canonical (a stored state): the same result, with
-    /// the usual thread step that kept its thread running done from two masks (see the
-    /// module comment).
-    pub fn canonicalize_dead_after_step(&self, s: &mut State, step: &Step) {
+    /// [`System::canonicalize_dead_after`] for a state `s` reached by the steps `through`
+    /// then `last` from a state whose dead data was canonical (a stored state): the same
+    /// result, with the usual move of one thread that keeps running done from the masks
+    /// (see the module comment).
+    pub fn canonicalize_dead_after_move(&self, s: &mut State, through: &[Step], last: &Step) {
         #[cfg(debug_assertions)]
         let slow = {
             let mut slow = s.clone();
-            self.canonicalize_dead_after(&mut slow, [step]);
+            self.canonicalize_dead_after(&mut slow, through.iter().chain([last]));
             slow
         };
-        if !self.dead_after_thread_step(s, step) {
-            self.canonicalize_dead_after(s, [step]);
+        if !self.dead_after_thread_steps(s, through, last) {
+            self.canonicalize_dead_after(s, through.iter().chain([last]));
         }
         #[cfg(debug_assertions)]
-        debug_assert_eq!(*s, slow, "the masks reset what the slow path resets after {step:?}");
+        debug_assert_eq!(*s, slow, "the masks reset what the slow path resets after {through:?} then {last:?}");
     }
 
-    /// The fast path of [`System::canonicalize_dead_after_step`]: true when `step` is a
-    /// thread step that left its thread running and the masks did the work.
+    /// The fast path of [`System::canonicalize_dead_after_move`]: true when every step is
+    /// one of the same thread, which still runs, and the masks did the work.
     #[inline]
-    fn dead_after_thread_step(&self, s: &mut State, step: &Step) -> bool {
-        let Action::Run { thread, pc } = step.action else { return false };
+    fn dead_after_thread_steps(&self, s: &mut State, through: &[Step], last: &Step) -> bool {
+        let Action::Run { thread, pc: last_pc } = last.action else { return false };
         let at = self.layout.thread_base + THREAD_SLOTS * thread as usize;
         if s.0[at + THREAD_STATUS] != STATUS_RUNNING {
             return false;
         }
         let liveness = &self.template(thread).liveness;
         let Some(masks) = &liveness.step else { return false };
-        let (Some(dead), Some(kept)) = (masks.dead.get(s.0[at + THREAD_PC] as usize), masks.kept.get(pc)) else {
-            return false;
-        };
-        let mut reset = dead & !kept;
+        // Where the thread stood before the move, and every local the move may have written.
+        let (mut first, mut written) = (last_pc, masks.writes.get(last_pc).copied().unwrap_or(u64::MAX));
+        for step in through.iter().rev() {
+            match step.action {
+                Action::Run { thread: t, pc } if t == thread => {
+                    first = pc;
+                    written |= masks.writes.get(pc).copied().unwrap_or(u64::MAX);
+                }
+                _ => return false,
+            }
+        }
+        let Some(mut reset) = masks.reset(first, written, s.0[at + THREAD_PC] as usize) else { return false };
         if reset != 0 {
             let base = self.bases[thread as usize][crate::compiled::LOCAL as usize];
             while reset != 0 {
@@ -156,14 +168,20 @@ mod tests {
         let (bi, br) = (1 << i, 1 << r);
         // r is live only at the test that reads it; nothing is live at the end.
         assert_eq!(masks.dead, vec![br, br, 0, br, br, br, bi | br]);
-        // The wait writes r and the increment i: neither is known to be initial after them.
-        assert_eq!(masks.kept, vec![br, 0, 0, br, br, br]);
-        let reset = |from: usize, to: usize| masks.dead[to] & !masks.kept[from];
+        // The wait writes r and the increment i.
+        assert_eq!(masks.writes, vec![0, br, 0, 0, bi, 0]);
+        let reset = |from: usize, to: usize| masks.reset(from, masks.writes[from], to).unwrap();
         assert_eq!(reset(2, 3), br, "r was live at the test and is dead after it");
         assert_eq!(reset(2, 4), br);
         assert_eq!(reset(0, 1), 0, "r was dead and stays untouched");
         assert_eq!(reset(1, 2), 0, "r is written and live");
         assert_eq!(reset(0, 6), bi, "leaving the loop leaves i dead");
+        // Two steps: the wait, then the test that reads r (1 -> 2 -> 3): r was written on
+        // the way and is dead at the end.
+        assert_eq!(masks.reset(1, masks.writes[1] | masks.writes[2], 3), Some(br));
+        // The increment, the loop test, the wait (4 -> 0 -> 1 -> 2): r is live at the end.
+        assert_eq!(masks.reset(4, bi | br, 2), Some(0));
+        assert_eq!(masks.reset(0, 0, 7), None, "no pc 7");
     }
 
     #[test]
