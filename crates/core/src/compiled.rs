@@ -217,7 +217,7 @@ impl System {
     }
 
     /// Stores `v` into a compiled place: what [`System::store`] does with the place it came from.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn put(&self, s: &mut [Value], ctx: Ctx, bases: &Bases, place: &CPlace, v: Value) -> Result<(), Fault> {
         match place.scalar {
             Some((base, off, lo, hi)) if lo <= v && v <= hi => {

@@ -227,7 +227,7 @@ impl System {
     /// Evaluates the condition of the model's `i`-th property (in [`Model::properties`]) in a
     /// state, compiled: [`System::holds`] without looking the property up, for the checks
     /// asked of every state.
-    #[inline]
+    #[inline(always)]
     pub fn property_holds(&self, s: &State, i: usize) -> Result<bool, Fault> {
         Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0)
     }
