@@ -77,14 +77,20 @@ impl<'a> Checks<'a> {
         shown.join(", ")
     }
 
-    /// Evaluates a property, turning an evaluation fault into an out_of_range violation.
-    fn eval(&self, state: &State, property: &Property, text: &str) -> Result<bool, Violation> {
-        self.system.holds(state, property).map_err(|f| {
-            Violation::new(
-                ViolationKind::OutOfRange,
-                format!("property `{text}` cannot be evaluated: {}", self.system.fault_text(&f)),
-            )
-        })
+    /// Evaluates the model's `i`-th property (`text` is its text), turning an evaluation
+    /// fault into an out_of_range violation. Asked of every state: no look-up of the property.
+    #[inline]
+    fn eval_at(&self, state: &State, i: usize, text: &str) -> Result<bool, Violation> {
+        self.system.property_holds(state, i).map_err(|f| self.unevaluable(text, &f))
+    }
+
+    /// The violation of a property whose condition faults (`f`) when evaluated.
+    #[cold]
+    fn unevaluable(&self, text: &str, f: &Fault) -> Violation {
+        Violation::new(
+            ViolationKind::OutOfRange,
+            format!("property `{text}` cannot be evaluated: {}", self.system.fault_text(f)),
+        )
     }
 
     fn mutex_name(&self, m: usize) -> &str {
@@ -261,12 +267,12 @@ impl Checks<'_> {
         | Outcome::Lock { outcome: LockOutcome::Ok, count: 1 } = step.outcome
         {
             if let Some(Op::Wait { mutex, .. }) = sys.op_in(before, &step.action).as_deref() {
-                for p in &sys.model().properties {
+                for (i, p) in sys.model().properties.iter().enumerate() {
                     if let Property::Protect { mutex: m, cond, text, .. } = p {
                         if m != mutex {
                             continue;
                         }
-                        match self.eval(after, p, text) {
+                        match self.eval_at(after, i, text) {
                             Err(v) => return Some(v),
                             Ok(true) => continue,
                             Ok(false) => {}
@@ -373,9 +379,9 @@ impl Checks<'_> {
         if !self.system.is_observable(state) {
             return None;
         }
-        for p in &self.system.model().properties {
+        for (i, p) in self.system.model().properties.iter().enumerate() {
             match p {
-                Property::Invariant { name, cond, text, .. } => match self.eval(state, p, text) {
+                Property::Invariant { name, cond, text, .. } => match self.eval_at(state, i, text) {
                     Err(v) => return Some(v),
                     Ok(false) => {
                         return Some(Violation::new(
@@ -396,7 +402,7 @@ impl Checks<'_> {
                     if !trusted {
                         continue;
                     }
-                    match self.eval(state, p, text) {
+                    match self.eval_at(state, i, text) {
                         Err(v) => return Some(v),
                         Ok(false) => {
                             return Some(Violation::new(
@@ -462,9 +468,9 @@ impl Checks<'_> {
         if !self.system.is_final(state) || !self.system.is_observable(state) {
             return None;
         }
-        for p in &self.system.model().properties {
+        for (i, p) in self.system.model().properties.iter().enumerate() {
             if let Property::AtEnd { cond, text, .. } = p {
-                match self.eval(state, p, text) {
+                match self.eval_at(state, i, text) {
                     Err(v) => return Some(v),
                     Ok(false) => {
                         return Some(Violation::new(

@@ -219,7 +219,7 @@ impl<'a> SystemModel<'a> {
 
     /// [`SystemModel::canonicalize`] for the state `mv` reached from a stored (canonical) state.
     fn canonicalize_after(&self, mv: &Partial, s: &mut State) {
-        self.system.canonicalize_dead_after(s, mv.through.iter().chain([&mv.last]));
+        self.system.canonicalize_dead_after_move(s, &mv.through, &mv.last);
         self.canonicalize_symmetric(s);
     }
 
@@ -379,7 +379,7 @@ impl<'a> SystemModel<'a> {
         // moves are one step: that case without the chained iterator.
         if mv.through.is_empty() {
             self.coverage.record(&mv.last);
-            self.system.canonicalize_dead_after(&mut next, [&mv.last]);
+            self.system.canonicalize_dead_after_move(&mut next, &[], &mv.last);
             self.canonicalize_symmetric(&mut next);
         } else {
             for step in mv.through.iter().chain([&mv.last]) {

@@ -175,7 +175,25 @@ impl Scoped<'_> {
 impl System {
     /// Evaluates a compiled expression in state slots `s` for `ctx`, whose variables start
     /// at `bases`: the value (or fault) [`System::eval`] gives the expression it came from.
+    ///
+    /// Inlined where it is called: the leaves (`i < 3`, `a == b`, a slot, a constant) are
+    /// nearly every expression a step or a property evaluates, and cost less than the call.
+    #[inline(always)]
     pub(crate) fn run(&self, s: &[Value], ctx: Ctx, bases: &Bases, e: &CExpr) -> Result<Value, Fault> {
+        match e {
+            CExpr::Const(v) => Ok(*v),
+            CExpr::Slot { base, off } => Ok(s[bases[*base as usize] + *off as usize]),
+            CExpr::SlotConst { op, base, off, c } => binary(*op, s[bases[*base as usize] + *off as usize], *c),
+            CExpr::SlotSlot { op, a, b } => {
+                binary(*op, s[bases[a.0 as usize] + a.1 as usize], s[bases[b.0 as usize] + b.1 as usize])
+            }
+            _ => self.run_tree(s, ctx, bases, e),
+        }
+    }
+
+    /// [`System::run`] of any expression: the tree walk.
+    #[inline(never)]
+    fn run_tree(&self, s: &[Value], ctx: Ctx, bases: &Bases, e: &CExpr) -> Result<Value, Fault> {
         Ok(match e {
             CExpr::Const(v) => *v,
             CExpr::Slot { base, off } => s[bases[*base as usize] + *off as usize],
@@ -199,6 +217,7 @@ impl System {
     }
 
     /// Stores `v` into a compiled place: what [`System::store`] does with the place it came from.
+    #[inline(always)]
     pub(crate) fn put(&self, s: &mut [Value], ctx: Ctx, bases: &Bases, place: &CPlace, v: Value) -> Result<(), Fault> {
         match place.scalar {
             Some((base, off, lo, hi)) if lo <= v && v <= hi => {

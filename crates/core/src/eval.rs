@@ -146,7 +146,7 @@ impl System {
 /// `a op b`, both operands evaluated (`&&` and `||` too: [`System::eval`] and the compiled
 /// expressions short-circuit them before they get here), with the checks of the model's
 /// arithmetic: a result outside the value range and a division by zero are faults.
-#[inline]
+#[inline(always)]
 pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fault> {
     let (a, b) = (a as i64, b as i64);
     Ok(match op {

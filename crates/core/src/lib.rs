@@ -12,6 +12,7 @@
 pub mod allow;
 mod compiled;
 mod crash;
+mod dead_step;
 mod death;
 pub mod describe;
 mod eval;

@@ -38,8 +38,10 @@ pub(crate) struct ThreadLiveness {
     /// index, since making a state canonical reads them for every step.
     dead: Vec<(u32, u32, Value)>,
     /// Each local's place, in declaration order (the tests name locals by index).
-    #[cfg_attr(not(test), allow(dead_code))]
-    vars: Vec<(u32, u32, Value)>,
+    pub(crate) vars: Vec<(u32, u32, Value)>,
+    /// What one step of a running thread can leave to reset, as bit masks
+    /// ([`crate::dead_step`]); `None` past 64 locals.
+    pub(crate) step: Option<crate::dead_step::StepMasks>,
 }
 
 impl ThreadLiveness {
@@ -73,8 +75,9 @@ impl ThreadLiveness {
             }
             at.push((start, dead.len() as u32));
         }
+        let step = crate::dead_step::StepMasks::new(thread, &at, &dead);
         let dead = dead.iter().map(|&v| vars[v as usize]).collect();
-        ThreadLiveness { at, dead, vars }
+        ThreadLiveness { at, dead, vars, step }
     }
 
     /// The locals not live at `pc`, each as (offset, slots, initial value).

@@ -1,8 +1,9 @@
 //! Whether any thread of a state can take a step: the question every deadlock check asks
 //! first, of every state a search reaches, and nearly always answered yes. Most states have
 //! a running thread that is not at a wait at all, found from the status and program
-//! counter slots alone; the mutex table is read only when every running thread stands at
-//! an infinite wait. The per-thread answers (`thread_status`, `blocked`) live here too.
+//! counter slots and one entry of the wait table per thread; a Win32 mutex's owner slot is
+//! read only for a thread at an infinite wait. The per-thread answers (`thread_status`,
+//! `blocked`) live here too.
 
 use crate::eval::Ctx;
 use crate::ir::{Op, Pc, Semantics, Value};
@@ -11,7 +12,26 @@ use crate::posix::LockCall;
 use crate::state::{
     State, ThreadStatus, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS,
 };
+use crate::system::Template;
 use crate::{System, ThreadId};
+
+/// In the wait table: the instruction is no infinite wait (nor the end of the code).
+const NO_WAIT: u32 = u32::MAX;
+/// In the wait table: an infinite wait on an element of a mutex array, chosen by the state.
+const ON_ELEMENT: u32 = u32::MAX - 1;
+
+/// For each pc `0..=code.len()` of a thread's code: the mutex its instruction waits on
+/// without a timeout, [`ON_ELEMENT`] for such a wait on an array element, or [`NO_WAIT`];
+/// worked out once per template, so that the question every state asks of every running
+/// thread (can it block here?) reads one entry instead of matching its instruction.
+pub(crate) fn wait_table(code: &[crate::ir::Instr]) -> Vec<u32> {
+    let entry = |op: &Op| match op {
+        Op::Wait { mutex, mode: WaitMode::Infinite, .. } if (*mutex as u64) < ON_ELEMENT as u64 => *mutex as u32,
+        op if op.waits_forever() => ON_ELEMENT,
+        _ => NO_WAIT,
+    };
+    code.iter().map(|i| entry(&i.op)).chain([NO_WAIT]).collect()
+}
 
 impl System {
     /// True when some thread is `Running` in the sense of [`System::thread_status`]: alive,
@@ -21,12 +41,13 @@ impl System {
         let slots = &s.0;
         let base = self.layout.thread_base;
         let running = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_STATUS] == STATUS_RUNNING;
+        let pc = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_PC] as Pc;
+        let template = |t: usize| &self.templates[self.template_of[t] as usize];
         let threads = 0..self.thread_count();
-        // A running thread at any other instruction has a step, whatever the mutexes hold.
-        threads
-            .clone()
-            .any(|t| running(t) && !self.may_block_at(t as ThreadId, slots[base + THREAD_SLOTS * t + THREAD_PC] as Pc))
-            || threads.into_iter().any(|t| running(t) && !self.blocked(slots, t as ThreadId))
+        // A running thread at any other instruction than an infinite wait has a step, whatever
+        // the mutexes hold: one entry of the wait table says so.
+        threads.clone().any(|t| running(t) && template(t).waits_on[pc(t)] == NO_WAIT)
+            || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
     }
 
     /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a
@@ -43,17 +64,28 @@ impl System {
     /// True when running thread `t`'s next step is an infinite wait (or POSIX `lock`) that
     /// cannot return now: the mutex is owned by another thread (alive or, for a non-robust
     /// POSIX mutex, dead), or `t` relocks a POSIX mutex of the normal type.
+    ///
+    /// Asked of the instruction itself: the general answer, which the hot paths' table
+    /// ([`System::blocks_at`]) must give too (`crates/checker/tests/dead_step.rs`).
     pub(crate) fn blocked(&self, s: &[Value], t: ThreadId) -> bool {
         let tp = self.template(t);
         let pc = s[self.layout.pc_slot(t)] as usize;
-        tp.may_block[pc] && self.op_blocks(s, t, &tp.code[pc].op)
+        tp.code.get(pc).is_some_and(|i| i.op.waits_forever()) && self.op_blocks(s, t, &tp.code[pc].op)
     }
 
-    /// True when thread `t`'s instruction at `pc` is a wait without a timeout: the one step
-    /// that can block (`pc` may be the end of the code, which blocks nothing).
+    /// [`System::blocked`] for thread `t` of template `tp` at `pc`, from the wait table: an
+    /// instruction that is no infinite wait is answered from one entry, an infinite wait on
+    /// a named Win32 mutex from its owner slot; only an array element's wait or a POSIX lock
+    /// asks the instruction.
     #[inline(always)]
-    pub(crate) fn may_block_at(&self, t: ThreadId, pc: Pc) -> bool {
-        self.template(t).may_block[pc]
+    pub(crate) fn blocks_at(&self, s: &[Value], t: ThreadId, tp: &Template, pc: Pc) -> bool {
+        match tp.waits_on[pc] {
+            NO_WAIT => false,
+            m if m != ON_ELEMENT && self.model.semantics == Semantics::Win32 => {
+                self.layout.mutex(s, m as usize).owner.is_some_and(|owner| owner != t)
+            }
+            _ => self.op_blocks(s, t, &tp.code[pc].op),
+        }
     }
 
     /// [`System::blocked`] for the operation `op` thread `t` is at (the search's hot path has

@@ -41,9 +41,9 @@ pub(crate) struct Template {
     pub(crate) code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
-    /// For each pc `0..=len`: the instruction is a wait without a timeout, the one kind of
-    /// step that can block (the end of the code blocks nothing).
-    pub(crate) may_block: Vec<bool>,
+    /// For each pc `0..=len`: what its instruction waits on without a timeout, the one kind
+    /// of step that can block ([`crate::running::wait_table`]; the end blocks nothing).
+    pub(crate) waits_on: Vec<u32>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -71,7 +71,7 @@ impl System {
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
-                    may_block: t.code.iter().map(|i| i.op.waits_forever()).chain([false]).collect(),
+                    waits_on: crate::running::wait_table(&t.code),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -216,12 +216,20 @@ impl System {
         // One of the model's own properties runs compiled (the usual case: the checks pass
         // them by reference); any other is evaluated on the IR.
         if let Some(i) = self.model.properties.iter().position(|p| std::ptr::eq(p, property)) {
-            return Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0);
+            return self.property_holds(s, i);
         }
         let cond = match property {
             Property::Protect { cond, .. } | Property::Invariant { cond, .. } | Property::AtEnd { cond, .. } => cond,
         };
         Ok(self.eval(&s.0, Ctx::Global, cond)? != 0)
+    }
+
+    /// Evaluates the condition of the model's `i`-th property (in [`Model::properties`]) in a
+    /// state, compiled: [`System::holds`] without looking the property up, for the checks
+    /// asked of every state.
+    #[inline(always)]
+    pub fn property_holds(&self, s: &State, i: usize) -> Result<bool, Fault> {
+        Ok(self.run(&s.0, Ctx::Global, &[0; 3], &self.properties[i])? != 0)
     }
 
     /// The value of a thread-visible or shared variable slot, for display.
@@ -400,7 +408,7 @@ impl System {
         }
         let pc = self.pc(s, t);
         let tp = self.template(t);
-        if tp.may_block[pc] && self.op_blocks(&s.0, t, &tp.code[pc].op) {
+        if self.blocks_at(&s.0, t, tp, pc) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
         self.running_steps(s, t, pc, tp, out)
@@ -416,22 +424,13 @@ impl System {
         let compiled = &tp.compiled[pc];
         let action = Action::Run { thread: t, pc };
         let mut next = crate::state::spare_copy(&s.0);
-        let advance = |next: &mut Box<[Value]>, to: Pc, outcome: Outcome, out: &mut Vec<(Step, State)>| {
-            let mut abandoned = Vec::new();
-            // `settle`, with the template at hand.
-            let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
-            next[self.layout.pc_slot(t)] = to as Value;
-            // A thread holds atomicity from its first step inside a block until it leaves it,
-            // so others may still move between its previous step and the block's first one.
-            let block = tp.atomic_blocks.get(pc).copied().unwrap_or(0);
-            let stays = block != 0 && Some(&block) == tp.atomic_blocks.get(to);
-            // Ending the thread below gives the move up.
-            next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
-            if to >= code.len() {
-                self.finish(next, t, &mut abandoned);
-            }
-            out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
-        };
+        // The step's end, written out at each use (a closure here is not inlined, and every
+        // step ends through it).
+        macro_rules! advance {
+            ($next:expr, $to:expr, $outcome:expr, $out:expr) => {
+                self.advance(tp, t, pc, $next, $to, $outcome, $out)
+            };
+        }
         let fault = |f: Fault, out: &mut Vec<(Step, State)>| {
             out.push((Step { action, outcome: Outcome::Fault(Box::new(f)), abandoned: vec![] }, s.clone()));
         };
@@ -440,16 +439,22 @@ impl System {
             None => Ok(()),
         };
         // A mutex array's element is chosen first, within the same step.
-        let chosen = match self.choose_element(&s.0, ctx, op) {
-            Ok(chosen) => chosen,
-            Err(f) => return fault(f, out),
+        let chosen;
+        let op = match op {
+            Op::OnElement { element, op } => match self.element_mutex(&s.0, ctx, element) {
+                Ok(m) => {
+                    chosen = op.on_mutex(m);
+                    &chosen
+                }
+                Err(f) => return fault(f, out),
+            },
+            op => op,
         };
-        let op = &*chosen;
         if self.model.semantics == Semantics::Posix {
             if let Op::Wait { .. } | Op::Release { .. } | Op::Consistent { .. } = op {
                 return match self.posix_step(&mut next, t, op) {
                     Ok((outcome, value, result)) => match store_result(&mut next, result, value) {
-                        Ok(()) => advance(&mut next, pc + 1, outcome, out),
+                        Ok(()) => advance!(&mut next, pc + 1, outcome, out),
                         Err(f) => fault(f, out),
                     },
                     Err(f) => fault(f, out),
@@ -465,7 +470,7 @@ impl System {
                     _ => self.eval(&next, ctx, value).and_then(|v| self.store(&mut next, ctx, place, v)),
                 };
                 match done {
-                    Ok(()) => advance(&mut next, pc + 1, Outcome::Done, out),
+                    Ok(()) => advance!(&mut next, pc + 1, Outcome::Done, out),
                     Err(f) => fault(f, out),
                 }
             }
@@ -494,7 +499,7 @@ impl System {
                 }
                 let count = self.layout.mutex(&next, *mutex).count;
                 let count = if outcome == WaitOutcome::Timeout { 0 } else { count };
-                advance(&mut next, pc + 1, Outcome::Wait { outcome, count }, out);
+                advance!(&mut next, pc + 1, Outcome::Wait { outcome, count }, out);
             }
             Op::Release { mutex, result } => {
                 let mut st = self.layout.mutex(&next, *mutex);
@@ -510,34 +515,66 @@ impl System {
                     }
                 }
                 let checked = result.is_some();
-                advance(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
+                advance!(&mut next, pc + 1, Outcome::Release { outcome, checked }, out);
             }
             Op::Assert { cond } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(0) => fault(Fault::AssertFailed, out),
-                Ok(_) => advance(&mut next, pc + 1, Outcome::Done, out),
+                Ok(_) => advance!(&mut next, pc + 1, Outcome::Done, out),
                 Err(f) => fault(f, out),
             },
             Op::Branch { cond, target } => match self.cond(&next, ctx, bases, compiled, cond) {
                 Ok(v) => {
                     let taken = v != 0;
-                    advance(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
+                    advance!(&mut next, if taken { pc + 1 } else { *target }, Outcome::Branch { taken }, out)
                 }
                 Err(f) => fault(f, out),
             },
             Op::Choose { targets } => {
                 for (index, target) in targets.iter().enumerate() {
                     let mut branch = crate::state::spare_copy(&next);
-                    advance(&mut branch, *target, Outcome::Choice { index }, out);
+                    advance!(&mut branch, *target, Outcome::Choice { index }, out);
                 }
             }
-            Op::Skip | Op::Progress => advance(&mut next, pc + 1, Outcome::Done, out),
-            Op::Exit => advance(&mut next, code.len(), Outcome::Done, out),
+            Op::Skip | Op::Progress => advance!(&mut next, pc + 1, Outcome::Done, out),
+            Op::Exit => advance!(&mut next, code.len(), Outcome::Done, out),
             Op::Consistent { .. } => unreachable!("validated: consistent only in POSIX models"),
             Op::OnElement { .. } => unreachable!("the element is chosen above"),
             Op::Goto { .. } | Op::AtomicBegin | Op::AtomicEnd => {
                 unreachable!("settle() never stops on a control marker")
             }
         }
+    }
+
+    /// The end of a step of thread `t` (of template `tp`) from `from`: it moves on to `to`
+    /// (settled), holds or gives up the move as its atomic block says, finishes at the end
+    /// of its code, and the step with its outcome and state `next` joins `out`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn advance(
+        &self,
+        tp: &Template,
+        t: ThreadId,
+        from: Pc,
+        next: &mut Box<[Value]>,
+        to: Pc,
+        outcome: Outcome,
+        out: &mut Vec<(Step, State)>,
+    ) {
+        let mut abandoned = Vec::new();
+        // `settle`, with the template at hand.
+        let to = tp.settled.get(to).copied().unwrap_or(tp.settled.len() as u32 - 1) as Pc;
+        next[self.layout.pc_slot(t)] = to as Value;
+        // A thread holds atomicity from its first step inside a block until it leaves it,
+        // so others may still move between its previous step and the block's first one.
+        let block = tp.atomic_blocks.get(from).copied().unwrap_or(0);
+        let stays = block != 0 && Some(&block) == tp.atomic_blocks.get(to);
+        // Ending the thread below gives the move up.
+        next[ATOMIC_SLOT] = if stays { t as Value + 1 } else { 0 };
+        if to >= tp.code.len() {
+            self.finish(next, t, &mut abandoned);
+        }
+        let action = Action::Run { thread: t, pc: from };
+        out.push((Step { action, outcome, abandoned }, State(std::mem::take(next))));
     }
 
     /// Thread `t` ran off its end: it finishes, abandoning what it still owns.
