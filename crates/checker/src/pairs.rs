@@ -104,24 +104,29 @@ impl PairSet {
     }
 
     /// Adds `pair` to `slots` unless it is there: true when it was not. Probes from the home
-    /// slot to the first empty one, which a table never full has.
+    /// slot to the end of the table, then from its start, up to the first empty slot, which
+    /// a table never full has. Two plain runs over slices, so that a step is a load, two
+    /// comparisons and the run's end, with no wrap test and no bounds check.
     #[inline(always)]
     fn put(slots: &mut [[u64; 2]], pair: [u64; 2], hash: u64) -> bool {
-        let n = slots.len();
-        let mut at = Self::home(hash, n);
-        loop {
-            debug_assert!(at < n);
-            // SAFETY: `home` is below `n` (a 64-bit fraction of it, rounded down), and the
-            // probe wraps to 0 when it reaches `n`: `at` is always a slot of the table.
-            let slot = unsafe { slots.get_unchecked_mut(at) };
-            if *slot == pair {
-                return false;
+        /// The outcome of the probe in `run`: `None` when it reaches the run's end.
+        #[inline(always)]
+        fn probe(run: &mut [[u64; 2]], pair: [u64; 2]) -> Option<bool> {
+            for slot in run {
+                if *slot == pair {
+                    return Some(false);
+                }
+                if *slot == [0, 0] {
+                    *slot = pair;
+                    return Some(true);
+                }
             }
-            if *slot == [0, 0] {
-                *slot = pair;
-                return true;
-            }
-            at = if at + 1 == n { 0 } else { at + 1 };
+            None
+        }
+        let (front, back) = slots.split_at_mut(Self::home(hash, slots.len()));
+        match probe(back, pair) {
+            Some(added) => added,
+            None => probe(front, pair).unwrap_or_else(|| unreachable!("a table at most 80% full has an empty slot")),
         }
     }
 
