@@ -17,6 +17,13 @@
 /// Tables smaller than this stay as they are: they fit the TLB, and a huge page is larger.
 const HUGE_PAGE_BYTES: usize = 2 << 20;
 
+/// Tables smaller than this come from the allocator's heap, with no system call (the
+/// command line's allocator serves such blocks from its heap: `crates/cli/src/malloc.rs`),
+/// zeroed by it: a small model's 16 shards cost no mapping each.
+const MAPPED_BYTES: usize = 128 << 10;
+
+use std::mem::align_of;
+
 /// A slot type whose all-zero bytes are a valid value, the empty slot of its table: what lets
 /// a [`Table`] take fresh memory from the system, which is zero already, without writing it.
 ///
@@ -29,12 +36,13 @@ unsafe impl Zeroed for u64 {}
 // SAFETY: an array of u64 is valid for any bits.
 unsafe impl Zeroed for [u64; 2] {}
 
-/// A visited table's slots, in memory the table maps itself: on Linux an anonymous mapping
-/// of its own, aligned to a huge page when at least one fits and advised onto huge pages
-/// before it is first written (see the module comment); elsewhere, and under Miri, a zeroed
-/// allocation. Either way the slots start out zero without being written: a fresh mapping
-/// is zero, and the system zeroes each page as it is first touched, so a new table costs no
-/// pass of its own before its states are put in (a `Vec` filled with empty slots cost one).
+/// A visited table's slots, all zero to start with. From 128 KiB ([`MAPPED_BYTES`]) on
+/// Linux, in memory the table maps itself: an anonymous mapping of its own, aligned to a
+/// huge page when at least one fits, advised onto huge pages and populated before it is
+/// first written (see the module comment); smaller tables, and all of them elsewhere and
+/// under Miri, are zeroed allocations. A fresh mapping is zero already, so a new table
+/// costs no pass of its own before its states are put in (a `Vec` filled with empty slots
+/// cost one).
 ///
 /// The alignment is what makes the advice pay: the system gives a huge page only to a whole
 /// aligned 2 MiB inside a mapping, and the allocator puts a 3 MiB table at an address where
@@ -54,8 +62,10 @@ impl<T: Zeroed> Table<T> {
     /// `len` (at least 1) empty, all-zero slots.
     pub(crate) fn zeroed(len: usize) -> Table<T> {
         assert!(len > 0 && std::mem::size_of::<T>() > 0, "a table has slots of some size");
-        let ptr = sys::map(Self::bytes_of(len), std::mem::align_of::<T>()).cast::<T>();
-        Table { ptr, len }
+        let bytes = Self::bytes_of(len);
+        let ptr =
+            if bytes < MAPPED_BYTES { heap::alloc(bytes, align_of::<T>()) } else { sys::map(bytes, align_of::<T>()) };
+        Table { ptr: ptr.cast(), len }
     }
 
     /// The slots.
@@ -94,9 +104,17 @@ impl<T: Zeroed> Clone for Table<T> {
 
 impl<T: Zeroed> Drop for Table<T> {
     fn drop(&mut self) {
-        // SAFETY: `ptr` holds `bytes_of(len)` bytes from `sys::map` with T's alignment,
-        // freed once, here.
-        unsafe { sys::unmap(self.ptr.cast(), Self::bytes_of(self.len), std::mem::align_of::<T>()) }
+        let bytes = Self::bytes_of(self.len);
+        // SAFETY: `ptr` holds `bytes` bytes with T's alignment, from `heap::alloc` or
+        // `sys::map` by the same test of `bytes` as in `zeroed` (a table never changes its
+        // length), freed once, here.
+        unsafe {
+            if bytes < MAPPED_BYTES {
+                heap::free(self.ptr.cast(), bytes, align_of::<T>());
+            } else {
+                sys::unmap(self.ptr.cast(), bytes, align_of::<T>());
+            }
+        }
     }
 }
 
@@ -192,10 +210,9 @@ mod sys {
     }
 }
 
-/// The memory of a [`Table`] elsewhere (and under Miri, which has no `mmap`): the global
-/// allocator's, zeroed by it.
-#[cfg(not(all(target_os = "linux", not(miri))))]
-mod sys {
+/// The memory of a small [`Table`], and of every table where there is no [`sys`] (under
+/// Miri, which has no `mmap`, and on other systems): the global allocator's, zeroed by it.
+mod heap {
     use std::alloc::Layout;
     use std::ptr::NonNull;
 
@@ -203,18 +220,24 @@ mod sys {
         Layout::from_size_align(bytes, align).expect("a table fits the address space")
     }
 
-    pub(super) fn map(bytes: usize, align: usize) -> NonNull<u8> {
+    pub(super) fn alloc(bytes: usize, align: usize) -> NonNull<u8> {
         // SAFETY: the layout has a nonzero size (a table has at least one slot, of some size).
         let p = unsafe { std::alloc::alloc_zeroed(layout(bytes, align)) };
         NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout(bytes, align)))
     }
 
     /// # Safety
-    /// `p` must be a block of `bytes` from [`map`] with `align`, not used after the call.
-    pub(super) unsafe fn unmap(p: NonNull<u8>, bytes: usize, align: usize) {
+    /// `p` must be a block of `bytes` from [`alloc`] with `align`, not used after the call.
+    pub(super) unsafe fn free(p: NonNull<u8>, bytes: usize, align: usize) {
         // SAFETY: the caller's block, with its layout.
         unsafe { std::alloc::dealloc(p.as_ptr(), layout(bytes, align)) };
     }
+}
+
+/// Where there are no mappings of its own to make, a large table is on the heap too.
+#[cfg(not(all(target_os = "linux", not(miri))))]
+mod sys {
+    pub(super) use super::heap::{alloc as map, free as unmap};
 }
 
 #[cfg(test)]
@@ -223,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_table_holds_exactly_len_zero_slots_small_or_huge_and_keeps_what_is_written() {
-        for len in [2, 1000, (HUGE_PAGE_BYTES / 16) + 3] {
+        for len in [2, 1000, MAPPED_BYTES / 16, (HUGE_PAGE_BYTES / 16) + 3] {
             let mut t: Table<[u64; 2]> = Table::zeroed(len);
             assert_eq!(t.len(), len);
             assert!(t.iter().all(|&s| s == [0, 0]), "{len} slots");
@@ -245,8 +268,8 @@ mod tests {
         let t: Table<u64> = Table::zeroed(3 * HUGE_PAGE_BYTES / 8 + 5);
         let at = t.as_ptr() as usize;
         assert_eq!(at % HUGE_PAGE_BYTES, 0, "aligned to a huge page");
-        let small: Table<u64> = Table::zeroed(1000);
-        assert_eq!(small.as_ptr() as usize % 4096, 0, "a mapping of its own");
+        let mapped: Table<u64> = Table::zeroed(MAPPED_BYTES / 8);
+        assert_eq!(mapped.as_ptr() as usize % 4096, 0, "a mapping of its own");
         if !std::path::Path::new("/sys/kernel/mm/transparent_hugepage").exists() {
             return; // a kernel without transparent huge pages refuses the advice
         }
