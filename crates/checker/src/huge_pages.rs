@@ -17,10 +17,12 @@
 /// Tables smaller than this stay as they are: they fit the TLB, and a huge page is larger.
 const HUGE_PAGE_BYTES: usize = 2 << 20;
 
-/// Tables smaller than this come from the allocator's heap, with no system call (the
-/// command line's allocator serves such blocks from its heap: `crates/cli/src/malloc.rs`),
-/// zeroed by it: a small model's 16 shards cost no mapping each.
-const MAPPED_BYTES: usize = 128 << 10;
+/// Tables smaller than this come from the allocator's heap, with no system call, zeroed by
+/// it: every set's first table (16 KiB at most), so a small model's 16 shards cost no
+/// mapping each. Only those: the heap keeps what a growth frees for other blocks, and with
+/// larger tables there (up to the 128 KiB from which the command line's allocator maps
+/// blocks itself) repair 6 4 1's peak rose by about 0.2 MB.
+const MAPPED_BYTES: usize = 32 << 10;
 
 use std::mem::align_of;
 
@@ -36,7 +38,7 @@ unsafe impl Zeroed for u64 {}
 // SAFETY: an array of u64 is valid for any bits.
 unsafe impl Zeroed for [u64; 2] {}
 
-/// A visited table's slots, all zero to start with. From 128 KiB ([`MAPPED_BYTES`]) on
+/// A visited table's slots, all zero to start with. From 32 KiB ([`MAPPED_BYTES`]) on
 /// Linux, in memory the table maps itself: an anonymous mapping of its own, aligned to a
 /// huge page when at least one fits, advised onto huge pages and populated before it is
 /// first written (see the module comment); smaller tables, and all of them elsewhere and
