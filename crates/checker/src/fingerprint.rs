@@ -47,7 +47,7 @@ const INITIAL_SLOTS: usize = 1024;
 #[derive(Clone, Debug)]
 pub struct FingerprintSet {
     /// 0 marks an empty slot; the fingerprint 0 itself is kept in `has_zero`.
-    slots: Vec<u64>,
+    slots: crate::huge_pages::Table<u64>,
     len: usize,
     has_zero: bool,
 }
@@ -61,7 +61,7 @@ impl Default for FingerprintSet {
 impl FingerprintSet {
     /// An empty set.
     pub fn new() -> FingerprintSet {
-        FingerprintSet { slots: vec![0; INITIAL_SLOTS], len: 0, has_zero: false }
+        FingerprintSet { slots: crate::huge_pages::Table::zeroed(INITIAL_SLOTS), len: 0, has_zero: false }
     }
 
     /// How many fingerprints are stored.
@@ -76,7 +76,7 @@ impl FingerprintSet {
 
     /// The bytes the table holds.
     pub fn bytes(&self) -> usize {
-        self.slots.capacity() * 8
+        self.slots.len() * 8
     }
 
     /// The first slot to probe: the fingerprint scaled onto the table (Lemire's fast range),
@@ -91,7 +91,8 @@ impl FingerprintSet {
     /// [`crate::pairs::PairSet::prefetch`]). Only a hint: it changes nothing in the set.
     pub fn prefetch(&self, fp: u64) {
         let at = Self::home(fp, self.slots.len());
-        crate::pairs::prefetch_read(self.slots[at..].as_ptr().cast());
+        // `home` is below the table's length: no bounds check needed for a hint.
+        crate::pairs::prefetch_read(self.slots.as_ptr().wrapping_add(at).cast());
     }
 
     /// Adds `fp`; true when it was not there yet.
@@ -143,18 +144,26 @@ impl FingerprintSet {
     pub fn growth_bytes(&self, extra: usize) -> usize {
         let (mut size, mut bytes) = (self.slots.len(), 0);
         while (self.len + extra) * 20 > size * 17 {
-            size += size * 2 / 5;
+            size = Self::grown(size);
             bytes = size * 8;
         }
         bytes
     }
 
+    /// The slots of the table that follows one of `slots`: 7/5 as many.
+    fn grown(slots: usize) -> usize {
+        slots + slots * 2 / 5
+    }
+
+    /// Moves every fingerprint into a table 7/5 as large, fresh from the system (zero, so not
+    /// written before the fingerprints are), fetching new slots ahead
+    /// ([`crate::pairs::rehash_into`]).
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
-        let size = self.slots.len() + self.slots.len() * 2 / 5;
-        let mut slots = crate::huge_pages::table(size, 0u64);
-        for &fp in self.slots.iter().filter(|&&fp| fp != 0) {
-            Self::put(&mut slots, fp);
-        }
+        let size = Self::grown(self.slots.len());
+        let mut slots = crate::huge_pages::Table::zeroed(size);
+        crate::pairs::rehash_into(&self.slots, &mut slots, 0, |&fp| Self::home(fp, size));
         self.slots = slots;
     }
 }
@@ -190,6 +199,26 @@ mod tests {
         assert_eq!(set.len(), 50_001);
         // Between 61% and 85% full: at most 13.2 bytes per fingerprint.
         assert!(set.bytes() as f64 / set.len() as f64 <= 13.2, "{} bytes", set.bytes());
+    }
+
+    #[test]
+    fn growth_bytes_names_the_last_table_of_the_growths_ahead() {
+        let mut set = FingerprintSet::new();
+        assert_eq!(set.growth_bytes(1), 0);
+        // 870 fingerprints fill 1024 slots to 85%: one more grows them to 1433 slots; 1,300
+        // grow them twice, to 2006.
+        assert_eq!(set.growth_bytes(871), 1433 * 8);
+        assert_eq!(set.growth_bytes(1_300), 2006 * 8);
+        for v in 1..=870u64 {
+            assert!(set.insert(mix64(v)));
+        }
+        assert_eq!(set.growth_bytes(1), 1433 * 8);
+        assert!(set.insert(mix64(871)));
+        assert_eq!((set.bytes(), set.growth_bytes(1)), (1433 * 8, 0));
+        for v in 1..=871u64 {
+            assert!(set.contains(mix64(v)), "{v}");
+        }
+        assert!(!set.contains(mix64(872)));
     }
 
     #[test]

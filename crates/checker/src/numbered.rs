@@ -29,7 +29,13 @@ struct Bucket {
     ids: [u32; LANES],
 }
 
+/// The empty bucket, all zero: what a new table's memory holds ([`crate::huge_pages::Table`]).
+#[cfg(test)]
 const EMPTY: Bucket = Bucket { meta: [0; 16], ids: [0; LANES] };
+
+// SAFETY: a bucket is bytes and u32s with no padding (16 + 48 = 64 bytes), valid for any
+// bits; all zero is the empty bucket (no entries in use).
+unsafe impl crate::huge_pages::Zeroed for Bucket {}
 
 impl Bucket {
     fn len(&self) -> usize {
@@ -76,14 +82,14 @@ pub struct NumberedSet {
     words: usize,
     /// The states, by number.
     arena: Vec<u64>,
-    buckets: Vec<Bucket>,
+    buckets: crate::huge_pages::Table<Bucket>,
     len: usize,
 }
 
 impl NumberedSet {
     /// An empty set of states of `words` words.
     pub fn new(words: usize) -> NumberedSet {
-        NumberedSet { words, arena: Vec::new(), buckets: vec![EMPTY; INITIAL_BUCKETS], len: 0 }
+        NumberedSet { words, arena: Vec::new(), buckets: crate::huge_pages::Table::zeroed(INITIAL_BUCKETS), len: 0 }
     }
 
     /// How many states are stored.
@@ -98,7 +104,7 @@ impl NumberedSet {
 
     /// The bytes the arena and the table have reserved.
     pub fn bytes(&self) -> usize {
-        self.arena.capacity() * 8 + self.buckets.capacity() * std::mem::size_of::<Bucket>()
+        self.arena.capacity() * 8 + self.buckets.len() * std::mem::size_of::<Bucket>()
     }
 
     /// The state numbered `id`.
@@ -218,7 +224,7 @@ impl NumberedSet {
     fn grow(&mut self) {
         const AHEAD: usize = 8;
         let size = Self::grown(self.buckets.len());
-        let mut buckets = crate::huge_pages::table(size, EMPTY);
+        let mut buckets: crate::huge_pages::Table<Bucket> = crate::huge_pages::Table::zeroed(size);
         let w = self.words;
         let hash = |id: usize| hash_words(&self.arena[id * w..(id + 1) * w]);
         let mut ring = [0u64; AHEAD];
@@ -252,9 +258,11 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_is_one_cache_line() {
+    fn a_bucket_is_one_cache_line_and_an_empty_one_is_zero() {
         assert_eq!(std::mem::size_of::<Bucket>(), 64);
         assert_eq!(std::mem::align_of::<Bucket>(), 64);
+        let empty = NumberedSet::new(1);
+        assert!(empty.buckets.iter().all(|b| b.meta == EMPTY.meta && b.ids == EMPTY.ids && b.len() == 0));
     }
 
     #[test]
