@@ -163,3 +163,42 @@ impl Clone for Step {
 pub fn keep_abandoned(list: Vec<Abandonment>) {
     crate::spare::keep(&ABANDONED, list, SPARE_ABANDONED);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn abandonment(mutex: MutexId) -> Abandonment {
+        Abandonment { mutex, owner: 1, count: 2, by_crash: true }
+    }
+
+    #[test]
+    fn a_kept_abandonment_list_is_the_next_one_recorded_and_a_list_with_room_stays() {
+        let mut kept = Vec::with_capacity(8);
+        kept.push(abandonment(0));
+        let at = kept.as_ptr();
+        keep_abandoned(kept);
+        let mut out = Vec::new();
+        room_for_abandonment(&mut out);
+        assert!(out.is_empty() && out.capacity() >= 8);
+        assert_eq!(out.as_ptr(), at, "the very list kept");
+        // A list that has room is left as it is.
+        out.push(abandonment(3));
+        room_for_abandonment(&mut out);
+        assert_eq!((out.as_ptr(), out.len()), (at, 1));
+    }
+
+    #[test]
+    fn a_steps_copy_is_equal_with_or_without_abandonments() {
+        let done = Step { action: Action::Run { thread: 2, pc: 7 }, outcome: Outcome::Done, abandoned: Vec::new() };
+        assert_eq!(done.clone(), done);
+        assert_eq!(done.clone().abandoned.capacity(), 0, "no list for no abandonment");
+        keep_abandoned(Vec::with_capacity(1));
+        let crash = Step {
+            action: Action::Crash { process: 1 },
+            outcome: Outcome::Fault(Box::new(Fault::DivisionByZero)),
+            abandoned: vec![abandonment(0), abandonment(1), abandonment(2)],
+        };
+        assert_eq!(crash.clone(), crash);
+    }
+}

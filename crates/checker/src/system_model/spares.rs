@@ -129,3 +129,67 @@ fn keep_lists(mv: &mut Move) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use mutexcheck_core::allow::AllowKind;
+    use mutexcheck_core::{Action, Outcome};
+
+    use super::*;
+
+    fn step(thread: u16) -> Step {
+        Step { action: Action::Run { thread, pc: 0 }, outcome: Outcome::Done, abandoned: Vec::new() }
+    }
+
+    fn event(thread: u16) -> AllowedEvent {
+        AllowedEvent { kind: AllowKind::LeakedOwnership, mutex: 0, thread, pc: 0, count: 1 }
+    }
+
+    /// This thread's spares: how many lists of steps and of events.
+    fn held() -> (usize, usize) {
+        SCRATCH.with(|s| {
+            let s = s.borrow();
+            (s.spares.through.len(), s.spares.allowed.len())
+        })
+    }
+
+    #[test]
+    fn a_dropped_moves_lists_are_the_next_moves_lists_emptied() {
+        let (through, allowed) = (vec![step(1), step(2)], vec![event(1)]);
+        let at = (through.as_ptr(), allowed.as_ptr());
+        let before = held();
+        drop(Move { through, last: step(3), violation: None, allowed });
+        assert_eq!(held(), (before.0 + 1, before.1 + 1));
+        let (through, allowed) = SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            (s.spares.through(), s.spares.allowed())
+        });
+        assert!(through.is_empty() && allowed.is_empty());
+        assert_eq!((through.as_ptr(), allowed.as_ptr()), at);
+    }
+
+    #[test]
+    fn a_move_without_lists_keeps_nothing_and_the_spares_are_bounded() {
+        let before = held();
+        drop(Move { through: Vec::new(), last: step(0), violation: None, allowed: Vec::new() });
+        assert_eq!(held(), before);
+        for t in 0..2 * KEPT as u16 {
+            drop(Move { through: vec![step(t)], last: step(t), violation: None, allowed: vec![event(t)] });
+        }
+        assert_eq!(held(), (KEPT, KEPT));
+    }
+
+    #[test]
+    fn copies_of_a_moves_lists_are_equal_and_no_events_is_no_list() {
+        let mut spares = Spares::new();
+        let steps = [step(1), step(2)];
+        assert_eq!(spares.copy_through(&steps), steps);
+        assert_eq!(spares.copy_allowed(&[event(4)]), [event(4)]);
+        assert_eq!(spares.copy_allowed(&[]).capacity(), 0);
+        // Lists put back without room are not kept; with room they are.
+        spares.put_back(Vec::new(), Vec::new());
+        assert_eq!((spares.through.len(), spares.allowed.len()), (0, 0));
+        spares.put_back(Vec::with_capacity(3), Vec::with_capacity(3));
+        assert_eq!((spares.through.len(), spares.allowed.len()), (1, 1));
+    }
+}
