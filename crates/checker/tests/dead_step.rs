@@ -53,7 +53,7 @@ fn canonical_states(sys: &System, most: usize, mut visit: impl FnMut(&State, &[(
 
 #[test]
 fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical_in_every_shipped_model() {
-    let (mut steps, mut reset_by_masks) = (0, 0);
+    let (mut steps, mut reset_by_masks, mut crashes) = (0, 0, 0);
     for path in shipped_models() {
         let sys = system(&path);
         canonical_states(&sys, 3_000, |_, successors| {
@@ -64,6 +64,7 @@ fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical
                 sys.canonicalize_dead(&mut whole);
                 assert_eq!(fast, whole, "{}: after {step:?}", path.display());
                 steps += 1;
+                crashes += matches!(step.action, Action::Crash { .. }) as usize;
                 // A thread step that left its thread running and dead data to reset: the
                 // masks' own work, not the general path's.
                 if let Action::Run { thread, .. } = step.action {
@@ -76,6 +77,7 @@ fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical
     }
     assert!(steps > 100_000, "{steps} steps");
     assert!(reset_by_masks > 1_000, "{reset_by_masks} steps whose dead data the masks reset");
+    assert!(crashes > 10_000, "{crashes} crashes");
 }
 
 #[test]

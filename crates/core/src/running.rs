@@ -45,9 +45,11 @@ impl System {
         let template = |t: usize| &self.templates[self.template_of[t] as usize];
         let threads = 0..self.thread_count();
         // A running thread at any other instruction than an infinite wait has a step, whatever
-        // the mutexes hold: one entry of the wait table says so.
-        threads.clone().any(|t| running(t) && template(t).waits_on[pc(t)] == NO_WAIT)
-            || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
+        // the mutexes hold: one entry of the wait tables says so.
+        let own = &slots[base..base + THREAD_SLOTS * self.thread_count()];
+        own.chunks_exact(THREAD_SLOTS).zip(&self.waits_from).any(|(thread, &from)| {
+            thread[THREAD_STATUS] == STATUS_RUNNING && self.waits[from as usize + thread[THREAD_PC] as usize] == NO_WAIT
+        }) || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
     }
 
     /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a

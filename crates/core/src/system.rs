@@ -23,6 +23,10 @@ pub struct System {
     pub(crate) templates: Vec<Template>,
     /// The template thread of each thread, by thread id: the hot paths look it up directly.
     pub(crate) template_of: Vec<u32>,
+    /// Every template's wait table ([`crate::running::wait_table`]) one after the other, and
+    /// where each thread's starts: the deadlock check reads one entry per thread.
+    pub(crate) waits: Vec<u32>,
+    pub(crate) waits_from: Vec<u32>,
     /// Some process template is marked `restart`: without one, no state has a restart step
     /// to look for.
     restarts: bool,
@@ -91,7 +95,7 @@ impl System {
                 Some(first)
             })
             .collect();
-        let template_of = layout
+        let template_of: Vec<u32> = layout
             .threads
             .iter()
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
@@ -99,8 +103,28 @@ impl System {
         let restarts = model.processes.iter().any(|p| p.restart);
         let properties = crate::compiled::compile_properties(&layout, &model);
         let mortal = templates.iter().any(|t| t.may_die);
-        let mut system =
-            System { model, layout, templates, template_of, restarts, mortal, bases: Vec::new(), properties };
+        let starts: Vec<u32> = templates
+            .iter()
+            .scan(0, |next, tp| {
+                let start = *next;
+                *next += tp.waits_on.len() as u32;
+                Some(start)
+            })
+            .collect();
+        let waits = templates.iter().flat_map(|tp| tp.waits_on.iter().copied()).collect();
+        let waits_from = template_of.iter().map(|&tp| starts[tp as usize]).collect();
+        let mut system = System {
+            model,
+            layout,
+            templates,
+            template_of,
+            waits,
+            waits_from,
+            restarts,
+            mortal,
+            bases: Vec::new(),
+            properties,
+        };
         system.bases = (0..system.thread_count() as ThreadId).map(|t| system.bases_of(t)).collect();
         Ok(system)
     }
