@@ -12,7 +12,6 @@ use crate::posix::LockCall;
 use crate::state::{
     State, ThreadStatus, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS,
 };
-use crate::system::Template;
 use crate::{System, ThreadId};
 
 /// In the wait table: the instruction is no infinite wait (nor the end of the code).
@@ -42,14 +41,13 @@ impl System {
         let base = self.layout.thread_base;
         let running = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_STATUS] == STATUS_RUNNING;
         let pc = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_PC] as Pc;
-        let template = |t: usize| &self.templates[self.template_of[t] as usize];
         let threads = 0..self.thread_count();
         // A running thread at any other instruction than an infinite wait has a step, whatever
         // the mutexes hold: one entry of the wait tables says so.
         let own = &slots[base..base + THREAD_SLOTS * self.thread_count()];
         own.chunks_exact(THREAD_SLOTS).zip(&self.waits_from).any(|(thread, &from)| {
             thread[THREAD_STATUS] == STATUS_RUNNING && self.waits[from as usize + thread[THREAD_PC] as usize] == NO_WAIT
-        }) || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
+        }) || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, pc(t)))
     }
 
     /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a
@@ -75,18 +73,18 @@ impl System {
         tp.code.get(pc).is_some_and(|i| i.op.waits_forever()) && self.op_blocks(s, t, &tp.code[pc].op)
     }
 
-    /// [`System::blocked`] for thread `t` of template `tp` at `pc`, from the wait table: an
-    /// instruction that is no infinite wait is answered from one entry, an infinite wait on
-    /// a named Win32 mutex from its owner slot; only an array element's wait or a POSIX lock
-    /// asks the instruction.
+    /// [`System::blocked`] for thread `t` at `pc`, from the wait tables ([`System::waits`]):
+    /// an instruction that is no infinite wait is answered from one entry, an infinite wait
+    /// on a named Win32 mutex from its owner slot; only an array element's wait or a POSIX
+    /// lock asks the instruction.
     #[inline(always)]
-    pub(crate) fn blocks_at(&self, s: &[Value], t: ThreadId, tp: &Template, pc: Pc) -> bool {
-        match tp.waits_on[pc] {
+    pub(crate) fn blocks_at(&self, s: &[Value], t: ThreadId, pc: Pc) -> bool {
+        match self.waits[self.waits_from[t as usize] as usize + pc] {
             NO_WAIT => false,
             m if m != ON_ELEMENT && self.model.semantics == Semantics::Win32 => {
                 self.layout.mutex(s, m as usize).owner.is_some_and(|owner| owner != t)
             }
-            _ => self.op_blocks(s, t, &tp.code[pc].op),
+            _ => self.op_blocks(s, t, &self.template(t).code[pc].op),
         }
     }
 

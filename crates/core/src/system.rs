@@ -10,7 +10,9 @@ use crate::compiled::COp;
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
-use crate::state::{Layout, State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING};
+use crate::state::{
+    Layout, State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING, THREAD_SLOTS, THREAD_STATUS,
+};
 use crate::step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 use crate::IrError;
 
@@ -23,8 +25,10 @@ pub struct System {
     pub(crate) templates: Vec<Template>,
     /// The template thread of each thread, by thread id: the hot paths look it up directly.
     pub(crate) template_of: Vec<u32>,
-    /// Every template's wait table ([`crate::running::wait_table`]) one after the other, and
-    /// where each thread's starts: the deadlock check reads one entry per thread.
+    /// Every template's wait table ([`crate::running::wait_table`]: for each pc `0..=len`,
+    /// what its instruction waits on without a timeout, the one kind of step that can
+    /// block) one after the other, and where each thread's starts: the question every state
+    /// asks of every running thread reads one entry.
     pub(crate) waits: Vec<u32>,
     pub(crate) waits_from: Vec<u32>,
     /// Some process template is marked `restart`: without one, no state has a restart step
@@ -45,9 +49,6 @@ pub(crate) struct Template {
     pub(crate) code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
-    /// For each pc `0..=len`: what its instruction waits on without a timeout, the one kind
-    /// of step that can block ([`crate::running::wait_table`]; the end blocks nothing).
-    pub(crate) waits_on: Vec<u32>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -75,7 +76,6 @@ impl System {
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
-                    waits_on: crate::running::wait_table(&t.code),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -103,15 +103,16 @@ impl System {
         let restarts = model.processes.iter().any(|p| p.restart);
         let properties = crate::compiled::compile_properties(&layout, &model);
         let mortal = templates.iter().any(|t| t.may_die);
-        let starts: Vec<u32> = templates
+        let tables: Vec<Vec<u32>> = templates.iter().map(|tp| crate::running::wait_table(&tp.code)).collect();
+        let starts: Vec<u32> = tables
             .iter()
-            .scan(0, |next, tp| {
+            .scan(0, |next, table| {
                 let start = *next;
-                *next += tp.waits_on.len() as u32;
+                *next += table.len() as u32;
                 Some(start)
             })
             .collect();
-        let waits = templates.iter().flat_map(|tp| tp.waits_on.iter().copied()).collect();
+        let waits = tables.concat();
         let waits_from = template_of.iter().map(|&tp| starts[tp as usize]).collect();
         let mut system = System {
             model,
@@ -225,6 +226,11 @@ impl System {
     /// True when every thread has finished or died and no crashed process will restart: the
     /// states where `at end` properties are checked.
     pub fn is_final(&self, s: &State) -> bool {
+        let threads = &s.0[self.layout.thread_base..self.layout.thread_base + THREAD_SLOTS * self.thread_count()];
+        // Asked of every state: without a `restart` process, ended is finished or dead.
+        if !self.restarts {
+            return threads.chunks_exact(THREAD_SLOTS).all(|thread| thread[THREAD_STATUS] != STATUS_RUNNING);
+        }
         (0..self.thread_count() as ThreadId).all(|t| {
             let st = s.0[self.layout.status_slot(t)];
             st == STATUS_FINISHED
@@ -430,11 +436,10 @@ impl System {
             return;
         }
         let pc = self.pc(s, t);
-        let tp = self.template(t);
-        if self.blocks_at(&s.0, t, tp, pc) {
+        if self.blocks_at(&s.0, t, pc) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
-        self.running_steps(s, t, pc, tp, out)
+        self.running_steps(s, t, pc, self.template(t), out)
     }
 
     /// The steps of thread `t`, running at `pc` and not blocked there (`tp` is its template).
