@@ -12,6 +12,7 @@ use crate::posix::LockCall;
 use crate::state::{
     State, ThreadStatus, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS,
 };
+use crate::system::Template;
 use crate::{System, ThreadId};
 
 /// In the wait table: the instruction is no infinite wait (nor the end of the code).
@@ -30,6 +31,21 @@ pub(crate) fn wait_table(code: &[crate::ir::Instr]) -> Vec<u32> {
         _ => NO_WAIT,
     };
     code.iter().map(|i| entry(&i.op)).chain([NO_WAIT]).collect()
+}
+
+/// Every template's [`wait_table`] one after the other, and where the table of each thread
+/// (of template `template_of[t]`) starts in it: [`System::waits`], [`System::waits_from`].
+pub(crate) fn wait_tables(templates: &[Template], template_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let tables: Vec<Vec<u32>> = templates.iter().map(|tp| wait_table(&tp.code)).collect();
+    let starts: Vec<u32> = tables
+        .iter()
+        .scan(0, |next, table| {
+            let start = *next;
+            *next += table.len() as u32;
+            Some(start)
+        })
+        .collect();
+    (tables.concat(), template_of.iter().map(|&tp| starts[tp as usize]).collect())
 }
 
 impl System {

@@ -103,17 +103,7 @@ impl System {
         let restarts = model.processes.iter().any(|p| p.restart);
         let properties = crate::compiled::compile_properties(&layout, &model);
         let mortal = templates.iter().any(|t| t.may_die);
-        let tables: Vec<Vec<u32>> = templates.iter().map(|tp| crate::running::wait_table(&tp.code)).collect();
-        let starts: Vec<u32> = tables
-            .iter()
-            .scan(0, |next, table| {
-                let start = *next;
-                *next += table.len() as u32;
-                Some(start)
-            })
-            .collect();
-        let waits = tables.concat();
-        let waits_from = template_of.iter().map(|&tp| starts[tp as usize]).collect();
+        let (waits, waits_from) = crate::running::wait_tables(&templates, &template_of);
         let mut system = System {
             model,
             layout,
@@ -387,33 +377,6 @@ impl System {
             self.thread_steps(s, t, out);
         }
         out.len() > start
-    }
-
-    /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
-    /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
-    /// robust); each is recorded in `out` either way.
-    pub(crate) fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
-        let posix = self.model.semantics == Semantics::Posix;
-        for m in 0..self.layout.mutex_count() {
-            let count = if posix {
-                let mut st = self.layout.posix_mutex(s, m);
-                let count = st.owner_died(self.model.mutexes[m].posix, t);
-                if count > 0 {
-                    self.layout.set_posix_mutex(s, m, st);
-                }
-                count
-            } else {
-                let mut st = self.layout.mutex(s, m);
-                let count = st.abandon_if_owned_by(t);
-                if count > 0 {
-                    self.layout.set_mutex(s, m, st);
-                }
-                count
-            };
-            if count > 0 {
-                out.push(Abandonment { mutex: m, owner: t, count, by_crash });
-            }
-        }
     }
 
     /// The operations thread `t` can perform in `s`, each with every outcome the real system
