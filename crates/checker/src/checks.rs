@@ -202,18 +202,19 @@ impl Checks<'_> {
     /// nothing is decided inline, where the search calls it.
     #[inline]
     pub fn step_violation(&self, before: &State, step: &Step, after: &State) -> Option<Violation> {
-        // Most steps (an assignment, a branch, a choice, a crash) can break none of the rules
+        // Most steps (an assignment, a branch, a choice, a crash, a release that returned OK,
+        // a wait that did not take a mutex for the first time) can break none of the rules
         // below when they abandon nothing and the model guards no variable: no need to look.
+        // Only these can: a fault, an unlock, an ignored NOT_OWNER, a first OK wait or lock.
         if step.abandoned.is_empty()
             && self.system.model().guards.is_empty()
-            && matches!(
+            && !matches!(
                 step.outcome,
-                Outcome::Done
-                    | Outcome::Branch { .. }
-                    | Outcome::Choice { .. }
-                    | Outcome::Crashed
-                    | Outcome::Restarted
-                    | Outcome::Died
+                Outcome::Fault(_)
+                    | Outcome::Unlock { .. }
+                    | Outcome::Release { outcome: ReleaseOutcome::NotOwner, checked: false }
+                    | Outcome::Wait { outcome: WaitOutcome::Ok, count: 1 }
+                    | Outcome::Lock { outcome: LockOutcome::Ok, count: 1 }
             )
         {
             return None;
@@ -485,3 +486,6 @@ impl Checks<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

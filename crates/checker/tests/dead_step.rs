@@ -1,7 +1,7 @@
 //! The search's shortcuts in core give the answers of the general paths they stand in for,
 //! on every state of the shipped models: dead data made canonical after a move from
-//! precomputed masks (`System::canonicalize_dead_after_move`), and the wait table that says
-//! whether a thread can block where it stands.
+//! precomputed masks (`System::canonicalize_dead_after_move`), the wait tables that say
+//! whether a thread can block where it stands, and `is_final`'s answer without restarts.
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ fn canonical_states(sys: &System, most: usize, mut visit: impl FnMut(&State, &[(
 
 #[test]
 fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical_in_every_shipped_model() {
-    let (mut steps, mut reset_by_masks) = (0, 0);
+    let (mut steps, mut reset_by_masks, mut crashes) = (0, 0, 0);
     for path in shipped_models() {
         let sys = system(&path);
         canonical_states(&sys, 3_000, |_, successors| {
@@ -64,6 +64,7 @@ fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical
                 sys.canonicalize_dead(&mut whole);
                 assert_eq!(fast, whole, "{}: after {step:?}", path.display());
                 steps += 1;
+                crashes += matches!(step.action, Action::Crash { .. }) as usize;
                 // A thread step that left its thread running and dead data to reset: the
                 // masks' own work, not the general path's.
                 if let Action::Run { thread, .. } = step.action {
@@ -76,11 +77,12 @@ fn dead_data_after_one_step_from_the_masks_equals_the_whole_state_made_canonical
     }
     assert!(steps > 100_000, "{steps} steps");
     assert!(reset_by_masks > 1_000, "{reset_by_masks} steps whose dead data the masks reset");
+    assert!(crashes > 10_000, "{crashes} crashes");
 }
 
 #[test]
-fn a_thread_has_a_step_exactly_when_its_operation_does_not_block_in_every_shipped_model() {
-    let mut blocked = 0;
+fn a_thread_has_a_step_exactly_when_its_operation_does_not_block_and_final_states_are_those_where_all_ended() {
+    let (mut blocked, mut finals) = (0, 0);
     for path in shipped_models() {
         let sys = system(&path);
         canonical_states(&sys, 3_000, |s, successors| {
@@ -97,9 +99,22 @@ fn a_thread_has_a_step_exactly_when_its_operation_does_not_block_in_every_shippe
             }
             let running = (0..sys.thread_count() as ThreadId).any(|t| sys.thread_status(s, t) == ThreadStatus::Running);
             assert_eq!(sys.some_thread_running(s), running, "{}: {s:?}", path.display());
+            // Final: every thread ended, and none dead in a process that will restart.
+            let layout = sys.layout();
+            let ended = |t: ThreadId| match sys.thread_status(s, t) {
+                ThreadStatus::Finished => true,
+                ThreadStatus::Dead => {
+                    !sys.model().processes[layout.processes[layout.threads[t as usize].process].decl].restart
+                }
+                _ => false,
+            };
+            let is_final = (0..sys.thread_count() as ThreadId).all(ended);
+            assert_eq!(sys.is_final(s), is_final, "{}: {s:?}", path.display());
+            finals += is_final as usize;
         });
     }
     assert!(blocked > 10_000, "{blocked} blocked threads");
+    assert!(finals > 100, "{finals} final states");
 }
 
 #[test]

@@ -2,12 +2,12 @@
 //! crash kills every running thread of the instance at once (within the crash budget),
 //! abandoning what they own; a restart starts a crashed instance marked `restart` again from
 //! its first statement with its memory reset. (A `may_die` thread's death alone is in
-//! `death.rs`.)
+//! `death.rs`.) What a thread owned when it ends, dies or crashes is abandoned here too.
 
-use crate::ir::Value;
+use crate::ir::{Semantics, Value};
 use crate::state::{State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_RUNNING};
 use crate::step::{Abandonment, Action, Outcome, Step};
-use crate::System;
+use crate::{System, ThreadId};
 
 impl System {
     /// The crash of process instance `p`, when the budget allows and it has a running thread.
@@ -54,5 +54,33 @@ impl System {
             }
         }
         abandoned
+    }
+
+    /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
+    /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
+    /// robust); each is recorded in `out` either way.
+    pub(crate) fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
+        let posix = self.model.semantics == Semantics::Posix;
+        for m in 0..self.layout.mutex_count() {
+            let count = if posix {
+                let mut st = self.layout.posix_mutex(s, m);
+                let count = st.owner_died(self.model.mutexes[m].posix, t);
+                if count > 0 {
+                    self.layout.set_posix_mutex(s, m, st);
+                }
+                count
+            } else {
+                let mut st = self.layout.mutex(s, m);
+                let count = st.abandon_if_owned_by(t);
+                if count > 0 {
+                    self.layout.set_mutex(s, m, st);
+                }
+                count
+            };
+            if count > 0 {
+                crate::step::room_for_abandonment(out);
+                out.push(Abandonment { mutex: m, owner: t, count, by_crash });
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! moves that mask is zero and nothing is done. The thread still runs, so its program
 //! counter is its own and its process's memory is live; no other thread's data changes.
 
-use crate::ir::{Op, Scope, ThreadDecl};
+use crate::ir::{Op, Scope, ThreadDecl, Value};
 use crate::state::{STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS};
 use crate::{Action, State, Step, System};
 
@@ -79,9 +79,44 @@ impl System {
     /// state a lasso replays, which asks only for the moves' steps) the result may keep
     /// dead values the general path would reset; the steps are the same either way.
     pub fn canonicalize_dead_after_move(&self, s: &mut State, through: &[Step], last: &Step) {
-        if !self.dead_after_thread_steps(s, through, last) {
+        let done = match (through, last.action) {
+            ([], Action::Crash { process }) => self.dead_after_crash(s, process),
+            _ => self.dead_after_thread_steps(s, through, last),
+        };
+        if !done {
             self.canonicalize_dead_after(s, through.iter().chain([last]));
         }
+    }
+
+    /// [`System::canonicalize_dead_after_move`] for the crash of process instance `process`
+    /// from a canonical state: each thread it killed still stands at the pc it died at,
+    /// whose dead locals were initial already; the others had ended before, canonical. True
+    /// when the masks did the work (a thread without masks leaves the rest to the general
+    /// path, which does all again).
+    fn dead_after_crash(&self, s: &mut State, process: usize) -> bool {
+        for t in self.layout.processes[process].threads.clone() {
+            let at = self.layout.thread_base + THREAD_SLOTS * t as usize;
+            let liveness = &self.template(t).liveness;
+            let Some(masks) = &liveness.step else { return false };
+            let end = masks.dead.len() - 1;
+            let pc = s.0[at + THREAD_PC] as usize;
+            if pc == end {
+                continue;
+            }
+            let Some(mut reset) = masks.reset(pc, 0, end) else { return false };
+            s.0[at + THREAD_PC] = end as Value;
+            let base = self.bases[t as usize][crate::compiled::LOCAL as usize];
+            while reset != 0 {
+                let v = reset.trailing_zeros() as usize;
+                reset &= reset - 1;
+                if let Some(&(offset, slots, init)) = liveness.vars.get(v) {
+                    let from = base + offset as usize;
+                    s.0[from..from + slots as usize].fill(init);
+                }
+            }
+        }
+        self.canonicalize_memory(&mut s.0, process);
+        true
     }
 
     /// The fast path of [`System::canonicalize_dead_after_move`]: true when every step is

@@ -262,7 +262,7 @@ impl System {
     }
 
     /// Process instance `p`'s memory, when none of its threads is running.
-    fn canonicalize_memory(&self, s: &mut [Value], p: usize) {
+    pub(crate) fn canonicalize_memory(&self, s: &mut [Value], p: usize) {
         let info = &self.layout.processes[p];
         let vars = &self.model.processes[info.decl].vars;
         // A process without memory has nothing to reset: no need to look at its threads.

@@ -33,6 +33,21 @@ pub(crate) fn wait_table(code: &[crate::ir::Instr]) -> Vec<u32> {
     code.iter().map(|i| entry(&i.op)).chain([NO_WAIT]).collect()
 }
 
+/// Every template's [`wait_table`] one after the other, and where the table of each thread
+/// (of template `template_of[t]`) starts in it: [`System::waits`], [`System::waits_from`].
+pub(crate) fn wait_tables(templates: &[Template], template_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let tables: Vec<Vec<u32>> = templates.iter().map(|tp| wait_table(&tp.code)).collect();
+    let starts: Vec<u32> = tables
+        .iter()
+        .scan(0, |next, table| {
+            let start = *next;
+            *next += table.len() as u32;
+            Some(start)
+        })
+        .collect();
+    (tables.concat(), template_of.iter().map(|&tp| starts[tp as usize]).collect())
+}
+
 impl System {
     /// True when some thread is `Running` in the sense of [`System::thread_status`]: alive,
     /// not finished, and not blocked at an infinite wait on a mutex another thread owns; so
@@ -42,12 +57,13 @@ impl System {
         let base = self.layout.thread_base;
         let running = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_STATUS] == STATUS_RUNNING;
         let pc = |t: usize| slots[base + THREAD_SLOTS * t + THREAD_PC] as Pc;
-        let template = |t: usize| &self.templates[self.template_of[t] as usize];
         let threads = 0..self.thread_count();
         // A running thread at any other instruction than an infinite wait has a step, whatever
-        // the mutexes hold: one entry of the wait table says so.
-        threads.clone().any(|t| running(t) && template(t).waits_on[pc(t)] == NO_WAIT)
-            || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, template(t), pc(t)))
+        // the mutexes hold: one entry of the wait tables says so.
+        let own = &slots[base..base + THREAD_SLOTS * self.thread_count()];
+        own.chunks_exact(THREAD_SLOTS).zip(&self.waits_from).any(|(thread, &from)| {
+            thread[THREAD_STATUS] == STATUS_RUNNING && self.waits[from as usize + thread[THREAD_PC] as usize] == NO_WAIT
+        }) || threads.into_iter().any(|t| running(t) && !self.blocks_at(slots, t as ThreadId, pc(t)))
     }
 
     /// Where a thread is in its life; `Blocked` when its next step is an infinite wait on a
@@ -73,18 +89,18 @@ impl System {
         tp.code.get(pc).is_some_and(|i| i.op.waits_forever()) && self.op_blocks(s, t, &tp.code[pc].op)
     }
 
-    /// [`System::blocked`] for thread `t` of template `tp` at `pc`, from the wait table: an
-    /// instruction that is no infinite wait is answered from one entry, an infinite wait on
-    /// a named Win32 mutex from its owner slot; only an array element's wait or a POSIX lock
-    /// asks the instruction.
+    /// [`System::blocked`] for thread `t` at `pc`, from the wait tables ([`System::waits`]):
+    /// an instruction that is no infinite wait is answered from one entry, an infinite wait
+    /// on a named Win32 mutex from its owner slot; only an array element's wait or a POSIX
+    /// lock asks the instruction.
     #[inline(always)]
-    pub(crate) fn blocks_at(&self, s: &[Value], t: ThreadId, tp: &Template, pc: Pc) -> bool {
-        match tp.waits_on[pc] {
+    pub(crate) fn blocks_at(&self, s: &[Value], t: ThreadId, pc: Pc) -> bool {
+        match self.waits[self.waits_from[t as usize] as usize + pc] {
             NO_WAIT => false,
             m if m != ON_ELEMENT && self.model.semantics == Semantics::Win32 => {
                 self.layout.mutex(s, m as usize).owner.is_some_and(|owner| owner != t)
             }
-            _ => self.op_blocks(s, t, &tp.code[pc].op),
+            _ => self.op_blocks(s, t, &self.template(t).code[pc].op),
         }
     }
 

@@ -10,7 +10,9 @@ use crate::compiled::COp;
 use crate::eval::Ctx;
 use crate::ir::{Model, Op, Pc, Property, Semantics, Value, VarDecl};
 use crate::mutex::{MutexState, ThreadId, Unavailable, WaitMode, WaitOutcome};
-use crate::state::{Layout, State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING};
+use crate::state::{
+    Layout, State, ATOMIC_SLOT, CRASHES_SLOT, STATUS_DEAD, STATUS_FINISHED, STATUS_RUNNING, THREAD_SLOTS, THREAD_STATUS,
+};
 use crate::step::{Abandonment, Action, Actor, Fault, Outcome, Step};
 use crate::IrError;
 
@@ -23,6 +25,12 @@ pub struct System {
     pub(crate) templates: Vec<Template>,
     /// The template thread of each thread, by thread id: the hot paths look it up directly.
     pub(crate) template_of: Vec<u32>,
+    /// Every template's wait table ([`crate::running::wait_table`]: for each pc `0..=len`,
+    /// what its instruction waits on without a timeout, the one kind of step that can
+    /// block) one after the other, and where each thread's starts: the question every state
+    /// asks of every running thread reads one entry.
+    pub(crate) waits: Vec<u32>,
+    pub(crate) waits_from: Vec<u32>,
     /// Some process template is marked `restart`: without one, no state has a restart step
     /// to look for.
     restarts: bool,
@@ -41,9 +49,6 @@ pub(crate) struct Template {
     pub(crate) code: Vec<crate::ir::Instr>,
     /// What each instruction evaluates, compiled ([`crate::compiled`]).
     compiled: Vec<crate::compiled::COp>,
-    /// For each pc `0..=len`: what its instruction waits on without a timeout, the one kind
-    /// of step that can block ([`crate::running::wait_table`]; the end blocks nothing).
-    pub(crate) waits_on: Vec<u32>,
     /// The atomic block (from 1) each pc lies in, or 0.
     atomic_blocks: Vec<u32>,
     /// For each pc `0..=len`, the first real instruction at or after it ([`crate::flow::settle`]).
@@ -71,7 +76,6 @@ impl System {
                 templates.push(Template {
                     code: t.code.clone(),
                     compiled: crate::compiled::compile_code(&layout, &model, process, tdecl),
-                    waits_on: crate::running::wait_table(&t.code),
                     settled: crate::flow::settled_table(&t.code),
                     liveness: crate::liveness::ThreadLiveness::new(t),
                     reduction: crate::por::ThreadReduction::new(t, &atomic_blocks),
@@ -91,7 +95,7 @@ impl System {
                 Some(first)
             })
             .collect();
-        let template_of = layout
+        let template_of: Vec<u32> = layout
             .threads
             .iter()
             .map(|th| (first_template[layout.processes[th.process].decl] + th.decl) as u32)
@@ -99,8 +103,19 @@ impl System {
         let restarts = model.processes.iter().any(|p| p.restart);
         let properties = crate::compiled::compile_properties(&layout, &model);
         let mortal = templates.iter().any(|t| t.may_die);
-        let mut system =
-            System { model, layout, templates, template_of, restarts, mortal, bases: Vec::new(), properties };
+        let (waits, waits_from) = crate::running::wait_tables(&templates, &template_of);
+        let mut system = System {
+            model,
+            layout,
+            templates,
+            template_of,
+            waits,
+            waits_from,
+            restarts,
+            mortal,
+            bases: Vec::new(),
+            properties,
+        };
         system.bases = (0..system.thread_count() as ThreadId).map(|t| system.bases_of(t)).collect();
         Ok(system)
     }
@@ -201,6 +216,11 @@ impl System {
     /// True when every thread has finished or died and no crashed process will restart: the
     /// states where `at end` properties are checked.
     pub fn is_final(&self, s: &State) -> bool {
+        let threads = &s.0[self.layout.thread_base..self.layout.thread_base + THREAD_SLOTS * self.thread_count()];
+        // Asked of every state: without a `restart` process, ended is finished or dead.
+        if !self.restarts {
+            return threads.chunks_exact(THREAD_SLOTS).all(|thread| thread[THREAD_STATUS] != STATUS_RUNNING);
+        }
         (0..self.thread_count() as ThreadId).all(|t| {
             let st = s.0[self.layout.status_slot(t)];
             st == STATUS_FINISHED
@@ -359,34 +379,6 @@ impl System {
         out.len() > start
     }
 
-    /// Thread `t` ended or died: what it owned is abandoned (Win32), handed to the next
-    /// locker with `EOWNERDEAD` (robust POSIX) or kept locked by the dead thread (POSIX, not
-    /// robust); each is recorded in `out` either way.
-    pub(crate) fn abandon_all(&self, s: &mut [Value], t: ThreadId, by_crash: bool, out: &mut Vec<Abandonment>) {
-        let posix = self.model.semantics == Semantics::Posix;
-        for m in 0..self.layout.mutex_count() {
-            let count = if posix {
-                let mut st = self.layout.posix_mutex(s, m);
-                let count = st.owner_died(self.model.mutexes[m].posix, t);
-                if count > 0 {
-                    self.layout.set_posix_mutex(s, m, st);
-                }
-                count
-            } else {
-                let mut st = self.layout.mutex(s, m);
-                let count = st.abandon_if_owned_by(t);
-                if count > 0 {
-                    self.layout.set_mutex(s, m, st);
-                }
-                count
-            };
-            if count > 0 {
-                crate::step::room_for_abandonment(out);
-                out.push(Abandonment { mutex: m, owner: t, count, by_crash });
-            }
-        }
-    }
-
     /// The operations thread `t` can perform in `s`, each with every outcome the real system
     /// may choose between (a choice gives one step per alternative), appended to `out`; none
     /// when it is blocked, finished or dead.
@@ -407,11 +399,10 @@ impl System {
             return;
         }
         let pc = self.pc(s, t);
-        let tp = self.template(t);
-        if self.blocks_at(&s.0, t, tp, pc) {
+        if self.blocks_at(&s.0, t, pc) {
             return; // Blocked: no step, and no copy of the state made for nothing.
         }
-        self.running_steps(s, t, pc, tp, out)
+        self.running_steps(s, t, pc, self.template(t), out)
     }
 
     /// The steps of thread `t`, running at `pc` and not blocked there (`tp` is its template).
