@@ -59,6 +59,7 @@ mod buffers;
 mod chunk;
 mod merge;
 mod record;
+mod split;
 use buffers::MergeBuffers;
 use chunk::Chunk;
 use merge::{Done, Expansion, Merging, Pending, Stages};
@@ -97,6 +98,9 @@ struct Bucket {
 
 /// What expanding one chunk produced.
 struct Expanded<L> {
+    /// How many source states the chunk covers (its positions in the level, whether or not
+    /// a violation or a bound stopped it before the last).
+    states: usize,
     /// A time or memory bound was passed while the chunk was being expanded: it is partial.
     interrupted: bool,
     buckets: Vec<Bucket>,
@@ -157,8 +161,11 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     /// Transitions per expanded state in the last batch, rounded up: how much room a chunk's
     /// buckets get, and how many states the next batch takes.
     successors_per_state: usize,
-    /// Source states per chunk in the current batch.
+    /// Source states per chunk in the current batch, at most (see [`split`]).
     chunk: usize,
+    /// Where the current batch's chunks begin ([`split::chunk_bounds`]), kept from batch to
+    /// batch.
+    chunk_bounds: Vec<usize>,
     guard: &'m Guard,
     /// The allowed events of the transitions counted in `stats.transitions`.
     allowed: AllowedTally,
@@ -231,6 +238,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
             successors_per_state: 2,
             chunk: CHUNK,
+            chunk_bounds: Vec::new(),
             guard,
             allowed: AllowedTally::default(),
             mode,
@@ -405,8 +413,9 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             }
         };
         let (first, end) = batch.unwrap_or((0, 0));
-        let chunk = self.chunk;
-        let chunks = (end - first).div_ceil(chunk);
+        let mut bounds = std::mem::take(&mut self.chunk_bounds);
+        split::chunk_bounds(end - first, self.batch_threads, self.chunk, &mut bounds);
+        let chunks = bounds.len() - 1;
         let threads = fill_threads.max(if chunks > 0 { self.batch_threads } else { 1 });
         let (words, max_states) = (self.words, self.max_states);
         // What the merge adds to leaves the search meanwhile, which the other tasks read.
@@ -424,8 +433,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             |task| match &filling {
                 Some(f) if task < fills => Done::Filled(search.fill(task, &f.expanded)),
                 _ => {
-                    let from = first + (task - fills) * chunk;
-                    Done::Expanded(search.expand(level, from, (from + chunk).min(end)))
+                    let c = task - fills;
+                    Done::Expanded(search.expand(level, first + bounds[c], first + bounds[c + 1]))
                 }
             },
             // The merged batch's buffers are freed here too, beside the other tasks.
@@ -436,6 +445,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             },
         );
         self.merge_buffers = buffers;
+        self.chunk_bounds = bounds;
         (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
         if *level_has_new {
             self.stats.max_depth = depth + 1;
@@ -452,7 +462,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
                 return Err(Stop::Limit(limit));
             }
-            stages.pending = Some(Pending { first: f.first, end: f.end, chunk: f.chunk, expanded: f.expanded, filled });
+            stages.pending = Some(Pending { first: f.first, end: f.end, expanded: f.expanded, filled });
         }
         if batch.is_none() {
             return Ok(());
@@ -467,7 +477,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
             self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         }
-        stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
+        stages.expansion = Some(Expansion { first, end, threads: self.batch_threads, expanded });
         Ok(())
     }
 
@@ -482,6 +492,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             packed: Vec::with_capacity(expect * self.words),
         };
         let mut out = Expanded {
+            states: to - from,
             interrupted: false,
             buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
