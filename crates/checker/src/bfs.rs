@@ -22,7 +22,10 @@
 //! calling thread beside them, step 3 of the batch before that ([`Search::advance`]): the
 //! threads meet once per batch, and none waits while one merges. A stop found by a merge is
 //! still the first, its keys being before those of the batches behind it. A batch on one
-//! thread runs its three steps one after the other ([`Search::drain`]).
+//! thread runs its three steps one after the other ([`Search::drain`]). The last merge of a
+//! level runs beside step 1 of the next level's first batch, cut from the next level's
+//! states merged so far (module `level_end`), and step 1 cuts a batch into chunks that
+//! shrink towards its end, so that the threads finish a hand-off together (module `split`).
 //!
 //! How many threads a batch runs on, and so how many states it takes, is
 //! [`crate::spread`]'s choice (a level's rest in equal batches); the threads are
@@ -57,6 +60,7 @@ use crate::visited::{shard_of, Shard, SHARDS};
 
 mod buffers;
 mod chunk;
+mod level_end;
 mod merge;
 mod record;
 mod split;
@@ -173,6 +177,13 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     mode: G,
     /// Step 3's scratch vectors, kept from batch to batch.
     merge_buffers: MergeBuffers,
+    /// Where a level's last merge puts its new states while the next level's first batch is
+    /// expanded (module `level_end`), kept from level to level.
+    level_tail: Vec<u64>,
+    /// States expanded ahead, beside the last merge of the level before (what the tests of
+    /// module `level_end` look at).
+    #[cfg(test)]
+    ahead: usize,
 }
 
 /// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
@@ -243,6 +254,9 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             allowed: AllowedTally::default(),
             mode,
             merge_buffers: MergeBuffers::default(),
+            level_tail: Vec::new(),
+            #[cfg(test)]
+            ahead: 0,
         }
     }
 
@@ -269,6 +283,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         }
         let mut depth = 0u32;
         let mut expanded = 0usize;
+        // The batches in flight: one expanded, waiting for step 2; one filled, waiting for
+        // step 3. At the start of a level, its first batch may be expanded already, beside
+        // the last merge of the level before (module `level_end`): `ahead` states.
+        let mut stages = Stages { expansion: None, pending: None };
+        let mut ahead = 0;
         while !level.is_empty() {
             let count = level.len() / self.words;
             if self.limits.max_depth.is_some_and(|max| depth >= max) {
@@ -277,10 +296,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             self.trail.open_level();
             let mut next = Vec::new();
             let mut level_has_new = false;
-            let mut first = 0;
-            // The batches in flight: one expanded, waiting for step 2; one filled, waiting
-            // for step 3.
-            let mut stages = Stages { expansion: None, pending: None };
+            let mut first = ahead;
+            expanded += ahead;
             // A memory bound met before a batch: the batches before it finish first.
             let mut bound = None;
             let mut merged_to = 0;
@@ -325,10 +342,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     progress(&Progress { stats: &self.stats, frontier });
                 }
             }
-            self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
             if let Some(limit) = bound {
+                self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
                 return Err(Stop::Limit(limit));
             }
+            ahead = self.end_level(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
             level = next;
             depth += 1;
         }
