@@ -63,6 +63,7 @@ mod chunk;
 mod level_end;
 mod merge;
 mod record;
+mod spare;
 mod split;
 use buffers::MergeBuffers;
 use chunk::Chunk;
@@ -180,6 +181,8 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     /// Where a level's last merge puts its new states while the next level's first batch is
     /// expanded (module `level_end`), kept from level to level.
     level_tail: Vec<u64>,
+    /// The fills' vectors of merged batches, for the batches behind them.
+    spares: spare::Spares,
     /// States expanded ahead, beside the last merge of the level before (what the tests of
     /// module `level_end` look at).
     #[cfg(test)]
@@ -255,6 +258,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             mode,
             merge_buffers: MergeBuffers::default(),
             level_tail: Vec::new(),
+            spares: spare::Spares::default(),
             #[cfg(test)]
             ahead: 0,
         }
@@ -455,11 +459,14 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     Done::Expanded(search.expand(level, first + bounds[c], first + bounds[c + 1]))
                 }
             },
-            // The merged batch's buffers are freed here too, beside the other tasks.
+            // The merged batch's buffers are freed (its fills' vectors kept) here too, beside
+            // the other tasks.
             || {
-                pending
-                    .take()
-                    .map_or(Ok(()), |b| merging.merge(&b, &mut buffers, words, max_states, next, level_has_new))
+                pending.take().map_or(Ok(()), |b| {
+                    let merged = merging.merge(&b, &mut buffers, words, max_states, next, level_has_new);
+                    search.spares.give(b);
+                    merged
+                })
             },
         );
         self.merge_buffers = buffers;
@@ -543,7 +550,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     fn fill(&self, s: usize, expanded: &[Expanded<G::Label>]) -> Filled {
         let mut shard = lock(&self.shards[s]);
         let base = shard.len() as u32;
-        let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None, locals: Vec::new(), base };
+        let (news, packed) = self.spares.fill();
+        let mut filled = Filled { news, packed, stopped: None, locals: Vec::new(), base };
         let mut admitter = Admitter::new(self.model);
         for e in expanded {
             let b = &e.buckets[s];
