@@ -178,9 +178,6 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     mode: G,
     /// Step 3's scratch vectors, kept from batch to batch.
     merge_buffers: MergeBuffers,
-    /// Where a level's last merge puts its new states while the next level's first batch is
-    /// expanded (module `level_end`), kept from level to level.
-    level_tail: Vec<u64>,
     /// The fills' vectors of merged batches, for the batches behind them.
     spares: spare::Spares,
     /// States expanded ahead, beside the last merge of the level before (what the tests of
@@ -257,7 +254,6 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             allowed: AllowedTally::default(),
             mode,
             merge_buffers: MergeBuffers::default(),
-            level_tail: Vec::new(),
             spares: spare::Spares::default(),
             #[cfg(test)]
             ahead: 0,
@@ -350,7 +346,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                 self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
                 return Err(Stop::Limit(limit));
             }
-            ahead = self.end_level(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
+            ahead = self.end_level(std::mem::take(&mut level), &mut stages, &mut next, &mut level_has_new, depth)?;
             level = next;
             depth += 1;
         }

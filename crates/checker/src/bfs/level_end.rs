@@ -7,7 +7,9 @@
 //! next level's first batch is cut from those ([`Search::batch_plan`] of that many states,
 //! a count, never a time) and expanded by the threads while the calling thread merges the
 //! last batch beside them. The merge writes to a vector of its own, appended to the next
-//! level afterwards, because the expansion reads the next level meanwhile.
+//! level afterwards, because the expansion reads the next level meanwhile. The level itself
+//! is freed before: every state of it is expanded by then, and the next level's first
+//! batch takes its place, so the overlap holds no more memory than the search did.
 //!
 //! A stop found by that merge is still the first: nothing of the next level is merged,
 //! counted or reported before it, so the result is the one-thread search's. The overlap is
@@ -21,32 +23,32 @@ use super::{Search, Stop, CHUNK};
 use crate::checkable::Checkable;
 
 impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
-    /// Finishes the level at `depth` whose batches in flight are `stages` and whose new
+    /// Finishes the level `level` at `depth` whose batches in flight are `stages` and whose new
     /// states so far are `next`: steps 2 and 3 of its last batches, the last merge beside step
     /// 1 of the next level's first batch where it can (see the module comment). Returns how
     /// many of the next level's first states were expanded (`stages` then holds them,
     /// waiting for step 2); 0 when none were.
     pub(super) fn end_level(
         &mut self,
-        level: &[u64],
+        level: Vec<u64>,
         stages: &mut Stages<G::Label>,
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
         depth: u32,
     ) -> Result<usize, Stop> {
         while stages.expansion.is_some() {
-            self.advance(level, None, stages, next, level_has_new, depth)?;
+            self.advance(&level, None, stages, next, level_has_new, depth)?;
         }
+        // Expanded to its last state: the level is needed no more.
+        drop(level);
         let ahead = self.ahead_plan(stages, next.len() / self.words, depth);
         if ahead == 0 {
             self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
             return Ok(0);
         }
-        let mut tail = std::mem::take(&mut self.level_tail);
-        tail.clear();
+        let mut tail = Vec::new();
         let advanced = self.advance(next, Some((0, ahead)), stages, &mut tail, level_has_new, depth);
         next.extend_from_slice(&tail);
-        self.level_tail = tail;
         #[cfg(test)]
         {
             self.ahead += ahead;
