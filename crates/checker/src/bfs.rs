@@ -63,7 +63,6 @@ mod chunk;
 mod level_end;
 mod merge;
 mod record;
-mod spare;
 mod split;
 use buffers::MergeBuffers;
 use chunk::Chunk;
@@ -178,8 +177,10 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     mode: G,
     /// Step 3's scratch vectors, kept from batch to batch.
     merge_buffers: MergeBuffers,
-    /// The fills' vectors of merged batches, for the batches behind them.
-    spares: spare::Spares,
+    /// Of the targets step 2 inserted in the last batch, how many in 1024 were new: how much
+    /// room a fill's vectors get, so that they do not grow by doubling, copying what they
+    /// hold, a dozen times a batch.
+    new_share: usize,
     /// States expanded ahead, beside the last merge of the level before (what the tests of
     /// module `level_end` look at).
     #[cfg(test)]
@@ -254,7 +255,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             allowed: AllowedTally::default(),
             mode,
             merge_buffers: MergeBuffers::default(),
-            spares: spare::Spares::default(),
+            new_share: 1024,
             #[cfg(test)]
             ahead: 0,
         }
@@ -422,12 +423,12 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
         }
         let filling = stages.expansion.take();
-        let (fills, fill_threads) = match &filling {
-            None => (0, 1),
+        let (fills, fill_threads, candidates) = match &filling {
+            None => (0, 1, 0),
             Some(f) => {
                 let candidates: usize = f.expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
                 // Waking threads costs tens of microseconds: not worth it for a few transitions.
-                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads })
+                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads }, candidates)
             }
         };
         let (first, end) = batch.unwrap_or((0, 0));
@@ -455,14 +456,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     Done::Expanded(search.expand(level, first + bounds[c], first + bounds[c + 1]))
                 }
             },
-            // The merged batch's buffers are freed (its fills' vectors kept) here too, beside
-            // the other tasks.
+            // The merged batch's buffers are freed here too, beside the other tasks.
             || {
-                pending.take().map_or(Ok(()), |b| {
-                    let merged = merging.merge(&b, &mut buffers, words, max_states, next, level_has_new);
-                    search.spares.give(b);
-                    merged
-                })
+                pending
+                    .take()
+                    .map_or(Ok(()), |b| merging.merge(&b, &mut buffers, words, max_states, next, level_has_new))
             },
         );
         self.merge_buffers = buffers;
@@ -483,6 +481,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
                 return Err(Stop::Limit(limit));
             }
+            let news: usize = filled.iter().map(|f| f.news.len()).sum();
+            self.new_share = (news * 1024).div_ceil(candidates.max(1)).clamp(1, 1024);
             stages.pending = Some(Pending { first: f.first, end: f.end, expanded: f.expanded, filled });
         }
         if batch.is_none() {
@@ -546,7 +546,13 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     fn fill(&self, s: usize, expanded: &[Expanded<G::Label>]) -> Filled {
         let mut shard = lock(&self.shards[s]);
         let base = shard.len() as u32;
-        let (news, packed) = self.spares.fill();
+        // Room for as many new states as the last batch's share of new targets promises, and
+        // an eighth more.
+        let targets: usize = expanded.iter().map(|e| e.buckets[s].keys.len()).sum();
+        let room = (targets * self.new_share).div_ceil(1024);
+        let room = if G::RECORDS { 0 } else { room + room / 8 };
+        let news = Vec::with_capacity(room);
+        let packed = Vec::with_capacity(room * self.words);
         let mut filled = Filled { news, packed, stopped: None, locals: Vec::new(), base };
         let mut admitter = Admitter::new(self.model);
         for e in expanded {

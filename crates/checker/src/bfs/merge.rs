@@ -191,7 +191,6 @@ impl<M: Checkable + Sync, G: Mode<M>> Search<'_, M, G> {
             (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
             merged
         };
-        self.spares.give(batch);
         if *level_has_new {
             self.stats.max_depth = depth + 1;
         }

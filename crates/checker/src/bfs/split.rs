@@ -5,18 +5,20 @@
 //! (a fifth of a millisecond at [`super::CHUNK`] states), at every hand-off. So the chunks
 //! shrink towards the end of a batch, each a share of what is left ("guided"
 //! self-scheduling): long chunks while there is plenty of work, few states each in the last
-//! tasks, so the threads finish within a short chunk of one another. On one thread nothing
+//! tasks, so the threads finish within a short chunk of one another (not too short: each
+//! chunk sets up its buckets and its expander anew, some microseconds each). On one thread
+//! nothing
 //! waits, and the chunks keep one size. The cut depends only on counts, and a chunk's
 //! states keep their positions, so it never shows in a result.
 
 /// Source states a chunk takes at least (unless fewer are left): the length of the last
 /// tasks of a batch spread over several threads.
-pub(super) const MIN_CHUNK: usize = 64;
+pub(super) const MIN_CHUNK: usize = 128;
 
 /// Writes to `bounds` where the chunks of a batch of `states` source states begin, and
 /// `states` last, so that chunk `c` is `bounds[c]..bounds[c + 1]`: chunks of at most `most`
-/// states; on several `threads`, each a quarter of an even share of what is left when that is
-/// less, and at least [`MIN_CHUNK`].
+/// states; on several `threads`, each half an even share of what is left when that is less,
+/// and at least [`MIN_CHUNK`].
 pub(super) fn chunk_bounds(states: usize, threads: usize, most: usize, bounds: &mut Vec<usize>) {
     let most = most.max(1);
     let least = MIN_CHUNK.min(most);
@@ -25,7 +27,7 @@ pub(super) fn chunk_bounds(states: usize, threads: usize, most: usize, bounds: &
     while at < states {
         bounds.push(at);
         let left = states - at;
-        let size = if threads > 1 { (left / (4 * threads)).clamp(least, most) } else { most };
+        let size = if threads > 1 { (left / (2 * threads)).clamp(least, most) } else { most };
         at += size.min(left);
     }
     bounds.push(states);
@@ -66,18 +68,19 @@ mod tests {
     #[test]
     fn several_threads_get_long_chunks_first_and_short_ones_last() {
         let s = sizes(16_384, 2, 512);
-        // 4096 states or more left: full chunks, 24 of them.
-        assert_eq!(s[..24], [512; 24]);
-        // Then an eighth of what is left: 4096 / 8.
-        assert_eq!(s[24], 512);
-        assert_eq!(s[25], (4096 - 512) / 8);
+        // 2048 states or more left: full chunks, 29 of them.
+        assert_eq!(s[..29], [512; 29]);
+        // Then a quarter of what is left: 1536 / 4.
+        assert_eq!(s[29], 384);
         assert!(s.windows(2).all(|w| w[0] >= w[1]), "never longer than the chunk before: {s:?}");
-        assert!(s[s.len() - 8..s.len() - 1].iter().all(|&n| n == MIN_CHUNK), "the last tasks are the shortest");
+        assert_eq!(s[s.len() - 4..], [128, 128, 128, 102], "the last tasks are the shortest");
+        assert_eq!(s.len(), 37);
         assert_eq!(s.iter().sum::<usize>(), 16_384);
-        // 1000 states on two threads, by hand: an eighth of what is left (1000 / 8 = 125,
-        // 875 / 8 = 109, ...) down to 64 states, and the 3 left over.
-        assert_eq!(sizes(1000, 2, 512), vec![125, 109, 95, 83, 73, 64, 64, 64, 64, 64, 64, 64, 64, 3]);
+        // 1000 states on two threads, by hand: a quarter of what is left (1000 / 4 = 250,
+        // 750 / 4 = 187, 563 / 4 = 140) down to 128 states, and the 39 left over.
+        assert_eq!(sizes(1000, 2, 512), vec![250, 187, 140, 128, 128, 128, 39]);
         // A remainder under the shortest chunk is one last chunk.
-        assert_eq!(sizes(100, 2, 512), vec![64, 36]);
+        assert_eq!(sizes(100, 2, 512), vec![100]);
+        assert_eq!(sizes(300, 2, 512), vec![128, 128, 44]);
     }
 }
