@@ -7,9 +7,8 @@
 //! self-scheduling): long chunks while there is plenty of work, few states each in the last
 //! tasks, so the threads finish within a short chunk of one another (not too short: each
 //! chunk sets up its buckets and its expander anew, some microseconds each). On one thread
-//! nothing
-//! waits, and the chunks keep one size. The cut depends only on counts, and a chunk's
-//! states keep their positions, so it never shows in a result.
+//! nothing waits, and the chunks keep one size. The cut depends only on counts, and a
+//! chunk's states keep their positions, so it never shows in a result.
 
 /// Source states a chunk takes at least (unless fewer are left): the length of the last
 /// tasks of a batch spread over several threads.
