@@ -22,7 +22,10 @@
 //! calling thread beside them, step 3 of the batch before that ([`Search::advance`]): the
 //! threads meet once per batch, and none waits while one merges. A stop found by a merge is
 //! still the first, its keys being before those of the batches behind it. A batch on one
-//! thread runs its three steps one after the other ([`Search::drain`]).
+//! thread runs its three steps one after the other ([`Search::drain`]). The last merge of a
+//! level runs beside step 1 of the next level's first batch, cut from the next level's
+//! states merged so far (module `level_end`), and step 1 cuts a batch into chunks that
+//! shrink towards its end, so that the threads finish a hand-off together (module `split`).
 //!
 //! How many threads a batch runs on, and so how many states it takes, is
 //! [`crate::spread`]'s choice (a level's rest in equal batches); the threads are
@@ -57,8 +60,10 @@ use crate::visited::{shard_of, Shard, SHARDS};
 
 mod buffers;
 mod chunk;
+mod level_end;
 mod merge;
 mod record;
+mod split;
 use buffers::MergeBuffers;
 use chunk::Chunk;
 use merge::{Done, Expansion, Merging, Pending, Stages};
@@ -97,6 +102,9 @@ struct Bucket {
 
 /// What expanding one chunk produced.
 struct Expanded<L> {
+    /// How many source states the chunk covers (its positions in the level, whether or not
+    /// a violation or a bound stopped it before the last).
+    states: usize,
     /// A time or memory bound was passed while the chunk was being expanded: it is partial.
     interrupted: bool,
     buckets: Vec<Bucket>,
@@ -157,8 +165,11 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     /// Transitions per expanded state in the last batch, rounded up: how much room a chunk's
     /// buckets get, and how many states the next batch takes.
     successors_per_state: usize,
-    /// Source states per chunk in the current batch.
+    /// Source states per chunk in the current batch, at most (see [`split`]).
     chunk: usize,
+    /// Where the current batch's chunks begin ([`split::chunk_bounds`]), kept from batch to
+    /// batch.
+    chunk_bounds: Vec<usize>,
     guard: &'m Guard,
     /// The allowed events of the transitions counted in `stats.transitions`.
     allowed: AllowedTally,
@@ -166,6 +177,14 @@ struct Search<'m, M: Checkable, G: Mode<M> = Unrecorded> {
     mode: G,
     /// Step 3's scratch vectors, kept from batch to batch.
     merge_buffers: MergeBuffers,
+    /// Of the targets step 2 inserted in the last batch, how many in 1024 were new: how much
+    /// room a fill's vectors get, so that they do not grow by doubling, copying what they
+    /// hold, a dozen times a batch.
+    new_share: usize,
+    /// States expanded ahead, beside the last merge of the level before (what the tests of
+    /// module `level_end` look at).
+    #[cfg(test)]
+    ahead: usize,
 }
 
 /// Breadth-first search of `model` within `limits` on `engine`'s threads; see the module
@@ -231,10 +250,14 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             max_states: limits.max_states.unwrap_or(u64::MAX).min(u32::MAX as u64 - 1),
             successors_per_state: 2,
             chunk: CHUNK,
+            chunk_bounds: Vec::new(),
             guard,
             allowed: AllowedTally::default(),
             mode,
             merge_buffers: MergeBuffers::default(),
+            new_share: 1024,
+            #[cfg(test)]
+            ahead: 0,
         }
     }
 
@@ -261,6 +284,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         }
         let mut depth = 0u32;
         let mut expanded = 0usize;
+        // The batches in flight: one expanded, waiting for step 2; one filled, waiting for
+        // step 3. At the start of a level, its first batch may be expanded already, beside
+        // the last merge of the level before (module `level_end`): `ahead` states.
+        let mut stages = Stages { expansion: None, pending: None };
+        let mut ahead = 0;
         while !level.is_empty() {
             let count = level.len() / self.words;
             if self.limits.max_depth.is_some_and(|max| depth >= max) {
@@ -269,10 +297,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             self.trail.open_level();
             let mut next = Vec::new();
             let mut level_has_new = false;
-            let mut first = 0;
-            // The batches in flight: one expanded, waiting for step 2; one filled, waiting
-            // for step 3.
-            let mut stages = Stages { expansion: None, pending: None };
+            let mut first = ahead;
+            expanded += ahead;
             // A memory bound met before a batch: the batches before it finish first.
             let mut bound = None;
             let mut merged_to = 0;
@@ -317,10 +343,11 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
                     progress(&Progress { stats: &self.stats, frontier });
                 }
             }
-            self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
             if let Some(limit) = bound {
+                self.drain(&level, &mut stages, &mut next, &mut level_has_new, depth)?;
                 return Err(Stop::Limit(limit));
             }
+            ahead = self.end_level(std::mem::take(&mut level), &mut stages, &mut next, &mut level_has_new, depth)?;
             level = next;
             depth += 1;
         }
@@ -396,17 +423,18 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             self.merge_pending(&mut stages.pending, next, level_has_new, depth)?;
         }
         let filling = stages.expansion.take();
-        let (fills, fill_threads) = match &filling {
-            None => (0, 1),
+        let (fills, fill_threads, candidates) = match &filling {
+            None => (0, 1, 0),
             Some(f) => {
                 let candidates: usize = f.expanded.iter().flat_map(|e| &e.buckets).map(|b| b.keys.len()).sum();
                 // Waking threads costs tens of microseconds: not worth it for a few transitions.
-                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads })
+                (SHARDS, if candidates < MIN_PARALLEL_FILL { 1 } else { f.threads }, candidates)
             }
         };
         let (first, end) = batch.unwrap_or((0, 0));
-        let chunk = self.chunk;
-        let chunks = (end - first).div_ceil(chunk);
+        let mut bounds = std::mem::take(&mut self.chunk_bounds);
+        split::chunk_bounds(end - first, self.batch_threads, self.chunk, &mut bounds);
+        let chunks = bounds.len() - 1;
         let threads = fill_threads.max(if chunks > 0 { self.batch_threads } else { 1 });
         let (words, max_states) = (self.words, self.max_states);
         // What the merge adds to leaves the search meanwhile, which the other tasks read.
@@ -424,8 +452,8 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             |task| match &filling {
                 Some(f) if task < fills => Done::Filled(search.fill(task, &f.expanded)),
                 _ => {
-                    let from = first + (task - fills) * chunk;
-                    Done::Expanded(search.expand(level, from, (from + chunk).min(end)))
+                    let c = task - fills;
+                    Done::Expanded(search.expand(level, first + bounds[c], first + bounds[c + 1]))
                 }
             },
             // The merged batch's buffers are freed here too, beside the other tasks.
@@ -436,6 +464,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             },
         );
         self.merge_buffers = buffers;
+        self.chunk_bounds = bounds;
         (self.stats, self.trail, self.allowed) = (merging.stats, merging.trail, merging.allowed);
         if *level_has_new {
             self.stats.max_depth = depth + 1;
@@ -452,7 +481,9 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             if let Some(limit) = filled.iter().find_map(|f| f.stopped) {
                 return Err(Stop::Limit(limit));
             }
-            stages.pending = Some(Pending { first: f.first, end: f.end, chunk: f.chunk, expanded: f.expanded, filled });
+            let news: usize = filled.iter().map(|f| f.news.len()).sum();
+            self.new_share = (news * 1024).div_ceil(candidates.max(1)).clamp(1, 1024);
+            stages.pending = Some(Pending { first: f.first, end: f.end, expanded: f.expanded, filled });
         }
         if batch.is_none() {
             return Ok(());
@@ -467,7 +498,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             let total: usize = expanded.iter().flat_map(|e| &e.successors).map(|&n| n as usize).sum();
             self.successors_per_state = (total.div_ceil(end - first)).clamp(1, 64);
         }
-        stages.expansion = Some(Expansion { first, end, chunk, threads: self.batch_threads, expanded });
+        stages.expansion = Some(Expansion { first, end, threads: self.batch_threads, expanded });
         Ok(())
     }
 
@@ -482,6 +513,7 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
             packed: Vec::with_capacity(expect * self.words),
         };
         let mut out = Expanded {
+            states: to - from,
             interrupted: false,
             buckets: (0..SHARDS).map(|_| bucket()).collect(),
             successors: Vec::with_capacity(to - from),
@@ -514,7 +546,14 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
     fn fill(&self, s: usize, expanded: &[Expanded<G::Label>]) -> Filled {
         let mut shard = lock(&self.shards[s]);
         let base = shard.len() as u32;
-        let mut filled = Filled { news: Vec::new(), packed: Vec::new(), stopped: None, locals: Vec::new(), base };
+        // Room for as many new states as the last batch's share of new targets promises, and
+        // an eighth more.
+        let targets: usize = expanded.iter().map(|e| e.buckets[s].keys.len()).sum();
+        let room = (targets * self.new_share).div_ceil(1024);
+        let room = if G::RECORDS { 0 } else { room + room / 8 };
+        let news = Vec::with_capacity(room);
+        let packed = Vec::with_capacity(room * self.words);
+        let mut filled = Filled { news, packed, stopped: None, locals: Vec::new(), base };
         let mut admitter = Admitter::new(self.model);
         for e in expanded {
             let b = &e.buckets[s];

@@ -92,8 +92,10 @@ impl<T> Slots<T> {
 /// A run publishes its tasks, wakes as many parked workers as it wants helpers, and works
 /// on the tasks itself. It waits only for workers that joined it and are still running a
 /// task: a worker the operating system wakes late (a busy machine) finds the run over and
-/// goes back to sleep, so it never holds the caller up. The workers end when the pool is
-/// dropped.
+/// goes back to sleep, so it never holds the caller up. Between two runs a worker spins a
+/// few tens of microseconds before it sleeps, and a caller for its run's last worker (see
+/// [`SPIN`]), so the runs of a search, back to back, cost no wake-up. The workers end when
+/// the pool is dropped.
 #[derive(Debug, Default)]
 pub struct Workers {
     shared: std::sync::Arc<Shared>,
@@ -104,6 +106,12 @@ pub struct Workers {
 #[derive(Debug, Default)]
 struct Shared {
     state: std::sync::Mutex<PoolState>,
+    /// `PoolState::run`, readable without the lock: what an idle worker watches while it
+    /// spins for the next run (see [`SPIN`]).
+    runs: std::sync::atomic::AtomicU64,
+    /// `PoolState::busy`, readable without the lock: what a caller watches while it spins
+    /// for the workers of its run to leave it.
+    busy: std::sync::atomic::AtomicUsize,
     /// Signalled when a run is published or the pool shuts down.
     wake: std::sync::Condvar,
     /// Signalled when the last worker of a run leaves it.
@@ -130,6 +138,10 @@ struct PoolState {
     seats: usize,
     /// Workers inside the current run's job.
     busy: usize,
+    /// Workers asleep on `wake`: a run notifies only when there is one to wake.
+    sleepers: usize,
+    /// Whether the caller sleeps on `done`: the last worker to leave notifies only then.
+    withdrawing: bool,
     shutdown: bool,
     /// The first panic of a task on a worker, re-raised by the caller.
     panic: Option<Box<dyn std::any::Any + Send>>,
@@ -204,15 +216,18 @@ impl Workers {
             // back to 0: after it no worker holds or can take the reference.
             let job = Job(unsafe { std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(work) });
             let _withdraw = Withdraw(&self.shared);
-            {
+            let sleeping = {
                 let mut st = lock_std(&self.shared.state);
                 st.job = Some(job);
                 st.run += 1;
+                self.shared.runs.store(st.run, std::sync::atomic::Ordering::Release);
                 st.seats = helpers;
                 // A worker's panic left over from a run whose caller panicked too.
                 st.panic = None;
-            }
-            for _ in 0..helpers {
+                st.sleepers
+            };
+            // Workers spinning for this run see it without a wake; only sleeping ones need one.
+            for _ in 0..helpers.min(sleeping) {
                 self.shared.wake.notify_one();
             }
             own = beside();
@@ -237,8 +252,43 @@ impl Drop for Withdraw<'_> {
         let mut st = lock_std(&self.0.state);
         st.job = None;
         st.seats = 0;
+        if st.busy == 0 {
+            return;
+        }
+        // A worker still in the run is finishing its last task, mostly a short one: spin for
+        // it before sleeping (see [`SPIN`]).
+        drop(st);
+        spin_until(|| self.0.busy.load(std::sync::atomic::Ordering::Acquire) == 0);
+        st = lock_std(&self.0.state);
         while st.busy > 0 {
+            st.withdrawing = true;
             st = self.0.done.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        st.withdrawing = false;
+    }
+}
+
+/// How long an idle worker spins for the next run, and a caller for the last worker of its
+/// run, before sleeping on a condition variable. The search hands off a batch every
+/// millisecond or so, and the gaps between two hand-offs of a level are a few microseconds:
+/// sleeping there costs two system calls and a wake-up of tens of microseconds (more on a
+/// busy machine) per batch, while the other thread already works. Past the spin (the merge
+/// that ends a level, the end of the search) the threads sleep as before, so an idle pool
+/// takes no processor.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+
+/// Spins until `ready` or [`SPIN`] has passed; true when `ready`.
+fn spin_until(ready: impl Fn() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        for _ in 0..64 {
+            if ready() {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return ready();
         }
     }
 }
@@ -268,18 +318,32 @@ fn worker(shared: &Shared) {
                 joined = st.run;
                 st.seats -= 1;
                 st.busy += 1;
+                shared.busy.store(st.busy, std::sync::atomic::Ordering::Release);
                 drop(st);
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.0)()));
                 st = lock_std(&shared.state);
                 st.busy -= 1;
+                shared.busy.store(st.busy, std::sync::atomic::Ordering::Release);
                 if let Err(panic) = result {
                     st.panic.get_or_insert(panic);
                 }
-                if st.busy == 0 {
+                if st.busy == 0 && st.withdrawing {
                     shared.done.notify_all();
                 }
             }
-            _ => st = shared.wake.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner),
+            _ => {
+                // No run for this worker: spin for the next one (see [`SPIN`]), then sleep.
+                let seen = st.run;
+                drop(st);
+                let next = || shared.runs.load(std::sync::atomic::Ordering::Acquire) != seen;
+                let spun = spin_until(next);
+                st = lock_std(&shared.state);
+                if !spun && st.run == seen && !st.shutdown {
+                    st.sleepers += 1;
+                    st = shared.wake.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    st.sleepers -= 1;
+                }
+            }
         }
     }
 }

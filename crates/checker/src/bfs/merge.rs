@@ -25,11 +25,10 @@ pub(super) struct Stages<L> {
 }
 
 /// A batch whose step 1 is done, waiting for step 2: the positions `first..end` of its
-/// level, expanded in chunks of `chunk` states, spread over `threads` threads.
+/// level, expanded in chunks, spread over `threads` threads.
 pub(super) struct Expansion<L> {
     pub(super) first: usize,
     pub(super) end: usize,
-    pub(super) chunk: usize,
     pub(super) threads: usize,
     pub(super) expanded: Vec<Expanded<L>>,
 }
@@ -41,11 +40,10 @@ pub(super) enum Done<L> {
 }
 
 /// A batch whose steps 1 and 2 are done, waiting for step 3: the positions `first..end` of
-/// its level, expanded in chunks of `chunk` states.
+/// its level, expanded in chunks.
 pub(super) struct Pending<L> {
     pub(super) first: usize,
     pub(super) end: usize,
-    pub(super) chunk: usize,
     pub(super) expanded: Vec<Expanded<L>>,
     pub(super) filled: Vec<Filled>,
 }
@@ -71,17 +69,16 @@ impl Merging {
         next: &mut Vec<u64>,
         level_has_new: &mut bool,
     ) -> Result<(), Stop> {
-        let Pending { first, end, chunk, expanded, filled } = batch;
-        let (first, end, chunk) = (*first, *end, *chunk);
+        let Pending { first, expanded, filled, .. } = batch;
+        let first = *first;
         // A key is a transition's place among the batch's transitions (the successor counts
         // before it, plus its number): each new state goes straight to its place, no sort
         // needed. A chunk that stopped at a step violation counts no successors for the
         // states it did not expand, so that every position keeps its place.
         let before = buffers.before();
         let mut total = 0usize;
-        for (c, e) in expanded.iter().enumerate() {
-            let states = chunk.min(end - first - c * chunk);
-            for k in 0..states {
+        for e in expanded {
+            for k in 0..e.states {
                 before.push(total);
                 total += e.successors.get(k).copied().unwrap_or(0) as usize;
             }
