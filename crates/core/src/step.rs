@@ -144,7 +144,7 @@ pub(crate) fn room_for_abandonment(out: &mut Vec<Abandonment>) {
 }
 
 impl Clone for Step {
-    /// A copy whose abandonment list, if any, is a dropped step's (see [`spare_abandoned`]).
+    /// A copy whose abandonment list, if any, is a dropped step's (a thread-local spare list).
     fn clone(&self) -> Step {
         let abandoned = if self.abandoned.is_empty() {
             Vec::new()
