@@ -88,6 +88,9 @@ const BATCH_BYTES: usize = 32 << 20;
 /// How many states ahead of the one it inserts the fill step prefetches a table slot: enough
 /// that the slot has come from memory when its turn comes, few enough that it is still cached.
 const PREFETCH_AHEAD: usize = 8;
+/// How many targets the fill step inserts between two looks at the bounds (an atomic load):
+/// often enough that a bound stops even a batch of thousand-process states within its slack.
+const BOUND_LOOK_EVERY: usize = 256;
 
 /// Fewer transitions than this in a batch are inserted on one thread.
 const MIN_PARALLEL_FILL: usize = 4096;
@@ -558,6 +561,14 @@ impl<'m, M: Checkable + Sync, G: Mode<M>> Search<'m, M, G> {
         for e in expanded {
             let b = &e.buckets[s];
             for (i, (&key, &hash)) in b.keys.iter().zip(&b.hashes).enumerate() {
+                // A batch of large states can take seconds to insert and check: a bound that
+                // passed meanwhile stops it here, within its slack.
+                if i % BOUND_LOOK_EVERY == 0 {
+                    if let Some(limit) = self.guard.exceeded() {
+                        filled.stopped = Some(limit);
+                        return filled;
+                    }
+                }
                 // The table slot of a state a few ahead: its cache miss overlaps this one's
                 // insertion instead of following it.
                 if let Some(&ahead) = b.hashes.get(i + PREFETCH_AHEAD) {

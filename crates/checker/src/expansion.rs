@@ -103,8 +103,9 @@ pub enum Outcome {
         /// What it broke.
         violation: Violation,
     },
-    /// A bound was passed before the state was expanded or while its successors were listed
-    /// (so they may be partial): nothing of the state was handed over.
+    /// A bound was passed before the state was expanded, while its successors were listed
+    /// (so they may be partial: nothing of the state was handed over), or while its targets
+    /// were handed over (some were): the search stops at the bound either way.
     Interrupted(Limit),
 }
 
@@ -205,6 +206,10 @@ impl<'m, M: Checkable> Expander<'m, M> {
     }
 }
 
+/// How many targets of one state [`Expander::expand`] packs between two looks at the bounds
+/// (an atomic load): a state of a thousand processes has thousands of targets.
+const BOUND_LOOK_EVERY: u32 = 64;
+
 /// [`Expander::expand`] once `state` is unpacked, into the expander's `successors` and
 /// `packed` buffers.
 #[inline(always)]
@@ -233,6 +238,12 @@ fn transitions<M: Checkable, B: Bounds + ?Sized, T: Transitions<M>>(
             }
             if let Some(violation) = model.step_violation(state, step, target) {
                 return Outcome::StepViolation { ord, violation };
+            }
+        }
+        // Packing thousands of large targets can outlast a bound's slack: look now and then.
+        if ord % BOUND_LOOK_EVERY == BOUND_LOOK_EVERY - 1 {
+            if let Some(limit) = bounds.exceeded() {
+                return Outcome::Interrupted(limit);
             }
         }
         model.pack(target, packed);

@@ -425,3 +425,28 @@ fn a_loaded_state_expands_as_expand_would_and_nothing_loaded_has_no_transition()
         assert!(seen.listed.is_empty() && seen.targets.is_empty(), "bound passed at question {after}");
     }
 }
+
+#[test]
+fn a_bound_passed_while_a_wide_state_is_packed_stops_it_within_sixty_four_targets() {
+    use crate::system_model::{Reductions, SystemModel};
+    // 150 processes, each with one step to take: the first state has 150 successors.
+    let text = "model wide\ncrashes 0\nshared x: 0..1 = 0\nprocess p[150] {\n    x = 1\n}\n";
+    let system = mutexcheck_core::System::new(mutexcheck_lang::compile("wide.mc", text.as_bytes()).unwrap()).unwrap();
+    let model = SystemModel::new(&system, Reductions::NONE);
+    let mut first = vec![0; model.packed_words()];
+    model.pack(&model.initial_state(), &mut first);
+    let mut expander = Expander::new(&model);
+    // Questions 0 and 1 come before and after the listing; 2 at the 64th target, 3 at the
+    // 128th: a bound that passes at question 2 lets only the first 63 targets through.
+    let bounds = Fake { after: Some(2), ..Fake::default() };
+    let mut cut = Targets::default();
+    let outcome = expander.expand(&first, &bounds, true, &mut cut);
+    assert_eq!(outcome, Outcome::Interrupted(Limit::TimeLimit(Duration::from_secs(3))));
+    assert_eq!(cut.0.iter().map(|(ord, _)| *ord).collect::<Vec<_>>(), (0..63).collect::<Vec<u32>>());
+    // A bound that never passes is asked at the 64th and 128th targets only.
+    let bounds = Fake { after: Some(4), ..Fake::default() };
+    let mut whole = Targets::default();
+    assert_eq!(expander.expand(&first, &bounds, true, &mut whole), Outcome::Expanded(150));
+    assert_eq!(whole.0.len(), 150);
+    assert_eq!(bounds.asked.get(), 4);
+}
