@@ -12,7 +12,7 @@
 
 use crate::ir::{Op, Scope, ThreadDecl, Value};
 use crate::state::{STATUS_RUNNING, THREAD_PC, THREAD_SLOTS, THREAD_STATUS};
-use crate::{Action, State, Step, System};
+use crate::{Action, State, Step, System, ThreadId};
 
 /// The locals of one template thread as bit masks (bit `v` for local `v`), for threads of at
 /// most 64 locals.
@@ -103,20 +103,27 @@ impl System {
             if pc == end {
                 continue;
             }
-            let Some(mut reset) = masks.reset(pc, 0, end) else { return false };
+            let Some(reset) = masks.reset(pc, 0, end) else { return false };
             s.0[at + THREAD_PC] = end as Value;
-            let base = self.bases[t as usize][crate::compiled::LOCAL as usize];
-            while reset != 0 {
-                let v = reset.trailing_zeros() as usize;
-                reset &= reset - 1;
-                if let Some(&(offset, slots, init)) = liveness.vars.get(v) {
-                    let from = base + offset as usize;
-                    s.0[from..from + slots as usize].fill(init);
-                }
-            }
+            self.reset_locals(s, t, &liveness.vars, reset);
         }
         self.canonicalize_memory(&mut s.0, process);
         true
+    }
+
+    /// Sets the locals of thread `t` that the bits of `reset` name (indices into `vars`, the
+    /// thread's `(offset, slots, initial value)` per local) back to their initial values.
+    #[inline(always)]
+    fn reset_locals(&self, s: &mut State, t: ThreadId, vars: &[(u32, u32, Value)], mut reset: u64) {
+        let base = self.bases[t as usize][crate::compiled::LOCAL as usize];
+        while reset != 0 {
+            let v = reset.trailing_zeros() as usize;
+            reset &= reset - 1;
+            if let Some(&(offset, slots, init)) = vars.get(v) {
+                let from = base + offset as usize;
+                s.0[from..from + slots as usize].fill(init);
+            }
+        }
     }
 
     /// The fast path of [`System::canonicalize_dead_after_move`]: true when every step is
@@ -141,17 +148,9 @@ impl System {
                 _ => return false,
             }
         }
-        let Some(mut reset) = masks.reset(first, written, s.0[at + THREAD_PC] as usize) else { return false };
+        let Some(reset) = masks.reset(first, written, s.0[at + THREAD_PC] as usize) else { return false };
         if reset != 0 {
-            let base = self.bases[thread as usize][crate::compiled::LOCAL as usize];
-            while reset != 0 {
-                let v = reset.trailing_zeros() as usize;
-                reset &= reset - 1;
-                if let Some(&(offset, slots, init)) = liveness.vars.get(v) {
-                    let from = base + offset as usize;
-                    s.0[from..from + slots as usize].fill(init);
-                }
-            }
+            self.reset_locals(s, thread, &liveness.vars, reset);
         }
         true
     }
